@@ -89,8 +89,18 @@ export type Message =
   | { readonly command: 'unknown'; readonly name: string; readonly payload: Uint8Array };
 
 export type Command = Message['command'];
-/** The message variant for one command. */
-export type MessageOf<C extends Command> = Extract<Message, { command: C }>;
+/**
+ * The message variant for one command. Not `Extract<Message, { command: C }>`: several variants
+ * share one shape for a union of commands (ping | pong, the inv family, the empty messages), and
+ * Extract would yield `never` for them. This narrows each variant whose command union contains C
+ * to that one command instead.
+ */
+export type MessageOf<C extends Command> = NarrowByCommand<Message, C>;
+type NarrowByCommand<M, C> = M extends { readonly command: infer K }
+  ? C extends K
+    ? M & { readonly command: C }
+    : never
+  : never;
 
 /** One frame off the wire: command name and payload, checksum already verified. */
 export interface Frame {

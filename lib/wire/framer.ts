@@ -1,0 +1,85 @@
+import { FramingError } from './errors.js';
+import { checksum } from './hash.js';
+import { decodeHeader, type MessageHeader } from './header.js';
+import { HEADER_BYTES } from './limits.js';
+import type { Frame } from './messages.js';
+
+/**
+ * Splits a byte stream into frames: pure, no I/O, no timers. Each pushed chunk is consumed at
+ * once: header bytes are copied into a fixed 24-byte buffer, payload bytes into a buffer of the
+ * declared length, allocated only after the header passed every check (magic, command, length
+ * against MAX_PAYLOAD_BYTES and against `maxPayloadFor(command)`). Every byte is copied once,
+ * so a 4 MB message costs O(4 MB) however it is chunked, and at most 24 + the current frame's
+ * declared length is held.
+ *
+ * A FramingError (bad-magic, bad-command, oversized, bad-checksum) means the stream cannot be
+ * trusted any more: the framer is dead and every later push throws the same error. Frames
+ * completed earlier in the chunk that failed are not returned; the connection is dropped anyway.
+ */
+export class Framer {
+  private readonly header = new Uint8Array(HEADER_BYTES);
+  private headerFill = 0;
+  /** The header of the frame whose payload is being filled, if any. */
+  private current: MessageHeader | undefined;
+  private payload = new Uint8Array(0);
+  private payloadFill = 0;
+  private failure: FramingError | undefined;
+
+  constructor(
+    private readonly magic: number,
+    private readonly maxPayloadFor: (command: string) => number,
+  ) {}
+
+  /** Bytes received and held that are not yet part of a returned frame. */
+  get bufferedBytes(): number {
+    return this.headerFill + this.payloadFill;
+  }
+
+  push(chunk: Uint8Array): Frame[] {
+    if (this.failure) throw this.failure;
+    try {
+      return this.consume(chunk);
+    } catch (err) {
+      if (err instanceof FramingError) this.failure = err;
+      throw err;
+    }
+  }
+
+  private consume(chunk: Uint8Array): Frame[] {
+    const frames: Frame[] = [];
+    let at = 0;
+    for (;;) {
+      if (this.current === undefined) {
+        const take = Math.min(HEADER_BYTES - this.headerFill, chunk.length - at);
+        this.header.set(chunk.subarray(at, at + take), this.headerFill);
+        this.headerFill += take;
+        at += take;
+        if (this.headerFill < HEADER_BYTES) return frames;
+        this.current = decodeHeader(this.header, this.magic, this.maxPayloadFor);
+        this.payload = new Uint8Array(this.current.length);
+        this.payloadFill = 0;
+      }
+      const take = Math.min(this.current.length - this.payloadFill, chunk.length - at);
+      this.payload.set(chunk.subarray(at, at + take), this.payloadFill);
+      this.payloadFill += take;
+      at += take;
+      if (this.payloadFill < this.current.length) return frames;
+      frames.push(this.finishFrame(this.current, this.payload));
+    }
+  }
+
+  private finishFrame(header: MessageHeader, payload: Uint8Array): Frame {
+    const actual = checksum(payload);
+    if (actual !== header.checksum) {
+      throw new FramingError(
+        'bad-checksum',
+        `${header.command} payload checksum 0x${actual.toString(16).padStart(8, '0')} does not match the header's 0x${header.checksum.toString(16).padStart(8, '0')}`,
+      );
+    }
+    this.current = undefined;
+    this.headerFill = 0;
+    this.payload = new Uint8Array(0);
+    this.payloadFill = 0;
+    return { command: header.command, payload };
+  }
+}
