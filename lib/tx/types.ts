@@ -18,7 +18,7 @@ export interface TxOutput {
 }
 
 export interface Transaction {
-  /** Signed 32-bit as serialized (Core reads it as int32 up to v28). */
+  /** Unsigned 32-bit, as Bitcoin Core reads it since v29 (int32 before; equal for 0–2^31). */
   readonly version: number;
   readonly inputs: readonly TxInput[];
   readonly outputs: readonly TxOutput[];

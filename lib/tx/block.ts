@@ -1,0 +1,148 @@
+import { sha256d } from '../wire/hash.js';
+import { toReversedHex } from '../wire/hex.js';
+import { MAX_COMPACT_SIZE } from '../wire/limits.js';
+import { ByteReader } from '../wire/reader.js';
+import { ByteWriter } from '../wire/writer.js';
+import { readTx, writeTx } from './transaction.js';
+import type { Block, BlockHeader, DecodedTx } from './types.js';
+
+export const BLOCK_HEADER_BYTES = 80;
+/** Smallest serialized transaction: version, input count, output count, locktime. */
+const MIN_TX_BYTES = 10;
+
+export function readBlockHeader(r: ByteReader): BlockHeader {
+  const start = r.offset;
+  const version = r.i32le('block version');
+  const prevBlock = r.hash('previous block hash');
+  const merkleRoot = r.hash('merkle root');
+  const time = r.u32le('block time');
+  const bits = r.u32le('bits');
+  const nonce = r.u32le('nonce');
+  return { version, prevBlock, merkleRoot, time, bits, nonce, hash: sha256d(r.data.subarray(start, start + BLOCK_HEADER_BYTES)) };
+}
+
+export function writeBlockHeader(h: BlockHeader, w: ByteWriter): void {
+  w.i32le(h.version).bytes(h.prevBlock).bytes(h.merkleRoot).u32le(h.time).u32le(h.bits).u32le(h.nonce);
+}
+
+function compactSizeLength(n: number): number {
+  return n < 0xfd ? 1 : n <= 0xffff ? 3 : n <= 0xffffffff ? 5 : 9;
+}
+
+/** Size of a transaction without its witness (BIP 141 base size). */
+export function baseSize(tx: DecodedTx): number {
+  return (tx.weight - tx.size) / 3;
+}
+
+export function readBlock(r: ByteReader): Block {
+  const start = r.offset;
+  const header = readBlockHeader(r);
+  const n = r.count(MIN_TX_BYTES, MAX_COMPACT_SIZE, 'transactions');
+  const txs = new Array<DecodedTx>(n);
+  let strippedSize = BLOCK_HEADER_BYTES + compactSizeLength(n);
+  for (let i = 0; i < n; i++) {
+    txs[i] = readTx(r);
+    strippedSize += baseSize(txs[i]);
+  }
+  const raw = r.data.subarray(start, r.offset);
+  return { header, txs, raw, size: raw.length, strippedSize, weight: strippedSize * 3 + raw.length };
+}
+
+export function writeBlock(b: Block, w: ByteWriter): void {
+  writeBlockHeader(b.header, w);
+  w.compactSize(b.txs.length);
+  for (const tx of b.txs) writeTx(tx, w, true);
+}
+
+/** One whole block; anything after it is an error. */
+export function decodeBlock(bytes: Uint8Array): Block {
+  const r = new ByteReader(bytes);
+  const block = readBlock(r);
+  r.finish('block');
+  return block;
+}
+
+export function encodeBlock(b: Block): Uint8Array {
+  const w = new ByteWriter(b.raw.length || 1024);
+  writeBlock(b, w);
+  return w.finish();
+}
+
+/** Bitcoin's merkle root (consensus/merkle.cpp): pairs hashed up, an odd last hash paired with itself. */
+export function merkleRoot(hashes: readonly Uint8Array[]): Uint8Array {
+  if (hashes.length === 0) return new Uint8Array(32);
+  let level = hashes.slice();
+  const pair = new Uint8Array(64);
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      pair.set(level[i], 0);
+      pair.set(level[i + 1 < level.length ? i + 1 : i], 32);
+      next.push(sha256d(pair));
+    }
+    level = next;
+  }
+  return level[0];
+}
+
+export function blockMerkleOk(block: Block): boolean {
+  const root = merkleRoot(block.txs.map((t) => t.txid));
+  const want = block.header.merkleRoot;
+  for (let i = 0; i < 32; i++) if (root[i] !== want[i]) return false;
+  return true;
+}
+
+/** BIP 34: the height as the first push of the coinbase scriptSig (a script number), if there. */
+export function coinbaseHeight(block: Block): number | undefined {
+  const script = block.txs[0]?.inputs[0]?.scriptSig;
+  if (!script || script.length === 0) return undefined;
+  const op = script[0];
+  if (op === 0) return 0;
+  if (op >= 0x51 && op <= 0x60) return op - 0x50;
+  if (op < 1 || op > 8 || script.length < 1 + op) return undefined;
+  let v = 0;
+  for (let i = op; i >= 1; i--) v = v * 256 + script[i];
+  // A script number's top bit is its sign; heights are positive.
+  return script[op] & 0x80 ? undefined : v;
+}
+
+export interface BlockView {
+  event: 'block';
+  hash: string;
+  prev_hash: string;
+  height?: number;
+  version: number;
+  time: number;
+  bits: number;
+  nonce: number;
+  merkle_root: string;
+  merkle_ok: boolean;
+  tx_count: number;
+  size: number;
+  stripped_size: number;
+  weight: number;
+  txids: string[];
+}
+
+export function blockView(block: Block): BlockView {
+  const h = block.header;
+  const view: BlockView = {
+    event: 'block',
+    hash: toReversedHex(h.hash),
+    prev_hash: toReversedHex(h.prevBlock),
+    version: h.version,
+    time: h.time,
+    bits: h.bits,
+    nonce: h.nonce,
+    merkle_root: toReversedHex(h.merkleRoot),
+    merkle_ok: blockMerkleOk(block),
+    tx_count: block.txs.length,
+    size: block.size,
+    stripped_size: block.strippedSize,
+    weight: block.weight,
+    txids: block.txs.map((t) => toReversedHex(t.txid)),
+  };
+  const height = coinbaseHeight(block);
+  if (height !== undefined) view.height = height;
+  return view;
+}

@@ -1,0 +1,157 @@
+import { toHex } from '../wire/hex.js';
+
+/** Opcodes this module matches on. */
+export const OP = {
+  OP_0: 0x00,
+  PUSHDATA1: 0x4c,
+  PUSHDATA2: 0x4d,
+  PUSHDATA4: 0x4e,
+  OP_1NEGATE: 0x4f,
+  OP_1: 0x51,
+  OP_16: 0x60,
+  RETURN: 0x6a,
+  DUP: 0x76,
+  EQUAL: 0x87,
+  EQUALVERIFY: 0x88,
+  HASH160: 0xa9,
+  CHECKSIG: 0xac,
+  CHECKMULTISIG: 0xae,
+} as const;
+
+/**
+ * Opcode names as Esplora shows them (rust-bitcoin's asm): OP_0, OP_PUSHBYTES_n, OP_PUSHNUM_n,
+ * OP_CLTV/OP_CSV for 0xb1/0xb2, OP_CHECKSIGADD, and OP_RETURN_n for the undefined 0xbb–0xfe.
+ */
+const OPCODE_NAMES: readonly string[] = (() => {
+  const names = new Array<string>(256);
+  names[0] = 'OP_0';
+  for (let i = 1; i <= 0x4b; i++) names[i] = `OP_PUSHBYTES_${i}`;
+  const fixed: Record<number, string> = {
+    0x4c: 'OP_PUSHDATA1', 0x4d: 'OP_PUSHDATA2', 0x4e: 'OP_PUSHDATA4', 0x4f: 'OP_PUSHNUM_NEG1', 0x50: 'OP_RESERVED',
+    0x61: 'OP_NOP', 0x62: 'OP_VER', 0x63: 'OP_IF', 0x64: 'OP_NOTIF', 0x65: 'OP_VERIF', 0x66: 'OP_VERNOTIF',
+    0x67: 'OP_ELSE', 0x68: 'OP_ENDIF', 0x69: 'OP_VERIFY', 0x6a: 'OP_RETURN', 0x6b: 'OP_TOALTSTACK',
+    0x6c: 'OP_FROMALTSTACK', 0x6d: 'OP_2DROP', 0x6e: 'OP_2DUP', 0x6f: 'OP_3DUP', 0x70: 'OP_2OVER', 0x71: 'OP_2ROT',
+    0x72: 'OP_2SWAP', 0x73: 'OP_IFDUP', 0x74: 'OP_DEPTH', 0x75: 'OP_DROP', 0x76: 'OP_DUP', 0x77: 'OP_NIP',
+    0x78: 'OP_OVER', 0x79: 'OP_PICK', 0x7a: 'OP_ROLL', 0x7b: 'OP_ROT', 0x7c: 'OP_SWAP', 0x7d: 'OP_TUCK',
+    0x7e: 'OP_CAT', 0x7f: 'OP_SUBSTR', 0x80: 'OP_LEFT', 0x81: 'OP_RIGHT', 0x82: 'OP_SIZE', 0x83: 'OP_INVERT',
+    0x84: 'OP_AND', 0x85: 'OP_OR', 0x86: 'OP_XOR', 0x87: 'OP_EQUAL', 0x88: 'OP_EQUALVERIFY', 0x89: 'OP_RESERVED1',
+    0x8a: 'OP_RESERVED2', 0x8b: 'OP_1ADD', 0x8c: 'OP_1SUB', 0x8d: 'OP_2MUL', 0x8e: 'OP_2DIV', 0x8f: 'OP_NEGATE',
+    0x90: 'OP_ABS', 0x91: 'OP_NOT', 0x92: 'OP_0NOTEQUAL', 0x93: 'OP_ADD', 0x94: 'OP_SUB', 0x95: 'OP_MUL',
+    0x96: 'OP_DIV', 0x97: 'OP_MOD', 0x98: 'OP_LSHIFT', 0x99: 'OP_RSHIFT', 0x9a: 'OP_BOOLAND', 0x9b: 'OP_BOOLOR',
+    0x9c: 'OP_NUMEQUAL', 0x9d: 'OP_NUMEQUALVERIFY', 0x9e: 'OP_NUMNOTEQUAL', 0x9f: 'OP_LESSTHAN',
+    0xa0: 'OP_GREATERTHAN', 0xa1: 'OP_LESSTHANOREQUAL', 0xa2: 'OP_GREATERTHANOREQUAL', 0xa3: 'OP_MIN',
+    0xa4: 'OP_MAX', 0xa5: 'OP_WITHIN', 0xa6: 'OP_RIPEMD160', 0xa7: 'OP_SHA1', 0xa8: 'OP_SHA256',
+    0xa9: 'OP_HASH160', 0xaa: 'OP_HASH256', 0xab: 'OP_CODESEPARATOR', 0xac: 'OP_CHECKSIG',
+    0xad: 'OP_CHECKSIGVERIFY', 0xae: 'OP_CHECKMULTISIG', 0xaf: 'OP_CHECKMULTISIGVERIFY', 0xb0: 'OP_NOP1',
+    0xb1: 'OP_CLTV', 0xb2: 'OP_CSV', 0xba: 'OP_CHECKSIGADD', 0xff: 'OP_INVALIDOPCODE',
+  };
+  for (const [code, name] of Object.entries(fixed)) names[Number(code)] = name;
+  for (let i = 1; i <= 16; i++) names[0x50 + i] = `OP_PUSHNUM_${i}`;
+  for (let i = 0xb3; i <= 0xb9; i++) names[i] = `OP_NOP${i - 0xb3 + 4}`;
+  for (let i = 0xbb; i <= 0xfe; i++) names[i] = `OP_RETURN_${i}`;
+  return names;
+})();
+
+export function opcodeName(op: number): string {
+  return OPCODE_NAMES[op];
+}
+
+/**
+ * Script → ASM text in Esplora's style: `OP_DUP OP_HASH160 OP_PUSHBYTES_20 <hex> …`. A push
+ * whose length bytes are cut off ends with `<unexpected end>`, one whose data is cut off with
+ * `<push past end>`, as rust-bitcoin renders them.
+ */
+export function scriptAsm(script: Uint8Array): string {
+  const parts: string[] = [];
+  const n = script.length;
+  let i = 0;
+  while (i < n) {
+    const op = script[i++];
+    parts.push(OPCODE_NAMES[op]);
+    let len: number;
+    if (op >= 0x01 && op <= 0x4b) {
+      len = op;
+    } else if (op >= OP.PUSHDATA1 && op <= OP.PUSHDATA4) {
+      const width = op === OP.PUSHDATA1 ? 1 : op === OP.PUSHDATA2 ? 2 : 4;
+      if (i + width > n) {
+        parts.push('<unexpected end>');
+        break;
+      }
+      len = script[i];
+      if (width >= 2) len |= script[i + 1] << 8;
+      if (width === 4) len = (len | (script[i + 2] << 16)) + script[i + 3] * 0x1000000;
+      i += width;
+    } else {
+      continue;
+    }
+    if (i + len > n) {
+      parts.push('<push past end>');
+      break;
+    }
+    parts.push(toHex(script.subarray(i, i + len)));
+    i += len;
+  }
+  return parts.join(' ');
+}
+
+export const OUTPUT_TYPES = ['p2pk', 'p2pkh', 'p2sh', 'v0_p2wpkh', 'v0_p2wsh', 'v1_p2tr', 'anchor', 'op_return', 'multisig', 'unknown'] as const;
+export type OutputType = (typeof OUTPUT_TYPES)[number];
+
+/** Core's CPubKey::ValidSize: the header byte decides the length (33 compressed, 65 otherwise). */
+function isPubKeyPush(script: Uint8Array, at: number): number {
+  const len = script[at];
+  if (len === 33 && (script[at + 1] === 0x02 || script[at + 1] === 0x03)) return 34;
+  if (len === 65 && (script[at + 1] === 0x04 || script[at + 1] === 0x06 || script[at + 1] === 0x07)) return 66;
+  return 0;
+}
+
+/** A witness program (BIP 141): OP_n then one push of 2–40 bytes, nothing else. */
+export function witnessProgram(script: Uint8Array): { version: number; program: Uint8Array } | undefined {
+  const n = script.length;
+  if (n < 4 || n > 42) return undefined;
+  const v = script[0];
+  if (v !== OP.OP_0 && (v < OP.OP_1 || v > OP.OP_16)) return undefined;
+  if (script[1] + 2 !== n) return undefined;
+  return { version: v === 0 ? 0 : v - 0x50, program: script.subarray(2) };
+}
+
+/** Core's MatchMultisig: OP_m <pubkey>×n OP_n OP_CHECKMULTISIG, 1 ≤ m ≤ n ≤ 16. */
+function isBareMultisig(script: Uint8Array): boolean {
+  const n = script.length;
+  if (n < 37 || script[n - 1] !== OP.CHECKMULTISIG) return false;
+  const m = script[0] - 0x50;
+  const keys = script[n - 2] - 0x50;
+  if (m < 1 || m > 16 || keys < m || keys > 16) return false;
+  let at = 1;
+  for (let k = 0; k < keys; k++) {
+    const step = at < n - 2 ? isPubKeyPush(script, at) : 0;
+    if (step === 0) return false;
+    at += step;
+  }
+  return at === n - 2;
+}
+
+/** P2A (pay-to-anchor, Core 28): OP_1 OP_PUSHBYTES_2 4e73. */
+function isAnchor(script: Uint8Array): boolean {
+  return script.length === 4 && script[0] === OP.OP_1 && script[1] === 2 && script[2] === 0x4e && script[3] === 0x73;
+}
+
+export function classifyOutput(script: Uint8Array): OutputType {
+  const n = script.length;
+  if (n === 25 && script[0] === OP.DUP && script[1] === OP.HASH160 && script[2] === 20 && script[23] === OP.EQUALVERIFY && script[24] === OP.CHECKSIG) {
+    return 'p2pkh';
+  }
+  if (n === 23 && script[0] === OP.HASH160 && script[1] === 20 && script[22] === OP.EQUAL) return 'p2sh';
+  const wp = witnessProgram(script);
+  if (wp) {
+    if (wp.version === 0 && wp.program.length === 20) return 'v0_p2wpkh';
+    if (wp.version === 0 && wp.program.length === 32) return 'v0_p2wsh';
+    if (wp.version === 1 && wp.program.length === 32) return 'v1_p2tr';
+    if (isAnchor(script)) return 'anchor';
+    return 'unknown';
+  }
+  if (n > 0 && script[0] === OP.RETURN) return 'op_return';
+  if ((n === 35 || n === 67) && script[n - 1] === OP.CHECKSIG && isPubKeyPush(script, 0) === n - 1) return 'p2pk';
+  if (isBareMultisig(script)) return 'multisig';
+  return 'unknown';
+}

@@ -1,0 +1,116 @@
+import { toHex, toReversedHex } from '../wire/hex.js';
+import type { NetworkParams } from '../wire/network.js';
+import { outputAddress } from './address.js';
+import { classifyOutput, scriptAsm, type OutputType } from './script.js';
+import type { DecodedTx, TxInput } from './types.js';
+
+/** An input, as Esplora shows it (without `prevout`, which a P2P crawler does not have). */
+export interface VinView {
+  txid: string;
+  vout: number;
+  is_coinbase: boolean;
+  scriptsig: string;
+  scriptsig_asm: string;
+  /** Always an array (empty without witness), so jq filters need no null checks. */
+  witness: string[];
+  sequence: number;
+}
+
+export interface VoutView {
+  scriptpubkey: string;
+  scriptpubkey_asm: string;
+  scriptpubkey_type: OutputType;
+  /** Absent when the script has no address, as in Esplora. */
+  scriptpubkey_address?: string;
+  /** Satoshis. */
+  value: number;
+}
+
+export interface SeenView {
+  /** The peer that delivered it, as host:port. */
+  peer: string;
+  /** Unix seconds, millisecond precision. */
+  time: number;
+}
+
+/** The transaction line: Esplora's transaction shape plus `event`, `wtxid`, `vsize`, `seen`, `hex`. */
+export interface TxView {
+  event: 'tx';
+  txid: string;
+  wtxid: string;
+  version: number;
+  locktime: number;
+  vin: VinView[];
+  vout: VoutView[];
+  size: number;
+  weight: number;
+  vsize: number;
+  seen?: SeenView;
+  hex?: string;
+}
+
+export interface TxViewExtra {
+  readonly seen?: SeenView;
+  readonly raw?: boolean;
+}
+
+const NULL_INDEX = 0xffffffff;
+
+/** A coinbase input spends the null outpoint: all-zero txid, index 0xffffffff. */
+export function isNullOutpoint(input: TxInput): boolean {
+  if (input.prevIndex !== NULL_INDEX) return false;
+  const h = input.prevTxid;
+  for (let i = 0; i < 32; i++) if (h[i] !== 0) return false;
+  return true;
+}
+
+function vinView(input: TxInput): VinView {
+  const witness = new Array<string>(input.witness.length);
+  for (let i = 0; i < witness.length; i++) witness[i] = toHex(input.witness[i]);
+  return {
+    txid: toReversedHex(input.prevTxid),
+    vout: input.prevIndex,
+    is_coinbase: isNullOutpoint(input),
+    scriptsig: toHex(input.scriptSig),
+    scriptsig_asm: scriptAsm(input.scriptSig),
+    witness,
+    sequence: input.sequence,
+  };
+}
+
+export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {}): TxView {
+  const vin = new Array<VinView>(tx.inputs.length);
+  for (let i = 0; i < vin.length; i++) vin[i] = vinView(tx.inputs[i]);
+  const vout = new Array<VoutView>(tx.outputs.length);
+  for (let i = 0; i < vout.length; i++) {
+    const { script, value } = tx.outputs[i];
+    const scriptpubkey = toHex(script);
+    const scriptpubkey_asm = scriptAsm(script);
+    const scriptpubkey_type = classifyOutput(script);
+    const scriptpubkey_address = outputAddress(script, net);
+    vout[i] =
+      scriptpubkey_address === undefined
+        ? { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, value: Number(value) }
+        : { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, scriptpubkey_address, value: Number(value) };
+  }
+  const view: TxView = {
+    event: 'tx',
+    txid: toReversedHex(tx.txid),
+    wtxid: toReversedHex(tx.wtxid),
+    version: tx.version,
+    locktime: tx.locktime,
+    vin,
+    vout,
+    size: tx.size,
+    weight: tx.weight,
+    vsize: tx.vsize,
+  };
+  if (extra.seen) view.seen = extra.seen;
+  if (extra.raw) view.hex = toHex(tx.raw);
+  return view;
+}
+
+/** One NDJSON line (no newline). */
+export function txLine(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {}): string {
+  return JSON.stringify(txView(tx, net, extra));
+}
