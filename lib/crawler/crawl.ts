@@ -1,0 +1,152 @@
+import { EMPTY, Observable, asyncScheduler, catchError, concat, defer, from, interval, map, mergeMap, of, retry, throwError, timer } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
+import type { Block, DecodedTx } from '../tx/types.js';
+import type { Logger } from '../log.js';
+import { asPeerError, type DropReason } from '../peer/errors.js';
+import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
+import { Inventory, type InventoryLimits, type PeerId, type Request } from './inventory.js';
+import { formatTarget, type PeerTarget } from './targets.js';
+
+/** What the crawl reports. Times are milliseconds since the epoch (the scheduler's clock). */
+export type CrawlEvent =
+  | { readonly type: 'peer-up'; readonly peer: PeerId; readonly info: PeerInfo; readonly time: number }
+  | { readonly type: 'peer-down'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number }
+  | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
+  | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number }
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number };
+
+/** One peer's session events, tagged, with its end as a `down` event. */
+export type TaggedEvent =
+  | { readonly peer: PeerId; readonly ev: SessionEvent }
+  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string } };
+
+/** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
+export const REDIAL_BASE_MS = 1_000;
+export const REDIAL_MAX_MS = 300_000;
+/** How often request deadlines are checked. */
+export const EXPIRY_TICK_MS = 1_000;
+
+export function redialDelay(failures: number): number {
+  return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
+}
+
+export interface CrawlDeps {
+  readonly connect: (target: PeerTarget) => Observable<SessionEvent>;
+  readonly log: Logger;
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * One configured peer, kept connected: each session's end becomes a `down` event, and with
+ * `reconnect` the peer is dialled again after a backoff that resets once a handshake succeeds.
+ */
+export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean): Observable<TaggedEvent> {
+  const peer = formatTarget(target);
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  let failures = 0;
+  return defer(() => deps.connect(target)).pipe(
+    map((ev): TaggedEvent => {
+      if (ev.type === 'ready') failures = 0;
+      return { peer, ev };
+    }),
+    catchError((err: unknown) => {
+      const e = asPeerError(err);
+      const down: TaggedEvent = { peer, ev: { type: 'down', reason: e.reason, message: e.message } };
+      return concat(of(down), reconnect ? throwError(() => e) : EMPTY);
+    }),
+    retry({ delay: () => timer(redialDelay(++failures), scheduler) }),
+  );
+}
+
+/**
+ * The crawl: every peer's events merged and routed by command. `inv` goes to the inventory,
+ * which answers with `getdata`; `tx`/`block` come out once each, if we asked for them;
+ * `notfound`, request timeouts and dropped peers move requests to the next announcer.
+ * `paused` (stdout backpressure) pauses every peer's socket until it turns false.
+ */
+export function crawl(
+  targets: readonly PeerTarget[],
+  opts: { readonly reconnect: boolean; readonly limits: InventoryLimits; readonly paused?: Observable<boolean> },
+  deps: CrawlDeps,
+): Observable<CrawlEvent> {
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  return new Observable<CrawlEvent>((subscriber) => {
+    const inventory = new Inventory(opts.limits);
+    const links = new Map<PeerId, PeerLink>();
+    let paused = false;
+    const send = (requests: readonly Request[]): void => {
+      for (const r of requests) links.get(r.peer)?.send({ command: 'getdata', items: r.items });
+    };
+
+    const route = (t: TaggedEvent): void => {
+      const now = scheduler.now();
+      const { peer, ev } = t;
+      switch (ev.type) {
+        case 'ready':
+          links.set(peer, ev.link);
+          if (paused) ev.link.pause();
+          subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
+          return;
+        case 'down':
+          links.delete(peer);
+          send(inventory.dropPeer(peer, now));
+          subscriber.next({ type: 'peer-down', peer, reason: ev.reason, message: ev.message, time: now });
+          return;
+        case 'rtt':
+          subscriber.next({ type: 'rtt', peer, ms: ev.ms });
+          return;
+        case 'message':
+          break;
+      }
+      const msg = ev.msg;
+      switch (msg.command) {
+        case 'inv':
+          send(inventory.announce(peer, msg.items, now));
+          return;
+        case 'notfound':
+          send(inventory.notFound(peer, msg.items, now));
+          return;
+        case 'tx': {
+          const { tx } = msg;
+          const d = inventory.delivered(tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid], now);
+          send(d.requests);
+          if (!d.wanted) deps.log.debug('unsolicited tx ignored', { peer });
+          else if (d.fresh) subscriber.next({ type: 'tx', peer, tx, time: now });
+          return;
+        }
+        case 'block': {
+          const { block } = msg;
+          const d = inventory.delivered([block.header.hash], now);
+          send(d.requests);
+          if (!d.wanted) deps.log.debug('unsolicited block ignored', { peer });
+          else if (d.fresh) subscriber.next({ type: 'block', peer, block, time: now });
+          return;
+        }
+        default:
+        // Everything else a crawler may ignore: sendcmpct, feefilter, sendheaders, getheaders,
+        // getaddr, addr (until discovery), pong (liveness has seen it), unknown commands.
+      }
+    };
+
+    const subs = [
+      from(targets)
+        .pipe(mergeMap((t) => keepPeer(t, deps, opts.reconnect)))
+        .subscribe({ next: route, error: (err: unknown) => subscriber.error(err), complete: () => subscriber.complete() }),
+      interval(EXPIRY_TICK_MS, scheduler).subscribe(() => send(inventory.expire(scheduler.now()))),
+    ];
+    if (opts.paused) {
+      subs.push(
+        opts.paused.subscribe((p) => {
+          paused = p;
+          for (const link of links.values()) {
+            if (p) link.pause();
+            else link.resume();
+          }
+        }),
+      );
+    }
+    return () => {
+      for (const s of subs) s.unsubscribe();
+    };
+  });
+}

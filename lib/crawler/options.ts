@@ -1,0 +1,37 @@
+import type { NetworkParams } from '../wire/network.js';
+import type { PeerTarget } from './targets.js';
+
+/** A flag or argument the user got wrong: reported in one line, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const EMIT_KINDS = ['tx', 'peer', 'block', 'addr'] as const;
+export type EmitKind = (typeof EMIT_KINDS)[number];
+
+/** Everything `crawl` needs, already validated. Durations in milliseconds. */
+export interface CrawlOptions {
+  readonly network: NetworkParams;
+  /** Peers to dial; empty means "use the network's DNS seeds". */
+  readonly peers: readonly PeerTarget[];
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+  /** How long one peer has to deliver a requested item before the next announcer is asked. */
+  readonly requestTimeoutMs: number;
+  readonly emit: ReadonlySet<EmitKind>;
+  readonly raw: boolean;
+  readonly reconnect: boolean;
+}
+
+/** Defaults, in seconds as the flags take them, with the Bitcoin Core figure each follows. */
+export const DEFAULTS = {
+  /** PING_INTERVAL (net_processing.cpp): 2 minutes. */
+  pingInterval: 120,
+  /** Core waits TIMEOUT_INTERVAL (20 min) for a pong; a crawler wants dead peers gone sooner. */
+  pingTimeout: 60,
+  /** DEFAULT_PEER_CONNECT_TIMEOUT (net.h): 60 s for the version handshake. */
+  handshakeTimeout: 60,
+  /** GETDATA_TX_INTERVAL (net_processing.cpp): 60 s before asking the next announcer. */
+  requestTimeout: 60,
+} as const;

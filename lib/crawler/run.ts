@@ -1,0 +1,151 @@
+import { lookup } from 'node:dns/promises';
+import { BehaviorSubject } from 'rxjs';
+import type { Io } from '../cli.js';
+import type { Logger } from '../log.js';
+import { NdjsonSink } from '../output/ndjson.js';
+import { peerDownLine, peerUpLine, unixSeconds } from '../output/lines.js';
+import { connectPeer } from '../peer/connect.js';
+import { txLine } from '../tx/view.js';
+import { crawl } from './crawl.js';
+import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
+import { UsageError, type CrawlOptions } from './options.js';
+import type { PeerTarget } from './targets.js';
+
+export const USER_AGENT = '/bitcrawl:0.1.0/';
+/** Addresses taken from each DNS seed. */
+export const MAX_ADDRESSES_PER_SEED = 32;
+
+async function seedTargets(opts: CrawlOptions, log: Logger): Promise<PeerTarget[]> {
+  const net = opts.network;
+  if (net.dnsSeeds.length === 0) throw new UsageError(`${net.name} has no DNS seeds: name peers with --peers host:port`);
+  const found = await Promise.allSettled(net.dnsSeeds.map((seed) => lookup(seed, { all: true })));
+  const targets: PeerTarget[] = [];
+  const seen = new Set<string>();
+  found.forEach((r, i) => {
+    if (r.status === 'rejected') {
+      log.warn('DNS seed failed', { seed: net.dnsSeeds[i], error: String((r.reason as Error)?.message ?? r.reason) });
+      return;
+    }
+    for (const a of r.value.slice(0, MAX_ADDRESSES_PER_SEED)) {
+      if (seen.has(a.address)) continue;
+      seen.add(a.address);
+      targets.push({ host: a.address, port: net.defaultPort });
+    }
+  });
+  log.info('DNS seeds answered', { peers: targets.length });
+  return targets;
+}
+
+/**
+ * `crawl`: runs until SIGINT/SIGTERM (exit 0 after closing peers, with a summary on stderr; a
+ * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
+ * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
+ */
+export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise<number> {
+  const targets = opts.peers.length > 0 ? opts.peers : await seedTargets(opts, log);
+  if (targets.length === 0) {
+    io.stderr.write('crawl: no peers to connect to\n');
+    return 1;
+  }
+  const sink = new NdjsonSink(io.stdout);
+  const paused = new BehaviorSubject(false);
+  sink.onPressure((blocked) => paused.next(blocked));
+  const startedAt = Date.now();
+  let txs = 0;
+  let blocks = 0;
+  let peersUp = 0;
+  let everConnected = false;
+  const connected = new Set<string>();
+
+  return new Promise<number>((resolve) => {
+    let finished = false;
+    const finish = async (status: number, summary: boolean): Promise<void> => {
+      if (finished) return;
+      finished = true;
+      subscription.unsubscribe();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await sink.flush();
+      if (summary) {
+        const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
+        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers in ${secs} s\n`);
+      }
+      resolve(status);
+    };
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (++signals > 1) process.exit(130);
+      log.info('stopping', { signal });
+      void finish(0, true);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    sink.onClose((reason, err) => {
+      if (reason === 'error') log.error('stdout failed', { error: err?.message });
+      void finish(reason === 'epipe' ? 0 : 1, false);
+    });
+
+    const subscription = crawl(
+      targets,
+      { reconnect: opts.reconnect, limits: { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: opts.requestTimeoutMs }, paused },
+      {
+        log,
+        connect: (t) =>
+          connectPeer(t.host, t.port, {
+            network: opts.network,
+            handshakeTimeoutMs: opts.handshakeTimeoutMs,
+            pingIntervalMs: opts.pingIntervalMs,
+            pingTimeoutMs: opts.pingTimeoutMs,
+            userAgent: USER_AGENT,
+            log,
+          }),
+      },
+    ).subscribe({
+      next(ev) {
+        switch (ev.type) {
+          case 'peer-up':
+            peersUp++;
+            everConnected = true;
+            connected.add(ev.peer);
+            log.info('peer connected', {
+              peer: ev.peer,
+              version: ev.info.version,
+              agent: ev.info.userAgent,
+              height: ev.info.startHeight,
+              wtxidrelay: ev.info.wtxidRelay,
+              addrv2: ev.info.addrv2,
+            });
+            if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
+            return;
+          case 'peer-down':
+            peersUp = Math.max(0, peersUp - 1);
+            log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
+            if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+            return;
+          case 'rtt':
+            log.debug('pong', { peer: ev.peer, rtt_ms: ev.ms });
+            return;
+          case 'tx':
+            txs++;
+            if (opts.emit.has('tx')) {
+              sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: { peer: ev.peer, time: unixSeconds(ev.time) } }));
+            }
+            return;
+          case 'block':
+            blocks++;
+            log.info('block', { peer: ev.peer, txs: ev.block.txs.length });
+            return;
+        }
+      },
+      error(err: unknown) {
+        log.error('crawl failed', { error: err instanceof Error ? err.message : String(err) });
+        void finish(3, true);
+      },
+      complete() {
+        // Only with --no-reconnect: every peer is gone.
+        log.info('no peers left');
+        void finish(everConnected ? 0 : 1, true);
+      },
+    });
+  });
+}

@@ -1,0 +1,93 @@
+import type { Writable } from 'node:stream';
+
+/**
+ * Writes one JSON line at a time to a stream (stdout) and reports backpressure, so the producer
+ * can pause its sources (the peer sockets) instead of buffering without end. A closed reader
+ * (EPIPE, as with `| head -1`) is a normal way for the output to end, not an error.
+ */
+export class NdjsonSink {
+  private closedReason: 'epipe' | 'error' | undefined;
+  private blocked = false;
+  private readonly pressureListeners = new Set<(blocked: boolean) => void>();
+  private readonly closeListeners = new Set<(reason: 'epipe' | 'error', err?: Error) => void>();
+  lines = 0;
+
+  constructor(private readonly stream: Writable) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      this.close(err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' ? 'epipe' : 'error', err);
+    });
+    stream.on('drain', () => this.setBlocked(false));
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  /** True while the reader is behind: sources should stay paused. */
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  /** Returns false when the caller should wait for `drained()` before writing more. */
+  write(line: string): boolean {
+    if (this.closedReason) return false;
+    // A stream destroyed under us (its reader gone) may not say so with an error event.
+    if (this.stream.destroyed) {
+      this.close('epipe');
+      return false;
+    }
+    this.lines++;
+    const ok = this.stream.write(line + '\n');
+    if (!ok) this.setBlocked(true);
+    return ok;
+  }
+
+  /** Resolves when the stream can take more (at once if it can now). */
+  drained(): Promise<void> {
+    if (!this.blocked || this.closedReason) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.pressureListeners.delete(onPressure);
+        this.closeListeners.delete(done);
+        resolve();
+      };
+      const onPressure = (blocked: boolean): void => {
+        if (!blocked) done();
+      };
+      this.pressureListeners.add(onPressure);
+      this.closeListeners.add(done);
+    });
+  }
+
+  onPressure(listener: (blocked: boolean) => void): () => void {
+    this.pressureListeners.add(listener);
+    return () => this.pressureListeners.delete(listener);
+  }
+
+  onClose(listener: (reason: 'epipe' | 'error', err?: Error) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Resolves once everything written has been flushed (or the reader is gone). */
+  flush(): Promise<void> {
+    if (this.closedReason || this.stream.writableLength === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => resolve();
+      this.stream.once('drain', done);
+      this.closeListeners.add(done);
+    });
+  }
+
+  private close(reason: 'epipe' | 'error', err?: Error): void {
+    if (this.closedReason) return;
+    this.closedReason = reason;
+    for (const l of [...this.closeListeners]) l(reason, err);
+  }
+
+  private setBlocked(blocked: boolean): void {
+    if (this.blocked === blocked) return;
+    this.blocked = blocked;
+    for (const l of [...this.pressureListeners]) l(blocked);
+  }
+}

@@ -1,0 +1,107 @@
+import { Observable } from 'rxjs';
+import { connect as netConnect, type Socket } from 'node:net';
+import type { Message, VersionMessage } from '../wire/messages.js';
+import { encodeMessage } from '../wire/registry.js';
+import { PROTOCOL_VERSION } from '../wire/limits.js';
+import type { NetworkParams } from '../wire/network.js';
+import { ipToBytes16 } from '../wire/netaddr.js';
+import type { Logger } from '../log.js';
+import { PeerError } from './errors.js';
+import { decodeFrames, frames } from './framing.js';
+import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
+
+export interface SessionOptions {
+  readonly network: NetworkParams;
+  readonly handshakeTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+  readonly userAgent: string;
+  readonly log: Logger;
+}
+
+const IPV6_ANY = new Uint8Array(16);
+
+function ourVersion(socket: Socket, host: string, port: number, userAgent: string): VersionMessage {
+  let ip: Uint8Array = IPV6_ANY;
+  try {
+    ip = ipToBytes16(socket.remoteAddress ?? host);
+  } catch {
+    // A host name not yet resolved: Core does not rely on addr_recv, zeros are what it sends too.
+  }
+  return {
+    command: 'version',
+    version: PROTOCOL_VERSION,
+    // NODE_NONE: we serve nothing, and claiming services would invite requests we cannot answer.
+    services: 0n,
+    timestamp: BigInt(Math.floor(Date.now() / 1000)),
+    addrRecv: { services: 0n, ip, port },
+    addrFrom: { services: 0n, ip: IPV6_ANY, port: 0 },
+    nonce: randomNonce(),
+    userAgent,
+    startHeight: 0,
+    // relay = true is required: with 0, Core announces no transactions to us (PROTOCOL.md).
+    relay: true,
+  };
+}
+
+/** A socket's data as an observable; its end or error ends the stream with a PeerError. */
+function socketChunks(socket: Socket): Observable<Uint8Array> {
+  return new Observable<Uint8Array>((subscriber) => {
+    let connected = false;
+    const onConnect = (): void => {
+      connected = true;
+    };
+    const onData = (chunk: Buffer): void => subscriber.next(chunk);
+    const onError = (err: NodeJS.ErrnoException): void => {
+      subscriber.error(new PeerError(connected ? 'closed' : 'connect-failed', err.code ? `${err.code}: ${err.message}` : err.message));
+    };
+    const onClose = (): void => subscriber.error(new PeerError('closed', 'connection closed by peer'));
+    socket.on('connect', onConnect);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    return () => {
+      socket.off('connect', onConnect);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+  });
+}
+
+/**
+ * One peer: a TCP connection turned into a stream of session events — `ready` after the
+ * handshake, then every message, plus `rtt` from the liveness pings. Framing and decode errors,
+ * timeouts and the socket closing all end the stream with a PeerError. Unsubscribing closes the
+ * socket.
+ */
+export function connectPeer(host: string, port: number, opts: SessionOptions): Observable<SessionEvent> {
+  return new Observable<SessionEvent>((subscriber) => {
+    const { network, log } = opts;
+    const socket = netConnect({ host, port, noDelay: true });
+    const where = `${host}:${port}`;
+    const link: PeerLink = {
+      send(msg: Message) {
+        if (socket.destroyed) return;
+        if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
+        socket.write(encodeMessage(network.magic, msg));
+      },
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
+      close: () => socket.destroy(),
+    };
+    const sub = socketChunks(socket)
+      .pipe(
+        frames(network.magic),
+        decodeFrames(),
+        handshake(link, ourVersion(socket, host, port, opts.userAgent), opts.handshakeTimeoutMs),
+        answerPings(link.send),
+        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
+      )
+      .subscribe(subscriber);
+    return () => {
+      sub.unsubscribe();
+      socket.destroy();
+    };
+  });
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { TestScheduler } from 'rxjs/testing';
+import type { Observable } from 'rxjs';
+import { crawl, keepPeer, redialDelay, type CrawlEvent } from '../../lib/crawler/crawl.js';
+import { DEFAULT_INVENTORY_LIMITS } from '../../lib/crawler/inventory.js';
+import type { PeerTarget } from '../../lib/crawler/targets.js';
+import { silentLogger } from '../../lib/log.js';
+import { PeerError } from '../../lib/peer/errors.js';
+import type { PeerInfo, PeerLink, SessionEvent } from '../../lib/peer/session.js';
+import { InvType, type Message } from '../../lib/wire/messages.js';
+import type { DecodedTx } from '../../lib/tx/types.js';
+
+const info: PeerInfo = { version: 70016, services: 0n, userAgent: '/x/', startHeight: 0, relay: true, wtxidRelay: false, addrv2: false };
+const hash = (n: number): Uint8Array => new Uint8Array(32).fill(n);
+/** Only the fields the crawler reads: virtual-time tests need no real transaction. */
+const fakeTx = (n: number): DecodedTx => ({ txid: hash(n), wtxid: hash(n) }) as unknown as DecodedTx;
+
+function link(scheduler: TestScheduler, log: string[], name: string): PeerLink {
+  return {
+    send: (m: Message) => {
+      const items = m.command === 'getdata' ? ':' + m.items.map((i) => `${i.type}/${i.hash[0]}`).join(',') : '';
+      log.push(`${scheduler.now()} ${name} ${m.command}${items}`);
+    },
+    pause: () => log.push(`${scheduler.now()} ${name} pause`),
+    resume: () => log.push(`${scheduler.now()} ${name} resume`),
+    close: () => {},
+  };
+}
+
+const limits = { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: 60_000 };
+const A: PeerTarget = { host: '127.0.0.1', port: 1 };
+const B: PeerTarget = { host: '127.0.0.1', port: 2 };
+
+describe('crawl (virtual time)', () => {
+  it('asks one announcer, falls back to the next on timeout, and prints the tx once', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ hot, expectObservable, flush }) => {
+      const sent: string[] = [];
+      const la = link(s, sent, 'A');
+      const lb = link(s, sent, 'B');
+      const inv = (n: number): SessionEvent => ({ type: 'message', msg: { command: 'inv', items: [{ type: InvType.TX, hash: hash(n) }] } });
+      const peers: Record<number, Observable<SessionEvent>> = {
+        1: hot('r 9ms i', { r: { type: 'ready', info, link: la }, i: inv(7) }),
+        2: hot('r 19ms i 61479ms t 9ms t', {
+          r: { type: 'ready', info, link: lb },
+          i: inv(7),
+          t: { type: 'message', msg: { command: 'tx', tx: fakeTx(7) } },
+        }),
+      };
+      const events = crawl([A, B], { reconnect: false, limits }, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s });
+      const txOnly = (e: CrawlEvent): string => (e.type === 'tx' ? `tx@${e.time} from ${e.peer}` : e.type);
+      const out: string[] = [];
+      const sub = events.subscribe((e) => out.push(txOnly(e)));
+      s.schedule(() => sub.unsubscribe(), 100_000);
+      flush();
+      expect(out).toEqual(['peer-up', 'peer-up', 'tx@61500 from 127.0.0.1:2']);
+      expect(sent).toEqual([`10 A getdata:${InvType.WITNESS_TX}/7`, `61000 B getdata:${InvType.WITNESS_TX}/7`]);
+      void expectObservable;
+    });
+  });
+
+  it('asks the next announcer at once on notfound, with MSG_WTX for a wtxid-relay peer', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ hot, flush }) => {
+      const sent: string[] = [];
+      const wtx = (n: number): SessionEvent => ({ type: 'message', msg: { command: 'inv', items: [{ type: InvType.WTX, hash: hash(n) }] } });
+      const peers: Record<number, Observable<SessionEvent>> = {
+        1: hot('r 9ms i 9ms n', {
+          r: { type: 'ready', info: { ...info, wtxidRelay: true }, link: link(s, sent, 'A') },
+          i: wtx(3),
+          n: { type: 'message', msg: { command: 'notfound', items: [{ type: InvType.WTX, hash: hash(3) }] } },
+        }),
+        2: hot('r 14ms i', { r: { type: 'ready', info: { ...info, wtxidRelay: true }, link: link(s, sent, 'B') }, i: wtx(3) }),
+      };
+      const sub = crawl([A, B], { reconnect: false, limits }, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s }).subscribe();
+      s.schedule(() => sub.unsubscribe(), 1_000);
+      flush();
+      expect(sent).toEqual([`10 A getdata:${InvType.WTX}/3`, `20 B getdata:${InvType.WTX}/3`]);
+    });
+  });
+
+  it('ignores a tx nobody announced', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ hot, expectObservable }) => {
+      const sent: string[] = [];
+      const peer = hot<SessionEvent>('r t', { r: { type: 'ready', info, link: link(s, sent, 'A') }, t: { type: 'message', msg: { command: 'tx', tx: fakeTx(1) } } });
+      const types = crawl([A], { reconnect: false, limits }, { connect: () => peer, log: silentLogger, scheduler: s });
+      expectObservable(types, '^ 10ms !').toBe('u', { u: expect.objectContaining({ type: 'peer-up' }) });
+    });
+  });
+
+  it('pauses every peer while the output is blocked and resumes them after', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ hot, cold, flush }) => {
+      const sent: string[] = [];
+      const peers: Record<number, Observable<SessionEvent>> = {
+        1: hot('r', { r: { type: 'ready', info, link: link(s, sent, 'A') } }),
+        2: hot('5ms r', { r: { type: 'ready', info, link: link(s, sent, 'B') } }),
+      };
+      const paused = cold('f 2ms t 9ms f', { t: true, f: false });
+      const sub = crawl([A, B], { reconnect: false, limits, paused }, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s }).subscribe();
+      s.schedule(() => sub.unsubscribe(), 100);
+      flush();
+      expect(sent).toEqual(['3 A pause', '5 B pause', '13 A resume', '13 B resume']);
+    });
+  });
+});
+
+describe('keepPeer (virtual time)', () => {
+  it('reports each drop and redials with a doubling backoff that resets after a handshake', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ cold, flush }) => {
+      const attempts: number[] = [];
+      const scripts = ['5ms #', '5ms #', 'r 5ms #', '5ms #', '-'];
+      let i = 0;
+      const connect = (): Observable<SessionEvent> => {
+        attempts.push(s.now());
+        return cold(scripts[Math.min(i++, scripts.length - 1)], { r: { type: 'ready', info, link: link(s, [], 'A') } }, new PeerError('closed', 'gone'));
+      };
+      const downs: number[] = [];
+      const sub = keepPeer(A, { connect, log: silentLogger, scheduler: s }, true).subscribe((t) => {
+        if (t.ev.type === 'down') downs.push(s.now());
+      });
+      s.schedule(() => sub.unsubscribe(), 20_000);
+      flush();
+      // fail at 5 → 1 s; fail at 1010 → 2 s; at 3010 ready, drop at 3016 → 1 s again; fail at 4021 → 2 s.
+      expect(attempts).toEqual([0, 1005, 3010, 4016, 6021]);
+      expect(downs).toEqual([5, 1010, 3016, 4021]);
+      expect(redialDelay(30)).toBe(300_000);
+    });
+  });
+
+  it('with reconnect off, ends after the first drop', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ cold, expectObservable }) => {
+      const connect = (): Observable<SessionEvent> => cold('3ms #', {}, new PeerError('framing', 'bad-magic'));
+      expectObservable(keepPeer(A, { connect, log: silentLogger, scheduler: s }, false)).toBe('3ms (d|)', {
+        d: { peer: '127.0.0.1:1', ev: { type: 'down', reason: 'framing', message: 'bad-magic' } },
+      });
+    });
+  });
+});

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { formatTarget, parsePeer, parsePeers } from '../../lib/crawler/targets.js';
+import { UsageError } from '../../lib/crawler/options.js';
+
+describe('peer targets', () => {
+  it.each([
+    ['127.0.0.1:18444', { host: '127.0.0.1', port: 18444 }],
+    ['127.0.0.1', { host: '127.0.0.1', port: 8333 }],
+    ['[2001:db8::1]:8333', { host: '2001:db8::1', port: 8333 }],
+    ['[::1]', { host: '::1', port: 8333 }],
+    ['::1', { host: '::1', port: 8333 }],
+    ['seed.bitcoin.sipa.be:8333', { host: 'seed.bitcoin.sipa.be', port: 8333 }],
+    ['localhost', { host: 'localhost', port: 8333 }],
+    [' 10.0.0.5:1 ', { host: '10.0.0.5', port: 1 }],
+  ])('parses %s', (text, expected) => {
+    expect(parsePeer(text, 8333)).toEqual(expected);
+  });
+
+  it.each(['', '1.2.3.4:0', '1.2.3.4:65536', '1.2.3.4:x', '[1.2.3.4]:8', '[::1', '[::1]8333', 'a b:1', '2001:db8::1:8333:x', 'host:', '-bad-:1'])(
+    'refuses %j with a UsageError',
+    (text) => {
+      expect(() => parsePeer(text, 8333)).toThrow(UsageError);
+    },
+  );
+
+  it('formats IPv6 in brackets and drops duplicates from a list', () => {
+    expect(formatTarget({ host: '::1', port: 1 })).toBe('[::1]:1');
+    expect(parsePeers('127.0.0.1:1,127.0.0.1:1,,[::1]:2', 8333).map(formatTarget)).toEqual(['127.0.0.1:1', '[::1]:2']);
+    expect(() => parsePeers(' , ', 8333)).toThrow(UsageError);
+  });
+});

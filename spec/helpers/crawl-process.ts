@@ -1,0 +1,103 @@
+/**
+ * Runs the built `crawl` command as a child process, as a user would, and reads its stdout
+ * NDJSON and stderr log lines as they come. Tests wait for lines, never for fixed times.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const CRAWL_BIN = fileURLToPath(new URL('../../dist/bin/crawl.js', import.meta.url));
+
+type Waiter<T> = { match: (x: T) => boolean; resolve: (x: T) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+class LineStream<T> {
+  readonly all: T[] = [];
+  private waiters: Waiter<T>[] = [];
+  private done: Error | undefined;
+
+  push(x: T): void {
+    this.all.push(x);
+    for (const w of this.waiters.filter((w) => w.match(x))) {
+      clearTimeout(w.timer);
+      w.resolve(x);
+    }
+    this.waiters = this.waiters.filter((w) => !w.match(x));
+  }
+
+  end(err: Error): void {
+    this.done = err;
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(err);
+    }
+    this.waiters = [];
+  }
+
+  /** The first line (seen so far or still to come) that matches, within `ms`. */
+  wait(match: (x: T) => boolean, ms: number, what: string, from = 0): Promise<T> {
+    const found = this.all.slice(from).find(match);
+    if (found !== undefined) return Promise.resolve(found);
+    if (this.done) return Promise.reject(this.done);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== resolve);
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
+      }, ms);
+      this.waiters.push({ match, resolve, reject, timer });
+    });
+  }
+}
+
+export type JsonLine = Record<string, unknown> & { event?: string };
+
+export class CrawlProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly lines = new LineStream<JsonLine>();
+  readonly logs = new LineStream<string>();
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, [CRAWL_BIN, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+    createInterface({ input: this.child.stdout }).on('line', (l) => this.lines.push(JSON.parse(l) as JsonLine));
+    createInterface({ input: this.child.stderr }).on('line', (l) => this.logs.push(l));
+    this.exited = new Promise((resolve) =>
+      this.child.on('exit', (code, signal) => {
+        const err = new Error(`crawl exited (${code ?? signal}); stderr:\n${this.logs.all.join('\n')}`);
+        this.lines.end(err);
+        this.logs.end(err);
+        resolve({ code, signal });
+      }),
+    );
+  }
+
+  waitLine(match: (l: JsonLine) => boolean, what: string, ms = 15_000): Promise<JsonLine> {
+    return this.lines.wait(match, ms, what);
+  }
+
+  waitLog(pattern: RegExp, ms = 15_000): Promise<string> {
+    return this.logs.wait((l) => pattern.test(l), ms, `log ${pattern}`);
+  }
+
+  txLines(): JsonLine[] {
+    return this.lines.all.filter((l) => l.event === 'tx');
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+/** Runs `crawl` to completion with the given stdin; returns status and output. */
+export function runCrawl(args: readonly string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CRAWL_BIN, ...args], { stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(stdin);
+  });
+}

@@ -1,0 +1,150 @@
+/**
+ * Scripted Bitcoin peers on real loopback sockets. Each accepted connection is handed to a
+ * script (an async function) that reads typed messages and answers as a given node would.
+ * Waiting is always on events (a message, a close), never on sleeps.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Framer } from '../../lib/wire/framer.js';
+import { decodeMessage, encodeMessage, maxPayloadFor } from '../../lib/wire/registry.js';
+import { NETWORKS } from '../../lib/wire/network.js';
+import type { Message, MessageOf, Command, VersionMessage } from '../../lib/wire/messages.js';
+
+export const REGTEST = NETWORKS.regtest;
+
+export class Closed extends Error {}
+
+export class ScriptedConnection {
+  readonly received: Message[] = [];
+  /** Core's rule, on by default: wtxidrelay or sendaddrv2 after verack → disconnect. */
+  enforceCoreOrder = true;
+  private verackSeen = false;
+  private readonly queue: Message[] = [];
+  private waiter: ((m: Message | Closed) => void) | undefined;
+  private ended = false;
+  readonly closed: Promise<void>;
+
+  constructor(readonly socket: Socket, magic: number) {
+    const framer = new Framer(magic, maxPayloadFor);
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of framer.push(chunk)) {
+        const msg = decodeMessage(frame);
+        this.received.push(msg);
+        if (this.enforceCoreOrder && this.verackSeen && (msg.command === 'wtxidrelay' || msg.command === 'sendaddrv2')) {
+          socket.destroy();
+          return;
+        }
+        if (msg.command === 'verack') this.verackSeen = true;
+        if (this.waiter) {
+          const w = this.waiter;
+          this.waiter = undefined;
+          w(msg);
+        } else this.queue.push(msg);
+      }
+    });
+    socket.on('close', () => {
+      this.ended = true;
+      this.waiter?.(new Closed('closed'));
+      this.waiter = undefined;
+    });
+    socket.on('error', () => {});
+  }
+
+  /** The next message (of a command, skipping others when one is named). */
+  async next<C extends Command>(command?: C): Promise<MessageOf<C>> {
+    for (;;) {
+      const m = this.queue.shift() ?? (this.ended ? new Closed('closed') : await new Promise<Message | Closed>((r) => (this.waiter = r)));
+      if (m instanceof Closed) throw m;
+      if (!command || m.command === command) return m as MessageOf<C>;
+    }
+  }
+
+  send(msg: Message): void {
+    if (!this.socket.destroyed) this.socket.write(encodeMessage(REGTEST.magic, msg));
+  }
+
+  sendRaw(bytes: Uint8Array): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  close(): void {
+    this.socket.end();
+  }
+
+  /** Connection reset rather than an orderly close. */
+  reset(): void {
+    this.socket.resetAndDestroy();
+  }
+}
+
+export interface ScriptedPeer {
+  readonly port: number;
+  readonly address: string;
+  /** Resolves with each accepted connection, in order. */
+  connection(n?: number): Promise<ScriptedConnection>;
+  close(): Promise<void>;
+}
+
+/** A peer listening on 127.0.0.1 that runs `script` on every connection. */
+export async function scriptedPeer(script: (c: ScriptedConnection) => Promise<void>, host = '127.0.0.1'): Promise<ScriptedPeer> {
+  const conns: ScriptedConnection[] = [];
+  const waiting: Array<{ n: number; resolve: (c: ScriptedConnection) => void }> = [];
+  const server: Server = createServer((socket) => {
+    const c = new ScriptedConnection(socket, REGTEST.magic);
+    conns.push(c);
+    for (const w of waiting.filter((x) => x.n < conns.length)) w.resolve(conns[w.n]);
+    script(c).catch(() => c.socket.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    address: `${host}:${port}`,
+    connection: (n = 0) => (n < conns.length ? Promise.resolve(conns[n]) : new Promise((resolve) => waiting.push({ n, resolve }))),
+    close: async () => {
+      for (const c of conns) c.socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function versionOf(version: number, userAgent = '/Satoshi:27.0.0/'): VersionMessage {
+  return {
+    command: 'version',
+    version,
+    services: 0x409n, // NODE_NETWORK | NODE_WITNESS | NODE_NETWORK_LIMITED
+    timestamp: BigInt(Math.floor(Date.now() / 1000)),
+    addrRecv: { services: 0n, ip: new Uint8Array(16), port: 0 },
+    addrFrom: { services: 0x409n, ip: new Uint8Array(16), port: 0 },
+    nonce: 0x1234_5678_9abc_def0n,
+    userAgent,
+    startHeight: 850_000,
+    relay: true,
+  };
+}
+
+/**
+ * The inbound side of Bitcoin Core's handshake (net_processing.cpp): waits for our version,
+ * answers version, wtxidrelay and sendaddrv2 (70016+), verack; then, as Core does, sends
+ * sendcmpct, a ping and feefilter. Like Core, it disconnects a peer that sends wtxidrelay or
+ * sendaddrv2 after its verack. Returns the commands it received during the handshake.
+ */
+export async function coreHandshake(c: ScriptedConnection, version = 70016): Promise<string[]> {
+  const theirs = await c.next('version');
+  c.send(versionOf(version));
+  if (version >= 70016 && theirs.version >= 70016) {
+    c.send({ command: 'wtxidrelay' });
+    c.send({ command: 'sendaddrv2' });
+  }
+  c.send({ command: 'verack' });
+  const got: string[] = ['version'];
+  for (;;) {
+    const m = await c.next();
+    got.push(m.command);
+    if (m.command === 'verack') break;
+  }
+  c.send({ command: 'sendcmpct', announce: false, version: 2n });
+  c.send({ command: 'ping', nonce: 77n });
+  c.send({ command: 'feefilter', feerate: 1000n });
+  return got;
+}
