@@ -10,30 +10,19 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { decodeTx, encodeTx } from '../lib/tx/transaction.js';
+import { decodeTx } from '../lib/tx/transaction.js';
 import { txLine } from '../lib/tx/view.js';
-import { fromHex, toHex } from '../lib/wire/hex.js';
+import { toHex } from '../lib/wire/hex.js';
 import { InvType } from '../lib/wire/messages.js';
 import type { DecodedTx } from '../lib/tx/types.js';
 import { NETWORKS } from '../lib/wire/network.js';
 import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
 import { coreHandshake, scriptedPeer, type ScriptedConnection } from '../spec/helpers/scripted-peer.js';
-import { typicalTransactions } from './vectors.js';
+import { distinctTxs } from '../spec/helpers/txs.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 /** Core trickles at most 1,000 announcements per inv (INVENTORY_BROADCAST_MAX). */
 const INV_BATCH = 1_000;
-
-/** N distinct transactions: the vectors with their locktime rewritten, so each has its own txid. */
-function distinctTransactions(n: number): DecodedTx[] {
-  const base = typicalTransactions().map((v) => decodeTx(fromHex(v.hex)));
-  const out: DecodedTx[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = base[i % base.length];
-    out.push(decodeTx(encodeTx({ ...t, locktime: i + 1 })));
-  }
-  return out;
-}
 
 function decodeOnlyRate(raws: Uint8Array[]): number {
   const net = NETWORKS.regtest;
@@ -88,7 +77,7 @@ async function pipelineRate(txs: DecodedTx[]): Promise<number> {
   return txs.length / secs;
 }
 
-const txs = distinctTransactions(N);
+const txs = distinctTxs(N);
 const raws = txs.map((t) => t.raw);
 const decode = decodeOnlyRate(raws);
 const pipeline = await pipelineRate(txs);

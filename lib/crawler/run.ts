@@ -49,7 +49,10 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   }
   const sink = new NdjsonSink(io.stdout);
   const paused = new BehaviorSubject(false);
-  sink.onPressure((blocked) => paused.next(blocked));
+  sink.onPressure((blocked) => {
+    log.debug(blocked ? 'stdout blocked: pausing peers' : 'stdout drained: resuming peers');
+    paused.next(blocked);
+  });
   const startedAt = Date.now();
   let txs = 0;
   let blocks = 0;

@@ -7,7 +7,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Framer } from '../../lib/wire/framer.js';
 import { decodeMessage, encodeMessage, maxPayloadFor } from '../../lib/wire/registry.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import type { Message, MessageOf, Command, VersionMessage } from '../../lib/wire/messages.js';
+import { InvType, type Command, type InvItem, type Message, type MessageOf, type VersionMessage } from '../../lib/wire/messages.js';
+import type { DecodedTx } from '../../lib/tx/types.js';
+import { toHex } from '../../lib/wire/hex.js';
 
 export const REGTEST = NETWORKS.regtest;
 
@@ -147,4 +149,56 @@ export async function coreHandshake(c: ScriptedConnection, version = 70016): Pro
   c.send({ command: 'ping', nonce: 77n });
   c.send({ command: 'feefilter', feerate: 1000n });
   return got;
+}
+
+export interface ServeOptions {
+  /** Protocol version the peer claims (70016: announces by wtxid when we negotiated it). */
+  readonly version?: number;
+  /** Answer getdata for these with notfound instead. */
+  readonly notFound?: (tx: DecodedTx) => boolean;
+  /** Never answer getdata at all (to test the request timeout). */
+  readonly silent?: boolean;
+  /** Wait for this before announcing. */
+  readonly announceAfter?: Promise<unknown>;
+  /** Called once the crawler has surely handled our inv (a ping sent after it came back). */
+  readonly onAnnounced?: () => void;
+  /** Called with the first getdata, and waited for before answering it. */
+  readonly onAsked?: () => Promise<unknown>;
+}
+
+/**
+ * A peer that does Core's handshake, announces `txs` in one inv (MSG_WTX by wtxid when wtxid
+ * relay was negotiated, MSG_TX by txid otherwise, as Core does), and serves each getdata.
+ * `getdata` records every item asked of it.
+ */
+export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}): { script: (c: ScriptedConnection) => Promise<void>; getdata: InvItem[] } {
+  const getdata: InvItem[] = [];
+  const script = async (c: ScriptedConnection): Promise<void> => {
+    const got = await coreHandshake(c, opts.version ?? 70016);
+    const byWtxid = got.includes('wtxidrelay') && (opts.version ?? 70016) >= 70016;
+    const byKey = new Map<string, DecodedTx>();
+    for (const t of txs) byKey.set(toHex(byWtxid ? t.wtxid : t.txid), t);
+    await opts.announceAfter;
+    c.send({ command: 'inv', items: txs.map((t) => ({ type: byWtxid ? InvType.WTX : InvType.TX, hash: byWtxid ? t.wtxid : t.txid })) });
+    const MARK = 0xfeedn;
+    if (opts.onAnnounced) c.send({ command: 'ping', nonce: MARK });
+    for (;;) {
+      const m = await c.next();
+      if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
+      if (m.command === 'pong' && m.nonce === MARK) opts.onAnnounced?.();
+      if (m.command !== 'getdata') continue;
+      const first = getdata.length === 0;
+      getdata.push(...m.items);
+      if (opts.silent) continue;
+      if (first) await opts.onAsked?.();
+      const missing: InvItem[] = [];
+      for (const item of m.items) {
+        const t = byKey.get(toHex(item.hash));
+        if (!t || opts.notFound?.(t)) missing.push(item);
+        else c.send({ command: 'tx', tx: t });
+      }
+      if (missing.length > 0) c.send({ command: 'notfound', items: missing });
+    }
+  };
+  return { script, getdata };
 }

@@ -1,0 +1,149 @@
+/**
+ * The real `crawl` command (a child process, as a user runs it) against scripted peers on real
+ * loopback sockets.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { toReversedHex } from '../../lib/wire/hex.js';
+import { encodeFrame } from '../../lib/wire/header.js';
+import { InvType } from '../../lib/wire/messages.js';
+import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
+import { coreHandshake, REGTEST, scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { distinctTxs, segwitTxs, typicalTxs } from '../helpers/txs.js';
+
+let peers: ScriptedPeer[] = [];
+let crawlers: CrawlProcess[] = [];
+afterEach(async () => {
+  await Promise.all(crawlers.map((c) => c.stop('SIGKILL')));
+  await Promise.all(peers.map((p) => p.close()));
+  peers = [];
+  crawlers = [];
+});
+
+async function listen(script: Parameters<typeof scriptedPeer>[0]): Promise<ScriptedPeer> {
+  const p = await scriptedPeer(script);
+  peers.push(p);
+  return p;
+}
+function crawl(...args: string[]): CrawlProcess {
+  const c = new CrawlProcess(['--network', 'regtest', ...args]);
+  crawlers.push(c);
+  return c;
+}
+const txid = (l: JsonLine): unknown => l.txid;
+
+describe('crawl against scripted peers', () => {
+  it('asks a 70016 peer by wtxid (MSG_WTX) and prints each transaction with its peer', async () => {
+    const txs = segwitTxs().slice(0, 5);
+    const serving = servingPeer(txs);
+    const p = await listen(serving.script);
+    const c = crawl('--peers', p.address);
+    for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), `tx ${toReversedHex(t.txid)}`);
+    expect(serving.getdata.map((i) => i.type)).toEqual(txs.map(() => InvType.WTX));
+    expect(serving.getdata.map((i) => toReversedHex(i.hash))).toEqual(txs.map((t) => toReversedHex(t.wtxid)));
+    const line = c.txLines()[0];
+    expect(line.wtxid).toBe(toReversedHex(txs[0].wtxid));
+    expect(line.seen).toMatchObject({ peer: p.address });
+    expect(line.vin).toBeInstanceOf(Array);
+    // SIGTERM: peers closed, a one-line summary, status 0.
+    expect(await c.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(c.logs.all.at(-1)).toMatch(/^crawl: 5 transactions, 0 blocks from 1 peers in [\d.]+ s$/);
+  });
+
+  it('asks a 70015 peer by txid with witness (MSG_WITNESS_TX)', async () => {
+    const txs = typicalTxs().slice(0, 4);
+    const serving = servingPeer(txs, { version: 70015 });
+    const p = await listen(serving.script);
+    const c = crawl('--peers', p.address, '--raw');
+    for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
+    expect(serving.getdata.every((i) => i.type === InvType.WITNESS_TX)).toBe(true);
+    // --raw: the exact bytes, witness included.
+    expect(c.txLines().map((l) => l.hex)).toEqual(txs.map((t) => Buffer.from(t.raw).toString('hex')));
+  });
+
+  it('asks only one of two peers announcing the same transactions and prints each once', async () => {
+    const txs = distinctTxs(30);
+    const a = servingPeer(txs);
+    const b = servingPeer(txs);
+    const pa = await listen(a.script);
+    const pb = await listen(b.script);
+    const c = crawl('--peers', `${pa.address},${pb.address}`);
+    for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
+    await c.stop('SIGTERM');
+    expect(a.getdata.length + b.getdata.length).toBe(txs.length);
+    expect(new Set(c.txLines().map(txid)).size).toBe(txs.length);
+    expect(c.txLines()).toHaveLength(txs.length);
+  });
+
+  it('asks the next announcer when the first answers notfound', async () => {
+    const txs = distinctTxs(3);
+    // A is asked first; B announces only then; A answers notfound only once B's inv is in.
+    let aAsked!: () => void;
+    let bAnnounced!: () => void;
+    const asked = new Promise<void>((r) => (aAsked = r));
+    const announced = new Promise<void>((r) => (bAnnounced = r));
+    const a = servingPeer(txs, { notFound: () => true, onAsked: () => (aAsked(), announced) });
+    const b = servingPeer(txs, { announceAfter: asked, onAnnounced: bAnnounced });
+    const pa = await listen(a.script);
+    const pb = await listen(b.script);
+    const c = crawl('--peers', `${pa.address},${pb.address}`);
+    for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
+    expect(a.getdata).toHaveLength(3);
+    expect(b.getdata).toHaveLength(3);
+    expect(c.txLines().map((l) => (l.seen as { peer: string }).peer)).toEqual([pb.address, pb.address, pb.address]);
+  });
+
+  it('asks the next announcer when the first does not deliver in time', async () => {
+    const txs = distinctTxs(4);
+    const silent = servingPeer(txs, { silent: true });
+    const good = servingPeer(txs);
+    const ps = await listen(silent.script);
+    const pg = await listen(good.script);
+    const c = crawl('--peers', `${ps.address},${pg.address}`, '--request-timeout', '0.5');
+    for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
+    expect(c.txLines()).toHaveLength(4);
+    expect(c.txLines().every((l) => (l.seen as { peer: string }).peer === pg.address)).toBe(true);
+  });
+
+  it('drops a peer that sends a malformed frame, and only that peer', async () => {
+    const txs = distinctTxs(5);
+    const bad = await listen(async (conn) => {
+      await coreHandshake(conn);
+      conn.sendRaw(encodeFrame(REGTEST.magic, 'ping', new Uint8Array(8)).fill(0xee, 20, 24)); // bad checksum
+    });
+    const good = servingPeer(txs);
+    const pg = await listen(async (conn) => {
+      await bad.connection();
+      await good.script(conn);
+    });
+    const c = crawl('--peers', `${bad.address},${pg.address}`, '--emit', 'tx,peer', '--no-reconnect');
+    const down = await c.waitLine((l) => l.event === 'peer' && l.state === 'down', 'peer down');
+    expect(down).toMatchObject({ peer: bad.address, reason: 'framing' });
+    await c.waitLog(/peer dropped.*reason=framing/);
+    for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
+    expect(c.child.exitCode).toBe(null);
+  });
+
+  it('pauses its sockets while stdout is not read, then prints everything once', async () => {
+    const txs = distinctTxs(3_000);
+    const serving = servingPeer(txs);
+    const p = await listen(serving.script);
+    const c = crawl('--peers', p.address, '--raw', '--log-level', 'debug');
+    c.child.stdout.pause();
+    await c.waitLog(/stdout blocked: pausing peers/);
+    // While paused the crawler reads nothing from its peer, so a ping sent now stays unanswered.
+    const conn = await p.connection();
+    const PROBE = 0xabcdn;
+    conn.send({ command: 'ping', nonce: PROBE });
+    const pong = conn.received.length;
+    const answered = (): boolean => conn.received.slice(pong).some((m) => m.command === 'pong' && m.nonce === PROBE);
+    await new Promise((r) => setTimeout(r, 500)); // proving a negative needs a bounded wait
+    expect(answered()).toBe(false);
+    c.child.stdout.resume();
+    await c.waitLog(/stdout drained: resuming peers/);
+    await c.waitLine((l) => l.txid === toReversedHex(txs[txs.length - 1].txid), 'last tx', 30_000);
+    const seen = c.txLines().map(txid);
+    expect(seen).toHaveLength(txs.length);
+    expect(new Set(seen).size).toBe(txs.length);
+    expect(answered()).toBe(true);
+  });
+});

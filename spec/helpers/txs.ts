@@ -1,0 +1,39 @@
+/** Real transactions from the shared vectors, made distinct where a test needs many. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { decodeTx, encodeTx } from '../../lib/tx/transaction.js';
+import type { DecodedTx } from '../../lib/tx/types.js';
+import { fromHex } from '../../lib/wire/hex.js';
+
+const VECTORS = fileURLToPath(new URL('../../../shared/vectors/transactions.ndjson', import.meta.url));
+
+export interface TxVector {
+  readonly hex: string;
+  readonly txid: string;
+  readonly wtxid: string;
+  readonly size: number;
+  readonly vsize: number;
+  readonly weight: number;
+  readonly segwit: boolean;
+}
+
+export const TX_VECTORS: readonly TxVector[] = readFileSync(VECTORS, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => JSON.parse(l) as TxVector);
+
+/** The vectors' transactions of typical size (≤ 2 kB). */
+export function typicalTxs(): DecodedTx[] {
+  return TX_VECTORS.filter((v) => v.size <= 2_000).map((v) => decodeTx(fromHex(v.hex)));
+}
+
+export function segwitTxs(): DecodedTx[] {
+  return typicalTxs().filter((t) => t.segwit);
+}
+
+/** n distinct real-shaped transactions: the vectors with their locktime rewritten. */
+export function distinctTxs(n: number, from: readonly DecodedTx[] = typicalTxs()): DecodedTx[] {
+  const out: DecodedTx[] = [];
+  for (let i = 0; i < n; i++) out.push(decodeTx(encodeTx({ ...from[i % from.length], locktime: 500_000_000 + i })));
+  return out;
+}

@@ -1,0 +1,163 @@
+/** One peer over a real TCP socket on 127.0.0.1, against scripted peers. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { firstValueFrom, filter, lastValueFrom, toArray, take, type Observable } from 'rxjs';
+import { connectPeer, type SessionOptions } from '../../lib/peer/connect.js';
+import { PeerError } from '../../lib/peer/errors.js';
+import type { SessionEvent } from '../../lib/peer/session.js';
+import { silentLogger } from '../../lib/log.js';
+import { encodeFrame } from '../../lib/wire/header.js';
+import { NETWORKS } from '../../lib/wire/network.js';
+import { coreHandshake, REGTEST, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+
+const opts: SessionOptions = {
+  network: REGTEST,
+  handshakeTimeoutMs: 5_000,
+  pingIntervalMs: 60_000,
+  pingTimeoutMs: 5_000,
+  userAgent: '/bitcrawl:test/',
+  log: silentLogger,
+};
+
+let peers: ScriptedPeer[] = [];
+afterEach(async () => {
+  await Promise.all(peers.map((p) => p.close()));
+  peers = [];
+});
+async function peer(script: (c: ScriptedConnection) => Promise<void>): Promise<ScriptedPeer> {
+  const p = await scriptedPeer(script);
+  peers.push(p);
+  return p;
+}
+function dial(p: ScriptedPeer, o: Partial<SessionOptions> = {}): Observable<SessionEvent> {
+  return connectPeer('127.0.0.1', p.port, { ...opts, ...o });
+}
+async function dropReason(events: Observable<SessionEvent>): Promise<PeerError> {
+  try {
+    await lastValueFrom(events);
+  } catch (err) {
+    if (err instanceof PeerError) return err;
+    throw err;
+  }
+  throw new Error('stream completed instead of dropping the peer');
+}
+
+describe('connectPeer on a real socket', () => {
+  it('does Core’s handshake in Core’s order, stays connected, and answers Core’s ping', async () => {
+    let order: string[] = [];
+    const answered = new Promise<bigint>((resolve) => {
+      void peer(async (c) => {
+        order = await coreHandshake(c);
+        resolve((await c.next('pong')).nonce);
+      }).then((p) => {
+        const sub = dial(p).subscribe();
+        void answered.then(() => sub.unsubscribe());
+      });
+    });
+    // coreHandshake sends ping 77 after verack; a pong proves the order did not get us cut off.
+    expect(await answered).toBe(77n);
+    expect(order).toEqual(['version', 'wtxidrelay', 'sendaddrv2', 'verack']);
+  });
+
+  it('records what a 70016 peer told us and what was negotiated', async () => {
+    const p = await peer(async (c) => void (await coreHandshake(c)));
+    const ready = await firstValueFrom(dial(p).pipe(filter((e) => e.type === 'ready')));
+    expect(ready.type === 'ready' && ready.info).toEqual({
+      version: 70016,
+      services: 0x409n,
+      userAgent: '/Satoshi:27.0.0/',
+      startHeight: 850_000,
+      relay: true,
+      wtxidRelay: true,
+      addrv2: true,
+    });
+  });
+
+  it('speaks to a 70015 peer (bcoin) without BIP 339/155 messages', async () => {
+    let order: Promise<string[]> = Promise.resolve([]);
+    const p = await peer(async (c) => {
+      order = coreHandshake(c, 70015);
+      await order;
+    });
+    const sub = dial(p).subscribe();
+    expect(await p.connection().then(() => order)).toEqual(['version', 'verack']);
+    sub.unsubscribe();
+  });
+
+  it('pings on its interval and keeps the round-trip time', async () => {
+    const p = await peer(async (c) => {
+      await coreHandshake(c);
+      for (;;) {
+        const ping = await c.next('ping');
+        c.send({ command: 'pong', nonce: ping.nonce });
+      }
+    });
+    const rtts = await firstValueFrom(dial(p, { pingIntervalMs: 50 }).pipe(filter((e) => e.type === 'rtt'), take(3), toArray()));
+    expect(rtts).toHaveLength(3);
+    for (const r of rtts) expect(r.type === 'rtt' && r.ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('drops a peer that stops answering pings', async () => {
+    const p = await peer(async (c) => {
+      await coreHandshake(c);
+      const first = await c.next('ping');
+      c.send({ command: 'pong', nonce: first.nonce });
+      // …then silence, with the connection open.
+    });
+    const err = await dropReason(dial(p, { pingIntervalMs: 100, pingTimeoutMs: 300 }));
+    expect(err.reason).toBe('ping-timeout');
+  });
+
+  it('drops a peer that never finishes the handshake', async () => {
+    const p = await peer(async (c) => {
+      await c.next('version'); // and never answers
+    });
+    const err = await dropReason(dial(p, { handshakeTimeoutMs: 300 }));
+    expect(err.reason).toBe('handshake-timeout');
+    expect(err.message).toMatch(/no version/);
+  });
+
+  it('drops a peer that breaks framing: the wrong network’s magic', async () => {
+    const p = await peer(async (c) => {
+      await coreHandshake(c);
+      c.sendRaw(encodeFrame(NETWORKS.mainnet.magic, 'ping', new Uint8Array(8)));
+    });
+    const err = await dropReason(dial(p));
+    expect(err.reason).toBe('framing');
+  });
+
+  it('drops a peer that sends an undecodable message', async () => {
+    const p = await peer(async (c) => {
+      await coreHandshake(c);
+      c.sendRaw(encodeFrame(REGTEST.magic, 'inv', Uint8Array.of(0xfd, 0x01, 0x00))); // non-canonical count
+    });
+    const err = await dropReason(dial(p));
+    expect(err.reason).toBe('decode');
+    expect(err.message).toMatch(/inv/);
+  });
+
+  it('reports a closed connection and a refused one', async () => {
+    const p = await peer(async (c) => {
+      await coreHandshake(c);
+      c.close();
+    });
+    expect((await dropReason(dial(p))).reason).toBe('closed');
+    const q = await peer(async () => {});
+    const port = q.port;
+    await q.close();
+    peers = peers.filter((x) => x !== q);
+    const err = await dropReason(connectPeer('127.0.0.1', port, opts));
+    expect(err.reason).toBe('connect-failed');
+    expect(err.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('closes the socket when unsubscribed', async () => {
+    let closed: Promise<void> | undefined;
+    const p = await peer(async (c) => {
+      closed = c.closed;
+      await coreHandshake(c);
+    });
+    const ready = await firstValueFrom(dial(p).pipe(filter((e) => e.type === 'ready')));
+    expect(ready.type).toBe('ready');
+    await closed; // firstValueFrom unsubscribed: the scripted side sees the close
+  });
+});
