@@ -1,10 +1,11 @@
-import { EMPTY, Observable, asyncScheduler, catchError, concat, defer, from, interval, map, mergeMap, of, retry, throwError, timer } from 'rxjs';
-import type { SchedulerLike } from 'rxjs';
+import { EMPTY, Observable, asapScheduler, asyncScheduler, catchError, concat, defer, from, interval, map, mergeMap, of, retry, throwError, timer } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../tx/types.js';
 import type { Logger } from '../log.js';
 import { asPeerError, type DropReason } from '../peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
 import { Inventory, type InventoryLimits, type PeerId, type Request } from './inventory.js';
+import type { InvItem } from '../wire/messages.js';
 import { formatTarget, type PeerTarget } from './targets.js';
 
 /** What the crawl reports. Times are milliseconds since the epoch (the scheduler's clock). */
@@ -23,6 +24,8 @@ export type TaggedEvent =
 /** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
 export const REDIAL_BASE_MS = 1_000;
 export const REDIAL_MAX_MS = 300_000;
+/** MAX_GETDATA_SZ (net_processing.cpp): items per getdata, as Core sends them. */
+export const MAX_GETDATA_ITEMS = 1_000;
 /** How often request deadlines are checked. */
 export const EXPIRY_TICK_MS = 1_000;
 
@@ -72,10 +75,29 @@ export function crawl(
   const scheduler = deps.scheduler ?? asyncScheduler;
   return new Observable<CrawlEvent>((subscriber) => {
     const inventory = new Inventory(opts.limits);
+    const subs: Subscription[] = [];
     const links = new Map<PeerId, PeerLink>();
     let paused = false;
+    // Requests are gathered per peer and sent once the current burst of messages (one socket
+    // chunk holds many) has been routed: one getdata per burst, not one per delivered tx.
+    const outbox = new Map<PeerId, InvItem[]>();
+    const flush = (): void => {
+      for (const [peer, items] of outbox) {
+        const link = links.get(peer);
+        for (let i = 0; link && i < items.length; i += MAX_GETDATA_ITEMS) {
+          link.send({ command: 'getdata', items: items.slice(i, i + MAX_GETDATA_ITEMS) });
+        }
+      }
+      outbox.clear();
+    };
     const send = (requests: readonly Request[]): void => {
-      for (const r of requests) links.get(r.peer)?.send({ command: 'getdata', items: r.items });
+      if (requests.length === 0) return;
+      if (outbox.size === 0) subs.push(asapScheduler.schedule(flush));
+      for (const r of requests) {
+        const items = outbox.get(r.peer);
+        if (items) items.push(...r.items);
+        else outbox.set(r.peer, [...r.items]);
+      }
     };
 
     const route = (t: TaggedEvent): void => {
@@ -128,12 +150,12 @@ export function crawl(
       }
     };
 
-    const subs = [
+    subs.push(
       from(targets)
         .pipe(mergeMap((t) => keepPeer(t, deps, opts.reconnect)))
         .subscribe({ next: route, error: (err: unknown) => subscriber.error(err), complete: () => subscriber.complete() }),
       interval(EXPIRY_TICK_MS, scheduler).subscribe(() => send(inventory.expire(scheduler.now()))),
-    ];
+    );
     if (opts.paused) {
       subs.push(
         opts.paused.subscribe((p) => {

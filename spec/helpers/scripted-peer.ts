@@ -192,12 +192,14 @@ export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}):
       if (opts.silent) continue;
       if (first) await opts.onAsked?.();
       const missing: InvItem[] = [];
+      c.socket.cork(); // one write for the whole answer, as a node's send buffer would do
       for (const item of m.items) {
         const t = byKey.get(toHex(item.hash));
         if (!t || opts.notFound?.(t)) missing.push(item);
         else c.send({ command: 'tx', tx: t });
       }
       if (missing.length > 0) c.send({ command: 'notfound', items: missing });
+      c.socket.uncork();
     }
   };
   return { script, getdata };
