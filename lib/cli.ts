@@ -114,10 +114,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       describe: 'Seconds a peer has to deliver a requested item before the next announcer is asked',
     })
     .option('emit', { type: 'string', default: 'tx', describe: `Line kinds to print: ${EMIT_KINDS.join(',')}` })
+    .option('mempool-stats', { type: 'number', default: 0, describe: 'Seconds between "mempool" lines (count, vsize, oldest age); 0 = none' })
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'emit', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'emit', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -153,6 +154,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         emit: emitKinds(args.emit),
         raw: args.raw,
         reconnect: args.reconnect,
+        mempoolStatsMs: args['mempool-stats'] === 0 ? 0 : seconds('mempool-stats', args['mempool-stats']),
       };
       const log = createLogger({ level: args['log-level'], format: args['log-format'] });
       status = await runCrawl(options, io, log);

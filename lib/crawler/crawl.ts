@@ -4,8 +4,8 @@ import type { Block, DecodedTx } from '../tx/types.js';
 import type { Logger } from '../log.js';
 import { asPeerError, type DropReason } from '../peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
-import { Inventory, type InventoryLimits, type PeerId, type Request } from './inventory.js';
-import type { InvItem } from '../wire/messages.js';
+import { Inventory, type Announcements, type InventoryLimits, type PeerId, type Request } from './inventory.js';
+import { InvType, type InvItem } from '../wire/messages.js';
 import { formatTarget, type PeerTarget } from './targets.js';
 
 /** What the crawl reports. Times are milliseconds since the epoch (the scheduler's clock). */
@@ -13,7 +13,7 @@ export type CrawlEvent =
   | { readonly type: 'peer-up'; readonly peer: PeerId; readonly info: PeerInfo; readonly time: number }
   | { readonly type: 'peer-down'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number }
   | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
-  | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number }
+  | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number; readonly announcements: Announcements }
   | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number };
 
 /** One peer's session events, tagged, with its end as a `down` event. */
@@ -125,6 +125,10 @@ export function crawl(
         case 'inv':
           send(inventory.announce(peer, msg.items, now));
           return;
+        case 'headers':
+          // Peers that prefer headers announcements (BIP 130) announce new blocks this way.
+          send(inventory.announce(peer, msg.headers.map((h) => ({ type: InvType.BLOCK, hash: h.hash })), now));
+          return;
         case 'notfound':
           send(inventory.notFound(peer, msg.items, now));
           return;
@@ -132,8 +136,8 @@ export function crawl(
           const { tx } = msg;
           const d = inventory.delivered(tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid], now);
           send(d.requests);
-          if (!d.wanted) deps.log.debug('unsolicited tx ignored', { peer });
-          else if (d.fresh) subscriber.next({ type: 'tx', peer, tx, time: now });
+          if (!d.announcements) deps.log.debug('unsolicited tx ignored', { peer });
+          else if (d.fresh) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
           return;
         }
         case 'block': {

@@ -36,10 +36,21 @@ export interface Request {
   readonly items: InvItem[];
 }
 
+/** Who announced an item and when: the propagation record researchers measure. */
+export interface Announcements {
+  readonly first: { readonly peer: PeerId; readonly time: number };
+  readonly last: { readonly peer: PeerId; readonly time: number };
+  /** Distinct peers that announced it before it arrived. */
+  readonly peers: number;
+}
+
 interface Entry {
   readonly key: string;
   readonly kind: ItemKind;
   readonly hash: Uint8Array;
+  readonly first: { readonly peer: PeerId; readonly time: number };
+  last: { readonly peer: PeerId; readonly time: number };
+  announcedBy: number;
   /** Peers that announced it and have not failed to deliver it, in announcement order. */
   readonly announcers: PeerId[];
   requestedFrom: PeerId | undefined;
@@ -79,6 +90,8 @@ export interface Delivery {
   readonly fresh: boolean;
   /** We had asked for it (or it was announced to us and is awaited). */
   readonly wanted: boolean;
+  /** Its announcements, when it was wanted. */
+  readonly announcements?: Announcements;
   readonly requests: Request[];
 }
 
@@ -126,10 +139,13 @@ export class Inventory {
       if (state.announced.size >= this.limits.maxAnnouncementsPerPeer) continue;
       let entry = this.entries.get(key);
       if (!entry) {
-        entry = { key, kind, hash: item.hash, announcers: [], requestedFrom: undefined };
+        const at = { peer, time: now };
+        entry = { key, kind, hash: item.hash, announcers: [], requestedFrom: undefined, first: at, last: at, announcedBy: 0 };
         this.entries.set(key, entry);
       }
       entry.announcers.push(peer);
+      entry.last = { peer, time: now };
+      entry.announcedBy++;
       state.announced.add(key);
       if (entry.requestedFrom === undefined) {
         if (this.hasRoom(state, kind)) this.request(entry, peer, state, now, out);
@@ -143,17 +159,20 @@ export class Inventory {
   delivered(hashes: readonly Uint8Array[], now: number): Delivery {
     const out = new Batch();
     let fresh = true;
-    let wanted = false;
+    let announcements: Announcements | undefined;
     const keys = hashes.map(toHex);
     for (const key of keys) {
       if (this.seen.has(key)) fresh = false;
       const entry = this.entries.get(key);
       if (!entry) continue;
-      wanted = true;
+      // Announced by txid and by wtxid (by different peers): the earliest record wins.
+      if (!announcements || entry.first.time < announcements.first.time) {
+        announcements = { first: entry.first, last: entry.last, peers: entry.announcedBy };
+      }
       this.forget(entry, now, out);
     }
     for (const key of keys) this.seen.add(key);
-    return { fresh, wanted, requests: this.live(out) };
+    return { fresh, wanted: announcements !== undefined, announcements, requests: this.live(out) };
   }
 
   notFound(peer: PeerId, items: readonly InvItem[], now: number): Request[] {

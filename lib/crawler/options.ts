@@ -22,6 +22,8 @@ export interface CrawlOptions {
   readonly emit: ReadonlySet<EmitKind>;
   readonly raw: boolean;
   readonly reconnect: boolean;
+  /** Print `event: "mempool"` lines this often; 0 = never. */
+  readonly mempoolStatsMs: number;
 }
 
 /** Defaults, in seconds as the flags take them, with the Bitcoin Core figure each follows. */

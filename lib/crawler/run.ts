@@ -3,7 +3,10 @@ import { BehaviorSubject } from 'rxjs';
 import type { Io } from '../cli.js';
 import type { Logger } from '../log.js';
 import { NdjsonSink } from '../output/ndjson.js';
-import { peerDownLine, peerUpLine, unixSeconds } from '../output/lines.js';
+import { blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
+import { toReversedHex } from '../wire/hex.js';
+import { MempoolView } from './mempool.js';
+import { blockView } from '../tx/block.js';
 import { connectPeer } from '../peer/connect.js';
 import { txLine } from '../tx/view.js';
 import { crawl } from './crawl.js';
@@ -59,6 +62,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   let peersUp = 0;
   let everConnected = false;
   const connected = new Set<string>();
+  const mempool = new MempoolView();
+  const statsTimer =
+    opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempoolLine(mempool.stats(Date.now()), Date.now())), opts.mempoolStatsMs) : undefined;
 
   return new Promise<number>((resolve) => {
     let finished = false;
@@ -66,6 +72,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       if (finished) return;
       finished = true;
       subscription.unsubscribe();
+      clearInterval(statsTimer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await sink.flush();
@@ -130,14 +137,17 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             return;
           case 'tx':
             txs++;
-            if (opts.emit.has('tx')) {
-              sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: { peer: ev.peer, time: unixSeconds(ev.time) } }));
-            }
+            mempool.add(toReversedHex(ev.tx.txid), ev.tx.vsize, ev.time);
+            if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements) }));
             return;
-          case 'block':
+          case 'block': {
             blocks++;
-            log.info('block', { peer: ev.peer, txs: ev.block.txs.length });
+            const view = blockView(ev.block);
+            const seenTxs = mempool.confirm(view.txids);
+            log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: seenTxs });
+            if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, seenTxs));
             return;
+          }
         }
       },
       error(err: unknown) {

@@ -1,5 +1,9 @@
 import type { PeerInfo } from '../peer/session.js';
 import type { DropReason } from '../peer/errors.js';
+import type { Announcements } from '../crawler/inventory.js';
+import type { MempoolStats } from '../crawler/mempool.js';
+import type { BlockView } from '../tx/block.js';
+import type { SeenView } from '../tx/view.js';
 
 /** Unix time in seconds with millisecond precision, as in the `seen.time` of tx lines. */
 export function unixSeconds(ms: number): number {
@@ -25,4 +29,24 @@ export function peerUpLine(peer: string, info: PeerInfo, timeMs: number): string
 
 export function peerDownLine(peer: string, reason: DropReason, message: string, timeMs: number): string {
   return JSON.stringify({ event: 'peer', state: 'down', peer, time: unixSeconds(timeMs), reason, message });
+}
+
+export function mempoolLine(stats: MempoolStats, timeMs: number): string {
+  return JSON.stringify({ event: 'mempool', time: unixSeconds(timeMs), count: stats.count, vsize: stats.vsize, oldest_age: stats.oldestAge });
+}
+
+/** A new block: its summary, who delivered it, and how many of its transactions we had seen. */
+export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number): string {
+  return JSON.stringify({ ...view, seen_txs: seenTxs, seen: { peer, time: unixSeconds(timeMs) } });
+}
+
+/** The `seen` object of a tx line: who delivered it and its announcements (inv) before that. */
+export function seenOf(peer: string, timeMs: number, a: Announcements): SeenView {
+  return {
+    peer,
+    time: unixSeconds(timeMs),
+    first: { peer: a.first.peer, time: unixSeconds(a.first.time) },
+    last: { peer: a.last.peer, time: unixSeconds(a.last.time) },
+    peers: a.peers,
+  };
 }

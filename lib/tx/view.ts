@@ -29,8 +29,14 @@ export interface VoutView {
 export interface SeenView {
   /** The peer that delivered it, as host:port. */
   peer: string;
-  /** Unix seconds, millisecond precision. */
+  /** When it arrived: unix seconds, millisecond precision. */
   time: number;
+  /** The first announcement (inv) of it, from any peer. */
+  first?: { peer: string; time: number };
+  /** The last announcement before it arrived. */
+  last?: { peer: string; time: number };
+  /** How many peers announced it before it arrived. */
+  peers?: number;
 }
 
 /** The transaction line: Esplora's transaction shape plus `event`, `wtxid`, `vsize`, `seen`, `hex`. */

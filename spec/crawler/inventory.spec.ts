@@ -33,6 +33,8 @@ describe('Inventory', () => {
     expect(inv.announce('b', [tx(1)], 5)).toEqual([]);
     const d = inv.delivered([h(1)], 10);
     expect(d).toMatchObject({ fresh: true, wanted: true, requests: [] });
+    // The propagation record: first and last announcer, how many announced it.
+    expect(d.announcements).toEqual({ first: { peer: 'a', time: 0 }, last: { peer: 'b', time: 5 }, peers: 2 });
     expect(inv.delivered([h(1)], 11)).toMatchObject({ fresh: false, wanted: false });
     // Announced again after delivery: never asked again.
     expect(inv.announce('c', [tx(1)], 12)).toEqual([]);
