@@ -14,6 +14,9 @@ import { runCrawl } from './crawler/run.js';
 
 export const VERSION = '0.1.0';
 
+/** A sanity bound on --max-peers: each connection is a socket and some memory. */
+const MAX_PEERS_LIMIT = 10_000;
+
 /** Exit statuses, documented in the README. */
 export const EXIT = { OK: 0, BAD_INPUT: 1, USAGE: 2, FAILED: 3 } as const;
 
@@ -114,11 +117,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       describe: 'Seconds a peer has to deliver a requested item before the next announcer is asked',
     })
     .option('emit', { type: 'string', default: 'tx', describe: `Line kinds to print: ${EMIT_KINDS.join(',')}` })
+    .option('discover', { type: 'boolean', describe: 'Dial peers learned from addr/addrv2 (default: on when --peers is not given)' })
+    .option('max-peers', { type: 'number', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together' })
     .option('mempool-stats', { type: 'number', default: 0, describe: 'Seconds between "mempool" lines (count, vsize, oldest age); 0 = none' })
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'emit', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'emit', 'discover', 'max-peers', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -144,9 +149,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     } else if (cmd !== undefined) {
       throw new UsageError(`unknown command "${String(cmd)}"`);
     } else {
+      const peers = args.peers === undefined ? [] : parsePeers(String(args.peers), net.defaultPort);
+      const maxPeers = args['max-peers'];
+      if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > MAX_PEERS_LIMIT) {
+        throw new UsageError(`--max-peers takes a whole number from 1 to ${MAX_PEERS_LIMIT}, not "${String(maxPeers)}"`);
+      }
       const options: CrawlOptions = {
         network: net,
-        peers: args.peers === undefined ? [] : parsePeers(String(args.peers), net.defaultPort),
+        peers,
+        discover: args.discover ?? peers.length === 0,
+        maxPeers,
         pingIntervalMs: seconds('ping-interval', args['ping-interval']),
         pingTimeoutMs: seconds('ping-timeout', args['ping-timeout']),
         handshakeTimeoutMs: seconds('handshake-timeout', args['handshake-timeout']),

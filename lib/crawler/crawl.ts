@@ -1,12 +1,14 @@
-import { EMPTY, Observable, asapScheduler, asyncScheduler, catchError, concat, defer, from, interval, map, mergeMap, of, retry, throwError, timer } from 'rxjs';
+import { EMPTY, Observable, Subject, asapScheduler, asyncScheduler, catchError, concat, defer, from, interval, map, merge, mergeMap, of, retry, throwError, timer } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../tx/types.js';
 import type { Logger } from '../log.js';
 import { asPeerError, type DropReason } from '../peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
 import { Inventory, type Announcements, type InventoryLimits, type PeerId, type Request } from './inventory.js';
-import { InvType, type InvItem } from '../wire/messages.js';
+import { InvType, type AddrV2Entry, type InvItem } from '../wire/messages.js';
 import { formatTarget, type PeerTarget } from './targets.js';
+import { AddressBook, fromLegacy, type KnownAddress } from './addrbook.js';
+import { BoundedSet } from './bounded-set.js';
 
 /** What the crawl reports. Times are milliseconds since the epoch (the scheduler's clock). */
 export type CrawlEvent =
@@ -14,7 +16,8 @@ export type CrawlEvent =
   | { readonly type: 'peer-down'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number }
   | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
   | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number; readonly announcements: Announcements }
-  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number };
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number }
+  | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number };
 
 /** One peer's session events, tagged, with its end as a `down` event. */
 export type TaggedEvent =
@@ -67,15 +70,40 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
  * `notfound`, request timeouts and dropped peers move requests to the next announcer.
  * `paused` (stdout backpressure) pauses every peer's socket until it turns false.
  */
-export function crawl(
-  targets: readonly PeerTarget[],
-  opts: { readonly reconnect: boolean; readonly limits: InventoryLimits; readonly paused?: Observable<boolean> },
-  deps: CrawlDeps,
-): Observable<CrawlEvent> {
+export interface CrawlStreamOptions {
+  readonly reconnect: boolean;
+  readonly limits: InventoryLimits;
+  /** Stdout backpressure: true pauses every peer's socket. */
+  readonly paused?: Observable<boolean>;
+  /** Send `getaddr` after each handshake and report learned addresses. */
+  readonly askAddresses?: boolean;
+  /** Dial reachable learned addresses (once each), within `maxPeers` connections. */
+  readonly discover?: boolean;
+  readonly maxPeers?: number;
+}
+
+export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
   const scheduler = deps.scheduler ?? asyncScheduler;
   return new Observable<CrawlEvent>((subscriber) => {
     const inventory = new Inventory(opts.limits);
     const subs: Subscription[] = [];
+    const book = new AddressBook();
+    const configured = new Set(targets.map(formatTarget));
+    // Never two connections to one address: configured and learned alike.
+    const dialled = new BoundedSet<string>(book.capacity);
+    for (const t of configured) dialled.add(t);
+    const discovered = new Subject<PeerTarget>();
+    const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
+      for (const address of book.learn(entries, peer)) {
+        subscriber.next({ type: 'addr', peer, address, time: now });
+        if (!opts.discover || !address.reachable) continue;
+        const target = { host: address.host, port: address.port };
+        const key = formatTarget(target);
+        if (dialled.has(key)) continue;
+        dialled.add(key);
+        discovered.next(target);
+      }
+    };
     const links = new Map<PeerId, PeerLink>();
     let paused = false;
     // Requests are gathered per peer and sent once the current burst of messages (one socket
@@ -107,6 +135,8 @@ export function crawl(
         case 'ready':
           links.set(peer, ev.link);
           if (paused) ev.link.pause();
+          // Core answers one getaddr per connection, with up to 1,000 addresses.
+          if (opts.askAddresses) ev.link.send({ command: 'getaddr' });
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
           return;
         case 'down':
@@ -124,6 +154,12 @@ export function crawl(
       switch (msg.command) {
         case 'inv':
           send(inventory.announce(peer, msg.items, now));
+          return;
+        case 'addr':
+          learn(peer, msg.addrs.map(fromLegacy), now);
+          return;
+        case 'addrv2':
+          learn(peer, msg.addrs, now);
           return;
         case 'headers':
           // Peers that prefer headers announcements (BIP 130) announce new blocks this way.
@@ -150,13 +186,15 @@ export function crawl(
         }
         default:
         // Everything else a crawler may ignore: sendcmpct, feefilter, sendheaders, getheaders,
-        // getaddr, addr (until discovery), pong (liveness has seen it), unknown commands.
+        // getaddr, pong (liveness has seen it), unknown commands.
       }
     };
 
     subs.push(
-      from(targets)
-        .pipe(mergeMap((t) => keepPeer(t, deps, opts.reconnect)))
+      // Configured peers are kept (redialled); learned ones are dialled once. mergeMap's bound is
+      // the connection limit: learned addresses wait for a free slot.
+      (opts.discover ? merge(from(targets), discovered) : from(targets))
+        .pipe(mergeMap((t) => keepPeer(t, deps, opts.reconnect && configured.has(formatTarget(t))), opts.maxPeers ?? Infinity))
         .subscribe({ next: route, error: (err: unknown) => subscriber.error(err), complete: () => subscriber.complete() }),
       interval(EXPIRY_TICK_MS, scheduler).subscribe(() => send(inventory.expire(scheduler.now()))),
     );

@@ -22,6 +22,10 @@ export interface CrawlOptions {
   readonly emit: ReadonlySet<EmitKind>;
   readonly raw: boolean;
   readonly reconnect: boolean;
+  /** Dial addresses learned from addr/addrv2 (default: when no --peers are given). */
+  readonly discover: boolean;
+  /** Connections at most (configured and learned together). */
+  readonly maxPeers: number;
   /** Print `event: "mempool"` lines this often; 0 = never. */
   readonly mempoolStatsMs: number;
 }
@@ -36,4 +40,6 @@ export const DEFAULTS = {
   handshakeTimeout: 60,
   /** GETDATA_TX_INTERVAL (net_processing.cpp): 60 s before asking the next announcer. */
   requestTimeout: 60,
+  /** DEFAULT_MAX_PEER_CONNECTIONS (net.h). */
+  maxPeers: 125,
 } as const;

@@ -3,7 +3,7 @@ import { BehaviorSubject } from 'rxjs';
 import type { Io } from '../cli.js';
 import type { Logger } from '../log.js';
 import { NdjsonSink } from '../output/ndjson.js';
-import { blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
+import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
 import { blockView } from '../tx/block.js';
@@ -59,6 +59,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   const startedAt = Date.now();
   let txs = 0;
   let blocks = 0;
+  let addresses = 0;
   let peersUp = 0;
   let everConnected = false;
   const connected = new Set<string>();
@@ -78,7 +79,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       await sink.flush();
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
-        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers in ${secs} s\n`);
+        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s\n`);
       }
       resolve(status);
     };
@@ -97,7 +98,14 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
 
     const subscription = crawl(
       targets,
-      { reconnect: opts.reconnect, limits: { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: opts.requestTimeoutMs }, paused },
+      {
+        reconnect: opts.reconnect,
+        limits: { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: opts.requestTimeoutMs },
+        paused,
+        askAddresses: opts.discover || opts.emit.has('addr'),
+        discover: opts.discover,
+        maxPeers: opts.maxPeers,
+      },
       {
         log,
         connect: (t) =>
@@ -131,6 +139,10 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             peersUp = Math.max(0, peersUp - 1);
             log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
             if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+            return;
+          case 'addr':
+            addresses++;
+            if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));
             return;
           case 'rtt':
             log.debug('pong', { peer: ev.peer, rtt_ms: ev.ms });

@@ -2,6 +2,7 @@ import type { PeerInfo } from '../peer/session.js';
 import type { DropReason } from '../peer/errors.js';
 import type { Announcements } from '../crawler/inventory.js';
 import type { MempoolStats } from '../crawler/mempool.js';
+import type { KnownAddress } from '../crawler/addrbook.js';
 import type { BlockView } from '../tx/block.js';
 import type { SeenView } from '../tx/view.js';
 
@@ -49,4 +50,17 @@ export function seenOf(peer: string, timeMs: number, a: Announcements): SeenView
     last: { peer: a.last.peer, time: unixSeconds(a.last.time) },
     peers: a.peers,
   };
+}
+
+/** A newly learned peer address (`--emit addr`), from the peer that told us. */
+export function addrLine(a: KnownAddress, timeMs: number): string {
+  return JSON.stringify({
+    event: 'addr',
+    network: a.network,
+    address: a.host,
+    port: a.port,
+    services: `0x${a.services.toString(16).padStart(16, '0')}`,
+    time: a.time,
+    seen: { peer: a.source, time: unixSeconds(timeMs) },
+  });
 }

@@ -46,7 +46,7 @@ describe('crawl against scripted peers', () => {
     expect(line.vin).toBeInstanceOf(Array);
     // SIGTERM: peers closed, a one-line summary, status 0.
     expect(await c.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-    expect(c.logs.all.at(-1)).toMatch(/^crawl: 5 transactions, 0 blocks from 1 peers in [\d.]+ s$/);
+    expect(c.logs.all.at(-1)).toMatch(/^crawl: 5 transactions, 0 blocks from 1 peers, 0 addresses learned in [\d.]+ s$/);
   });
 
   it('asks a 70015 peer by txid with witness (MSG_WITNESS_TX)', async () => {

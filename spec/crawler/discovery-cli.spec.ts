@@ -1,0 +1,69 @@
+/** Discovery through the real `crawl` command: scripted peers on several 127.0.0.x addresses. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
+import { CrawlProcess } from '../helpers/crawl-process.js';
+import { coreHandshake, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+
+let peers: ScriptedPeer[] = [];
+let crawlers: CrawlProcess[] = [];
+afterEach(async () => {
+  await Promise.all(crawlers.map((c) => c.stop('SIGKILL')));
+  await Promise.all(peers.map((p) => p.close()));
+  peers = [];
+  crawlers = [];
+});
+
+function ipv4(host: string, port: number): AddrV2Entry {
+  return { time: 1_700_000_000, services: 0x409n, networkId: AddrNetwork.IPV4, addr: Uint8Array.from(host.split('.').map(Number)), port };
+}
+const ONION: AddrV2Entry = { time: 1_700_000_000, services: 0x409n, networkId: AddrNetwork.TORV3, addr: new Uint8Array(32).fill(9), port: 8333 };
+
+/**
+ * Peers that answer getaddr with the next peer's address (a chain: 1 → 2 → 3 → 4), as addrv2,
+ * plus a Tor address that must be recorded but not dialled.
+ */
+async function chain(n: number): Promise<ScriptedPeer[]> {
+  const next: Array<() => AddrV2Entry[]> = [];
+  const out: ScriptedPeer[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = await scriptedPeer(async (c: ScriptedConnection) => {
+      await coreHandshake(c);
+      for (;;) {
+        const m = await c.next();
+        if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
+        if (m.command === 'getaddr') c.send({ command: 'addrv2', addrs: next[i]() });
+      }
+    }, `127.0.0.${i + 2}`);
+    out.push(p);
+  }
+  for (let i = 0; i < n; i++) next.push(() => (i + 1 < n ? [ipv4(`127.0.0.${i + 3}`, out[i + 1].port), ONION] : [ONION]));
+  peers.push(...out);
+  return out;
+}
+
+describe('discovery', () => {
+  it('starting from one peer, finds and connects to all of them, and prints each address once', async () => {
+    const ps = await chain(4);
+    const c = new CrawlProcess(['--network', 'regtest', '--peers', ps[0].address, '--discover', '--emit', 'peer,addr']);
+    crawlers.push(c);
+    for (const p of ps) await c.waitLine((l) => l.event === 'peer' && l.state === 'up' && l.peer === p.address, `up ${p.address}`);
+    const addrs = c.lines.all.filter((l) => l.event === 'addr');
+    expect(addrs.filter((a) => a.network === 'ipv4').map((a) => `${a.address}:${a.port}`)).toEqual(ps.slice(1).map((p) => p.address));
+    // The onion address is learned (once) but never dialled.
+    expect(addrs.filter((a) => a.network === 'torv3')).toHaveLength(1);
+    expect(addrs[0]).toMatchObject({ services: '0x0000000000000409', time: 1_700_000_000, seen: { peer: ps[0].address } });
+    for (const p of ps) expect((await p.connection()).socket.remoteAddress).toBe('127.0.0.1');
+  });
+
+  it('stays within --max-peers', async () => {
+    const ps = await chain(3);
+    const c = new CrawlProcess(['--network', 'regtest', '--peers', ps[0].address, '--discover', '--max-peers', '2', '--emit', 'peer,addr']);
+    crawlers.push(c);
+    await c.waitLine((l) => l.event === 'peer' && l.state === 'up' && l.peer === ps[1].address, 'second peer up');
+    await c.waitLine((l) => l.event === 'addr' && l.port === ps[2].port, 'third address learned');
+    // The third address is known but its slot never frees: no connection may come (bounded wait).
+    const third = await Promise.race([ps[2].connection().then(() => 'connected'), new Promise((r) => setTimeout(() => r('none'), 750))]);
+    expect(third).toBe('none');
+    expect(c.lines.all.filter((l) => l.event === 'peer' && l.state === 'up')).toHaveLength(2);
+  });
+});
