@@ -35,6 +35,12 @@ function seconds(name: string, v: unknown, min = 0.001): number {
   return Math.round(n * 1000);
 }
 
+function port(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${name} takes a port number from 0 to 65535, not "${String(v)}"`);
+  return v;
+}
+
 function emitKinds(v: unknown): Set<EmitKind> {
   const parts = String(v)
     .split(',')
@@ -119,11 +125,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('emit', { type: 'string', default: 'tx', describe: `Line kinds to print: ${EMIT_KINDS.join(',')}` })
     .option('discover', { type: 'boolean', describe: 'Dial peers learned from addr/addrv2 (default: on when --peers is not given)' })
     .option('max-peers', { type: 'number', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together' })
+    .option('metrics-port', { type: 'number', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics' })
     .option('mempool-stats', { type: 'number', default: 0, describe: 'Seconds between "mempool" lines (count, vsize, oldest age); 0 = none' })
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'emit', 'discover', 'max-peers', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'emit', 'discover', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -166,6 +173,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         emit: emitKinds(args.emit),
         raw: args.raw,
         reconnect: args.reconnect,
+        metricsPort: port('metrics-port', args['metrics-port']),
+        statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
         mempoolStatsMs: args['mempool-stats'] === 0 ? 0 : seconds('mempool-stats', args['mempool-stats']),
       };
       const log = createLogger({ level: args['log-level'], format: args['log-format'] });

@@ -26,6 +26,10 @@ export interface CrawlOptions {
   readonly discover: boolean;
   /** Connections at most (configured and learned together). */
   readonly maxPeers: number;
+  /** Serve Prometheus metrics on 127.0.0.1:<port>/metrics; undefined = off. */
+  readonly metricsPort: number | undefined;
+  /** Show a status line on stderr (when stderr is a terminal). */
+  readonly statusToTty: boolean;
   /** Print `event: "mempool"` lines this often; 0 = never. */
   readonly mempoolStatsMs: number;
 }

@@ -6,6 +6,9 @@ import { NdjsonSink } from '../output/ndjson.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
+import { Metrics } from './metrics.js';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { blockView } from '../tx/block.js';
 import { connectPeer } from '../peer/connect.js';
 import { txLine } from '../tx/view.js';
@@ -15,6 +18,8 @@ import { UsageError, type CrawlOptions } from './options.js';
 import type { PeerTarget } from './targets.js';
 
 export const USER_AGENT = '/bitcrawl:0.1.0/';
+/** How often the terminal status line is refreshed. */
+export const STATUS_EVERY_MS = 5_000;
 /** Addresses taken from each DNS seed. */
 export const MAX_ADDRESSES_PER_SEED = 32;
 
@@ -60,10 +65,30 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   let txs = 0;
   let blocks = 0;
   let addresses = 0;
-  let peersUp = 0;
   let everConnected = false;
   const connected = new Set<string>();
   const mempool = new MempoolView();
+  const metrics = opts.metricsPort === undefined ? undefined : new Metrics();
+  let metricsServer: Server | undefined;
+  if (metrics && opts.metricsPort !== undefined) {
+    try {
+      metricsServer = await metrics.serve(opts.metricsPort);
+    } catch (err) {
+      io.stderr.write(`crawl: cannot serve metrics on 127.0.0.1:${opts.metricsPort}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+  if (metricsServer) log.info('metrics', { url: `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` });
+  const up = new Set<string>();
+  // A status line on stderr every few seconds, only for a person watching a terminal.
+  let lastTxs = 0;
+  const statusTimer = opts.statusToTty
+    ? setInterval(() => {
+        const rate = (txs - lastTxs) / (STATUS_EVERY_MS / 1000);
+        lastTxs = txs;
+        io.stderr.write(`\rpeers ${up.size} | ${rate.toFixed(1)} tx/s | ${txs} txs | mempool ${mempool.size} | ${blocks} blocks\x1b[K`);
+      }, STATUS_EVERY_MS)
+    : undefined;
   const statsTimer =
     opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempoolLine(mempool.stats(Date.now()), Date.now())), opts.mempoolStatsMs) : undefined;
 
@@ -74,6 +99,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       finished = true;
       subscription.unsubscribe();
       clearInterval(statsTimer);
+      clearInterval(statusTimer);
+      if (statusTimer) io.stderr.write('\n');
+      metricsServer?.close();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await sink.flush();
@@ -116,13 +144,15 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             pingTimeoutMs: opts.pingTimeoutMs,
             userAgent: USER_AGENT,
             log,
+            onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
           }),
       },
     ).subscribe({
       next(ev) {
+        metrics?.event(ev);
         switch (ev.type) {
           case 'peer-up':
-            peersUp++;
+            up.add(ev.peer);
             everConnected = true;
             connected.add(ev.peer);
             log.info('peer connected', {
@@ -136,7 +166,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
             return;
           case 'peer-down':
-            peersUp = Math.max(0, peersUp - 1);
+            if (up.delete(ev.peer)) metrics?.disconnected();
             log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
             if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
             return;
@@ -150,12 +180,14 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
           case 'tx':
             txs++;
             mempool.add(toReversedHex(ev.tx.txid), ev.tx.vsize, ev.time);
+            metrics?.mempoolSize(mempool.size);
             if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements) }));
             return;
           case 'block': {
             blocks++;
             const view = blockView(ev.block);
             const seenTxs = mempool.confirm(view.txids);
+            metrics?.mempoolSize(mempool.size);
             log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: seenTxs });
             if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, seenTxs));
             return;

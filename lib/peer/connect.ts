@@ -1,8 +1,8 @@
-import { Observable } from 'rxjs';
+import { Observable, tap } from 'rxjs';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Message, VersionMessage } from '../wire/messages.js';
 import { encodeMessage } from '../wire/registry.js';
-import { PROTOCOL_VERSION } from '../wire/limits.js';
+import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
 import type { NetworkParams } from '../wire/network.js';
 import { ipToBytes16 } from '../wire/netaddr.js';
 import type { Logger } from '../log.js';
@@ -17,6 +17,8 @@ export interface SessionOptions {
   readonly pingTimeoutMs: number;
   readonly userAgent: string;
   readonly log: Logger;
+  /** Told of every message, both ways, with its size on the wire (metrics). */
+  readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number) => void;
 }
 
 const IPV6_ANY = new Uint8Array(16);
@@ -84,7 +86,9 @@ export function connectPeer(host: string, port: number, opts: SessionOptions): O
       send(msg: Message) {
         if (socket.destroyed) return;
         if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
-        socket.write(encodeMessage(network.magic, msg));
+        const bytes = encodeMessage(network.magic, msg);
+        opts.onTraffic?.('out', msg.command, bytes.length);
+        socket.write(bytes);
       },
       pause: () => socket.pause(),
       resume: () => socket.resume(),
@@ -93,6 +97,7 @@ export function connectPeer(host: string, port: number, opts: SessionOptions): O
     const sub = socketChunks(socket)
       .pipe(
         frames(network.magic),
+        tap((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length)),
         decodeFrames(),
         handshake(link, ourVersion(socket, host, port, opts.userAgent), opts.handshakeTimeoutMs),
         answerPings(link.send),

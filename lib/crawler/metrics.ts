@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CrawlEvent } from './crawl.js';
+
+/** Direction of a message on the wire, from our side. */
+export type Direction = 'in' | 'out';
+
+/**
+ * Prometheus metrics (prom-client), fed by crawl events and by each peer's message traffic.
+ * Names follow Prometheus conventions: bitcrawl_<what>_<unit>_total for counters.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly peers = new Gauge({ name: 'bitcrawl_peers', help: 'Peers by state', labelNames: ['state'], registers: [this.registry] });
+  private readonly messages = new Counter({
+    name: 'bitcrawl_messages_total',
+    help: 'P2P messages by command and direction',
+    labelNames: ['command', 'direction'],
+    registers: [this.registry],
+  });
+  private readonly bytes = new Counter({
+    name: 'bitcrawl_message_bytes_total',
+    help: 'P2P message bytes (header included) by command and direction',
+    labelNames: ['command', 'direction'],
+    registers: [this.registry],
+  });
+  private readonly txs = new Counter({ name: 'bitcrawl_transactions_total', help: 'Transactions received and printed (each once)', registers: [this.registry] });
+  private readonly blocks = new Counter({ name: 'bitcrawl_blocks_total', help: 'New blocks received', registers: [this.registry] });
+  private readonly addresses = new Counter({ name: 'bitcrawl_addresses_total', help: 'Peer addresses learned', registers: [this.registry] });
+  private readonly drops = new Counter({ name: 'bitcrawl_peer_drops_total', help: 'Peers dropped, by reason', labelNames: ['reason'], registers: [this.registry] });
+  private readonly rtt = new Histogram({
+    name: 'bitcrawl_ping_rtt_seconds',
+    help: 'Ping round-trip time',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly mempoolTxs = new Gauge({ name: 'bitcrawl_mempool_transactions', help: 'Transactions in the mempool view', registers: [this.registry] });
+  private connected = 0;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'bitcrawl_process_' });
+    this.peers.set({ state: 'connected' }, 0);
+  }
+
+  message(direction: Direction, command: string, bytes: number): void {
+    this.messages.inc({ command, direction });
+    this.bytes.inc({ command, direction }, bytes);
+  }
+
+  mempoolSize(n: number): void {
+    this.mempoolTxs.set(n);
+  }
+
+  event(ev: CrawlEvent): void {
+    switch (ev.type) {
+      case 'peer-up':
+        this.peers.set({ state: 'connected' }, ++this.connected);
+        return;
+      case 'peer-down':
+        this.drops.inc({ reason: ev.reason });
+        return;
+      case 'rtt':
+        this.rtt.observe(ev.ms / 1000);
+        return;
+      case 'tx':
+        this.txs.inc();
+        return;
+      case 'block':
+        this.blocks.inc();
+        return;
+      case 'addr':
+        this.addresses.inc();
+        return;
+    }
+  }
+
+  /** A peer that was up went down (only those count against `connected`). */
+  disconnected(): void {
+    this.peers.set({ state: 'connected' }, (this.connected = Math.max(0, this.connected - 1)));
+  }
+
+  /** Serves /metrics on 127.0.0.1 only: metrics are for the local scraper, not the network. */
+  serve(port: number): Promise<Server> {
+    const server = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      this.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
+        (err: unknown) => res.writeHead(500).end(String(err)),
+      );
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  }
+}

@@ -1,0 +1,50 @@
+/** Prometheus metrics, scraped over HTTP from the real `crawl` command. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFrame } from '../../lib/wire/header.js';
+import { toReversedHex } from '../../lib/wire/hex.js';
+import { CrawlProcess } from '../helpers/crawl-process.js';
+import { coreHandshake, REGTEST, scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { distinctTxs } from '../helpers/txs.js';
+
+let peers: ScriptedPeer[] = [];
+let crawler: CrawlProcess | undefined;
+afterEach(async () => {
+  await crawler?.stop('SIGKILL');
+  await Promise.all(peers.map((p) => p.close()));
+  peers = [];
+});
+
+function series(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+describe('--metrics-port', () => {
+  it('serves peers, messages and bytes by command and direction, transactions, drops by reason and RTT', async () => {
+    const txs = distinctTxs(3);
+    const good = servingPeer(txs);
+    const pg = await scriptedPeer(good.script);
+    const bad = await scriptedPeer(async (c) => {
+      await coreHandshake(c);
+      c.sendRaw(encodeFrame(REGTEST.magic, 'ping', new Uint8Array(8)).fill(0xee, 20, 24));
+    });
+    peers.push(pg, bad);
+    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${pg.address},${bad.address}`, '--metrics-port', '0', '--no-reconnect', '--log-level', 'debug']);
+    const url = (await crawler.waitLog(/metrics url=/)).match(/url=(\S+)/)![1];
+    for (const t of txs) await crawler.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
+    await crawler.waitLog(/peer dropped.*reason=framing/);
+    await crawler.waitLog(/pong .*rtt_ms=/); // the first ping's answer, observed in the RTT histogram
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(series(text, 'bitcrawl_transactions_total')).toBe(3);
+    expect(series(text, 'bitcrawl_messages_total{command="tx",direction="in"}')).toBe(3);
+    expect(series(text, 'bitcrawl_messages_total{command="getdata",direction="out"}')).toBeGreaterThanOrEqual(1);
+    expect(series(text, 'bitcrawl_message_bytes_total{command="tx",direction="in"}')).toBe(txs.reduce((a, t) => a + 24 + t.size, 0));
+    expect(series(text, 'bitcrawl_peer_drops_total{reason="framing"}')).toBe(1);
+    expect(series(text, 'bitcrawl_peers{state="connected"}')).toBe(1);
+    expect(series(text, 'bitcrawl_mempool_transactions')).toBe(3);
+    expect(series(text, 'bitcrawl_ping_rtt_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect((await fetch(url.replace('/metrics', '/other'))).status).toBe(404);
+  });
+});
