@@ -1,5 +1,5 @@
-import { EMPTY, Observable, Subject, asapScheduler, asyncScheduler, catchError, concat, defer, from, interval, map, merge, mergeMap, of, retry, throwError, timer } from 'rxjs';
-import type { SchedulerLike, Subscription } from 'rxjs';
+import { EMPTY, Observable, Subject, asapScheduler, asyncScheduler, catchError, concat, defer, endWith, filter, finalize, from, interval, map, merge, mergeMap, of, retry, share, switchMap, take, takeUntil, takeWhile, tap, throwError, timer } from 'rxjs';
+import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../tx/types.js';
 import type { Logger } from '../log.js';
 import { asPeerError, type DropReason } from '../peer/errors.js';
@@ -36,6 +36,35 @@ export function redialDelay(failures: number): number {
   return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
 }
 
+/** Census: how long a visited peer has, after the handshake, to answer ping and getaddr. */
+export const CENSUS_VISIT_MS = 10_000;
+
+/**
+ * A census visit: the session ends (normally) once the peer has answered a ping and sent
+ * addresses, or `visitMs` after the handshake, whichever is first.
+ */
+export function censusVisit(visitMs: number, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<SessionEvent> {
+  return (source) =>
+    defer(() => {
+      let rtt = false;
+      let addr = false;
+      const events = source.pipe(share());
+      const giveUp = events.pipe(
+        filter((ev) => ev.type === 'ready'),
+        take(1),
+        switchMap(() => timer(visitMs, scheduler)),
+      );
+      return events.pipe(
+        tap((ev) => {
+          if (ev.type === 'rtt') rtt = true;
+          if (ev.type === 'message' && (ev.msg.command === 'addr' || ev.msg.command === 'addrv2')) addr = true;
+        }),
+        takeWhile(() => !(rtt && addr), true),
+        takeUntil(giveUp),
+      );
+    });
+}
+
 export interface CrawlDeps {
   readonly connect: (target: PeerTarget) => Observable<SessionEvent>;
   readonly log: Logger;
@@ -55,6 +84,8 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
       if (ev.type === 'ready') failures = 0;
       return { peer, ev };
     }),
+    // A session ends without an error only when it was meant to (a census visit).
+    endWith<TaggedEvent>({ peer, ev: { type: 'down', reason: 'visited', message: 'visit complete' } }),
     catchError((err: unknown) => {
       const e = asPeerError(err);
       const down: TaggedEvent = { peer, ev: { type: 'down', reason: e.reason, message: e.message } };
@@ -80,6 +111,8 @@ export interface CrawlStreamOptions {
   /** Dial reachable learned addresses (once each), within `maxPeers` connections. */
   readonly discover?: boolean;
   readonly maxPeers?: number;
+  /** Visit each peer once (version, RTT, addresses) and end when no address is left to visit. */
+  readonly census?: boolean;
 }
 
 export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
@@ -93,6 +126,13 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     const dialled = new BoundedSet<string>(book.capacity);
     for (const t of configured) dialled.add(t);
     const discovered = new Subject<PeerTarget>();
+    // Census: the crawl ends when every target dialled has finished and none is left.
+    let dials = targets.length;
+    let finished = 0;
+    const sessionEnded = (): void => {
+      if (++finished === dials && opts.census) discovered.complete();
+    };
+    const visitDeps: CrawlDeps = opts.census ? { ...deps, connect: (t) => deps.connect(t).pipe(censusVisit(CENSUS_VISIT_MS, scheduler)) } : deps;
     const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
       for (const address of book.learn(entries, peer)) {
         subscriber.next({ type: 'addr', peer, address, time: now });
@@ -101,6 +141,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
         const key = formatTarget(target);
         if (dialled.has(key)) continue;
         dialled.add(key);
+        dials++;
         discovered.next(target);
       }
     };
@@ -194,7 +235,12 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       // Configured peers are kept (redialled); learned ones are dialled once. mergeMap's bound is
       // the connection limit: learned addresses wait for a free slot.
       (opts.discover ? merge(from(targets), discovered) : from(targets))
-        .pipe(mergeMap((t) => keepPeer(t, deps, opts.reconnect && configured.has(formatTarget(t))), opts.maxPeers ?? Infinity))
+        .pipe(
+          mergeMap(
+            (t) => keepPeer(t, visitDeps, !opts.census && opts.reconnect && configured.has(formatTarget(t))).pipe(finalize(sessionEnded)),
+            opts.maxPeers ?? Infinity,
+          ),
+        )
         .subscribe({ next: route, error: (err: unknown) => subscriber.error(err), complete: () => subscriber.complete() }),
       interval(EXPIRY_TICK_MS, scheduler).subscribe(() => send(inventory.expire(scheduler.now()))),
     );

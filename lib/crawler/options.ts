@@ -24,6 +24,8 @@ export interface CrawlOptions {
   readonly reconnect: boolean;
   /** Dial addresses learned from addr/addrv2 (default: when no --peers are given). */
   readonly discover: boolean;
+  /** Visit every reachable node once (version, RTT), then end. */
+  readonly census: boolean;
   /** Connections at most (configured and learned together). */
   readonly maxPeers: number;
   /** Serve Prometheus metrics on 127.0.0.1:<port>/metrics; undefined = off. */

@@ -10,6 +10,7 @@ import { Metrics } from './metrics.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { blockView } from '../tx/block.js';
+import type { PeerInfo } from '../peer/session.js';
 import { connectPeer } from '../peer/connect.js';
 import { txLine } from '../tx/view.js';
 import { crawl } from './crawl.js';
@@ -80,6 +81,10 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   }
   if (metricsServer) log.info('metrics', { url: `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` });
   const up = new Set<string>();
+  // Census: what each visited peer said, until its visit ends.
+  const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
+  let visited = 0;
+  let unreachable = 0;
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
   const statusTimer = opts.statusToTty
@@ -133,6 +138,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         askAddresses: opts.discover || opts.emit.has('addr'),
         discover: opts.discover,
         maxPeers: opts.maxPeers,
+        census: opts.census,
       },
       {
         log,
@@ -163,20 +169,34 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
               wtxidrelay: ev.info.wtxidRelay,
               addrv2: ev.info.addrv2,
             });
-            if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
+            if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
+            else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
             return;
           case 'peer-down':
             if (up.delete(ev.peer)) metrics?.disconnected();
-            log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
+            if (opts.census) {
+              const v = visits.get(ev.peer);
+              visits.delete(ev.peer);
+              if (v) visited++;
+              else unreachable++;
+              if (v) sink.write(peerUpLine(ev.peer, v.info, v.time, 'visited', v.rttMs));
+              else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+              return;
+            }
+            if (ev.reason === 'visited') log.debug('peer visited', { peer: ev.peer });
+            else log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
             if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
             return;
           case 'addr':
             addresses++;
             if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));
             return;
-          case 'rtt':
+          case 'rtt': {
+            const v = visits.get(ev.peer);
+            if (v && v.rttMs === undefined) v.rttMs = ev.ms;
             log.debug('pong', { peer: ev.peer, rtt_ms: ev.ms });
             return;
+          }
           case 'tx':
             txs++;
             mempool.add(toReversedHex(ev.tx.txid), ev.tx.vsize, ev.time);
@@ -199,8 +219,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         void finish(3, true);
       },
       complete() {
-        // Only with --no-reconnect: every peer is gone.
-        log.info('no peers left');
+        // With --no-reconnect every peer is gone; in a census no address is left to visit.
+        if (opts.census) io.stderr.write(`crawl: census: ${visited} nodes visited, ${unreachable} unreachable\n`);
+        else log.info('no peers left');
         void finish(everConnected ? 0 : 1, true);
       },
     });

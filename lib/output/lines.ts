@@ -11,11 +11,14 @@ export function unixSeconds(ms: number): number {
   return Math.round(ms) / 1000;
 }
 
-/** `event: "peer"` lines: a peer connected (state "up") or was dropped (state "down"). */
-export function peerUpLine(peer: string, info: PeerInfo, timeMs: number): string {
+/**
+ * `event: "peer"` lines: a peer connected (state "up"), was dropped (state "down"), or, in a
+ * census, was visited (state "visited", with the round-trip time of its first ping).
+ */
+export function peerUpLine(peer: string, info: PeerInfo, timeMs: number, state: 'up' | 'visited' = 'up', rttMs?: number): string {
   return JSON.stringify({
     event: 'peer',
-    state: 'up',
+    state,
     peer,
     time: unixSeconds(timeMs),
     version: info.version,
@@ -25,6 +28,7 @@ export function peerUpLine(peer: string, info: PeerInfo, timeMs: number): string
     relay: info.relay,
     wtxid_relay: info.wtxidRelay,
     addrv2: info.addrv2,
+    ...(rttMs === undefined ? {} : { rtt_ms: rttMs }),
   });
 }
 

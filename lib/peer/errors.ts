@@ -8,7 +8,9 @@ export type DropReason =
   | 'obsolete-version'
   | 'self-connection'
   | 'ping-timeout'
-  | 'shutdown';
+  | 'shutdown'
+  /** Census mode: the visit is over (version and RTT recorded, addresses asked for). */
+  | 'visited';
 
 /** Ends one peer's stream; never the pool's. */
 export class PeerError extends Error {

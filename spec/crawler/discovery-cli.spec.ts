@@ -66,4 +66,20 @@ describe('discovery', () => {
     expect(third).toBe('none');
     expect(c.lines.all.filter((l) => l.event === 'peer' && l.state === 'up')).toHaveLength(2);
   });
+
+  it('--census visits every node once, reports version and RTT, and ends by itself', async () => {
+    const ps = await chain(4);
+    const c = new CrawlProcess(['--network', 'regtest', '--peers', ps[0].address, '--census']);
+    crawlers.push(c);
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    const visits = c.lines.all.filter((l) => l.event === 'peer');
+    expect(visits.map((l) => l.peer).sort()).toEqual(ps.map((p) => p.address).sort());
+    for (const v of visits) {
+      expect(v).toMatchObject({ state: 'visited', version: 70016, user_agent: '/Satoshi:27.0.0/', start_height: 850_000 });
+      expect(v.rtt_ms).toEqual(expect.any(Number));
+    }
+    expect(c.logs.all).toContain('crawl: census: 4 nodes visited, 0 unreachable');
+    // Every visit ended with the connection closed by us.
+    for (const p of ps) await (await p.connection()).closed;
+  });
 });
