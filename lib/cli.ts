@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import yargs from 'yargs';
 import { DecodeError } from './wire/errors.js';
 import { fromHex } from './wire/hex.js';
+import { MAX_INV_ENTRIES } from './wire/limits.js';
 import { NETWORKS, NETWORK_NAMES, type NetworkName, type NetworkParams } from './wire/network.js';
 import { decodeTx } from './tx/transaction.js';
 import { txLine } from './tx/view.js';
@@ -33,6 +34,11 @@ function seconds(name: string, v: unknown, min = 0.001): number {
     throw new UsageError(`--${name} takes a number of seconds from ${min} to 86400, not "${String(v)}"`);
   }
   return Math.round(n * 1000);
+}
+
+function count(name: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${name} takes a whole number from 1 to ${max}, not "${String(v)}"`);
+  return v;
 }
 
 function port(name: string, v: number | undefined): number | undefined {
@@ -122,6 +128,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       default: DEFAULTS.requestTimeout,
       describe: 'Seconds a peer has to deliver a requested item before the next announcer is asked',
     })
+    .option('max-in-flight', { type: 'number', default: DEFAULTS.maxInFlight, describe: 'Transactions asked of one peer at once' })
     .option('emit', { type: 'string', default: 'tx', describe: `Line kinds to print: ${EMIT_KINDS.join(',')}` })
     .option('discover', { type: 'boolean', describe: 'Dial peers learned from addr/addrv2 (default: on when --peers is not given)' })
     .option('census', { type: 'boolean', default: false, describe: 'Visit every reachable node learned once (version, RTT as peer lines), then end' })
@@ -131,7 +138,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'emit', 'discover', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -158,16 +165,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       throw new UsageError(`unknown command "${String(cmd)}"`);
     } else {
       const peers = args.peers === undefined ? [] : parsePeers(String(args.peers), net.defaultPort);
-      const maxPeers = args['max-peers'];
-      if (!Number.isInteger(maxPeers) || maxPeers < 1 || maxPeers > MAX_PEERS_LIMIT) {
-        throw new UsageError(`--max-peers takes a whole number from 1 to ${MAX_PEERS_LIMIT}, not "${String(maxPeers)}"`);
-      }
+      const maxPeers = count('max-peers', args['max-peers'], MAX_PEERS_LIMIT);
+      const maxInFlight = count('max-in-flight', args['max-in-flight'], MAX_INV_ENTRIES);
       const options: CrawlOptions = {
         network: net,
         peers,
         discover: args.census || (args.discover ?? peers.length === 0),
         census: args.census,
         maxPeers,
+        maxInFlight,
         pingIntervalMs: seconds('ping-interval', args['ping-interval']),
         pingTimeoutMs: seconds('ping-timeout', args['ping-timeout']),
         handshakeTimeoutMs: seconds('handshake-timeout', args['handshake-timeout']),

@@ -17,6 +17,8 @@ export interface CrawlOptions {
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   readonly handshakeTimeoutMs: number;
+  /** Transactions asked of one peer at once. */
+  readonly maxInFlight: number;
   /** How long one peer has to deliver a requested item before the next announcer is asked. */
   readonly requestTimeoutMs: number;
   readonly emit: ReadonlySet<EmitKind>;
@@ -46,6 +48,8 @@ export const DEFAULTS = {
   handshakeTimeout: 60,
   /** GETDATA_TX_INTERVAL (net_processing.cpp): 60 s before asking the next announcer. */
   requestTimeout: 60,
+  /** MAX_PEER_TX_REQUEST_IN_FLIGHT (net_processing.cpp). */
+  maxInFlight: 100,
   /** DEFAULT_MAX_PEER_CONNECTIONS (net.h). */
   maxPeers: 125,
 } as const;

@@ -1,5 +1,5 @@
 import { lookup } from 'node:dns/promises';
-import { BehaviorSubject } from 'rxjs';
+import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../cli.js';
 import type { Logger } from '../log.js';
 import { NdjsonSink } from '../output/ndjson.js';
@@ -99,17 +99,21 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
 
   return new Promise<number>((resolve) => {
     let finished = false;
+    // Assigned below, once crawl() is subscribed; finish() may run before that (a synchronous end).
+    // eslint-disable-next-line prefer-const
+    let subscription: Subscription | undefined;
     const finish = async (status: number, summary: boolean): Promise<void> => {
       if (finished) return;
       finished = true;
-      subscription.unsubscribe();
+      subscription?.unsubscribe();
       clearInterval(statsTimer);
       clearInterval(statusTimer);
       if (statusTimer) io.stderr.write('\n');
       metricsServer?.close();
+      // A second signal while stdout drains still exits at once (onSignal stays until here).
+      await sink.flush();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      await sink.flush();
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
         io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s\n`);
@@ -129,11 +133,11 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       void finish(reason === 'epipe' ? 0 : 1, false);
     });
 
-    const subscription = crawl(
+    subscription = crawl(
       targets,
       {
         reconnect: opts.reconnect,
-        limits: { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: opts.requestTimeoutMs },
+        limits: { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: opts.requestTimeoutMs, maxTxInFlightPerPeer: opts.maxInFlight },
         paused,
         askAddresses: opts.discover || opts.emit.has('addr'),
         discover: opts.discover,

@@ -1,11 +1,20 @@
 import type { Writable } from 'node:stream';
 
 /**
- * Writes one JSON line at a time to a stream (stdout) and reports backpressure, so the producer
- * can pause its sources (the peer sockets) instead of buffering without end. A closed reader
- * (EPIPE, as with `| head -1`) is a normal way for the output to end, not an error.
+ * Lines gathered before one write: one socket chunk yields many lines at once, and stdout on a
+ * file or /dev/null is written synchronously, a system call per write.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024;
+
+/**
+ * Writes JSON lines to a stream (stdout) and reports backpressure, so the producer can pause its
+ * sources (the peer sockets) instead of buffering without end. Lines written in one burst of
+ * synchronous work go out in one write, at the end of the burst (or at MAX_BATCH_BYTES). A closed
+ * reader (EPIPE, as with `| head -1`) is a normal way for the output to end, not an error.
  */
 export class NdjsonSink {
+  private batch = '';
+  private flushQueued = false;
   private closedReason: 'epipe' | 'error' | undefined;
   private blocked = false;
   private readonly pressureListeners = new Set<(blocked: boolean) => void>();
@@ -31,15 +40,27 @@ export class NdjsonSink {
   /** Returns false when the caller should wait for `drained()` before writing more. */
   write(line: string): boolean {
     if (this.closedReason) return false;
+    this.lines++;
+    this.batch += line + '\n';
+    if (this.batch.length >= MAX_BATCH_BYTES) this.writeBatch();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.writeBatch());
+    }
+    return !this.blocked && !this.closedReason;
+  }
+
+  private writeBatch(): void {
+    this.flushQueued = false;
+    if (this.batch === '' || this.closedReason) return;
     // A stream destroyed under us (its reader gone) may not say so with an error event.
     if (this.stream.destroyed) {
       this.close('epipe');
-      return false;
+      return;
     }
-    this.lines++;
-    const ok = this.stream.write(line + '\n');
-    if (!ok) this.setBlocked(true);
-    return ok;
+    const text = this.batch;
+    this.batch = '';
+    if (!this.stream.write(text)) this.setBlocked(true);
   }
 
   /** Resolves when the stream can take more (at once if it can now). */
@@ -71,6 +92,7 @@ export class NdjsonSink {
 
   /** Resolves once everything written has been flushed (or the reader is gone). */
   flush(): Promise<void> {
+    this.writeBatch();
     if (this.closedReason || this.stream.writableLength === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => resolve();

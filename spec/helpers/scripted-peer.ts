@@ -26,6 +26,8 @@ export class ScriptedConnection {
   readonly closed: Promise<void>;
 
   constructor(readonly socket: Socket, magic: number) {
+    // Bitcoin Core sets TCP_NODELAY on every peer socket (net.cpp); so do we, as Core would.
+    socket.setNoDelay(true);
     const framer = new Framer(magic, maxPayloadFor);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => {
@@ -166,10 +168,13 @@ export interface ServeOptions {
   readonly onAsked?: () => Promise<unknown>;
 }
 
+/** INVENTORY_BROADCAST_MAX (net_processing.cpp): Core announces at most 1,000 items per inv. */
+export const INV_BATCH = 1_000;
+
 /**
- * A peer that does Core's handshake, announces `txs` in one inv (MSG_WTX by wtxid when wtxid
- * relay was negotiated, MSG_TX by txid otherwise, as Core does), and serves each getdata.
- * `getdata` records every item asked of it.
+ * A peer that does Core's handshake, announces `txs` (MSG_WTX by wtxid when wtxid relay was
+ * negotiated, MSG_TX by txid otherwise, as Core does) in invs of at most 1,000, the next once the
+ * previous has been asked for, and serves each getdata. `getdata` records every item asked of it.
  */
 export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}): { script: (c: ScriptedConnection) => Promise<void>; getdata: InvItem[] } {
   const getdata: InvItem[] = [];
@@ -179,7 +184,13 @@ export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}):
     const byKey = new Map<string, DecodedTx>();
     for (const t of txs) byKey.set(toHex(byWtxid ? t.wtxid : t.txid), t);
     await opts.announceAfter;
-    c.send({ command: 'inv', items: txs.map((t) => ({ type: byWtxid ? InvType.WTX : InvType.TX, hash: byWtxid ? t.wtxid : t.txid })) });
+    let announced = 0;
+    const announceNext = (): void => {
+      const batch = txs.slice(announced, announced + INV_BATCH);
+      announced += batch.length;
+      c.send({ command: 'inv', items: batch.map((t) => ({ type: byWtxid ? InvType.WTX : InvType.TX, hash: byWtxid ? t.wtxid : t.txid })) });
+    };
+    announceNext();
     const MARK = 0xfeedn;
     if (opts.onAnnounced) c.send({ command: 'ping', nonce: MARK });
     for (;;) {
@@ -199,6 +210,7 @@ export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}):
         else c.send({ command: 'tx', tx: t });
       }
       if (missing.length > 0) c.send({ command: 'notfound', items: missing });
+      if (getdata.length >= announced && announced < txs.length) announceNext();
       c.socket.uncork();
     }
   };
