@@ -1,0 +1,123 @@
+/**
+ * End to end against a real Bitcoin node: bcoin 1.0.2 in regtest, its wallet making the
+ * traffic, and the real `crawl` command as a user runs it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { startRegtest, type RegtestNode, type SentTx } from '../../scripts/regtest.js';
+import { readFileSync } from 'node:fs';
+import { CRAWL_BIN, CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
+
+const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+let node: RegtestNode;
+let crawler: CrawlProcess;
+let peer: string;
+
+beforeAll(async () => {
+  node = await startRegtest();
+  await node.fund();
+  peer = `127.0.0.1:${node.p2pPort}`;
+  crawler = new CrawlProcess(['--network', 'regtest', '--peers', peer, '--emit', 'tx,block,peer', '--mempool-stats', '0.5']);
+  await crawler.waitLine((l) => l.event === 'peer' && l.state === 'up', 'crawler connected', 30_000);
+}, 180_000);
+
+afterAll(async () => {
+  await crawler?.stop();
+  await node?.stop();
+});
+
+/** What the wallet reported, as our line must show it. */
+function expectLineMatches(line: JsonLine, sent: SentTx): void {
+  expect(line.txid).toBe(sent.txid);
+  expect(line.wtxid).toBe(sent.wtxid);
+  expect(line.size).toBe(sent.size);
+  expect(line.vsize).toBe(sent.vsize);
+  const vout = line.vout as Array<{ value: number; scriptpubkey: string; scriptpubkey_type: string }>;
+  expect(vout.map((o) => [o.value, o.scriptpubkey])).toEqual(sent.outputs.map((o) => [o.value, o.script]));
+  for (const o of vout) {
+    const expected = /^76a914[0-9a-f]{40}88ac$/.test(o.scriptpubkey) ? 'p2pkh' : /^0014[0-9a-f]{40}$/.test(o.scriptpubkey) ? 'v0_p2wpkh' : 'other';
+    expect(o.scriptpubkey_type).toBe(expected);
+  }
+}
+
+const txLine = (txid: string) => (l: JsonLine) => l.event === 'tx' && l.txid === txid;
+
+describe('crawl against a bcoin regtest node', () => {
+  it('connects as a 70015 peer without wtxid relay', () => {
+    const up = crawler.lines.all.find((l) => l.event === 'peer' && l.state === 'up');
+    expect(up).toMatchObject({ version: 70015, wtxid_relay: false, addrv2: false, relay: true });
+    expect(String(up?.user_agent)).toMatch(/bcoin/);
+  });
+
+  it('prints 5 legacy and 5 segwit wallet transactions exactly once, as the wallet reports them', async () => {
+    const sent: SentTx[] = [];
+    for (let i = 0; i < 5; i++) {
+      sent.push(await node.sendLegacy());
+      sent.push(await node.sendSegwit());
+    }
+    for (const s of sent) expectLineMatches(await crawler.waitLine(txLine(s.txid), `tx ${s.txid}`, 30_000), s);
+    const legacy = sent.filter((_, i) => i % 2 === 0);
+    const segwit = sent.filter((_, i) => i % 2 === 1);
+    for (const s of legacy) expect(s.wtxid).toBe(s.txid);
+    for (const s of segwit) expect(s.wtxid).not.toBe(s.txid);
+    // Announced again in later inv batches or not: each appears once.
+    for (const s of sent) expect(crawler.txLines().filter((l) => l.txid === s.txid)).toHaveLength(1);
+  });
+
+  it('stays up across a mined block, reports it with the transactions it confirms, and keeps printing', async () => {
+    const before = await node.sendSegwit();
+    await crawler.waitLine(txLine(before.txid), 'tx before block', 30_000);
+    const [hash] = await node.mine(1);
+    const block = await crawler.waitLine((l) => l.event === 'block' && l.hash === hash, 'block line', 30_000);
+    expect(block.txids).toContain(before.txid);
+    expect(block.merkle_ok).toBe(true);
+    // Every transaction printed so far was in bcoin's mempool, so the block confirms them all…
+    const printed = crawler.txLines().map((l) => l.txid);
+    expect(block.seen_txs).toBe(printed.length);
+    expect(block.txids).toEqual(expect.arrayContaining(printed));
+    // …and the mempool view drops them.
+    const blockTime = (block.seen as { time: number }).time;
+    const mempool = await crawler.waitLine((l) => l.event === 'mempool' && (l.time as number) > blockTime, 'mempool line after the block');
+    expect(mempool).toMatchObject({ count: 0, vsize: 0 });
+    const after = await node.sendLegacy();
+    expectLineMatches(await crawler.waitLine(txLine(after.txid), 'tx after block', 30_000), after);
+  });
+
+  it('pipes through jq exactly as the README shows', async () => {
+    // The README's line, with this node's port and `node dist/bin/crawl.js` for `crawl`.
+    const readmeLine = README.split('\n').find((l) => l.startsWith('crawl --network regtest') && l.includes('| jq'))!;
+    const command = readmeLine.replace(/\s+#.*$/, '').replace('127.0.0.1:18444', peer).replace(/^crawl /, `node ${CRAWL_BIN} `);
+    const sh = spawn('bash', ['-c', command], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const txids: string[] = [];
+    const got = new Promise<void>((resolve) => {
+      createInterface({ input: sh.stdout }).on('line', (l) => {
+        txids.push(JSON.parse(l) as string);
+        resolve();
+      });
+    });
+    // Wait until this second crawler is connected: its own log says so on stderr.
+    await new Promise<void>((resolve) => createInterface({ input: sh.stderr }).on('line', (l) => /peer connected/.test(l) && resolve()));
+    const sent = await node.sendSegwit(200_000);
+    await got;
+    process.kill(-sh.pid!, 'SIGTERM');
+    expect(txids).toContain(sent.txid);
+  });
+
+  it('logs the drop when the node stops, reconnects when it is back on the same port, and prints new transactions', async () => {
+    const mark = crawler.lines.all.length;
+    await node.restart();
+    const down = await crawler.lines.wait((l) => l.event === 'peer' && l.state === 'down', 30_000, 'drop', mark);
+    expect(down).toMatchObject({ peer, reason: 'closed' });
+    await crawler.waitLog(/peer dropped/);
+    // Redialled with backoff until the node listens again on the same port.
+    await crawler.lines.wait((l) => l.event === 'peer' && l.state === 'up', 60_000, 'reconnected', crawler.lines.all.indexOf(down) + 1);
+    await node.fund();
+    const sent = await node.sendLegacy();
+    expectLineMatches(await crawler.waitLine(txLine(sent.txid), 'tx after restart', 30_000), sent);
+  });
+});
