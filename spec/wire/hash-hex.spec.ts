@@ -1,0 +1,103 @@
+/**
+ * The fast paths in lib/wire/hash.ts and hex.ts (see BENCHMARKS.md, "Decode") against the plain
+ * definitions they replace: node:crypto's SHA-256 twice, and a regex for strict hex.
+ */
+import fc from 'fast-check';
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { DecodeError } from '../../lib/wire/errors.js';
+import { checksum, sha256d, sha256dParts } from '../../lib/wire/hash.js';
+import { fromHex, toHex } from '../../lib/wire/hex.js';
+
+const reference = (data: Uint8Array): string => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
+
+describe('sha256d', () => {
+  it('matches node:crypto for every length from 0 to 300 bytes (one-block JS path, two passes, and native + JS)', () => {
+    for (let n = 0; n <= 300; n++) {
+      for (const fill of [0x00, 0xff, -1]) {
+        const data = new Uint8Array(n).map((_, i) => (fill < 0 ? (i * 131 + n * 7) & 0xff : fill));
+        expect(toHex(sha256d(data)), `length ${n}`).toBe(reference(data));
+      }
+    }
+  });
+
+  it('matches node:crypto on random inputs, also when they are views into a larger buffer', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 700 }), fc.nat(16), (bytes, cut) => {
+        const view = bytes.subarray(Math.min(cut, bytes.length));
+        expect(toHex(sha256d(view))).toBe(reference(view));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('is the known answer for the empty input and for "abc"', () => {
+    expect(toHex(sha256d(new Uint8Array(0)))).toBe('5df6e0e2761359d30a8275058e299fcc0381534545f55cf43e41983f5d4c9456');
+    expect(toHex(sha256d(new TextEncoder().encode('abc')))).toBe('4f8b42c22dd3729b519ba6f68d2da7cc5b2d606d05daed5ad5128cc03e6c6358');
+  });
+
+  it('returns a fresh 32-byte result each call (no shared scratch leaks out)', () => {
+    const a = sha256d(new Uint8Array([1]));
+    const b = sha256d(new Uint8Array([2]));
+    expect(a).toHaveLength(32);
+    expect(toHex(a)).toBe(reference(new Uint8Array([1])));
+    expect(toHex(b)).toBe(reference(new Uint8Array([2])));
+  });
+
+  it('sha256dParts is sha256d of the concatenation; checksum is its first 4 bytes, little-endian', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 4 }), (parts) => {
+        const all = Uint8Array.from(parts.flatMap((p) => [...p]));
+        expect(toHex(sha256dParts(parts))).toBe(reference(all));
+        expect(checksum(all)).toBe(Buffer.from(reference(all), 'hex').readUInt32LE(0));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('fromHex', () => {
+  const STRICT = /^(?:[0-9a-fA-F]{2})*$/;
+  const expected = (s: string): string => {
+    if (s.length % 2 !== 0) return 'odd';
+    return STRICT.test(s) ? Buffer.from(s, 'hex').toString('hex') : 'not hex';
+  };
+  const actual = (s: string): string => {
+    try {
+      return toHex(fromHex(s));
+    } catch (err) {
+      expect(err).toBeInstanceOf(DecodeError);
+      return (err as Error).message.includes('odd') ? 'odd' : 'not hex';
+    }
+  };
+
+  it('accepts exactly what the strict regex accepts, and decodes it', () => {
+    // Node's hex decoder reads the low byte of UTF-16 units: U+0130 'İ' would pass as '0'.
+    const chars = ['0', '9', 'a', 'f', 'A', 'F', 'g', 'x', ' ', '\n', '\0', 'é', '\u00ff', '\u0130', '\u0161', '\u0166', '\uff10', '\ud800', '😀'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...chars), { maxLength: 24 }), (a) => {
+        const s = a.join('');
+        expect(actual(s)).toBe(expected(s));
+      }),
+      { numRuns: 5_000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 16 }), (s) => {
+        expect(actual(s)).toBe(expected(s));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('refuses one bad character anywhere in long valid hex', () => {
+    const good = 'ab'.repeat(400);
+    for (const bad of ['g', 'İ', 'ｆ', ' ']) {
+      for (const at of [0, 1, 401, 799]) {
+        const s = good.slice(0, at) + bad + good.slice(at + 1);
+        expect(() => fromHex(s), `${JSON.stringify(bad)} at ${at}`).toThrow('not hex');
+      }
+    }
+    expect(fromHex(good)).toHaveLength(400);
+    expect(() => fromHex('abc')).toThrow('odd number');
+  });
+});
