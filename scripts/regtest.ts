@@ -3,6 +3,10 @@
  * free loopback ports, dialling nobody. Its wallet makes the traffic: a legacy (P2PKH) and a
  * segwit (P2WPKH) wallet, funded by mining.
  *
+ * Installed by `npm ci` alone: package.json's allowScripts lets only mrmr (bcoin's murmur3, which
+ * has no JS fallback) compile; bcrypto, bsip, bstring and secp256k1 run on their JS fallbacks,
+ * and leveldown is never opened with --memory=true.
+ *
  *   node --import tsx scripts/regtest.ts      starts a funded node, prints its ports, Ctrl-C stops
  */
 import { spawn, type ChildProcess } from 'node:child_process';
