@@ -1,116 +1,156 @@
 /**
- * Pipeline throughput: a loopback peer announces N distinct transactions and serves each as fast
- * as the real `crawl` command asks for it; we time from the first announcement until the crawler
- * has handled the last one (a ping after the last tx is answered only once every earlier message
- * on that socket has gone through the pipeline). stdout goes to /dev/null. In the same run, the
- * decode-only rate (decodeTx + txLine, in process) on the same transactions.
+ * Pipeline throughput. A loopback peer announces N distinct transactions (invs of ≤ 1,000, the
+ * next once the previous has been asked for, as Core trickles) and serves each as fast as the
+ * real `crawl` command asks; the clock runs from the first announcement until the crawler has
+ * handled the last transaction (a ping sent after it is answered only once every earlier message
+ * on that socket has gone through the pipeline). stdout goes to /dev/null.
  *
- *   npm run bench:pipeline            (N = 20,000; or: node --import tsx scripts/bench-pipeline.ts N)
+ * Next to it, on the same transactions, in the same run:
+ * - decode-only in this process: decodeTx + txLine after a warm-up (the upper bound);
+ * - `crawl decode` as a fresh process (hex lines in, JSON lines to /dev/null, start-up subtracted):
+ *   decode-only under the same conditions as the crawler (a cold process, the same output path).
+ *
+ *   npm run bench:pipeline          (N = 100,000; or: node --import tsx scripts/bench-pipeline.ts N)
+ *   BENCH_CPU_PROF=dir …            also profiles each crawler process (node --cpu-prof)
  */
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeTx } from '../lib/tx/transaction.js';
 import { txLine } from '../lib/tx/view.js';
 import { toHex } from '../lib/wire/hex.js';
 import { InvType } from '../lib/wire/messages.js';
-import type { DecodedTx } from '../lib/tx/types.js';
 import { NETWORKS } from '../lib/wire/network.js';
 import { encodeMessage } from '../lib/wire/registry.js';
 import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
 import { coreHandshake, INV_BATCH, scriptedPeer, type ScriptedConnection } from '../spec/helpers/scripted-peer.js';
 import { distinctTxs } from '../spec/helpers/txs.js';
 
-const N = Number(process.argv[2] ?? 20_000);
+/** 20,000 transactions go through in about a second: mostly a cold process and V8 warming up. */
+const N = Number(process.argv[2] ?? 100_000);
+/** Rounds, alternating the measures so that load on the machine hits them alike. */
+const ROUNDS = 3;
+/** Beyond Core's 100 requests in flight per peer, to show what the one-peer figure is bound by. */
+const DEEP_IN_FLIGHT = 1_000;
+const WARM_UP = 2_000;
 
-function decodeOnlyRate(raws: Uint8Array[]): number {
-  const net = NETWORKS.regtest;
-  let bytes = 0;
-  for (const r of raws.slice(0, 2_000)) bytes += txLine(decodeTx(r), net).length; // warm-up
-  const t0 = performance.now();
-  for (const r of raws) bytes += txLine(decodeTx(r), net).length;
-  const secs = (performance.now() - t0) / 1000;
-  if (bytes === 0) throw new Error('nothing decoded');
-  return raws.length / secs;
+interface Corpus {
+  readonly raws: Uint8Array[];
+  readonly txids: Uint8Array[];
+  /** txid (hex) → the whole `tx` frame, encoded before any clock starts. */
+  readonly frames: Map<string, Uint8Array>;
+  readonly hexFile: string;
 }
 
-async function pipelineRate(txs: DecodedTx[], extraArgs: readonly string[] = []): Promise<number> {
-  // Frames are encoded before the clock starts: the peer should cost the measurement little.
-  const byHash = new Map<string, Uint8Array>();
-  for (const t of txs) byHash.set(toHex(t.txid), encodeMessage(NETWORKS.regtest.magic, { command: 'tx', tx: t }));
-  let served = 0;
+function corpus(n: number, dir: string): Corpus {
+  const raws: Uint8Array[] = [];
+  const txids: Uint8Array[] = [];
+  const frames = new Map<string, Uint8Array>();
+  // Only bytes are kept, not decoded objects, so this process's heap stays small.
+  for (const t of distinctTxs(n)) {
+    raws.push(t.raw);
+    txids.push(t.txid);
+    frames.set(toHex(t.txid), encodeMessage(NETWORKS.regtest.magic, { command: 'tx', tx: t }));
+  }
+  const hexFile = join(dir, 'txs.hex');
+  writeFileSync(hexFile, raws.map((r) => Buffer.from(r).toString('hex')).join('\n') + '\n');
+  return { raws, txids, frames, hexFile };
+}
+
+function decodeInProcess(raws: readonly Uint8Array[]): number {
+  const net = NETWORKS.regtest;
+  let bytes = 0;
+  for (const r of raws.slice(0, WARM_UP)) bytes += txLine(decodeTx(r), net).length;
+  const t0 = performance.now();
+  for (const r of raws) bytes += txLine(decodeTx(r), net).length;
+  if (bytes === 0) throw new Error('nothing decoded');
+  return raws.length / ((performance.now() - t0) / 1000);
+}
+
+async function runToDevNull(args: readonly string[], stdinFile?: string): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CRAWL_BIN, ...args], {
+    stdio: [stdinFile ? openSync(stdinFile, 'r') : 'ignore', openSync('/dev/null', 'w'), 'inherit'],
+  });
+  await new Promise((r) => child.on('exit', r));
+  return (performance.now() - t0) / 1000;
+}
+
+/** `crawl decode` on the corpus, less the time the same process takes on no input. */
+async function decodeCommand(c: Corpus, dir: string): Promise<number> {
+  const empty = join(dir, 'empty.hex');
+  writeFileSync(empty, '');
+  const startup = await runToDevNull(['decode', '--network', 'regtest'], empty);
+  const whole = await runToDevNull(['decode', '--network', 'regtest'], c.hexFile);
+  return c.raws.length / (whole - startup);
+}
+
+async function pipeline(c: Corpus, extraArgs: readonly string[] = []): Promise<number> {
   let started = 0;
   let finished: (secs: number) => void = () => {};
   const done = new Promise<number>((r) => (finished = r));
-  const serve = async (c: ScriptedConnection): Promise<void> => {
-    await coreHandshake(c);
+  const serve = async (conn: ScriptedConnection): Promise<void> => {
+    await coreHandshake(conn);
     started = performance.now();
-    // Announced as Core would: invs of at most 1,000, the next when the crawler has asked for the
-    // previous (the crawler keeps at most 5,000 unanswered announcements per peer, as Core does).
     let announced = 0;
     let asked = 0;
+    let served = 0;
     const announceNext = (): void => {
-      const batch = txs.slice(announced, announced + INV_BATCH);
+      const batch = c.txids.slice(announced, announced + INV_BATCH);
       announced += batch.length;
-      c.send({ command: 'inv', items: batch.map((t) => ({ type: InvType.TX, hash: t.txid })) });
+      conn.send({ command: 'inv', items: batch.map((hash) => ({ type: InvType.TX, hash })) });
     };
     announceNext();
-    for (;;) {
-      const m = await c.next('getdata');
+    while (served < c.txids.length) {
+      const m = await conn.next('getdata');
       asked += m.items.length;
-      c.socket.cork();
+      conn.socket.cork();
       for (const item of m.items) {
-        const frame = byHash.get(toHex(item.hash));
+        const frame = c.frames.get(toHex(item.hash));
         if (!frame) continue;
-        c.sendRaw(frame);
+        conn.sendRaw(frame);
         served++;
       }
-      if (asked >= announced && announced < txs.length) announceNext();
-      c.socket.uncork();
-      if (served === txs.length) break;
+      if (asked >= announced && announced < c.txids.length) announceNext();
+      conn.socket.uncork();
     }
-    c.send({ command: 'ping', nonce: 4242n });
-    for (;;) {
-      const m = await c.next('pong');
-      if (m.nonce === 4242n) break;
-    }
+    conn.send({ command: 'ping', nonce: 4242n });
+    while ((await conn.next('pong')).nonce !== 4242n);
     finished((performance.now() - started) / 1000);
   };
   const peer = await scriptedPeer(serve);
-  const devnull = openSync('/dev/null', 'w');
-  // BENCH_CPU_PROF=dir profiles the crawler (node --cpu-prof) to see what limits it.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, CRAWL_BIN, '--network', 'regtest', '--peers', peer.address, '--log-level', 'warn', ...extraArgs], {
-    stdio: ['ignore', devnull, 'inherit'],
+    stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],
   });
   const secs = await done;
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   await peer.close();
-  return txs.length / secs;
+  return c.txids.length / secs;
 }
 
-/** Rounds, alternating the two measures so that load on the machine hits both alike. */
-const ROUNDS = 3;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const txs = distinctTxs(N);
-const raws = txs.map((t) => t.raw);
-/** Beyond Core's 100 requests in flight per peer, to show what the one-peer figure is bound by. */
-const DEEP_IN_FLIGHT = 1_000;
-const decodes: number[] = [];
-const pipelines: number[] = [];
-const deepPipelines: number[] = [];
+const fmt = (x: number): string => Math.round(x).toLocaleString('en');
+
+const dir = mkdtempSync(join(tmpdir(), 'bitcrawl-bench-'));
+const c = corpus(N, dir);
+const runs = { inProcess: [] as number[], command: [] as number[], crawl: [] as number[], deep: [] as number[] };
 for (let round = 0; round < ROUNDS; round++) {
-  decodes.push(decodeOnlyRate(raws));
-  pipelines.push(await pipelineRate(txs));
-  deepPipelines.push(await pipelineRate(txs, ['--max-in-flight', String(DEEP_IN_FLIGHT)]));
+  runs.inProcess.push(decodeInProcess(c.raws));
+  runs.command.push(await decodeCommand(c, dir));
+  runs.crawl.push(await pipeline(c));
+  runs.deep.push(await pipeline(c, ['--max-in-flight', String(DEEP_IN_FLIGHT)]));
 }
-const decode = median(decodes);
-const pipeline = median(pipelines);
-const deep = median(deepPipelines);
-const avg = Math.round(raws.reduce((a, r) => a + r.length, 0) / raws.length);
-console.log(`transactions: ${N} distinct, ${avg} bytes on average (shared vectors ≤ 2 kB, locktime varied)`);
-console.log(`decode only (decodeTx + txLine, in process): ${Math.round(decode).toLocaleString('en')} tx/s`);
-console.log(`whole pipeline (loopback peer → crawl → /dev/null): ${Math.round(pipeline).toLocaleString('en')} tx/s`);
-console.log(`whole pipeline with --max-in-flight ${DEEP_IN_FLIGHT}: ${Math.round(deep).toLocaleString('en')} tx/s`);
-console.log(`pipeline / decode-only: ${(pipeline / decode).toFixed(2)}; with --max-in-flight ${DEEP_IN_FLIGHT}: ${(deep / decode).toFixed(2)} (medians of ${ROUNDS} alternating rounds)`);
+rmSync(dir, { recursive: true, force: true });
+const r = { inProcess: median(runs.inProcess), command: median(runs.command), crawl: median(runs.crawl), deep: median(runs.deep) };
+const avg = Math.round(c.raws.reduce((a, x) => a + x.length, 0) / c.raws.length);
+console.log(`transactions: ${fmt(N)} distinct, ${avg} bytes on average (shared vectors ≤ 2 kB, locktime varied); medians of ${ROUNDS} alternating rounds`);
+console.log(`decode only, in process (decodeTx + txLine, warm):   ${fmt(r.inProcess)} tx/s`);
+console.log(`decode only, \`crawl decode\` process → /dev/null:     ${fmt(r.command)} tx/s`);
+console.log(`pipeline, loopback peer → \`crawl\` → /dev/null:       ${fmt(r.crawl)} tx/s`);
+console.log(`pipeline with --max-in-flight ${DEEP_IN_FLIGHT}:                ${fmt(r.deep)} tx/s`);
+console.log(`pipeline / decode-only in process: ${(r.crawl / r.inProcess).toFixed(2)} (${(r.deep / r.inProcess).toFixed(2)} with --max-in-flight ${DEEP_IN_FLIGHT})`);
+console.log(`pipeline / \`crawl decode\`:         ${(r.crawl / r.command).toFixed(2)} (${(r.deep / r.command).toFixed(2)} with --max-in-flight ${DEEP_IN_FLIGHT})`);

@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { DecodeError, FramingError } from '../wire/errors.js';
 import { Framer } from '../wire/framer.js';
 import type { Frame, Message } from '../wire/messages.js';
-import { decodeMessage, maxPayloadFor } from '../wire/registry.js';
+import { checksumLeftToDecoder, decodeMessage, maxPayloadFor } from '../wire/registry.js';
 import { PeerError } from './errors.js';
 
 /**
@@ -12,7 +12,7 @@ import { PeerError } from './errors.js';
 export function frames(magic: number): OperatorFunction<Uint8Array, Frame> {
   return (source) =>
     new Observable<Frame>((subscriber) => {
-      const framer = new Framer(magic, maxPayloadFor);
+      const framer = new Framer(magic, maxPayloadFor, checksumLeftToDecoder);
       return source.subscribe({
         next(chunk) {
           let out: Frame[];
@@ -44,8 +44,9 @@ export function decodeFrames(): OperatorFunction<Frame, Message> {
           try {
             msg = decodeMessage(frame);
           } catch (err) {
-            if (!(err instanceof DecodeError)) throw err;
-            subscriber.error(new PeerError('decode', `bad ${frame.command}: ${err.message}`));
+            if (err instanceof FramingError) subscriber.error(new PeerError('framing', `${err.reason}: ${err.message}`));
+            else if (err instanceof DecodeError) subscriber.error(new PeerError('decode', `bad ${frame.command}: ${err.message}`));
+            else throw err;
             return;
           }
           subscriber.next(msg);

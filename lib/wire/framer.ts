@@ -28,6 +28,12 @@ export class Framer {
   constructor(
     private readonly magic: number,
     private readonly maxPayloadFor: (command: string) => number,
+    /**
+     * Commands whose checksum the decoder verifies instead (registry.ts: a `tx` payload's
+     * checksum is the first 4 bytes of its wtxid, which decoding computes anyway). Their frames
+     * carry `checksum`; the caller must pass them to decodeMessage, which checks it.
+     */
+    private readonly checksumLeftToDecoder: (command: string) => boolean = () => false,
   ) {}
 
   /** Bytes received and held that are not yet part of a returned frame. */
@@ -69,7 +75,8 @@ export class Framer {
   }
 
   private finishFrame(header: MessageHeader, payload: Uint8Array): Frame {
-    const actual = checksum(payload);
+    const deferred = this.checksumLeftToDecoder(header.command);
+    const actual = deferred ? header.checksum : checksum(payload);
     if (actual !== header.checksum) {
       throw new FramingError(
         'bad-checksum',
@@ -80,6 +87,6 @@ export class Framer {
     this.headerFill = 0;
     this.payload = new Uint8Array(0);
     this.payloadFill = 0;
-    return { command: header.command, payload };
+    return deferred ? { command: header.command, payload, checksum: header.checksum } : { command: header.command, payload };
   }
 }

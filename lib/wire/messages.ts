@@ -102,8 +102,10 @@ type NarrowByCommand<M, C> = M extends { readonly command: infer K }
     : never
   : never;
 
-/** One frame off the wire: command name and payload, checksum already verified. */
+/** One frame off the wire: command name and payload, its checksum verified or left to decodeMessage. */
 export interface Frame {
   readonly command: string;
   readonly payload: Uint8Array;
+  /** Present when the framer left the checksum to decodeMessage to verify (see Framer). */
+  readonly checksum?: number;
 }

@@ -11,7 +11,8 @@ import { pingCodec, pongCodec } from './codecs/ping.js';
 import { sendcmpctCodec } from './codecs/sendcmpct.js';
 import { txCodec } from './codecs/tx.js';
 import { versionCodec } from './codecs/version.js';
-import { DecodeError } from './errors.js';
+import { checksum } from './hash.js';
+import { DecodeError, FramingError } from './errors.js';
 import { encodeFrame } from './header.js';
 import { MAX_PAYLOAD_BYTES } from './limits.js';
 import type { Command, Frame, Message } from './messages.js';
@@ -66,15 +67,47 @@ export function maxPayloadFor(command: string): number {
  * does not check for trailing bytes at all), but for fixed layouts bytes after the end mean the
  * encoder and decoder disagree, and we would rather see that than read half a message.
  */
+/**
+ * A `tx` frame's checksum is SHA-256d(payload)[0..4], and the payload is the transaction as
+ * sent, so that is the first 4 bytes of its wtxid: decoding computes it anyway. The framer
+ * leaves these checksums to decodeMessage, saving a second hash of every transaction.
+ */
+export function checksumLeftToDecoder(command: string): boolean {
+  return command === 'tx';
+}
+
+function verifyLeftChecksum(frame: Frame, expected: number, message: Message): void {
+  let actual: number;
+  if (message.command === 'tx') {
+    const w = message.tx.wtxid;
+    actual = (w[0] | (w[1] << 8) | (w[2] << 16) | (w[3] << 24)) >>> 0;
+  } else {
+    actual = checksum(frame.payload);
+  }
+  if (actual !== expected) {
+    const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+    throw new FramingError('bad-checksum', `${frame.command} payload checksum ${hex(actual)} does not match the header's ${hex(expected)}`);
+  }
+}
+
+/**
+ * A frame's payload as a typed message. Throws DecodeError for a payload its codec refuses, and
+ * FramingError when a checksum the framer left to it (see checksumLeftToDecoder) is wrong.
+ */
 export function decodeMessage(frame: Frame): Message {
   const codec = BY_COMMAND.get(frame.command);
-  if (codec === undefined) return { command: 'unknown', name: frame.command, payload: frame.payload };
-  if (frame.payload.length > codec.maxPayload) {
-    throw new DecodeError(`${frame.command} payload of ${frame.payload.length} bytes exceeds its maximum of ${codec.maxPayload}`);
+  let message: Message;
+  if (codec === undefined) {
+    message = { command: 'unknown', name: frame.command, payload: frame.payload };
+  } else {
+    if (frame.payload.length > codec.maxPayload) {
+      throw new DecodeError(`${frame.command} payload of ${frame.payload.length} bytes exceeds its maximum of ${codec.maxPayload}`);
+    }
+    const r = new ByteReader(frame.payload);
+    message = codec.decode(r);
+    if (codec.command !== 'version') r.finish(frame.command);
   }
-  const r = new ByteReader(frame.payload);
-  const message = codec.decode(r);
-  if (codec.command !== 'version') r.finish(frame.command);
+  if (frame.checksum !== undefined) verifyLeftChecksum(frame, frame.checksum, message);
   return message;
 }
 

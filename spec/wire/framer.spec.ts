@@ -6,6 +6,12 @@ import { encodeFrame } from '../../lib/wire/header.js';
 import { HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';
 import type { Frame } from '../../lib/wire/messages.js';
 import { NETWORKS } from '../../lib/wire/network.js';
+import { checksum } from '../../lib/wire/hash.js';
+import { checksumLeftToDecoder, decodeMessage, maxPayloadFor } from '../../lib/wire/registry.js';
+import { TX_VECTORS } from '../helpers/txs.js';
+
+/** A real segwit transaction: its checksum is its wtxid's prefix, not its txid's. */
+const TX_HEX_FOR_CHECKSUM = TX_VECTORS.find((v) => v.segwit && v.size < 1_000)!.hex;
 
 const MAGIC = NETWORKS.regtest.magic;
 /** Like the registry's limits for the commands used here: ping 8, everything else 4 MB. */
@@ -211,5 +217,29 @@ describe('Framer on a 4 MB frame', () => {
       }),
       { numRuns: 5 },
     );
+  });
+});
+
+describe('checksums left to the decoder (tx: the wtxid prefix)', () => {
+  const raw = Buffer.from(TX_HEX_FOR_CHECKSUM, 'hex');
+  const framed = encodeFrame(NETWORKS.regtest.magic, 'tx', raw);
+
+  it('passes a tx frame through unhashed and verifies it on decode, against a real hash', () => {
+    const framer = new Framer(NETWORKS.regtest.magic, maxPayloadFor, checksumLeftToDecoder);
+    const [frame] = framer.push(framed);
+    expect(frame.checksum).toBe(checksum(raw));
+    expect(decodeMessage(frame).command).toBe('tx');
+  });
+
+  it('refuses a tx frame whose checksum is wrong, as a framing error', () => {
+    const bad = framed.slice();
+    bad[20] ^= 0xff;
+    const framer = new Framer(NETWORKS.regtest.magic, maxPayloadFor, checksumLeftToDecoder);
+    const [frame] = framer.push(bad);
+    expect(() => decodeMessage(frame)).toThrow(FramingError);
+    // Other commands are still hashed by the framer itself.
+    const ping = encodeFrame(NETWORKS.regtest.magic, 'ping', new Uint8Array(8));
+    ping[20] ^= 0xff;
+    expect(() => new Framer(NETWORKS.regtest.magic, maxPayloadFor, checksumLeftToDecoder).push(ping)).toThrow(FramingError);
   });
 });
