@@ -1,23 +1,15 @@
 /** Blocks, the mempool view and announcement telemetry, through the real `crawl` command. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeBlock, encodeBlock, merkleRoot, writeBlockHeader } from '../../lib/tx/block.js';
 import type { Block, DecodedTx } from '../../lib/tx/types.js';
 import { sha256d } from '../../lib/wire/hash.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { coreHandshake, scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { coreHandshake, servingPeer } from '../helpers/scripted-peer.js';
+import { crawlFixtures } from '../helpers/fixtures.js';
 import { distinctTxs } from '../helpers/txs.js';
 
-let peers: ScriptedPeer[] = [];
-let crawlers: CrawlProcess[] = [];
-afterEach(async () => {
-  await Promise.all(crawlers.map((c) => c.stop('SIGKILL')));
-  await Promise.all(peers.map((p) => p.close()));
-  peers = [];
-  crawlers = [];
-});
 
 /** A block of these transactions with a correct merkle root (proof of work is not checked). */
 function makeBlock(txs: readonly DecodedTx[]): Block {
@@ -28,6 +20,8 @@ function makeBlock(txs: readonly DecodedTx[]): Block {
   return decodeBlock(encodeBlock(draft));
 }
 
+const { listen, crawl } = crawlFixtures();
+
 describe('blocks and the mempool view', () => {
   it('fetches a block announced by headers, reports it, and drops its transactions from the mempool view', async () => {
     const txs = distinctTxs(4);
@@ -36,7 +30,7 @@ describe('blocks and the mempool view', () => {
     // The block is announced only once the crawler has shown the three transactions pending.
     let release!: () => void;
     const pendingShown = new Promise<void>((r) => (release = r));
-    const p = await scriptedPeer(async (c) => {
+    const p = await listen(async (c) => {
       await coreHandshake(c);
       c.send({ command: 'inv', items: txs.slice(1).map((t) => ({ type: InvType.WTX, hash: t.wtxid })) });
       let served = 0;
@@ -53,9 +47,7 @@ describe('blocks and the mempool view', () => {
         }
       }
     });
-    peers.push(p);
-    const c = new CrawlProcess(['--network', 'regtest', '--peers', p.address, '--emit', 'tx,block', '--mempool-stats', '0.1']);
-    crawlers.push(c);
+    const c = crawl('--peers', p.address, '--emit', 'tx,block', '--mempool-stats', '0.1');
     const before = await c.waitLine((l) => l.event === 'mempool' && l.count === 3, 'mempool with 3 txs');
     expect(before.vsize).toBe(txs.slice(1).reduce((a, t) => a + t.vsize, 0));
     release();
@@ -85,11 +77,9 @@ describe('blocks and the mempool view', () => {
     // A announces first and delivers only after B has announced too.
     const a = servingPeer(txs, { onAsked: () => (aAsked(), announced) });
     const b = servingPeer(txs, { announceAfter: asked, onAnnounced: bAnnounced });
-    const pa = await scriptedPeer(a.script);
-    const pb = await scriptedPeer(b.script);
-    peers.push(pa, pb);
-    const c = new CrawlProcess(['--network', 'regtest', '--peers', `${pa.address},${pb.address}`]);
-    crawlers.push(c);
+    const pa = await listen(a.script);
+    const pb = await listen(b.script);
+    const c = crawl('--peers', `${pa.address},${pb.address}`);
     const line = await c.waitLine((l) => l.event === 'tx', 'tx');
     const seen = line.seen as { peer: string; time: number; first: { peer: string; time: number }; last: { peer: string; time: number }; peers: number };
     expect(seen.peer).toBe(pa.address);

@@ -2,34 +2,19 @@
  * The real `crawl` command (a child process, as a user runs it) against scripted peers on real
  * loopback sockets.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { InvType } from '../../lib/wire/messages.js';
-import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
-import { coreHandshake, REGTEST, scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import type { JsonLine } from '../helpers/crawl-process.js';
+import { coreHandshake, REGTEST, servingPeer } from '../helpers/scripted-peer.js';
+import { crawlFixtures } from '../helpers/fixtures.js';
 import { distinctTxs, segwitTxs, typicalTxs } from '../helpers/txs.js';
 
-let peers: ScriptedPeer[] = [];
-let crawlers: CrawlProcess[] = [];
-afterEach(async () => {
-  await Promise.all(crawlers.map((c) => c.stop('SIGKILL')));
-  await Promise.all(peers.map((p) => p.close()));
-  peers = [];
-  crawlers = [];
-});
 
-async function listen(script: Parameters<typeof scriptedPeer>[0]): Promise<ScriptedPeer> {
-  const p = await scriptedPeer(script);
-  peers.push(p);
-  return p;
-}
-function crawl(...args: string[]): CrawlProcess {
-  const c = new CrawlProcess(['--network', 'regtest', ...args]);
-  crawlers.push(c);
-  return c;
-}
 const txid = (l: JsonLine): unknown => l.txid;
+
+const { listen, crawl } = crawlFixtures();
 
 describe('crawl against scripted peers', () => {
   it('asks a 70016 peer by wtxid (MSG_WTX) and prints each transaction with its peer', async () => {

@@ -1,17 +1,9 @@
 /** Discovery through the real `crawl` command: scripted peers on several 127.0.0.x addresses. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { crawlFixtures } from '../helpers/fixtures.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { coreHandshake, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { coreHandshake, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
 
-let peers: ScriptedPeer[] = [];
-let crawlers: CrawlProcess[] = [];
-afterEach(async () => {
-  await Promise.all(crawlers.map((c) => c.stop('SIGKILL')));
-  await Promise.all(peers.map((p) => p.close()));
-  peers = [];
-  crawlers = [];
-});
 
 function ipv4(host: string, port: number): AddrV2Entry {
   return { time: 1_700_000_000, services: 0x409n, networkId: AddrNetwork.IPV4, addr: Uint8Array.from(host.split('.').map(Number)), port };
@@ -26,7 +18,7 @@ async function chain(n: number): Promise<ScriptedPeer[]> {
   const next: Array<() => AddrV2Entry[]> = [];
   const out: ScriptedPeer[] = [];
   for (let i = 0; i < n; i++) {
-    const p = await scriptedPeer(async (c: ScriptedConnection) => {
+    const p = await listen(async (c: ScriptedConnection) => {
       await coreHandshake(c);
       for (;;) {
         const m = await c.next();
@@ -37,15 +29,15 @@ async function chain(n: number): Promise<ScriptedPeer[]> {
     out.push(p);
   }
   for (let i = 0; i < n; i++) next.push(() => (i + 1 < n ? [ipv4(`127.0.0.${i + 3}`, out[i + 1].port), ONION] : [ONION]));
-  peers.push(...out);
   return out;
 }
+
+const { listen, crawl } = crawlFixtures();
 
 describe('discovery', () => {
   it('starting from one peer, finds and connects to all of them, and prints each address once', async () => {
     const ps = await chain(4);
-    const c = new CrawlProcess(['--network', 'regtest', '--peers', ps[0].address, '--discover', '--emit', 'peer,addr']);
-    crawlers.push(c);
+    const c = crawl('--peers', ps[0].address, '--discover', '--emit', 'peer,addr');
     for (const p of ps) await c.waitLine((l) => l.event === 'peer' && l.state === 'up' && l.peer === p.address, `up ${p.address}`);
     const addrs = c.lines.all.filter((l) => l.event === 'addr');
     expect(addrs.filter((a) => a.network === 'ipv4').map((a) => `${a.address}:${a.port}`)).toEqual(ps.slice(1).map((p) => p.address));
@@ -57,8 +49,7 @@ describe('discovery', () => {
 
   it('stays within --max-peers', async () => {
     const ps = await chain(3);
-    const c = new CrawlProcess(['--network', 'regtest', '--peers', ps[0].address, '--discover', '--max-peers', '2', '--emit', 'peer,addr']);
-    crawlers.push(c);
+    const c = crawl('--peers', ps[0].address, '--discover', '--max-peers', '2', '--emit', 'peer,addr');
     await c.waitLine((l) => l.event === 'peer' && l.state === 'up' && l.peer === ps[1].address, 'second peer up');
     await c.waitLine((l) => l.event === 'addr' && l.port === ps[2].port, 'third address learned');
     // The third address is known but its slot never frees: no connection may come (bounded wait).
@@ -69,8 +60,7 @@ describe('discovery', () => {
 
   it('--census visits every node once, reports version and RTT, and ends by itself', async () => {
     const ps = await chain(4);
-    const c = new CrawlProcess(['--network', 'regtest', '--peers', ps[0].address, '--census']);
-    crawlers.push(c);
+    const c = crawl('--peers', ps[0].address, '--census');
     expect(await c.exited).toEqual({ code: 0, signal: null });
     const visits = c.lines.all.filter((l) => l.event === 'peer');
     expect(visits.map((l) => l.peer).sort()).toEqual(ps.map((p) => p.address).sort());

@@ -1,36 +1,28 @@
 /** Slow consumers and shutdown, through the real `crawl` command. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { servingPeer } from '../helpers/scripted-peer.js';
+import { crawlFixtures } from '../helpers/fixtures.js';
 import { distinctTxs } from '../helpers/txs.js';
 
 /** RELIABILITY.md: the crawler's resident memory while its reader is stalled stays below this. */
 const STALLED_RSS_BOUND_BYTES = 200 * 1024 * 1024;
 
-let peers: ScriptedPeer[] = [];
-let crawlers: CrawlProcess[] = [];
-afterEach(async () => {
-  await Promise.all(crawlers.map((c) => c.stop('SIGKILL')));
-  await Promise.all(peers.map((p) => p.close()));
-  peers = [];
-  crawlers = [];
-});
 
 function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(kb?.[1]) * 1024;
 }
 
+const { listen, crawl } = crawlFixtures();
+
 describe('slow consumers and shutdown', () => {
   it('loses nothing when stdout is blocked for 10 seconds during 10,000 transactions, and stays small', async () => {
     const txs = distinctTxs(10_000);
     const serving = servingPeer(txs);
-    const p = await scriptedPeer(serving.script);
-    peers.push(p);
-    const c = new CrawlProcess(['--network', 'regtest', '--peers', p.address, '--raw', '--log-level', 'debug']);
-    crawlers.push(c);
+    const p = await listen(serving.script);
+    const c = crawl('--peers', p.address, '--raw', '--log-level', 'debug');
     c.child.stdout.pause(); // a paused `jq`
     await c.waitLog(/stdout blocked: pausing peers/);
     let peakRss = 0;
@@ -55,10 +47,8 @@ describe('slow consumers and shutdown', () => {
   it('exits 0 on SIGINT after closing its peers, with a summary', async () => {
     const txs = distinctTxs(3);
     const serving = servingPeer(txs);
-    const p = await scriptedPeer(serving.script);
-    peers.push(p);
-    const c = new CrawlProcess(['--network', 'regtest', '--peers', p.address]);
-    crawlers.push(c);
+    const p = await listen(serving.script);
+    const c = crawl('--peers', p.address);
     for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
     const conn = await p.connection();
     expect(await c.stop('SIGINT')).toEqual({ code: 0, signal: null });
@@ -68,10 +58,8 @@ describe('slow consumers and shutdown', () => {
 
   it('exits at once on a second SIGINT, even while stdout is blocked', async () => {
     const txs = distinctTxs(3_000);
-    const p = await scriptedPeer(servingPeer(txs).script);
-    peers.push(p);
-    const c = new CrawlProcess(['--network', 'regtest', '--peers', p.address, '--raw', '--log-level', 'debug']);
-    crawlers.push(c);
+    const p = await listen(servingPeer(txs).script);
+    const c = crawl('--peers', p.address, '--raw', '--log-level', 'debug');
     c.child.stdout.pause();
     await c.waitLog(/stdout blocked: pausing peers/);
     c.child.kill('SIGINT'); // waits for stdout to drain, which never comes…
