@@ -171,7 +171,9 @@ export class Inventory {
       }
       this.forget(entry, now, out);
     }
-    for (const key of keys) this.seen.add(key);
+    // Only what we asked for counts as seen: an unsolicited copy is ignored, and must not stop us
+    // fetching the transaction from honest announcers later.
+    if (announcements) for (const key of keys) this.seen.add(key);
     return { fresh, wanted: announcements !== undefined, announcements, requests: this.live(out) };
   }
 

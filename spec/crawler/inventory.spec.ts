@@ -41,6 +41,13 @@ describe('Inventory', () => {
     expect(inv.pending).toBe(0);
   });
 
+  it('does not let an unsolicited delivery stop the tx being fetched from its announcers', () => {
+    const inv = new Inventory(limits);
+    expect(inv.delivered([h(5)], 0)).toMatchObject({ fresh: true, wanted: false });
+    expect(flat(inv.announce('a', [tx(5)], 1))).toEqual([`a:${InvType.WITNESS_TX}:5`]);
+    expect(inv.delivered([h(5)], 2)).toMatchObject({ fresh: true, wanted: true });
+  });
+
   it('asks the next announcer after notfound', () => {
     const inv = new Inventory(limits);
     inv.announce('a', [tx(1)], 0);
@@ -146,8 +153,9 @@ describe('Inventory', () => {
             for (const n of e.n) announcedBy.get(e.p)?.add(n);
             record(inv.announce(e.p, e.n.map(tx), now));
           } else if (e.k === 'deliver') {
-            delivered.add(e.n);
-            record(inv.delivered([h(e.n)], now).requests);
+            const d = inv.delivered([h(e.n)], now);
+            if (d.wanted) delivered.add(e.n); // an unsolicited copy does not count as arrived
+            record(d.requests);
           } else if (e.k === 'drop') {
             record(inv.dropPeer(e.p, now));
             announcedBy.get(e.p)?.clear();

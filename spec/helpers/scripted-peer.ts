@@ -183,16 +183,18 @@ export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}):
     const byWtxid = got.includes('wtxidrelay') && (opts.version ?? 70016) >= 70016;
     const byKey = new Map<string, DecodedTx>();
     for (const t of txs) byKey.set(toHex(byWtxid ? t.wtxid : t.txid), t);
-    await opts.announceAfter;
     let announced = 0;
     const announceNext = (): void => {
       const batch = txs.slice(announced, announced + INV_BATCH);
       announced += batch.length;
       c.send({ command: 'inv', items: batch.map((t) => ({ type: byWtxid ? InvType.WTX : InvType.TX, hash: byWtxid ? t.wtxid : t.txid })) });
     };
-    announceNext();
     const MARK = 0xfeedn;
-    if (opts.onAnnounced) c.send({ command: 'ping', nonce: MARK });
+    // Announce when allowed, answering pings meanwhile as a node would.
+    void Promise.resolve(opts.announceAfter).then(() => {
+      announceNext();
+      if (opts.onAnnounced) c.send({ command: 'ping', nonce: MARK });
+    });
     for (;;) {
       const m = await c.next();
       if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
