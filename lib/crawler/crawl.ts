@@ -150,7 +150,9 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     // Requests are gathered per peer and sent once the current burst of messages (one socket
     // chunk holds many) has been routed: one getdata per burst, not one per delivered tx.
     const outbox = new Map<PeerId, InvItem[]>();
+    let pendingFlush: Subscription | undefined;
     const flush = (): void => {
+      pendingFlush = undefined;
       for (const [peer, items] of outbox) {
         const link = links.get(peer);
         for (let i = 0; link && i < items.length; i += MAX_GETDATA_ITEMS) {
@@ -161,7 +163,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     };
     const send = (requests: readonly Request[]): void => {
       if (requests.length === 0) return;
-      if (outbox.size === 0) subs.push(asapScheduler.schedule(flush));
+      pendingFlush ??= asapScheduler.schedule(flush);
       for (const r of requests) {
         const items = outbox.get(r.peer);
         if (items) items.push(...r.items);
@@ -211,6 +213,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           return;
         case 'tx': {
           const { tx } = msg;
+          // readTx gives a legacy tx one array for both ids.
           const d = inventory.delivered(tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid], now);
           send(d.requests);
           if (!d.announcements) deps.log.debug('unsolicited tx ignored', { peer });
@@ -256,6 +259,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       );
     }
     return () => {
+      pendingFlush?.unsubscribe();
       for (const s of subs) s.unsubscribe();
     };
   });

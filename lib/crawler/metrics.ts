@@ -35,7 +35,6 @@ export class Metrics {
     registers: [this.registry],
   });
   private readonly mempoolTxs = new Gauge({ name: 'bitcrawl_mempool_transactions', help: 'Transactions in the mempool view', registers: [this.registry] });
-  private connected = 0;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'bitcrawl_process_' });
@@ -47,15 +46,16 @@ export class Metrics {
     this.bytes.inc({ command, direction }, bytes);
   }
 
+  peersConnected(n: number): void {
+    this.peers.set({ state: 'connected' }, n);
+  }
+
   mempoolSize(n: number): void {
     this.mempoolTxs.set(n);
   }
 
   event(ev: CrawlEvent): void {
     switch (ev.type) {
-      case 'peer-up':
-        this.peers.set({ state: 'connected' }, ++this.connected);
-        return;
       case 'peer-down':
         this.drops.inc({ reason: ev.reason });
         return;
@@ -71,12 +71,9 @@ export class Metrics {
       case 'addr':
         this.addresses.inc();
         return;
+      default:
+      // peer-up: the connected count comes from peersConnected().
     }
-  }
-
-  /** A peer that was up went down (only those count against `connected`). */
-  disconnected(): void {
-    this.peers.set({ state: 'connected' }, (this.connected = Math.max(0, this.connected - 1)));
   }
 
   /** Serves /metrics on 127.0.0.1 only: metrics are for the local scraper, not the network. */

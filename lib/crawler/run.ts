@@ -66,7 +66,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   let txs = 0;
   let blocks = 0;
   let addresses = 0;
-  let everConnected = false;
+  /** Every peer that ever completed a handshake (for the summary and the exit status). */
   const connected = new Set<string>();
   const mempool = new MempoolView();
   const metrics = opts.metricsPort === undefined ? undefined : new Metrics();
@@ -163,7 +163,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         switch (ev.type) {
           case 'peer-up':
             up.add(ev.peer);
-            everConnected = true;
+            metrics?.peersConnected(up.size);
             connected.add(ev.peer);
             log.info('peer connected', {
               peer: ev.peer,
@@ -177,7 +177,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
             return;
           case 'peer-down':
-            if (up.delete(ev.peer)) metrics?.disconnected();
+            up.delete(ev.peer);
+            metrics?.peersConnected(up.size);
             if (opts.census) {
               const v = visits.get(ev.peer);
               visits.delete(ev.peer);
@@ -226,7 +227,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
         if (opts.census) io.stderr.write(`crawl: census: ${visited} nodes visited, ${unreachable} unreachable\n`);
         else log.info('no peers left');
-        void finish(everConnected ? 0 : 1, true);
+        void finish(connected.size > 0 ? 0 : 1, true);
       },
     });
   });
