@@ -81,15 +81,7 @@ export function seeds(): Seed[] {
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (...parts: Uint8Array[]): Uint8Array => Buffer.concat(parts);
 
 function mutate(rng: Rng, bytes: Uint8Array, all: readonly Seed[]): Uint8Array {
   let b: Uint8Array = Uint8Array.from(bytes);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FramingError } from '../../lib/wire/errors.js';
 import { Framer } from '../../lib/wire/framer.js';
+import { framingErrorOf } from '../helpers/errors.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';
 import type { Frame } from '../../lib/wire/messages.js';
@@ -19,15 +20,7 @@ const limits = (command: string): number => (command === 'ping' || command === '
 
 const frameBytes = (f: Frame): Uint8Array => encodeFrame(MAGIC, f.command, f.payload);
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+const concat = (parts: readonly Uint8Array[]): Uint8Array => Buffer.concat(parts);
 
 /** Pushes `bytes` cut at the given offsets and collects the frames. */
 function pushCut(framer: Framer, bytes: Uint8Array, cuts: readonly number[]): Frame[] {
@@ -37,15 +30,6 @@ function pushCut(framer: Framer, bytes: Uint8Array, cuts: readonly number[]): Fr
   return frames;
 }
 
-function framingErrorOf(fn: () => unknown): FramingError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FramingError) return err;
-    throw new Error(`expected a FramingError, got ${String(err)}`);
-  }
-  throw new Error('expected a FramingError, nothing was thrown');
-}
 
 const ping: Frame = { command: 'ping', payload: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) };
 const tx: Frame = { command: 'tx', payload: Uint8Array.from({ length: 300 }, (_, i) => i & 0xff) };

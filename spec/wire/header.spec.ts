@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FramingError } from '../../lib/wire/errors.js';
+import { framingErrorOf } from '../helpers/errors.js';
 import { decodeHeader, encodeFrame, isValidCommand } from '../../lib/wire/header.js';
 import { fromHex, toHex } from '../../lib/wire/hex.js';
 import { MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';
@@ -19,15 +19,6 @@ function rawHeader(magicHex: string, commandBytes: number[], length: number, che
 }
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
-function framingErrorOf(fn: () => unknown): FramingError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FramingError) return err;
-    throw new Error(`expected a FramingError, got ${String(err)}`);
-  }
-  throw new Error('expected a FramingError, nothing was thrown');
-}
 
 describe('encodeFrame', () => {
   it('builds the verack frame byte for byte (mainnet magic, empty-payload checksum 5df6e0e2)', () => {
