@@ -1,11 +1,8 @@
-/** Real transactions from the shared vectors, made distinct where a test needs many. */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** Real transactions from the vectors (spec/fixtures/vectors), made distinct where a test needs many. */
 import { decodeTx, encodeTx } from '../../lib/tx/transaction.js';
 import type { DecodedTx } from '../../lib/tx/types.js';
 import { fromHex } from '../../lib/wire/hex.js';
-
-const VECTORS = fileURLToPath(new URL('../../../shared/vectors/transactions.ndjson', import.meta.url));
+import { readVectors } from '../fixtures/vectors.js';
 
 export interface TxVector {
   readonly hex: string;
@@ -17,10 +14,7 @@ export interface TxVector {
   readonly segwit: boolean;
 }
 
-export const TX_VECTORS: readonly TxVector[] = readFileSync(VECTORS, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as TxVector);
+export const TX_VECTORS: readonly TxVector[] = readVectors<TxVector>('transactions.ndjson');
 
 /** The vectors' transactions of typical size (≤ 2 kB). */
 export function typicalTxs(): DecodedTx[] {

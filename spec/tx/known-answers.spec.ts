@@ -1,24 +1,17 @@
 /**
- * Known answers from outside: every transaction, block and invalid entry of ../shared/vectors,
+ * Known answers from outside: every transaction, block and invalid entry of spec/fixtures/vectors,
  * whose ids were verified by three independent decoders.
  */
 import { describe, expect, it } from 'vitest';
 import * as bitcoin from 'bitcoinjs-lib';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { blockMerkleOk, coinbaseHeight, decodeBlock, encodeBlock } from '../../lib/tx/block.js';
 import { decodeTx, encodeTx } from '../../lib/tx/transaction.js';
 import { txView } from '../../lib/tx/view.js';
 import { DecodeError } from '../../lib/wire/errors.js';
 import { fromHex, toHex, toReversedHex } from '../../lib/wire/hex.js';
 import { NETWORKS } from '../../lib/wire/network.js';
+import { readVectors as vectors } from '../fixtures/vectors.js';
 
-function vectors<T>(name: string): T[] {
-  return readFileSync(fileURLToPath(new URL(`../../../shared/vectors/${name}`, import.meta.url)), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
-}
 
 interface TxVector {
   hex: string;

@@ -5,18 +5,15 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { createBase58check } from '@scure/base';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { outputAddress } from '../../lib/tx/address.js';
 import { decodeTx } from '../../lib/tx/transaction.js';
 import { txLine, txView, type SeenView } from '../../lib/tx/view.js';
 import { fromHex } from '../../lib/wire/hex.js';
 import { NETWORKS, NETWORK_NAMES } from '../../lib/wire/network.js';
+import { readVectors } from '../fixtures/vectors.js';
 
-const vectors = readFileSync('/work/shared/vectors/transactions.ndjson', 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as { hex: string });
+const vectors = readVectors<{ hex: string }>('transactions.ndjson');
 
 describe('txLine', () => {
   it('is JSON.stringify(txView(…)) for every vector transaction (the large ones on mainnet only)', () => {

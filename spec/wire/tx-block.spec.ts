@@ -1,9 +1,8 @@
 /**
  * The tx, block and headers codecs, which delegate to lib/tx, against real transactions and
- * blocks from /work/shared/vectors (see its README for their provenance and cross-checks).
+ * blocks from spec/fixtures/vectors (see its README for their provenance and cross-checks).
  */
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { writeTx } from '../../lib/tx/transaction.js';
 import type { Transaction } from '../../lib/tx/types.js';
@@ -14,8 +13,8 @@ import type { Message, MessageOf } from '../../lib/wire/messages.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { decodeMessage, encodeMessage, encodePayload, maxPayloadFor } from '../../lib/wire/registry.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
+import { readVectors } from '../fixtures/vectors.js';
 
-const VECTORS = '/work/shared/vectors';
 const MAGIC = NETWORKS.mainnet.magic;
 
 interface TxVector {
@@ -29,14 +28,9 @@ interface BlockVector {
   readonly hash: string;
   readonly txCount: number;
 }
-const readLines = <T>(file: string): T[] =>
-  readFileSync(`${VECTORS}/${file}`, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
 
-const txs = readLines<TxVector>('transactions.ndjson');
-const blocks = readLines<BlockVector>('blocks.ndjson');
+const txs = readVectors<TxVector>('transactions.ndjson');
+const blocks = readVectors<BlockVector>('blocks.ndjson');
 
 function decode<C extends Message['command']>(command: C, payload: Uint8Array): MessageOf<C> {
   const m = decodeMessage({ command, payload });
