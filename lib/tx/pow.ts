@@ -1,0 +1,221 @@
+/**
+ * Is a block what its header claims? Proof of work (src/pow.cpp CheckProofOfWorkImpl,
+ * DeriveTarget; src/arith_uint256.cpp arith_uint256::SetCompact), the merkle root with Core's
+ * CVE-2012-2459 mutation check (src/consensus/merkle.cpp ComputeMerkleRoot), and the BIP 141
+ * witness commitment (src/validation.cpp CheckWitnessMalleation, src/consensus/validation.h
+ * GetWitnessCommitmentIndex). Context-free: no chain, so no difficulty retarget, no BIP 34 height,
+ * no script or signature checks.
+ */
+import { sha256d } from '../wire/hash.js';
+import { toReversedHex } from '../wire/hex.js';
+import type { NetworkName } from '../wire/network.js';
+import { merkleRoot } from './block.js';
+import type { Block, DecodedTx } from './types.js';
+
+// --- Compact targets (nBits) -------------------------------------------------------------------
+
+/** arith_uint256 is 256 bits wide; SetCompact's left shift drops what falls off the top. */
+export const UINT256_MASK = (1n << 256n) - 1n;
+/** The sign bit of a compact number's 23-bit mantissa. */
+export const COMPACT_SIGN_BIT = 0x00800000;
+/** The mantissa bits. */
+export const COMPACT_MANTISSA_MASK = 0x007fffff;
+
+export interface CompactTarget {
+  readonly target: bigint;
+  readonly negative: boolean;
+  readonly overflow: boolean;
+}
+
+/**
+ * arith_uint256::SetCompact: bits = size (1 byte) | mantissa (3 bytes, top bit the sign);
+ * target = mantissa × 256^(size−3). Negative and overflow are only flagged for a non-zero
+ * mantissa (after the right shift when size < 3), exactly as Core does.
+ */
+export function targetFromBits(bits: number): CompactTarget {
+  const compact = bits >>> 0;
+  const size = compact >>> 24;
+  let word = compact & COMPACT_MANTISSA_MASK;
+  let target: bigint;
+  if (size <= 3) {
+    word >>>= 8 * (3 - size);
+    target = BigInt(word);
+  } else {
+    target = (BigInt(word) << BigInt(8 * (size - 3))) & UINT256_MASK;
+  }
+  const negative = word !== 0 && (compact & COMPACT_SIGN_BIT) !== 0;
+  const overflow = word !== 0 && (size > 34 || (word > 0xff && size > 33) || (word > 0xffff && size > 32));
+  return { target, negative, overflow };
+}
+
+/**
+ * A hash as the number Core compares (UintToArith256): the 32 bytes of sha256d as computed,
+ * read little-endian. It is the byte-reversed hex that explorers show.
+ */
+export function hashToBigInt(hash: Uint8Array): bigint {
+  if (hash.length !== 32) throw new RangeError(`a block hash needs 32 bytes, got ${hash.length}`);
+  return BigInt(`0x${toReversedHex(hash)}`);
+}
+
+/**
+ * Each network's easiest allowed target, consensus.powLimit in src/kernel/chainparams.cpp
+ * (CMainParams, CTestNetParams, CTestNet4Params, SigNetParams, CRegTestParams).
+ */
+export const POW_LIMITS: Readonly<Record<NetworkName, bigint>> = {
+  mainnet: 0x00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffffn,
+  testnet: 0x00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffffn,
+  testnet4: 0x00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffffn,
+  signet: 0x00000377ae000000000000000000000000000000000000000000000000000000n,
+  regtest: 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffn,
+};
+
+/** pow.cpp DeriveTarget: the target bits encodes, or undefined if negative, zero, overflowing or above powLimit. */
+export function deriveTarget(bits: number, powLimit: bigint): bigint | undefined {
+  const { target, negative, overflow } = targetFromBits(bits);
+  if (negative || target === 0n || overflow || target > powLimit) return undefined;
+  return target;
+}
+
+/**
+ * pow.cpp CheckProofOfWorkImpl. `hash` is the header's sha256d in internal byte order, as
+ * lib/tx/block.ts stores `header.hash`.
+ */
+export function checkProofOfWork(hash: Uint8Array, bits: number, powLimit: bigint): boolean {
+  const target = deriveTarget(bits, powLimit);
+  return target !== undefined && hashToBigInt(hash) <= target;
+}
+
+// --- Merkle root with Core's mutation flag ---------------------------------------------------
+
+export interface MerkleResult {
+  readonly root: Uint8Array;
+  /** Two equal siblings somewhere: the tree of a block whose tx list was padded by repetition. */
+  readonly mutated: boolean;
+}
+
+const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * consensus/merkle.cpp ComputeMerkleRoot with its `mutated` out-parameter (CVE-2012-2459): the
+ * same root as lib/tx/block.ts merkleRoot, plus whether any level had two equal hashes side by
+ * side, which is how [a, b, c] and [a, b, c, c] come to share a root.
+ */
+export function computeMerkleRoot(hashes: readonly Uint8Array[]): MerkleResult {
+  if (hashes.length === 0) return { root: new Uint8Array(32), mutated: false };
+  let level = hashes.slice();
+  let mutated = false;
+  const pair = new Uint8Array(64);
+  while (level.length > 1) {
+    for (let i = 0; i + 1 < level.length; i += 2) if (equalBytes(level[i], level[i + 1])) mutated = true;
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      pair.set(level[i], 0);
+      pair.set(level[Math.min(i + 1, level.length - 1)], 32);
+      next.push(sha256d(pair));
+    }
+    level = next;
+  }
+  return { root: level[0], mutated };
+}
+
+// --- Witness commitment (BIP 141) --------------------------------------------------------------
+
+/** OP_RETURN, push 36, then the commitment header aa21a9ed (BIP 141; GetWitnessCommitmentIndex). */
+export const WITNESS_COMMITMENT_PREFIX: readonly number[] = [0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed];
+/** consensus/validation.h MINIMUM_WITNESS_COMMITMENT: prefix + 32-byte hash. */
+export const MINIMUM_WITNESS_COMMITMENT = 38;
+/** The coinbase's single witness item, the witness reserved value (CheckWitnessMalleation). */
+export const WITNESS_RESERVED_VALUE_BYTES = 32;
+/** consensus/validation.h NO_WITNESS_COMMITMENT. */
+export const NO_WITNESS_COMMITMENT = -1;
+
+/** CTransaction::HasWitness: any input with a non-empty witness stack. */
+export function hasWitness(tx: Pick<DecodedTx, 'inputs'>): boolean {
+  return tx.inputs.some((i) => i.witness.length > 0);
+}
+
+/** GetWitnessCommitmentIndex: the LAST coinbase output that looks like a commitment, or -1. */
+export function witnessCommitmentIndex(block: Pick<Block, 'txs'>): number {
+  const outputs = block.txs[0]?.outputs ?? [];
+  let at = NO_WITNESS_COMMITMENT;
+  outputs.forEach((o, i) => {
+    const s = o.script;
+    if (s.length >= MINIMUM_WITNESS_COMMITMENT && WITNESS_COMMITMENT_PREFIX.every((b, j) => s[j] === b)) at = i;
+  });
+  return at;
+}
+
+/** Core's reject reasons for CheckWitnessMalleation. */
+export type WitnessRefusal = 'bad-witness-nonce-size' | 'bad-witness-merkle-match' | 'unexpected-witness';
+
+/**
+ * validation.cpp CheckWitnessMalleation. With `expectWitnessCommitment` (segwit active: always,
+ * for any block a crawler meets today) a commitment, if present, must match: the coinbase
+ * witness is one 32-byte item R, and the output holds SHA256d(witness merkle root ‖ R), the root
+ * over wtxids with the coinbase's taken as zero. Whether or not any transaction has a witness.
+ * Without a commitment no transaction may carry witness data.
+ */
+export function checkWitnessCommitment(block: Pick<Block, 'txs'>, expectWitnessCommitment = true): WitnessRefusal | undefined {
+  const at = expectWitnessCommitment ? witnessCommitmentIndex(block) : NO_WITNESS_COMMITMENT;
+  if (at !== NO_WITNESS_COMMITMENT) {
+    const coinbase = block.txs[0];
+    const stack = coinbase.inputs[0]?.witness ?? [];
+    if (stack.length !== 1 || stack[0].length !== WITNESS_RESERVED_VALUE_BYTES) return 'bad-witness-nonce-size';
+    const leaves = block.txs.map((t, i) => (i === 0 ? new Uint8Array(32) : t.wtxid));
+    const preimage = new Uint8Array(64);
+    preimage.set(merkleRoot(leaves), 0);
+    preimage.set(stack[0], 32);
+    const committed = coinbase.outputs[at].script.subarray(WITNESS_COMMITMENT_PREFIX.length, MINIMUM_WITNESS_COMMITMENT);
+    return equalBytes(sha256d(preimage), committed) ? undefined : 'bad-witness-merkle-match';
+  }
+  return block.txs.some(hasWitness) ? 'unexpected-witness' : undefined;
+}
+
+export function witnessCommitmentOk(block: Pick<Block, 'txs'>, expectWitnessCommitment = true): boolean {
+  return checkWitnessCommitment(block, expectWitnessCommitment) === undefined;
+}
+
+// --- The whole block ---------------------------------------------------------------------------
+
+/** consensus/consensus.h MAX_BLOCK_WEIGHT (BIP 141). */
+export const MAX_BLOCK_WEIGHT = 4_000_000;
+/** consensus/consensus.h WITNESS_SCALE_FACTOR. */
+export const WITNESS_SCALE_FACTOR = 4;
+/** A coinbase input spends output 0xffffffff of the all-zero txid (COutPoint::IsNull). */
+export const NULL_INDEX = 0xffffffff;
+
+/** CTransaction::IsCoinBase. */
+export function isCoinbase(tx: Pick<DecodedTx, 'inputs'>): boolean {
+  const ins = tx.inputs;
+  return ins.length === 1 && ins[0].prevIndex === NULL_INDEX && ins[0].prevTxid.every((b) => b === 0);
+}
+
+export type BlockCheck = { readonly ok: true } | { readonly ok: false; readonly why: string };
+
+export interface BlockCheckOptions {
+  /** Segwit active (Core's expect_witness_commitment): true unless checking pre-2017 mainnet rules. */
+  readonly expectWitnessCommitment?: boolean;
+}
+
+/**
+ * The context-free checks of validation.cpp CheckBlock (header proof of work, merkle root and
+ * its mutation, size, coinbase position), then ContextualCheckBlock's witness commitment and
+ * weight limit. `why` is Core's reject reason.
+ */
+export function validateBlock(block: Block, powLimit: bigint, options: BlockCheckOptions = {}): BlockCheck {
+  const h = block.header;
+  if (!checkProofOfWork(h.hash, h.bits, powLimit)) return { ok: false, why: 'high-hash' };
+  const { root, mutated } = computeMerkleRoot(block.txs.map((t) => t.txid));
+  if (!equalBytes(root, h.merkleRoot)) return { ok: false, why: 'bad-txnmrklroot' };
+  if (mutated) return { ok: false, why: 'bad-txns-duplicate' };
+  const n = block.txs.length;
+  if (n === 0 || n * WITNESS_SCALE_FACTOR > MAX_BLOCK_WEIGHT || block.strippedSize * WITNESS_SCALE_FACTOR > MAX_BLOCK_WEIGHT) {
+    return { ok: false, why: 'bad-blk-length' };
+  }
+  if (!isCoinbase(block.txs[0])) return { ok: false, why: 'bad-cb-missing' };
+  if (block.txs.slice(1).some(isCoinbase)) return { ok: false, why: 'bad-cb-multiple' };
+  const witness = checkWitnessCommitment(block, options.expectWitnessCommitment ?? true);
+  if (witness !== undefined) return { ok: false, why: witness };
+  if (block.weight > MAX_BLOCK_WEIGHT) return { ok: false, why: 'bad-blk-weight' };
+  return { ok: true };
+}
