@@ -12,8 +12,7 @@ import type { Frame } from './messages.js';
  * so a 4 MB message costs O(4 MB) however it is chunked, and at most 24 + the current frame's
  * declared length is held.
  *
- * A FramingError (bad-magic, bad-command, oversized, bad-checksum) means the stream cannot be
- * trusted any more: the framer is dead and every later push throws the same error. Frames
+ * A FramingError (bad-magic, bad-command, oversized) means the stream cannot be trusted any more: the framer is dead and every later push throws the same error. Frames
  * completed earlier in the chunk that failed are not returned; the connection is dropped anyway.
  */
 export class Framer {
@@ -75,18 +74,14 @@ export class Framer {
   }
 
   private finishFrame(header: MessageHeader, payload: Uint8Array): Frame {
-    const deferred = this.checksumLeftToDecoder(header.command);
-    const actual = deferred ? header.checksum : checksum(payload);
-    if (actual !== header.checksum) {
-      throw new FramingError(
-        'bad-checksum',
-        `${header.command} payload checksum 0x${actual.toString(16).padStart(8, '0')} does not match the header's 0x${header.checksum.toString(16).padStart(8, '0')}`,
-      );
-    }
+    // A frame whose checksum fails is still a frame: its length was honest, so the stream stays
+    // in step. It goes out with the header's checksum for decodeMessage to check and refuse, as
+    // Core drops just that message (net.cpp V1Transport::GetReceivedMessage, "CHECKSUM ERROR").
+    const verified = !this.checksumLeftToDecoder(header.command) && checksum(payload) === header.checksum;
     this.current = undefined;
     this.headerFill = 0;
     this.payload = new Uint8Array(0);
     this.payloadFill = 0;
-    return deferred ? { command: header.command, payload, checksum: header.checksum } : { command: header.command, payload };
+    return verified ? { command: header.command, payload } : { command: header.command, payload, checksum: header.checksum };
   }
 }

@@ -1,4 +1,4 @@
-import { DecodeError } from './errors.js';
+import { DecodeError, LimitError } from './errors.js';
 import { MAX_COMPACT_SIZE } from './limits.js';
 
 /**
@@ -138,9 +138,21 @@ export class ByteReader {
    * that remain and against `max` before the caller allocates anything for them.
    */
   count(minItemBytes: number, max: number, what: string): number {
+    return this.checkedCount(minItemBytes, max, what, DecodeError);
+  }
+
+  /**
+   * `count` for a protocol limit on which Core disconnects the peer (inv, addr, headers, locator):
+   * over `max` is a LimitError, which costs the peer, not just the message.
+   */
+  limitedCount(minItemBytes: number, max: number, what: string): number {
+    return this.checkedCount(minItemBytes, max, what, LimitError);
+  }
+
+  private checkedCount(minItemBytes: number, max: number, what: string, OverMax: typeof DecodeError): number {
     const at = this.pos;
     const n = this.compactSize(what);
-    if (n > max) throw new DecodeError(`too many ${what}: ${n} > ${max}`, at);
+    if (n > max) throw new OverMax(`too many ${what}: ${n} > ${max}`, at);
     if (n * minItemBytes > this.remaining) throw new DecodeError(`${what} count ${n} exceeds the remaining bytes`, at);
     return n;
   }

@@ -12,7 +12,7 @@ import { sendcmpctCodec } from './codecs/sendcmpct.js';
 import { txCodec } from './codecs/tx.js';
 import { versionCodec } from './codecs/version.js';
 import { checksum } from './hash.js';
-import { DecodeError, FramingError } from './errors.js';
+import { ChecksumError, DecodeError } from './errors.js';
 import { encodeFrame } from './header.js';
 import { MAX_PAYLOAD_BYTES } from './limits.js';
 import type { Command, Frame, Message } from './messages.js';
@@ -56,7 +56,24 @@ export function maxPayloadFor(command: string): number {
 }
 
 /**
- * A frame's typed message. Throws only DecodeError. Unknown commands come back as
+ * A `tx` frame's checksum is SHA-256d(payload)[0..4], and the payload is the transaction as
+ * sent, so that is the first 4 bytes of its wtxid: decoding computes it anyway. The framer
+ * leaves these checksums to decodeMessage, saving a second hash of every transaction.
+ */
+export function checksumLeftToDecoder(command: string): boolean {
+  return command === 'tx';
+}
+
+function checksumFailed(frame: Frame, actual: number, expected: number): ChecksumError {
+  const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+  return new ChecksumError(`${frame.command} payload checksum ${hex(actual)} does not match the header's ${hex(expected)}`);
+}
+
+/**
+ * A frame's payload as a typed message. Throws DecodeError for a payload its codec refuses
+ * (LimitError when it breaks a limit Core disconnects for), and ChecksumError when the checksum
+ * the framer left to it (a `tx`'s, or any that failed there: see Framer) is wrong. Either way the
+ * frame was whole and the stream stays in step. Unknown commands come back as
  * `{ command: 'unknown', name, payload }`.
  *
  * Every message must be consumed exactly; trailing bytes are a DecodeError, except after
@@ -67,47 +84,25 @@ export function maxPayloadFor(command: string): number {
  * does not check for trailing bytes at all), but for fixed layouts bytes after the end mean the
  * encoder and decoder disagree, and we would rather see that than read half a message.
  */
-/**
- * A `tx` frame's checksum is SHA-256d(payload)[0..4], and the payload is the transaction as
- * sent, so that is the first 4 bytes of its wtxid: decoding computes it anyway. The framer
- * leaves these checksums to decodeMessage, saving a second hash of every transaction.
- */
-export function checksumLeftToDecoder(command: string): boolean {
-  return command === 'tx';
-}
-
-function verifyLeftChecksum(frame: Frame, expected: number, message: Message): void {
-  let actual: number;
-  if (message.command === 'tx') {
-    const w = message.tx.wtxid;
-    actual = (w[0] | (w[1] << 8) | (w[2] << 16) | (w[3] << 24)) >>> 0;
-  } else {
-    actual = checksum(frame.payload);
-  }
-  if (actual !== expected) {
-    const hex = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
-    throw new FramingError('bad-checksum', `${frame.command} payload checksum ${hex(actual)} does not match the header's ${hex(expected)}`);
-  }
-}
-
-/**
- * A frame's payload as a typed message. Throws DecodeError for a payload its codec refuses, and
- * FramingError when a checksum the framer left to it (see checksumLeftToDecoder) is wrong.
- */
 export function decodeMessage(frame: Frame): Message {
-  const codec = BY_COMMAND.get(frame.command);
-  let message: Message;
-  if (codec === undefined) {
-    message = { command: 'unknown', name: frame.command, payload: frame.payload };
-  } else {
-    if (frame.payload.length > codec.maxPayload) {
-      throw new DecodeError(`${frame.command} payload of ${frame.payload.length} bytes exceeds its maximum of ${codec.maxPayload}`);
-    }
-    const r = new ByteReader(frame.payload);
-    message = codec.decode(r);
-    if (codec.command !== 'version') r.finish(frame.command);
+  const expected = frame.checksum;
+  if (expected !== undefined && frame.command !== 'tx') {
+    const actual = checksum(frame.payload);
+    if (actual !== expected) throw checksumFailed(frame, actual, expected);
   }
-  if (frame.checksum !== undefined) verifyLeftChecksum(frame, frame.checksum, message);
+  const codec = BY_COMMAND.get(frame.command);
+  if (codec === undefined) return { command: 'unknown', name: frame.command, payload: frame.payload };
+  if (frame.payload.length > codec.maxPayload) {
+    throw new DecodeError(`${frame.command} payload of ${frame.payload.length} bytes exceeds its maximum of ${codec.maxPayload}`);
+  }
+  const r = new ByteReader(frame.payload);
+  const message = codec.decode(r);
+  if (codec.command !== 'version') r.finish(frame.command);
+  if (expected !== undefined && message.command === 'tx') {
+    const w = message.tx.wtxid;
+    const actual = (w[0] | (w[1] << 8) | (w[2] << 16) | (w[3] << 24)) >>> 0;
+    if (actual !== expected) throw checksumFailed(frame, actual, expected);
+  }
   return message;
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FramingError } from '../../lib/wire/errors.js';
+import { ChecksumError } from '../../lib/wire/errors.js';
 import { Framer } from '../../lib/wire/framer.js';
 import { framingErrorOf } from '../helpers/errors.js';
 import { encodeFrame } from '../../lib/wire/header.js';
@@ -134,12 +134,17 @@ describe('Framer on hostile streams', () => {
     expect(framingErrorOf(() => framer.push(frameBytes(ping))).reason).toBe('bad-magic');
   });
 
-  it('refuses a bad checksum once the payload is in', () => {
+  it('hands on a frame whose checksum fails with the header\'s checksum, and stays in step', () => {
     const bytes = frameBytes(tx);
     bytes[HEADER_BYTES + 10] ^= 1;
     const framer = new Framer(MAGIC, limits);
     expect(framer.push(bytes.subarray(0, bytes.length - 1))).toEqual([]);
-    expect(framingErrorOf(() => framer.push(bytes.subarray(bytes.length - 1))).reason).toBe('bad-checksum');
+    const [bad] = framer.push(bytes.subarray(bytes.length - 1));
+    expect(bad.checksum).toBe(Buffer.from(bytes.subarray(20, 24)).readUInt32LE(0));
+    expect(() => decodeMessage(bad)).toThrow(ChecksumError);
+    // The next frame is read as usual.
+    const [next] = framer.push(frameBytes(verack));
+    expect(next).toEqual({ command: 'verack', payload: new Uint8Array(0) });
   });
 
   it('refuses a bad command', () => {
@@ -215,15 +220,17 @@ describe('checksums left to the decoder (tx: the wtxid prefix)', () => {
     expect(decodeMessage(frame).command).toBe('tx');
   });
 
-  it('refuses a tx frame whose checksum is wrong, as a framing error', () => {
+  it('refuses a tx frame whose checksum is wrong: that message only (ChecksumError)', () => {
     const bad = framed.slice();
     bad[20] ^= 0xff;
     const framer = new Framer(NETWORKS.regtest.magic, maxPayloadFor, checksumLeftToDecoder);
     const [frame] = framer.push(bad);
-    expect(() => decodeMessage(frame)).toThrow(FramingError);
-    // Other commands are still hashed by the framer itself.
+    expect(() => decodeMessage(frame)).toThrow(ChecksumError);
+    // Other commands are hashed by the framer itself; a good one goes out without a checksum to check.
     const ping = encodeFrame(NETWORKS.regtest.magic, 'ping', new Uint8Array(8));
+    expect(new Framer(NETWORKS.regtest.magic, maxPayloadFor, checksumLeftToDecoder).push(ping)[0].checksum).toBeUndefined();
     ping[20] ^= 0xff;
-    expect(() => new Framer(NETWORKS.regtest.magic, maxPayloadFor, checksumLeftToDecoder).push(ping)).toThrow(FramingError);
+    const [corrupt] = new Framer(NETWORKS.regtest.magic, maxPayloadFor, checksumLeftToDecoder).push(ping);
+    expect(() => decodeMessage(corrupt)).toThrow(ChecksumError);
   });
 });

@@ -14,7 +14,7 @@ export const addrCodec: Codec<'addr'> = {
   command: 'addr',
   maxPayload: MAX_ADDR_PAYLOAD,
   decode(r) {
-    const n = r.count(ADDR_ENTRY_BYTES, MAX_ADDR_ENTRIES, 'addr entries');
+    const n = r.limitedCount(ADDR_ENTRY_BYTES, MAX_ADDR_ENTRIES, 'addr entries');
     const addrs: TimedNetAddr[] = [];
     for (let i = 0; i < n; i++) {
       const time = r.u32le('addr time');

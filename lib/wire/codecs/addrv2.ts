@@ -43,7 +43,7 @@ export const addrv2Codec: Codec<'addrv2'> = {
   command: 'addrv2',
   maxPayload: MAX_ADDRV2_PAYLOAD,
   decode(r) {
-    const n = r.count(MIN_ADDRV2_ENTRY_BYTES, MAX_ADDR_ENTRIES, 'addrv2 entries');
+    const n = r.limitedCount(MIN_ADDRV2_ENTRY_BYTES, MAX_ADDR_ENTRIES, 'addrv2 entries');
     const addrs: AddrV2Entry[] = [];
     for (let i = 0; i < n; i++) {
       const time = r.u32le('addrv2 time');

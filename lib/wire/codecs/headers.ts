@@ -21,7 +21,7 @@ export const headersCodec: Codec<'headers'> = {
   command: 'headers',
   maxPayload: MAX_HEADERS_PAYLOAD,
   decode(r) {
-    const n = r.count(HEADERS_ENTRY_BYTES, MAX_HEADERS, 'headers');
+    const n = r.limitedCount(HEADERS_ENTRY_BYTES, MAX_HEADERS, 'headers');
     const headers: BlockHeader[] = [];
     for (let i = 0; i < n; i++) {
       headers.push(readBlockHeader(r));

@@ -18,7 +18,7 @@ function inventoryCodec<C extends InvCommand>(command: C): FamilyCodec<C, { read
     command,
     maxPayload: MAX_INV_PAYLOAD,
     decode(r) {
-      const n = r.count(INV_ENTRY_BYTES, MAX_INV_ENTRIES, `${command} entries`);
+      const n = r.limitedCount(INV_ENTRY_BYTES, MAX_INV_ENTRIES, `${command} entries`);
       const items: InvItem[] = new Array<InvItem>(n);
       for (let i = 0; i < n; i++) items[i] = { type: r.u32le('inv type'), hash: r.hash('inv hash') };
       return { command, items };

@@ -21,7 +21,7 @@ function locatorCodec<C extends 'getheaders' | 'getblocks'>(command: C): FamilyC
     maxPayload: MAX_LOCATOR_PAYLOAD,
     decode(r) {
       const version = r.u32le('locator version');
-      const n = r.count(HASH_BYTES, MAX_LOCATOR_HASHES, 'locator hashes');
+      const n = r.limitedCount(HASH_BYTES, MAX_LOCATOR_HASHES, 'locator hashes');
       const locator: Uint8Array[] = [];
       for (let i = 0; i < n; i++) locator.push(r.hash('locator hash'));
       const stop = r.hash('stop hash');
