@@ -131,6 +131,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('max-in-flight', { type: 'number', default: DEFAULTS.maxInFlight, describe: 'Transactions asked of one peer at once' })
     .option('emit', { type: 'string', default: 'tx', describe: `Line kinds to print: ${EMIT_KINDS.join(',')}` })
     .option('discover', { type: 'boolean', describe: 'Dial peers learned from addr/addrv2 (default: on when --peers is not given)' })
+    .option('allow-local', {
+      type: 'boolean',
+      default: false,
+      describe: 'Dial learned private, loopback and link-local addresses too (always on for regtest)',
+    })
     .option('census', { type: 'boolean', default: false, describe: 'Visit every reachable node learned once (version, RTT as peer lines), then end' })
     .option('max-peers', { type: 'number', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together' })
     .option('metrics-port', { type: 'number', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics' })
@@ -138,7 +143,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -171,6 +176,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         network: net,
         peers,
         discover: args.census || (args.discover ?? peers.length === 0),
+        allowLocal: args['allow-local'],
         census: args.census,
         maxPeers,
         maxInFlight,

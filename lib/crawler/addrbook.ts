@@ -1,5 +1,6 @@
 import { AddrNetwork, type AddrV2Entry, type TimedNetAddr } from '../wire/messages.js';
 import { addrV2Host, isIPv4Mapped } from '../wire/netaddr.js';
+import { shouldDial, type DialDecision, type DialOptions } from '../net/dial.js';
 
 /** A peer address learned from `addr`/`addrv2`. */
 export interface KnownAddress {
@@ -11,8 +12,11 @@ export interface KnownAddress {
   readonly time: number;
   /** Which peer told us first. */
   readonly source: string;
-  /** IPv4 and IPv6 are dialled; Tor, I2P, CJDNS and Yggdrasil need their own transports. */
-  readonly reachable: boolean;
+  /**
+   * Whether the crawler may dial it, and why not: Core's routability and bad ports (lib/net/dial.ts);
+   * Tor, I2P, CJDNS and Yggdrasil need their own transports.
+   */
+  readonly dial: DialDecision;
 }
 
 export type NetworkLabel = 'ipv4' | 'ipv6' | 'torv2' | 'torv3' | 'i2p' | 'cjdns' | 'yggdrasil';
@@ -44,7 +48,10 @@ export function fromLegacy(a: TimedNetAddr): AddrV2Entry {
 export class AddressBook {
   private readonly known = new Map<string, KnownAddress>();
 
-  constructor(readonly capacity = ADDRESS_BOOK_CAPACITY) {}
+  constructor(
+    private readonly dialOptions: DialOptions = { allowLocal: false },
+    readonly capacity = ADDRESS_BOOK_CAPACITY,
+  ) {}
 
   get size(): number {
     return this.known.size;
@@ -65,8 +72,7 @@ export class AddressBook {
       if (network === undefined || host === undefined || e.port === 0) continue;
       const key = `${network}|${host}|${e.port}`;
       if (this.known.has(key)) continue;
-      const reachable = network === 'ipv4' || network === 'ipv6';
-      const a: KnownAddress = { network, host, port: e.port, services: e.services, time: e.time, source, reachable };
+      const a: KnownAddress = { network, host, port: e.port, services: e.services, time: e.time, source, dial: shouldDial(e, this.dialOptions) };
       this.known.set(key, a);
       if (this.known.size > this.capacity) this.known.delete(this.known.keys().next().value as string);
       fresh.push(a);

@@ -1,11 +1,16 @@
-import { EMPTY, Observable, Subject, asapScheduler, asyncScheduler, catchError, concat, defer, endWith, filter, finalize, from, interval, map, merge, mergeMap, of, retry, share, switchMap, take, takeUntil, takeWhile, tap, throwError, timer } from 'rxjs';
+import { EMPTY, Observable, Subject, asyncScheduler, catchError, concat, defer, endWith, filter, finalize, from, interval, map, merge, mergeMap, of, retry, share, switchMap, take, takeUntil, takeWhile, tap, throwError, timer } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../tx/types.js';
 import type { Logger } from '../log.js';
-import { asPeerError, type DropReason } from '../peer/errors.js';
+import { asPeerError, PeerError, type DropReason } from '../peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
 import { Inventory, type Announcements, type InventoryLimits, type PeerId, type Request } from './inventory.js';
-import { InvType, type AddrV2Entry, type InvItem } from '../wire/messages.js';
+import { InvType, type AddrV2Entry } from '../wire/messages.js';
+import { toReversedHex } from '../wire/hex.js';
+import { validateBlock } from '../tx/pow.js';
+import type { DialOptions } from '../net/dial.js';
+import { GetdataOutbox } from './outbox.js';
+import { TxidHistory } from './txid-history.js';
 import { formatTarget, type PeerTarget } from './targets.js';
 import { AddressBook, fromLegacy, type KnownAddress } from './addrbook.js';
 import { BoundedSet } from './bounded-set.js';
@@ -27,8 +32,6 @@ export type TaggedEvent =
 /** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
 export const REDIAL_BASE_MS = 1_000;
 export const REDIAL_MAX_MS = 300_000;
-/** MAX_GETDATA_SZ (net_processing.cpp): items per getdata, as Core sends them. */
-export const MAX_GETDATA_ITEMS = 1_000;
 /** How often request deadlines are checked. */
 export const EXPIRY_TICK_MS = 1_000;
 
@@ -113,6 +116,10 @@ export interface CrawlStreamOptions {
   readonly maxPeers?: number;
   /** Visit each peer once (version, RTT, addresses) and end when no address is left to visit. */
   readonly census?: boolean;
+  /** Which learned addresses may be dialled (Core's routability and bad ports; local ones on regtest). */
+  readonly dial?: DialOptions;
+  /** The network's proof-of-work limit: a block above it, or failing its merkle or witness checks, drops its peer. */
+  readonly powLimit: bigint;
 }
 
 export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
@@ -120,7 +127,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
   return new Observable<CrawlEvent>((subscriber) => {
     const inventory = new Inventory(opts.limits);
     const subs: Subscription[] = [];
-    const book = new AddressBook();
+    const book = new AddressBook(opts.dial);
     const configured = new Set(targets.map(formatTarget));
     // Never two connections to one address: configured and learned alike.
     const dialled = new BoundedSet<string>(book.capacity);
@@ -136,7 +143,11 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
       for (const address of book.learn(entries, peer)) {
         subscriber.next({ type: 'addr', peer, address, time: now });
-        if (!opts.discover || !address.reachable) continue;
+        if (!opts.discover) continue;
+        if (!address.dial.ok) {
+          deps.log.debug('learned address not dialled', { peer, address: address.host, port: address.port, why: address.dial.why });
+          continue;
+        }
         const target = { host: address.host, port: address.port };
         const key = formatTarget(target);
         if (dialled.has(key)) continue;
@@ -146,30 +157,25 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       }
     };
     const links = new Map<PeerId, PeerLink>();
-    let paused = false;
-    // Requests are gathered per peer and sent once the current burst of messages (one socket
-    // chunk holds many) has been routed: one getdata per burst, not one per delivered tx.
-    const outbox = new Map<PeerId, InvItem[]>();
-    let pendingFlush: Subscription | undefined;
-    const flush = (): void => {
-      pendingFlush = undefined;
-      for (const [peer, items] of outbox) {
-        const link = links.get(peer);
-        for (let i = 0; link && i < items.length; i += MAX_GETDATA_ITEMS) {
-          link.send({ command: 'getdata', items: items.slice(i, i + MAX_GETDATA_ITEMS) });
-        }
-      }
-      outbox.clear();
+    /** Ends one peer for a bug of ours or a misdeed of its own; the rest go on. */
+    const failPeer = (peer: PeerId, err: unknown): void => {
+      const e = asPeerError(err);
+      if (e.reason === 'internal') deps.log.error('internal error, dropping the peer', { peer, error: e.message });
+      links.get(peer)?.fail(e);
     };
-    const send = (requests: readonly Request[]): void => {
-      if (requests.length === 0) return;
-      pendingFlush ??= asapScheduler.schedule(flush);
-      for (const r of requests) {
-        const items = outbox.get(r.peer);
-        if (items) items.push(...r.items);
-        else outbox.set(r.peer, [...r.items]);
+    const outbox = new GetdataOutbox((peer, items) => {
+      try {
+        links.get(peer)?.send({ command: 'getdata', items });
+      } catch (err) {
+        failPeer(peer, err);
       }
-    };
+    });
+    const send = (requests: readonly Request[]): void => outbox.add(requests);
+    // Stdout backpressure: while our output is blocked no getdata goes out and request deadlines
+    // stand still, but every socket is still read, so pings, pongs and invs keep flowing.
+    let pausedSince: number | undefined;
+    // Every transaction printed in the last two weeks: none is printed twice while it can be relayed.
+    const printed = new TxidHistory();
 
     const route = (t: TaggedEvent): void => {
       const now = scheduler.now();
@@ -177,13 +183,13 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       switch (ev.type) {
         case 'ready':
           links.set(peer, ev.link);
-          if (paused) ev.link.pause();
           // Core answers one getaddr per connection, with up to 1,000 addresses.
           if (opts.askAddresses) ev.link.send({ command: 'getaddr' });
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
           return;
         case 'down':
           links.delete(peer);
+          outbox.forget(peer);
           send(inventory.dropPeer(peer, now));
           subscriber.next({ type: 'peer-down', peer, reason: ev.reason, message: ev.message, time: now });
           return;
@@ -217,11 +223,17 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           const d = inventory.delivered(tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid], now);
           send(d.requests);
           if (!d.announcements) deps.log.debug('unsolicited tx ignored', { peer });
-          else if (d.fresh) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
+          else if (d.fresh && printed.add(tx.txid, now)) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
           return;
         }
         case 'block': {
           const { block } = msg;
+          if (inventory.isAwaited(block.header.hash)) {
+            // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
+            // Its other announcers stay: the same hash may yet come whole from one of them.
+            const check = validateBlock(block, opts.powLimit);
+            if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
+          }
           const d = inventory.delivered([block.header.hash], now);
           send(d.requests);
           if (!d.wanted) deps.log.debug('unsolicited block ignored', { peer });
@@ -244,22 +256,39 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
             opts.maxPeers ?? Infinity,
           ),
         )
-        .subscribe({ next: route, error: (err: unknown) => subscriber.error(err), complete: () => subscriber.complete() }),
-      interval(EXPIRY_TICK_MS, scheduler).subscribe(() => send(inventory.expire(scheduler.now()))),
+        .subscribe({
+          next: (t) => {
+            // One event's failure is its peer's: a throw here must never reach the process.
+            try {
+              route(t);
+            } catch (err) {
+              failPeer(t.peer, err);
+            }
+          },
+          error: (err: unknown) => subscriber.error(err),
+          complete: () => subscriber.complete(),
+        }),
+      interval(EXPIRY_TICK_MS, scheduler).subscribe(() => {
+        if (pausedSince === undefined) send(inventory.expire(scheduler.now()));
+      }),
     );
     if (opts.paused) {
       subs.push(
-        opts.paused.subscribe((p) => {
-          paused = p;
-          for (const link of links.values()) {
-            if (p) link.pause();
-            else link.resume();
+        opts.paused.subscribe((blocked) => {
+          const now = scheduler.now();
+          if (blocked && pausedSince === undefined) {
+            pausedSince = now;
+            outbox.hold();
+          } else if (!blocked && pausedSince !== undefined) {
+            inventory.postpone(now - pausedSince);
+            pausedSince = undefined;
+            outbox.release();
           }
         }),
       );
     }
     return () => {
-      pendingFlush?.unsubscribe();
+      outbox.close();
       for (const s of subs) s.unsubscribe();
     };
   });

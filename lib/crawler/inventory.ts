@@ -46,13 +46,18 @@ export interface Announcements {
 
 interface Entry {
   readonly key: string;
-  readonly kind: ItemKind;
+  readonly block: boolean;
+  /** A copy: a view would pin the whole inv payload it came in (up to 1.8 MB) for as long as we wait. */
   readonly hash: Uint8Array;
   readonly first: { readonly peer: PeerId; readonly time: number };
   last: { readonly peer: PeerId; readonly time: number };
   announcedBy: number;
-  /** Peers that announced it and have not failed to deliver it, in announcement order. */
-  readonly announcers: PeerId[];
+  /**
+   * Peers that announced it and have not failed to deliver it, in announcement order, each with
+   * the id kind it used: a legacy transaction's txid is its wtxid, so a wtxid-relay peer (MSG_WTX)
+   * and a 70015 peer (MSG_TX) announce it under one key, and each must be asked its own way.
+   */
+  readonly announcers: Map<PeerId, ItemKind>;
   requestedFrom: PeerId | undefined;
 }
 
@@ -124,6 +129,11 @@ export class Inventory {
     return p ? p.txInFlight.size + p.blocksInFlight.size : 0;
   }
 
+  /** Asked of a peer and not delivered yet. */
+  isAwaited(hash: Uint8Array): boolean {
+    return this.entries.get(toHex(hash))?.requestedFrom !== undefined;
+  }
+
   isSeen(hash: Uint8Array): boolean {
     return this.seen.has(toHex(hash));
   }
@@ -140,15 +150,15 @@ export class Inventory {
       let entry = this.entries.get(key);
       if (!entry) {
         const at = { peer, time: now };
-        entry = { key, kind, hash: item.hash, announcers: [], requestedFrom: undefined, first: at, last: at, announcedBy: 0 };
+        entry = { key, block: kind === 'block', hash: item.hash.slice(), announcers: new Map(), requestedFrom: undefined, first: at, last: at, announcedBy: 0 };
         this.entries.set(key, entry);
-      }
-      entry.announcers.push(peer);
+      } else if (entry.block !== (kind === 'block')) continue;
+      entry.announcers.set(peer, kind);
       entry.last = { peer, time: now };
       entry.announcedBy++;
       state.announced.add(key);
       if (entry.requestedFrom === undefined) {
-        if (this.hasRoom(state, kind)) this.request(entry, peer, state, now, out);
+        if (this.hasRoom(state, entry)) this.request(entry, peer, state, now, out);
         else state.waiting.push(key);
       }
     }
@@ -184,6 +194,16 @@ export class Inventory {
       if (entry) this.withdraw(entry, peer, now, out);
     }
     return this.live(out);
+  }
+
+  /**
+   * Moves every request deadline `ms` later: the time we could not send (our output was blocked)
+   * is not held against the peers (btcd's stall handler likewise extends deadlines).
+   */
+  postpone(ms: number): void {
+    if (ms <= 0) return;
+    // Every deadline moves by the same amount, so insertion order stays deadline order.
+    for (const [key, deadline] of this.deadlines) this.deadlines.set(key, deadline + ms);
   }
 
   /** Requests past their deadline go to the next announcer. Call it every second or so. */
@@ -235,17 +255,19 @@ export class Inventory {
     return s;
   }
 
-  private hasRoom(state: PeerState, kind: ItemKind): boolean {
-    return kind === 'block'
+  private hasRoom(state: PeerState, entry: Entry): boolean {
+    return entry.block
       ? state.blocksInFlight.size < this.limits.maxBlocksInFlightPerPeer
       : state.txInFlight.size < this.limits.maxTxInFlightPerPeer;
   }
 
   private request(entry: Entry, peer: PeerId, state: PeerState, now: number, out: Batch): void {
+    const kind = entry.announcers.get(peer);
+    if (kind === undefined) throw new Error(`inventory: ${peer} never announced ${entry.key}`);
     entry.requestedFrom = peer;
-    (entry.kind === 'block' ? state.blocksInFlight : state.txInFlight).add(entry.key);
+    (entry.block ? state.blocksInFlight : state.txInFlight).add(entry.key);
     this.deadlines.set(entry.key, now + this.limits.requestTimeoutMs);
-    out.add(peer, { type: requestType(entry.kind), hash: entry.hash });
+    out.add(peer, { type: requestType(kind), hash: entry.hash });
   }
 
   /** Ends the request in flight for `entry`, if any, and gives the freed slot to waiting items. */
@@ -256,15 +278,15 @@ export class Inventory {
     this.deadlines.delete(entry.key);
     const state = this.peers.get(peer);
     if (!state) return;
-    (entry.kind === 'block' ? state.blocksInFlight : state.txInFlight).delete(entry.key);
+    (entry.block ? state.blocksInFlight : state.txInFlight).delete(entry.key);
     this.refill(peer, state, now, out);
   }
 
   private refill(peer: PeerId, state: PeerState, now: number, out: Batch): void {
     while (state.waiting.length > 0) {
       const entry = this.entries.get(state.waiting[0]);
-      if (entry && entry.requestedFrom === undefined && entry.announcers.includes(peer)) {
-        if (!this.hasRoom(state, entry.kind)) return;
+      if (entry && entry.requestedFrom === undefined && entry.announcers.has(peer)) {
+        if (!this.hasRoom(state, entry)) return;
         this.request(entry, peer, state, now, out);
       }
       state.waiting.shift();
@@ -273,29 +295,28 @@ export class Inventory {
 
   /** `peer` cannot deliver `entry` (notfound, timeout, gone): ask the next announcer. */
   private withdraw(entry: Entry, peer: PeerId, now: number, out: Batch): void {
-    const i = entry.announcers.indexOf(peer);
-    if (i >= 0) entry.announcers.splice(i, 1);
+    entry.announcers.delete(peer);
     this.peers.get(peer)?.announced.delete(entry.key);
     if (entry.requestedFrom === peer) this.release(entry, now, out);
     if (entry.requestedFrom !== undefined) return;
-    if (entry.announcers.length === 0) {
+    if (entry.announcers.size === 0) {
       this.entries.delete(entry.key);
       return;
     }
-    for (const next of entry.announcers) {
+    for (const next of entry.announcers.keys()) {
       const state = this.peerState(next);
-      if (this.hasRoom(state, entry.kind)) {
+      if (this.hasRoom(state, entry)) {
         this.request(entry, next, state, now, out);
         return;
       }
     }
-    this.peerState(entry.announcers[0]).waiting.unshift(entry.key);
+    this.peerState(entry.announcers.keys().next().value as PeerId).waiting.unshift(entry.key);
   }
 
   /** The item arrived: it is no longer pending anywhere. */
   private forget(entry: Entry, now: number, out: Batch): void {
     this.entries.delete(entry.key);
-    for (const p of entry.announcers) this.peers.get(p)?.announced.delete(entry.key);
+    for (const p of entry.announcers.keys()) this.peers.get(p)?.announced.delete(entry.key);
     this.release(entry, now, out);
   }
 }

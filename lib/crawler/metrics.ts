@@ -1,9 +1,22 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CODECS } from '../wire/registry.js';
 import type { CrawlEvent } from './crawl.js';
 
 /** Direction of a message on the wire, from our side. */
 export type Direction = 'in' | 'out';
+
+/**
+ * The `command` label's values: the commands we have codecs for, plus `other`. A peer may send any
+ * 12 printable characters as a command; taken as label values they would grow a series each, without
+ * end. Label values come from this fixed set only.
+ */
+export const COMMAND_LABELS: ReadonlySet<string> = new Set(Object.keys(CODECS));
+export const OTHER_COMMAND = 'other';
+
+export function commandLabel(command: string): string {
+  return COMMAND_LABELS.has(command) ? command : OTHER_COMMAND;
+}
 
 /**
  * Prometheus metrics (prom-client), fed by crawl events and by each peer's message traffic.
@@ -27,6 +40,12 @@ export class Metrics {
   private readonly txs = new Counter({ name: 'bitcrawl_transactions_total', help: 'Transactions received and printed (each once)', registers: [this.registry] });
   private readonly blocks = new Counter({ name: 'bitcrawl_blocks_total', help: 'New blocks received', registers: [this.registry] });
   private readonly addresses = new Counter({ name: 'bitcrawl_addresses_total', help: 'Peer addresses learned', registers: [this.registry] });
+  private readonly bad = new Counter({
+    name: 'bitcrawl_bad_messages_total',
+    help: 'Messages skipped as undecodable or corrupt (the peer kept, as Core keeps it), by command',
+    labelNames: ['command'],
+    registers: [this.registry],
+  });
   private readonly drops = new Counter({ name: 'bitcrawl_peer_drops_total', help: 'Peers dropped, by reason', labelNames: ['reason'], registers: [this.registry] });
   private readonly rtt = new Histogram({
     name: 'bitcrawl_ping_rtt_seconds',
@@ -42,8 +61,13 @@ export class Metrics {
   }
 
   message(direction: Direction, command: string, bytes: number): void {
-    this.messages.inc({ command, direction });
-    this.bytes.inc({ command, direction }, bytes);
+    const label = commandLabel(command);
+    this.messages.inc({ command: label, direction });
+    this.bytes.inc({ command: label, direction }, bytes);
+  }
+
+  badMessage(command: string): void {
+    this.bad.inc({ command: commandLabel(command) });
   }
 
   peersConnected(n: number): void {

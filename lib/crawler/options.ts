@@ -26,6 +26,8 @@ export interface CrawlOptions {
   readonly reconnect: boolean;
   /** Dial addresses learned from addr/addrv2 (default: when no --peers are given). */
   readonly discover: boolean;
+  /** Dial learned private and loopback addresses too (always on regtest). */
+  readonly allowLocal: boolean;
   /** Visit every reachable node once (version, RTT), then end. */
   readonly census: boolean;
   /** Connections at most (configured and learned together). */

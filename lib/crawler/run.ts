@@ -10,10 +10,11 @@ import { Metrics } from './metrics.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { blockView } from '../tx/block.js';
+import { POW_LIMITS } from '../tx/pow.js';
 import type { PeerInfo } from '../peer/session.js';
 import { connectPeer } from '../peer/connect.js';
 import { txLine } from '../tx/view.js';
-import { crawl } from './crawl.js';
+import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
 import type { PeerTarget } from './targets.js';
@@ -59,7 +60,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   const sink = new NdjsonSink(io.stdout);
   const paused = new BehaviorSubject(false);
   sink.onPressure((blocked) => {
-    log.debug(blocked ? 'stdout blocked: pausing peers' : 'stdout drained: resuming peers');
+    log.debug(blocked ? 'stdout blocked: holding getdata, request deadlines stopped' : 'stdout drained: sending getdata again');
     paused.next(blocked);
   });
   const startedAt = Date.now();
@@ -133,6 +134,69 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       void finish(reason === 'epipe' ? 0 : 1, false);
     });
 
+    /** One crawl event → counters, logs and output lines. */
+    const handle = (ev: CrawlEvent): void => {
+      metrics?.event(ev);
+      switch (ev.type) {
+        case 'peer-up':
+          up.add(ev.peer);
+          metrics?.peersConnected(up.size);
+          connected.add(ev.peer);
+          log.info('peer connected', {
+            peer: ev.peer,
+            version: ev.info.version,
+            agent: ev.info.userAgent,
+            height: ev.info.startHeight,
+            wtxidrelay: ev.info.wtxidRelay,
+            addrv2: ev.info.addrv2,
+          });
+          if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
+          else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
+          return;
+        case 'peer-down':
+          up.delete(ev.peer);
+          metrics?.peersConnected(up.size);
+          if (opts.census) {
+            const v = visits.get(ev.peer);
+            visits.delete(ev.peer);
+            if (v) visited++;
+            else unreachable++;
+            if (v) sink.write(peerUpLine(ev.peer, v.info, v.time, 'visited', v.rttMs));
+            else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+            return;
+          }
+          if (ev.reason === 'visited') log.debug('peer visited', { peer: ev.peer });
+          else log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
+          if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+          return;
+        case 'addr':
+          addresses++;
+          if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));
+          return;
+        case 'rtt': {
+          const v = visits.get(ev.peer);
+          if (v && v.rttMs === undefined) v.rttMs = ev.ms;
+          log.debug('pong', { peer: ev.peer, rtt_ms: ev.ms });
+          return;
+        }
+        case 'tx':
+          txs++;
+          mempool.add(toReversedHex(ev.tx.txid), ev.tx.vsize, ev.time);
+          metrics?.mempoolSize(mempool.size);
+          if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements) }));
+          return;
+        case 'block': {
+          blocks++;
+          const view = blockView(ev.block);
+          const seenTxs = mempool.confirm(view.txids);
+          metrics?.mempoolSize(mempool.size);
+          log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: seenTxs });
+          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, seenTxs));
+          return;
+        }
+      }
+    };
+
     subscription = crawl(
       targets,
       {
@@ -143,6 +207,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         discover: opts.discover,
         maxPeers: opts.maxPeers,
         census: opts.census,
+        // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
+        dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest' },
+        powLimit: POW_LIMITS[opts.network.name],
       },
       {
         log,
@@ -155,68 +222,16 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             userAgent: USER_AGENT,
             log,
             onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
+            onBadMessage: metrics && ((command) => metrics.badMessage(command)),
           }),
       },
     ).subscribe({
       next(ev) {
-        metrics?.event(ev);
-        switch (ev.type) {
-          case 'peer-up':
-            up.add(ev.peer);
-            metrics?.peersConnected(up.size);
-            connected.add(ev.peer);
-            log.info('peer connected', {
-              peer: ev.peer,
-              version: ev.info.version,
-              agent: ev.info.userAgent,
-              height: ev.info.startHeight,
-              wtxidrelay: ev.info.wtxidRelay,
-              addrv2: ev.info.addrv2,
-            });
-            if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
-            else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
-            return;
-          case 'peer-down':
-            up.delete(ev.peer);
-            metrics?.peersConnected(up.size);
-            if (opts.census) {
-              const v = visits.get(ev.peer);
-              visits.delete(ev.peer);
-              if (v) visited++;
-              else unreachable++;
-              if (v) sink.write(peerUpLine(ev.peer, v.info, v.time, 'visited', v.rttMs));
-              else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
-              return;
-            }
-            if (ev.reason === 'visited') log.debug('peer visited', { peer: ev.peer });
-            else log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
-            if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
-            return;
-          case 'addr':
-            addresses++;
-            if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));
-            return;
-          case 'rtt': {
-            const v = visits.get(ev.peer);
-            if (v && v.rttMs === undefined) v.rttMs = ev.ms;
-            log.debug('pong', { peer: ev.peer, rtt_ms: ev.ms });
-            return;
-          }
-          case 'tx':
-            txs++;
-            mempool.add(toReversedHex(ev.tx.txid), ev.tx.vsize, ev.time);
-            metrics?.mempoolSize(mempool.size);
-            if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements) }));
-            return;
-          case 'block': {
-            blocks++;
-            const view = blockView(ev.block);
-            const seenTxs = mempool.confirm(view.txids);
-            metrics?.mempoolSize(mempool.size);
-            log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: seenTxs });
-            if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, seenTxs));
-            return;
-          }
+        // A bug in shaping one event's output costs that event, never the process.
+        try {
+          handle(ev);
+        } catch (err) {
+          log.error('internal error, event skipped', { event: ev.type, peer: ev.peer, error: err instanceof Error ? err.message : String(err) });
         }
       },
       error(err: unknown) {

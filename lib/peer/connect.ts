@@ -6,6 +6,7 @@ import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
 import type { NetworkParams } from '../wire/network.js';
 import { ipToBytes16 } from '../wire/netaddr.js';
 import type { Logger } from '../log.js';
+import type { DecodeError } from '../wire/errors.js';
 import { PeerError } from './errors.js';
 import { decodeFrames, frames } from './framing.js';
 import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
@@ -19,6 +20,8 @@ export interface SessionOptions {
   readonly log: Logger;
   /** Told of every message, both ways, with its size on the wire (metrics). */
   readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number) => void;
+  /** Told of every message skipped as undecodable or corrupt (metrics). */
+  readonly onBadMessage?: (command: string) => void;
 }
 
 const IPV6_ANY = new Uint8Array(16);
@@ -73,8 +76,9 @@ function socketChunks(socket: Socket): Observable<Uint8Array> {
 
 /**
  * One peer: a TCP connection turned into a stream of session events — `ready` after the
- * handshake, then every message, plus `rtt` from the liveness pings. Framing and decode errors,
- * timeouts and the socket closing all end the stream with a PeerError. Unsubscribing closes the
+ * handshake, then every message, plus `rtt` from the liveness pings. Framing errors, misbehaviour,
+ * timeouts and the socket closing all end the stream with a PeerError; a single bad message is
+ * skipped (see decodeFrames). Unsubscribing closes the
  * socket.
  */
 export function connectPeer(host: string, port: number, opts: SessionOptions): Observable<SessionEvent> {
@@ -90,15 +94,21 @@ export function connectPeer(host: string, port: number, opts: SessionOptions): O
         opts.onTraffic?.('out', msg.command, bytes.length);
         socket.write(bytes);
       },
-      pause: () => socket.pause(),
-      resume: () => socket.resume(),
+      fail(err: PeerError) {
+        subscriber.error(err);
+        socket.destroy();
+      },
       close: () => socket.destroy(),
+    };
+    const onBad = (command: string, err: DecodeError): void => {
+      log.info('bad message skipped', { peer: where, command, error: err.message });
+      opts.onBadMessage?.(command);
     };
     const sub = socketChunks(socket)
       .pipe(
         frames(network.magic),
         tap((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length)),
-        decodeFrames(),
+        decodeFrames(onBad),
         handshake(link, ourVersion(socket, host, port, opts.userAgent), opts.handshakeTimeoutMs),
         answerPings(link.send),
         liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),

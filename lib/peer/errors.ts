@@ -1,13 +1,20 @@
+import { FramingError } from '../wire/errors.js';
+
 /** Why a peer was dropped. Each reason is a log field, a `peer` line field and a metric label. */
 export type DropReason =
   | 'connect-failed'
   | 'closed'
   | 'framing'
-  | 'decode'
+  /** It broke a limit Core disconnects for, or spent its budget of bad messages. */
+  | 'misbehaving'
+  /** It served a block that is not valid (proof of work, merkle root, witness commitment). */
+  | 'invalid-block'
   | 'handshake-timeout'
   | 'obsolete-version'
   | 'self-connection'
   | 'ping-timeout'
+  /** Our own bug, met while handling this peer: it costs this peer, never the process. */
+  | 'internal'
   | 'shutdown'
   /** Census mode: the visit is over (version and RTT recorded, addresses asked for). */
   | 'visited';
@@ -23,9 +30,14 @@ export class PeerError extends Error {
   }
 }
 
-/** Any error ending a peer's stream, as a PeerError (sockets raise plain Errors). */
+/**
+ * Any error ending a peer's stream, as a PeerError: a broken byte stream is `framing`, a socket's
+ * error (it has an errno code) `closed`, anything else a bug of ours, `internal`.
+ */
 export function asPeerError(err: unknown): PeerError {
   if (err instanceof PeerError) return err;
-  const e = err as NodeJS.ErrnoException;
-  return new PeerError('closed', e?.code ? `${e.code}: ${e.message}` : String(e?.message ?? err));
+  if (err instanceof FramingError) return new PeerError('framing', `${err.reason}: ${err.message}`);
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e?.code) return new PeerError('closed', `${e.code}: ${e.message}`);
+  return new PeerError('internal', `internal error: ${err instanceof Error ? err.message : String(err)}`);
 }

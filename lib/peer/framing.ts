@@ -1,58 +1,53 @@
-import { Observable, type OperatorFunction } from 'rxjs';
-import { DecodeError, FramingError } from '../wire/errors.js';
+import { asyncScheduler, catchError, defer, mergeMap, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { DecodeError, LimitError } from '../wire/errors.js';
 import { Framer } from '../wire/framer.js';
 import type { Frame, Message } from '../wire/messages.js';
 import { checksumLeftToDecoder, decodeMessage, maxPayloadFor } from '../wire/registry.js';
-import { PeerError } from './errors.js';
+import { RateBudget } from './budget.js';
+import { asPeerError, PeerError } from './errors.js';
 
 /**
- * Byte chunks → frames. A framing error (bad magic, oversized length, bad checksum) ends the
- * stream with a PeerError: the byte stream cannot be trusted after it.
+ * Byte chunks → frames. A framing error (bad magic, a bad command, an oversized length) ends the
+ * stream with a PeerError: the byte stream cannot be trusted after it. Anything thrown is this
+ * peer's error (mergeMap), never the process's.
  */
 export function frames(magic: number): OperatorFunction<Uint8Array, Frame> {
   return (source) =>
-    new Observable<Frame>((subscriber) => {
+    defer(() => {
       const framer = new Framer(magic, maxPayloadFor, checksumLeftToDecoder);
-      return source.subscribe({
-        next(chunk) {
-          let out: Frame[];
-          try {
-            out = framer.push(chunk);
-          } catch (err) {
-            if (!(err instanceof FramingError)) throw err;
-            subscriber.error(new PeerError('framing', `${err.reason}: ${err.message}`));
-            return;
-          }
-          for (const f of out) {
-            if (subscriber.closed) return;
-            subscriber.next(f);
-          }
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-    });
+      return source.pipe(mergeMap((chunk) => framer.push(chunk)));
+    }).pipe(catchError((err: unknown) => throwError(() => asPeerError(err))));
 }
 
-/** Frames → typed messages. An undecodable payload ends the peer (DESIGN.md: dropped, with reason). */
-export function decodeFrames(): OperatorFunction<Frame, Message> {
+/** Told of each message skipped as undecodable or corrupt. */
+export type OnBadMessage = (command: string, err: DecodeError) => void;
+
+/**
+ * Frames → typed messages. As in Core (net_processing.cpp ProcessMessages catches the decode
+ * exception and goes on; net.cpp drops a frame with a bad checksum), an undecodable or corrupt
+ * message costs only itself: it is skipped and reported to `onBad`. The peer is dropped when it
+ * breaks a limit Core disconnects for (LimitError), or once it has sent more than its RateBudget
+ * of bad messages.
+ */
+export function decodeFrames(onBad: OnBadMessage = () => {}, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Frame, Message> {
   return (source) =>
-    new Observable<Message>((subscriber) =>
-      source.subscribe({
-        next(frame) {
-          let msg: Message;
+    defer(() => {
+      const budget = new RateBudget();
+      return source.pipe(
+        mergeMap((frame): Message[] => {
           try {
-            msg = decodeMessage(frame);
+            return [decodeMessage(frame)];
           } catch (err) {
-            if (err instanceof FramingError) subscriber.error(new PeerError('framing', `${err.reason}: ${err.message}`));
-            else if (err instanceof DecodeError) subscriber.error(new PeerError('decode', `bad ${frame.command}: ${err.message}`));
-            else throw err;
-            return;
+            if (!(err instanceof DecodeError)) throw err;
+            const what = `bad ${frame.command}: ${err.message}`;
+            if (err instanceof LimitError) throw new PeerError('misbehaving', what);
+            onBad(frame.command, err);
+            if (!budget.spend(scheduler.now())) {
+              throw new PeerError('misbehaving', `more than ${budget.budget} bad messages within ${budget.windowMs / 1000} s; the last: ${what}`);
+            }
+            return [];
           }
-          subscriber.next(msg);
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      }),
-    );
+        }),
+      );
+    });
 }

@@ -1,29 +1,17 @@
-import { Observable, asyncScheduler, defer, endWith, exhaustMap, filter, ignoreElements, map, merge, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
+import { EMPTY, asyncScheduler, defer, endWith, exhaustMap, filter, ignoreElements, map, merge, mergeMap, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from 'rxjs';
 import { randomBytes } from 'node:crypto';
-import { MIN_PEER_PROTOCOL_VERSION, WTXID_RELAY_VERSION } from '../wire/limits.js';
 import type { Message, VersionMessage } from '../wire/messages.js';
 import { PeerError } from './errors.js';
+import { Handshake, type PeerInfo } from './handshake.js';
 
-/** What a peer told us about itself in the handshake. */
-export interface PeerInfo {
-  readonly version: number;
-  readonly services: bigint;
-  readonly userAgent: string;
-  readonly startHeight: number;
-  readonly relay: boolean;
-  /** BIP 339 negotiated: it announces MSG_WTX by wtxid and we ask by wtxid. */
-  readonly wtxidRelay: boolean;
-  /** BIP 155 negotiated: it may send addrv2. */
-  readonly addrv2: boolean;
-}
+export type { PeerInfo } from './handshake.js';
 
 /** How the crawler talks back to one connected peer. */
 export interface PeerLink {
   send(msg: Message): void;
-  /** Stop reading from the socket (stdout backpressure); the kernel buffers, then the peer waits. */
-  pause(): void;
-  resume(): void;
+  /** Ends this peer's stream with `err` (and closes its socket): a bug or a misdeed costs this peer only. */
+  fail(err: PeerError): void;
   close(): void;
 }
 
@@ -39,10 +27,10 @@ export function randomNonce(): bigint {
 }
 
 /**
- * The version handshake, as Bitcoin Core expects it from an outbound peer (PROTOCOL.md):
- * send `version` at once; on theirs send `wtxidrelay` and `sendaddrv2` (both only to peers at
- * 70016+, and only before our `verack`), then `verack`; done on their `verack`. Until then,
- * everything else is ignored, as Core ignores it. Emits `ready` once, then every later message.
+ * The version handshake (see Handshake) as an operator: our `version` goes out on subscribe, every
+ * message goes through the state machine until `ready`, then straight through. No `ready` within
+ * `timeoutMs` ends the peer, as Core's DEFAULT_PEER_CONNECT_TIMEOUT does (net.h). Built on
+ * mergeMap, so anything the state machine or a send throws becomes this peer's error.
  */
 export function handshake(
   link: PeerLink,
@@ -51,83 +39,21 @@ export function handshake(
   scheduler: SchedulerLike = asyncScheduler,
 ): OperatorFunction<Message, SessionEvent> {
   return (source) =>
-    new Observable<SessionEvent>((subscriber) => {
-      let theirs: VersionMessage | undefined;
-      let wtxidRelay = false;
-      let addrv2 = false;
-      let ready = false;
-      const deadline = scheduler.schedule(() => {
-        subscriber.error(
-          new PeerError('handshake-timeout', `no ${theirs ? 'verack' : 'version'} within ${timeoutMs / 1000} s`),
-        );
-      }, timeoutMs);
-
-      const onVersion = (v: VersionMessage): void => {
-        if (v.version < MIN_PEER_PROTOCOL_VERSION) {
-          subscriber.error(new PeerError('obsolete-version', `protocol version ${v.version} < ${MIN_PEER_PROTOCOL_VERSION}`));
-          return;
-        }
-        if (v.nonce === ours.nonce) {
-          subscriber.error(new PeerError('self-connection', 'connected to ourselves (same version nonce)'));
-          return;
-        }
-        theirs = v;
-        if (v.version >= WTXID_RELAY_VERSION) {
-          link.send({ command: 'wtxidrelay' });
-          link.send({ command: 'sendaddrv2' });
-        }
-        link.send({ command: 'verack' });
-      };
-
-      const sub = source.subscribe({
-        next(msg) {
-          if (ready) {
-            subscriber.next({ type: 'message', msg });
-            return;
-          }
-          switch (msg.command) {
-            case 'version':
-              // Core: a redundant version is ignored ("redundant version message").
-              if (!theirs) onVersion(msg);
-              return;
-            case 'wtxidrelay':
-              // Core: honoured only when both sides speak 70016+.
-              if (theirs && theirs.version >= WTXID_RELAY_VERSION) wtxidRelay = true;
-              return;
-            case 'sendaddrv2':
-              if (theirs) addrv2 = true;
-              return;
-            case 'verack':
-              // Core ignores anything, verack included, before the peer's version.
-              if (!theirs) return;
-              ready = true;
-              deadline.unsubscribe();
-              subscriber.next({
-                type: 'ready',
-                link,
-                info: {
-                  version: theirs.version,
-                  services: theirs.services,
-                  userAgent: theirs.userAgent,
-                  startHeight: theirs.startHeight,
-                  relay: theirs.relay,
-                  wtxidRelay,
-                  addrv2,
-                },
-              });
-              return;
-            default:
-            // Core: between version and verack only the negotiation messages count.
-          }
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
+    defer(() => {
+      const hs = new Handshake(ours);
       link.send(ours);
-      return () => {
-        deadline.unsubscribe();
-        sub.unsubscribe();
-      };
+      const deadline = timer(timeoutMs, scheduler).pipe(
+        mergeMap(() => (hs.done ? EMPTY : throwError(() => new PeerError('handshake-timeout', `no ${hs.awaiting} within ${timeoutMs / 1000} s`)))),
+      );
+      const events = source.pipe(
+        mergeMap((msg): SessionEvent[] => {
+          if (hs.done) return [{ type: 'message', msg }];
+          const step = hs.receive(msg);
+          for (const m of step.send) link.send(m);
+          return step.ready ? [{ type: 'ready', info: step.ready, link }] : [];
+        }),
+      );
+      return merge(events, deadline);
     });
 }
 

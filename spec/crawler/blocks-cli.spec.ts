@@ -1,38 +1,29 @@
 /** Blocks, the mempool view and announcement telemetry, through the real `crawl` command. */
 import { describe, expect, it } from 'vitest';
-import { decodeBlock, encodeBlock, merkleRoot, writeBlockHeader } from '../../lib/tx/block.js';
-import type { Block, DecodedTx } from '../../lib/tx/types.js';
-import { sha256d } from '../../lib/wire/hash.js';
+import type { Block } from '../../lib/tx/types.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
-import { ByteWriter } from '../../lib/wire/writer.js';
+import { encodeTx, decodeTx } from '../../lib/tx/transaction.js';
+import { decodeBlock, encodeBlock } from '../../lib/tx/block.js';
+import { mineBlock, withHeader } from '../helpers/blocks.js';
 import { coreHandshake, servingPeer } from '../helpers/scripted-peer.js';
 import { crawlFixtures } from '../helpers/fixtures.js';
 import { distinctTxs } from '../helpers/txs.js';
 
 
-/** A block of these transactions with a correct merkle root (proof of work is not checked). */
-function makeBlock(txs: readonly DecodedTx[]): Block {
-  const header = { version: 0x20000000, prevBlock: new Uint8Array(32).fill(7), merkleRoot: merkleRoot(txs.map((t) => t.txid)), time: 1_700_000_000, bits: 0x207fffff, nonce: 1 };
-  const w = new ByteWriter(80);
-  writeBlockHeader({ ...header, hash: new Uint8Array(32) }, w);
-  const draft: Block = { header: { ...header, hash: sha256d(w.finish()) }, txs, raw: new Uint8Array(0), size: 0, strippedSize: 0, weight: 0 };
-  return decodeBlock(encodeBlock(draft));
-}
-
 const { listen, crawl } = crawlFixtures();
 
 describe('blocks and the mempool view', () => {
   it('fetches a block announced by headers, reports it, and drops its transactions from the mempool view', async () => {
-    const txs = distinctTxs(4);
-    const block = makeBlock(txs); // txs[0] plays the coinbase; txs[1..3] are announced first
+    const txs = distinctTxs(3);
+    const block = mineBlock(txs); // a coinbase, then the three transactions announced first
     const getdataTypes: number[] = [];
     // The block is announced only once the crawler has shown the three transactions pending.
     let release!: () => void;
     const pendingShown = new Promise<void>((r) => (release = r));
     const p = await listen(async (c) => {
       await coreHandshake(c);
-      c.send({ command: 'inv', items: txs.slice(1).map((t) => ({ type: InvType.WTX, hash: t.wtxid })) });
+      c.send({ command: 'inv', items: txs.map((t) => ({ type: InvType.WTX, hash: t.wtxid })) });
       let served = 0;
       for (;;) {
         const m = await c.next();
@@ -49,7 +40,7 @@ describe('blocks and the mempool view', () => {
     });
     const c = crawl('--peers', p.address, '--emit', 'tx,block', '--mempool-stats', '0.1');
     const before = await c.waitLine((l) => l.event === 'mempool' && l.count === 3, 'mempool with 3 txs');
-    expect(before.vsize).toBe(txs.slice(1).reduce((a, t) => a + t.vsize, 0));
+    expect(before.vsize).toBe(txs.reduce((a, t) => a + t.vsize, 0));
     release();
     const line = await c.waitLine((l) => l.event === 'block', 'block line');
     expect(line).toMatchObject({
@@ -60,12 +51,61 @@ describe('blocks and the mempool view', () => {
       seen_txs: 3,
       size: block.size,
       weight: block.weight,
-      txids: txs.map((t) => toReversedHex(t.txid)),
+      txids: block.txs.map((t) => toReversedHex(t.txid)),
       seen: { peer: p.address },
     });
     expect(getdataTypes).toContain(InvType.WITNESS_BLOCK);
     const after = await c.waitLine((l) => l.event === 'mempool' && l.count === 0 && (l.time as number) > (line.seen as { time: number }).time, 'empty mempool');
     expect(after.vsize).toBe(0);
+  });
+
+  it('drops a peer that serves a block without valid proof of work, merkle root or witness commitment, and prints none', async () => {
+    const txs = distinctTxs(2);
+    const good = mineBlock(txs);
+    // Another nonce: the header no longer meets its target (one try in two would; grind a miss).
+    let badNonce = good;
+    for (let n = good.header.nonce + 1; ; n++) {
+      badNonce = withHeader(good, { nonce: n });
+      if (badNonce.header.hash[31] >= 0x80) break;
+    }
+    const bad: Array<{ name: string; block: Block; why: RegExp }> = [
+      { name: 'another nonce', block: badNonce, why: /high-hash/ },
+      // A target above regtest's powLimit (0x7fff…): bits 0x2100ffff.
+      { name: 'bits above powLimit', block: withHeader(good, { bits: 0x2100ffff }), why: /high-hash/ },
+      // A transaction changed after the header was made: the merkle root no longer matches.
+      {
+        name: 'a changed transaction',
+        block: decodeBlock(encodeBlock({ ...good, txs: [good.txs[0], good.txs[1], decodeTx(encodeTx({ ...good.txs[2], locktime: good.txs[2].locktime + 1 }))] })),
+        why: /bad-txnmrklroot/,
+      },
+    ];
+    const servers = await Promise.all(
+      bad.map((b) =>
+        listen(async (c) => {
+          await coreHandshake(c);
+          c.send({ command: 'inv', items: txs.map((t) => ({ type: InvType.WTX, hash: t.wtxid })) });
+          c.send({ command: 'inv', items: [{ type: InvType.BLOCK, hash: b.block.header.hash }] });
+          for (;;) {
+            const m = await c.next('getdata');
+            for (const item of m.items) {
+              if (item.type === InvType.WITNESS_BLOCK) c.send({ command: 'block', block: b.block });
+              const t = txs.find((x) => toReversedHex(x.wtxid) === toReversedHex(item.hash));
+              if (t) c.send({ command: 'tx', tx: t });
+            }
+          }
+        }),
+      ),
+    );
+    const c = crawl('--peers', servers.map((p) => p.address).join(','), '--emit', 'tx,block,peer', '--no-reconnect', '--mempool-stats', '0.2');
+    for (const [i, b] of bad.entries()) {
+      const down = await c.waitLine((l) => l.event === 'peer' && l.state === 'down' && l.peer === servers[i].address, `${b.name} dropped`);
+      expect({ name: b.name, reason: down.reason }).toEqual({ name: b.name, reason: 'invalid-block' });
+      expect(String(down.message)).toMatch(b.why);
+    }
+    // Nothing printed as a block, and the mempool view still holds both transactions.
+    const stats = await c.waitLine((l) => l.event === 'mempool' && (l.time as number) > Date.now() / 1000, 'mempool line after the drops');
+    expect(stats.count).toBe(2);
+    expect(c.lines.all.filter((l) => l.event === 'block')).toEqual([]);
   });
 
   it('records who announced a transaction first and how many peers announced it before it arrived', async () => {

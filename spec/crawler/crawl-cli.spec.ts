@@ -10,11 +10,13 @@ import type { JsonLine } from '../helpers/crawl-process.js';
 import { coreHandshake, REGTEST, servingPeer } from '../helpers/scripted-peer.js';
 import { crawlFixtures } from '../helpers/fixtures.js';
 import { distinctTxs, segwitTxs, typicalTxs } from '../helpers/txs.js';
+import { rssBytes, STALLED_RSS_BOUND_BYTES } from '../helpers/memory.js';
 
 
 const txid = (l: JsonLine): unknown => l.txid;
 
 const { listen, crawl } = crawlFixtures();
+
 
 describe('crawl against scripted peers', () => {
   it('asks a 70016 peer by wtxid (MSG_WTX) and prints each transaction with its peer', async () => {
@@ -93,7 +95,7 @@ describe('crawl against scripted peers', () => {
     const txs = distinctTxs(5);
     const bad = await listen(async (conn) => {
       await coreHandshake(conn);
-      conn.sendRaw(encodeFrame(REGTEST.magic, 'ping', new Uint8Array(8)).fill(0xee, 20, 24)); // bad checksum
+      conn.sendRaw(encodeFrame(REGTEST.magic, 'ping', new Uint8Array(8)).fill(0xee, 0, 4)); // bad magic
     });
     const good = servingPeer(txs);
     const pg = await listen(async (conn) => {
@@ -108,27 +110,32 @@ describe('crawl against scripted peers', () => {
     expect(c.child.exitCode).toBe(null);
   });
 
-  it('pauses its sockets while stdout is not read, then prints everything once', async () => {
+  it('keeps every peer and loses no transaction while stdout is not read for 4× the ping timeout', async () => {
+    // Both sides ping every second and give up after 2 s without a pong; requests time out after 2 s.
     const txs = distinctTxs(3_000);
-    const serving = servingPeer(txs);
+    const serving = servingPeer(txs, { announceAll: true, pingEveryMs: 1_000, pongTimeoutMs: 2_000 });
     const p = await listen(serving.script);
-    const c = crawl('--peers', p.address, '--raw', '--log-level', 'debug');
-    c.child.stdout.pause();
-    await c.waitLog(/stdout blocked: pausing peers/);
-    // While paused the crawler reads nothing from its peer, so a ping sent now stays unanswered.
-    const conn = await p.connection();
-    const PROBE = 0xabcdn;
-    conn.send({ command: 'ping', nonce: PROBE });
-    const pong = conn.received.length;
-    const answered = (): boolean => conn.received.slice(pong).some((m) => m.command === 'pong' && m.nonce === PROBE);
-    await new Promise((r) => setTimeout(r, 500)); // proving a negative needs a bounded wait
-    expect(answered()).toBe(false);
+    const c = crawl('--peers', p.address, '--raw', '--emit', 'tx,peer', '--log-level', 'debug', '--ping-interval', '1', '--ping-timeout', '2', '--request-timeout', '2');
+    c.child.stdout.pause(); // a paused `jq`
+    await c.waitLog(/stdout blocked: holding getdata/);
+    const pongsBefore = serving.pongs.length;
+    const askedBefore = serving.getdata.length;
+    let peakRss = 0;
+    // Blocked for 8 s, 4× the ping timeout: sample the crawler's memory once a second meanwhile.
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      peakRss = Math.max(peakRss, rssBytes(c.child.pid!));
+    }
+    // Control traffic kept flowing: the peer's pings were answered; no new getdata went out.
+    expect(serving.pongs.length - pongsBefore).toBeGreaterThanOrEqual(5);
+    expect(serving.getdata.length).toBe(askedBefore);
+    expect(peakRss).toBeLessThan(STALLED_RSS_BOUND_BYTES);
     c.child.stdout.resume();
-    await c.waitLog(/stdout drained: resuming peers/);
-    await c.waitLine((l) => l.txid === toReversedHex(txs[txs.length - 1].txid), 'last tx', 30_000);
-    const seen = c.txLines().map(txid);
-    expect(seen).toHaveLength(txs.length);
-    expect(new Set(seen).size).toBe(txs.length);
-    expect(answered()).toBe(true);
-  });
+    await c.waitLog(/stdout drained: sending getdata again/);
+    await c.waitLine((l) => l.txid === toReversedHex(txs[txs.length - 1].txid), 'last tx', 60_000);
+    const ids = c.txLines().map(txid);
+    expect(ids).toHaveLength(txs.length);
+    expect(new Set(ids).size).toBe(txs.length);
+    expect(c.lines.all.filter((l) => l.event === 'peer' && l.state === 'down')).toEqual([]);
+  }, 60_000);
 });

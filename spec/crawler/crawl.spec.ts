@@ -9,6 +9,7 @@ import { PeerError } from '../../lib/peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../../lib/peer/session.js';
 import { InvType, type Message } from '../../lib/wire/messages.js';
 import type { DecodedTx } from '../../lib/tx/types.js';
+import { POW_LIMITS } from '../../lib/tx/pow.js';
 
 const info: PeerInfo = { version: 70016, services: 0n, userAgent: '/x/', startHeight: 0, relay: true, wtxidRelay: false, addrv2: false };
 const hash = (n: number): Uint8Array => new Uint8Array(32).fill(n);
@@ -21,13 +22,13 @@ function link(scheduler: TestScheduler, log: string[], name: string): PeerLink {
       const items = m.command === 'getdata' ? ':' + m.items.map((i) => `${i.type}/${i.hash[0]}`).join(',') : '';
       log.push(`${scheduler.now()} ${name} ${m.command}${items}`);
     },
-    pause: () => log.push(`${scheduler.now()} ${name} pause`),
-    resume: () => log.push(`${scheduler.now()} ${name} resume`),
+    fail: (err: PeerError) => log.push(`${scheduler.now()} ${name} fail:${err.reason}`),
     close: () => {},
   };
 }
 
 const limits = { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: 60_000 };
+const opts = { reconnect: false, limits, powLimit: POW_LIMITS.regtest };
 const A: PeerTarget = { host: '127.0.0.1', port: 1 };
 const B: PeerTarget = { host: '127.0.0.1', port: 2 };
 
@@ -47,7 +48,7 @@ describe('crawl (virtual time)', () => {
           t: { type: 'message', msg: { command: 'tx', tx: fakeTx(7) } },
         }),
       };
-      const events = crawl([A, B], { reconnect: false, limits }, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s });
+      const events = crawl([A, B], opts, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s });
       const txOnly = (e: CrawlEvent): string => (e.type === 'tx' ? `tx@${e.time} from ${e.peer}` : e.type);
       const out: string[] = [];
       const sub = events.subscribe((e) => out.push(txOnly(e)));
@@ -72,7 +73,7 @@ describe('crawl (virtual time)', () => {
         }),
         2: hot('r 14ms i', { r: { type: 'ready', info: { ...info, wtxidRelay: true }, link: link(s, sent, 'B') }, i: wtx(3) }),
       };
-      const sub = crawl([A, B], { reconnect: false, limits }, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s }).subscribe();
+      const sub = crawl([A, B], opts, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s }).subscribe();
       s.schedule(() => sub.unsubscribe(), 1_000);
       flush();
       expect(sent).toEqual([`10 A getdata:${InvType.WTX}/3`, `20 B getdata:${InvType.WTX}/3`]);
@@ -84,24 +85,77 @@ describe('crawl (virtual time)', () => {
     s.run(({ hot, expectObservable }) => {
       const sent: string[] = [];
       const peer = hot<SessionEvent>('r t', { r: { type: 'ready', info, link: link(s, sent, 'A') }, t: { type: 'message', msg: { command: 'tx', tx: fakeTx(1) } } });
-      const types = crawl([A], { reconnect: false, limits }, { connect: () => peer, log: silentLogger, scheduler: s });
+      const types = crawl([A], opts, { connect: () => peer, log: silentLogger, scheduler: s });
       expectObservable(types, '^ 10ms !').toBe('u', { u: expect.objectContaining({ type: 'peer-up' }) });
     });
   });
 
-  it('pauses every peer while the output is blocked and resumes them after', () => {
+  it('sends no getdata while the output is blocked, and does not count that time against request deadlines', () => {
     const s = new TestScheduler((a, e) => expect(a).toEqual(e));
     s.run(({ hot, cold, flush }) => {
       const sent: string[] = [];
+      const inv = (n: number): SessionEvent => ({ type: 'message', msg: { command: 'inv', items: [{ type: InvType.TX, hash: hash(n) }] } });
       const peers: Record<number, Observable<SessionEvent>> = {
-        1: hot('r', { r: { type: 'ready', info, link: link(s, sent, 'A') } }),
-        2: hot('5ms r', { r: { type: 'ready', info, link: link(s, sent, 'B') } }),
+        // A announces 7 (asked at once, never delivered) and, while output is blocked, 8.
+        1: hot('r 9ms i 49989ms j', { r: { type: 'ready', info, link: link(s, sent, 'A') }, i: inv(7), j: inv(8) }),
+        2: hot('r 19ms i', { r: { type: 'ready', info, link: link(s, sent, 'B') }, i: inv(7) }),
       };
-      const paused = cold('f 2ms t 9ms f', { t: true, f: false });
-      const sub = crawl([A, B], { reconnect: false, limits, paused }, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s }).subscribe();
-      s.schedule(() => sub.unsubscribe(), 100);
+      // Blocked from 30 s to 100 s: longer than the 60 s request timeout.
+      const paused = cold('f 29999ms t 69999ms f', { t: true, f: false });
+      const sub = crawl([A, B], { ...opts, paused }, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s }).subscribe();
+      s.schedule(() => sub.unsubscribe(), 200_000);
       flush();
-      expect(sent).toEqual(['3 A pause', '5 B pause', '13 A resume', '13 B resume']);
+      expect(sent).toEqual([
+        `10 A getdata:${InvType.WITNESS_TX}/7`,
+        // 8 waited for the output to drain; 7's deadline (60,010) moved by the 70 s blocked.
+        `100000 A getdata:${InvType.WITNESS_TX}/8`,
+        `131000 B getdata:${InvType.WITNESS_TX}/7`,
+      ]);
+    });
+  });
+
+  it('turns a throw while routing one peer\'s event into that peer\'s drop; the others go on', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ hot, flush }) => {
+      const sent: string[] = [];
+      const inv = (n: number): SessionEvent => ({ type: 'message', msg: { command: 'inv', items: [{ type: InvType.TX, hash: hash(n) }] } });
+      // A sends a tx whose ids are missing (a decoder bug, say); B's getdata send throws.
+      const broken = { type: 'message', msg: { command: 'tx', tx: {} as DecodedTx } } as SessionEvent;
+      const throwingLink: PeerLink = { ...link(s, sent, 'B'), send: () => { throw new Error('socket exploded'); } };
+      const peers: Record<number, Observable<SessionEvent>> = {
+        1: hot('r 4ms b 5ms i 9ms t', { r: { type: 'ready', info, link: link(s, sent, 'A') }, b: broken, i: inv(1), t: { type: 'message', msg: { command: 'tx', tx: fakeTx(1) } } }),
+        2: hot('r 1ms i', { r: { type: 'ready', info, link: throwingLink }, i: inv(2) }),
+        3: hot('r 29ms i 9ms t', { r: { type: 'ready', info, link: link(s, sent, 'C') }, i: inv(3), t: { type: 'message', msg: { command: 'tx', tx: fakeTx(3) } } }),
+      };
+      const out: string[] = [];
+      const sub = crawl([A, B, { host: '127.0.0.1', port: 3 }], opts, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s }).subscribe((e) => {
+        if (e.type === 'tx') out.push(`tx ${e.tx.txid[0]}`);
+      });
+      s.schedule(() => sub.unsubscribe(), 1_000);
+      flush();
+      expect(sent).toContain('2 B fail:internal');
+      expect(sent).toContain('5 A fail:internal');
+      expect(out).toEqual(['tx 1', 'tx 3']);
+    });
+  });
+
+  it('asks each announcer by the id kind it announced with (MSG_WTX to a wtxid-relay peer, MSG_WITNESS_TX to a 70015 peer)', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ hot, flush }) => {
+      const sent: string[] = [];
+      // A legacy transaction: its wtxid is its txid, so both announce the same hash.
+      const peers: Record<number, Observable<SessionEvent>> = {
+        1: hot('r 9ms i 9ms n', {
+          r: { type: 'ready', info: { ...info, wtxidRelay: true }, link: link(s, sent, 'A') },
+          i: { type: 'message', msg: { command: 'inv', items: [{ type: InvType.WTX, hash: hash(5) }] } },
+          n: { type: 'message', msg: { command: 'notfound', items: [{ type: InvType.WTX, hash: hash(5) }] } },
+        }),
+        2: hot('r 14ms i', { r: { type: 'ready', info, link: link(s, sent, 'B') }, i: { type: 'message', msg: { command: 'inv', items: [{ type: InvType.TX, hash: hash(5) }] } } }),
+      };
+      const sub = crawl([A, B], opts, { connect: (t) => peers[t.port], log: silentLogger, scheduler: s }).subscribe();
+      s.schedule(() => sub.unsubscribe(), 1_000);
+      flush();
+      expect(sent).toEqual([`10 A getdata:${InvType.WTX}/5`, `20 B getdata:${InvType.WITNESS_TX}/5`]);
     });
   });
 });

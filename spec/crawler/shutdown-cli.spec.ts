@@ -1,19 +1,11 @@
 /** Slow consumers and shutdown, through the real `crawl` command. */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { servingPeer } from '../helpers/scripted-peer.js';
 import { crawlFixtures } from '../helpers/fixtures.js';
 import { distinctTxs } from '../helpers/txs.js';
+import { rssBytes, STALLED_RSS_BOUND_BYTES } from '../helpers/memory.js';
 
-/** RELIABILITY.md: the crawler's resident memory while its reader is stalled stays below this. */
-const STALLED_RSS_BOUND_BYTES = 200 * 1024 * 1024;
-
-
-function rssBytes(pid: number): number {
-  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(kb?.[1]) * 1024;
-}
 
 const { listen, crawl } = crawlFixtures();
 
@@ -24,14 +16,14 @@ describe('slow consumers and shutdown', () => {
     const p = await listen(serving.script);
     const c = crawl('--peers', p.address, '--raw', '--log-level', 'debug');
     c.child.stdout.pause(); // a paused `jq`
-    await c.waitLog(/stdout blocked: pausing peers/);
+    await c.waitLog(/stdout blocked: holding getdata/);
     let peakRss = 0;
     for (let i = 0; i < 10; i++) {
       // The issue asks for a reader blocked for 10 s: sample memory once a second meanwhile.
       await new Promise((r) => setTimeout(r, 1_000));
       peakRss = Math.max(peakRss, rssBytes(c.child.pid!));
     }
-    // The sockets were paused: the peer was not asked for everything while nobody read.
+    // getdata was held: the peer was not asked for everything while nobody read.
     const askedWhileBlocked = serving.getdata.length;
     expect(askedWhileBlocked).toBeLessThan(txs.length);
     expect(peakRss).toBeLessThan(STALLED_RSS_BOUND_BYTES);
@@ -61,7 +53,7 @@ describe('slow consumers and shutdown', () => {
     const p = await listen(servingPeer(txs).script);
     const c = crawl('--peers', p.address, '--raw', '--log-level', 'debug');
     c.child.stdout.pause();
-    await c.waitLog(/stdout blocked: pausing peers/);
+    await c.waitLog(/stdout blocked: holding getdata/);
     c.child.kill('SIGINT'); // waits for stdout to drain, which never comes…
     await c.waitLog(/stopping/);
     c.child.kill('SIGINT'); // …so the second one ends it

@@ -25,7 +25,11 @@ export class ScriptedConnection {
   private ended = false;
   readonly closed: Promise<void>;
 
-  constructor(readonly socket: Socket, magic: number) {
+  /** `magic`: the network's message start, for what we send and what we read (regtest unless given). */
+  constructor(
+    readonly socket: Socket,
+    private readonly magic: number = REGTEST.magic,
+  ) {
     // Bitcoin Core sets TCP_NODELAY on every peer socket (net.cpp); so do we, as Core would.
     socket.setNoDelay(true);
     const framer = new Framer(magic, maxPayloadFor);
@@ -64,7 +68,7 @@ export class ScriptedConnection {
   }
 
   send(msg: Message): void {
-    if (!this.socket.destroyed) this.socket.write(encodeMessage(REGTEST.magic, msg));
+    if (!this.socket.destroyed) this.socket.write(encodeMessage(this.magic, msg));
   }
 
   sendRaw(bytes: Uint8Array): void {
@@ -89,12 +93,16 @@ export interface ScriptedPeer {
   close(): Promise<void>;
 }
 
-/** A peer listening on 127.0.0.1 that runs `script` on every connection. */
-export async function scriptedPeer(script: (c: ScriptedConnection) => Promise<void>, host = '127.0.0.1'): Promise<ScriptedPeer> {
+/** A peer listening on 127.0.0.1 that runs `script` on every connection; regtest's magic unless another is given. */
+export async function scriptedPeer(
+  script: (c: ScriptedConnection) => Promise<void>,
+  host = '127.0.0.1',
+  magic: number = REGTEST.magic,
+): Promise<ScriptedPeer> {
   const conns: ScriptedConnection[] = [];
   const waiting: Array<{ n: number; resolve: (c: ScriptedConnection) => void }> = [];
   const server: Server = createServer((socket) => {
-    const c = new ScriptedConnection(socket, REGTEST.magic);
+    const c = new ScriptedConnection(socket, magic);
     conns.push(c);
     for (const w of waiting.filter((x) => x.n < conns.length)) w.resolve(conns[w.n]);
     script(c).catch(() => c.socket.destroy());
@@ -166,6 +174,14 @@ export interface ServeOptions {
   readonly onAnnounced?: () => void;
   /** Called with the first getdata, and waited for before answering it. */
   readonly onAsked?: () => Promise<unknown>;
+  /** Announce every transaction at once (in invs of INV_BATCH), not a batch per getdata. */
+  readonly announceAll?: boolean;
+  /**
+   * Ping every this many ms, as Core does every 2 minutes, and disconnect when a pong has not come
+   * within `pongTimeoutMs` (Core: TIMEOUT_INTERVAL). `pongs` counts the answers.
+   */
+  readonly pingEveryMs?: number;
+  readonly pongTimeoutMs?: number;
 }
 
 /** INVENTORY_BROADCAST_MAX (net_processing.cpp): Core announces at most 1,000 items per inv. */
@@ -176,8 +192,12 @@ export const INV_BATCH = 1_000;
  * negotiated, MSG_TX by txid otherwise, as Core does) in invs of at most 1,000, the next once the
  * previous has been asked for, and serves each getdata. `getdata` records every item asked of it.
  */
-export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}): { script: (c: ScriptedConnection) => Promise<void>; getdata: InvItem[] } {
+export function servingPeer(
+  txs: readonly DecodedTx[],
+  opts: ServeOptions = {},
+): { script: (c: ScriptedConnection) => Promise<void>; getdata: InvItem[]; pongs: number[] } {
   const getdata: InvItem[] = [];
+  const pongs: number[] = [];
   const script = async (c: ScriptedConnection): Promise<void> => {
     const got = await coreHandshake(c, opts.version ?? 70016);
     const byWtxid = got.includes('wtxidrelay') && (opts.version ?? 70016) >= 70016;
@@ -193,12 +213,39 @@ export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}):
     // Announce when allowed, answering pings meanwhile as a node would.
     void Promise.resolve(opts.announceAfter).then(() => {
       announceNext();
+      while (opts.announceAll && announced < txs.length) announceNext();
       if (opts.onAnnounced) c.send({ command: 'ping', nonce: MARK });
     });
+    let pingTimer: NodeJS.Timeout | undefined;
+    let pongDeadline: NodeJS.Timeout | undefined;
+    if (opts.pingEveryMs !== undefined) {
+      let nonce = 1n;
+      pingTimer = setInterval(() => {
+        if (pongDeadline) return; // one ping outstanding at a time, as Core
+        const sentAt = Date.now();
+        c.send({ command: 'ping', nonce: ++nonce });
+        pongDeadline = setTimeout(() => c.socket.destroy(), opts.pongTimeoutMs ?? 20 * 60_000);
+        pongDeadline.unref();
+        const expected = nonce;
+        pongWaiters.set(expected, () => pongs.push(Date.now() - sentAt));
+      }, opts.pingEveryMs);
+      pingTimer.unref();
+      void c.closed.then(() => {
+        clearInterval(pingTimer);
+        clearTimeout(pongDeadline);
+      });
+    }
+    const pongWaiters = new Map<bigint, () => void>();
     for (;;) {
       const m = await c.next();
       if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
       if (m.command === 'pong' && m.nonce === MARK) opts.onAnnounced?.();
+      if (m.command === 'pong' && pongWaiters.has(m.nonce)) {
+        pongWaiters.get(m.nonce)?.();
+        pongWaiters.delete(m.nonce);
+        clearTimeout(pongDeadline);
+        pongDeadline = undefined;
+      }
       if (m.command !== 'getdata') continue;
       const first = getdata.length === 0;
       getdata.push(...m.items);
@@ -216,5 +263,5 @@ export function servingPeer(txs: readonly DecodedTx[], opts: ServeOptions = {}):
       c.socket.uncork();
     }
   };
-  return { script, getdata };
+  return { script, getdata, pongs };
 }

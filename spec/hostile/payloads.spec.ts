@@ -1,5 +1,10 @@
-/** Hostile payloads: undecodable messages drop their peer (DESIGN.md), counts are checked first. */
+/**
+ * Hostile payloads. As in Core, an undecodable message costs only itself: the peer is kept (proven
+ * by a ping answered after it). A count over a limit Core disconnects for, or a stream of bad
+ * messages beyond the budget, drops the peer. Counts are checked before anything is allocated.
+ */
 import { describe, it } from 'vitest';
+import { BAD_MESSAGE_BUDGET } from '../../lib/peer/budget.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { InvType, type Message } from '../../lib/wire/messages.js';
 import { encodePayload } from '../../lib/wire/registry.js';
@@ -30,39 +35,58 @@ const SAMPLES: Message[] = [
   { command: 'sendcmpct', announce: false, version: 2n },
 ];
 
-const sendAfterHandshake = (command: string, payload: Uint8Array) => async (c: ScriptedConnection) => {
+const sendAfterHandshake = (command: string, payload: Uint8Array, times = 1) => async (c: ScriptedConnection) => {
   await coreHandshake(c);
-  c.sendRaw(encodeFrame(REGTEST.magic, command, payload));
+  for (let i = 0; i < times; i++) c.sendRaw(encodeFrame(REGTEST.magic, command, payload));
   await c.closed;
+};
+
+/** Sends the bad message, then a ping: its pong proves the crawler read past it and kept us. */
+const sendThenProbe = (command: string, payload: Uint8Array, times = 1) => async (c: ScriptedConnection) => {
+  await coreHandshake(c);
+  for (let i = 0; i < times; i++) c.sendRaw(encodeFrame(REGTEST.magic, command, payload));
+  const PROBE = 0x5eedn;
+  c.send({ command: 'ping', nonce: PROBE });
+  for (;;) {
+    const pong = await c.next('pong');
+    if (pong.nonce === PROBE) return;
+  }
 };
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s/g, ''), 'hex'));
 
 describe('hostile payloads', () => {
-  it('drops a peer for a truncated message of every kind', async () => {
+  it('keeps a peer that sends a truncated message of any kind, as Core does', async () => {
     const bad: BadPeer[] = SAMPLES.map((m) => {
       const full = encodePayload(m);
       // Half of it: short of every kind's mandatory fields (a version keeps less than its nonce).
-      return { name: `truncated ${m.command}`, act: sendAfterHandshake(m.command, full.subarray(0, Math.floor(full.length / 2))), expect: 'decode' };
+      return { name: `truncated ${m.command}`, act: sendThenProbe(m.command, full.subarray(0, Math.floor(full.length / 2))), expect: 'kept' };
     });
     await withBadPeers(fx, bad);
   });
 
-  it('drops a peer for non-canonical CompactSize, counts beyond the bytes, and trailing bytes', async () => {
+  it('keeps a peer for one undecodable message, drops it for counts Core disconnects for and past the budget', async () => {
     const item = '01000000' + '03'.repeat(32);
     await withBadPeers(fx, [
-      // Core: "non-canonical ReadCompactSize()".
-      { name: 'inv count as fd0100', act: sendAfterHandshake('inv', hex('fd0100' + item)), expect: 'decode' },
+      // Core: "non-canonical ReadCompactSize()": that message is lost, the peer stays.
+      { name: 'inv count as fd0100', act: sendThenProbe('inv', hex('fd0100' + item)), expect: 'kept' },
       // Counts far beyond what follows: refused before anything is allocated.
-      { name: 'tx inputs 2^64-1', act: sendAfterHandshake('tx', hex('02000000 ff ffffffffffffffff')), expect: 'decode' },
-      { name: 'inv 50,001', act: sendAfterHandshake('inv', hex('fe51c30000' + item)), expect: 'decode' },
-      { name: 'addr 1,001', act: sendAfterHandshake('addr', hex('fde903' + '01000000' + '00'.repeat(26))), expect: 'decode' },
+      { name: 'tx inputs 2^64-1', act: sendThenProbe('tx', hex('02000000 ff ffffffffffffffff')), expect: 'kept' },
       {
         name: 'witness items 2^25',
-        act: sendAfterHandshake('tx', hex('02000000 0001 01' + '00'.repeat(36) + '00 ffffffff 01 0000000000000000 00' + 'fe00000002')),
-        expect: 'decode',
+        act: sendThenProbe('tx', hex('02000000 0001 01' + '00'.repeat(36) + '00 ffffffff 01 0000000000000000 00' + 'fe00000002')),
+        expect: 'kept',
       },
-      { name: 'trailing byte after inv', act: sendAfterHandshake('inv', hex('01' + item + '00')), expect: 'decode' },
+      { name: 'trailing byte after inv', act: sendThenProbe('inv', hex('01' + item + '00')), expect: 'kept' },
+      { name: 'headers entry with a tx count', act: sendThenProbe('headers', hex('01' + '00'.repeat(80) + '01')), expect: 'kept' },
+      { name: 'addrv2 with a bad entry', act: sendThenProbe('addrv2', hex('01 00000000 01 01 05 7f000001ff 208d')), expect: 'kept' },
+      // Core disconnects for these (MAX_INV_SZ, MAX_ADDR_TO_SEND, MAX_HEADERS_RESULTS).
+      { name: 'inv 50,001', act: sendAfterHandshake('inv', hex('fd51c3' + item)), expect: 'misbehaving' },
+      { name: 'addr 1,001', act: sendAfterHandshake('addr', hex('fde903' + '01000000' + '00'.repeat(26))), expect: 'misbehaving' },
+      { name: 'headers 2,001', act: sendAfterHandshake('headers', hex('fdd107' + '00'.repeat(81))), expect: 'misbehaving' },
+      // Eleven bad messages within a minute: past the budget.
+      { name: `${BAD_MESSAGE_BUDGET + 1} truncated pings`, act: sendAfterHandshake('ping', hex('01'), BAD_MESSAGE_BUDGET + 1), expect: 'misbehaving' },
+      { name: `${BAD_MESSAGE_BUDGET} truncated pings`, act: sendThenProbe('ping', hex('01'), BAD_MESSAGE_BUDGET), expect: 'kept' },
     ]);
   });
 });

@@ -125,14 +125,17 @@ describe('connectPeer on a real socket', () => {
     expect(err.reason).toBe('framing');
   });
 
-  it('drops a peer that sends an undecodable message', async () => {
+  it('skips an undecodable message and reads on, as Core does, reporting it', async () => {
+    const bad: string[] = [];
     const p = await peer(async (c) => {
       await coreHandshake(c);
       c.sendRaw(encodeFrame(REGTEST.magic, 'inv', Uint8Array.of(0xfd, 0x01, 0x00))); // non-canonical count
+      c.send({ command: 'inv', items: [] });
     });
-    const err = await dropReason(dial(p));
-    expect(err.reason).toBe('decode');
-    expect(err.message).toMatch(/inv/);
+    const events = dial(p, { onBadMessage: (command) => bad.push(command) });
+    const next = await firstValueFrom(events.pipe(filter((e) => e.type === 'message' && e.msg.command === 'inv')));
+    expect(next).toEqual({ type: 'message', msg: { command: 'inv', items: [] } });
+    expect(bad).toEqual(['inv']);
   });
 
   it('reports a closed connection and a refused one', async () => {

@@ -29,8 +29,7 @@ function recordingLink(scheduler: TestScheduler): PeerLink & { sent: string[] } 
   return {
     sent,
     send: (m: Message) => sent.push(`${scheduler.now()}:${m.command}${m.command === 'ping' || m.command === 'pong' ? `:${m.nonce}` : ''}`),
-    pause: () => {},
-    resume: () => {},
+    fail: () => {},
     close: () => {},
   };
 }

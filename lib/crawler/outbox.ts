@@ -1,0 +1,76 @@
+import { asapScheduler, type SchedulerLike, type Subscription } from 'rxjs';
+import type { InvItem } from '../wire/messages.js';
+import type { PeerId, Request } from './inventory.js';
+
+/** MAX_GETDATA_SZ (net_processing.cpp): items per getdata, as Core sends them. */
+export const MAX_GETDATA_ITEMS = 1_000;
+
+/**
+ * The getdata outbox. Requests are gathered per peer and sent once the current burst of messages
+ * (one socket chunk holds many) has been routed: one getdata per burst, not one per delivered tx.
+ * While held (our stdout is blocked) nothing goes out, so no peer sends us what we could not print;
+ * at most the inventory's in-flight window per peer waits here.
+ */
+export class GetdataOutbox {
+  private readonly queued = new Map<PeerId, InvItem[]>();
+  private pending: Subscription | undefined;
+  private held = false;
+
+  constructor(
+    /** Sends one getdata; the caller makes a failure that peer's error. */
+    private readonly sendTo: (peer: PeerId, items: InvItem[]) => void,
+    private readonly scheduler: SchedulerLike = asapScheduler,
+  ) {}
+
+  /** Items waiting to go out, over all peers. */
+  get size(): number {
+    let n = 0;
+    for (const items of this.queued.values()) n += items.length;
+    return n;
+  }
+
+  add(requests: readonly Request[]): void {
+    if (requests.length === 0) return;
+    for (const r of requests) {
+      const items = this.queued.get(r.peer);
+      if (items) items.push(...r.items);
+      else this.queued.set(r.peer, [...r.items]);
+    }
+    this.schedule();
+  }
+
+  /** Stop sending (our output is blocked). */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Send again, starting with what waited. */
+  release(): void {
+    this.held = false;
+    this.schedule();
+  }
+
+  /** A peer went away: what waited for it is the inventory's to hand on, not ours to send. */
+  forget(peer: PeerId): void {
+    this.queued.delete(peer);
+  }
+
+  close(): void {
+    this.pending?.unsubscribe();
+    this.queued.clear();
+  }
+
+  private schedule(): void {
+    if (this.held || this.queued.size === 0) return;
+    this.pending ??= this.scheduler.schedule(() => this.flush());
+  }
+
+  private flush(): void {
+    this.pending = undefined;
+    if (this.held) return;
+    for (const [peer, items] of this.queued) {
+      this.queued.delete(peer);
+      for (let i = 0; i < items.length; i += MAX_GETDATA_ITEMS) this.sendTo(peer, items.slice(i, i + MAX_GETDATA_ITEMS));
+    }
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Bad messages (undecodable, bad checksum) a peer may send before it is dropped: Core skips each
+ * one and keeps the peer, but a peer that sends nothing else is worth nothing to a crawler.
+ */
+export const BAD_MESSAGE_BUDGET = 10;
+/** The window the budget applies to. */
+export const BAD_MESSAGE_WINDOW_MS = 60_000;
+
+/** At most `budget` events within any `windowMs`: pure, the caller passes the time. */
+export class RateBudget {
+  private readonly times: number[] = [];
+
+  constructor(
+    readonly budget: number = BAD_MESSAGE_BUDGET,
+    readonly windowMs: number = BAD_MESSAGE_WINDOW_MS,
+  ) {}
+
+  /** Records one event at `now`; false once more than `budget` fall within the window. */
+  spend(now: number): boolean {
+    while (this.times.length > 0 && this.times[0] <= now - this.windowMs) this.times.shift();
+    this.times.push(now);
+    return this.times.length <= this.budget;
+  }
+}

@@ -1,0 +1,58 @@
+/** Valid regtest blocks made from real transactions: a coinbase, a witness commitment, proof of work. */
+import { decodeBlock, encodeBlock, merkleRoot, writeBlockHeader } from '../../lib/tx/block.js';
+import { POW_LIMITS, validateBlock, WITNESS_COMMITMENT_PREFIX } from '../../lib/tx/pow.js';
+import { decodeTx, encodeTx, hasWitness } from '../../lib/tx/transaction.js';
+import type { Block, BlockHeader, DecodedTx } from '../../lib/tx/types.js';
+import { sha256d } from '../../lib/wire/hash.js';
+import { ByteWriter } from '../../lib/wire/writer.js';
+
+/** Regtest's easiest target (Core's powLimit: 0x207fffff): one hash in two meets it. */
+export const REGTEST_BITS = 0x207fffff;
+
+export function headerHash(h: Omit<BlockHeader, 'hash'>): Uint8Array {
+  const w = new ByteWriter(80);
+  writeBlockHeader({ ...h, hash: new Uint8Array(32) }, w);
+  return sha256d(w.finish());
+}
+
+/** A coinbase for `height` (BIP 34), with the BIP 141 commitment when any of `txs` has a witness. */
+function coinbase(txs: readonly DecodedTx[], height: number): DecodedTx {
+  const reserved = new Uint8Array(32);
+  const witness = txs.some(hasWitness);
+  const outputs = [{ value: 50n * 100_000_000n, script: Uint8Array.of(0x51) }];
+  if (witness) {
+    const root = merkleRoot([new Uint8Array(32), ...txs.map((t) => t.wtxid)]);
+    const preimage = new Uint8Array(64);
+    preimage.set(root);
+    preimage.set(reserved, 32);
+    outputs.push({ value: 0n, script: Uint8Array.from([...WITNESS_COMMITMENT_PREFIX, ...sha256d(preimage)]) });
+  }
+  const heightPush = Uint8Array.of(3, height & 0xff, (height >> 8) & 0xff, (height >> 16) & 0xff);
+  return decodeTx(
+    encodeTx({
+      version: 2,
+      inputs: [{ prevTxid: new Uint8Array(32), prevIndex: 0xffffffff, scriptSig: heightPush, sequence: 0xffffffff, witness: witness ? [reserved] : [] }],
+      outputs,
+      locktime: 0,
+    }),
+  );
+}
+
+/** A block of a coinbase and `txs` that Core's CheckBlock would accept on regtest. */
+export function mineBlock(txs: readonly DecodedTx[], opts: { prevBlock?: Uint8Array; time?: number; height?: number } = {}): Block {
+  const all = [coinbase(txs, opts.height ?? 1), ...txs];
+  const base = { version: 0x20000000, prevBlock: opts.prevBlock ?? new Uint8Array(32).fill(7), merkleRoot: merkleRoot(all.map((t) => t.txid)), time: opts.time ?? 1_700_000_000, bits: REGTEST_BITS };
+  for (let nonce = 0; ; nonce++) {
+    const header = { ...base, nonce, hash: headerHash({ ...base, nonce }) };
+    const block = decodeBlock(encodeBlock({ header, txs: all, raw: new Uint8Array(0), size: 0, strippedSize: 0, weight: 0 }));
+    if (validateBlock(block, POW_LIMITS.regtest).ok) return block;
+  }
+}
+
+/** `block` with a changed header (its hash recomputed): another nonce, other bits. */
+export function withHeader(block: Block, change: Partial<Omit<BlockHeader, 'hash'>>): Block {
+  const { hash: _hash, ...fields } = block.header;
+  void _hash;
+  const h = { ...fields, ...change };
+  return decodeBlock(encodeBlock({ ...block, header: { ...h, hash: headerHash(h) } }));
+}

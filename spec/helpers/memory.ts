@@ -1,0 +1,26 @@
+/** Memory measured, not assumed: the heap and ArrayBuffers a structure retains after a full GC. */
+import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap used plus ArrayBuffers (Buffers, typed arrays), after a full collection. */
+export function retainedBytes(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+export const MB = 1024 * 1024;
+
+/** RELIABILITY.md: the crawler's resident memory while its reader is stalled stays below this. */
+export const STALLED_RSS_BOUND_BYTES = 200 * MB;
+
+/** A process's resident memory (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(kb?.[1]) * 1024;
+}

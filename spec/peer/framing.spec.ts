@@ -1,0 +1,132 @@
+/** The per-peer operators are total: any input, any throw, ends only that peer's stream, with a reason. */
+import { describe, expect, it } from 'vitest';
+import { TestScheduler } from 'rxjs/testing';
+import { firstValueFrom, from, lastValueFrom, NEVER, of, toArray } from 'rxjs';
+import { BAD_MESSAGE_BUDGET } from '../../lib/peer/budget.js';
+import { asPeerError, PeerError } from '../../lib/peer/errors.js';
+import { decodeFrames, frames } from '../../lib/peer/framing.js';
+import { handshake, type PeerLink } from '../../lib/peer/session.js';
+import { MAX_INV_ENTRIES } from '../../lib/wire/limits.js';
+import type { Frame, Message, VersionMessage } from '../../lib/wire/messages.js';
+import { NETWORKS } from '../../lib/wire/network.js';
+import { encodeMessage, encodePayload } from '../../lib/wire/registry.js';
+import { ByteWriter } from '../../lib/wire/writer.js';
+
+const MAGIC = NETWORKS.regtest.magic;
+
+async function errorOf(p: Promise<unknown>): Promise<PeerError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(PeerError);
+    return err as PeerError;
+  }
+  throw new Error('expected the stream to fail');
+}
+
+const ping = (n: bigint): Message => ({ command: 'ping', nonce: n });
+/** A ping frame with a wrong checksum: whole, so the stream stays in step. */
+function corruptPing(): Uint8Array {
+  const bytes = encodeMessage(MAGIC, ping(1n));
+  bytes[20] ^= 0xff;
+  return bytes;
+}
+
+describe('frames', () => {
+  it('turns anything thrown inside it into this peer\'s error (internal), not an exception', async () => {
+    const bad = of(null as unknown as Uint8Array).pipe(frames(MAGIC));
+    expect((await errorOf(lastValueFrom(bad))).reason).toBe('internal');
+  });
+
+  it('keeps the stream in step past a bad checksum', async () => {
+    const bytes = [corruptPing(), encodeMessage(MAGIC, ping(2n))];
+    const out = await lastValueFrom(from(bytes).pipe(frames(MAGIC), toArray()));
+    expect(out.map((f) => f.command)).toEqual(['ping', 'ping']);
+    expect(out[0].checksum).toBeDefined();
+  });
+
+  it('ends the stream for the wrong magic (framing)', async () => {
+    const bad = of(encodeMessage(NETWORKS.mainnet.magic, ping(1n))).pipe(frames(MAGIC));
+    expect((await errorOf(lastValueFrom(bad))).reason).toBe('framing');
+  });
+});
+
+describe('decodeFrames', () => {
+  const frame = (command: string, payload: Uint8Array): Frame => ({ command, payload });
+
+  it('skips an undecodable message and a bad checksum, as Core does, and reports each', async () => {
+    const bad: string[] = [];
+    const input: Frame[] = [
+      frame('ping', new Uint8Array(3)), // truncated
+      frame('pong', new Uint8Array(9)), // a trailing byte
+      { command: 'ping', payload: encodePayload(ping(5n)), checksum: 0 }, // bad checksum
+      frame('headers', new Uint8Array([1, ...new Uint8Array(80), 1])), // a headers entry with a tx count
+      frame('ping', encodePayload(ping(9n))),
+    ];
+    const out = await lastValueFrom(from(input).pipe(decodeFrames((c) => bad.push(c)), toArray()));
+    expect(out).toEqual([ping(9n)]);
+    expect(bad).toEqual(['ping', 'pong', 'ping', 'headers']);
+  });
+
+  it(`drops the peer after more than ${BAD_MESSAGE_BUDGET} bad messages a minute, and not before`, () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ cold, expectObservable }) => {
+      const bad = frame('ping', new Uint8Array(3));
+      // 10 bad ones, a minute's pause, 10 more: kept. Then an 11th within the minute: dropped.
+      const marbles = `${'b '.repeat(BAD_MESSAGE_BUDGET)}60s ${'b '.repeat(BAD_MESSAGE_BUDGET)}g b`;
+      const source = cold<Frame>(marbles, { b: bad, g: frame('ping', encodePayload(ping(1n))) });
+      const t = BAD_MESSAGE_BUDGET + 60_000 + BAD_MESSAGE_BUDGET;
+      expectObservable(source.pipe(decodeFrames(undefined, s))).toBe(`${t}ms g #`, { g: ping(1n) }, expect.objectContaining({ reason: 'misbehaving' }));
+    });
+  });
+
+  it('drops the peer at once for more entries than Core allows (it disconnects for them)', async () => {
+    const w = new ByteWriter(64);
+    w.compactSize(MAX_INV_ENTRIES + 1);
+    const tooMany = frame('inv', w.finish());
+    const err = await errorOf(lastValueFrom(of(tooMany).pipe(decodeFrames())));
+    expect(err.reason).toBe('misbehaving');
+    expect(err.message).toMatch(/too many inv entries/);
+  });
+});
+
+describe('handshake', () => {
+  const ours: VersionMessage = {
+    command: 'version',
+    version: 70016,
+    services: 0n,
+    timestamp: 0n,
+    addrRecv: { services: 0n, ip: new Uint8Array(16), port: 0 },
+    addrFrom: { services: 0n, ip: new Uint8Array(16), port: 0 },
+    nonce: 1n,
+    userAgent: '/t/',
+    startHeight: 0,
+    relay: true,
+  };
+
+  it('turns a throwing send into this peer\'s error (keepPeer names it internal)', async () => {
+    let calls = 0;
+    const link: PeerLink = {
+      send: () => {
+        if (++calls > 1) throw new Error('write after end');
+      },
+      fail: () => {},
+      close: () => {},
+    };
+    const failure = firstValueFrom(from([{ ...ours, nonce: 2n }]).pipe(handshake(link, ours, 60_000))).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    const err = asPeerError(await failure);
+    expect(err.reason).toBe('internal');
+    expect(err.message).toMatch(/write after end/);
+  });
+
+  it('fails a peer that never sends version, at the deadline', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ expectObservable }) => {
+      const link: PeerLink = { send: () => {}, fail: () => {}, close: () => {} };
+      expectObservable(NEVER.pipe(handshake(link, ours, 5_000))).toBe('5000ms #', undefined, expect.objectContaining({ reason: 'handshake-timeout' }));
+    });
+  });
+});
