@@ -1,0 +1,188 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+
+/**
+ * ElligatorSwift on secp256k1 and the X-only ECDH of BIP 324 ("ElligatorSwift encoding of curve
+ * X coordinates" and "Shared secret computation"), written from the BIP's specification. None of
+ * this is constant time: like the BIP's own text, it only hides the encoding of public data; the
+ * private key is only used in noble's point multiplication. Field elements are bigints in 0..p-1.
+ */
+
+const Point = secp256k1.Point;
+const Fp = Point.Fp;
+/** BIP 340 notation: p, the field size of secp256k1 (2^256 - 2^32 - 977). */
+const P = Fp.ORDER;
+/** BIP 340 notation: n, the group order of secp256k1. */
+const N = Point.Fn.ORDER;
+/** BIP 324: "c = 0xa2d2ba93507f1df233770c2a797962cc61f6d15da14ecd47d8d27ae1cd5f852", the square √-3 mod p. */
+const C = 0xa2d2ba93507f1df233770c2a797962cc61f6d15da14ecd47d8d27ae1cd5f852n;
+/** secp256k1's curve equation y² = x³ + 7 (SEC 2, and BIP 340's lift_x). */
+const B = 7n;
+/** BIP 324 ellswift_pub = bytes(u) || bytes(t): 64 bytes (Core's EllSwiftPubKey::size()). */
+export const ELLSWIFT_BYTES = 64;
+/** BIP 324 v2_ecdh: the tag of the shared-secret hash. */
+const ECDH_TAG = 'bip324_ellswift_xonly_ecdh';
+
+const mod = (a: bigint): bigint => {
+  const r = a % P;
+  return r < 0n ? r + P : r;
+};
+const inv = (a: bigint): bigint => Fp.inv(a);
+
+/** The square root the BIP defines (a^((p+1)/4), itself a square), or undefined if a is not a square. */
+function sqrt(a: bigint): bigint | undefined {
+  try {
+    return Fp.sqrt(a); // noble throws for non-squares
+  } catch {
+    return undefined;
+  }
+}
+
+/** BIP 340 lift_x succeeds: x³ + 7 is a square. */
+function isValidX(x: bigint): boolean {
+  return sqrt(mod(x * x * x + B)) !== undefined;
+}
+
+/** BIP 324 XSwiftEC(u, t): maps any pair of field elements to a valid X coordinate. */
+export function xswiftec(u: bigint, t: bigint): bigint {
+  u = mod(u);
+  t = mod(t);
+  // "Alter the inputs to guarantee an X coordinate on the curve" (BIP 324).
+  if (u === 0n) u = 1n;
+  if (t === 0n) t = 1n;
+  const u3b = mod(u * u * u + B);
+  if (mod(u3b + t * t) === 0n) t = mod(2n * t);
+  const X = mod((u3b - t * t) * inv(mod(2n * t)));
+  const Y = mod((X + t) * inv(mod(C * u)));
+  // The order matters: u + 4Y², then (-X/Y - u)/2, then (X/Y - u)/2.
+  const x1 = mod(u + 4n * Y * Y);
+  if (isValidX(x1)) return x1;
+  const xOverY = mod(X * inv(Y));
+  const half = inv(2n);
+  const x2 = mod((-xOverY - u) * half);
+  if (isValidX(x2)) return x2;
+  return mod((xOverY - u) * half); // the BIP proves one of the three is valid
+}
+
+/**
+ * BIP 324 XSwiftECInv(x, u, case): a t with XSwiftEC(u, t) = x, or undefined. `c` (the BIP's
+ * "case", 0..7) selects which of the up to 8 preimages to return.
+ */
+export function xswiftecInv(x: bigint, u: bigint, c: number): bigint | undefined {
+  x = mod(x);
+  u = mod(u);
+  let s: bigint;
+  let v: bigint;
+  if ((c & 2) === 0) {
+    if (isValidX(mod(-x - u))) return undefined;
+    v = x;
+    // For a valid x, u² + uv + v² = 0 implies -x - u is valid too (so we returned above); the
+    // guard only matters for an x that is not on the curve.
+    const den = mod(u * u + u * v + v * v);
+    if (den === 0n) return undefined;
+    s = mod(-(u * u * u + B) * inv(den));
+  } else {
+    s = mod(x - u);
+    if (s === 0n) return undefined;
+    const r = sqrt(mod(-s * (4n * (u * u * u + B) + 3n * u * u * s)));
+    if (r === undefined) return undefined;
+    if ((c & 1) === 1 && r === 0n) return undefined;
+    v = mod((r * inv(s) - u) * inv(2n));
+  }
+  const w = sqrt(s);
+  if (w === undefined) return undefined;
+  const half = inv(2n);
+  switch (c & 5) {
+    case 0:
+      return mod(-w * (u * mod((1n - C) * half) + v));
+    case 1:
+      return mod(w * (u * mod((1n + C) * half) + v));
+    case 4:
+      return mod(w * (u * mod((1n - C) * half) + v));
+    default: // 5
+      return mod(-w * (u * mod((1n + C) * half) + v));
+  }
+}
+
+/** BIP 324 ellswift_decode: the 32-byte X coordinate a 64-byte encoding stands for. */
+export function ellswiftDecode(ell: Uint8Array): Uint8Array {
+  if (ell.length !== ELLSWIFT_BYTES) throw new RangeError(`an ElligatorSwift encoding is ${ELLSWIFT_BYTES} bytes, got ${ell.length}`);
+  const u = bytesToNumberBE(ell.subarray(0, 32));
+  const t = bytesToNumberBE(ell.subarray(32, 64));
+  return numberToBytesBE(xswiftec(u, t), 32);
+}
+
+function privateScalar(privkey: Uint8Array): bigint {
+  if (privkey.length !== 32) throw new RangeError(`a private key is 32 bytes, got ${privkey.length}`);
+  const d = bytesToNumberBE(privkey);
+  if (d === 0n || d >= N) throw new RangeError('private key out of range 1..n-1');
+  return d;
+}
+
+/**
+ * BIP 324 ellswift_create with a given key: XElligatorSwift(x(priv⋅G)), "pick random u and case
+ * until XSwiftECInv succeeds". The randomness comes from `rand32` (fresh random bytes when absent)
+ * stretched with SHA-512(rand32 || attempt): u is the first 32 bytes mod p (skipping 0, as the BIP
+ * wants u in 1..p-1), the case is the low 3 bits of byte 32. Each attempt succeeds with
+ * probability about 1/4, so this ends after a handful.
+ */
+export function ellswiftCreate(privkey: Uint8Array, rand32: Uint8Array = randomBytes(32)): Uint8Array {
+  if (rand32.length !== 32) throw new RangeError(`rand32 is 32 bytes, got ${rand32.length}`);
+  const x = Point.BASE.multiply(privateScalar(privkey)).toAffine().x;
+  const seed = new Uint8Array(36);
+  seed.set(rand32);
+  const dv = new DataView(seed.buffer);
+  for (let attempt = 0; ; attempt++) {
+    dv.setUint32(32, attempt, true);
+    const h = sha512(seed);
+    const u = mod(bytesToNumberBE(h.subarray(0, 32)));
+    if (u === 0n) continue;
+    const t = xswiftecInv(x, u, h[32] & 7);
+    if (t === undefined) continue;
+    const out = new Uint8Array(ELLSWIFT_BYTES);
+    out.set(numberToBytesBE(u, 32), 0);
+    out.set(numberToBytesBE(t, 32), 32);
+    return out;
+  }
+}
+
+/** BIP 324 ellswift_ecdh_xonly: x(priv⋅lift_x(XSwiftEC(u, t))) as 32 bytes. */
+export function ellswiftEcdhXonly(ellTheirs: Uint8Array, privkey: Uint8Array): Uint8Array {
+  const d = privateScalar(privkey);
+  const x = bytesToNumberBE(ellswiftDecode(ellTheirs));
+  const y = sqrt(mod(x * x * x + B));
+  if (y === undefined) throw new Error('unreachable: XSwiftEC returned an X coordinate off the curve');
+  // Either root will do: a point and its negation give the same X coordinate (BIP 324).
+  const shared = Point.fromAffine({ x, y }).multiply(d).toAffine();
+  return numberToBytesBE(shared.x, 32);
+}
+
+const TAG_HASH = sha256(new TextEncoder().encode(ECDH_TAG));
+
+/** BIP 340 tagged hash SHA256(SHA256(tag) || SHA256(tag) || parts...). */
+function taggedHash(...parts: Uint8Array[]): Uint8Array {
+  const h = sha256.create().update(TAG_HASH).update(TAG_HASH);
+  for (const p of parts) h.update(p);
+  return h.digest();
+}
+
+/**
+ * BIP 324 v2_ecdh: the 32-byte ECDH secret, hashed with both 64-byte encodings as sent, the
+ * initiator's first (Core: CKey::ComputeBIP324ECDHSecret).
+ */
+export function v2Ecdh(privkey: Uint8Array, ellTheirs: Uint8Array, ellOurs: Uint8Array, initiating: boolean): Uint8Array {
+  if (ellOurs.length !== ELLSWIFT_BYTES) throw new RangeError(`an ElligatorSwift encoding is ${ELLSWIFT_BYTES} bytes, got ${ellOurs.length}`);
+  const x32 = ellswiftEcdhXonly(ellTheirs, privkey);
+  return initiating ? taggedHash(ellOurs, ellTheirs, x32) : taggedHash(ellTheirs, ellOurs, x32);
+}
+
+/** A fresh random private key in 1..n-1. */
+export function randomPrivateKey(): Uint8Array {
+  for (;;) {
+    const k = randomBytes(32);
+    const d = bytesToNumberBE(k);
+    if (d !== 0n && d < N) return k;
+  }
+}

@@ -1,0 +1,317 @@
+import { randomBytes } from '@noble/hashes/utils.js';
+import { COMMAND_BYTES, isValidCommand } from '../wire/header.js';
+import { MAX_COMPACT_SIZE, MAX_PAYLOAD_BYTES } from '../wire/limits.js';
+import { deriveV2Keys, EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, PacketCipher, TAG_LEN } from './cipher.js';
+import { ELLSWIFT_BYTES, ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
+import { V2Error } from './errors.js';
+
+/** BIP 324: "May send up to 4095 bytes of garbage"; Core V2Transport::MAX_GARBAGE_LEN. */
+export const MAX_GARBAGE_LEN = 4095;
+/**
+ * Largest packet contents accepted: 0x00 + 12-byte command + the largest payload, Core's
+ * MAX_CONTENTS_LEN in V2Transport::ProcessReceivedPacketBytes (1 + MESSAGE_TYPE_SIZE +
+ * min(MAX_SIZE, MAX_PROTOCOL_MESSAGE_LENGTH)) = 4,000,013.
+ */
+export const MAX_V2_CONTENTS = 1 + COMMAND_BYTES + Math.min(MAX_COMPACT_SIZE, MAX_PAYLOAD_BYTES);
+/** BIP 324 V1_PREFIX: magic + "version\0\0\0\0\0"; Core V2Transport::V1_PREFIX_LEN. */
+export const V1_PREFIX_LEN = 16;
+
+/**
+ * BIP 324 "Application layer": 1-byte message type ids, index = id; '' at 0 means 12 ASCII bytes
+ * follow. Core's V2_MESSAGE_IDS (src/net.cpp) stops at addrv2 = 28: the ids 29..32 the BIP
+ * assigns to Erlay (reqrecon, sketch, reqsketchext, reconcildiff) map to "" there, and Core
+ * ignores them like every unknown type, so here they are unknown ids too.
+ */
+export const V2_SHORT_IDS: readonly string[] = [
+  '', 'addr', 'block', 'blocktxn', 'cmpctblock', 'feefilter', 'filteradd', 'filterclear', 'filterload', 'getblocks',
+  'getblocktxn', 'getdata', 'getheaders', 'headers', 'inv', 'mempool', 'merkleblock', 'notfound', 'ping', 'pong',
+  'sendcmpct', 'tx', 'getcfilters', 'cfilter', 'getcfheaders', 'cfheaders', 'getcfcheckpt', 'cfcheckpt', 'addrv2',
+];
+const SHORT_ID_OF = new Map(V2_SHORT_IDS.map((c, i) => [c, i] as const).filter(([, i]) => i > 0));
+
+export interface V2SessionOptions {
+  /** We dialled out (BIP 324 initiator) or accepted (responder). */
+  readonly initiator: boolean;
+  /** The network's 4 message-start bytes as a little-endian u32, as NetworkParams.magic. */
+  readonly magic: number;
+  /** Our ephemeral key; random when absent. */
+  readonly privkey?: Uint8Array;
+  /** Our 64-byte encoding of privkey's public key; created from privkey when absent. */
+  readonly ellswift?: Uint8Array;
+  /** What follows our key, 0..MAX_GARBAGE_LEN bytes; random bytes of random length when absent. */
+  readonly garbage?: Uint8Array;
+}
+
+export type V2Output =
+  /** Bytes to write to the peer (our garbage terminator and version packet). */
+  | { readonly kind: 'send'; readonly bytes: Uint8Array }
+  /** Their version packet was read: the session is up (its contents are ignored, BIP 324). */
+  | { readonly kind: 'ready'; readonly sessionId: Uint8Array }
+  | { readonly kind: 'message'; readonly command: string; readonly payload: Uint8Array }
+  /**
+   * An authentic packet that names no message type we can read: Core's GetMessageType returns
+   * nullopt, GetReceivedMessage sets reject_message and CNode::ReceiveMsgBytes drops just that
+   * message, keeping the connection. So do we; this says so, for counting.
+   */
+  | { readonly kind: 'dropped'; readonly reason: 'unknown-short-id' | 'bad-command'; readonly bytes: number };
+
+type State = 'key' | 'garbage' | 'version' | 'app';
+const EMPTY = new Uint8Array(0);
+/** Bytes 4..16 of BIP 324 V1_PREFIX, "version" + 5 NULs (Core ProcessReceivedMaybeV1Bytes v1_prefix). */
+const VERSION_SUFFIX = [0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0, 0, 0, 0, 0];
+
+function v1PrefixByte(i: number, magic: number): number {
+  return i < 4 ? (magic >>> (8 * i)) & 0xff : VERSION_SUFFIX[i - 4];
+}
+
+/** True when the first 16 bytes are a v1 `version` header's: magic + "version\0\0\0\0\0" (BIP 324, responder). */
+export function looksLikeV1Version(first16: Uint8Array, magic: number): boolean {
+  if (first16.length < V1_PREFIX_LEN) return false;
+  for (let i = 0; i < V1_PREFIX_LEN; i++) if (first16[i] !== v1PrefixByte(i, magic)) return false;
+  return true;
+}
+
+/**
+ * True once a byte among the first 16 differs from the v1 prefix: the moment a BIP 324 responder
+ * (Core V2Transport::ProcessReceivedMaybeV1Bytes) knows the peer speaks v2 and sends its key.
+ */
+export function mismatchesV1Prefix(bytes: Uint8Array, magic: number): boolean {
+  const n = Math.min(bytes.length, V1_PREFIX_LEN);
+  for (let i = 0; i < n; i++) if (bytes[i] !== v1PrefixByte(i, magic)) return true;
+  return false;
+}
+
+/**
+ * A BIP 324 session as a pure state machine, after Core's V2Transport (src/net.cpp): no I/O, no
+ * timers. Call start() once and write its bytes (a responder should first have seen a byte that
+ * mismatchesV1Prefix), feed every received chunk to receive() and act on its outputs, and turn
+ * messages into packets with encrypt() once the 'send' output went out. Bytes are taken as they
+ * come, 1 at a time or all at once; at most the packet in progress is held (its length was
+ * checked first), plus 4111 bytes while looking for the garbage terminator. A V2Error ends the
+ * session: every later call to receive() throws it again. A peer that goes quiet mid-key or
+ * mid-packet is the caller's concern (its timeouts); nothing here waits.
+ */
+export class V2Session {
+  private readonly initiator: boolean;
+  private readonly magic: number;
+  private readonly privkey: Uint8Array;
+  private readonly ours: Uint8Array;
+  private garbage: Uint8Array;
+  private started = false;
+  private state: State = 'key';
+  private failure: V2Error | undefined;
+  private cipher: PacketCipher | undefined;
+  private readonly theirs = new Uint8Array(ELLSWIFT_BYTES);
+  private theirsFill = 0;
+  /** Received garbage + terminator while in 'garbage'; then the garbage, as AAD of the first packet. */
+  private recvGarbage: Uint8Array = EMPTY;
+  private recvGarbageFill = 0;
+  private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
+  private lengthFill = 0;
+  /** Header + contents + tag of the packet being received, once its length is known. */
+  private body: Uint8Array | undefined;
+  private bodyFill = 0;
+
+  constructor(options: V2SessionOptions) {
+    this.initiator = options.initiator;
+    this.magic = options.magic;
+    if (options.ellswift !== undefined && options.privkey === undefined) throw new RangeError('ellswift needs the privkey it encodes');
+    // A copy: it is wiped once the shared secret is known (BIP 324 forward secrecy).
+    this.privkey = options.privkey === undefined ? randomPrivateKey() : Uint8Array.from(options.privkey);
+    this.ours = options.ellswift ?? ellswiftCreate(this.privkey);
+    if (this.ours.length !== ELLSWIFT_BYTES) throw new RangeError(`ellswift is ${ELLSWIFT_BYTES} bytes`);
+    this.garbage = options.garbage ?? randomGarbage();
+    if (this.garbage.length > MAX_GARBAGE_LEN) throw new RangeError(`garbage is at most ${MAX_GARBAGE_LEN} bytes`);
+  }
+
+  /** The session id (BIP 324), once the keys are known. */
+  get sessionId(): Uint8Array | undefined {
+    return this.cipher?.sessionId;
+  }
+
+  /** Bytes received and held, not yet part of an output. */
+  get bufferedBytes(): number {
+    return this.theirsFill + (this.state === 'garbage' ? this.recvGarbageFill : 0) + this.lengthFill + this.bodyFill;
+  }
+
+  /** Our key and garbage: the first bytes to send. Once. */
+  start(): Uint8Array {
+    if (this.started) throw new Error('V2Session.start() called twice');
+    this.started = true;
+    const out = new Uint8Array(ELLSWIFT_BYTES + this.garbage.length);
+    out.set(this.ours);
+    out.set(this.garbage, ELLSWIFT_BYTES);
+    return out;
+  }
+
+  receive(chunk: Uint8Array): V2Output[] {
+    if (this.failure) throw this.failure;
+    if (!this.started) throw new Error('V2Session.receive() before start()');
+    const out: V2Output[] = [];
+    try {
+      let at = 0;
+      while (at < chunk.length) {
+        if (this.state === 'key') at = this.readKey(chunk, at, out);
+        else if (this.state === 'garbage') at = this.readGarbage(chunk, at);
+        else at = this.readPacket(chunk, at, out);
+      }
+    } catch (err) {
+      if (err instanceof V2Error) this.failure = err;
+      throw err;
+    }
+    return out;
+  }
+
+  /** One packet carrying `command` (short id when BIP 324 has one, else 0x00 + 12 bytes) and payload. */
+  encrypt(command: string, payload: Uint8Array): Uint8Array {
+    const id = SHORT_ID_OF.get(command);
+    if (id === undefined && !isValidCommand(command)) throw new RangeError(`cannot send command ${JSON.stringify(command)}`);
+    const typeLen = id === undefined ? 1 + COMMAND_BYTES : 1;
+    if (typeLen + payload.length > MAX_V2_CONTENTS) throw new RangeError(`${command} payload of ${payload.length} bytes is too large`);
+    const packet = new Uint8Array(typeLen + payload.length + EXPANSION);
+    const at = LENGTH_LEN + HEADER_LEN;
+    if (id !== undefined) packet[at] = id;
+    else for (let i = 0; i < command.length; i++) packet[at + 1 + i] = command.charCodeAt(i);
+    packet.set(payload, at + typeLen);
+    return this.keyed().seal(packet);
+  }
+
+  /** One packet with raw contents: a decoy when `ignore` (BIP 324 ignore bit), or a test's own encoding. */
+  encryptPacket(contents: Uint8Array, ignore = false): Uint8Array {
+    if (contents.length > MAX_V2_CONTENTS) throw new RangeError(`packet contents of ${contents.length} bytes is too large`);
+    return this.keyed().encrypt(contents, EMPTY, ignore);
+  }
+
+  private keyed(): PacketCipher {
+    if (this.cipher === undefined) throw new Error('V2Session cannot encrypt before the key exchange');
+    return this.cipher;
+  }
+
+  private readKey(chunk: Uint8Array, at: number, out: V2Output[]): number {
+    const take = Math.min(ELLSWIFT_BYTES - this.theirsFill, chunk.length - at);
+    this.theirs.set(chunk.subarray(at, at + take), this.theirsFill);
+    const before = this.theirsFill;
+    this.theirsFill += take;
+    if (!this.initiator && before < V1_PREFIX_LEN && this.theirsFill >= V1_PREFIX_LEN) this.refuseV1();
+    if (this.theirsFill < ELLSWIFT_BYTES) return at + take;
+    // Core ProcessReceivedKeyBytes: derive the keys, then send the garbage terminator and the
+    // version packet, which carries our garbage as AAD (BIP 324: the first packet after the
+    // terminator authenticates the garbage; Core sends no decoys before it, nor do we).
+    const secret = v2Ecdh(this.privkey, this.theirs, this.ours, this.initiator);
+    const keys = deriveV2Keys(secret, this.magic);
+    secret.fill(0);
+    this.cipher = new PacketCipher(keys, this.initiator);
+    for (const k of [keys.initiatorL, keys.initiatorP, keys.responderL, keys.responderP]) k.fill(0);
+    this.privkey.fill(0);
+    this.theirsFill = 0;
+    const version = this.cipher.encrypt(EMPTY, this.garbage); // BIP 324 TRANSPORT_VERSION = b''
+    const bytes = new Uint8Array(GARBAGE_TERMINATOR_LEN + version.length);
+    bytes.set(this.cipher.sendGarbageTerminator);
+    bytes.set(version, GARBAGE_TERMINATOR_LEN);
+    this.garbage = EMPTY;
+    this.state = 'garbage';
+    this.recvGarbage = new Uint8Array(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN);
+    this.recvGarbageFill = 0;
+    out.push({ kind: 'send', bytes });
+    return at + take;
+  }
+
+  /** Core ProcessReceivedKeyBytes: "version\0\0\0\0\0" at bytes 4..16 is a v1 peer, not a key. */
+  private refuseV1(): void {
+    for (let i = 4; i < V1_PREFIX_LEN; i++) if (this.theirs[i] !== VERSION_SUFFIX[i - 4]) return;
+    if (looksLikeV1Version(this.theirs, this.magic)) throw new V2Error('v1-peer', 'the peer sent a v1 version message, not a v2 key');
+    throw new V2Error('wrong-network-v1', 'the peer sent a v1 version message for another network');
+  }
+
+  /** Core ProcessReceivedGarbageBytes: byte by byte, until the last 16 are the terminator. */
+  private readGarbage(chunk: Uint8Array, at: number): number {
+    const term = this.keyed().recvGarbageTerminator;
+    const buf = this.recvGarbage;
+    while (at < chunk.length) {
+      buf[this.recvGarbageFill++] = chunk[at++];
+      const n = this.recvGarbageFill;
+      if (n >= GARBAGE_TERMINATOR_LEN && buf[n - 1] === term[GARBAGE_TERMINATOR_LEN - 1] && endsWith(buf, n, term)) {
+        this.recvGarbage = buf.subarray(0, n - GARBAGE_TERMINATOR_LEN);
+        this.recvGarbageFill = 0;
+        this.state = 'version';
+        return at;
+      }
+      if (n === buf.length) {
+        throw new V2Error('garbage-too-long', `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage`);
+      }
+    }
+    return at;
+  }
+
+  /** Core ProcessReceivedPacketBytes: 3 length bytes, checked, then header + contents + tag. */
+  private readPacket(chunk: Uint8Array, at: number, out: V2Output[]): number {
+    const cipher = this.keyed();
+    if (this.body === undefined) {
+      const take = Math.min(LENGTH_LEN - this.lengthFill, chunk.length - at);
+      this.lengthBytes.set(chunk.subarray(at, at + take), this.lengthFill);
+      this.lengthFill += take;
+      at += take;
+      if (this.lengthFill < LENGTH_LEN) return at;
+      const len = cipher.decryptLength(this.lengthBytes);
+      if (len > MAX_V2_CONTENTS) throw new V2Error('oversized', `packet of ${len} contents bytes, more than ${MAX_V2_CONTENTS}`);
+      this.body = new Uint8Array(HEADER_LEN + len + TAG_LEN);
+      this.bodyFill = 0;
+    }
+    const body = this.body;
+    const take = Math.min(body.length - this.bodyFill, chunk.length - at);
+    body.set(chunk.subarray(at, at + take), this.bodyFill);
+    this.bodyFill += take;
+    at += take;
+    if (this.bodyFill < body.length) return at;
+    this.body = undefined;
+    this.bodyFill = 0;
+    this.lengthFill = 0;
+    const header = cipher.openInPlace(body, this.recvGarbage);
+    if (header === undefined) {
+      if (this.state === 'version') throw new V2Error('bad-version-packet', 'a handshake packet failed authentication (altered garbage?)');
+      throw new V2Error('bad-tag', `a packet of ${body.length - HEADER_LEN - TAG_LEN} contents bytes failed authentication`);
+    }
+    this.recvGarbage = EMPTY; // only the first packet after the terminator carries it (Core: ClearShrink(m_recv_aad))
+    if ((header & IGNORE_BIT) !== 0) return at; // decoy
+    const contents = body.subarray(HEADER_LEN, body.length - TAG_LEN);
+    if (this.state === 'version') {
+      this.state = 'app';
+      out.push({ kind: 'ready', sessionId: cipher.sessionId });
+    } else {
+      out.push(decodeContents(contents));
+    }
+    return at;
+  }
+}
+
+/** Core GenerateRandomGarbage: randrange(MAX_GARBAGE_LEN + 1) random bytes. */
+function randomGarbage(): Uint8Array {
+  const r = randomBytes(2);
+  return randomBytes((r[0] | (r[1] << 8)) % (MAX_GARBAGE_LEN + 1));
+}
+
+function endsWith(buf: Uint8Array, end: number, suffix: Uint8Array): boolean {
+  const start = end - suffix.length;
+  for (let i = 0; i < suffix.length; i++) if (buf[start + i] !== suffix[i]) return false;
+  return true;
+}
+
+/** Core V2Transport::GetMessageType: short id, or 0x00 + printable ASCII up to a NUL, then NULs. */
+function decodeContents(contents: Uint8Array): V2Output {
+  if (contents.length === 0) return { kind: 'dropped', reason: 'bad-command', bytes: 0 };
+  const first = contents[0];
+  if (first !== 0) {
+    const command = first < V2_SHORT_IDS.length ? V2_SHORT_IDS[first] : undefined;
+    if (command === undefined) return { kind: 'dropped', reason: 'unknown-short-id', bytes: contents.length };
+    return { kind: 'message', command, payload: contents.subarray(1) };
+  }
+  if (contents.length < 1 + COMMAND_BYTES) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
+  let end = 1;
+  while (end <= COMMAND_BYTES && contents[end] !== 0) {
+    if (contents[end] < 0x20 || contents[end] > 0x7f) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
+    end++;
+  }
+  for (let i = end; i <= COMMAND_BYTES; i++) if (contents[i] !== 0) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
+  const command = String.fromCharCode(...contents.subarray(1, end));
+  return { kind: 'message', command, payload: contents.subarray(1 + COMMAND_BYTES) };
+}

@@ -1,0 +1,325 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deriveV2Keys, EXPANSION, GARBAGE_TERMINATOR_LEN, PacketCipher, REKEY_INTERVAL } from '../../lib/transport/cipher.js';
+import { ellswiftCreate, v2Ecdh } from '../../lib/transport/ellswift.js';
+import { V2Error } from '../../lib/transport/errors.js';
+import { looksLikeV1Version, MAX_GARBAGE_LEN, MAX_V2_CONTENTS, mismatchesV1Prefix, V2_SHORT_IDS, V2Session, type V2Output } from '../../lib/transport/v2.js';
+import { encodeFrame } from '../../lib/wire/header.js';
+import { toHex } from '../../lib/wire/hex.js';
+import { NETWORKS } from '../../lib/wire/network.js';
+
+const MAGIC = NETWORKS.mainnet.magic;
+const concat = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
+const sent = (outs: readonly V2Output[]): Uint8Array => concat(outs.flatMap((o) => (o.kind === 'send' ? [o.bytes] : [])));
+const notSent = (outs: readonly V2Output[]): V2Output[] => outs.filter((o) => o.kind !== 'send');
+/** Messages as comparable text. */
+const shown = (outs: readonly V2Output[]): string[] => outs.map((o) => (o.kind === 'message' ? `${o.command}:${toHex(o.payload)}` : o.kind === 'dropped' ? `dropped:${o.reason}` : o.kind));
+
+/** Feeds `bytes` cut into pieces of the given sizes (cycled; 0 counts as 1), collecting outputs. */
+function feed(session: V2Session, bytes: Uint8Array, sizes: readonly number[] = [bytes.length]): V2Output[] {
+  const out: V2Output[] = [];
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length]);
+    out.push(...session.receive(bytes.subarray(at, at + n)));
+    at += n;
+  }
+  return out;
+}
+
+/** The handshake between an initiator and a responder; what each got besides bytes to send. */
+function connect(a: V2Session, b: V2Session, sizes?: readonly number[]): { a: V2Output[]; b: V2Output[] } {
+  const hello = a.start();
+  expect(mismatchesV1Prefix(hello, MAGIC)).toBe(true); // the responder may answer
+  const bHello = b.start();
+  const bOut = feed(b, hello, sizes);
+  const aOut = feed(a, concat([bHello, sent(bOut)]), sizes);
+  const bOut2 = feed(b, sent(aOut), sizes);
+  expect(sent(bOut2)).toHaveLength(0);
+  return { a: notSent(aOut), b: notSent([...bOut, ...bOut2]) };
+}
+
+const pair = (garbageA?: Uint8Array, garbageB?: Uint8Array): [V2Session, V2Session] => [
+  new V2Session({ initiator: true, magic: MAGIC, garbage: garbageA }),
+  new V2Session({ initiator: false, magic: MAGIC, garbage: garbageB }),
+];
+
+function connected(): [V2Session, V2Session] {
+  const [a, b] = pair();
+  connect(a, b);
+  return [a, b];
+}
+
+/** The V2Error `fn` throws; anything else (or nothing) fails the test. */
+function v2ErrorOf(fn: () => unknown): V2Error {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof V2Error) return err;
+    throw new Error(`expected a V2Error, got ${String(err)}`);
+  }
+  throw new Error('expected a V2Error, nothing was thrown');
+}
+
+const bytes = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+const COMMANDS = [...V2_SHORT_IDS.slice(1), 'version', 'verack', 'sendaddrv2', 'wtxidrelay', 'sendheaders', 'getaddr', 'x'];
+
+describe('V2Session handshake and messages', () => {
+  it('reaches ready once on both sides, with the same session id', () => {
+    const [a, b] = pair();
+    const got = connect(a, b);
+    expect(got.a).toEqual([{ kind: 'ready', sessionId: a.sessionId }]);
+    expect(got.b).toEqual([{ kind: 'ready', sessionId: b.sessionId }]);
+    expect(toHex(a.sessionId!)).toBe(toHex(b.sessionId!));
+    expect(a.bufferedBytes + b.bufferedBytes).toBe(0);
+  });
+
+  it('delivers every message exactly, in order, skipping decoys, however the bytes are cut', () => {
+    const message = fc.record({ command: fc.constantFrom(...COMMANDS), payload: fc.uint8Array({ maxLength: 700 }), decoyBefore: fc.boolean() });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: MAX_GARBAGE_LEN }),
+        fc.integer({ min: 0, max: MAX_GARBAGE_LEN }),
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 20 }),
+        fc.array(message, { maxLength: 25 }),
+        (ga, gb, sizes, messages) => {
+          const [a, b] = pair(bytes(ga, 3), bytes(gb, 5));
+          const got = connect(a, b, sizes);
+          expect(shown(got.a)).toEqual(['ready']);
+          expect(shown(got.b)).toEqual(['ready']);
+          for (const [from, to] of [[a, b], [b, a]] as const) {
+            const stream = concat(messages.flatMap((m) => [...(m.decoyBefore ? [from.encryptPacket(m.payload, true)] : []), from.encrypt(m.command, m.payload)]));
+            expect(shown(feed(to, stream, sizes))).toEqual(messages.map((m) => `${m.command}:${toHex(m.payload)}`));
+            expect(to.bufferedBytes).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('works one byte at a time, garbage and all', () => {
+    const [a, b] = pair(bytes(100), bytes(37));
+    expect(shown(connect(a, b, [1]).a)).toEqual(['ready']);
+    const stream = concat([a.encrypt('verack', new Uint8Array(0)), a.encryptPacket(bytes(10), true), a.encrypt('ping', bytes(8)), a.encrypt('wtxidrelay', bytes(0))]);
+    const out: V2Output[] = [];
+    let most = 0;
+    for (let i = 0; i < stream.length; i++) {
+      out.push(...b.receive(stream.subarray(i, i + 1)));
+      most = Math.max(most, b.bufferedBytes);
+    }
+    expect(shown(out)).toEqual(['verack:', `ping:${toHex(bytes(8))}`, 'wtxidrelay:']);
+    expect(most).toBe(13 + EXPANSION - 1); // never more than the packet in progress (the largest: 13 + 20 bytes)
+    expect(b.bufferedBytes).toBe(0);
+  });
+
+  it('keeps working across rekeys (more than 3 × 224 packets each way, decoys counted too)', () => {
+    const [a, b] = connected();
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      const want: string[] = [];
+      const packets: Uint8Array[] = [];
+      for (let i = 0; i < 3 * REKEY_INTERVAL + 10; i++) {
+        if (i % 7 === 0) packets.push(from.encryptPacket(bytes(i % 50), true));
+        packets.push(from.encrypt('inv', bytes(i % 90, i)));
+        want.push(`inv:${toHex(bytes(i % 90, i))}`);
+      }
+      expect(shown(feed(to, concat(packets), [997]))).toEqual(want);
+    }
+  });
+
+  it('uses the 1-byte ids of BIP 324 and 13 bytes for other commands', () => {
+    expect(V2_SHORT_IDS).toEqual(['', 'addr', 'block', 'blocktxn', 'cmpctblock', 'feefilter', 'filteradd', 'filterclear', 'filterload', 'getblocks', 'getblocktxn', 'getdata', 'getheaders', 'headers', 'inv', 'mempool', 'merkleblock', 'notfound', 'ping', 'pong', 'sendcmpct', 'tx', 'getcfilters', 'cfilter', 'getcfheaders', 'cfheaders', 'getcfcheckpt', 'cfcheckpt', 'addrv2']);
+    const [a, b] = connected();
+    for (const command of V2_SHORT_IDS.slice(1)) {
+      const packet = a.encrypt(command, bytes(5));
+      expect(packet.length).toBe(1 + 5 + EXPANSION);
+      expect(shown(b.receive(packet))).toEqual([`${command}:${toHex(bytes(5))}`]);
+    }
+    expect(a.encrypt('version', bytes(5)).length).toBe(13 + 5 + EXPANSION);
+  });
+
+  it('reads what Core reads: a long encoding of a short-id command, and drops unknown ids and bad commands', () => {
+    const [a, b] = connected();
+    const long = (name: number[]): Uint8Array => Uint8Array.of(0, ...name, ...new Array<number>(12 - name.length).fill(0), 0xaa);
+    const inv = [...'inv'].map((c) => c.charCodeAt(0));
+    const packets = [
+      a.encryptPacket(long(inv)),
+      a.encryptPacket(Uint8Array.of(29, 1)), // BIP 324's reqrecon: not in Core's table
+      a.encryptPacket(Uint8Array.of(255)),
+      a.encryptPacket(new Uint8Array(0)),
+      a.encryptPacket(Uint8Array.of(0, 0x69)), // long encoding cut short
+      a.encryptPacket(long([0x69, 0, 0x6e])), // a byte after the NUL
+      a.encryptPacket(long([0x69, 0x0a])), // not printable
+      a.encrypt('pong', bytes(8)),
+    ];
+    expect(shown(b.receive(concat(packets)))).toEqual([
+      'inv:aa',
+      'dropped:unknown-short-id',
+      'dropped:unknown-short-id',
+      'dropped:bad-command',
+      'dropped:bad-command',
+      'dropped:bad-command',
+      'dropped:bad-command',
+      `pong:${toHex(bytes(8))}`,
+    ]);
+  });
+
+  it('accepts decoys before the version packet, the first one carrying the garbage (BIP 324 handshake)', () => {
+    const a = new V2Session({ initiator: true, magic: MAGIC });
+    const hello = a.start();
+    const priv = bytes(32, 9);
+    const ours = ellswiftCreate(priv);
+    const keys = deriveV2Keys(v2Ecdh(priv, hello.subarray(0, 64), ours, false), MAGIC);
+    const responder = new PacketCipher(keys, false);
+    const garbage = bytes(333);
+    const reply = concat([
+      ours,
+      garbage,
+      responder.sendGarbageTerminator,
+      responder.encrypt(bytes(20), garbage, true),
+      responder.encrypt(bytes(3), undefined, true),
+      responder.encrypt(new Uint8Array(0)),
+      responder.encrypt(Uint8Array.of(18, ...bytes(8))),
+    ]);
+    expect(shown(notSent(feed(a, reply, [50])))).toEqual(['ready', `ping:${toHex(bytes(8))}`]);
+  });
+});
+
+describe('V2Session against hostile peers', () => {
+  it('refuses 4096 bytes of garbage before the terminator, and takes 4095', () => {
+    for (const extra of [0, 1]) {
+      const [a, b] = pair(bytes(MAX_GARBAGE_LEN));
+      const hello = a.start();
+      const bHello = b.start();
+      const bOut = b.receive(hello);
+      const aOut = a.receive(concat([bHello, sent(bOut)]));
+      const rest = concat([new Uint8Array(extra), sent(aOut)]);
+      if (extra === 0) expect(shown(notSent(b.receive(rest)))).toEqual(['ready']);
+      else expect(v2ErrorOf(() => b.receive(rest)).reason).toBe('garbage-too-long');
+    }
+  });
+
+  it('never reaches ready with a peer on another network (its terminator is not ours)', () => {
+    const a = new V2Session({ initiator: true, magic: MAGIC });
+    const b = new V2Session({ initiator: false, magic: NETWORKS.testnet.magic });
+    const hello = a.start();
+    const bHello = b.start();
+    const bOut = b.receive(hello);
+    expect(notSent(a.receive(concat([bHello, sent(bOut)])))).toEqual([]);
+    expect(v2ErrorOf(() => a.receive(new Uint8Array(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN))).reason).toBe('garbage-too-long');
+  });
+
+  it('refuses altered garbage (bad-version-packet) and a flipped bit in a later packet (bad-tag), for good', () => {
+    const [a, b] = pair(bytes(40));
+    const hello = a.start();
+    hello[64 + 7] ^= 1; // garbage altered on its way to b
+    const bHello = b.start();
+    const bOut = b.receive(hello);
+    const aOut = a.receive(concat([bHello, sent(bOut)]));
+    expect(shown(notSent(aOut))).toEqual(['ready']); // a cannot tell: b's garbage was intact
+    const err = v2ErrorOf(() => b.receive(sent(aOut)));
+    expect(err.reason).toBe('bad-version-packet');
+    expect(v2ErrorOf(() => b.receive(bytes(1)))).toBe(err);
+
+    const [c, d] = connected();
+    const packet = c.encrypt('tx', bytes(300));
+    packet[100] ^= 4;
+    const bad = v2ErrorOf(() => d.receive(packet));
+    expect(bad.reason).toBe('bad-tag');
+    expect(v2ErrorOf(() => d.receive(c.encrypt('ping', bytes(8))))).toBe(bad);
+  });
+
+  it('refuses a flipped bit in the version packet', () => {
+    const [a, b] = pair(bytes(10), bytes(10));
+    const hello = a.start();
+    const bHello = b.start();
+    const bOut = b.receive(hello);
+    const aOut = a.receive(concat([bHello, sent(bOut)]));
+    const reply = sent(aOut);
+    reply[GARBAGE_TERMINATOR_LEN + 5] ^= 0x80;
+    expect(v2ErrorOf(() => b.receive(reply)).reason).toBe('bad-version-packet');
+  });
+
+  it('refuses a length above MAX_V2_CONTENTS from its 3 bytes alone, and waits on one at the limit', () => {
+    for (const [len, refused] of [[MAX_V2_CONTENTS + 1, true], [2 ** 24 - 1, true], [MAX_V2_CONTENTS, false]] as const) {
+      const [a, b] = connected();
+      const empty = a.encryptPacket(new Uint8Array(0)); // its length bytes are the bare keystream
+      const forged = Uint8Array.of(empty[0] ^ (len & 0xff), empty[1] ^ ((len >> 8) & 0xff), empty[2] ^ (len >> 16));
+      if (refused) expect(v2ErrorOf(() => b.receive(forged)).reason).toBe('oversized');
+      else expect(b.receive(forged)).toEqual([]);
+    }
+  });
+
+  it('waits quietly on a short key (EOF then is the caller’s business)', () => {
+    const b = new V2Session({ initiator: false, magic: MAGIC });
+    b.start();
+    expect(b.receive(bytes(30))).toEqual([]);
+    expect(b.bufferedBytes).toBe(30);
+  });
+
+  it('tells a v1 peer from a v2 one, and a responder refuses a v1 version header', () => {
+    const v1 = encodeFrame(MAGIC, 'version', bytes(100));
+    expect(looksLikeV1Version(v1.subarray(0, 16), MAGIC)).toBe(true);
+    expect(looksLikeV1Version(v1.subarray(0, 15), MAGIC)).toBe(false);
+    expect(mismatchesV1Prefix(v1.subarray(0, 16), MAGIC)).toBe(false);
+    expect(mismatchesV1Prefix(encodeFrame(MAGIC, 'verack', new Uint8Array(0)), MAGIC)).toBe(true);
+    const other = encodeFrame(NETWORKS.testnet.magic, 'version', bytes(100));
+    expect(looksLikeV1Version(other, MAGIC)).toBe(false);
+    expect(mismatchesV1Prefix(other.subarray(0, 1), MAGIC)).toBe(true);
+    for (const [frame, reason] of [[v1, 'v1-peer'], [other, 'wrong-network-v1']] as const) {
+      const b = new V2Session({ initiator: false, magic: MAGIC });
+      b.start();
+      expect(v2ErrorOf(() => feed(b, frame, [1])).reason).toBe(reason);
+    }
+  });
+
+  it('lets nothing but V2Error out, whatever a responder is fed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 600 }), { maxLength: 12 }), (chunks) => {
+        const b = new V2Session({ initiator: false, magic: MAGIC });
+        b.start();
+        try {
+          for (const c of chunks) expect(notSent(b.receive(c))).toEqual([]);
+        } catch (err) {
+          expect(err).toBeInstanceOf(V2Error);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('lets nothing but V2Error out after the handshake, and no altered packet through', () => {
+    const junk = fc.uint8Array({ minLength: 1, maxLength: 300 }).map((j) => ({ junk: j }));
+    const flip = fc.record({ at: fc.nat(1 + 8 + EXPANSION - 1), mask: fc.integer({ min: 1, max: 255 }) });
+    fc.assert(
+      fc.property(fc.oneof(junk, flip), (c) => {
+        const [a, b] = connected();
+        let stream: Uint8Array;
+        if ('junk' in c) stream = c.junk;
+        else {
+          stream = a.encrypt('ping', bytes(8));
+          stream[c.at] ^= c.mask;
+        }
+        try {
+          expect(b.receive(stream).filter((o) => o.kind === 'message')).toEqual([]);
+        } catch (err) {
+          expect(err).toBeInstanceOf(V2Error);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('V2Session misuse (caller bugs, not V2Error)', () => {
+  it('throws plain errors', () => {
+    const s = new V2Session({ initiator: true, magic: MAGIC });
+    expect(() => s.receive(bytes(1))).toThrow('before start()');
+    expect(() => s.encrypt('ping', bytes(8))).toThrow('before the key exchange');
+    s.start();
+    expect(() => s.start()).toThrow('twice');
+    expect(() => new V2Session({ initiator: true, magic: MAGIC, garbage: new Uint8Array(MAX_GARBAGE_LEN + 1) })).toThrow(RangeError);
+    const [a] = connected();
+    expect(() => a.encrypt('thirteen-char', bytes(1))).toThrow(RangeError);
+    expect(() => a.encrypt('tx', new Uint8Array(MAX_V2_CONTENTS))).toThrow(RangeError);
+  });
+});
