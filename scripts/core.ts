@@ -1,0 +1,355 @@
+/**
+ * Bitcoin Core regtest nodes for the end-to-end tests: each on free loopback ports, in a fresh
+ * temporary datadir, dialling nobody until told to. The binary comes from the caller (the tests
+ * read it from the BITCOIND environment variable). Also the small pieces btcd's harness shares:
+ * free ports, bounded polling, JSON-RPC over HTTP with basic auth.
+ *
+ *   BITCOIND=/path/to/bitcoind node --import tsx scripts/core.ts   starts a node, prints its ports
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** How long a node may take to answer RPC after its start (Core: a second or two). */
+const START_DEADLINE_MS = 60_000;
+/** How long `stop` may take before the process is killed. */
+const STOP_DEADLINE_MS = 30_000;
+const POLL_MS = 100;
+/** Fresh ports are tried this many times when another process took ours before the node bound it. */
+const START_ATTEMPTS = 3;
+const RPC_USER = 'u';
+const RPC_PASSWORD = 'p';
+
+/** A port that was free on 127.0.0.1 a moment ago (bind port 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns a value (errors count as "not yet"), within `deadlineMs`. */
+export async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`${what} did not happen within ${deadlineMs / 1000} s${last ? ` (${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+export class RpcError extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    message: string,
+  ) {
+    super(`rpc ${method}: ${message} (${code})`);
+  }
+}
+
+export type RpcParams = readonly unknown[] | Readonly<Record<string, unknown>>;
+export type Rpc = <T>(method: string, params?: RpcParams) => Promise<T>;
+
+/** A JSON-RPC 1.0 client (Core and btcd both speak it) with basic auth. */
+export function jsonRpc(url: string, user: string, password: string): Rpc {
+  const authorization = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+  let id = 0;
+  return async <T>(method: string, params: RpcParams = []): Promise<T> => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '1.0', id: ++id, method, params }),
+    });
+    const text = await res.text();
+    let body: { result: T; error: { code: number; message: string } | null };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new Error(`rpc ${method}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    }
+    if (body.error) throw new RpcError(method, body.error.code, body.error.message);
+    return body.result;
+  };
+}
+
+/** Waits for a child process to exit, killing it after `ms`. */
+export async function waitExit(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** A started process that has not exited within its start: rejects with its stderr if it does. */
+export function exitAsError(child: ChildProcess, name: string, stderr: () => string): Promise<never> {
+  const p = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) during start: ${stderr().trim().slice(-500)}`))),
+  );
+  p.catch(() => {});
+  return p;
+}
+
+// Results of the Core RPCs the tests use (only the fields they read).
+
+export interface BlockchainInfo {
+  readonly chain: string;
+  readonly blocks: number;
+  readonly bestblockhash: string;
+}
+
+export interface CorePeerInfo {
+  readonly id: number;
+  readonly addr: string;
+  /** Our side of the connection. */
+  readonly addrbind: string;
+  readonly inbound: boolean;
+  readonly subver: string;
+  readonly version: number;
+  readonly relaytxes: boolean;
+  readonly transport_protocol_type: string;
+  readonly connection_type: string;
+  /** Transactions queued for announcement to this peer (the trickle's backlog). */
+  readonly inv_to_send: number;
+  readonly bytessent_per_msg: Readonly<Record<string, number>>;
+  readonly bytesrecv_per_msg: Readonly<Record<string, number>>;
+}
+
+export interface CoreVin {
+  readonly txid?: string;
+  readonly vout?: number;
+  readonly coinbase?: string;
+  readonly scriptSig?: { readonly asm: string; readonly hex: string };
+  readonly txinwitness?: readonly string[];
+  readonly sequence: number;
+}
+
+export interface CoreVout {
+  readonly value: number;
+  readonly n: number;
+  readonly scriptPubKey: { readonly asm: string; readonly hex: string; readonly type: string; readonly address?: string };
+}
+
+/** `decoderawtransaction` (and `getrawtransaction TXID 1`). */
+export interface CoreTx {
+  readonly txid: string;
+  readonly hash: string;
+  readonly version: number;
+  readonly size: number;
+  readonly vsize: number;
+  readonly weight: number;
+  readonly locktime: number;
+  readonly vin: readonly CoreVin[];
+  readonly vout: readonly CoreVout[];
+}
+
+/** `getblock HASH 1`. */
+export interface CoreBlock {
+  readonly hash: string;
+  readonly height: number;
+  readonly version: number;
+  readonly merkleroot: string;
+  readonly time: number;
+  readonly nonce: number;
+  readonly bits: string;
+  readonly nTx: number;
+  readonly previousblockhash?: string;
+  readonly strippedsize: number;
+  readonly size: number;
+  readonly weight: number;
+  readonly tx: readonly string[];
+}
+
+/** `listunspent` entries. */
+export interface CoreUnspent {
+  readonly txid: string;
+  readonly vout: number;
+  readonly address: string;
+  readonly amount: number;
+  readonly confirmations: number;
+}
+
+export interface CoreNode {
+  readonly p2pPort: number;
+  readonly rpcPort: number;
+  /** host:port as a crawler dials it. */
+  readonly p2p: string;
+  readonly datadir: string;
+  readonly rpc: Rpc;
+  /** Calls on `/wallet/<name>`. */
+  wallet(name: string): Rpc;
+  /** Whether the process is running. */
+  readonly running: boolean;
+  /** RPC `stop`, then waits for the process (killed after 30 s); removes the datadir. */
+  stop(): Promise<void>;
+  /** Stops and starts again on the same ports and datadir (chain, mempool and wallets kept). */
+  restart(): Promise<void>;
+}
+
+export interface CoreOptions {
+  /** Path to bitcoind. */
+  readonly bitcoind: string;
+  /** Added to the standard flags, e.g. ['-blocksonly']. */
+  readonly args?: readonly string[];
+}
+
+function coreArgs(datadir: string, p2pPort: number, rpcPort: number, extra: readonly string[]): string[] {
+  return [
+    '-regtest',
+    `-datadir=${datadir}`,
+    '-listen=1',
+    `-bind=127.0.0.1:${p2pPort}`,
+    `-port=${p2pPort}`,
+    `-rpcport=${rpcPort}`,
+    '-rpcbind=127.0.0.1',
+    '-rpcallowip=127.0.0.1',
+    `-rpcuser=${RPC_USER}`,
+    `-rpcpassword=${RPC_PASSWORD}`,
+    '-fallbackfee=0.0002',
+    '-dnsseed=0',
+    '-fixedseeds=0',
+    '-listenonion=0',
+    '-discover=0',
+    '-natpmp=0',
+    '-printtoconsole=0',
+    ...extra,
+  ];
+}
+
+export async function startCore(opts: CoreOptions): Promise<CoreNode> {
+  const datadir = mkdtempSync(join(tmpdir(), 'bitcrawl-core-'));
+  let p2pPort = 0;
+  let rpcPort = 0;
+  let child: ChildProcess | undefined;
+  let rpc: Rpc = () => Promise.reject(new Error('core: not started'));
+  const killOnExit = (): void => {
+    child?.kill('SIGKILL');
+  };
+
+  async function launch(): Promise<void> {
+    let stderr = '';
+    const c = spawn(opts.bitcoind, coreArgs(datadir, p2pPort, rpcPort, opts.args ?? []), { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    process.once('exit', killOnExit);
+    rpc = jsonRpc(`http://127.0.0.1:${rpcPort}/`, RPC_USER, RPC_PASSWORD);
+    try {
+      await Promise.race([
+        exitAsError(c, 'bitcoind', () => stderr),
+        until('bitcoind answering getblockchaininfo', START_DEADLINE_MS, () => rpc<BlockchainInfo>('getblockchaininfo')),
+      ]);
+    } catch (err) {
+      c.kill('SIGKILL');
+      await waitExit(c, STOP_DEADLINE_MS);
+      child = undefined;
+      process.off('exit', killOnExit);
+      throw err;
+    }
+  }
+
+  async function shutdown(): Promise<void> {
+    const c = child;
+    child = undefined;
+    if (!c) return;
+    await rpc('stop').catch(() => c.kill('SIGKILL'));
+    await waitExit(c, STOP_DEADLINE_MS);
+    process.off('exit', killOnExit);
+  }
+
+  // Ports are free when chosen, but another process may take one before bitcoind binds it.
+  for (let attempt = 1; ; attempt++) {
+    p2pPort = await freePort();
+    rpcPort = await freePort();
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !/bind|HTTP server/i.test(String(err))) {
+        rmSync(datadir, { recursive: true, force: true });
+        throw err;
+      }
+    }
+  }
+
+  return {
+    get p2pPort() {
+      return p2pPort;
+    },
+    get rpcPort() {
+      return rpcPort;
+    },
+    get p2p() {
+      return `127.0.0.1:${p2pPort}`;
+    },
+    datadir,
+    rpc: (method, params) => rpc(method, params),
+    wallet: (name) => jsonRpc(`http://127.0.0.1:${rpcPort}/wallet/${encodeURIComponent(name)}`, RPC_USER, RPC_PASSWORD),
+    get running() {
+      return child !== undefined;
+    },
+    async stop() {
+      await shutdown();
+      rmSync(datadir, { recursive: true, force: true });
+    },
+    async restart() {
+      await shutdown();
+      await launch();
+    },
+  };
+}
+
+/** Starts several nodes at once; if one fails, stops the others and throws its error. */
+export async function startCores(options: readonly CoreOptions[]): Promise<CoreNode[]> {
+  const started = await Promise.allSettled(options.map((o) => startCore(o)));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return started.map((r) => (r as PromiseFulfilledResult<CoreNode>).value);
+  await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+  throw failed.reason;
+}
+
+/** `from` dials `to` once (`addnode … onetry`); resolves when each lists the other, handshake done. */
+export async function connectCore(from: CoreNode, to: CoreNode, deadlineMs = 30_000): Promise<void> {
+  await from.rpc('addnode', [to.p2p, 'onetry']);
+  await until(`${from.p2p} and ${to.p2p} connected`, deadlineMs, async () => {
+    const out = (await from.rpc<CorePeerInfo[]>('getpeerinfo')).find((p) => !p.inbound && p.addr === to.p2p && p.version > 0);
+    if (!out) return undefined;
+    // The outbound side's local address is the inbound side's peer address.
+    const inb = (await to.rpc<CorePeerInfo[]>('getpeerinfo')).find((p) => p.inbound && p.addr === out.addrbind && p.version > 0);
+    return inb ? true : undefined;
+  });
+}
+
+/** Resolves with the common tip once every node has the same best block. */
+export async function waitSameTip(nodes: readonly CoreNode[], deadlineMs = 30_000): Promise<BlockchainInfo> {
+  return until('nodes at the same tip', deadlineMs, async () => {
+    const infos = await Promise.all(nodes.map((n) => n.rpc<BlockchainInfo>('getblockchaininfo')));
+    return infos.every((i) => i.bestblockhash === infos[0].bestblockhash) ? infos[0] : undefined;
+  });
+}
+
+// Run directly: one node until Ctrl-C.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const bitcoind = process.env.BITCOIND;
+  if (!bitcoind) {
+    console.error('set BITCOIND to the path of bitcoind');
+    process.exit(2);
+  }
+  const node = await startCore({ bitcoind, args: process.argv.slice(2) });
+  console.log(JSON.stringify({ p2pPort: node.p2pPort, rpcPort: node.rpcPort, datadir: node.datadir, rpcuser: RPC_USER, rpcpassword: RPC_PASSWORD }));
+  const stop = (): void => void node.stop().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,139 @@
+/**
+ * End to end against btcd 0.25 on regtest, the other full-node implementation: spends built and
+ * signed here (btcd has no wallet), sent with `sendrawtransaction`, and what `crawl` prints
+ * checked against btcd's own view and @scure/btc-signer's. Runs when BTCD names a btcd binary.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hex } from '@scure/base';
+import { SPENDABLE_HEIGHT, startBtcd, type BtcdBlock, type BtcdChainInfo, type BtcdNode, type BtcdPeerInfo, type BtcdTx, type Signed } from '../../scripts/btcd.js';
+import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
+
+const BTCD = process.env.BTCD;
+if (!BTCD) console.log('spec/e2e/btcd.spec.ts skipped: set BTCD to the path of a btcd 0.25 binary to run it');
+
+/** btcd trickles inventory every 10 s. */
+const LINE_MS = 60_000;
+const FEE = 2_000n;
+
+// The parts of our lines the tests read.
+interface TxLine {
+  txid: string;
+  wtxid: string;
+  version: number;
+  locktime: number;
+  size: number;
+  vsize: number;
+  weight: number;
+  vin: Array<{ txid: string; vout: number; scriptsig: string; witness: string[]; sequence: number }>;
+  vout: Array<{ scriptpubkey: string; scriptpubkey_type: string; scriptpubkey_address?: string; value: number }>;
+}
+
+const isUp = (peer: string) => (l: JsonLine) => l.event === 'peer' && l.state === 'up' && l.peer === peer;
+
+describe.skipIf(!BTCD)('crawl against a btcd 0.25 regtest node', () => {
+  let node: BtcdNode;
+  let crawler: CrawlProcess;
+  /** btcd's id for our connection when the crawler first connected. */
+  let firstPeerId: number;
+
+  const ourPeer = async (): Promise<BtcdPeerInfo | undefined> =>
+    (await node.rpc<BtcdPeerInfo[]>('getpeerinfo')).find((p) => p.subver.startsWith('/bitcrawl:'));
+
+  beforeAll(async () => {
+    node = await startBtcd({ btcd: BTCD! });
+    await node.generate(SPENDABLE_HEIGHT);
+    const info = await node.rpc<BtcdChainInfo>('getblockchaininfo');
+    expect(info.bip9_softforks.segwit.status).toBe('active');
+    expect(info.bip9_softforks.taproot.status).toBe('active');
+    crawler = new CrawlProcess(['--network', 'regtest', '--peers', node.p2p, '--emit', 'tx,peer,block']);
+    await crawler.waitLine(isUp(node.p2p), 'btcd up', 30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await crawler?.stop();
+    await node?.stop();
+  });
+
+  it('handshakes with btcd (addrv2, no wtxid relay) and btcd lists us as an inbound peer', async () => {
+    const up = crawler.lines.all.find(isUp(node.p2p));
+    expect(up).toMatchObject({ version: 70016, user_agent: '/btcwire:0.5.0/btcd:0.25.0/', relay: true, wtxid_relay: false, addrv2: true, start_height: SPENDABLE_HEIGHT });
+    const theirs = await ourPeer();
+    expect(theirs).toMatchObject({ inbound: true, version: 70016, relaytxes: true });
+    expect(theirs?.subver).toMatch(/^\/bitcrawl:[^/]+\/$/);
+    firstPeerId = theirs!.id;
+  });
+
+  it('prints a P2WPKH, a P2TR key-path and a P2PKH spend once each, as btcd and the signer see them', async () => {
+    const w = node.wallet;
+    const coinbase = await w.coinbase();
+    const amount = 100_000_000n;
+    const v0 = w.sign(
+      [coinbase],
+      [
+        { to: 'p2tr', amount },
+        { to: 'p2pkh', amount },
+        { to: 'p2wpkh', amount: coinbase.amount - 2n * amount - FEE },
+      ],
+    );
+    const taproot = w.sign([v0.coin(0)], [{ to: 'p2wpkh', amount: amount - FEE }]);
+    const legacy = w.sign([v0.coin(1)], [{ to: 'p2wpkh', amount: amount - FEE }]);
+    const sent: Record<string, Signed> = { v0, taproot, legacy };
+    for (const s of Object.values(sent)) expect(await node.rpc<string>('sendrawtransaction', [s.hex])).toBe(s.txid);
+
+    for (const [kind, s] of Object.entries(sent)) {
+      const line = (await crawler.waitLine((l) => l.event === 'tx' && l.txid === s.txid, `${kind} tx`, LINE_MS)) as unknown as TxLine;
+      const theirs = await node.rpc<BtcdTx>('getrawtransaction', [s.txid, 1]);
+      const ids = { txid: line.txid, wtxid: line.wtxid, size: line.size, vsize: line.vsize, weight: line.weight };
+      expect(ids, `${kind} as the signer computed it`).toEqual({ txid: s.txid, wtxid: s.wtxid, size: s.size, vsize: s.vsize, weight: s.weight });
+      expect(ids, `${kind} as btcd reports it`).toEqual({ txid: theirs.txid, wtxid: theirs.hash, size: theirs.size, vsize: theirs.vsize, weight: theirs.weight });
+      expect({ version: line.version, locktime: line.locktime }).toEqual({ version: theirs.version, locktime: theirs.locktime });
+      expect(line.vin.map(({ txid, vout, scriptsig, witness, sequence }) => ({ txid, vout, scriptsig, witness, sequence }))).toEqual(
+        theirs.vin.map((i) => ({ txid: i.txid, vout: i.vout, scriptsig: i.scriptSig?.hex ?? '', witness: i.txinwitness ?? [], sequence: i.sequence })),
+      );
+      expect(line.vout.map((o) => [o.value, o.scriptpubkey])).toEqual(theirs.vout.map((o) => [Math.round(o.value * 1e8), o.scriptPubKey.hex]));
+    }
+
+    const line = (s: Signed): TxLine => crawler.txLines().find((l) => l.txid === s.txid) as unknown as TxLine;
+    expect(line(v0).vout.map((o) => o.scriptpubkey_type)).toEqual(['v1_p2tr', 'p2pkh', 'v0_p2wpkh']);
+    expect(line(v0).vout.map((o) => o.scriptpubkey_address)).toEqual([w.address('p2tr'), w.address('p2pkh'), w.address('p2wpkh')]);
+    expect(line(v0).vin[0].witness).toHaveLength(2); // signature, public key
+    expect(line(taproot).vin[0].witness).toHaveLength(1); // key path: one Schnorr signature
+    expect(hex.decode(line(taproot).vin[0].witness[0])).toHaveLength(64);
+    expect(line(legacy).wtxid).toBe(legacy.txid);
+    expect(line(legacy).vin[0].witness).toEqual([]);
+    expect(line(legacy).vin[0].scriptsig).not.toBe('');
+    for (const s of Object.values(sent)) expect(crawler.txLines().filter((l) => l.txid === s.txid)).toHaveLength(1);
+  }, 90_000);
+
+  it('prints a block from `generate 1` with its hash, height and transactions', async () => {
+    const [hash] = await node.generate(1);
+    const line = await crawler.waitLine((l) => l.event === 'block' && l.hash === hash, 'block line', LINE_MS);
+    const theirs = await node.rpc<BtcdBlock>('getblock', [hash, 1]);
+    const raw = await node.rpc<string>('getblock', [hash, 0]);
+    expect(line).toMatchObject({
+      hash,
+      prev_hash: theirs.previousblockhash,
+      height: theirs.height,
+      version: theirs.version,
+      time: theirs.time,
+      nonce: theirs.nonce,
+      bits: parseInt(theirs.bits, 16),
+      merkle_root: theirs.merkleroot,
+      merkle_ok: true,
+      tx_count: theirs.tx.length,
+      txids: theirs.tx,
+      size: raw.length / 2,
+      stripped_size: theirs.strippedsize,
+      weight: theirs.weight,
+    });
+    expect(theirs.size).toBe(raw.length / 2);
+    // The three spends above were printed before the block confirmed them.
+    expect(line.seen_txs).toBe(theirs.tx.length - 1);
+  });
+
+  it('stays connected: one peer line, no drop, and btcd still lists the same connection', async () => {
+    expect(crawler.lines.all.filter((l) => l.event === 'peer' && l.peer === node.p2p)).toHaveLength(1);
+    const theirs = await ourPeer();
+    expect(theirs).toMatchObject({ id: firstPeerId, inbound: true });
+  });
+});
