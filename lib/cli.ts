@@ -9,7 +9,8 @@ import { decodeTx } from './tx/transaction.js';
 import { txLine } from './tx/view.js';
 import { NdjsonSink } from './output/ndjson.js';
 import { createLogger, LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
-import { DEFAULTS, EMIT_KINDS, UsageError, type CrawlOptions, type EmitKind } from './crawler/options.js';
+import { DEFAULTS, EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from './crawler/options.js';
+import type { TransportChoice } from './peer/connect.js';
 import { parsePeers } from './crawler/targets.js';
 import { runCrawl } from './crawler/run.js';
 
@@ -136,6 +137,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       default: false,
       describe: 'Dial learned private, loopback and link-local addresses too (always on for regtest)',
     })
+    .option('transport', {
+      choices: TRANSPORTS,
+      default: 'auto' as TransportChoice,
+      describe: 'BIP 324: auto tries v2 (encrypted) and falls back to v1 as Core does; v2 or v1 only',
+    })
     .option('census', { type: 'boolean', default: false, describe: 'Visit every reachable node learned once (version, RTT as peer lines), then end' })
     .option('max-peers', { type: 'number', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together' })
     .option('metrics-port', { type: 'number', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics' })
@@ -143,7 +149,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'transport', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -177,6 +183,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         peers,
         discover: args.census || (args.discover ?? peers.length === 0),
         allowLocal: args['allow-local'],
+        transport: args.transport,
         census: args.census,
         maxPeers,
         maxInFlight,

@@ -1,4 +1,4 @@
-import { EMPTY, Observable, Subject, asyncScheduler, catchError, concat, defer, endWith, filter, finalize, from, interval, map, merge, mergeMap, of, retry, share, switchMap, take, takeUntil, takeWhile, tap, throwError, timer } from 'rxjs';
+import { EMPTY, Observable, Subject, asyncScheduler, catchError, concat, defer, delay, endWith, filter, finalize, from, interval, map, merge, mergeMap, of, retry, share, switchMap, take, takeUntil, takeWhile, tap, throwError, timer } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../tx/types.js';
 import type { Logger } from '../log.js';
@@ -39,6 +39,9 @@ export function redialDelay(failures: number): number {
   return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
 }
 
+/** After running out of file descriptors, new dials wait this long. */
+export const EMFILE_PAUSE_MS = 1_000;
+
 /** Census: how long a visited peer has, after the handshake, to answer ping and getaddr. */
 export const CENSUS_VISIT_MS = 10_000;
 
@@ -72,6 +75,8 @@ export interface CrawlDeps {
   readonly connect: (target: PeerTarget) => Observable<SessionEvent>;
   readonly log: Logger;
   readonly scheduler?: SchedulerLike;
+  /** The process's soft limit on open files, for the EMFILE warning. */
+  readonly openFilesLimit?: number;
 }
 
 /**
@@ -133,13 +138,43 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     const dialled = new BoundedSet<string>(book.capacity);
     for (const t of configured) dialled.add(t);
     const discovered = new Subject<PeerTarget>();
+    /** Learned addresses whose dial failed for want of a file descriptor: dialled again later. */
+    const retries = new Subject<PeerTarget>();
     // Census: the crawl ends when every target dialled has finished and none is left.
     let dials = targets.length;
     let finished = 0;
     const sessionEnded = (): void => {
-      if (++finished === dials && opts.census) discovered.complete();
+      if (++finished < dials) return;
+      // Nothing left to dial: a census is done; without discovery nothing more can come.
+      if (opts.census) discovered.complete();
+      if (opts.census || !opts.discover) retries.complete();
     };
     const visitDeps: CrawlDeps = opts.census ? { ...deps, connect: (t) => deps.connect(t).pipe(censusVisit(CENSUS_VISIT_MS, scheduler)) } : deps;
+    // Out of file descriptors (EMFILE) is our limit, not the address's fault: new dials wait a
+    // while, the address is dialled again, and the user is told once.
+    let dialsResumeAt = 0;
+    let warnedDescriptors = false;
+    const dialDeps: CrawlDeps = {
+      ...visitDeps,
+      connect: (t) =>
+        defer(() => {
+          const wait = dialsResumeAt - scheduler.now();
+          return wait > 0 ? timer(wait, scheduler).pipe(switchMap(() => visitDeps.connect(t))) : visitDeps.connect(t);
+        }),
+    };
+    const outOfDescriptors = (t: PeerTarget, kept: boolean): void => {
+      dialsResumeAt = scheduler.now() + EMFILE_PAUSE_MS;
+      if (!warnedDescriptors) {
+        warnedDescriptors = true;
+        deps.log.warn('out of file descriptors (EMFILE): new connections wait and are retried; raise the limit (ulimit -n) or lower --max-peers', {
+          limit: deps.openFilesLimit,
+        });
+      }
+      // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
+      if (kept) return;
+      dials++;
+      retries.next(t);
+    };
     const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
       for (const address of book.learn(entries, peer)) {
         subscriber.next({ type: 'addr', peer, address, time: now });
@@ -148,7 +183,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           deps.log.debug('learned address not dialled', { peer, address: address.host, port: address.port, why: address.dial.why });
           continue;
         }
-        const target = { host: address.host, port: address.port };
+        const target = { host: address.host, port: address.port, services: address.services };
         const key = formatTarget(target);
         if (dialled.has(key)) continue;
         dialled.add(key);
@@ -249,12 +284,17 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     subs.push(
       // Configured peers are kept (redialled); learned ones are dialled once. mergeMap's bound is
       // the connection limit: learned addresses wait for a free slot.
-      (opts.discover ? merge(from(targets), discovered) : from(targets))
+      merge<PeerTarget[]>(from(targets), opts.discover ? discovered : EMPTY, retries.pipe(delay(EMFILE_PAUSE_MS, scheduler)))
         .pipe(
-          mergeMap(
-            (t) => keepPeer(t, visitDeps, !opts.census && opts.reconnect && configured.has(formatTarget(t))).pipe(finalize(sessionEnded)),
-            opts.maxPeers ?? Infinity,
-          ),
+          mergeMap((t) => {
+            const kept = !opts.census && opts.reconnect && configured.has(formatTarget(t));
+            return keepPeer(t, dialDeps, kept).pipe(
+              tap((e) => {
+                if (e.ev.type === 'down' && e.ev.reason === 'no-descriptors') outOfDescriptors(t, kept);
+              }),
+              finalize(sessionEnded),
+            );
+          }, opts.maxPeers ?? Infinity),
         )
         .subscribe({
           next: (t) => {

@@ -1,10 +1,13 @@
 import type { NetworkParams } from '../wire/network.js';
 import type { PeerTarget } from './targets.js';
+import type { TransportChoice } from '../peer/connect.js';
 
 /** A flag or argument the user got wrong: reported in one line, exit status 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+export const TRANSPORTS = ['auto', 'v2', 'v1'] as const;
 
 export const EMIT_KINDS = ['tx', 'peer', 'block', 'addr'] as const;
 export type EmitKind = (typeof EMIT_KINDS)[number];
@@ -28,6 +31,8 @@ export interface CrawlOptions {
   readonly discover: boolean;
   /** Dial learned private and loopback addresses too (always on regtest). */
   readonly allowLocal: boolean;
+  /** BIP 324: v2 first where the peer may speak it, then v1 (auto), or one of them only. */
+  readonly transport: TransportChoice;
   /** Visit every reachable node once (version, RTT), then end. */
   readonly census: boolean;
   /** Connections at most (configured and learned together). */

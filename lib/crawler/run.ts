@@ -6,13 +6,14 @@ import { NdjsonSink } from '../output/ndjson.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
+import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
 import { Metrics } from './metrics.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { blockView } from '../tx/block.js';
 import { POW_LIMITS } from '../tx/pow.js';
 import type { PeerInfo } from '../peer/session.js';
-import { connectPeer } from '../peer/connect.js';
+import { dialPeer, type SessionOptions } from '../peer/connect.js';
 import { txLine } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
@@ -57,6 +58,10 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
     io.stderr.write('crawl: no peers to connect to\n');
     return 1;
   }
+  const fdLimit = openFilesLimit();
+  if (fdLimit !== undefined && opts.maxPeers + FD_RESERVE > fdLimit) {
+    log.warn(`--max-peers ${opts.maxPeers} needs about ${opts.maxPeers + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower --max-peers`);
+  }
   const sink = new NdjsonSink(io.stdout);
   const paused = new BehaviorSubject(false);
   sink.onPressure((blocked) => {
@@ -85,6 +90,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
   let visited = 0;
+  /** Visited nodes that spoke BIP 324 (the share of v2 nodes, as network studies report it). */
+  let visitedV2 = 0;
   let unreachable = 0;
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
@@ -149,6 +156,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             height: ev.info.startHeight,
             wtxidrelay: ev.info.wtxidRelay,
             addrv2: ev.info.addrv2,
+            transport: ev.info.transport,
           });
           if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
           else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
@@ -161,6 +169,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             visits.delete(ev.peer);
             if (v) visited++;
             else unreachable++;
+            if (v?.info.transport === 'v2') visitedV2++;
             if (v) sink.write(peerUpLine(ev.peer, v.info, v.time, 'visited', v.rttMs));
             else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
             return;
@@ -197,6 +206,16 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       }
     };
 
+    const session: SessionOptions = {
+      network: opts.network,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs,
+      pingIntervalMs: opts.pingIntervalMs,
+      pingTimeoutMs: opts.pingTimeoutMs,
+      userAgent: USER_AGENT,
+      log,
+      onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
+      onBadMessage: metrics && ((command) => metrics.badMessage(command)),
+    };
     subscription = crawl(
       targets,
       {
@@ -213,17 +232,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       },
       {
         log,
-        connect: (t) =>
-          connectPeer(t.host, t.port, {
-            network: opts.network,
-            handshakeTimeoutMs: opts.handshakeTimeoutMs,
-            pingIntervalMs: opts.pingIntervalMs,
-            pingTimeoutMs: opts.pingTimeoutMs,
-            userAgent: USER_AGENT,
-            log,
-            onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
-            onBadMessage: metrics && ((command) => metrics.badMessage(command)),
-          }),
+        connect: (t) => dialPeer(t.host, t.port, session, opts.transport, t.services),
+        openFilesLimit: fdLimit,
       },
     ).subscribe({
       next(ev) {
@@ -240,7 +250,10 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       },
       complete() {
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
-        if (opts.census) io.stderr.write(`crawl: census: ${visited} nodes visited, ${unreachable} unreachable\n`);
+        if (opts.census) {
+          const share = visited === 0 ? 0 : Math.round((100 * visitedV2) / visited);
+          io.stderr.write(`crawl: census: ${visited} nodes visited (${visitedV2} over v2, ${share}%), ${unreachable} unreachable\n`);
+        }
         else log.info('no peers left');
         void finish(connected.size > 0 ? 0 : 1, true);
       },

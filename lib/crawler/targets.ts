@@ -4,6 +4,8 @@ import { UsageError } from './options.js';
 export interface PeerTarget {
   readonly host: string;
   readonly port: number;
+  /** What the address's gossip said it offers (learned addresses); unknown for configured peers. */
+  readonly services?: bigint;
 }
 
 /** `host:port` as users write it: IPv6 hosts in brackets. */

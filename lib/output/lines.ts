@@ -28,6 +28,7 @@ export function peerUpLine(peer: string, info: PeerInfo, timeMs: number, state: 
     relay: info.relay,
     wtxid_relay: info.wtxidRelay,
     addrv2: info.addrv2,
+    transport: info.transport,
     ...(rttMs === undefined ? {} : { rtt_ms: rttMs }),
   });
 }

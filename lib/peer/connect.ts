@@ -1,14 +1,16 @@
-import { Observable, tap } from 'rxjs';
+import { Observable, catchError, tap, throwError } from 'rxjs';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Message, VersionMessage } from '../wire/messages.js';
-import { encodeMessage } from '../wire/registry.js';
 import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
 import type { NetworkParams } from '../wire/network.js';
 import { ipToBytes16 } from '../wire/netaddr.js';
 import type { Logger } from '../log.js';
 import type { DecodeError } from '../wire/errors.js';
-import { PeerError } from './errors.js';
-import { decodeFrames, frames } from './framing.js';
+import { asPeerError, PeerError } from './errors.js';
+import type { Transport, TransportKind } from '../transport/transport.js';
+import { v1Transport } from '../transport/v1.js';
+import { v2Transport } from '../transport/v2-transport.js';
+import { decodeFrames } from './framing.js';
 import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
 
 export interface SessionOptions {
@@ -58,7 +60,10 @@ function socketChunks(socket: Socket): Observable<Uint8Array> {
     };
     const onData = (chunk: Buffer): void => subscriber.next(chunk);
     const onError = (err: NodeJS.ErrnoException): void => {
-      subscriber.error(new PeerError(connected ? 'closed' : 'connect-failed', err.code ? `${err.code}: ${err.message}` : err.message));
+      const message = err.code ? `${err.code}: ${err.message}` : err.message;
+      // Out of file descriptors is our limit, not the peer's fault (see crawl: the dial is retried).
+      if (err.code === 'EMFILE' || err.code === 'ENFILE') subscriber.error(new PeerError('no-descriptors', message));
+      else subscriber.error(new PeerError(connected ? 'closed' : 'connect-failed', message));
     };
     const onClose = (): void => subscriber.error(new PeerError('closed', 'connection closed by peer'));
     socket.on('connect', onConnect);
@@ -76,23 +81,31 @@ function socketChunks(socket: Socket): Observable<Uint8Array> {
 
 /**
  * One peer: a TCP connection turned into a stream of session events — `ready` after the
- * handshake, then every message, plus `rtt` from the liveness pings. Framing errors, misbehaviour,
- * timeouts and the socket closing all end the stream with a PeerError; a single bad message is
- * skipped (see decodeFrames). Unsubscribing closes the
- * socket.
+ * handshake, then every message, plus `rtt` from the liveness pings — over the transport asked
+ * for (v1 plaintext or BIP 324 v2). Framing errors, misbehaviour, timeouts and the socket closing
+ * all end the stream with a PeerError; a single bad message is skipped (see decodeFrames). A v2
+ * attempt that fails before the peer's version packet ends with `v2-handshake`, for the caller to
+ * try v1 (see dialPeer). Unsubscribing closes the socket.
  */
-export function connectPeer(host: string, port: number, opts: SessionOptions): Observable<SessionEvent> {
+export function connectPeer(host: string, port: number, opts: SessionOptions, kind: TransportKind = 'v1'): Observable<SessionEvent> {
   return new Observable<SessionEvent>((subscriber) => {
     const { network, log } = opts;
     const socket = netConnect({ host, port, noDelay: true });
     const where = `${host}:${port}`;
+    const write = (bytes: Uint8Array): void => {
+      if (!socket.destroyed) socket.write(bytes);
+    };
+    const onDropped = (reason: string): void => {
+      log.info('bad message skipped', { peer: where, error: `v2 packet: ${reason}` });
+      opts.onBadMessage?.('other');
+    };
+    const transport = kind === 'v2' ? v2Transport(network.magic, write, onDropped) : v1Transport(network.magic, write);
     const link: PeerLink = {
       send(msg: Message) {
         if (socket.destroyed) return;
         if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
-        const bytes = encodeMessage(network.magic, msg);
-        opts.onTraffic?.('out', msg.command, bytes.length);
-        socket.write(bytes);
+        const bytes = transport.send(msg);
+        opts.onTraffic?.('out', msg.command, bytes);
       },
       fail(err: PeerError) {
         subscriber.error(err);
@@ -106,12 +119,13 @@ export function connectPeer(host: string, port: number, opts: SessionOptions): O
     };
     const sub = socketChunks(socket)
       .pipe(
-        frames(network.magic),
+        transport.frames,
         tap((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length)),
         decodeFrames(onBad),
-        handshake(link, ourVersion(socket, host, port, opts.userAgent), opts.handshakeTimeoutMs),
+        handshake(link, ourVersion(socket, host, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind),
         answerPings(link.send),
         liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
+        catchError((err: unknown) => throwError(() => transportError(err, transport))),
       )
       .subscribe(subscriber);
     return () => {
@@ -119,4 +133,36 @@ export function connectPeer(host: string, port: number, opts: SessionOptions): O
       socket.destroy();
     };
   });
+}
+
+/** Why a connection ended, as a PeerError; a v2 attempt that never got the peer's version packet is `v2-handshake`. */
+function transportError(err: unknown, transport: Transport): PeerError {
+  const e = asPeerError(err);
+  const beforeV2 = transport.kind === 'v2' && !transport.established;
+  if (beforeV2 && (e.reason === 'closed' || e.reason === 'framing')) return new PeerError('v2-handshake', `v2 handshake failed: ${e.message}`);
+  return e;
+}
+
+/**
+ * `--transport`: `v1`, `v2` (never falls back), or `auto`: v2 first with peers that may speak it
+ * (they advertise NODE_P2P_V2, or we do not know their services), then, when the v2 handshake
+ * fails, once more over v1 on a fresh connection, as Core does (net.cpp: ShouldReconnectV1, the
+ * outbound connection retried with v1).
+ */
+export type TransportChoice = 'auto' | TransportKind;
+
+/** NODE_P2P_V2 (protocol.h): the node accepts BIP 324 connections. */
+export const NODE_P2P_V2 = 1n << 11n;
+
+export function dialPeer(host: string, port: number, opts: SessionOptions, choice: TransportChoice, services?: bigint): Observable<SessionEvent> {
+  if (choice === 'v1' || (choice === 'auto' && services !== undefined && (services & NODE_P2P_V2) === 0n)) return connectPeer(host, port, opts, 'v1');
+  const v2 = connectPeer(host, port, opts, 'v2');
+  if (choice === 'v2') return v2;
+  return v2.pipe(
+    catchError((err: unknown) => {
+      if (!(err instanceof PeerError) || err.reason !== 'v2-handshake') return throwError(() => err);
+      opts.log.debug('v2 handshake failed, trying v1', { peer: `${host}:${port}`, error: err.message });
+      return connectPeer(host, port, opts, 'v1');
+    }),
+  );
 }

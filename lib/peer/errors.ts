@@ -1,10 +1,15 @@
+import { V2Error } from '../transport/errors.js';
 import { FramingError } from '../wire/errors.js';
 
 /** Why a peer was dropped. Each reason is a log field, a `peer` line field and a metric label. */
 export type DropReason =
   | 'connect-failed'
+  /** EMFILE/ENFILE: we ran out of file descriptors; our limit, not the peer's fault. */
+  | 'no-descriptors'
   | 'closed'
   | 'framing'
+  /** A BIP 324 attempt that failed before the peer's version packet (auto tries v1 next). */
+  | 'v2-handshake'
   /** It broke a limit Core disconnects for, or spent its budget of bad messages. */
   | 'misbehaving'
   /** It served a block that is not valid (proof of work, merkle root, witness commitment). */
@@ -31,12 +36,12 @@ export class PeerError extends Error {
 }
 
 /**
- * Any error ending a peer's stream, as a PeerError: a broken byte stream is `framing`, a socket's
+ * Any error ending a peer's stream, as a PeerError: a broken byte stream (v1 or v2) is `framing`, a socket's
  * error (it has an errno code) `closed`, anything else a bug of ours, `internal`.
  */
 export function asPeerError(err: unknown): PeerError {
   if (err instanceof PeerError) return err;
-  if (err instanceof FramingError) return new PeerError('framing', `${err.reason}: ${err.message}`);
+  if (err instanceof FramingError || err instanceof V2Error) return new PeerError('framing', `${err.reason}: ${err.message}`);
   const e = err as NodeJS.ErrnoException | undefined;
   if (e?.code) return new PeerError('closed', `${e.code}: ${e.message}`);
   return new PeerError('internal', `internal error: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,23 +1,9 @@
-import { asyncScheduler, catchError, defer, mergeMap, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, mergeMap, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { DecodeError, LimitError } from '../wire/errors.js';
-import { Framer } from '../wire/framer.js';
 import type { Frame, Message } from '../wire/messages.js';
-import { checksumLeftToDecoder, decodeMessage, maxPayloadFor } from '../wire/registry.js';
+import { decodeMessage } from '../wire/registry.js';
 import { RateBudget } from './budget.js';
-import { asPeerError, PeerError } from './errors.js';
-
-/**
- * Byte chunks → frames. A framing error (bad magic, a bad command, an oversized length) ends the
- * stream with a PeerError: the byte stream cannot be trusted after it. Anything thrown is this
- * peer's error (mergeMap), never the process's.
- */
-export function frames(magic: number): OperatorFunction<Uint8Array, Frame> {
-  return (source) =>
-    defer(() => {
-      const framer = new Framer(magic, maxPayloadFor, checksumLeftToDecoder);
-      return source.pipe(mergeMap((chunk) => framer.push(chunk)));
-    }).pipe(catchError((err: unknown) => throwError(() => asPeerError(err))));
-}
+import { PeerError } from './errors.js';
 
 /** Told of each message skipped as undecodable or corrupt. */
 export type OnBadMessage = (command: string, err: DecodeError) => void;

@@ -1,6 +1,7 @@
 import { MIN_PEER_PROTOCOL_VERSION, WTXID_RELAY_VERSION } from '../wire/limits.js';
 import type { Message, VersionMessage } from '../wire/messages.js';
 import { PeerError } from './errors.js';
+import type { TransportKind } from '../transport/transport.js';
 
 /** What a peer told us about itself in the handshake. */
 export interface PeerInfo {
@@ -13,6 +14,8 @@ export interface PeerInfo {
   readonly wtxidRelay: boolean;
   /** BIP 155 negotiated: it may send addrv2. */
   readonly addrv2: boolean;
+  /** The transport the connection runs on: v1 plaintext or BIP 324 v2. */
+  readonly transport: TransportKind;
 }
 
 /** What one received message makes the handshake do: messages to send, and `ready` at its end. */
@@ -37,7 +40,10 @@ export class Handshake {
   private addrv2 = false;
   private ready = false;
 
-  constructor(private readonly ours: VersionMessage) {}
+  constructor(
+    private readonly ours: VersionMessage,
+    private readonly transport: TransportKind = 'v1',
+  ) {}
 
   get done(): boolean {
     return this.ready;
@@ -76,6 +82,7 @@ export class Handshake {
             relay: theirs.relay,
             wtxidRelay: this.wtxidRelay,
             addrv2: this.addrv2,
+            transport: this.transport,
           },
         };
       default:

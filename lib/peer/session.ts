@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Message, VersionMessage } from '../wire/messages.js';
 import { PeerError } from './errors.js';
 import { Handshake, type PeerInfo } from './handshake.js';
+import type { TransportKind } from '../transport/transport.js';
 
 export type { PeerInfo } from './handshake.js';
 
@@ -36,11 +37,12 @@ export function handshake(
   link: PeerLink,
   ours: VersionMessage,
   timeoutMs: number,
+  transport: TransportKind = 'v1',
   scheduler: SchedulerLike = asyncScheduler,
 ): OperatorFunction<Message, SessionEvent> {
   return (source) =>
     defer(() => {
-      const hs = new Handshake(ours);
+      const hs = new Handshake(ours, transport);
       link.send(ours);
       const deadline = timer(timeoutMs, scheduler).pipe(
         mergeMap(() => (hs.done ? EMPTY : throwError(() => new PeerError('handshake-timeout', `no ${hs.awaiting} within ${timeoutMs / 1000} s`)))),

@@ -68,28 +68,45 @@ export function encodeBlock(b: Block): Uint8Array {
   return w.finish();
 }
 
-/** Bitcoin's merkle root (consensus/merkle.cpp): pairs hashed up, an odd last hash paired with itself. */
-export function merkleRoot(hashes: readonly Uint8Array[]): Uint8Array {
-  if (hashes.length === 0) return new Uint8Array(32);
+export interface MerkleResult {
+  readonly root: Uint8Array;
+  /** Two equal siblings somewhere: the tree of a block whose tx list was padded by repetition. */
+  readonly mutated: boolean;
+}
+
+/** Two byte strings are equal. */
+export const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Bitcoin's merkle root (consensus/merkle.cpp ComputeMerkleRoot): pairs hashed up, an odd last
+ * hash paired with itself; with its `mutated` out-parameter (CVE-2012-2459): whether any level had
+ * two equal hashes side by side, which is how [a, b, c] and [a, b, c, c] come to share a root.
+ */
+export function computeMerkleRoot(hashes: readonly Uint8Array[]): MerkleResult {
+  if (hashes.length === 0) return { root: new Uint8Array(32), mutated: false };
   let level = hashes.slice();
+  let mutated = false;
   const pair = new Uint8Array(64);
   while (level.length > 1) {
+    for (let i = 0; i + 1 < level.length; i += 2) if (equalBytes(level[i], level[i + 1])) mutated = true;
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) {
       pair.set(level[i], 0);
-      pair.set(level[i + 1 < level.length ? i + 1 : i], 32);
+      pair.set(level[Math.min(i + 1, level.length - 1)], 32);
       next.push(sha256d(pair));
     }
     level = next;
   }
-  return level[0];
+  return { root: level[0], mutated };
+}
+
+/** The merkle root alone (see computeMerkleRoot). */
+export function merkleRoot(hashes: readonly Uint8Array[]): Uint8Array {
+  return computeMerkleRoot(hashes).root;
 }
 
 export function blockMerkleOk(block: Block): boolean {
-  const root = merkleRoot(block.txs.map((t) => t.txid));
-  const want = block.header.merkleRoot;
-  for (let i = 0; i < 32; i++) if (root[i] !== want[i]) return false;
-  return true;
+  return equalBytes(merkleRoot(block.txs.map((t) => t.txid)), block.header.merkleRoot);
 }
 
 /** BIP 34: the height as the first push of the coinbase scriptSig (a script number), if there. */

@@ -9,7 +9,8 @@
 import { sha256d } from '../wire/hash.js';
 import { toReversedHex } from '../wire/hex.js';
 import type { NetworkName } from '../wire/network.js';
-import { merkleRoot } from './block.js';
+import { computeMerkleRoot, equalBytes, merkleRoot } from './block.js';
+import { hasWitness } from './transaction.js';
 import type { Block, DecodedTx } from './types.js';
 
 // --- Compact targets (nBits) -------------------------------------------------------------------
@@ -85,39 +86,6 @@ export function checkProofOfWork(hash: Uint8Array, bits: number, powLimit: bigin
   return target !== undefined && hashToBigInt(hash) <= target;
 }
 
-// --- Merkle root with Core's mutation flag ---------------------------------------------------
-
-export interface MerkleResult {
-  readonly root: Uint8Array;
-  /** Two equal siblings somewhere: the tree of a block whose tx list was padded by repetition. */
-  readonly mutated: boolean;
-}
-
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/**
- * consensus/merkle.cpp ComputeMerkleRoot with its `mutated` out-parameter (CVE-2012-2459): the
- * same root as lib/tx/block.ts merkleRoot, plus whether any level had two equal hashes side by
- * side, which is how [a, b, c] and [a, b, c, c] come to share a root.
- */
-export function computeMerkleRoot(hashes: readonly Uint8Array[]): MerkleResult {
-  if (hashes.length === 0) return { root: new Uint8Array(32), mutated: false };
-  let level = hashes.slice();
-  let mutated = false;
-  const pair = new Uint8Array(64);
-  while (level.length > 1) {
-    for (let i = 0; i + 1 < level.length; i += 2) if (equalBytes(level[i], level[i + 1])) mutated = true;
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) {
-      pair.set(level[i], 0);
-      pair.set(level[Math.min(i + 1, level.length - 1)], 32);
-      next.push(sha256d(pair));
-    }
-    level = next;
-  }
-  return { root: level[0], mutated };
-}
-
 // --- Witness commitment (BIP 141) --------------------------------------------------------------
 
 /** OP_RETURN, push 36, then the commitment header aa21a9ed (BIP 141; GetWitnessCommitmentIndex). */
@@ -128,11 +96,6 @@ export const MINIMUM_WITNESS_COMMITMENT = 38;
 export const WITNESS_RESERVED_VALUE_BYTES = 32;
 /** consensus/validation.h NO_WITNESS_COMMITMENT. */
 export const NO_WITNESS_COMMITMENT = -1;
-
-/** CTransaction::HasWitness: any input with a non-empty witness stack. */
-export function hasWitness(tx: Pick<DecodedTx, 'inputs'>): boolean {
-  return tx.inputs.some((i) => i.witness.length > 0);
-}
 
 /** GetWitnessCommitmentIndex: the LAST coinbase output that looks like a commitment, or -1. */
 export function witnessCommitmentIndex(block: Pick<Block, 'txs'>): number {

@@ -102,7 +102,7 @@ describe('crawl against scripted peers', () => {
       await bad.connection();
       await good.script(conn);
     });
-    const c = crawl('--peers', `${bad.address},${pg.address}`, '--emit', 'tx,peer', '--no-reconnect');
+    const c = crawl('--peers', `${bad.address},${pg.address}`, '--emit', 'tx,peer', '--no-reconnect', '--transport', 'v1');
     const down = await c.waitLine((l) => l.event === 'peer' && l.state === 'down', 'peer down');
     expect(down).toMatchObject({ peer: bad.address, reason: 'framing' });
     await c.waitLog(/peer dropped.*reason=framing/);

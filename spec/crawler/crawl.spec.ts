@@ -11,7 +11,7 @@ import { InvType, type Message } from '../../lib/wire/messages.js';
 import type { DecodedTx } from '../../lib/tx/types.js';
 import { POW_LIMITS } from '../../lib/tx/pow.js';
 
-const info: PeerInfo = { version: 70016, services: 0n, userAgent: '/x/', startHeight: 0, relay: true, wtxidRelay: false, addrv2: false };
+const info: PeerInfo = { version: 70016, services: 0n, userAgent: '/x/', startHeight: 0, relay: true, wtxidRelay: false, addrv2: false, transport: 'v1' };
 const hash = (n: number): Uint8Array => new Uint8Array(32).fill(n);
 /** Only the fields the crawler reads: virtual-time tests need no real transaction. */
 const fakeTx = (n: number): DecodedTx => ({ txid: hash(n), wtxid: hash(n) }) as unknown as DecodedTx;

@@ -68,7 +68,11 @@ describe('discovery', () => {
       expect(v).toMatchObject({ state: 'visited', version: 70016, user_agent: '/Satoshi:27.0.0/', start_height: 850_000 });
       expect(v.rtt_ms).toEqual(expect.any(Number));
     }
-    expect(c.logs.all).toContain('crawl: census: 4 nodes visited, 0 unreachable');
+    // The configured peer (services unknown) is tried over v2 first and speaks it; the learned ones
+    // were gossiped without NODE_P2P_V2, so they are dialled over v1 at once.
+    expect(visits.map((v) => [v.peer, v.transport])).toEqual(expect.arrayContaining([[ps[0].address, 'v2']]));
+    expect(visits.filter((v) => v.transport === 'v1')).toHaveLength(3);
+    expect(c.logs.all).toContain('crawl: census: 4 nodes visited (1 over v2, 25%), 0 unreachable');
     // Every visit ended with the connection closed by us.
     for (const p of ps) await (await p.connection()).closed;
   });

@@ -26,10 +26,14 @@ describe('--metrics-port', () => {
     const pg = await scriptedPeer(good.script);
     const bad = await scriptedPeer(async (c) => {
       await coreHandshake(c);
+      // A bad checksum costs that message (counted), then a wrong magic costs the peer.
       c.sendRaw(encodeFrame(REGTEST.magic, 'ping', new Uint8Array(8)).fill(0xee, 20, 24));
+      c.send({ command: 'ping', nonce: 0x5eedn });
+      while ((await c.next('pong')).nonce !== 0x5eedn);
+      c.sendRaw(encodeFrame(REGTEST.magic, 'ping', new Uint8Array(8)).fill(0xee, 0, 4));
     });
     peers.push(pg, bad);
-    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${pg.address},${bad.address}`, '--metrics-port', '0', '--no-reconnect', '--log-level', 'debug']);
+    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${pg.address},${bad.address}`, '--metrics-port', '0', '--no-reconnect', '--log-level', 'debug', '--transport', 'v1']);
     const url = (await crawler.waitLog(/metrics url=/)).match(/url=(\S+)/)![1];
     for (const t of txs) await crawler.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
     await crawler.waitLog(/peer dropped.*reason=framing/);
@@ -42,6 +46,7 @@ describe('--metrics-port', () => {
     expect(series(text, 'bitcrawl_messages_total{command="getdata",direction="out"}')).toBeGreaterThanOrEqual(1);
     expect(series(text, 'bitcrawl_message_bytes_total{command="tx",direction="in"}')).toBe(txs.reduce((a, t) => a + 24 + t.size, 0));
     expect(series(text, 'bitcrawl_peer_drops_total{reason="framing"}')).toBe(1);
+    expect(series(text, 'bitcrawl_bad_messages_total{command="ping"}')).toBe(1);
     expect(series(text, 'bitcrawl_peers{state="connected"}')).toBe(1);
     expect(series(text, 'bitcrawl_mempool_transactions')).toBe(3);
     expect(series(text, 'bitcrawl_ping_rtt_seconds_count')).toBeGreaterThanOrEqual(1);

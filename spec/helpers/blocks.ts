@@ -1,6 +1,6 @@
 /** Valid regtest blocks made from real transactions: a coinbase, a witness commitment, proof of work. */
 import { decodeBlock, encodeBlock, merkleRoot, writeBlockHeader } from '../../lib/tx/block.js';
-import { POW_LIMITS, validateBlock, WITNESS_COMMITMENT_PREFIX } from '../../lib/tx/pow.js';
+import { checkProofOfWork, POW_LIMITS, validateBlock, WITNESS_COMMITMENT_PREFIX } from '../../lib/tx/pow.js';
 import { decodeTx, encodeTx, hasWitness } from '../../lib/tx/transaction.js';
 import type { Block, BlockHeader, DecodedTx } from '../../lib/tx/types.js';
 import { sha256d } from '../../lib/wire/hash.js';
@@ -42,11 +42,13 @@ function coinbase(txs: readonly DecodedTx[], height: number): DecodedTx {
 export function mineBlock(txs: readonly DecodedTx[], opts: { prevBlock?: Uint8Array; time?: number; height?: number } = {}): Block {
   const all = [coinbase(txs, opts.height ?? 1), ...txs];
   const base = { version: 0x20000000, prevBlock: opts.prevBlock ?? new Uint8Array(32).fill(7), merkleRoot: merkleRoot(all.map((t) => t.txid)), time: opts.time ?? 1_700_000_000, bits: REGTEST_BITS };
-  for (let nonce = 0; ; nonce++) {
-    const header = { ...base, nonce, hash: headerHash({ ...base, nonce }) };
-    const block = decodeBlock(encodeBlock({ header, txs: all, raw: new Uint8Array(0), size: 0, strippedSize: 0, weight: 0 }));
-    if (validateBlock(block, POW_LIMITS.regtest).ok) return block;
-  }
+  let nonce = 0;
+  while (!checkProofOfWork(headerHash({ ...base, nonce }), base.bits, POW_LIMITS.regtest)) nonce++;
+  const header = { ...base, nonce, hash: headerHash({ ...base, nonce }) };
+  const block = decodeBlock(encodeBlock({ header, txs: all, raw: new Uint8Array(0), size: 0, strippedSize: 0, weight: 0 }));
+  const check = validateBlock(block, POW_LIMITS.regtest);
+  if (!check.ok) throw new Error(`mineBlock made an invalid block: ${check.why}`);
+  return block;
 }
 
 /** `block` with a changed header (its hash recomputed): another nonce, other bits. */

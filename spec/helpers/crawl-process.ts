@@ -56,8 +56,12 @@ export class CrawlProcess {
   readonly logs = new LineStream<string>();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [CRAWL_BIN, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  /** `fdLimit`: run under `ulimit -n fdLimit` (a soft and hard limit on open files). */
+  constructor(args: readonly string[], env: NodeJS.ProcessEnv = {}, opts: { readonly fdLimit?: number } = {}) {
+    const command = [process.execPath, CRAWL_BIN, ...args];
+    const [file, argv] =
+      opts.fdLimit === undefined ? [command[0], command.slice(1)] : ['bash', ['-c', 'ulimit -n "$0" && exec "$@"', String(opts.fdLimit), ...command]];
+    this.child = spawn(file, argv, { env: { ...process.env, ...env }, stdio: 'pipe' });
     createInterface({ input: this.child.stdout }).on('line', (l) => this.lines.push(JSON.parse(l) as JsonLine));
     createInterface({ input: this.child.stderr }).on('line', (l) => this.logs.push(l));
     this.exited = new Promise((resolve) =>

@@ -4,8 +4,7 @@
  * Waiting is always on events (a message, a close), never on sleeps.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { Framer } from '../../lib/wire/framer.js';
-import { decodeMessage, encodeMessage, maxPayloadFor } from '../../lib/wire/registry.js';
+import { ResponderTransport, type ScriptedTransport } from './peer-transport.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { InvType, type Command, type InvItem, type Message, type MessageOf, type VersionMessage } from '../../lib/wire/messages.js';
 import type { DecodedTx } from '../../lib/tx/types.js';
@@ -25,18 +24,30 @@ export class ScriptedConnection {
   private ended = false;
   readonly closed: Promise<void>;
 
-  /** `magic`: the network's message start, for what we send and what we read (regtest unless given). */
+  /** The transport this connection runs on, once the crawler's first bytes told. */
+  readonly transport: ResponderTransport;
+
+  /** `magic`: the network's message start (regtest unless given); `accept`: the transports spoken. */
   constructor(
     readonly socket: Socket,
-    private readonly magic: number = REGTEST.magic,
+    magic: number = REGTEST.magic,
+    accept: ScriptedTransport = 'both',
   ) {
     // Bitcoin Core sets TCP_NODELAY on every peer socket (net.cpp); so do we, as Core would.
     socket.setNoDelay(true);
-    const framer = new Framer(magic, maxPayloadFor);
+    this.transport = new ResponderTransport(magic, accept, (bytes) => this.sendRaw(bytes));
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('data', (chunk: Buffer) => {
-      for (const frame of framer.push(chunk)) {
-        const msg = decodeMessage(frame);
+      let messages: Message[];
+      try {
+        messages = this.transport.receive(chunk);
+      } catch {
+        // Bad magic, a v2 handshake gone wrong, an undecodable message: Core disconnects (or, for a
+        // single bad message, would skip it; our scripts are strict).
+        socket.destroy();
+        return;
+      }
+      for (const msg of messages) {
         this.received.push(msg);
         if (this.enforceCoreOrder && this.verackSeen && (msg.command === 'wtxidrelay' || msg.command === 'sendaddrv2')) {
           socket.destroy();
@@ -68,7 +79,7 @@ export class ScriptedConnection {
   }
 
   send(msg: Message): void {
-    if (!this.socket.destroyed) this.socket.write(encodeMessage(this.magic, msg));
+    if (!this.socket.destroyed) this.socket.write(this.transport.encode(msg));
   }
 
   sendRaw(bytes: Uint8Array): void {
@@ -98,11 +109,12 @@ export async function scriptedPeer(
   script: (c: ScriptedConnection) => Promise<void>,
   host = '127.0.0.1',
   magic: number = REGTEST.magic,
+  accept: ScriptedTransport = 'both',
 ): Promise<ScriptedPeer> {
   const conns: ScriptedConnection[] = [];
   const waiting: Array<{ n: number; resolve: (c: ScriptedConnection) => void }> = [];
   const server: Server = createServer((socket) => {
-    const c = new ScriptedConnection(socket, magic);
+    const c = new ScriptedConnection(socket, magic, accept);
     conns.push(c);
     for (const w of waiting.filter((x) => x.n < conns.length)) w.resolve(conns[w.n]);
     script(c).catch(() => c.socket.destroy());

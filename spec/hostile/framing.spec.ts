@@ -11,6 +11,8 @@ import { coreHandshake, REGTEST, type ScriptedConnection } from '../helpers/scri
 import { withBadPeers } from './harness.js';
 
 const fx = crawlFixtures();
+/** These peers write v1 frames by hand: the crawler must speak v1 to them (v2's own hostile cases: spec/peer/v2.spec.ts). */
+const V1 = ['--transport', 'v1'];
 
 /** A 24-byte header that declares `length` bytes (and a checksum) whatever follows. */
 function header(command: string, length: number, magic = REGTEST.magic): Uint8Array {
@@ -55,7 +57,7 @@ describe('hostile framing', () => {
         },
         expect: 'closed',
       },
-    ]);
+    ], V1);
   });
 
   it('keeps a peer whose frame has a bad checksum, as Core does, and reads on in step', async () => {
@@ -70,7 +72,7 @@ describe('hostile framing', () => {
         },
         expect: 'kept',
       },
-    ]);
+    ], V1);
   });
 
   it('drops a peer dribbling a frame one byte a second when its ping deadline passes', async () => {
@@ -92,7 +94,7 @@ describe('hostile framing', () => {
           expect: 'ping-timeout',
         },
       ],
-      ['--ping-interval', '0.5', '--ping-timeout', '1.5'],
+      [...V1, '--ping-interval', '0.5', '--ping-timeout', '1.5'],
     );
   });
 });

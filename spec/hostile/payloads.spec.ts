@@ -14,6 +14,8 @@ import { segwitTxs } from '../helpers/txs.js';
 import { withBadPeers, type BadPeer } from './harness.js';
 
 const fx = crawlFixtures();
+/** These peers write v1 frames by hand: the crawler must speak v1 to them (v2's own hostile cases: spec/peer/v2.spec.ts). */
+const V1 = ['--transport', 'v1'];
 const hash = new Uint8Array(32).fill(3);
 const tx = segwitTxs()[0];
 
@@ -62,7 +64,7 @@ describe('hostile payloads', () => {
       // Half of it: short of every kind's mandatory fields (a version keeps less than its nonce).
       return { name: `truncated ${m.command}`, act: sendThenProbe(m.command, full.subarray(0, Math.floor(full.length / 2))), expect: 'kept' };
     });
-    await withBadPeers(fx, bad);
+    await withBadPeers(fx, bad, V1);
   });
 
   it('keeps a peer for one undecodable message, drops it for counts Core disconnects for and past the budget', async () => {
@@ -87,6 +89,6 @@ describe('hostile payloads', () => {
       // Eleven bad messages within a minute: past the budget.
       { name: `${BAD_MESSAGE_BUDGET + 1} truncated pings`, act: sendAfterHandshake('ping', hex('01'), BAD_MESSAGE_BUDGET + 1), expect: 'misbehaving' },
       { name: `${BAD_MESSAGE_BUDGET} truncated pings`, act: sendThenProbe('ping', hex('01'), BAD_MESSAGE_BUDGET), expect: 'kept' },
-    ]);
+    ], V1);
   });
 });

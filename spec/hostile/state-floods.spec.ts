@@ -8,6 +8,11 @@ import { distinctTxs } from '../helpers/txs.js';
 import { withBadPeers } from './harness.js';
 
 const fx = crawlFixtures();
+/**
+ * Some of these peers speak before the crawler does, in v1 (as bcoin does): against a v2 attempt
+ * that is a failed handshake and a v1 redial (spec/peer/v2.spec.ts). Here the crawler speaks v1.
+ */
+const V1 = ['--transport', 'v1'];
 
 /** Resolves once the crawler has handled everything we sent before (two ping round trips). */
 async function settled(c: ScriptedConnection): Promise<void> {
@@ -75,7 +80,7 @@ describe('hostile protocol state', () => {
         },
         expect: 'kept',
       },
-    ]).then(({ lines }) => {
+    ], V1).then(({ lines }) => {
       const printed = lines.filter((l) => l.event === 'tx').map((l) => l.txid);
       for (const t of [unsolicited, delivered]) expect(printed).not.toContain(toReversedHex(t.txid));
     });
@@ -95,7 +100,7 @@ describe('hostile protocol state', () => {
           expect: 'ping-timeout',
         },
       ],
-      ['--handshake-timeout', '1', '--ping-interval', '0.5', '--ping-timeout', '1'],
+      [...V1, '--handshake-timeout', '1', '--ping-interval', '0.5', '--ping-timeout', '1'],
     );
   });
 });
@@ -156,7 +161,7 @@ describe('floods', () => {
         },
         expect: 'kept',
       },
-    ]).then(({ lines }) => {
+    ], V1).then(({ lines }) => {
       const printed = new Set(lines.filter((l) => l.event === 'tx').map((l) => l.txid));
       // The good peer's three were printed (the harness checks); the rest were never announced.
       for (const t of flood.slice(3, 50)) expect(printed.has(toReversedHex(t.txid))).toBe(false);

@@ -69,6 +69,7 @@ describe('connectPeer on a real socket', () => {
       relay: true,
       wtxidRelay: true,
       addrv2: true,
+      transport: 'v1',
     });
   });
 

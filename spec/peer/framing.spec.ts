@@ -4,7 +4,8 @@ import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, from, lastValueFrom, NEVER, of, toArray } from 'rxjs';
 import { BAD_MESSAGE_BUDGET } from '../../lib/peer/budget.js';
 import { asPeerError, PeerError } from '../../lib/peer/errors.js';
-import { decodeFrames, frames } from '../../lib/peer/framing.js';
+import { decodeFrames } from '../../lib/peer/framing.js';
+import { v1Frames as frames } from '../../lib/transport/v1.js';
 import { handshake, type PeerLink } from '../../lib/peer/session.js';
 import { MAX_INV_ENTRIES } from '../../lib/wire/limits.js';
 import type { Frame, Message, VersionMessage } from '../../lib/wire/messages.js';
@@ -32,10 +33,10 @@ function corruptPing(): Uint8Array {
   return bytes;
 }
 
-describe('frames', () => {
-  it('turns anything thrown inside it into this peer\'s error (internal), not an exception', async () => {
+describe('v1 frames', () => {
+  it('turns anything thrown inside it into the stream\'s error (internal for keepPeer), not an exception', async () => {
     const bad = of(null as unknown as Uint8Array).pipe(frames(MAGIC));
-    expect((await errorOf(lastValueFrom(bad))).reason).toBe('internal');
+    expect((await errorOf(lastValueFrom(bad).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('internal');
   });
 
   it('keeps the stream in step past a bad checksum', async () => {
@@ -47,7 +48,7 @@ describe('frames', () => {
 
   it('ends the stream for the wrong magic (framing)', async () => {
     const bad = of(encodeMessage(NETWORKS.mainnet.magic, ping(1n))).pipe(frames(MAGIC));
-    expect((await errorOf(lastValueFrom(bad))).reason).toBe('framing');
+    expect((await errorOf(lastValueFrom(bad).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('framing');
   });
 });
 

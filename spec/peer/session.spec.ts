@@ -46,7 +46,7 @@ describe('handshake operator (virtual time)', () => {
         d: { command: 'verack' },
         e: { command: 'inv', items: [] },
       });
-      const info = { version: 70016, services: 0n, userAgent: '/Satoshi:27.0.0/', startHeight: 800_000, relay: true, wtxidRelay: true, addrv2: true };
+      const info = { version: 70016, services: 0n, userAgent: '/Satoshi:27.0.0/', startHeight: 800_000, relay: true, wtxidRelay: true, addrv2: true, transport: 'v1' };
       expectObservable(source.pipe(handshake(link, ours, 60_000))).toBe('13ms r e', {
         r: { type: 'ready', info, link },
         e: { type: 'message', msg: { command: 'inv', items: [] } },
