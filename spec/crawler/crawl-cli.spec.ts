@@ -79,6 +79,25 @@ describe('crawl against scripted peers', () => {
     expect(c.txLines().map((l) => (l.seen as { peer: string }).peer)).toEqual([pb.address, pb.address, pb.address]);
   });
 
+  it('asks each announcer of a legacy tx by its own id kind: MSG_WTX of a wtxid-relay peer, MSG_WITNESS_TX of a 70015 one', async () => {
+    // A legacy transaction's wtxid is its txid: both peers announce the same hash, each its own way.
+    const txs = distinctTxs(3, typicalTxs().filter((t) => !t.segwit));
+    let aAsked!: () => void;
+    let bAnnounced!: () => void;
+    const asked = new Promise<void>((r) => (aAsked = r));
+    const announced = new Promise<void>((r) => (bAnnounced = r));
+    const a = servingPeer(txs, { version: 70016, notFound: () => true, onAsked: () => (aAsked(), announced) });
+    const b = servingPeer(txs, { version: 70015, announceAfter: asked, onAnnounced: bAnnounced });
+    const pa = await listen(a.script);
+    const pb = await listen(b.script);
+    const c = crawl('--peers', `${pa.address},${pb.address}`);
+    for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
+    expect(new Set(a.getdata.map((i) => i.type))).toEqual(new Set([InvType.WTX]));
+    // The strict 70015 peer answers MSG_WTX with notfound: asking it that way would lose them.
+    expect(new Set(b.getdata.map((i) => i.type))).toEqual(new Set([InvType.WITNESS_TX]));
+    expect(c.txLines().map((l) => (l.seen as { peer: string }).peer)).toEqual([pb.address, pb.address, pb.address]);
+  });
+
   it('asks the next announcer when the first does not deliver in time', async () => {
     const txs = distinctTxs(4);
     const silent = servingPeer(txs, { silent: true });

@@ -266,7 +266,10 @@ export function servingPeer(
       const missing: InvItem[] = [];
       c.socket.cork(); // one write for the whole answer, as a node's send buffer would do
       for (const item of m.items) {
-        const t = byKey.get(toHex(item.hash));
+        // As strict as Core: served only by the id kind announced (MSG_WTX by wtxid to a
+        // wtxid-relay peer, MSG_TX/MSG_WITNESS_TX by txid otherwise); a 70015 peer has no MSG_WTX.
+        const kindOk = byWtxid ? item.type === InvType.WTX : item.type === InvType.TX || item.type === InvType.WITNESS_TX;
+        const t = kindOk ? byKey.get(toHex(item.hash)) : undefined;
         if (!t || opts.notFound?.(t)) missing.push(item);
         else c.send({ command: 'tx', tx: t });
       }
