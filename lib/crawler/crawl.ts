@@ -10,6 +10,7 @@ import { toReversedHex } from '../wire/hex.js';
 import { validateBlock } from '../tx/pow.js';
 import type { DialOptions } from '../net/dial.js';
 import { GetdataOutbox } from './outbox.js';
+import { DescriptorGate, EMFILE_PAUSE_MS } from './descriptors.js';
 import { TxidHistory } from './txid-history.js';
 import { formatTarget, type PeerTarget } from './targets.js';
 import { AddressBook, fromLegacy, type KnownAddress } from './addrbook.js';
@@ -38,9 +39,6 @@ export const EXPIRY_TICK_MS = 1_000;
 export function redialDelay(failures: number): number {
   return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
 }
-
-/** After running out of file descriptors, new dials wait this long. */
-export const EMFILE_PAUSE_MS = 1_000;
 
 /** Census: how long a visited peer has, after the handshake, to answer ping and getaddr. */
 export const CENSUS_VISIT_MS = 10_000;
@@ -150,26 +148,11 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       if (opts.census || !opts.discover) retries.complete();
     };
     const visitDeps: CrawlDeps = opts.census ? { ...deps, connect: (t) => deps.connect(t).pipe(censusVisit(CENSUS_VISIT_MS, scheduler)) } : deps;
-    // Out of file descriptors (EMFILE) is our limit, not the address's fault: new dials wait a
-    // while, the address is dialled again, and the user is told once.
-    let dialsResumeAt = 0;
-    let warnedDescriptors = false;
-    const dialDeps: CrawlDeps = {
-      ...visitDeps,
-      connect: (t) =>
-        defer(() => {
-          const wait = dialsResumeAt - scheduler.now();
-          return wait > 0 ? timer(wait, scheduler).pipe(switchMap(() => visitDeps.connect(t))) : visitDeps.connect(t);
-        }),
-    };
+    // Out of file descriptors: new dials wait, and the address is dialled again (not burnt).
+    const descriptors = new DescriptorGate(scheduler, deps.log, deps.openFilesLimit);
+    const dialDeps: CrawlDeps = { ...visitDeps, connect: (t) => descriptors.gate(() => visitDeps.connect(t)) };
     const outOfDescriptors = (t: PeerTarget, kept: boolean): void => {
-      dialsResumeAt = scheduler.now() + EMFILE_PAUSE_MS;
-      if (!warnedDescriptors) {
-        warnedDescriptors = true;
-        deps.log.warn('out of file descriptors (EMFILE): new connections wait and are retried; raise the limit (ulimit -n) or lower --max-peers', {
-          limit: deps.openFilesLimit,
-        });
-      }
+      descriptors.exhausted();
       // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
       if (kept) return;
       dials++;

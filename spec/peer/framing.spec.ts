@@ -12,6 +12,7 @@ import type { Frame, Message, VersionMessage } from '../../lib/wire/messages.js'
 import { NETWORKS } from '../../lib/wire/network.js';
 import { encodeMessage, encodePayload } from '../../lib/wire/registry.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
+import { versionOf } from '../helpers/scripted-peer.js';
 
 const MAGIC = NETWORKS.regtest.magic;
 
@@ -92,18 +93,7 @@ describe('decodeFrames', () => {
 });
 
 describe('handshake', () => {
-  const ours: VersionMessage = {
-    command: 'version',
-    version: 70016,
-    services: 0n,
-    timestamp: 0n,
-    addrRecv: { services: 0n, ip: new Uint8Array(16), port: 0 },
-    addrFrom: { services: 0n, ip: new Uint8Array(16), port: 0 },
-    nonce: 1n,
-    userAgent: '/t/',
-    startHeight: 0,
-    relay: true,
-  };
+  const ours: VersionMessage = { ...versionOf(70016, '/t/'), nonce: 1n };
 
   it('turns a throwing send into this peer\'s error (keepPeer names it internal)', async () => {
     let calls = 0;
