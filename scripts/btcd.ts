@@ -96,6 +96,8 @@ export interface BtcdPeerInfo {
   readonly subver: string;
   readonly version: number;
   readonly relaytxes: boolean;
+  /** BIP 324: the connection runs on the v2 transport (btcd 0.25; there is no session id). */
+  readonly v2_connection: boolean;
 }
 
 export interface BtcdNode {

@@ -120,7 +120,10 @@ export interface CorePeerInfo {
   readonly subver: string;
   readonly version: number;
   readonly relaytxes: boolean;
+  /** 'v1' (plaintext) or 'v2' (BIP 324); 'detecting' while an inbound connection's first bytes are awaited. */
   readonly transport_protocol_type: string;
+  /** BIP 324 session id, 64 hex digits, on a v2 connection; '' on v1. */
+  readonly session_id: string;
   readonly connection_type: string;
   /** Transactions queued for announcement to this peer (the trickle's backlog). */
   readonly inv_to_send: number;

@@ -135,12 +135,18 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
   });
 }
 
-/** Why a connection ended, as a PeerError; a v2 attempt that never got the peer's version packet is `v2-handshake`. */
+/**
+ * Why a connection ended, as a PeerError. A v2 attempt that never got the peer's version packet
+ * is `v2-handshake` (auto then redials over v1) when the peer hung up or said nothing until the
+ * deadline, as Core does (net.cpp V2Transport::ShouldReconnectV1: nothing received, at least a v1
+ * header's worth sent), and also when its first bytes were a v1 version or no v2 handshake at
+ * all: bcoin speaks first, and Core would lose it.
+ */
 function transportError(err: unknown, transport: Transport): PeerError {
   const e = asPeerError(err);
-  const beforeV2 = transport.kind === 'v2' && !transport.established;
-  if (beforeV2 && (e.reason === 'closed' || e.reason === 'framing')) return new PeerError('v2-handshake', `v2 handshake failed: ${e.message}`);
-  return e;
+  if (transport.kind !== 'v2' || transport.established) return e;
+  const failed = e.reason === 'closed' || e.reason === 'framing' || (e.reason === 'handshake-timeout' && !transport.heardFrom);
+  return failed ? new PeerError('v2-handshake', `v2 handshake failed: ${e.message}`) : e;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface Transport {
   send(msg: Message): number;
   /** v2: the peer's version packet arrived (the handshake is done); always true for v1. */
   readonly established: boolean;
+  /** v2: any byte arrived from the peer; always true for v1. */
+  readonly heardFrom: boolean;
   /** v2: the BIP 324 session id once known, as Core's getpeerinfo shows it. */
   readonly sessionId?: Uint8Array;
 }

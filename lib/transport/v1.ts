@@ -28,5 +28,6 @@ export function v1Transport(magic: number, write: Write): Transport {
       return bytes.length;
     },
     established: true,
+    heardFrom: true,
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes, randomInt } from 'node:crypto';
 import { defer, mergeMap } from 'rxjs';
 import type { Frame, Message } from '../wire/messages.js';
 import { encodePayload } from '../wire/registry.js';
@@ -6,6 +7,13 @@ import { V2Session } from './v2.js';
 
 /** Messages queued before the keys are known (our `version`, then a few at most). */
 export const MAX_QUEUED_BEFORE_KEYS = 16;
+/**
+ * Our garbage as initiator: at most this many random bytes (BIP 324 allows 4,095). A v1-only
+ * node reads our key and garbage as 24-byte v1 headers with a bad magic; bcoin 1.0.2 adds 10 ban
+ * points for each and bans the address for a day at 100, so key + garbage stay under 240 bytes
+ * (at most 9 headers): trying v2 must not cost us the v1 fallback.
+ */
+export const INITIATOR_MAX_GARBAGE = 175;
 
 /**
  * BIP 324 as the initiator: our key and garbage go out on subscribe; their key gives ours the
@@ -14,7 +22,8 @@ export const MAX_QUEUED_BEFORE_KEYS = 16;
  * unknown short id) are reported, as Core drops just that message.
  */
 export function v2Transport(magic: number, write: Write, onDropped: (reason: string) => void = () => {}): Transport {
-  const session = new V2Session({ initiator: true, magic });
+  const session = new V2Session({ initiator: true, magic, garbage: randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1)) });
+  let heard = false;
   let keyed = false;
   let established = false;
   let queue: Message[] = [];
@@ -26,6 +35,7 @@ export function v2Transport(magic: number, write: Write, onDropped: (reason: str
         write(session.start());
         return source.pipe(
           mergeMap((chunk) => {
+            heard = true;
             const frames: Frame[] = [];
             for (const out of session.receive(chunk)) {
               switch (out.kind) {
@@ -62,6 +72,9 @@ export function v2Transport(magic: number, write: Write, onDropped: (reason: str
     },
     get established() {
       return established;
+    },
+    get heardFrom() {
+      return heard;
     },
     get sessionId() {
       return session.sessionId;

@@ -192,7 +192,10 @@ export class V2Session {
     this.theirs.set(chunk.subarray(at, at + take), this.theirsFill);
     const before = this.theirsFill;
     this.theirsFill += take;
-    if (!this.initiator && before < V1_PREFIX_LEN && this.theirsFill >= V1_PREFIX_LEN) this.refuseV1();
+    // Core checks this as responder only (its v1 responders never speak first); as initiator we
+    // check too: bcoin answers any connection with its v1 version at once, and the sooner we know,
+    // the fewer of our bytes it reads as bad v1 headers (and bans us for).
+    if (before < V1_PREFIX_LEN && this.theirsFill >= V1_PREFIX_LEN) this.refuseV1();
     if (this.theirsFill < ELLSWIFT_BYTES) return at + take;
     // Core ProcessReceivedKeyBytes: derive the keys, then send the garbage terminator and the
     // version packet, which carries our garbage as AAD (BIP 324: the first packet after the

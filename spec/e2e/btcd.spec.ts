@@ -1,10 +1,14 @@
 /**
  * End to end against btcd 0.25 on regtest, the other full-node implementation: spends built and
  * signed here (btcd has no wallet), sent with `sendrawtransaction`, and what `crawl` prints
- * checked against btcd's own view and @scure/btc-signer's. Runs when BTCD names a btcd binary.
+ * checked against btcd's own view and @scure/btc-signer's. btcd runs with `--v2transport`, so
+ * the crawler's default `--transport auto` talks BIP 324 v2 to it and all of that goes over the
+ * encrypted transport; a second btcd without it checks the fall back to v1. Runs when BTCD
+ * names a btcd binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '@scure/base';
+import { until } from '../../scripts/core.js';
 import { SPENDABLE_HEIGHT, startBtcd, type BtcdBlock, type BtcdChainInfo, type BtcdNode, type BtcdPeerInfo, type BtcdTx, type Signed } from '../../scripts/btcd.js';
 import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
 
@@ -29,18 +33,30 @@ interface TxLine {
 }
 
 const isUp = (peer: string) => (l: JsonLine) => l.event === 'peer' && l.state === 'up' && l.peer === peer;
+/** NODE_P2P_V2 (BIP 324), service bit 11: btcd sets it only with --v2transport. */
+const NODE_P2P_V2 = 1n << 11n;
+const services = (l: JsonLine | undefined): bigint => BigInt(String(l?.services));
+
+/** Every connection of a crawler, as a btcd node lists it. */
+const crawlerPeers = async (node: BtcdNode): Promise<BtcdPeerInfo[]> =>
+  (await node.rpc<BtcdPeerInfo[]>('getpeerinfo')).filter((p) => p.subver.startsWith('/bitcrawl:'));
 
 describe.skipIf(!BTCD)('crawl against a btcd 0.25 regtest node', () => {
+  /** btcd --v2transport, with mature coins. */
   let node: BtcdNode;
+  /** btcd without --v2transport (v1 only), no blocks: for the fall back. */
+  let plain: BtcdNode | undefined;
   let crawler: CrawlProcess;
   /** btcd's id for our connection when the crawler first connected. */
   let firstPeerId: number;
 
-  const ourPeer = async (): Promise<BtcdPeerInfo | undefined> =>
-    (await node.rpc<BtcdPeerInfo[]>('getpeerinfo')).find((p) => p.subver.startsWith('/bitcrawl:'));
+  const ourPeer = async (): Promise<BtcdPeerInfo | undefined> => (await crawlerPeers(node)).find((p) => p.id === firstPeerId);
 
   beforeAll(async () => {
-    node = await startBtcd({ btcd: BTCD! });
+    const started = await Promise.allSettled([startBtcd({ btcd: BTCD!, args: ['--v2transport'] }), startBtcd({ btcd: BTCD!, seed: 'bitcrawl btcd v1 only' })]);
+    if (started[0].status === 'fulfilled') node = started[0].value;
+    if (started[1].status === 'fulfilled') plain = started[1].value;
+    for (const r of started) if (r.status === 'rejected') throw r.reason;
     await node.generate(SPENDABLE_HEIGHT);
     const info = await node.rpc<BtcdChainInfo>('getblockchaininfo');
     expect(info.bip9_softforks.segwit.status).toBe('active');
@@ -51,16 +67,26 @@ describe.skipIf(!BTCD)('crawl against a btcd 0.25 regtest node', () => {
 
   afterAll(async () => {
     await crawler?.stop();
-    await node?.stop();
+    await Promise.all([node?.stop(), plain?.stop()]);
   });
 
-  it('handshakes with btcd (addrv2, no wtxid relay) and btcd lists us as an inbound peer', async () => {
+  it('handshakes with btcd over BIP 324 v2 (addrv2, no wtxid relay) and btcd lists us as an inbound v2 peer', async () => {
     const up = crawler.lines.all.find(isUp(node.p2p));
-    expect(up).toMatchObject({ version: 70016, user_agent: '/btcwire:0.5.0/btcd:0.25.0/', relay: true, wtxid_relay: false, addrv2: true, start_height: SPENDABLE_HEIGHT });
-    const theirs = await ourPeer();
-    expect(theirs).toMatchObject({ inbound: true, version: 70016, relaytxes: true });
-    expect(theirs?.subver).toMatch(/^\/bitcrawl:[^/]+\/$/);
-    firstPeerId = theirs!.id;
+    expect(up).toMatchObject({
+      version: 70016,
+      user_agent: '/btcwire:0.5.0/btcd:0.25.0/',
+      relay: true,
+      wtxid_relay: false,
+      addrv2: true,
+      start_height: SPENDABLE_HEIGHT,
+      transport: 'v2',
+    });
+    expect(services(up) & NODE_P2P_V2).toBe(NODE_P2P_V2);
+    const ours = await crawlerPeers(node);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatchObject({ inbound: true, version: 70016, relaytxes: true, v2_connection: true });
+    expect(ours[0].subver).toMatch(/^\/bitcrawl:[^/]+\/$/);
+    firstPeerId = ours[0].id;
   });
 
   it('prints a P2WPKH, a P2TR key-path and a P2PKH spend once each, as btcd and the signer see them', async () => {
@@ -131,9 +157,48 @@ describe.skipIf(!BTCD)('crawl against a btcd 0.25 regtest node', () => {
     expect(line.seen_txs).toBe(theirs.tx.length - 1);
   });
 
-  it('stays connected: one peer line, no drop, and btcd still lists the same connection', async () => {
+  it('stays connected: one peer line, no drop, and btcd still lists the same v2 connection', async () => {
     expect(crawler.lines.all.filter((l) => l.event === 'peer' && l.peer === node.p2p)).toHaveLength(1);
     const theirs = await ourPeer();
-    expect(theirs).toMatchObject({ id: firstPeerId, inbound: true });
+    expect(theirs).toMatchObject({ id: firstPeerId, inbound: true, v2_connection: true });
+    // Every v2 packet of btcd's named a message we know (no unknown short id, no decoy trouble).
+    expect(crawler.logs.all.filter((l) => l.includes('bad message skipped'))).toEqual([]);
+  });
+
+  it('with --transport v1 connects in plaintext to the same btcd, which lists it beside our v2 connection', async () => {
+    const v1 = new CrawlProcess(['--network', 'regtest', '--peers', node.p2p, '--emit', 'peer', '--transport', 'v1']);
+    try {
+      const up = await v1.waitLine(isUp(node.p2p), 'v1 crawler up', 30_000);
+      expect(up).toMatchObject({ transport: 'v1', user_agent: '/btcwire:0.5.0/btcd:0.25.0/' });
+      const fresh = await until('btcd listing the v1 connection', LINE_MS, async () => {
+        const added = (await crawlerPeers(node)).filter((p) => p.id !== firstPeerId && p.version > 0);
+        return added.length > 0 ? added : undefined;
+      });
+      expect(fresh).toHaveLength(1);
+      expect(fresh[0]).toMatchObject({ inbound: true, v2_connection: false });
+      expect(await ourPeer()).toMatchObject({ v2_connection: true });
+    } finally {
+      await v1.stop();
+    }
+  });
+
+  it('falls back to v1 with a btcd that has no --v2transport: the v2 attempt fails, a fresh connection speaks v1', async () => {
+    const peer = plain!.p2p;
+    const auto = new CrawlProcess(['--network', 'regtest', '--peers', peer, '--emit', 'peer', '--log-level', 'debug']);
+    try {
+      const up = await auto.waitLine(isUp(peer), 'crawler up on the v1-only btcd', 30_000);
+      expect(up).toMatchObject({ transport: 'v1', user_agent: '/btcwire:0.5.0/btcd:0.25.0/', start_height: 0 });
+      expect(services(up) & NODE_P2P_V2).toBe(0n);
+      // btcd drops the connection at our key's first bytes (no v1 magic): v1 next, no `down` line between.
+      const tried = auto.logs.all.findIndex((l) => l.includes('v2 handshake failed, trying v1') && l.includes(`peer=${peer} `));
+      const connected = auto.logs.all.findIndex((l) => l.includes(`peer connected peer=${peer} `) && l.endsWith(' transport=v1'));
+      expect(tried).toBeGreaterThanOrEqual(0);
+      expect(connected).toBeGreaterThan(tried);
+      expect(auto.lines.all.filter((l) => l.event === 'peer')).toEqual([up]);
+      const theirs = await until('btcd listing the crawler', LINE_MS, async () => (await crawlerPeers(plain!)).find((p) => p.version > 0));
+      expect(theirs).toMatchObject({ inbound: true, v2_connection: false });
+    } finally {
+      await auto.stop();
+    }
   });
 });

@@ -1,7 +1,9 @@
 /**
  * End to end against Bitcoin Core 31.1 on regtest: two nodes connected to each other, one
  * `crawl` dialling both, Core's wallet making every kind of transaction, and every printed field
- * checked against Core's own decoding. Runs when BITCOIND names a bitcoind binary.
+ * checked against Core's own decoding. Core 31.1 accepts BIP 324 by default, so the crawler's
+ * default `--transport auto` talks v2 to it: everything below runs over the encrypted transport,
+ * and Core's `getpeerinfo` says so. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -108,11 +110,21 @@ function expectSameAsCore(line: TxLine, core: CoreTx): void {
 const isTx = (txid: string) => (l: JsonLine) => l.event === 'tx' && l.txid === txid;
 const isUp = (peer: string) => (l: JsonLine) => l.event === 'peer' && l.state === 'up' && l.peer === peer;
 
-/** Our connection, as a Core node lists it. */
-async function ourPeer(node: CoreNode): Promise<CorePeerInfo | undefined> {
-  const peers = await node.rpc<CorePeerInfo[]>('getpeerinfo');
-  return peers.find((p) => p.subver.startsWith('/bitcrawl:'));
+/** Every connection of a crawler, as a Core node lists it. */
+async function crawlerPeers(node: CoreNode): Promise<CorePeerInfo[]> {
+  return (await node.rpc<CorePeerInfo[]>('getpeerinfo')).filter((p) => p.subver.startsWith('/bitcrawl:'));
 }
+
+/** Our connection, as a Core node lists it (one crawler at a time dials a and b). */
+async function ourPeer(node: CoreNode): Promise<CorePeerInfo | undefined> {
+  return (await crawlerPeers(node))[0];
+}
+
+/** A BIP 324 session id as Core shows it. */
+const SESSION_ID = /^[0-9a-f]{64}$/;
+
+/** Our info log's line for a connection: `peer connected peer=HOST:PORT … transport=v2`. */
+const connectedLog = (peer: string, transport: 'v1' | 'v2') => (l: string) => l.includes(`peer connected peer=${peer} `) && l.endsWith(` transport=${transport}`);
 
 describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () => {
   let a: CoreNode;
@@ -122,6 +134,8 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
   let wallet: Rpc;
   let mineTo: string;
   let crawler: CrawlProcess;
+  /** Core's BIP 324 session id of the crawler's first connection to each node. */
+  const sessions = new Map<CoreNode, string>();
 
   const txLine = async (txid: string, what: string): Promise<TxLine> => (await crawler.waitLine(isTx(txid), what, LINE_MS)) as unknown as TxLine;
   const decoded = async (node: CoreNode, txid: string): Promise<CoreTx> => node.rpc<CoreTx>('decoderawtransaction', [await node.rpc<string>('getrawtransaction', [txid])]);
@@ -145,18 +159,54 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     await Promise.all([a?.stop(), b?.stop(), c?.stop()]);
   });
 
-  it('handshakes as an inbound v1 peer that relays transactions, and both nodes list it so', async () => {
+  it('handshakes over BIP 324 v2 by default, as an inbound peer that relays transactions, and both nodes list it so', async () => {
     for (const node of [a, b]) {
       const up = crawler.lines.all.find(isUp(node.p2p));
-      expect(up).toMatchObject({ version: 70016, user_agent: '/Satoshi:31.1.0/', start_height: INITIAL_BLOCKS, relay: true, wtxid_relay: true, addrv2: true });
+      expect(up).toMatchObject({
+        version: 70016,
+        user_agent: '/Satoshi:31.1.0/',
+        start_height: INITIAL_BLOCKS,
+        relay: true,
+        wtxid_relay: true,
+        addrv2: true,
+        transport: 'v2',
+      });
       // NODE_WITNESS (bit 3) and NODE_P2P_V2 (bit 11, BIP 324 on by default since Core 27).
       expect(BigInt(String(up?.services)) & 0x808n).toBe(0x808n);
-      const theirs = await ourPeer(node);
-      expect(theirs).toMatchObject({ inbound: true, connection_type: 'inbound', version: 70016, relaytxes: true });
-      expect(theirs?.subver).toMatch(/^\/bitcrawl:[^/]+\/$/);
-      expect(theirs?.transport_protocol_type).toBe('v1');
-      // TODO(BIP 324): expect 'v2' here once the crawler speaks the v2 transport to peers that offer it.
+      expect(crawler.logs.all.filter(connectedLog(node.p2p, 'v2'))).toHaveLength(1);
+      const ours = await crawlerPeers(node);
+      expect(ours).toHaveLength(1);
+      const theirs = ours[0];
+      expect(theirs).toMatchObject({ inbound: true, connection_type: 'inbound', version: 70016, relaytxes: true, transport_protocol_type: 'v2' });
+      expect(theirs.subver).toMatch(/^\/bitcrawl:[^/]+\/$/);
+      expect(theirs.session_id).toMatch(SESSION_ID);
+      sessions.set(node, theirs.session_id);
     }
+    // One key exchange per connection.
+    expect(sessions.get(a)).not.toBe(sessions.get(b));
+  });
+
+  it('with --transport v1 connects in plaintext: Core lists that connection as v1, beside our v2 one', async () => {
+    const before = new Set((await crawlerPeers(a)).map((p) => p.id));
+    const v1 = new CrawlProcess(['--network', 'regtest', '--peers', a.p2p, '--emit', 'peer', '--transport', 'v1']);
+    try {
+      const up = await v1.waitLine(isUp(a.p2p), 'v1 crawler up', 30_000);
+      expect(up).toMatchObject({ version: 70016, user_agent: '/Satoshi:31.1.0/', transport: 'v1' });
+      expect(v1.logs.all.filter(connectedLog(a.p2p, 'v1'))).toHaveLength(1);
+      const fresh = await until('Core listing the v1 connection', LINE_MS, async () => {
+        const added = (await crawlerPeers(a)).filter((p) => !before.has(p.id) && p.version > 0);
+        return added.length > 0 ? added : undefined;
+      });
+      expect(fresh).toHaveLength(1);
+      expect(fresh[0]).toMatchObject({ inbound: true, transport_protocol_type: 'v1', session_id: '' });
+      // The default crawler's connection is still the v2 one it was.
+      const kept = (await crawlerPeers(a)).filter((p) => before.has(p.id));
+      expect(kept.map((p) => [p.transport_protocol_type, p.session_id])).toEqual([['v2', sessions.get(a)]]);
+    } finally {
+      await v1.stop();
+    }
+    // Gone before the next tests, which read "our" connection as the only crawler's.
+    await until('Core dropping the v1 connection', LINE_MS, async () => ((await crawlerPeers(a)).length === 1 ? true : undefined));
   });
 
   it('counts announcements from both nodes: a transaction both relay shows seen.peers 2, printed once', async () => {
@@ -272,7 +322,13 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     await b.restart();
     const down = await crawler.lines.wait((l) => l.event === 'peer' && l.state === 'down' && l.peer === b.p2p, LINE_MS, 'b down', mark);
     expect(down.reason).toBe('closed');
-    await crawler.lines.wait(isUp(b.p2p), LINE_MS, 'b up again', crawler.lines.all.indexOf(down) + 1);
+    const again = await crawler.lines.wait(isUp(b.p2p), LINE_MS, 'b up again', crawler.lines.all.indexOf(down) + 1);
+    // The redial is a new BIP 324 session: v2 again, under a new session id.
+    expect(again.transport).toBe('v2');
+    const theirs = await ourPeer(b);
+    expect(theirs?.transport_protocol_type).toBe('v2');
+    expect(theirs?.session_id).toMatch(SESSION_ID);
+    expect(theirs?.session_id).not.toBe(sessions.get(b));
     // The restarted node dials nobody: a transaction sent through it alone can only reach us from it.
     const { hex } = await wallet<{ hex: string }>('send', { outputs: [{ [mineTo]: 0.3 }], options: { add_to_wallet: false } });
     const spent = await a.rpc<CoreTx>('decoderawtransaction', [hex]);
@@ -293,7 +349,8 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     const only = new CrawlProcess(['--network', 'regtest', '--peers', c.p2p, '--emit', 'tx,peer,block']);
     try {
       const up = await only.waitLine(isUp(c.p2p), 'blocksonly node up', 30_000);
-      expect(up).toMatchObject({ relay: false, version: 70016, wtxid_relay: true });
+      expect(up).toMatchObject({ relay: false, version: 70016, wtxid_relay: true, transport: 'v2' });
+      expect((await ourPeer(c))?.transport_protocol_type).toBe('v2');
       const [hash] = await c.rpc<string[]>('generatetoaddress', [1, mineTo]);
       const block = await only.waitLine((l) => l.event === 'block' && l.hash === hash, 'block from the blocksonly node', LINE_MS);
       expect(block.seen).toMatchObject({ peer: c.p2p });
@@ -311,5 +368,18 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     const txids = crawler.txLines().map((l) => l.txid);
     expect(txids.length).toBeGreaterThanOrEqual(9);
     expect(new Set(txids).size).toBe(txids.length);
+  });
+
+  it('exchanged nothing over v2 that either side could not name: Core counted no *other* bytes, we skipped nothing', async () => {
+    // A wrong BIP 324 short id, or a bad 12-byte command, is dropped by Core and its bytes
+    // counted under "*other*" (CNode::ReceiveMsgBytes, reject_message).
+    for (const node of [a, b]) {
+      const theirs = await ourPeer(node);
+      expect(theirs?.transport_protocol_type).toBe('v2');
+      expect(Object.keys(theirs?.bytesrecv_per_msg ?? {})).toEqual(expect.arrayContaining(['version', 'verack', 'ping', 'pong', 'getdata']));
+      expect(theirs?.bytesrecv_per_msg).not.toHaveProperty('*other*');
+    }
+    // Nor the other way: no packet of Core's that we could not read (our `bad message skipped`).
+    expect(crawler.logs.all.filter((l) => l.includes('bad message skipped'))).toEqual([]);
   });
 });

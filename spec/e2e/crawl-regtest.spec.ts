@@ -1,6 +1,8 @@
 /**
  * End to end against a real Bitcoin node: bcoin 1.0.2 in regtest, its wallet making the
- * traffic, and the real `crawl` command as a user runs it.
+ * traffic, and the real `crawl` command as a user runs it. bcoin speaks v1 only: the crawler's
+ * default `--transport auto` tries BIP 324 v2 first with a configured peer (its services are
+ * unknown), and must fall back to v1 without bcoin banning it for the attempt.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -15,12 +17,48 @@ let node: RegtestNode;
 let crawler: CrawlProcess;
 let peer: string;
 
+/** bcoin's `listbanned`. */
+const banned = (): Promise<unknown[]> => node.rpc<unknown[]>('listbanned');
+
+/**
+ * Resolves with the crawler's next `up` line from `from` on; rejects at once, with the reason, if
+ * bcoin bans us instead (bcoin adds 10 to a peer's ban score per 24 bytes that are not a v1
+ * header, bans at 100 for 24 hours by IP: every later connection from 127.0.0.1 is refused).
+ */
+async function upOrBanned(c: CrawlProcess, what: string, ms: number, from = 0): Promise<JsonLine> {
+  let done = false;
+  const up = c.lines.wait((l) => l.event === 'peer' && l.state === 'up', ms, what, from).finally(() => (done = true));
+  const ban = (async (): Promise<never> => {
+    while (!done) {
+      const list = await banned().catch(() => []);
+      if (list.length > 0) {
+        // The crawler's own account of it: its v1 retry refused.
+        await c.logs.wait((l) => / info peer dropped /.test(l), 5_000, 'the drop').catch(() => undefined);
+        const log = c.logs.all.filter((l) => / (debug|info) (v2 handshake failed|peer dropped)/.test(l)).slice(0, 4);
+        throw new Error(`${what}: bcoin banned us (listbanned ${JSON.stringify(list)}) after the crawler's v2 attempt:\n${log.join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return new Promise<never>(() => {});
+  })();
+  return Promise.race([up, ban]);
+}
+
+/** Index of the first log line from `from` on that matches. */
+const logIndex = (match: (l: string) => boolean, from = 0): number => {
+  const i = crawler.logs.all.slice(from).findIndex(match);
+  return i < 0 ? -1 : from + i;
+};
+const triedV2 = (l: string): boolean => l.includes(' debug v2 handshake failed, trying v1 ') && l.includes(`peer=${peer} `);
+const connectedV1 = (l: string): boolean => l.includes(` info peer connected peer=${peer} `) && l.endsWith(' transport=v1');
+
 beforeAll(async () => {
   node = await startRegtest();
   await node.fund();
   peer = `127.0.0.1:${node.p2pPort}`;
-  crawler = new CrawlProcess(['--network', 'regtest', '--peers', peer, '--emit', 'tx,block,peer', '--mempool-stats', '0.5']);
-  await crawler.waitLine((l) => l.event === 'peer' && l.state === 'up', 'crawler connected', 30_000);
+  // Debug level: the fall back from v2 to v1 is logged there.
+  crawler = new CrawlProcess(['--network', 'regtest', '--peers', peer, '--emit', 'tx,block,peer', '--mempool-stats', '0.5', '--log-level', 'debug']);
+  await upOrBanned(crawler, 'crawler connected', 30_000);
 }, 180_000);
 
 afterAll(async () => {
@@ -45,10 +83,18 @@ function expectLineMatches(line: JsonLine, sent: SentTx): void {
 const txLine = (txid: string) => (l: JsonLine) => l.event === 'tx' && l.txid === txid;
 
 describe('crawl against a bcoin regtest node', () => {
-  it('connects as a 70015 peer without wtxid relay', () => {
+  it('connects as a 70015 peer without wtxid relay, over v1 after a v2 attempt bcoin did not ban us for', async () => {
     const up = crawler.lines.all.find((l) => l.event === 'peer' && l.state === 'up');
-    expect(up).toMatchObject({ version: 70015, wtxid_relay: false, addrv2: false, relay: true });
+    expect(up).toMatchObject({ version: 70015, wtxid_relay: false, addrv2: false, relay: true, transport: 'v1' });
     expect(String(up?.user_agent)).toMatch(/bcoin/);
+    // bcoin advertises no NODE_P2P_V2 (bit 11); a configured peer's services are unknown at the dial, so v2 came first.
+    expect(BigInt(String(up?.services)) & (1n << 11n)).toBe(0n);
+    const tried = logIndex(triedV2);
+    expect(tried, 'a v2 attempt first').toBeGreaterThanOrEqual(0);
+    expect(logIndex(connectedV1, tried)).toBeGreaterThan(tried);
+    // The fall back is within one dial: no `down` line before the `up`.
+    expect(crawler.lines.all.filter((l) => l.event === 'peer')).toEqual([up]);
+    expect(await banned()).toEqual([]);
   });
 
   it('prints 5 legacy and 5 segwit wallet transactions exactly once, as the wallet reports them', async () => {
@@ -100,22 +146,29 @@ describe('crawl against a bcoin regtest node', () => {
         resolve();
       });
     });
-    // Wait until this second crawler is connected: its own log says so on stderr.
-    await new Promise<void>((resolve) => createInterface({ input: sh.stderr }).on('line', (l) => /peer connected/.test(l) && resolve()));
+    // Wait until this second crawler is connected: its own log says so on stderr (over v1, after its own v2 attempt).
+    const connected = await new Promise<string>((resolve) => createInterface({ input: sh.stderr }).on('line', (l) => /peer connected/.test(l) && resolve(l)));
+    expect(connected).toMatch(/ transport=v1$/);
     const sent = await node.sendSegwit(200_000);
     await got;
     process.kill(-sh.pid!, 'SIGTERM');
     expect(txids).toContain(sent.txid);
+    expect(await banned()).toEqual([]);
   });
 
   it('logs the drop when the node stops, reconnects when it is back on the same port, and prints new transactions', async () => {
     const mark = crawler.lines.all.length;
+    const logMark = crawler.logs.all.length;
     await node.restart();
     const down = await crawler.lines.wait((l) => l.event === 'peer' && l.state === 'down', 30_000, 'drop', mark);
     expect(down).toMatchObject({ peer, reason: 'closed' });
     await crawler.waitLog(/peer dropped/);
-    // Redialled with backoff until the node listens again on the same port.
-    await crawler.lines.wait((l) => l.event === 'peer' && l.state === 'up', 60_000, 'reconnected', crawler.lines.all.indexOf(down) + 1);
+    // Redialled with backoff until the node listens again on the same port: v2 first again, then v1.
+    const again = await upOrBanned(crawler, 'reconnected', 60_000, crawler.lines.all.indexOf(down) + 1);
+    expect(again.transport).toBe('v1');
+    const tried = logIndex(triedV2, logMark);
+    expect(tried).toBeGreaterThanOrEqual(0);
+    expect(logIndex(connectedV1, tried)).toBeGreaterThan(tried);
     await node.fund();
     const sent = await node.sendLegacy();
     expectLineMatches(await crawler.waitLine(txLine(sent.txid), 'tx after restart', 30_000), sent);

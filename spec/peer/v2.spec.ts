@@ -11,7 +11,8 @@ import { PeerError } from '../../lib/peer/errors.js';
 import type { SessionEvent } from '../../lib/peer/session.js';
 import { silentLogger } from '../../lib/log.js';
 import { MAX_GARBAGE_LEN } from '../../lib/transport/v2.js';
-import { coreHandshake, REGTEST, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { INITIATOR_MAX_GARBAGE } from '../../lib/transport/v2-transport.js';
+import { coreHandshake, REGTEST, scriptedPeer, versionOf, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import type { ScriptedTransport } from '../helpers/peer-transport.js';
 
 const opts: SessionOptions = {
@@ -98,6 +99,39 @@ describe('BIP 324 v2 transport on a real socket', () => {
     expect(ev.type === 'ready' && ev.info.transport).toBe('v1');
     // The first connection was the v2 attempt, the second the v1 one.
     expect((await p.connection(1)).transport.kind).toBe('v1');
+  });
+
+  it('auto: a v1 peer that speaks first (bcoin) is recognised at once, and reads too few of our bytes to ban us', async () => {
+    // bcoin sends its version as soon as it accepts, and bans an address after 10 bad v1 headers.
+    const received: number[] = [];
+    const p = await peer('v1', async (c) => {
+      c.send(versionOf(70015, '/bcoin:1.0.2/'));
+      void c.closed.then(() => received.push(c.socket.bytesRead));
+      await coreHandshake(c, 70015).catch(() => undefined);
+    });
+    const ev = await ready(dial(p.port, 'auto'));
+    expect(ev.type === 'ready' && ev.info.transport).toBe('v1');
+    await (await p.connection(0)).closed;
+    // The v2 attempt: our key and garbage only, fewer than 10 v1 headers' worth (240 bytes).
+    expect(received[0]).toBeLessThanOrEqual(64 + INITIATOR_MAX_GARBAGE);
+    expect(64 + INITIATOR_MAX_GARBAGE).toBeLessThan(10 * 24);
+  });
+
+  it('auto: a peer that says nothing to our key is tried over v1 at the handshake deadline, as Core does', async () => {
+    let connections = 0;
+    const server: Server = createServer((s) => {
+      s.on('error', () => {});
+      // Silent to the first connection (a v2 attempt), a scripted v1 node afterwards is not needed:
+      // the second connection proves the retry.
+      if (++connections === 2) s.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    server.on('connection', (s) => closers.push(async () => void s.destroy()));
+    const port = (server.address() as { port: number }).port;
+    const err = await dropOf(dialPeer('127.0.0.1', port, { ...opts, handshakeTimeoutMs: 300 }, 'auto'));
+    expect(connections).toBe(2);
+    expect(err.reason).toBe('closed');
   });
 
   it('v2 only: a v1-only peer is dropped with v2-handshake, never retried with v1', async () => {
