@@ -1,4 +1,5 @@
-import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { Poly1305 } from '@noble/ciphers/_poly1305.js';
+import { chacha20 } from '@noble/ciphers/chacha.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 
@@ -37,7 +38,26 @@ const EMPTY = new Uint8Array(0);
  * choice of 224: "exactly 32 bytes of keystream data remain that can be used as next key").
  */
 const KEYSTREAM_BATCH = 11 * 64;
-const ZEROS = new Uint8Array(KEYSTREAM_BATCH);
+const BLOCK = 64;
+/**
+ * Contents up to this size are encrypted with keystream fetched together with block 0 (the
+ * Poly1305 key): one call into noble's chacha20 per packet. Each such call copies the key and
+ * makes fresh word views of small arrays (which V8 then moves off its heap): for a typical
+ * packet that set-up, not the rounds, was most of the time when noble's chacha20poly1305 did the
+ * whole AEAD (two chacha20 calls and several small arrays per packet). Larger contents are
+ * XORed by noble's chacha20 in place, where its set-up is small in comparison.
+ */
+const SMALL = 1024;
+/** noble's Poly1305 update() copies its input: an array of up to 64 bytes stays on V8's heap. */
+const MAC_PIECE = 64;
+/** Scratch shared by every cipher, as all of this is synchronous; none of it is handed out. */
+const ZEROS = new Uint8Array(Math.max(KEYSTREAM_BATCH, BLOCK + SMALL));
+const STREAM = new Uint8Array(BLOCK + SMALL);
+const MAC_INPUT = new Uint8Array(MAC_PIECE);
+const POLY_KEY = new Uint8Array(32);
+const TAG = new Uint8Array(TAG_LEN);
+const LENGTHS = new Uint8Array(16);
+const LENGTHS_VIEW = new DataView(LENGTHS.buffer);
 
 /** Writes the rekey count as the BIP's 64-bit little-endian nonce part, bytes 4..12. */
 function setNonceEpoch(nonce: DataView, epoch: number): void {
@@ -81,9 +101,15 @@ export class FSChaCha20 {
     return output;
   }
 
+  /** crypt() of the chunk bytes[at, at + n), in place (no subarray: V8 would move a small array off its heap). */
+  cryptAt(bytes: Uint8Array, at: number, n: number): void {
+    for (let i = at; i < at + n; i++) bytes[i] ^= this.nextByte();
+    if (++this.chunks === REKEY_INTERVAL) this.rekey();
+  }
+
   private nextByte(): number {
     if (this.pos === KEYSTREAM_BATCH) {
-      chacha20(this.key, this.nonce, ZEROS, this.keystream, this.block);
+      chacha20(this.key, this.nonce, ZEROS.subarray(0, KEYSTREAM_BATCH), this.keystream, this.block);
       this.block += KEYSTREAM_BATCH / 64;
       this.pos = 0;
     }
@@ -107,6 +133,8 @@ export class FSChaCha20 {
  * LE32 || rekeys as LE64. After 224 packets the key becomes the first 32 bytes of encrypting 32
  * zero bytes under nonce 0xffffffff || rekeys, i.e. ChaCha20 keystream block 1 (Core
  * crypto/chacha20poly1305.cpp FSChaCha20Poly1305::NextPacket, which uses that shortcut too).
+ * The AEAD (RFC 8439 §2.8) is put together here from noble's chacha20 and Poly1305, with one
+ * chacha20 call per typical packet (see SMALL) instead of two, and no subarray of small arrays.
  */
 export class FSChaCha20Poly1305 {
   private readonly key: Uint8Array;
@@ -122,8 +150,8 @@ export class FSChaCha20Poly1305 {
 
   /** Ciphertext || tag into `output` (plaintext.length + 16 bytes; may start where plaintext does). */
   encrypt(aad: Uint8Array, plaintext: Uint8Array, output: Uint8Array = new Uint8Array(plaintext.length + TAG_LEN)): Uint8Array {
-    chacha20poly1305(this.key, this.nonce, aad).encrypt(plaintext, output);
-    this.nextPacket();
+    if (output.length !== plaintext.length + TAG_LEN) throw new RangeError('plaintext and output sizes do not match');
+    this.sealAt(aad, plaintext, output, 0, plaintext.length);
     return output;
   }
 
@@ -133,14 +161,44 @@ export class FSChaCha20Poly1305 {
    */
   decrypt(aad: Uint8Array, ciphertext: Uint8Array, output: Uint8Array = new Uint8Array(ciphertext.length - TAG_LEN)): Uint8Array | undefined {
     if (ciphertext.length < TAG_LEN || output.length !== ciphertext.length - TAG_LEN) throw new RangeError('ciphertext and output sizes do not match');
-    let ok = true;
-    try {
-      chacha20poly1305(this.key, this.nonce, aad).decrypt(ciphertext, output);
-    } catch {
-      ok = false; // noble throws 'invalid tag' before writing anything; sizes were checked above
-    }
+    return this.openAt(aad, ciphertext, output, 0, output.length) ? output : undefined;
+  }
+
+  /** encrypt() of input[at, at + len) into output[at, at + len + 16) (output may be input, not otherwise overlap it). */
+  sealAt(aad: Uint8Array, input: Uint8Array, output: Uint8Array, at: number, len: number): void {
+    this.keystream(len);
+    this.crypt(input, output, at, len);
+    tag(aad, output, at, len);
+    for (let i = 0; i < TAG_LEN; i++) output[at + len + i] = TAG[i];
     this.nextPacket();
-    return ok ? output : undefined;
+  }
+
+  /**
+   * decrypt() of input[at, at + len + 16) into output[at, at + len) (output may be input, not
+   * otherwise overlap it): false, output untouched, when the tag does not authenticate.
+   */
+  openAt(aad: Uint8Array, input: Uint8Array, output: Uint8Array, at: number, len: number): boolean {
+    this.keystream(len);
+    tag(aad, input, at, len);
+    let diff = 0; // compared in constant time, as noble does
+    for (let i = 0; i < TAG_LEN; i++) diff |= TAG[i] ^ input[at + len + i];
+    if (diff === 0) this.crypt(input, output, at, len); // authenticated before anything is decrypted
+    this.nextPacket();
+    return diff === 0;
+  }
+
+  /** This packet's ChaCha20 block 0, and for small contents their keystream too, into STREAM; the Poly1305 key to POLY_KEY. */
+  private keystream(len: number): void {
+    const n = BLOCK + (len <= SMALL ? len : 0);
+    chacha20(this.key, this.nonce, ZEROS.subarray(0, n), STREAM.subarray(0, n), 0);
+    POLY_KEY.set(STREAM.subarray(0, 32));
+    STREAM.fill(0, 0, BLOCK);
+  }
+
+  /** XORs the keystream (from block 1 on) over input[at, at + len) into output. */
+  private crypt(input: Uint8Array, output: Uint8Array, at: number, len: number): void {
+    if (len <= SMALL) for (let i = 0; i < len; i++) output[at + i] = input[at + i] ^ STREAM[BLOCK + i];
+    else chacha20(this.key, this.nonce, input.subarray(at, at + len), output.subarray(at, at + len), 1);
   }
 
   private nextPacket(): void {
@@ -155,6 +213,40 @@ export class FSChaCha20Poly1305 {
     this.packets = 0;
     this.nonceView.setUint32(0, 0, true);
     setNonceEpoch(this.nonceView, ++this.epoch);
+  }
+}
+
+/** RFC 8439 §2.8's tag into TAG, under POLY_KEY: Poly1305 of aad, pad16, ciphertext, pad16, both lengths as LE64. */
+function tag(aad: Uint8Array, bytes: Uint8Array, at: number, len: number): void {
+  const mac = new Poly1305(POLY_KEY);
+  macPadded(mac, aad, 0, aad.length);
+  macPadded(mac, bytes, at, len);
+  LENGTHS_VIEW.setUint32(0, aad.length, true);
+  LENGTHS_VIEW.setUint32(8, len, true); // bytes 4..8 and 12..16 stay 0: lengths < 2^32
+  mac.update(LENGTHS);
+  mac.digestInto(TAG);
+  mac.destroy();
+  POLY_KEY.fill(0);
+}
+
+/**
+ * Feeds bytes[at, at + len) zero-padded to 16 bytes. noble's update() copies its input and takes
+ * whole 16-byte blocks straight, but a partial block through a subarray of its copy, which V8
+ * would move off its heap. So: whole blocks of a large array straight, the rest copied into
+ * MAC_INPUT, zero-padded, at most 64 bytes at a time (no subarray of a small array anywhere).
+ */
+function macPadded(mac: Poly1305, bytes: Uint8Array, at: number, len: number): void {
+  let done = 0;
+  if (len > MAC_PIECE) {
+    done = len & ~15;
+    mac.update(bytes.subarray(at, at + done)); // bytes is large, so off V8's heap already
+  }
+  for (; done < len; done += MAC_PIECE) {
+    const n = Math.min(len - done, MAC_PIECE);
+    for (let i = 0; i < n; i++) MAC_INPUT[i] = bytes[at + done + i];
+    const whole = (n + 15) & ~15;
+    MAC_INPUT.fill(0, n, whole);
+    mac.update(MAC_INPUT.subarray(0, whole));
   }
 }
 
@@ -231,16 +323,18 @@ export class PacketCipher {
     packet[0] = len & 0xff;
     packet[1] = (len >>> 8) & 0xff;
     packet[2] = len >>> 16;
-    this.sendL.crypt(packet.subarray(0, LENGTH_LEN), packet);
+    this.sendL.cryptAt(packet, 0, LENGTH_LEN);
     packet[LENGTH_LEN] = ignore ? IGNORE_BIT : 0;
-    const body = packet.subarray(LENGTH_LEN);
-    this.sendP.encrypt(aad, body.subarray(0, body.length - TAG_LEN), body);
+    this.sendP.sealAt(aad, packet, packet, LENGTH_LEN, HEADER_LEN + len);
     return packet;
   }
 
   /** The contents length from the 3 encrypted length bytes (advances the length cipher). */
   decryptLength(encrypted: Uint8Array): number {
-    const b = this.recvL.crypt(encrypted.subarray(0, LENGTH_LEN), this.lengthBytes);
+    const b = this.lengthBytes;
+    const n = Math.min(LENGTH_LEN, encrypted.length);
+    for (let i = 0; i < n; i++) b[i] = encrypted[i];
+    this.recvL.cryptAt(b, 0, n);
     return b[0] | (b[1] << 8) | (b[2] << 16);
   }
 
@@ -250,7 +344,8 @@ export class PacketCipher {
    * byte (test it against IGNORE_BIT), or undefined when the packet does not authenticate.
    */
   openInPlace(body: Uint8Array, aad: Uint8Array = EMPTY): number | undefined {
-    const plain = this.recvP.decrypt(aad, body, body.subarray(0, body.length - TAG_LEN));
-    return plain === undefined ? undefined : plain[0];
+    const len = body.length - TAG_LEN;
+    if (len < 0) throw new RangeError('ciphertext and output sizes do not match');
+    return this.recvP.openAt(aad, body, body, 0, len) && len > 0 ? body[0] : undefined; // no header byte: undefined
   }
 }
