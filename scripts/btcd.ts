@@ -8,14 +8,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as btc from '@scure/btc-signer';
 import { hex } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { exitAsError, freePort, jsonRpc, until, waitExit, type Rpc } from './core.js';
+import { exitAsError, jsonRpc, waitExit, type Rpc } from './core.js';
+import { freePort, portOpen, until } from './harness.js';
 
 const START_DEADLINE_MS = 60_000;
 const STOP_DEADLINE_MS = 30_000;
@@ -237,17 +237,6 @@ function btcdArgs(dir: string, p2pPort: number, rpcPort: number, miningAddr: str
     '--utxocachemaxsize=10',
     ...extra,
   ];
-}
-
-function portOpen(port: number): Promise<true | undefined> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(undefined));
-  });
 }
 
 export async function startBtcd(opts: BtcdOptions): Promise<BtcdNode> {

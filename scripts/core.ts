@@ -1,14 +1,14 @@
 /**
  * Bitcoin Core regtest nodes for the end-to-end tests: each on free loopback ports, in a fresh
  * temporary datadir, dialling nobody until told to. The binary comes from the caller (the tests
- * read it from the BITCOIND environment variable). Also the small pieces btcd's harness shares:
- * free ports, bounded polling, JSON-RPC over HTTP with basic auth.
+ * read it from the BITCOIND environment variable). Also what btcd's harness shares: JSON-RPC
+ * over HTTP with basic auth (free ports and polling are scripts/harness.ts').
  *
  *   BITCOIND=/path/to/bitcoind node --import tsx scripts/core.ts   starts a node, prints its ports
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort, until } from './harness.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,39 +16,10 @@ import { join } from 'node:path';
 const START_DEADLINE_MS = 60_000;
 /** How long `stop` may take before the process is killed. */
 const STOP_DEADLINE_MS = 30_000;
-const POLL_MS = 100;
 /** Fresh ports are tried this many times when another process took ours before the node bound it. */
 const START_ATTEMPTS = 3;
 const RPC_USER = 'u';
 const RPC_PASSWORD = 'p';
-
-/** A port that was free on 127.0.0.1 a moment ago (bind port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Polls `probe` until it returns a value (errors count as "not yet"), within `deadlineMs`. */
-export async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`${what} did not happen within ${deadlineMs / 1000} s${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
 
 export class RpcError extends Error {
   constructor(

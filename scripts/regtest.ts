@@ -11,7 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { freePort, portOpen, until } from './harness.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -24,7 +24,6 @@ const BCOIN_NODE = join(require.resolve('bcoin/package.json'), '..', 'bin', 'nod
 const START_DEADLINE_MS = 60_000;
 /** How long the wallets may take to see mature coins after mining. */
 const FUND_DEADLINE_MS = 60_000;
-const POLL_MS = 100;
 /** Coinbases mined to each wallet: each is one spendable coin, so this many sends in a row. */
 const COINBASES_PER_WALLET = 25;
 /** COINBASE_MATURITY. */
@@ -60,43 +59,6 @@ export interface RegtestNode {
   stop(): Promise<void>;
   /** Stops and starts again on the same ports, with a fresh in-memory chain (fund again). */
   restart(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`regtest: ${what} did not happen within ${deadlineMs / 1000} s${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
-}
-
-function portOpen(port: number): Promise<true | undefined> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(undefined));
-  });
 }
 
 export async function startRegtest(opts: { p2pPort?: number; log?: (line: string) => void } = {}): Promise<RegtestNode> {

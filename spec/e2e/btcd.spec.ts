@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '@scure/base';
-import { until } from '../../scripts/core.js';
+import { until } from '../../scripts/harness.js';
 import { SPENDABLE_HEIGHT, startBtcd, type BtcdBlock, type BtcdChainInfo, type BtcdNode, type BtcdPeerInfo, type BtcdTx, type Signed } from '../../scripts/btcd.js';
 import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
 

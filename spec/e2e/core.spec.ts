@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectCore,
   startCores,
-  until,
   waitSameTip,
   type CoreBlock,
   type CoreNode,
@@ -18,6 +17,7 @@ import {
   type CoreVout,
   type Rpc,
 } from '../../scripts/core.js';
+import { until } from '../../scripts/harness.js';
 import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
 
 const BITCOIND = process.env.BITCOIND;
