@@ -246,7 +246,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
         }
         case 'block': {
           const { block } = msg;
-          if (inventory.isAwaited(block.header.hash)) {
+          if (inventory.isPending(block.header.hash)) {
             // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
             // Its other announcers stay: the same hash may yet come whole from one of them.
             const check = validateBlock(block, opts.powLimit);

@@ -129,9 +129,9 @@ export class Inventory {
     return p ? p.txInFlight.size + p.blocksInFlight.size : 0;
   }
 
-  /** Asked of a peer and not delivered yet. */
-  isAwaited(hash: Uint8Array): boolean {
-    return this.entries.get(toHex(hash))?.requestedFrom !== undefined;
+  /** Announced and not delivered yet: a delivery of it would count (asked for or not yet). */
+  isPending(hash: Uint8Array): boolean {
+    return this.entries.has(toHex(hash));
   }
 
   isSeen(hash: Uint8Array): boolean {
