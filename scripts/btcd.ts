@@ -15,11 +15,10 @@ import { hex } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { exitAsError, jsonRpc, waitExit, type Rpc } from './core.js';
-import { freePort, portOpen, until } from './harness.js';
+import { launchOnFreePorts, portOpen, until } from './harness.js';
 
 const START_DEADLINE_MS = 60_000;
 const STOP_DEADLINE_MS = 30_000;
-const START_ATTEMPTS = 3;
 const RPC_USER = 'u';
 const RPC_PASSWORD = 'p';
 /** COINBASE_MATURITY. */
@@ -285,19 +284,15 @@ export async function startBtcd(opts: BtcdOptions): Promise<BtcdNode> {
     }
   }
 
-  for (let attempt = 1; ; attempt++) {
-    p2pPort = await freePort();
-    rpcPort = await freePort();
-    try {
-      await launch();
-      break;
-    } catch (err) {
-      if (attempt >= START_ATTEMPTS || !/address already in use|bind/i.test(String(err))) {
-        rmSync(dir, { recursive: true, force: true });
-        throw err;
-      }
-    }
-  }
+  await launchOnFreePorts(
+    (p2p, rpc) => {
+      p2pPort = p2p;
+      rpcPort = rpc;
+      return launch();
+    },
+    /address already in use|bind/i,
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
 
   return {
     p2pPort,

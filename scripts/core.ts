@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort, until } from './harness.js';
+import { launchOnFreePorts, until } from './harness.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,8 +16,6 @@ import { join } from 'node:path';
 const START_DEADLINE_MS = 60_000;
 /** How long `stop` may take before the process is killed. */
 const STOP_DEADLINE_MS = 30_000;
-/** Fresh ports are tried this many times when another process took ours before the node bound it. */
-const START_ATTEMPTS = 3;
 const RPC_USER = 'u';
 const RPC_PASSWORD = 'p';
 
@@ -244,19 +242,15 @@ export async function startCore(opts: CoreOptions): Promise<CoreNode> {
   }
 
   // Ports are free when chosen, but another process may take one before bitcoind binds it.
-  for (let attempt = 1; ; attempt++) {
-    p2pPort = await freePort();
-    rpcPort = await freePort();
-    try {
-      await launch();
-      break;
-    } catch (err) {
-      if (attempt >= START_ATTEMPTS || !/bind|HTTP server/i.test(String(err))) {
-        rmSync(datadir, { recursive: true, force: true });
-        throw err;
-      }
-    }
-  }
+  await launchOnFreePorts(
+    (p2p, rpc) => {
+      p2pPort = p2p;
+      rpcPort = rpc;
+      return launch();
+    },
+    /bind|HTTP server/i,
+    () => rmSync(datadir, { recursive: true, force: true }),
+  );
 
   return {
     get p2pPort() {

@@ -43,3 +43,30 @@ export function portOpen(port: number): Promise<true | undefined> {
     s.once('error', () => resolve(undefined));
   });
 }
+
+/** Fresh ports are tried this many times when another process took ours before the node bound it. */
+export const START_ATTEMPTS = 3;
+
+/**
+ * Runs `launch` on two fresh ports, again on new ones (up to START_ATTEMPTS) when its error says
+ * a port was taken meanwhile (`portClash`); any other failure, or the last, runs `giveUp` and throws.
+ */
+export async function launchOnFreePorts(
+  launch: (p2pPort: number, rpcPort: number) => Promise<void>,
+  portClash: RegExp,
+  giveUp: () => void,
+): Promise<{ p2pPort: number; rpcPort: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const p2pPort = await freePort();
+    const rpcPort = await freePort();
+    try {
+      await launch(p2pPort, rpcPort);
+      return { p2pPort, rpcPort };
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !portClash.test(String(err))) {
+        giveUp();
+        throw err;
+      }
+    }
+  }
+}
