@@ -132,11 +132,14 @@ describe('crawl against scripted peers', () => {
   it('keeps every peer and loses no transaction while stdout is not read for 4× the ping timeout', async () => {
     // Both sides ping every second and give up after 2 s without a pong; requests time out after 2 s.
     const txs = distinctTxs(3_000);
-    const serving = servingPeer(txs, { announceAll: true, pingEveryMs: 1_000, pongTimeoutMs: 2_000 });
+    let pongSeen: () => void = () => {};
+    const serving = servingPeer(txs, { announceAll: true, pingEveryMs: 1_000, pongTimeoutMs: 2_000, onPong: () => pongSeen() });
     const p = await listen(serving.script);
     const c = crawl('--peers', p.address, '--raw', '--emit', 'tx,peer', '--log-level', 'debug', '--ping-interval', '1', '--ping-timeout', '2', '--request-timeout', '2');
     c.child.stdout.pause(); // a paused `jq`
     await c.waitLog(/stdout blocked: holding getdata/);
+    // A ping answered after that: any getdata sent before the hold has reached the peer by now.
+    await new Promise<void>((r) => (pongSeen = r));
     const pongsBefore = serving.pongs.length;
     const askedBefore = serving.getdata.length;
     let peakRss = 0;

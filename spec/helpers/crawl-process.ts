@@ -62,7 +62,14 @@ export class CrawlProcess {
     const [file, argv] =
       opts.fdLimit === undefined ? [command[0], command.slice(1)] : ['bash', ['-c', 'ulimit -n "$0" && exec "$@"', String(opts.fdLimit), ...command]];
     this.child = spawn(file, argv, { env: { ...process.env, ...env }, stdio: 'pipe' });
-    createInterface({ input: this.child.stdout }).on('line', (l) => this.lines.push(JSON.parse(l) as JsonLine));
+    createInterface({ input: this.child.stdout }).on('line', (l) => {
+      // A process killed mid-write leaves half a line: say so in the logs rather than throw.
+      try {
+        this.lines.push(JSON.parse(l) as JsonLine);
+      } catch {
+        this.logs.push(`unparsable stdout line: ${l.slice(0, 80)}`);
+      }
+    });
     createInterface({ input: this.child.stderr }).on('line', (l) => this.logs.push(l));
     this.exited = new Promise((resolve) =>
       this.child.on('exit', (code, signal) => {

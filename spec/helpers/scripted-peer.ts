@@ -194,6 +194,8 @@ export interface ServeOptions {
    */
   readonly pingEveryMs?: number;
   readonly pongTimeoutMs?: number;
+  /** Called with each answer to those pings. */
+  readonly onPong?: () => void;
 }
 
 /** INVENTORY_BROADCAST_MAX (net_processing.cpp): Core announces at most 1,000 items per inv. */
@@ -239,7 +241,10 @@ export function servingPeer(
         pongDeadline = setTimeout(() => c.socket.destroy(), opts.pongTimeoutMs ?? 20 * 60_000);
         pongDeadline.unref();
         const expected = nonce;
-        pongWaiters.set(expected, () => pongs.push(Date.now() - sentAt));
+        pongWaiters.set(expected, () => {
+          pongs.push(Date.now() - sentAt);
+          opts.onPong?.();
+        });
       }, opts.pingEveryMs);
       pingTimer.unref();
       void c.closed.then(() => {
