@@ -18,6 +18,8 @@ export const VERSION = '0.1.0';
 
 /** A sanity bound on --max-peers: each connection is a socket and some memory. */
 const MAX_PEERS_LIMIT = 10_000;
+/** A sanity bound on --census-concurrency: bitnodes runs ~3,500 handshakes at once; one process, a few times that. */
+const MAX_CENSUS_CONCURRENCY = 20_000;
 
 /** Exit statuses, documented in the README. */
 export const EXIT = { OK: 0, BAD_INPUT: 1, USAGE: 2, FAILED: 3 } as const;
@@ -144,13 +146,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       describe: 'BIP 324: auto tries v2 (encrypted) and falls back to v1 as Core does; v2 or v1 only',
     })
     .option('census', { type: 'boolean', default: false, describe: 'Visit every reachable node learned once (version, RTT as peer lines), then end' })
+    .option('census-concurrency', {
+      type: 'number',
+      default: DEFAULTS.censusConcurrency,
+      describe: 'Census: visits at once (each a file descriptor), instead of --max-peers',
+    })
+    .option('visit-timeout', { type: 'number', default: DEFAULTS.visitTimeout, describe: 'Census: seconds one visit may take, dial to done' })
     .option('max-peers', { type: 'number', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together' })
     .option('metrics-port', { type: 'number', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics' })
     .option('mempool-stats', { type: 'number', default: 0, describe: 'Seconds between "mempool" lines (count, vsize, oldest age); 0 = none' })
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'connect-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'transport', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'connect-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'transport', 'census', 'census-concurrency', 'visit-timeout', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -186,6 +194,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         allowLocal: args['allow-local'],
         transport: args.transport,
         census: args.census,
+        censusConcurrency: count('census-concurrency', args['census-concurrency'], MAX_CENSUS_CONCURRENCY),
+        visitTimeoutMs: seconds('visit-timeout', args['visit-timeout']),
         maxPeers,
         maxInFlight,
         pingIntervalMs: seconds('ping-interval', args['ping-interval']),
@@ -198,6 +208,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         reconnect: args.reconnect,
         metricsPort: port('metrics-port', args['metrics-port']),
         statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
+        addrbookPath: undefined,
         mempoolStatsMs: args['mempool-stats'] === 0 ? 0 : seconds('mempool-stats', args['mempool-stats']),
       };
       const log = createLogger({ level: args['log-level'], format: args['log-format'] });

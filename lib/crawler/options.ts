@@ -1,6 +1,7 @@
 import type { NetworkParams } from '../wire/network.js';
 import type { PeerTarget } from './targets.js';
 import type { TransportChoice } from '../peer/connect.js';
+import { CENSUS_DEADLINE_MS, DEFAULT_CENSUS_CONCURRENCY } from './census.js';
 
 /** A flag or argument the user got wrong: reported in one line, exit status 2. */
 export class UsageError extends Error {
@@ -37,8 +38,14 @@ export interface CrawlOptions {
   readonly transport: TransportChoice;
   /** Visit every reachable node once (version, RTT), then end. */
   readonly census: boolean;
+  /** Census: visits at once (instead of maxPeers). */
+  readonly censusConcurrency: number;
+  /** Census: one visit's whole deadline, dial to done. */
+  readonly visitTimeoutMs: number;
   /** Connections at most (configured and learned together). */
   readonly maxPeers: number;
+  /** The address book's file (Core's peers.dat): loaded at start, saved every few minutes and at exit. */
+  readonly addrbookPath: string | undefined;
   /** Serve Prometheus metrics on 127.0.0.1:<port>/metrics; undefined = off. */
   readonly metricsPort: number | undefined;
   /** Show a status line on stderr (when stderr is a terminal). */
@@ -63,4 +70,8 @@ export const DEFAULTS = {
   maxInFlight: 100,
   /** DEFAULT_MAX_PEER_CONNECTIONS (net.h). */
   maxPeers: 125,
+  /** Census visits at once (bitnodes' order of magnitude, within descriptor limits). */
+  censusConcurrency: DEFAULT_CENSUS_CONCURRENCY,
+  /** A census visit's deadline, dial to done. */
+  visitTimeout: CENSUS_DEADLINE_MS / 1000,
 } as const;

@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../cli.js';
 import type { Logger } from '../log.js';
@@ -18,33 +17,59 @@ import { txLine } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
-import type { PeerTarget } from './targets.js';
+import { parsePeer } from './targets.js';
+import type { SeedAddress } from './discovery.js';
+import { askSeeds, systemLookup, type SeedLookup } from '../net/seeds.js';
+import { FIXED_SEEDS } from '../net/fixed-seeds.js';
 
 export const USER_AGENT = '/bitcrawl:0.1.0/';
 /** How often the terminal status line is refreshed. */
 export const STATUS_EVERY_MS = 5_000;
-/** Addresses taken from each DNS seed. */
-export const MAX_ADDRESSES_PER_SEED = 32;
+/** What runCrawl reaches the world through; tests inject their own (never the internet). */
+export interface RunDeps {
+  /** DNS seed resolution: the system resolver unless given. */
+  readonly lookup?: SeedLookup;
+  /** One seed's deadline: DNS_LOOKUP_TIMEOUT_MS unless given. */
+  readonly dnsTimeoutMs?: number;
+  /** `host:port`s to start from when every DNS seed fails: the network's FIXED_SEEDS unless given. */
+  readonly fixedSeeds?: readonly string[];
+}
 
-async function seedTargets(opts: CrawlOptions, log: Logger): Promise<PeerTarget[]> {
+/**
+ * Where a crawl without --peers starts: the DNS seeds' answers, as learned addresses (Core's
+ * ThreadDNSAddressSeed adds them to addrman; they are not kept connected). When every seed fails,
+ * one line says so and the network's fixed seeds are used instead.
+ */
+async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Promise<SeedAddress[]> {
   const net = opts.network;
-  if (net.dnsSeeds.length === 0) throw new UsageError(`${net.name} has no DNS seeds: name peers with --peers host:port`);
-  const found = await Promise.allSettled(net.dnsSeeds.map((seed) => lookup(seed, { all: true })));
-  const targets: PeerTarget[] = [];
+  const fixed = (deps.fixedSeeds ?? FIXED_SEEDS[net.name]).map((s) => ({ target: parsePeer(s, net.defaultPort), source: 'fixed seed' }));
+  if (net.dnsSeeds.length === 0 && fixed.length === 0) throw new UsageError(`${net.name} has no DNS seeds: name peers with --peers host:port`);
+  const answers = await askSeeds(net.dnsSeeds, deps.lookup ?? systemLookup, deps.dnsTimeoutMs);
+  const found: SeedAddress[] = [];
   const seen = new Set<string>();
-  found.forEach((r, i) => {
-    if (r.status === 'rejected') {
-      log.warn('DNS seed failed', { seed: net.dnsSeeds[i], error: String((r.reason as Error)?.message ?? r.reason) });
-      return;
+  for (const a of answers) {
+    if (a.error !== undefined) log.debug('DNS seed failed', { seed: a.seed, error: a.error });
+    for (const host of a.addresses) {
+      if (seen.has(host)) continue;
+      seen.add(host);
+      found.push({ target: { host, port: net.defaultPort }, source: a.seed });
     }
-    for (const a of r.value.slice(0, MAX_ADDRESSES_PER_SEED)) {
-      if (seen.has(a.address)) continue;
-      seen.add(a.address);
-      targets.push({ host: a.address, port: net.defaultPort });
-    }
-  });
-  log.info('DNS seeds answered', { peers: targets.length });
-  return targets;
+  }
+  if (found.length > 0) {
+    log.info('DNS seeds answered', { seeds: answers.filter((a) => a.error === undefined).length, of: answers.length, addresses: found.length });
+    return found;
+  }
+  const why = answers.map((a) => `${a.seed}: ${a.error ?? 'no addresses'}`).join('; ');
+  log.warn(`every DNS seed failed (${why || 'none configured'}): starting from ${fixed.length} fixed seeds`);
+  return fixed;
+}
+
+/** `4 nodes visited (1 over v2, 25%), 3 unreachable (refused 2, connect-timeout 1)`. */
+export function censusSummary(visited: number, visitedV2: number, unreachable: ReadonlyMap<string, number>): string {
+  const share = visited === 0 ? 0 : Math.round((100 * visitedV2) / visited);
+  const total = [...unreachable.values()].reduce((a, b) => a + b, 0);
+  const why = [...unreachable].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, n]) => `${reason} ${n}`);
+  return `${visited} nodes visited (${visitedV2} over v2, ${share}%), ${total} unreachable${total > 0 ? ` (${why.join(', ')})` : ''}`;
 }
 
 /**
@@ -52,15 +77,18 @@ async function seedTargets(opts: CrawlOptions, log: Logger): Promise<PeerTarget[
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
  * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
  */
-export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise<number> {
-  const targets = opts.peers.length > 0 ? opts.peers : await seedTargets(opts, log);
-  if (targets.length === 0) {
+export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: RunDeps = {}): Promise<number> {
+  const targets = opts.peers;
+  const seeds = targets.length > 0 ? [] : await seedAddresses(opts, log, deps);
+  if (targets.length === 0 && seeds.length === 0) {
     io.stderr.write('crawl: no peers to connect to\n');
     return 1;
   }
+  // A census visits many more nodes at once than a crawl keeps.
+  const [connections, flag] = opts.census ? [opts.censusConcurrency, '--census-concurrency'] : [opts.maxPeers, '--max-peers'];
   const fdLimit = openFilesLimit();
-  if (fdLimit !== undefined && opts.maxPeers + FD_RESERVE > fdLimit) {
-    log.warn(`--max-peers ${opts.maxPeers} needs about ${opts.maxPeers + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower --max-peers`);
+  if (fdLimit !== undefined && connections + FD_RESERVE > fdLimit) {
+    log.warn(`${flag} ${connections} needs about ${connections + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower ${flag}`);
   }
   const sink = new NdjsonSink(io.stdout);
   const paused = new BehaviorSubject(false);
@@ -92,7 +120,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   let visited = 0;
   /** Visited nodes that spoke BIP 324 (the share of v2 nodes, as network studies report it). */
   let visitedV2 = 0;
-  let unreachable = 0;
+  /** Census: unreachable nodes by why. */
+  const unreachable = new Map<string, number>();
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
   const statusTimer = opts.statusToTty
@@ -165,13 +194,18 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
           up.delete(ev.peer);
           metrics?.peersConnected(up.size);
           if (opts.census) {
+            // Out of descriptors is ours, not the node's: the address is dialled again, and reported then.
+            if (ev.reason === 'no-descriptors') return;
             const v = visits.get(ev.peer);
             visits.delete(ev.peer);
-            if (v) visited++;
-            else unreachable++;
-            if (v?.info.transport === 'v2') visitedV2++;
-            if (v) sink.write(peerUpLine(ev.peer, v.info, v.time, 'visited', v.rttMs));
-            else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+            if (v) {
+              visited++;
+              if (v.info.transport === 'v2') visitedV2++;
+              sink.write(peerUpLine(ev.peer, v.info, v.time, 'visited', v.rttMs));
+            } else {
+              unreachable.set(ev.reason, (unreachable.get(ev.reason) ?? 0) + 1);
+              sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time, 'unreachable'));
+            }
             return;
           }
           if (ev.reason === 'visited') log.debug('peer visited', { peer: ev.peer });
@@ -225,8 +259,10 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         paused,
         askAddresses: opts.discover || opts.emit.has('addr'),
         discover: opts.discover,
-        maxPeers: opts.maxPeers,
+        maxPeers: connections,
         census: opts.census,
+        visitTimeoutMs: opts.visitTimeoutMs,
+        seeds,
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
         dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest' },
         powLimit: POW_LIMITS[opts.network.name],
@@ -252,10 +288,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       complete() {
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
         if (opts.census) {
-          const share = visited === 0 ? 0 : Math.round((100 * visitedV2) / visited);
-          io.stderr.write(`crawl: census: ${visited} nodes visited (${visitedV2} over v2, ${share}%), ${unreachable} unreachable\n`);
+          io.stderr.write(`crawl: census: ${censusSummary(visited, visitedV2, unreachable)}\n`);
+          // A census that visited every address it had is done, however many answered.
+          void finish(0, true);
+          return;
         }
-        else log.info('no peers left');
+        log.info('no peers left');
         void finish(connected.size > 0 ? 0 : 1, true);
       },
     });

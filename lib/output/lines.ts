@@ -33,8 +33,9 @@ export function peerUpLine(peer: string, info: PeerInfo, timeMs: number, state: 
   });
 }
 
-export function peerDownLine(peer: string, reason: DropReason, message: string, timeMs: number): string {
-  return JSON.stringify({ event: 'peer', state: 'down', peer, time: unixSeconds(timeMs), reason, message });
+/** A peer dropped (state "down"), or, in a census, a node that could not be visited (state "unreachable"). */
+export function peerDownLine(peer: string, reason: DropReason, message: string, timeMs: number, state: 'down' | 'unreachable' = 'down'): string {
+  return JSON.stringify({ event: 'peer', state, peer, time: unixSeconds(timeMs), reason, message });
 }
 
 export function mempoolLine(stats: MempoolStats, timeMs: number): string {
