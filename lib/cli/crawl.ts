@@ -61,6 +61,7 @@ export function crawlOptions(args: Args, io: Io): CrawlOptions {
     pingIntervalMs: seconds('ping-interval', args.num('ping-interval')),
     pingTimeoutMs: seconds('ping-timeout', args.num('ping-timeout')),
     handshakeTimeoutMs: seconds('handshake-timeout', args.num('handshake-timeout')),
+    connectTimeoutMs: seconds('connect-timeout', args.num('connect-timeout')),
     requestTimeoutMs: seconds('request-timeout', args.num('request-timeout')),
     emit: emitKinds(args.str('emit')),
     raw: args.bool('raw'),

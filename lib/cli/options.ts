@@ -44,6 +44,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'ping-interval', kind: 'number', value: 'S', default: DEFAULTS.pingInterval, describe: 'Seconds between pings', commands: CRAWL },
   { name: 'ping-timeout', kind: 'number', value: 'S', default: DEFAULTS.pingTimeout, describe: 'Seconds to wait for a pong before dropping the peer', commands: CRAWL },
   { name: 'handshake-timeout', kind: 'number', value: 'S', default: DEFAULTS.handshakeTimeout, describe: 'Seconds to finish version/verack', commands: CRAWL },
+  { name: 'connect-timeout', kind: 'number', value: 'S', default: DEFAULTS.connectTimeout, describe: 'Seconds for the TCP connection to complete (Core: -timeout)', commands: CRAWL },
   {
     name: 'request-timeout',
     kind: 'number',
