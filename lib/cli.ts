@@ -124,6 +124,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('ping-interval', { type: 'number', default: DEFAULTS.pingInterval, describe: 'Seconds between pings' })
     .option('ping-timeout', { type: 'number', default: DEFAULTS.pingTimeout, describe: 'Seconds to wait for a pong before dropping the peer' })
     .option('handshake-timeout', { type: 'number', default: DEFAULTS.handshakeTimeout, describe: 'Seconds to finish version/verack' })
+    .option('connect-timeout', { type: 'number', default: DEFAULTS.connectTimeout, describe: 'Seconds for the TCP connection to complete (Core: -timeout)' })
     .option('request-timeout', {
       type: 'number',
       default: DEFAULTS.requestTimeout,
@@ -149,7 +150,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'transport', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'connect-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'transport', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -190,6 +191,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         pingIntervalMs: seconds('ping-interval', args['ping-interval']),
         pingTimeoutMs: seconds('ping-timeout', args['ping-timeout']),
         handshakeTimeoutMs: seconds('handshake-timeout', args['handshake-timeout']),
+        connectTimeoutMs: seconds('connect-timeout', args['connect-timeout']),
         requestTimeoutMs: seconds('request-timeout', args['request-timeout']),
         emit: emitKinds(args.emit),
         raw: args.raw,

@@ -209,6 +209,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
     const session: SessionOptions = {
       network: opts.network,
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
+      connectTimeoutMs: opts.connectTimeoutMs,
       pingIntervalMs: opts.pingIntervalMs,
       pingTimeoutMs: opts.pingTimeoutMs,
       userAgent: USER_AGENT,
