@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BehaviorSubject, type Subscription } from 'rxjs';
-import type { Io } from '../cli.js';
+import type { Io } from '../output/io.js';
 import type { Logger } from '../log.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
