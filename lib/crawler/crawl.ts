@@ -196,8 +196,9 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     const printed = new TxidHistory();
 
     const route = (t: TaggedEvent): void => {
-      const now = scheduler.now();
       const { peer, ev } = t;
+      // When the bytes were read from the socket (see SessionEvent), not now.
+      const now = (ev.type === 'message' || ev.type === 'ready') && ev.at !== undefined ? ev.at : scheduler.now();
       switch (ev.type) {
         case 'ready':
           links.set(peer, ev.link);

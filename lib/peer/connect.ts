@@ -1,4 +1,4 @@
-import { Observable, catchError, tap, throwError } from 'rxjs';
+import { Observable, asyncScheduler, catchError, tap, throwError } from 'rxjs';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Message, VersionMessage } from '../wire/messages.js';
 import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
@@ -24,6 +24,8 @@ export interface SessionOptions {
   readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number) => void;
   /** Told of every message skipped as undecodable or corrupt (metrics). */
   readonly onBadMessage?: (command: string) => void;
+  /** The clock read when a socket's bytes arrive (ms since the epoch): Date.now unless given. */
+  readonly clock?: () => number;
 }
 
 const IPV6_ANY = new Uint8Array(16);
@@ -51,14 +53,22 @@ function ourVersion(socket: Socket, host: string, port: number, userAgent: strin
   };
 }
 
-/** A socket's data as an observable; its end or error ends the stream with a PeerError. */
-function socketChunks(socket: Socket): Observable<Uint8Array> {
+/**
+ * A socket's data as an observable; its end or error ends the stream with a PeerError. `onRead`
+ * runs as each chunk arrives, before it goes down the pipeline: Node emits 'data' straight after
+ * its read(2) of the socket, so the clock read there is the read time of every message the
+ * chunk completes, however long the pipeline then takes over them.
+ */
+function socketChunks(socket: Socket, onRead: () => void): Observable<Uint8Array> {
   return new Observable<Uint8Array>((subscriber) => {
     let connected = false;
     const onConnect = (): void => {
       connected = true;
     };
-    const onData = (chunk: Buffer): void => subscriber.next(chunk);
+    const onData = (chunk: Buffer): void => {
+      onRead();
+      subscriber.next(chunk);
+    };
     const onError = (err: NodeJS.ErrnoException): void => {
       const message = err.code ? `${err.code}: ${err.message}` : err.message;
       // Out of file descriptors is our limit, not the peer's fault (see crawl: the dial is retried).
@@ -117,12 +127,14 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
       log.info('bad message skipped', { peer: where, command, error: err.message });
       opts.onBadMessage?.(command);
     };
-    const sub = socketChunks(socket)
+    const clock = opts.clock ?? Date.now;
+    let readAt = clock();
+    const sub = socketChunks(socket, () => (readAt = clock()))
       .pipe(
         transport.frames,
         tap((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length)),
         decodeFrames(onBad),
-        handshake(link, ourVersion(socket, host, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind),
+        handshake(link, ourVersion(socket, host, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
         answerPings(link.send),
         liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
         catchError((err: unknown) => throwError(() => transportError(err, transport))),
