@@ -1,5 +1,5 @@
-import { EMPTY, Observable, Subject, asyncScheduler, catchError, concat, defer, delay, endWith, filter, finalize, from, interval, map, merge, mergeMap, of, retry, share, switchMap, take, takeUntil, takeWhile, tap, throwError, timer } from 'rxjs';
-import type { MonoTypeOperatorFunction, SchedulerLike, Subscription } from 'rxjs';
+import { EMPTY, Observable, asyncScheduler, catchError, concat, defer, endWith, finalize, from, interval, map, merge, mergeMap, of, retry, tap, throwError, timer } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../tx/types.js';
 import type { Logger } from '../log.js';
 import { asPeerError, PeerError, type DropReason } from '../peer/errors.js';
@@ -10,11 +10,12 @@ import { toReversedHex } from '../wire/hex.js';
 import { validateBlock } from '../tx/pow.js';
 import type { DialOptions } from '../net/dial.js';
 import { GetdataOutbox } from './outbox.js';
-import { DescriptorGate, EMFILE_PAUSE_MS } from './descriptors.js';
+import { DescriptorGate } from './descriptors.js';
 import { TxidHistory } from './txid-history.js';
 import { formatTarget, type PeerTarget } from './targets.js';
-import { AddressBook, fromLegacy, type KnownAddress } from './addrbook.js';
-import { BoundedSet } from './bounded-set.js';
+import { fromLegacy, type KnownAddress } from './addrbook.js';
+import { Discovery } from './discovery.js';
+import { CENSUS_VISIT_MS, censusVisit } from './census.js';
 
 /** What the crawl reports. Times are milliseconds since the epoch (the scheduler's clock). */
 export type CrawlEvent =
@@ -38,35 +39,6 @@ export const EXPIRY_TICK_MS = 1_000;
 
 export function redialDelay(failures: number): number {
   return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
-}
-
-/** Census: how long a visited peer has, after the handshake, to answer ping and getaddr. */
-export const CENSUS_VISIT_MS = 10_000;
-
-/**
- * A census visit: the session ends (normally) once the peer has answered a ping and sent
- * addresses, or `visitMs` after the handshake, whichever is first.
- */
-export function censusVisit(visitMs: number, scheduler: SchedulerLike = asyncScheduler): MonoTypeOperatorFunction<SessionEvent> {
-  return (source) =>
-    defer(() => {
-      let rtt = false;
-      let addr = false;
-      const events = source.pipe(share());
-      const giveUp = events.pipe(
-        filter((ev) => ev.type === 'ready'),
-        take(1),
-        switchMap(() => timer(visitMs, scheduler)),
-      );
-      return events.pipe(
-        tap((ev) => {
-          if (ev.type === 'rtt') rtt = true;
-          if (ev.type === 'message' && (ev.msg.command === 'addr' || ev.msg.command === 'addrv2')) addr = true;
-        }),
-        takeWhile(() => !(rtt && addr), true),
-        takeUntil(giveUp),
-      );
-    });
 }
 
 export interface CrawlDeps {
@@ -130,23 +102,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
   return new Observable<CrawlEvent>((subscriber) => {
     const inventory = new Inventory(opts.limits);
     const subs: Subscription[] = [];
-    const book = new AddressBook(opts.dial);
     const configured = new Set(targets.map(formatTarget));
-    // Never two connections to one address: configured and learned alike.
-    const dialled = new BoundedSet<string>(book.capacity);
-    for (const t of configured) dialled.add(t);
-    const discovered = new Subject<PeerTarget>();
-    /** Learned addresses whose dial failed for want of a file descriptor: dialled again later. */
-    const retries = new Subject<PeerTarget>();
-    // Census: the crawl ends when every target dialled has finished and none is left.
-    let dials = targets.length;
-    let finished = 0;
-    const sessionEnded = (): void => {
-      if (++finished < dials) return;
-      // Nothing left to dial: a census is done; without discovery nothing more can come.
-      if (opts.census) discovered.complete();
-      if (opts.census || !opts.discover) retries.complete();
-    };
+    const discovery = new Discovery(targets, { discover: opts.discover === true, census: opts.census === true, dial: opts.dial }, deps.log);
     const visitDeps: CrawlDeps = opts.census ? { ...deps, connect: (t) => deps.connect(t).pipe(censusVisit(CENSUS_VISIT_MS, scheduler)) } : deps;
     // Out of file descriptors: new dials wait, and the address is dialled again (not burnt).
     const descriptors = new DescriptorGate(scheduler, deps.log, deps.openFilesLimit);
@@ -154,25 +111,10 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     const outOfDescriptors = (t: PeerTarget, kept: boolean): void => {
       descriptors.exhausted();
       // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
-      if (kept) return;
-      dials++;
-      retries.next(t);
+      if (!kept) discovery.retry(t);
     };
     const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
-      for (const address of book.learn(entries, peer)) {
-        subscriber.next({ type: 'addr', peer, address, time: now });
-        if (!opts.discover) continue;
-        if (!address.dial.ok) {
-          deps.log.debug('learned address not dialled', { peer, address: address.host, port: address.port, why: address.dial.why });
-          continue;
-        }
-        const target = { host: address.host, port: address.port, services: address.services };
-        const key = formatTarget(target);
-        if (dialled.has(key)) continue;
-        dialled.add(key);
-        dials++;
-        discovered.next(target);
-      }
+      for (const address of discovery.learn(peer, entries)) subscriber.next({ type: 'addr', peer, address, time: now });
     };
     const links = new Map<PeerId, PeerLink>();
     /** Ends one peer for a bug of ours or a misdeed of its own; the rest go on. */
@@ -268,7 +210,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     subs.push(
       // Configured peers are kept (redialled); learned ones are dialled once. mergeMap's bound is
       // the connection limit: learned addresses wait for a free slot.
-      merge<PeerTarget[]>(from(targets), opts.discover ? discovered : EMPTY, retries.pipe(delay(EMFILE_PAUSE_MS, scheduler)))
+      merge(from(targets), discovery.targets(scheduler))
         .pipe(
           mergeMap((t) => {
             const kept = !opts.census && opts.reconnect && configured.has(formatTarget(t));
@@ -276,7 +218,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
               tap((e) => {
                 if (e.ev.type === 'down' && e.ev.reason === 'no-descriptors') outOfDescriptors(t, kept);
               }),
-              finalize(sessionEnded),
+              finalize(() => discovery.sessionEnded()),
             );
           }, opts.maxPeers ?? Infinity),
         )
