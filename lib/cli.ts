@@ -144,12 +144,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     })
     .option('census', { type: 'boolean', default: false, describe: 'Visit every reachable node learned once (version, RTT as peer lines), then end' })
     .option('max-peers', { type: 'number', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together' })
+    .option('max-handshakes', { type: 'number', default: DEFAULTS.maxHandshakes, describe: 'Connections being opened (dial to verack) at once, at most' })
     .option('metrics-port', { type: 'number', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics' })
     .option('mempool-stats', { type: 'number', default: 0, describe: 'Seconds between "mempool" lines (count, vsize, oldest age); 0 = none' })
     .option('reconnect', { type: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)' })
     .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'stderr log level' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as LogFormat, describe: 'stderr log format' })
-    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'transport', 'census', 'max-peers', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
+    .group(['peers', 'ping-interval', 'ping-timeout', 'handshake-timeout', 'request-timeout', 'max-in-flight', 'emit', 'discover', 'allow-local', 'transport', 'census', 'max-peers', 'max-handshakes', 'metrics-port', 'mempool-stats', 'reconnect', 'log-level', 'log-format'], 'Crawl options:')
     .strict()
     .version(VERSION)
     .help()
@@ -178,6 +179,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       const peers = args.peers === undefined ? [] : parsePeers(String(args.peers), net.defaultPort);
       const maxPeers = count('max-peers', args['max-peers'], MAX_PEERS_LIMIT);
       const maxInFlight = count('max-in-flight', args['max-in-flight'], MAX_INV_ENTRIES);
+      const maxHandshakes = count('max-handshakes', args['max-handshakes'], MAX_PEERS_LIMIT);
       const options: CrawlOptions = {
         network: net,
         peers,
@@ -186,6 +188,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         transport: args.transport,
         census: args.census,
         maxPeers,
+        maxHandshakes,
         maxInFlight,
         pingIntervalMs: seconds('ping-interval', args['ping-interval']),
         pingTimeoutMs: seconds('ping-timeout', args['ping-timeout']),
