@@ -84,7 +84,7 @@ function reversedHexOf(b: Uint8Array): string {
 const NULL_INDEX = 0xffffffff;
 
 // ---------------------------------------------------------------------------------------------
-// (a) bitcrawl: exactly what runDecode (lib/cli.ts) does per line, minus the output stream.
+// (a) bitcrawl: exactly what runDecode (lib/cli/decode.ts) does per line, minus the output stream.
 
 function bitcrawlLine(hex: string): string {
   return txLine(decodeTx(fromHex(hex)), NET);

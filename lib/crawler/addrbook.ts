@@ -14,7 +14,7 @@ export interface KnownAddress {
   readonly source: string;
   /**
    * Whether the crawler may dial it, and why not: Core's routability and bad ports (lib/net/dial.ts);
-   * Tor, I2P, CJDNS and Yggdrasil need their own transports.
+   * Tor, I2P and CJDNS only when reachable (lib/net/reach.ts), Yggdrasil never.
    */
   readonly dial: DialDecision;
 }
@@ -68,8 +68,9 @@ export class AddressBook {
     for (const e of entries) {
       const network = LABELS[e.networkId];
       const host = network === undefined ? undefined : addrV2Host(e);
-      // Unknown networks are skipped, as BIP 155 asks; port 0 cannot be dialled.
-      if (network === undefined || host === undefined || e.port === 0) continue;
+      // Unknown networks are skipped, as BIP 155 asks; port 0 cannot be dialled, except on I2P
+      // where it is the only port there is (SAM 3.1, Core's I2P_SAM31_PORT).
+      if (network === undefined || host === undefined || (e.port === 0 && e.networkId !== AddrNetwork.I2P)) continue;
       const key = `${network}|${host}|${e.port}`;
       if (this.known.has(key)) continue;
       const a: KnownAddress = { network, host, port: e.port, services: e.services, time: e.time, source, dial: shouldDial(e, this.dialOptions) };

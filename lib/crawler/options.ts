@@ -21,6 +21,8 @@ export interface CrawlOptions {
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   readonly handshakeTimeoutMs: number;
+  /** How long a TCP connect may take (Core's -timeout), apart from the handshake's deadline. */
+  readonly connectTimeoutMs: number;
   /** Transactions asked of one peer at once. */
   readonly maxInFlight: number;
   /** How long one peer has to deliver a requested item before the next announcer is asked. */
@@ -56,6 +58,8 @@ export const DEFAULTS = {
   pingTimeout: 60,
   /** DEFAULT_PEER_CONNECT_TIMEOUT (net.h): 60 s for the version handshake. */
   handshakeTimeout: 60,
+  /** DEFAULT_CONNECT_TIMEOUT (netbase.h): 5 s for the TCP connection itself. */
+  connectTimeout: 5,
   /** GETDATA_TX_INTERVAL (net_processing.cpp): 60 s before asking the next announcer. */
   requestTimeout: 60,
   /** MAX_PEER_TX_REQUEST_IN_FLIGHT (net_processing.cpp). */

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BehaviorSubject, type Subscription } from 'rxjs';
-import type { Io } from '../cli.js';
+import type { Io } from '../output/io.js';
 import type { Logger } from '../log.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
@@ -209,6 +209,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
     const session: SessionOptions = {
       network: opts.network,
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
+      connectTimeoutMs: opts.connectTimeoutMs,
       pingIntervalMs: opts.pingIntervalMs,
       pingTimeoutMs: opts.pingTimeoutMs,
       userAgent: USER_AGENT,

@@ -13,8 +13,16 @@ import { v2Transport } from '../transport/v2-transport.js';
 import { decodeFrames } from './framing.js';
 import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
 
+/**
+ * How long a TCP connection may take to complete: Core's DEFAULT_CONNECT_TIMEOUT (src/netbase.h,
+ * 5000 ms, the -timeout option), separate from the version handshake's deadline.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+
 export interface SessionOptions {
   readonly network: NetworkParams;
+  /** DEFAULT_CONNECT_TIMEOUT_MS unless given. */
+  readonly connectTimeoutMs?: number;
   readonly handshakeTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
@@ -73,7 +81,8 @@ function socketChunks(socket: Socket, onRead: () => void): Observable<Uint8Array
       const message = err.code ? `${err.code}: ${err.message}` : err.message;
       // Out of file descriptors is our limit, not the peer's fault (see crawl: the dial is retried).
       if (err.code === 'EMFILE' || err.code === 'ENFILE') subscriber.error(new PeerError('no-descriptors', message));
-      else subscriber.error(new PeerError(connected ? 'closed' : 'connect-failed', message));
+      else if (connected) subscriber.error(new PeerError('closed', message));
+      else subscriber.error(new PeerError(err.code === 'ECONNREFUSED' ? 'refused' : 'connect-failed', message));
     };
     const onClose = (): void => subscriber.error(new PeerError('closed', 'connection closed by peer'));
     socket.on('connect', onConnect);
@@ -127,6 +136,10 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
       log.info('bad message skipped', { peer: where, command, error: err.message });
       opts.onBadMessage?.(command);
     };
+    // A dead address must not hold a slot until the handshake deadline (Core: -timeout, netbase.cpp ConnectSocketDirectly).
+    const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const connectDeadline = setTimeout(() => link.fail(new PeerError('connect-timeout', `no TCP connection within ${connectTimeoutMs / 1000} s`)), connectTimeoutMs);
+    socket.once('connect', () => clearTimeout(connectDeadline));
     const clock = opts.clock ?? Date.now;
     let readAt = clock();
     const sub = socketChunks(socket, () => (readAt = clock()))
@@ -141,6 +154,7 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
       )
       .subscribe(subscriber);
     return () => {
+      clearTimeout(connectDeadline);
       sub.unsubscribe();
       socket.destroy();
     };

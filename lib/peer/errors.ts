@@ -3,7 +3,12 @@ import { FramingError } from '../wire/errors.js';
 
 /** Why a peer was dropped. Each reason is a log field, a `peer` line field and a metric label. */
 export type DropReason =
+  /** The TCP connection could not be made (unreachable host or network, reset, …). */
   | 'connect-failed'
+  /** ECONNREFUSED: the host is up, nothing listens on the port. */
+  | 'refused'
+  /** The TCP connection did not complete within --connect-timeout (Core's -timeout). */
+  | 'connect-timeout'
   /** EMFILE/ENFILE: we ran out of file descriptors; our limit, not the peer's fault. */
   | 'no-descriptors'
   | 'closed'
@@ -21,6 +26,8 @@ export type DropReason =
   /** Our own bug, met while handling this peer: it costs this peer, never the process. */
   | 'internal'
   | 'shutdown'
+  /** Census mode: the per-visit deadline passed before the handshake was done. */
+  | 'visit-timeout'
   /** Census mode: the visit is over (version and RTT recorded, addresses asked for). */
   | 'visited';
 

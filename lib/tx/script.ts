@@ -57,41 +57,45 @@ export function opcodeName(op: number): string {
 }
 
 /**
- * Script → ASM text in Esplora's style: `OP_DUP OP_HASH160 OP_PUSHBYTES_20 <hex> …`. A push
- * whose length bytes are cut off ends with `<unexpected end>`, one whose data is cut off with
- * `<push past end>`, as rust-bitcoin renders them.
+ * Script → ASM text as Esplora prints it (`scriptpubkey_asm`, `scriptsig_asm`): rust-bitcoin's
+ * `Script` Display (bytes_to_asm_fmt in bitcoin/src/blockdata/script/), which electrs uses.
+ * Opcodes are separated by one space; a push's data follows its opcode after a space, as hex, and
+ * a zero-length push (`OP_0`, `OP_PUSHDATA1 00`) has nothing after its name. Two ways to stop:
+ * - the length bytes of an OP_PUSHDATA1/2/4 are cut off: `<unexpected end>` is written in the
+ *   opcode's place, right after the previous text without a space (`OP_CAT<unexpected end>`,
+ *   or just `<unexpected end>` as the first thing);
+ * - the data is cut off: the opcode is written, then ` <push past end>`.
  */
 export function scriptAsm(script: Uint8Array): string {
-  const parts: string[] = [];
   const n = script.length;
+  let s = '';
   let i = 0;
   while (i < n) {
     const op = script[i++];
-    parts.push(OPCODE_NAMES[op]);
-    let len: number;
-    if (op >= 0x01 && op <= 0x4b) {
+    let len = 0;
+    if (op <= 0x4b) {
       len = op;
-    } else if (op >= OP.PUSHDATA1 && op <= OP.PUSHDATA4) {
+    } else if (op <= OP.PUSHDATA4) {
       const width = op === OP.PUSHDATA1 ? 1 : op === OP.PUSHDATA2 ? 2 : 4;
-      if (i + width > n) {
-        parts.push('<unexpected end>');
+      if (n - i < width) {
+        s += '<unexpected end>';
         break;
       }
       len = script[i];
       if (width >= 2) len |= script[i + 1] << 8;
       if (width === 4) len = (len | (script[i + 2] << 16)) + script[i + 3] * 0x1000000;
       i += width;
-    } else {
-      continue;
     }
-    if (i + len > n) {
-      parts.push('<push past end>');
+    s += s === '' ? OPCODE_NAMES[op] : ` ${OPCODE_NAMES[op]}`;
+    if (len === 0) continue;
+    if (len > n - i) {
+      s += ' <push past end>';
       break;
     }
-    parts.push(toHex(script.subarray(i, i + len)));
+    s += ` ${toHex(script.subarray(i, i + len))}`;
     i += len;
   }
-  return parts.join(' ');
+  return s;
 }
 
 export const OUTPUT_TYPES = ['p2pk', 'p2pkh', 'p2sh', 'v0_p2wpkh', 'v0_p2wsh', 'v1_p2tr', 'anchor', 'op_return', 'multisig', 'unknown'] as const;

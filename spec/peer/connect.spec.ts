@@ -1,7 +1,8 @@
 /** One peer over a real TCP socket on 127.0.0.1, against scripted peers. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, filter, lastValueFrom, toArray, take, type Observable } from 'rxjs';
-import { connectPeer, type SessionOptions } from '../../lib/peer/connect.js';
+import { connectPeer, DEFAULT_CONNECT_TIMEOUT_MS, type SessionOptions } from '../../lib/peer/connect.js';
+import { stalledListener } from '../helpers/stalled-listener.js';
 import { PeerError } from '../../lib/peer/errors.js';
 import type { SessionEvent } from '../../lib/peer/session.js';
 import { silentLogger } from '../../lib/log.js';
@@ -150,8 +151,23 @@ describe('connectPeer on a real socket', () => {
     await q.close();
     peers = peers.filter((x) => x !== q);
     const err = await dropReason(connectPeer('127.0.0.1', port, opts));
-    expect(err.reason).toBe('connect-failed');
+    expect(err.reason).toBe('refused');
     expect(err.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('gives up on a TCP connect that never completes after the connect timeout, well before the handshake deadline', async () => {
+    const stalled = await stalledListener();
+    try {
+      const err = await dropReason(connectPeer(stalled.host, stalled.port, { ...opts, connectTimeoutMs: 300, handshakeTimeoutMs: 600_000 }));
+      expect(err.reason).toBe('connect-timeout');
+      expect(err.message).toBe('no TCP connection within 0.3 s');
+    } finally {
+      await stalled.close();
+    }
+  });
+
+  it('defaults the connect timeout to Core\'s DEFAULT_CONNECT_TIMEOUT, 5 s', () => {
+    expect(DEFAULT_CONNECT_TIMEOUT_MS).toBe(5_000);
   });
 
   it('closes the socket when unsubscribed', async () => {

@@ -1,0 +1,80 @@
+/** `crawl` (the default command): checked flags → CrawlOptions → the run. */
+import { MAX_INV_ENTRIES } from '../wire/limits.js';
+import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
+import { createLogger, LOG_LEVELS } from '../log.js';
+import type { Io } from '../output/io.js';
+import { EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
+import { parsePeers } from '../crawler/targets.js';
+import { runCrawl } from '../crawler/run.js';
+import type { Args } from './parse.js';
+
+/** A sanity bound on --max-peers: each connection is a socket and some memory. */
+export const MAX_PEERS_LIMIT = 10_000;
+/** The longest duration any flag takes: a day. */
+export const MAX_SECONDS = 86_400;
+
+function seconds(name: string, v: number | undefined, min = 0.001): number {
+  if (v === undefined || !Number.isFinite(v) || v < min || v > MAX_SECONDS) {
+    throw new UsageError(`--${name} takes a number of seconds from ${min} to ${MAX_SECONDS}, not "${String(v)}"`);
+  }
+  return Math.round(v * 1000);
+}
+
+function count(name: string, v: number | undefined, max: number): number {
+  if (v === undefined || !Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`--${name} takes a whole number from 1 to ${max}, not "${String(v)}"`);
+  return v;
+}
+
+function port(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 0 || v > 65535) throw new UsageError(`--${name} takes a port number from 0 to 65535, not "${String(v)}"`);
+  return v;
+}
+
+function emitKinds(v: string | undefined): Set<EmitKind> {
+  const out = new Set<EmitKind>();
+  for (const p of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const kind = EMIT_KINDS.find((k) => k === p);
+    if (kind === undefined) throw new UsageError(`--emit takes a list of ${EMIT_KINDS.join(', ')}, not "${p}"`);
+    out.add(kind);
+  }
+  if (out.size === 0) throw new UsageError('--emit names no line kind');
+  return out;
+}
+
+/** The checked flags as the crawler takes them (pure: throws UsageError for a bad value). */
+export function crawlOptions(args: Args, io: Io): CrawlOptions {
+  const net = NETWORKS[args.choice('network', NETWORK_NAMES)];
+  const peersText = args.str('peers');
+  const peers = peersText === undefined ? [] : parsePeers(peersText, net.defaultPort);
+  const census = args.bool('census');
+  const mempoolStats = args.num('mempool-stats');
+  return {
+    network: net,
+    peers,
+    discover: census || (args.given('discover') ? args.bool('discover') : peers.length === 0),
+    allowLocal: args.bool('allow-local'),
+    transport: args.choice('transport', TRANSPORTS),
+    census,
+    maxPeers: count('max-peers', args.num('max-peers'), MAX_PEERS_LIMIT),
+    maxHandshakes: count('max-handshakes', args.num('max-handshakes'), MAX_PEERS_LIMIT),
+    maxInFlight: count('max-in-flight', args.num('max-in-flight'), MAX_INV_ENTRIES),
+    pingIntervalMs: seconds('ping-interval', args.num('ping-interval')),
+    pingTimeoutMs: seconds('ping-timeout', args.num('ping-timeout')),
+    handshakeTimeoutMs: seconds('handshake-timeout', args.num('handshake-timeout')),
+    connectTimeoutMs: seconds('connect-timeout', args.num('connect-timeout')),
+    requestTimeoutMs: seconds('request-timeout', args.num('request-timeout')),
+    emit: emitKinds(args.str('emit')),
+    raw: args.bool('raw'),
+    reconnect: args.bool('reconnect'),
+    metricsPort: port('metrics-port', args.num('metrics-port')),
+    statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
+    mempoolStatsMs: mempoolStats === 0 ? 0 : seconds('mempool-stats', mempoolStats),
+  };
+}
+
+export function crawlCommand(args: Args, io: Io): Promise<number> {
+  const options = crawlOptions(args, io);
+  const log = createLogger({ level: args.choice('log-level', LOG_LEVELS), format: args.choice('log-format', ['text', 'json'] as const) });
+  return runCrawl(options, io, log);
+}

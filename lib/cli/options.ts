@@ -1,0 +1,93 @@
+/**
+ * Every flag of every command, in one table: the parser, `--help`, the CRAWL_* environment
+ * variables and the README test all read it. Adding a flag is adding a row here (and reading its
+ * value where the command builds its options).
+ */
+import { NETWORK_NAMES } from '../wire/network.js';
+import { LOG_LEVELS } from '../log.js';
+import { DEFAULTS, EMIT_KINDS, TRANSPORTS } from '../crawler/options.js';
+
+export const COMMANDS = ['crawl', 'decode'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+/** `choice` takes one of `choices`; `number` a decimal number; `string` any text. */
+export type OptionKind = 'boolean' | 'string' | 'number' | 'choice';
+export type OptionValue = string | number | boolean;
+
+export interface OptionSpec {
+  /** The long flag without dashes, e.g. `ping-interval`. */
+  readonly name: string;
+  /** A one-letter short flag, e.g. `n` for `-n`. */
+  readonly alias?: string;
+  readonly kind: OptionKind;
+  readonly choices?: readonly string[];
+  /** The value when the flag is not given (as the flag takes it); absent = unset. */
+  readonly default?: OptionValue;
+  /** How --help shows the default when it is not a plain value. */
+  readonly defaultText?: string;
+  /** What the value looks like in --help, e.g. `S` (seconds) or `host:port,...`. */
+  readonly value?: string;
+  readonly describe: string;
+  /** The commands that take this flag. */
+  readonly commands: readonly CommandName[];
+  /** Taken from CRAWL_<NAME> as well (every flag but --help and --version). */
+  readonly env?: false;
+}
+
+const BOTH: readonly CommandName[] = ['crawl', 'decode'];
+const CRAWL: readonly CommandName[] = ['crawl'];
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: BOTH },
+  { name: 'raw', kind: 'boolean', default: false, describe: 'Add the raw transaction hex to each line', commands: BOTH },
+  { name: 'peers', alias: 'p', kind: 'string', value: 'host:port,...', defaultText: 'the DNS seeds', describe: 'Comma-separated host:port, [ipv6]:port or host (default port)', commands: CRAWL },
+  { name: 'ping-interval', kind: 'number', value: 'S', default: DEFAULTS.pingInterval, describe: 'Seconds between pings', commands: CRAWL },
+  { name: 'ping-timeout', kind: 'number', value: 'S', default: DEFAULTS.pingTimeout, describe: 'Seconds to wait for a pong before dropping the peer', commands: CRAWL },
+  { name: 'handshake-timeout', kind: 'number', value: 'S', default: DEFAULTS.handshakeTimeout, describe: 'Seconds to finish version/verack', commands: CRAWL },
+  { name: 'connect-timeout', kind: 'number', value: 'S', default: DEFAULTS.connectTimeout, describe: 'Seconds for the TCP connection to complete (Core: -timeout)', commands: CRAWL },
+  {
+    name: 'request-timeout',
+    kind: 'number',
+    value: 'S',
+    default: DEFAULTS.requestTimeout,
+    describe: 'Seconds a peer has to deliver a requested item before the next announcer is asked',
+    commands: CRAWL,
+  },
+  { name: 'max-in-flight', kind: 'number', value: 'N', default: DEFAULTS.maxInFlight, describe: 'Transactions asked of one peer at once', commands: CRAWL },
+  { name: 'emit', kind: 'string', value: EMIT_KINDS.join(','), default: 'tx', describe: 'Line kinds to print (comma-separated)', commands: CRAWL },
+  { name: 'discover', kind: 'boolean', defaultText: 'on without --peers', describe: 'Dial peers learned from addr/addrv2', commands: CRAWL },
+  {
+    name: 'allow-local',
+    kind: 'boolean',
+    default: false,
+    describe: 'Dial learned private, loopback and link-local addresses too (always on for regtest)',
+    commands: CRAWL,
+  },
+  {
+    name: 'transport',
+    kind: 'choice',
+    choices: TRANSPORTS,
+    default: 'auto',
+    describe: 'BIP 324: auto tries v2 (encrypted) and falls back to v1 as Core does; v2 or v1 only',
+    commands: CRAWL,
+  },
+  { name: 'census', kind: 'boolean', default: false, describe: 'Visit every reachable node learned once (version, RTT as peer lines), then end', commands: CRAWL },
+  { name: 'max-peers', kind: 'number', value: 'N', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together', commands: CRAWL },
+  { name: 'max-handshakes', kind: 'number', value: 'N', default: DEFAULTS.maxHandshakes, describe: 'Connections being opened (dial to verack) at once, at most', commands: CRAWL },
+  { name: 'metrics-port', kind: 'number', value: 'P', defaultText: 'off', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics', commands: CRAWL },
+  { name: 'mempool-stats', kind: 'number', value: 'S', default: 0, defaultText: '0 (off)', describe: 'Seconds between "mempool" lines (count, vsize, oldest age)', commands: CRAWL },
+  { name: 'reconnect', kind: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)', commands: CRAWL },
+  { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: CRAWL },
+  { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: CRAWL },
+  { name: 'help', alias: 'h', kind: 'boolean', default: false, describe: 'Show this help', commands: BOTH, env: false },
+  { name: 'version', kind: 'boolean', default: false, describe: 'Show the version', commands: BOTH, env: false },
+];
+
+export function optionsOf(command: CommandName): OptionSpec[] {
+  return OPTIONS.filter((o) => o.commands.includes(command));
+}
+
+/** `ping-interval` → `CRAWL_PING_INTERVAL`. */
+export function envName(name: string): string {
+  return `CRAWL_${name.toUpperCase().replace(/-/g, '_')}`;
+}
