@@ -2,6 +2,7 @@ import type { NetworkParams } from '../wire/network.js';
 import type { PeerTarget } from './targets.js';
 import type { TransportChoice } from '../peer/connect.js';
 import { MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
+import type { NatsOptions } from '../output/nats.js';
 
 /** A flag or argument the user got wrong: reported in one line, exit status 2. */
 export class UsageError extends Error {
@@ -48,6 +49,10 @@ export interface CrawlOptions {
   readonly statusToTty: boolean;
   /** Print `event: "mempool"` lines this often; 0 = never. */
   readonly mempoolStatsMs: number;
+  /** Publish every line to NATS as well (--nats); undefined = off. */
+  readonly nats?: NatsOptions;
+  /** Print lines on stdout (--no-stdout when NATS is the only sink); default true. */
+  readonly stdout?: boolean;
 }
 
 /** Defaults, in seconds as the flags take them, with the Bitcoin Core figure each follows. */

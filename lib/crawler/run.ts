@@ -3,6 +3,7 @@ import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log.js';
 import { NdjsonSink } from '../output/ndjson.js';
+import { NatsSink } from '../output/nats.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
@@ -62,9 +63,18 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   if (fdLimit !== undefined && opts.maxPeers + FD_RESERVE > fdLimit) {
     log.warn(`--max-peers ${opts.maxPeers} needs about ${opts.maxPeers + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower --max-peers`);
   }
-  const sink = new NdjsonSink(io.stdout);
+  const stdout = new NdjsonSink(io.stdout);
+  const nats = opts.nats && new NatsSink(opts.nats, opts.network.name, log);
+  const toStdout = opts.stdout ?? true;
+  /** Every output line: to stdout (unless --no-stdout) and to NATS (with --nats). */
+  const sink = {
+    write(line: string): void {
+      if (toStdout) stdout.write(line);
+      nats?.write(line);
+    },
+  };
   const paused = new BehaviorSubject(false);
-  sink.onPressure((blocked) => {
+  stdout.onPressure((blocked) => {
     log.debug(blocked ? 'stdout blocked: holding getdata, request deadlines stopped' : 'stdout drained: sending getdata again');
     paused.next(blocked);
   });
@@ -86,6 +96,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
     }
   }
   if (metricsServer) log.info('metrics', { url: `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` });
+  if (metrics && nats) metrics.nats(() => nats.stats);
+  // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
+  nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
   const up = new Set<string>();
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
@@ -119,7 +132,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       if (statusTimer) io.stderr.write('\n');
       metricsServer?.close();
       // A second signal while stdout drains still exits at once (onSignal stays until here).
-      await sink.flush();
+      await stdout.flush();
+      const unsent = await nats?.close();
+      if (nats) {
+        const { published, dropped } = nats.stats;
+        (dropped > 0 || (unsent ?? 0) > 0 ? log.warn : log.info)('nats: published', { published, dropped, unsent });
+      }
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (summary) {
@@ -136,7 +154,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    sink.onClose((reason, err) => {
+    stdout.onClose((reason, err) => {
       if (reason === 'error') log.error('stdout failed', { error: err?.message });
       void finish(reason === 'epipe' ? 0 : 1, false);
     });
