@@ -266,6 +266,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         askAddresses: opts.discover || opts.emit.has('addr'),
         discover: opts.discover,
         maxPeers: opts.maxPeers,
+        maxHandshakes: opts.maxHandshakes,
         census: opts.census,
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
         // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).

@@ -1,4 +1,4 @@
-import { Observable, catchError, switchMap, tap, throwError } from 'rxjs';
+import { Observable, asyncScheduler, catchError, switchMap, tap, throwError } from 'rxjs';
 import type { Socket } from 'node:net';
 import { directOpener, type OpenedStream, type Opener } from '../net/open.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../net/reach.js';
@@ -36,6 +36,8 @@ export interface SessionOptions {
   readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number) => void;
   /** Told of every message skipped as undecodable or corrupt (metrics). */
   readonly onBadMessage?: (command: string) => void;
+  /** The clock read when a socket's bytes arrive (ms since the epoch): Date.now unless given. */
+  readonly clock?: () => number;
 }
 
 const IPV6_ANY = new Uint8Array(16);
@@ -63,11 +65,19 @@ function ourVersion(remoteIp: string | undefined, port: number, userAgent: strin
   };
 }
 
-/** A connected socket's data as an observable, `head` first; its end or error ends the stream with a PeerError. */
-function socketChunks(socket: Socket, head: Uint8Array): Observable<Uint8Array> {
+/**
+ * A connected socket's data as an observable, `head` first; its end or error ends the stream with
+ * a PeerError. `onRead` runs as each chunk arrives, before it goes down the pipeline: Node emits
+ * 'data' straight after its read(2) of the socket, so the clock read there is the read time of
+ * every message the chunk completes, however long the pipeline then takes over them.
+ */
+function socketChunks(socket: Socket, head: Uint8Array, onRead: () => void): Observable<Uint8Array> {
   return new Observable<Uint8Array>((subscriber) => {
     if (head.length > 0) subscriber.next(head);
-    const onData = (chunk: Buffer): void => subscriber.next(chunk);
+    const onData = (chunk: Buffer): void => {
+      onRead();
+      subscriber.next(chunk);
+    };
     const onError = (err: NodeJS.ErrnoException): void => {
       subscriber.error(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
     };
@@ -134,12 +144,15 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     };
     // Through a proxy the socket's far end is the proxy, not the peer: Core then sends an empty
     // addr_you (net_processing.cpp PushNodeVersion: !IsProxy(addr)).
-    const sub = socketChunks(socket, stream.head)
+    const clock = opts.clock ?? Date.now;
+    // The head (bytes a proxy handshake read past its end) was read just now.
+    let readAt = clock();
+    const sub = socketChunks(socket, stream.head, () => (readAt = clock()))
       .pipe(
         transport.frames,
         tap((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length)),
         decodeFrames(onBad),
-        handshake(link, ourVersion(stream.direct ? socket.remoteAddress : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind),
+        handshake(link, ourVersion(stream.direct ? socket.remoteAddress : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
         answerPings(link.send),
         liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
         catchError((err: unknown) => throwError(() => transportError(err, transport))),
