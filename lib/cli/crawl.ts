@@ -6,6 +6,7 @@ import type { Io } from '../output/io.js';
 import { EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
 import { parsePeers } from '../crawler/targets.js';
 import { runCrawl } from '../crawler/run.js';
+import { natsOptions } from './nats.js';
 import type { Args } from './parse.js';
 
 /** A sanity bound on --max-peers: each connection is a socket and some memory. */
@@ -69,6 +70,8 @@ export function crawlOptions(args: Args, io: Io): CrawlOptions {
     metricsPort: port('metrics-port', args.num('metrics-port')),
     statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
     mempoolStatsMs: mempoolStats === 0 ? 0 : seconds('mempool-stats', mempoolStats),
+    nats: natsOptions(args),
+    stdout: args.bool('stdout'),
   };
 }
 
