@@ -28,9 +28,9 @@
  *    ASM-like join of `Script.decode` (its own opcode names). An unparseable script throws in
  *    bitcoinjs and scure (we write "<invalid>"); bitcrawl renders it up to the break.
  *  - Types: bitcoinjs has no anchor type, scure none for op_return (we test the first byte, as a
- *    user would); neither gives witness v2+ outputs an address. scure calls bare multisig with
- *    keys that are not curve points (data stored in fake keys) unknown; Core and bitcrawl check
- *    only the key sizes. bitcoinjs needs an ECC library for P2TR (see nobleEccForBitcoinjs).
+ *    user would); neither has electrs' `empty`, nor gives witness v2+ outputs an address. Both
+ *    look at the keys of a bare multisig (scure wants curve points), which electrs, and so
+ *    bitcrawl, does not. bitcoinjs needs an ECC library for P2TR (see nobleEccForBitcoinjs).
  *  - wtxid: bitcoinjs's getHash(true) is all zeros for a coinbase, so the bitcoinjs job hashes the
  *    serialization then; scure has no wtxid, so its job hashes toBytes(true, true) (a re-encode).
  *  - size: scure has no size getter; its job takes the input's length.

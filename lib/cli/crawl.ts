@@ -58,6 +58,7 @@ export function crawlOptions(args: Args, io: Io): CrawlOptions {
     transport: args.choice('transport', TRANSPORTS),
     census,
     maxPeers: count('max-peers', args.num('max-peers'), MAX_PEERS_LIMIT),
+    maxHandshakes: count('max-handshakes', args.num('max-handshakes'), MAX_PEERS_LIMIT),
     maxInFlight: count('max-in-flight', args.num('max-in-flight'), MAX_INV_ENTRIES),
     pingIntervalMs: seconds('ping-interval', args.num('ping-interval')),
     pingTimeoutMs: seconds('ping-timeout', args.num('ping-timeout')),

@@ -1,6 +1,7 @@
 import type { NetworkParams } from '../wire/network.js';
 import type { PeerTarget } from './targets.js';
 import type { TransportChoice } from '../peer/connect.js';
+import { MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import type { NatsOptions } from '../output/nats.js';
 
 /** A flag or argument the user got wrong: reported in one line, exit status 2. */
@@ -40,6 +41,8 @@ export interface CrawlOptions {
   readonly census: boolean;
   /** Connections at most (configured and learned together). */
   readonly maxPeers: number;
+  /** Dials between their start and a finished handshake, at most. */
+  readonly maxHandshakes: number;
   /** Serve Prometheus metrics on 127.0.0.1:<port>/metrics; undefined = off. */
   readonly metricsPort: number | undefined;
   /** Show a status line on stderr (when stderr is a terminal). */
@@ -68,4 +71,5 @@ export const DEFAULTS = {
   maxInFlight: 100,
   /** DEFAULT_MAX_PEER_CONNECTIONS (net.h). */
   maxPeers: 125,
+  maxHandshakes: MAX_HANDSHAKES_IN_FLIGHT,
 } as const;

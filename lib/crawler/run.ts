@@ -244,6 +244,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         askAddresses: opts.discover || opts.emit.has('addr'),
         discover: opts.discover,
         maxPeers: opts.maxPeers,
+        maxHandshakes: opts.maxHandshakes,
         census: opts.census,
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
         dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest' },
