@@ -8,6 +8,7 @@ import { formatTarget, parsePeer, parsePeers, type PeerTarget } from '../crawler
 import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
 import { DEFAULT_PROXY_PORT, DEFAULT_SAM_PORT } from './options.js';
 import { runCrawl } from '../crawler/run.js';
+import { natsOptions } from './nats.js';
 import type { Args } from './parse.js';
 
 /** A sanity bound on --max-peers: each connection is a socket and some memory. */
@@ -121,6 +122,8 @@ export function crawlOptions(args: Args, io: Io): CrawlOptions {
     statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
     mempoolStatsMs: mempoolStats === 0 ? 0 : seconds('mempool-stats', mempoolStats),
     ...reachOptions(args, peers),
+    nats: natsOptions(args),
+    stdout: args.bool('stdout'),
   };
 }
 

@@ -11,8 +11,10 @@ import { NET_NAMES } from '../net/reach.js';
 /** Core's default ports for -proxy/-onion (Tor's SocksPort) and -i2psam (the SAM bridge's). */
 export const DEFAULT_PROXY_PORT = 9050;
 export const DEFAULT_SAM_PORT = 7656;
+import { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from '../output/nats.js';
+import { DEFAULT_WINDOW_S } from '../merge/propagation.js';
 
-export const COMMANDS = ['crawl', 'decode'] as const;
+export const COMMANDS = ['crawl', 'decode', 'merge'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** `choice` takes one of `choices`; `number` a decimal number; `string` any text. */
@@ -43,9 +45,13 @@ export interface OptionSpec {
 
 const BOTH: readonly CommandName[] = ['crawl', 'decode'];
 const CRAWL: readonly CommandName[] = ['crawl'];
+const ALL: readonly CommandName[] = COMMANDS;
+const MERGE: readonly CommandName[] = ['merge'];
+/** Where a crawl publishes and a merge reads. */
+const BUS: readonly CommandName[] = ['crawl', 'merge'];
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: BOTH },
+  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: ALL },
   { name: 'raw', kind: 'boolean', default: false, describe: 'Add the raw transaction hex to each line', commands: BOTH },
   { name: 'peers', alias: 'p', kind: 'string', value: 'host:port,...', defaultText: 'the DNS seeds', describe: 'Comma-separated host:port, [ipv6]:port or host (default port)', commands: CRAWL },
   { name: 'ping-interval', kind: 'number', value: 'S', default: DEFAULTS.pingInterval, describe: 'Seconds between pings', commands: CRAWL },
@@ -98,10 +104,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'metrics-port', kind: 'number', value: 'P', defaultText: 'off', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics', commands: CRAWL },
   { name: 'mempool-stats', kind: 'number', value: 'S', default: 0, defaultText: '0 (off)', describe: 'Seconds between "mempool" lines (count, vsize, oldest age)', commands: CRAWL },
   { name: 'reconnect', kind: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)', commands: CRAWL },
-  { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: CRAWL },
-  { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: CRAWL },
-  { name: 'help', alias: 'h', kind: 'boolean', default: false, describe: 'Show this help', commands: BOTH, env: false },
-  { name: 'version', kind: 'boolean', default: false, describe: 'Show the version', commands: BOTH, env: false },
+  { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: BUS },
+  { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: BUS },
+  { name: 'nats', kind: 'string', value: 'URL', defaultText: 'off', describe: 'NATS server(s), nats://host:port[,…]: publish every line there too (crawl), read from there (merge)', commands: BUS },
+  { name: 'vantage', kind: 'string', value: 'NAME', defaultText: 'the host name', describe: 'This crawler\'s name in published lines (the "vantage" field)', commands: CRAWL },
+  { name: 'stdout', kind: 'boolean', default: true, describe: 'Print lines on stdout (--no-stdout when NATS is the only sink)', commands: CRAWL },
+  { name: 'nats-buffer', kind: 'number', value: 'N', default: DEFAULT_NATS_BUFFER, describe: 'Lines held while NATS is slow or away; beyond it lines are dropped and counted', commands: CRAWL },
+  { name: 'nats-stream', kind: 'string', value: 'NAME', default: DEFAULT_STREAM, describe: 'JetStream stream on bitcrawl.> (created if missing)', commands: BUS },
+  { name: 'nats-max-age', kind: 'number', value: 'S', default: DEFAULT_MAX_AGE_S, describe: 'A created stream keeps lines this many seconds', commands: BUS },
+  { name: 'nats-max-bytes', kind: 'number', value: 'B', default: DEFAULT_MAX_BYTES, describe: 'A created stream keeps this many bytes at most (oldest go first)', commands: BUS },
+  { name: 'window', kind: 'number', value: 'S', default: DEFAULT_WINDOW_S, describe: 'Seconds after its first line an item\'s propagation line is printed', commands: MERGE },
+  { name: 'durable', kind: 'string', value: 'NAME', defaultText: 'none', describe: 'Durable consumer name: a merge restarted under it resumes where it stopped', commands: MERGE },
+  { name: 'since', kind: 'string', value: 'TIME', defaultText: 'new lines only', describe: 'Where a new consumer starts: an ISO 8601 time, or "all" for the whole stream', commands: MERGE },
+  { name: 'help', alias: 'h', kind: 'boolean', default: false, describe: 'Show this help', commands: ALL, env: false },
+  { name: 'version', kind: 'boolean', default: false, describe: 'Show the version', commands: ALL, env: false },
 ];
 
 export function optionsOf(command: CommandName): OptionSpec[] {
