@@ -7,7 +7,8 @@ import { helpText } from '../../lib/cli/help.js';
 import { parseArgs } from '../../lib/cli/parse.js';
 
 const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-const table = README.slice(README.indexOf('## Flags'), README.indexOf('## What it prints'))
+const flagsAt = README.indexOf('\n## Flags\n');
+const table = README.slice(flagsAt, README.indexOf('\n## ', flagsAt + 1))
   .split('\n')
   .filter((l) => l.startsWith('| `-'));
 
