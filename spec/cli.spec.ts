@@ -49,8 +49,8 @@ describe('crawl decode', () => {
 
 describe('usage errors', () => {
   it.each([
-    [['--bogus'], /Unknown argument: bogus/],
-    [['--network', 'moon'], /Invalid values: Argument: network, Given: "moon"/],
+    [['--bogus'], /^crawl: unknown option --bogus$/m],
+    [['--network', 'moon'], /^crawl: --network takes one of mainnet, testnet, testnet4, signet, regtest, not "moon"$/m],
     [['--ping-interval', '-1'], /--ping-interval takes a number of seconds/],
     [['--peers', '1.2.3.4:99999'], /bad port in peer "1.2.3.4:99999"/],
     [['--peers', '[::1]8333'], /expected ":port" after "]"/],

@@ -15,7 +15,7 @@ export interface KnownAddress {
   readonly source: string;
   /**
    * Whether the crawler may dial it, and why not: Core's routability and bad ports (lib/net/dial.ts);
-   * Tor, I2P, CJDNS and Yggdrasil need their own transports.
+   * Tor, I2P and CJDNS only when reachable (lib/net/reach.ts), Yggdrasil never.
    */
   readonly dial: DialDecision;
 }
@@ -128,8 +128,9 @@ export class AddressBook {
   add(e: AddrV2Entry, source: string, history: AddressHistory): BookEntry | undefined {
     const network = LABELS[e.networkId];
     const host = network === undefined ? undefined : addrV2Host(e);
-    // Unknown networks are skipped, as BIP 155 asks; port 0 cannot be dialled.
-    if (network === undefined || host === undefined || e.port === 0) return undefined;
+    // Unknown networks are skipped, as BIP 155 asks; port 0 cannot be dialled, except on I2P
+    // where it is the only port there is (SAM 3.1, Core's I2P_SAM31_PORT).
+    if (network === undefined || host === undefined || (e.port === 0 && e.networkId !== AddrNetwork.I2P)) return undefined;
     const key = `${network}|${host}|${e.port}`;
     if (this.known.has(key)) return undefined;
     // A copy: the entry's bytes may be a view into a whole addr payload.

@@ -11,6 +11,7 @@ import { validateBlock } from '../tx/pow.js';
 import type { DialOptions } from '../net/dial.js';
 import { GetdataOutbox } from './outbox.js';
 import { DescriptorGate } from './descriptors.js';
+import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import { TxidHistory } from './txid-history.js';
 import { formatTarget, type PeerTarget } from './targets.js';
 import { fromLegacy, type AddressBook, type KnownAddress } from './addrbook.js';
@@ -91,6 +92,8 @@ export interface CrawlStreamOptions {
   /** Dial reachable learned addresses (once each), within `maxPeers` connections. */
   readonly discover?: boolean;
   readonly maxPeers?: number;
+  /** Dials from their start to a finished handshake, at most (MAX_HANDSHAKES_IN_FLIGHT). */
+  readonly maxHandshakes?: number;
   /** Visit each peer once (version, RTT, addresses) and end when no address is left to visit. */
   readonly census?: boolean;
   /** A census visit's whole deadline, dial to done (CENSUS_DEADLINE_MS unless given). */
@@ -118,7 +121,9 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     const visitDeps: CrawlDeps = opts.census ? { ...deps, connect: (t) => deps.connect(t).pipe(censusVisit(CENSUS_VISIT_MS, opts.visitTimeoutMs ?? CENSUS_DEADLINE_MS, scheduler)) } : deps;
     // Out of file descriptors: new dials wait, and the address is dialled again (not burnt).
     const descriptors = new DescriptorGate(scheduler, deps.log, deps.openFilesLimit);
-    const dialDeps: CrawlDeps = { ...visitDeps, connect: (t) => descriptors.gate(() => visitDeps.connect(t)) };
+    // A burst of dials waits for handshake slots, so that no handshake starves past its deadline.
+    const handshakes = new HandshakeGate(opts.maxHandshakes ?? MAX_HANDSHAKES_IN_FLIGHT);
+    const dialDeps: CrawlDeps = { ...visitDeps, connect: (t) => descriptors.gate(() => handshakes.gate(() => visitDeps.connect(t))) };
     const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
       for (const address of discovery.learn(peer, entries)) subscriber.next({ type: 'addr', peer, address, time: now });
     };
@@ -144,8 +149,9 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     const printed = new TxidHistory();
 
     const route = (t: TaggedEvent): void => {
-      const now = scheduler.now();
       const { peer, ev } = t;
+      // When the bytes were read from the socket (see SessionEvent), not now.
+      const now = (ev.type === 'message' || ev.type === 'ready') && ev.at !== undefined ? ev.at : scheduler.now();
       switch (ev.type) {
         case 'ready':
           links.set(peer, ev.link);

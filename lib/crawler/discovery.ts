@@ -75,13 +75,19 @@ export class Discovery {
       this.dialled.add(key);
       this.configured.push({ target: t, configured: true });
     }
+    /** Seeds given by name (through a proxy, the proxy resolves them): dialled once, kept out of the book. */
+    const named: PeerTarget[] = [];
     for (const { target, source } of seeds) {
       const e = entryOfIp(target.host, target.port);
       if (e) this.book.add(e, source, { attempts: 0 });
+      else named.push(target);
     }
     // Seeds rank with the book's never-tried addresses: after those that worked, before those that
     // failed. Without configured peers they are where the crawl starts, discovering or not.
-    if (opts.discover || configured.length === 0) for (const a of this.book.ranked()) this.enqueue(this.targetOf(a));
+    if (opts.discover || configured.length === 0) {
+      for (const a of this.book.ranked()) this.enqueue(this.targetOf(a));
+      for (const t of named) this.enqueue(t);
+    }
   }
 
   /** How many learned addresses wait for a slot. */

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CODECS } from '../wire/registry.js';
 import type { CrawlEvent } from './crawl.js';
+import type { NatsStats } from '../output/nats.js';
 
 /** Direction of a message on the wire, from our side. */
 export type Direction = 'in' | 'out';
@@ -58,6 +59,48 @@ export class Metrics {
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'bitcrawl_process_' });
     this.peers.set({ state: 'connected' }, 0);
+  }
+
+  /** The NATS sink's counts, read at each scrape: published, dropped, pending. */
+  nats(stats: () => NatsStats): void {
+    let published = 0;
+    let dropped = 0;
+    new Counter({
+      name: 'bitcrawl_nats_published_total',
+      help: 'Lines published to NATS (acknowledged by the stream with JetStream)',
+      registers: [this.registry],
+      collect() {
+        const s = stats();
+        this.inc(s.published - published);
+        published = s.published;
+      },
+    });
+    new Counter({
+      name: 'bitcrawl_nats_dropped_total',
+      help: 'Lines not published to NATS: the buffer was full while the bus was slow or away',
+      registers: [this.registry],
+      collect() {
+        const s = stats();
+        this.inc(s.dropped - dropped);
+        dropped = s.dropped;
+      },
+    });
+    new Gauge({
+      name: 'bitcrawl_nats_pending_lines',
+      help: 'Lines buffered or awaiting acknowledgement',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().pending);
+      },
+    });
+    new Gauge({
+      name: 'bitcrawl_nats_connected',
+      help: '1 while connected to NATS',
+      registers: [this.registry],
+      collect() {
+        this.set(stats().connected ? 1 : 0);
+      },
+    });
   }
 
   message(direction: Direction, command: string, bytes: number): void {

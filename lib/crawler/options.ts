@@ -2,6 +2,9 @@ import type { NetworkParams } from '../wire/network.js';
 import type { PeerTarget } from './targets.js';
 import type { TransportChoice } from '../peer/connect.js';
 import { CENSUS_DEADLINE_MS, DEFAULT_CENSUS_CONCURRENCY } from './census.js';
+import { MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
+import type { NatsOptions } from '../output/nats.js';
+import type { ReachConfig } from '../net/reach.js';
 
 /** A flag or argument the user got wrong: reported in one line, exit status 2. */
 export class UsageError extends Error {
@@ -46,12 +49,22 @@ export interface CrawlOptions {
   readonly maxPeers: number;
   /** The address book's file (Core's peers.dat): loaded at start, saved every few minutes and at exit. */
   readonly addrbookPath: string | undefined;
+  /** Dials between their start and a finished handshake, at most. */
+  readonly maxHandshakes: number;
   /** Serve Prometheus metrics on 127.0.0.1:<port>/metrics; undefined = off. */
   readonly metricsPort: number | undefined;
   /** Show a status line on stderr (when stderr is a terminal). */
   readonly statusToTty: boolean;
   /** Print `event: "mempool"` lines this often; 0 = never. */
   readonly mempoolStatsMs: number;
+  /** How networks are reached: --proxy, --onion, --i2psam, --cjdns-reachable, --onlynet (lib/net/reach.ts). */
+  readonly reach?: ReachConfig;
+  /** Our persistent I2P private key (--i2p-key); transient keys when absent. */
+  readonly i2pKeyFile?: string;
+  /** Publish every line to NATS as well (--nats); undefined = off. */
+  readonly nats?: NatsOptions;
+  /** Print lines on stdout (--no-stdout when NATS is the only sink); default true. */
+  readonly stdout?: boolean;
 }
 
 /** Defaults, in seconds as the flags take them, with the Bitcoin Core figure each follows. */
@@ -74,4 +87,5 @@ export const DEFAULTS = {
   censusConcurrency: DEFAULT_CENSUS_CONCURRENCY,
   /** A census visit's deadline, dial to done. */
   visitTimeout: CENSUS_DEADLINE_MS / 1000,
+  maxHandshakes: MAX_HANDSHAKES_IN_FLIGHT,
 } as const;

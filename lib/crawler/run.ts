@@ -1,7 +1,8 @@
 import { BehaviorSubject, type Subscription } from 'rxjs';
-import type { Io } from '../cli.js';
+import type { Io } from '../output/io.js';
 import type { Logger } from '../log.js';
 import { NdjsonSink } from '../output/ndjson.js';
+import { NatsSink } from '../output/nats.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
@@ -17,10 +18,13 @@ import { txLine } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
-import { parsePeer } from './targets.js';
+import { hostOfTarget, parsePeer } from './targets.js';
 import type { SeedAddress } from './discovery.js';
 import { askSeeds, systemLookup, type SeedLookup } from '../net/seeds.js';
 import { FIXED_SEEDS } from '../net/fixed-seeds.js';
+import { CensusCount } from './census-count.js';
+import { Dialer } from '../net/dialer.js';
+import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
 
 export const USER_AGENT = '/bitcrawl:0.1.0/';
 /** How often the terminal status line is refreshed. */
@@ -44,6 +48,15 @@ async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Pr
   const net = opts.network;
   const fixed = (deps.fixedSeeds ?? FIXED_SEEDS[net.name]).map((s) => ({ target: parsePeer(s, net.defaultPort), source: 'fixed seed' }));
   if (net.dnsSeeds.length === 0 && fixed.length === 0) throw new UsageError(`${net.name} has no DNS seeds: name peers with --peers host:port`);
+  const only = opts.reach?.onlyNet ?? [];
+  // Core skips the DNS seeds when -onlynet forbids IPv4 and IPv6 (init.cpp).
+  if (only.length > 0 && !only.includes('ipv4') && !only.includes('ipv6')) {
+    throw new UsageError('--onlynet without ipv4 or ipv6 rules out the DNS seeds: name peers with --peers host:port');
+  }
+  // Through a proxy the seeds' names are resolved by it, never here (Core: with a name proxy,
+  // ThreadDNSAddressSeed makes an address-fetch connection to each seed instead of a lookup):
+  // each name is dialled once, as a learned address.
+  if (opts.reach?.proxy) return net.dnsSeeds.map((seed) => ({ target: { host: seed, port: net.defaultPort }, source: seed }));
   const answers = await askSeeds(net.dnsSeeds, deps.lookup ?? systemLookup, deps.dnsTimeoutMs);
   const found: SeedAddress[] = [];
   const seen = new Set<string>();
@@ -64,16 +77,8 @@ async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Pr
   return fixed;
 }
 
-/** `4 nodes visited (1 over v2, 25%), 3 unreachable (refused 2, connect-timeout 1)`. */
-export function censusSummary(visited: number, visitedV2: number, unreachable: ReadonlyMap<string, number>): string {
-  const share = visited === 0 ? 0 : Math.round((100 * visitedV2) / visited);
-  const total = [...unreachable.values()].reduce((a, b) => a + b, 0);
-  const why = [...unreachable].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, n]) => `${reason} ${n}`);
-  return `${visited} nodes visited (${visitedV2} over v2, ${share}%), ${total} unreachable${total > 0 ? ` (${why.join(', ')})` : ''}`;
-}
-
 /**
- * `crawl`: runs until SIGINT/SIGTERM (exit 0 after closing peers, with a summary on stderr; a
+ * `crawl`: runs until SIGINT/SIGTERM (SIGHUP is logged and ignored; exit 0 after closing peers, with a summary on stderr; a
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
  * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
  */
@@ -90,9 +95,18 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   if (fdLimit !== undefined && connections + FD_RESERVE > fdLimit) {
     log.warn(`${flag} ${connections} needs about ${connections + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower ${flag}`);
   }
-  const sink = new NdjsonSink(io.stdout);
+  const stdout = new NdjsonSink(io.stdout);
+  const nats = opts.nats && new NatsSink(opts.nats, opts.network.name, log);
+  const toStdout = opts.stdout ?? true;
+  /** Every output line: to stdout (unless --no-stdout) and to NATS (with --nats). */
+  const sink = {
+    write(line: string): void {
+      if (toStdout) stdout.write(line);
+      nats?.write(line);
+    },
+  };
   const paused = new BehaviorSubject(false);
-  sink.onPressure((blocked) => {
+  stdout.onPressure((blocked) => {
     log.debug(blocked ? 'stdout blocked: holding getdata, request deadlines stopped' : 'stdout drained: sending getdata again');
     paused.next(blocked);
   });
@@ -114,14 +128,25 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
     }
   }
   if (metricsServer) log.info('metrics', { url: `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` });
+  if (metrics && nats) metrics.nats(() => nats.stats);
+  // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
+  nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
   const up = new Set<string>();
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
-  let visited = 0;
-  /** Visited nodes that spoke BIP 324 (the share of v2 nodes, as network studies report it). */
-  let visitedV2 = 0;
-  /** Census: unreachable nodes by why. */
-  const unreachable = new Map<string, number>();
+  /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
+  const count = new CensusCount();
+  const reach = opts.reach ?? NO_REACH;
+  const networkOf = (peer: string): HostNetwork => networkOfHost(hostOfTarget(peer), reach.cjdnsReachable);
+  // Every peer reached its network's way: directly, through the SOCKS5 proxy, or the I2P bridge.
+  const dialer = new Dialer({
+    reach,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    i2pKeyFile: opts.i2pKeyFile,
+    onI2pSession: (id, transient) => log.info('I2P SAM session created', { session: id, keys: transient ? 'transient' : opts.i2pKeyFile }),
+  });
+  const reachable = reachableNetworks(reach);
+  const dialNetworks = reachable.ok ? networkIds(reachable.nets) : undefined;
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
   const statusTimer = opts.statusToTty
@@ -147,10 +172,17 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       clearInterval(statusTimer);
       if (statusTimer) io.stderr.write('\n');
       metricsServer?.close();
+      dialer.close();
       // A second signal while stdout drains still exits at once (onSignal stays until here).
-      await sink.flush();
+      await stdout.flush();
+      const unsent = await nats?.close();
+      if (nats) {
+        const { published, dropped } = nats.stats;
+        (dropped > 0 || (unsent ?? 0) > 0 ? log.warn : log.info)('nats: published', { published, dropped, unsent });
+      }
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onHangup);
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
         io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s\n`);
@@ -163,9 +195,13 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       log.info('stopping', { signal });
       void finish(0, true);
     };
+    // SIGHUP does not stop a daemon: bitcoind only reopens debug.log (init.cpp HandleSIGHUP). We
+    // log to stderr and have nothing to reopen, so it is logged and otherwise ignored.
+    const onHangup = (): void => log.info('SIGHUP ignored: nothing to reload (SIGINT or SIGTERM stops crawl)');
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    sink.onClose((reason, err) => {
+    process.on('SIGHUP', onHangup);
+    stdout.onClose((reason, err) => {
       if (reason === 'error') log.error('stdout failed', { error: err?.message });
       void finish(reason === 'epipe' ? 0 : 1, false);
     });
@@ -188,7 +224,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
             transport: ev.info.transport,
           });
           if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
-          else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
+          else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, networkOf(ev.peer), ev.info, ev.time));
           return;
         case 'peer-down':
           up.delete(ev.peer);
@@ -197,20 +233,20 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
             // Out of descriptors is ours, not the node's: the address is dialled again, and reported then.
             if (ev.reason === 'no-descriptors') return;
             const v = visits.get(ev.peer);
+            const network = networkOf(ev.peer);
             visits.delete(ev.peer);
             if (v) {
-              visited++;
-              if (v.info.transport === 'v2') visitedV2++;
-              sink.write(peerUpLine(ev.peer, v.info, v.time, 'visited', v.rttMs));
+              count.visit(network, v.info.transport === 'v2');
+              sink.write(peerUpLine(ev.peer, network, v.info, v.time, 'visited', v.rttMs));
             } else {
-              unreachable.set(ev.reason, (unreachable.get(ev.reason) ?? 0) + 1);
-              sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time, 'unreachable'));
+              count.miss(network, ev.reason);
+              sink.write(peerDownLine(ev.peer, network, ev.reason, ev.message, ev.time, 'unreachable'));
             }
             return;
           }
           if (ev.reason === 'visited') log.debug('peer visited', { peer: ev.peer });
           else log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
-          if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+          if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, networkOf(ev.peer), ev.reason, ev.message, ev.time));
           return;
         case 'addr':
           addresses++;
@@ -250,6 +286,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       log,
       onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
       onBadMessage: metrics && ((command) => metrics.badMessage(command)),
+      open: dialer.open,
     };
     subscription = crawl(
       targets,
@@ -260,11 +297,13 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         askAddresses: opts.discover || opts.emit.has('addr'),
         discover: opts.discover,
         maxPeers: connections,
+        maxHandshakes: opts.maxHandshakes,
         census: opts.census,
         visitTimeoutMs: opts.visitTimeoutMs,
         seeds,
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
-        dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest' },
+        // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
+        dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest', networks: dialNetworks },
         powLimit: POW_LIMITS[opts.network.name],
       },
       {
@@ -288,7 +327,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       complete() {
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
         if (opts.census) {
-          io.stderr.write(`crawl: census: ${censusSummary(visited, visitedV2, unreachable)}\n`);
+          for (const line of count.summary()) io.stderr.write(`${line}\n`);
           // A census that visited every address it had is done, however many answered.
           void finish(0, true);
           return;

@@ -4,16 +4,22 @@
  */
 import { AddrNetwork, type AddrV2Entry } from '../wire/messages.js';
 import { isBadPort } from './ports.js';
+import { I2P_SAM31_PORT } from './sam.js';
 import { isKnownNetwork, isMulticast, isRoutable, isValidAddress } from './routable.js';
 
 export type DialRefusal =
   /** A BIP 155 network Core does not know (Tor v2, Yggdrasil, future ids) or a wrong-size address. */
   | 'unknown-network'
-  /** Port 0: nothing listens there. Refused even with allowLocal. */
+  /** Port 0: nothing listens there (I2P apart). Refused even with allowLocal. */
   | 'port-zero'
+  /** An I2P address with a port: SAM 3.1 has none, and Core refuses them (i2p.cpp Session::Connect). */
+  | 'i2p-port'
   /** Not a host at all (CNetAddr::IsValid): 0.0.0.0, ::, 255.255.255.255, documentation blocks, … */
   | 'invalid'
-  /** A network we have no transport for (Tor, I2P, CJDNS by default). */
+  /**
+   * A network not reachable: no proxy or bridge for it (Tor needs --proxy/--onion, I2P --i2psam,
+   * CJDNS --cjdns-reachable), or left out by --onlynet (lib/net/reach.ts reachableNetworks).
+   */
   | 'no-transport'
   /** Private, link-local, loopback, … (CNetAddr::IsRoutable); allowed with allowLocal. */
   | 'unroutable'
@@ -27,11 +33,11 @@ export type DialDecision = { readonly ok: true } | { readonly ok: false; readonl
 export interface DialOptions {
   /** Regtest, or an explicit flag: dial private and loopback addresses too. */
   readonly allowLocal: boolean;
-  /** BIP 155 network ids the crawler can connect to; DIALLABLE_NETWORKS unless given. */
+  /** BIP 155 network ids the crawler can reach (lib/net/reach.ts networkIds); DIALLABLE_NETWORKS unless given. */
   readonly networks?: readonly number[];
 }
 
-/** What the crawler's TCP transport reaches. */
+/** What the crawler reaches with no proxy, bridge or CJDNS flag: IPv4 and IPv6. */
 export const DIALLABLE_NETWORKS: readonly number[] = [AddrNetwork.IPV4, AddrNetwork.IPV6];
 
 const OK: DialDecision = { ok: true };
@@ -39,7 +45,9 @@ const refuse = (why: DialRefusal): DialDecision => ({ ok: false, why });
 
 export function shouldDial(entry: Pick<AddrV2Entry, 'networkId' | 'addr' | 'port'>, options: DialOptions): DialDecision {
   if (!isKnownNetwork(entry)) return refuse('unknown-network');
-  if (entry.port === 0) return refuse('port-zero');
+  if (entry.networkId === AddrNetwork.I2P) {
+    if (entry.port !== I2P_SAM31_PORT) return refuse('i2p-port');
+  } else if (entry.port === 0) return refuse('port-zero');
   if (!isValidAddress(entry)) return refuse('invalid');
   if (!(options.networks ?? DIALLABLE_NETWORKS).includes(entry.networkId)) return refuse('no-transport');
   if (!options.allowLocal && !isRoutable(entry)) return refuse('unroutable');

@@ -1,5 +1,7 @@
-import { Observable, catchError, tap, throwError } from 'rxjs';
-import { connect as netConnect, type Socket } from 'node:net';
+import { Observable, asyncScheduler, catchError, switchMap, tap, throwError } from 'rxjs';
+import type { Socket } from 'node:net';
+import { directOpener, type OpenedStream, type Opener } from '../net/open.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../net/reach.js';
 import type { Message, VersionMessage } from '../wire/messages.js';
 import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
 import type { NetworkParams } from '../wire/network.js';
@@ -17,12 +19,14 @@ import { answerPings, handshake, liveness, randomNonce, type PeerLink, type Sess
  * How long a TCP connection may take to complete: Core's DEFAULT_CONNECT_TIMEOUT (src/netbase.h,
  * 5000 ms, the -timeout option), separate from the version handshake's deadline.
  */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS };
 
 export interface SessionOptions {
   readonly network: NetworkParams;
-  /** DEFAULT_CONNECT_TIMEOUT_MS unless given. */
+  /** DEFAULT_CONNECT_TIMEOUT_MS unless given; for direct connections (a given `open` has its own). */
   readonly connectTimeoutMs?: number;
+  /** How to reach the peer (lib/net/dialer.ts: direct, SOCKS5, I2P SAM); direct TCP unless given. */
+  readonly open?: Opener;
   readonly handshakeTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
@@ -32,16 +36,18 @@ export interface SessionOptions {
   readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number) => void;
   /** Told of every message skipped as undecodable or corrupt (metrics). */
   readonly onBadMessage?: (command: string) => void;
+  /** The clock read when a socket's bytes arrive (ms since the epoch): Date.now unless given. */
+  readonly clock?: () => number;
 }
 
 const IPV6_ANY = new Uint8Array(16);
 
-function ourVersion(socket: Socket, host: string, port: number, userAgent: string): VersionMessage {
+function ourVersion(remoteIp: string | undefined, port: number, userAgent: string): VersionMessage {
   let ip: Uint8Array = IPV6_ANY;
   try {
-    ip = ipToBytes16(socket.remoteAddress ?? host);
+    if (remoteIp !== undefined) ip = ipToBytes16(remoteIp);
   } catch {
-    // A host name not yet resolved: Core does not rely on addr_recv, zeros are what it sends too.
+    // Not an IP literal: Core does not rely on addr_recv, zeros are what it sends too.
   }
   return {
     command: 'version',
@@ -59,28 +65,27 @@ function ourVersion(socket: Socket, host: string, port: number, userAgent: strin
   };
 }
 
-/** A socket's data as an observable; its end or error ends the stream with a PeerError. */
-function socketChunks(socket: Socket): Observable<Uint8Array> {
+/**
+ * A connected socket's data as an observable, `head` first; its end or error ends the stream with
+ * a PeerError. `onRead` runs as each chunk arrives, before it goes down the pipeline: Node emits
+ * 'data' straight after its read(2) of the socket, so the clock read there is the read time of
+ * every message the chunk completes, however long the pipeline then takes over them.
+ */
+function socketChunks(socket: Socket, head: Uint8Array, onRead: () => void): Observable<Uint8Array> {
   return new Observable<Uint8Array>((subscriber) => {
-    let connected = false;
-    const onConnect = (): void => {
-      connected = true;
+    if (head.length > 0) subscriber.next(head);
+    const onData = (chunk: Buffer): void => {
+      onRead();
+      subscriber.next(chunk);
     };
-    const onData = (chunk: Buffer): void => subscriber.next(chunk);
     const onError = (err: NodeJS.ErrnoException): void => {
-      const message = err.code ? `${err.code}: ${err.message}` : err.message;
-      // Out of file descriptors is our limit, not the peer's fault (see crawl: the dial is retried).
-      if (err.code === 'EMFILE' || err.code === 'ENFILE') subscriber.error(new PeerError('no-descriptors', message));
-      else if (connected) subscriber.error(new PeerError('closed', message));
-      else subscriber.error(new PeerError(err.code === 'ECONNREFUSED' ? 'refused' : 'connect-failed', message));
+      subscriber.error(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
     };
     const onClose = (): void => subscriber.error(new PeerError('closed', 'connection closed by peer'));
-    socket.on('connect', onConnect);
     socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
     return () => {
-      socket.off('connect', onConnect);
       socket.off('data', onData);
       socket.off('error', onError);
       socket.off('close', onClose);
@@ -89,17 +94,28 @@ function socketChunks(socket: Socket): Observable<Uint8Array> {
 }
 
 /**
- * One peer: a TCP connection turned into a stream of session events — `ready` after the
- * handshake, then every message, plus `rtt` from the liveness pings — over the transport asked
- * for (v1 plaintext or BIP 324 v2). Framing errors, misbehaviour, timeouts and the socket closing
- * all end the stream with a PeerError; a single bad message is skipped (see decodeFrames). A v2
+ * One peer: a connection (direct TCP unless `opts.open` goes through a proxy or bridge, see
+ * lib/net/dialer.ts) turned into a stream of session events — `ready` after the handshake, then
+ * every message, plus `rtt` from the liveness pings — over the transport asked for (v1 plaintext
+ * or BIP 324 v2). A failed dial, framing errors, misbehaviour, timeouts and the socket closing all
+ * end the stream with a PeerError; a single bad message is skipped (see decodeFrames). A v2
  * attempt that fails before the peer's version packet ends with `v2-handshake`, for the caller to
  * try v1 (see dialPeer). Unsubscribing closes the socket.
  */
 export function connectPeer(host: string, port: number, opts: SessionOptions, kind: TransportKind = 'v1'): Observable<SessionEvent> {
+  // A dead address must not hold a slot until the handshake deadline (Core: -timeout, netbase.cpp ConnectSocketDirectly).
+  const open = opts.open ?? directOpener(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  return open(host, port).pipe(
+    catchError((err: unknown) => throwError(() => asPeerError(err))),
+    switchMap((stream) => session(stream, host, port, opts, kind)),
+  );
+}
+
+/** The Bitcoin session on an open stream. */
+function session(stream: OpenedStream, host: string, port: number, opts: SessionOptions, kind: TransportKind): Observable<SessionEvent> {
   return new Observable<SessionEvent>((subscriber) => {
     const { network, log } = opts;
-    const socket = netConnect({ host, port, noDelay: true });
+    const { socket } = stream;
     const where = `${host}:${port}`;
     const write = (bytes: Uint8Array): void => {
       if (!socket.destroyed) socket.write(bytes);
@@ -126,23 +142,23 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
       log.info('bad message skipped', { peer: where, command, error: err.message });
       opts.onBadMessage?.(command);
     };
-    // A dead address must not hold a slot until the handshake deadline (Core: -timeout, netbase.cpp ConnectSocketDirectly).
-    const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const connectDeadline = setTimeout(() => link.fail(new PeerError('connect-timeout', `no TCP connection within ${connectTimeoutMs / 1000} s`)), connectTimeoutMs);
-    socket.once('connect', () => clearTimeout(connectDeadline));
-    const sub = socketChunks(socket)
+    // Through a proxy the socket's far end is the proxy, not the peer: Core then sends an empty
+    // addr_you (net_processing.cpp PushNodeVersion: !IsProxy(addr)).
+    const clock = opts.clock ?? Date.now;
+    // The head (bytes a proxy handshake read past its end) was read just now.
+    let readAt = clock();
+    const sub = socketChunks(socket, stream.head, () => (readAt = clock()))
       .pipe(
         transport.frames,
         tap((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length)),
         decodeFrames(onBad),
-        handshake(link, ourVersion(socket, host, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind),
+        handshake(link, ourVersion(stream.direct ? socket.remoteAddress : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
         answerPings(link.send),
         liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
         catchError((err: unknown) => throwError(() => transportError(err, transport))),
       )
       .subscribe(subscriber);
     return () => {
-      clearTimeout(connectDeadline);
       sub.unsubscribe();
       socket.destroy();
     };

@@ -1,5 +1,6 @@
 import { V2Error } from '../transport/errors.js';
 import { FramingError } from '../wire/errors.js';
+import { DialError } from '../net/errors.js';
 
 /** Why a peer was dropped. Each reason is a log field, a `peer` line field and a metric label. */
 export type DropReason =
@@ -11,6 +12,8 @@ export type DropReason =
   | 'connect-timeout'
   /** EMFILE/ENFILE: we ran out of file descriptors; our limit, not the peer's fault. */
   | 'no-descriptors'
+  /** The SOCKS5 proxy or I2P SAM bridge failed or refused us (lib/net/open.ts); the peer is not to blame. */
+  | 'proxy-failed'
   | 'closed'
   | 'framing'
   /** A BIP 324 attempt that failed before the peer's version packet (auto tries v1 next). */
@@ -48,6 +51,7 @@ export class PeerError extends Error {
  */
 export function asPeerError(err: unknown): PeerError {
   if (err instanceof PeerError) return err;
+  if (err instanceof DialError) return new PeerError(err.reason, err.message);
   if (err instanceof FramingError || err instanceof V2Error) return new PeerError('framing', `${err.reason}: ${err.message}`);
   const e = err as NodeJS.ErrnoException | undefined;
   if (e?.code) return new PeerError('closed', `${e.code}: ${e.message}`);

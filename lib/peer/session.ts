@@ -16,9 +16,15 @@ export interface PeerLink {
   close(): void;
 }
 
+/**
+ * `at` (ms since the epoch) is when the bytes that completed the message (or the handshake) were
+ * read from the socket, not when they were processed: a busy event loop delays the processing of
+ * a chunk's later messages, never their time. Absent where there is no socket (virtual-time tests):
+ * the crawl then uses its scheduler's clock.
+ */
 export type SessionEvent =
-  | { readonly type: 'ready'; readonly info: PeerInfo; readonly link: PeerLink }
-  | { readonly type: 'message'; readonly msg: Message }
+  | { readonly type: 'ready'; readonly info: PeerInfo; readonly link: PeerLink; readonly at?: number }
+  | { readonly type: 'message'; readonly msg: Message; readonly at?: number }
   | { readonly type: 'rtt'; readonly ms: number };
 
 export type Send = (msg: Message) => void;
@@ -39,6 +45,8 @@ export function handshake(
   timeoutMs: number,
   transport: TransportKind = 'v1',
   scheduler: SchedulerLike = asyncScheduler,
+  /** When the bytes of the message being handled were read (see SessionEvent); none: no `at`. */
+  readTime?: () => number,
 ): OperatorFunction<Message, SessionEvent> {
   return (source) =>
     defer(() => {
@@ -49,10 +57,11 @@ export function handshake(
       );
       const events = source.pipe(
         mergeMap((msg): SessionEvent[] => {
-          if (hs.done) return [{ type: 'message', msg }];
+          if (hs.done) return [readTime ? { type: 'message', msg, at: readTime() } : { type: 'message', msg }];
           const step = hs.receive(msg);
           for (const m of step.send) link.send(m);
-          return step.ready ? [{ type: 'ready', info: step.ready, link }] : [];
+          if (!step.ready) return [];
+          return [readTime ? { type: 'ready', info: step.ready, link, at: readTime() } : { type: 'ready', info: step.ready, link }];
         }),
       );
       return merge(events, deadline);

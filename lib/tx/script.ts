@@ -8,6 +8,7 @@ export const OP = {
   PUSHDATA4: 0x4e,
   OP_1NEGATE: 0x4f,
   OP_1: 0x51,
+  OP_15: 0x5f,
   OP_16: 0x60,
   RETURN: 0x6a,
   DUP: 0x76,
@@ -98,16 +99,8 @@ export function scriptAsm(script: Uint8Array): string {
   return s;
 }
 
-export const OUTPUT_TYPES = ['p2pk', 'p2pkh', 'p2sh', 'v0_p2wpkh', 'v0_p2wsh', 'v1_p2tr', 'anchor', 'op_return', 'multisig', 'unknown'] as const;
+export const OUTPUT_TYPES = ['empty', 'op_return', 'p2pk', 'p2pkh', 'p2sh', 'v0_p2wpkh', 'v0_p2wsh', 'v1_p2tr', 'anchor', 'multisig', 'unknown'] as const;
 export type OutputType = (typeof OUTPUT_TYPES)[number];
-
-/** Core's CPubKey::ValidSize: the header byte decides the length (33 compressed, 65 otherwise). */
-function isPubKeyPush(script: Uint8Array, at: number): number {
-  const len = script[at];
-  if (len === 33 && (script[at + 1] === 0x02 || script[at + 1] === 0x03)) return 34;
-  if (len === 65 && (script[at + 1] === 0x04 || script[at + 1] === 0x06 || script[at + 1] === 0x07)) return 66;
-  return 0;
-}
 
 /** A witness program (BIP 141): OP_n then one push of 2–40 bytes, nothing else. */
 export function witnessProgram(script: Uint8Array): { version: number; program: Uint8Array } | undefined {
@@ -119,43 +112,54 @@ export function witnessProgram(script: Uint8Array): { version: number; program: 
   return { version: v === 0 ? 0 : v - 0x50, program: script.subarray(2) };
 }
 
-/** Core's MatchMultisig: OP_m <pubkey>×n OP_n OP_CHECKMULTISIG, 1 ≤ m ≤ n ≤ 16. */
-function isBareMultisig(script: Uint8Array): boolean {
-  const n = script.length;
-  if (n < 37 || script[n - 1] !== OP.CHECKMULTISIG) return false;
-  const m = script[0] - 0x50;
-  const keys = script[n - 2] - 0x50;
-  if (m < 1 || m > 16 || keys < m || keys > 16) return false;
-  let at = 1;
-  for (let k = 0; k < keys; k++) {
-    const step = at < n - 2 ? isPubKeyPush(script, at) : 0;
-    if (step === 0) return false;
-    at += step;
-  }
-  return at === n - 2;
-}
+/**
+ * First bytes that make a script "provably unspendable" for electrs: rust-bitcoin's
+ * `Opcode::classify(ClassifyContext::Legacy)` is ReturnOp or IllegalOp (bitcoin/src/blockdata/
+ * opcodes.rs). ReturnOp: OP_RETURN, OP_RESERVED, OP_VER, OP_RESERVED1/2, and 0xba (OP_CHECKSIGADD,
+ * not an opcode outside tapscript) up to 0xfe; IllegalOp: OP_VERIF, OP_VERNOTIF, OP_INVALIDOPCODE
+ * (0xff) and the 15 disabled opcodes (OP_CAT … OP_RSHIFT).
+ */
+const UNSPENDABLE_FIRST_BYTE: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  for (const op of [0x6a, 0x50, 0x62, 0x89, 0x8a, 0x65, 0x66, 0x7e, 0x7f, 0x80, 0x81, 0x83, 0x84, 0x85, 0x86, 0x8d, 0x8e, 0x95, 0x96, 0x97, 0x98, 0x99]) t[op] = 1;
+  for (let op = 0xba; op <= 0xff; op++) t[op] = 1;
+  return t;
+})();
 
-/** P2A (pay-to-anchor, Core 28): OP_1 OP_PUSHBYTES_2 4e73. */
-function isAnchor(script: Uint8Array): boolean {
-  return script.length === 4 && script[0] === OP.OP_1 && script[1] === 2 && script[2] === 0x4e && script[3] === 0x73;
-}
-
+/**
+ * mempool.space's electrs (src/rest.rs, `TxOutValue::new`; src/util/script.rs for op_return),
+ * rule for rule and in its order: the first that matches names the output.
+ * - `empty`: no bytes at all.
+ * - `op_return`: the first byte is in UNSPENDABLE_FIRST_BYTE (OP_RETURN, but also e.g. 0xff),
+ *   whatever follows, even a truncated push.
+ * - `p2pk`: OP_PUSHBYTES_33 + 33 bytes + OP_CHECKSIG, or OP_PUSHBYTES_65 + 65 bytes + OP_CHECKSIG,
+ *   with any bytes as the key (rust-bitcoin's is_p2pk checks the shape only, not the key's
+ *   header byte as Core's Solver does).
+ * - `p2pkh`, `p2sh`, `v0_p2wpkh` (OP_0 + 20), `v0_p2wsh` (OP_0 + 32), `v1_p2tr` (OP_1 + 32): the
+ *   exact templates; other witness programs (v0 of other lengths, v2–v16) are `unknown`.
+ * - `anchor`: P2A, OP_1 OP_PUSHBYTES_2 4e73 (mempool/electrs#99; Core 28).
+ * - `multisig` (electrs' is_bare_multisig, looser than Core): at least 37 bytes, the last
+ *   OP_CHECKMULTISIG, the one before it OP_1…OP_15 (not OP_16), the first OP_1 up to that one.
+ *   The bytes between are not looked at: keys of any size or none, any opcodes.
+ * - `unknown`: anything else.
+ */
 export function classifyOutput(script: Uint8Array): OutputType {
   const n = script.length;
-  if (n === 25 && script[0] === OP.DUP && script[1] === OP.HASH160 && script[2] === 20 && script[23] === OP.EQUALVERIFY && script[24] === OP.CHECKSIG) {
+  if (n === 0) return 'empty';
+  const first = script[0];
+  if (UNSPENDABLE_FIRST_BYTE[first] === 1) return 'op_return';
+  if (((n === 35 && first === 33) || (n === 67 && first === 65)) && script[n - 1] === OP.CHECKSIG) return 'p2pk';
+  if (n === 25 && first === OP.DUP && script[1] === OP.HASH160 && script[2] === 20 && script[23] === OP.EQUALVERIFY && script[24] === OP.CHECKSIG) {
     return 'p2pkh';
   }
-  if (n === 23 && script[0] === OP.HASH160 && script[1] === 20 && script[22] === OP.EQUAL) return 'p2sh';
-  const wp = witnessProgram(script);
-  if (wp) {
-    if (wp.version === 0 && wp.program.length === 20) return 'v0_p2wpkh';
-    if (wp.version === 0 && wp.program.length === 32) return 'v0_p2wsh';
-    if (wp.version === 1 && wp.program.length === 32) return 'v1_p2tr';
-    if (isAnchor(script)) return 'anchor';
-    return 'unknown';
+  if (n === 23 && first === OP.HASH160 && script[1] === 20 && script[22] === OP.EQUAL) return 'p2sh';
+  if (n === 22 && first === OP.OP_0 && script[1] === 20) return 'v0_p2wpkh';
+  if (n === 34 && first === OP.OP_0 && script[1] === 32) return 'v0_p2wsh';
+  if (n === 34 && first === OP.OP_1 && script[1] === 32) return 'v1_p2tr';
+  if (n === 4 && first === OP.OP_1 && script[1] === 2 && script[2] === 0x4e && script[3] === 0x73) return 'anchor';
+  if (n >= 37 && script[n - 1] === OP.CHECKMULTISIG) {
+    const keys = script[n - 2];
+    if (keys >= OP.OP_1 && keys <= OP.OP_15 && first >= OP.OP_1 && first <= keys) return 'multisig';
   }
-  if (n > 0 && script[0] === OP.RETURN) return 'op_return';
-  if ((n === 35 || n === 67) && script[n - 1] === OP.CHECKSIG && isPubKeyPush(script, 0) === n - 1) return 'p2pk';
-  if (isBareMultisig(script)) return 'multisig';
   return 'unknown';
 }

@@ -31,6 +31,7 @@ export function crawlOptions(o: Partial<CrawlOptions> = {}): CrawlOptions {
     censusConcurrency: DEFAULTS.censusConcurrency,
     visitTimeoutMs: DEFAULTS.visitTimeout * 1000,
     maxPeers: DEFAULTS.maxPeers,
+    maxHandshakes: DEFAULTS.maxHandshakes,
     metricsPort: undefined,
     statusToTty: false,
     mempoolStatsMs: 0,

@@ -52,12 +52,25 @@ describe('shouldDial', () => {
   it('needs a transport for the network: Tor, I2P and CJDNS are not dialled by default', () => {
     const tor = other(AddrNetwork.TORV3, 32);
     expect(shouldDial(tor, PUBLIC)).toEqual({ ok: false, why: 'no-transport' });
-    expect(shouldDial(other(AddrNetwork.I2P, 32, 0), PUBLIC)).toEqual({ ok: false, why: 'port-zero' });
+    expect(shouldDial(other(AddrNetwork.I2P, 32, 0), PUBLIC)).toEqual({ ok: false, why: 'no-transport' });
     expect(shouldDial(other(AddrNetwork.CJDNS, 16), PUBLIC)).toEqual({ ok: false, why: 'no-transport' });
     // Given a transport: Core applies IsBadPort to IPv4 and IPv6 only.
     const withTor: DialOptions = { allowLocal: false, networks: [...DIALLABLE_NETWORKS, AddrNetwork.TORV3] };
     expect(shouldDial({ ...tor, port: 25 }, withTor)).toEqual({ ok: true });
     expect(shouldDial(v4('10.0.0.1'), { allowLocal: false, networks: [AddrNetwork.IPV6] })).toEqual({ ok: false, why: 'no-transport' });
+  });
+
+  it('I2P peers are at port 0 and only there (SAM 3.1; Core: i2p.cpp Session::Connect)', () => {
+    const withI2p: DialOptions = { allowLocal: false, networks: [AddrNetwork.I2P] };
+    expect(shouldDial(other(AddrNetwork.I2P, 32, 0), withI2p)).toEqual({ ok: true });
+    expect(shouldDial(other(AddrNetwork.I2P, 32, 8333), withI2p)).toEqual({ ok: false, why: 'i2p-port' });
+    expect(shouldDial(other(AddrNetwork.TORV3, 32, 0), { allowLocal: false, networks: [AddrNetwork.TORV3] })).toEqual({ ok: false, why: 'port-zero' });
+  });
+
+  it('dials CJDNS (fc00::/8) once reachable, though IPv6 calls that block private', () => {
+    const cjdns = { networkId: AddrNetwork.CJDNS, addr: ipToBytes16('fc32:17ea:e415:c3bf:9808:149d:b5a2:c9aa'), port: 8333 };
+    expect(shouldDial(cjdns, { allowLocal: false, networks: [AddrNetwork.CJDNS] })).toEqual({ ok: true });
+    expect(shouldDial({ ...cjdns, networkId: AddrNetwork.IPV6 }, { allowLocal: false, networks: [AddrNetwork.IPV6, AddrNetwork.CJDNS] })).toEqual({ ok: false, why: 'unroutable' });
   });
 
   it('refuses networks Core does not know, and wrong sizes', () => {

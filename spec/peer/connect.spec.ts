@@ -136,7 +136,7 @@ describe('connectPeer on a real socket', () => {
     });
     const events = dial(p, { onBadMessage: (command) => bad.push(command) });
     const next = await firstValueFrom(events.pipe(filter((e) => e.type === 'message' && e.msg.command === 'inv')));
-    expect(next).toEqual({ type: 'message', msg: { command: 'inv', items: [] } });
+    expect(next).toEqual({ type: 'message', msg: { command: 'inv', items: [] }, at: expect.any(Number) });
     expect(bad).toEqual(['inv']);
   });
 

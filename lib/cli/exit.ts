@@ -1,0 +1,12 @@
+/** Exit statuses, documented in the README and in `crawl --help`. */
+export const EXIT = { OK: 0, BAD_INPUT: 1, USAGE: 2, FAILED: 3 } as const;
+
+/** The exit statuses as `--help` shows them (the README's table says the same at more length). */
+export const EXIT_HELP = [
+  'Exit statuses:',
+  '  0  stopped by SIGINT or SIGTERM (SIGHUP is logged and ignored, as by bitcoind); stdout closed',
+  '     by its reader; a census done; with --no-reconnect, every peer gone after one connected',
+  '  1  decode: a bad input line; crawl: no peer ever connected (--no-reconnect), metrics port taken',
+  '  2  a bad flag or argument (one line on stderr)',
+  '  3  an internal error',
+].join('\n');

@@ -1,0 +1,41 @@
+/** The entry behind bin/crawl.ts: argv → a command → its exit status. */
+import { UsageError } from '../crawler/options.js';
+import type { Io } from '../output/io.js';
+import { crawlCommand } from './crawl.js';
+import { decodeCommand } from './decode.js';
+import { mergeCommand } from './merge.js';
+import { EXIT } from './exit.js';
+import { helpText } from './help.js';
+import type { CommandName } from './options.js';
+import { parseArgs, type Args } from './parse.js';
+
+export const VERSION = '0.1.0';
+
+const RUN: Record<CommandName, (args: Args, io: Io) => Promise<number>> = {
+  crawl: crawlCommand,
+  decode: decodeCommand,
+  merge: mergeCommand,
+};
+
+/** Parses argv and runs a command; resolves to the exit status. Never throws for bad input. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  try {
+    const args = parseArgs(argv, io.env);
+    for (const w of args.warnings) io.stderr.write(`${w}\n`);
+    if (args.bool('help')) {
+      io.stdout.write(`${await helpText(args.command, (io.stdout as NodeJS.WriteStream).columns)}\n`);
+      return EXIT.OK;
+    }
+    if (args.bool('version')) {
+      io.stdout.write(`${VERSION}\n`);
+      return EXIT.OK;
+    }
+    return await RUN[args.command](args, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`crawl: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Opening a byte stream to a peer: directly over TCP, through a SOCKS5 proxy, or through an I2P
+ * SAM bridge. Thin socket glue around the pure handshakes (socks5.ts, sam.ts): each opener is an
+ * Observable that emits the connected stream once, with whatever the peer already sent, and fails
+ * with a DialError (one dial's failure, with its reason). Unsubscribing before that closes the
+ * socket; after it, the socket belongs to the subscriber.
+ */
+import { Observable, timeout, throwError } from 'rxjs';
+import { connect as netConnect, type Socket } from 'node:net';
+import { DialError } from './errors.js';
+import { ProxyError, type Negotiation } from './negotiation.js';
+import { Socks5Client, type Socks5Credentials } from './socks5.js';
+import type { HostPort } from './reach.js';
+
+export interface OpenedStream {
+  readonly socket: Socket;
+  /** Bytes the peer sent that arrived with the proxy's last reply. */
+  readonly head: Uint8Array;
+  /** False when a proxy or bridge stands between us and the peer (its address is not the peer's). */
+  readonly direct: boolean;
+}
+
+/** Opens a stream to host:port. */
+export type Opener = (host: string, port: number) => Observable<OpenedStream>;
+
+const where = (h: HostPort): string => (h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`);
+
+/** A socket error as a DialError: EMFILE/ENFILE are our own limit, the rest the connection's. */
+export function socketDialError(err: NodeJS.ErrnoException, what: string): DialError {
+  const text = err.code ? `${err.code}: ${err.message}` : err.message;
+  if (err.code === 'EMFILE' || err.code === 'ENFILE') return new DialError('no-descriptors', text);
+  if (what !== 'peer') return new DialError('proxy-failed', `${what}: ${text}`);
+  return new DialError(err.code === 'ECONNREFUSED' ? 'refused' : 'connect-failed', text);
+}
+
+/**
+ * TCP to `to`, then (optionally) a handshake on it. Emits once the handshake is done. `what` names
+ * the far end for error messages ("peer", or the proxy).
+ */
+export function openWith<T>(to: HostPort, what: string, handshake?: () => Negotiation<T>, onDone?: (value: T, socket: Socket) => void): Observable<OpenedStream> {
+  return new Observable<OpenedStream>((subscriber) => {
+    let handedOver = false;
+    const socket = netConnect({ host: to.host, port: to.port, noDelay: true });
+    const fail = (err: DialError): void => {
+      detach();
+      // A late error from a socket being torn down must not become an unhandled 'error' event.
+      socket.on('error', () => {});
+      socket.destroy();
+      subscriber.error(err);
+    };
+    const onError = (err: NodeJS.ErrnoException): void => fail(socketDialError(err, what));
+    const onClose = (): void => fail(new DialError(what === 'peer' ? 'connect-failed' : 'proxy-failed', `${what}: closed the connection during the handshake`));
+    let negotiation: Negotiation<T> | undefined;
+    const hand = (head: Uint8Array): void => {
+      detach();
+      handedOver = true;
+      subscriber.next({ socket, head, direct: handshake === undefined });
+      subscriber.complete();
+    };
+    const onData = (chunk: Buffer): void => {
+      if (!negotiation) return;
+      try {
+        const step = negotiation.receive(chunk);
+        if (step.send) socket.write(step.send);
+        if (step.done) {
+          onDone?.(step.done.value, socket);
+          hand(step.done.rest);
+        }
+      } catch (err) {
+        fail(proxyDialError(err, what));
+      }
+    };
+    const onConnect = (): void => {
+      if (!handshake) return hand(new Uint8Array(0));
+      try {
+        negotiation = handshake();
+        socket.write(negotiation.start());
+      } catch (err) {
+        fail(proxyDialError(err, what));
+      }
+    };
+    const detach = (): void => {
+      socket.off('connect', onConnect);
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+    socket.on('connect', onConnect);
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    return () => {
+      if (handedOver) return;
+      detach();
+      socket.on('error', () => {});
+      socket.destroy();
+    };
+  });
+}
+
+function proxyDialError(err: unknown, what: string): DialError {
+  if (err instanceof ProxyError) return new DialError(err.blame === 'peer' ? 'connect-failed' : 'proxy-failed', `${what}: ${err.message}`, err.code);
+  return new DialError('proxy-failed', `${what}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+/** Bounds an opener by a deadline: past it, the dial fails with `connect-timeout`. */
+export function withDeadline(open: Observable<OpenedStream>, ms: number, what: string): Observable<OpenedStream> {
+  const text = what === 'peer' ? `no TCP connection within ${ms / 1000} s` : `${what}: no connection within ${ms / 1000} s`;
+  return open.pipe(timeout({ first: ms, with: () => throwError(() => new DialError('connect-timeout', text)) }));
+}
+
+/** Straight TCP (Core: netbase.cpp ConnectDirectly, within -timeout). */
+export function directOpener(timeoutMs: number): Opener {
+  return (host, port) => withDeadline(openWith({ host, port }, 'peer'), timeoutMs, 'peer');
+}
+
+/**
+ * Through a SOCKS5 proxy, the destination sent as a name. `credentials` is asked once per
+ * connection: fresh ones each time isolate every connection on its own Tor circuit
+ * (IsolateSOCKSAuth), as Core's -proxyrandomize does.
+ */
+export function socks5Opener(proxy: HostPort, timeoutMs: number, credentials?: () => Socks5Credentials): Opener {
+  const what = `SOCKS5 proxy ${where(proxy)}`;
+  return (host, port) => withDeadline(openWith(proxy, what, () => new Socks5Client(host, port, credentials?.())), timeoutMs, what);
+}
