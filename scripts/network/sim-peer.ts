@@ -45,6 +45,8 @@ export interface Clock {
   stopped: boolean;
 }
 
+const ALL_ANNOUNCED = 0xa11n;
+
 export class SimPeer {
   private readonly transport: ResponderTransport;
   private verack = false;
@@ -62,6 +64,8 @@ export class SimPeer {
     private readonly delayMs: number,
     private readonly trickleMs: number,
     private readonly onVerack: () => void,
+    /** Told once the crawler has answered a ping sent after this peer's last announcement. */
+    private readonly onAllAnnounced: () => void = () => {},
   ) {
     this.transport = new ResponderTransport(REGTEST.magic, 'both', (bytes) => this.write(bytes));
   }
@@ -128,6 +132,8 @@ export class SimPeer {
       this.send({ command: 'inv', items: items.slice(i, i + INV_BATCH) });
       this.tally.invsSent++;
     }
+    // The whole stream announced: a ping after it, answered only once the crawler has read every inv.
+    if (upTo === this.stream.txs.length) this.send({ command: 'ping', nonce: ALL_ANNOUNCED });
     this.socket.uncork();
     this.tally.invItemsSent += items.length;
     const sent = epochMs();
@@ -166,6 +172,9 @@ export class SimPeer {
         return;
       case 'ping':
         this.send({ command: 'pong', nonce: m.nonce });
+        return;
+      case 'pong':
+        if (m.nonce === ALL_ANNOUNCED) this.onAllAnnounced();
         return;
       case 'getdata':
         this.serve(m.items);
