@@ -46,6 +46,13 @@ export interface Clock {
 }
 
 const ALL_ANNOUNCED = 0xa11n;
+/**
+ * DEFAULT_MAXSENDBUFFER (net.h, 1,000 kB): past it Core stops sending to a peer that does not read
+ * (fPauseSend); what it had to announce waits in its to-announce set and goes out in one larger
+ * inv when the peer catches up. Without this, a slow crawler would find its transactions queued
+ * behind an unbounded backlog of invs, which no Core node would send.
+ */
+const MAX_SEND_BUFFER = 1_000_000;
 
 export class SimPeer {
   private readonly transport: ResponderTransport;
@@ -118,6 +125,7 @@ export class SimPeer {
 
   private announce(): void {
     if (this.clock.stopped || this.socket.destroyed || this.clock.start === undefined) return;
+    if (this.socket.writableLength > MAX_SEND_BUFFER) return;
     const upTo = this.due(epochMs() - this.delayMs);
     if (upTo <= this.next) return;
     const items: InvItem[] = [];
