@@ -19,7 +19,8 @@ import { txLine } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
-import { hostOfTarget, type PeerTarget } from './targets.js';
+import { formatTarget, hostOfTarget, type PeerTarget } from './targets.js';
+import { DownLog } from './down-log.js';
 import { CensusCount } from './census-count.js';
 import { Dialer } from '../net/dialer.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
@@ -111,6 +112,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
   nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
   const up = new Set<string>();
+  const configured = new Set(opts.peers.map(formatTarget));
+  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer));
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
   /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
@@ -191,6 +194,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       switch (ev.type) {
         case 'peer-up':
           up.add(ev.peer);
+          downLog.up(ev.peer);
           metrics?.peersConnected(up.size);
           connected.add(ev.peer);
           log.info('peer connected', {
@@ -205,8 +209,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
           if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
           else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, networkOf(ev.peer), ev.info, ev.time));
           return;
-        case 'peer-down':
-          up.delete(ev.peer);
+        case 'peer-down': {
+          const wasUp = up.delete(ev.peer);
           metrics?.peersConnected(up.size);
           if (opts.census) {
             const v = visits.get(ev.peer);
@@ -218,10 +222,11 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, network, ev.reason, ev.message, ev.time));
             return;
           }
-          if (ev.reason === 'visited') log.debug('peer visited', { peer: ev.peer });
-          else log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
+          const note = downLog.down(ev.peer, ev.reason, ev.message, wasUp);
+          log[note.level](note.message, note.meta);
           if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, networkOf(ev.peer), ev.reason, ev.message, ev.time));
           return;
+        }
         case 'addr':
           addresses++;
           if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));
