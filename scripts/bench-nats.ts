@@ -1,0 +1,46 @@
+/**
+ * What publishing to NATS costs: the network benchmark (scripts/bench-network.ts) run twice on the
+ * same K × R, once as it is and once with `--nats` to a local nats-server with JetStream (a fresh
+ * store), so crawler CPU, RSS and latency can be read side by side. The second run's crawler
+ * publishes every line (acknowledged, into the BITCRAWL stream); the stream's message count is
+ * checked against what it printed.
+ *
+ *   node --import tsx scripts/bench-nats.ts K R SECONDS [bench-network options, e.g. --transport v1]
+ *
+ * Needs nats-server (Debian's package; NATS_SERVER to name another). Only loopback is used.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { NatsServer, natsServerBinary } from './nats-harness.js';
+
+const NETWORK = fileURLToPath(new URL('./bench-network.ts', import.meta.url));
+const args = process.argv.slice(2);
+const bin = natsServerBinary();
+if (!bin) {
+  console.error('bench-nats: no nats-server (apt-get install nats-server, or set NATS_SERVER)');
+  process.exit(1);
+}
+
+function run(extra: string): Promise<number | null> {
+  console.log(`\n=== bench-network ${args.join(' ')}${extra ? `  BENCH_CRAWL_ARGS='${extra}'` : '  (no --nats)'}`);
+  const env = { ...process.env, BENCH_CRAWL_ARGS: [process.env.BENCH_CRAWL_ARGS ?? '', extra].join(' ').trim() };
+  const child = spawn(process.execPath, ['--import', 'tsx', NETWORK, ...args], { env, stdio: 'inherit' });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+const server = await NatsServer.start(bin);
+const stop = (): void => void server.stop().then(() => process.exit(130));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+try {
+  await run('');
+  await run(`--nats ${server.url} --vantage bench`);
+  const nc = await connect({ servers: server.url });
+  const info = await (await jetstreamManager(nc)).streams.info('BITCRAWL').catch(() => undefined);
+  console.log(`\nBITCRAWL stream: ${info?.state.messages ?? 0} messages, ${info?.state.bytes ?? 0} bytes`);
+  await nc.close();
+} finally {
+  await server.stop();
+}
