@@ -6,6 +6,11 @@
 import { NETWORK_NAMES } from '../wire/network.js';
 import { LOG_LEVELS } from '../log.js';
 import { DEFAULTS, EMIT_KINDS, TRANSPORTS } from '../crawler/options.js';
+import { NET_NAMES } from '../net/reach.js';
+
+/** Core's default ports for -proxy/-onion (Tor's SocksPort) and -i2psam (the SAM bridge's). */
+export const DEFAULT_PROXY_PORT = 9050;
+export const DEFAULT_SAM_PORT = 7656;
 import { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from '../output/nats.js';
 import { DEFAULT_WINDOW_S } from '../merge/propagation.js';
 
@@ -34,6 +39,8 @@ export interface OptionSpec {
   readonly commands: readonly CommandName[];
   /** Taken from CRAWL_<NAME> as well (every flag but --help and --version). */
   readonly env?: false;
+  /** May be given more than once, every value kept (as a comma-separated list), like Core's -onlynet. */
+  readonly repeatable?: true;
 }
 
 const BOTH: readonly CommandName[] = ['crawl', 'decode'];
@@ -76,6 +83,20 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 'auto',
     describe: 'BIP 324: auto tries v2 (encrypted) and falls back to v1 as Core does; v2 or v1 only',
     commands: CRAWL,
+  },
+  { name: 'proxy', kind: 'string', value: 'host:port', defaultText: 'none', describe: `SOCKS5 proxy for every connection, Tor's for instance (Core: -proxy; port ${DEFAULT_PROXY_PORT} unless given)`, commands: CRAWL },
+  { name: 'onion', kind: 'string', value: 'host:port', defaultText: '--proxy', describe: 'SOCKS5 proxy for .onion peers only (Core: -onion)', commands: CRAWL },
+  { name: 'i2psam', kind: 'string', value: 'host:port', defaultText: 'none', describe: `I2P SAM 3.1 bridge for .b32.i2p peers (Core: -i2psam; port ${DEFAULT_SAM_PORT} unless given)`, commands: CRAWL },
+  { name: 'i2p-key', kind: 'string', value: 'FILE', defaultText: 'transient keys', describe: 'Our I2P private key, generated there if the file does not exist (Core: <datadir>/i2p_private_key)', commands: CRAWL },
+  { name: 'cjdns-reachable', kind: 'boolean', default: false, describe: 'Dial CJDNS peers (fc00::/8) directly: this host runs CJDNS (Core: -cjdnsreachable)', commands: CRAWL },
+  {
+    name: 'onlynet',
+    kind: 'string',
+    value: NET_NAMES.join('|'),
+    defaultText: 'every reachable network',
+    describe: 'Dial learned peers of these networks only; repeat it or list them with commas; others are still learned and printed (Core: -onlynet)',
+    commands: CRAWL,
+    repeatable: true,
   },
   { name: 'census', kind: 'boolean', default: false, describe: 'Visit every reachable node learned once (version, RTT as peer lines), then end', commands: CRAWL },
   { name: 'max-peers', kind: 'number', value: 'N', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together', commands: CRAWL },

@@ -13,6 +13,13 @@ export function formatTarget(t: PeerTarget): string {
   return isIP(t.host) === 6 ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
 }
 
+/** The host of a `formatTarget` string (brackets off an IPv6 host). */
+export function hostOfTarget(id: string): string {
+  const colon = id.lastIndexOf(':');
+  const host = colon < 0 ? id : id.slice(0, colon);
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
 const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
 function parsePort(text: string, whole: string): number {
@@ -27,11 +34,25 @@ function checkHost(host: string, whole: string): string {
   throw new UsageError(`bad host in peer "${whole}"`);
 }
 
+/** An I2P host: SAM 3.1 has no ports, so its port is 0 and only 0 (Core: i2p.h I2P_SAM31_PORT). */
+const isI2pHost = (host: string): boolean => /\.i2p$/i.test(host);
+
 /**
  * Parses one peer: `host:port`, `[ipv6]:port`, `host`, `ipv6` or `[ipv6]` (a host alone takes
- * the network's default port).
+ * the network's default port; an x.b32.i2p host port 0, the only one I2P has).
  */
 export function parsePeer(text: string, defaultPort: number): PeerTarget {
+  const s = text.trim();
+  const colon = s.lastIndexOf(':');
+  if (isI2pHost(colon < 0 ? s : s.slice(0, colon))) {
+    const host = checkHost(colon < 0 ? s : s.slice(0, colon), s);
+    if (colon >= 0 && s.slice(colon + 1) !== '0') throw new UsageError(`bad port in peer "${s}": I2P peers have port 0 only`);
+    return { host, port: 0 };
+  }
+  return parseHostPort(text, defaultPort);
+}
+
+function parseHostPort(text: string, defaultPort: number): PeerTarget {
   const s = text.trim();
   if (s === '') throw new UsageError('empty peer in --peers');
   if (s.startsWith('[')) {
