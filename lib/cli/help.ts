@@ -32,8 +32,8 @@ const USAGE: Record<CommandName, string> = {
 const EXAMPLES: Record<CommandName, readonly (readonly [string, string])[]> = {
   crawl: [
     ['crawl > txs.ndjson', 'mainnet, peers from the DNS seeds'],
-    ['crawl -n regtest -p 127.0.0.1:18444 --emit tx,block', 'one regtest node, transactions and blocks'],
-    ["CRAWL_NETWORK=testnet4 crawl | jq -c 'select(.event == \"tx\") | .txid'", 'flags from the environment, txids only'],
+    ['crawl -n regtest -p 127.0.0.1 --emit tx,block', 'one regtest node: transactions and blocks'],
+    ['CRAWL_NETWORK=signet crawl | jq .txid', 'a flag from the environment; txids only'],
   ],
   decode: [
     ['crawl decode 0100000001...', 'one transaction from an argument'],

@@ -60,7 +60,7 @@ async function seedTargets(opts: CrawlOptions, log: Logger): Promise<PeerTarget[
 }
 
 /**
- * `crawl`: runs until SIGINT/SIGTERM (exit 0 after closing peers, with a summary on stderr; a
+ * `crawl`: runs until SIGINT/SIGTERM (SIGHUP is logged and ignored; exit 0 after closing peers, with a summary on stderr; a
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
  * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
  */
@@ -161,6 +161,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       }
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onHangup);
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
         io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s\n`);
@@ -173,8 +174,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       log.info('stopping', { signal });
       void finish(0, true);
     };
+    // SIGHUP does not stop a daemon: bitcoind only reopens debug.log (init.cpp HandleSIGHUP). We
+    // log to stderr and have nothing to reopen, so it is logged and otherwise ignored.
+    const onHangup = (): void => log.info('SIGHUP ignored: nothing to reload (SIGINT or SIGTERM stops crawl)');
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onHangup);
     stdout.onClose((reason, err) => {
       if (reason === 'error') log.error('stdout failed', { error: err?.message });
       void finish(reason === 'epipe' ? 0 : 1, false);

@@ -20,7 +20,15 @@ export function hostOfTarget(id: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+/**
+ * A host name as the system resolver takes it: dot-separated labels of letters, digits, "-" and
+ * "_" (glibc's getaddrinfo resolves Docker Compose names such as `bitcoin_node`; only DNS
+ * hostnames proper forbid "_"), each 1-63 characters, 253 at most, not starting or ending with "-".
+ */
+const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
+const HOSTNAME_RE = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`);
+/** A label inet_aton would read as a number: decimal, octal (leading 0) or hex (0x). */
+const NUMERIC_LABEL_RE = /^(?:0x[0-9a-f]*|[0-9]+)$/i;
 
 function parsePort(text: string, whole: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
@@ -29,9 +37,25 @@ function parsePort(text: string, whole: string): number {
   return Number(text);
 }
 
+/** Why `host` cannot be dialled, or undefined when it can (pure: the peer parser's host rule). */
+export function hostProblem(host: string): string | undefined {
+  if (isIP(host)) return undefined;
+  const labels = host.replace(/\.$/, '').split('.');
+  // getaddrinfo hands an all-numeric name to inet_aton, which reads "1.2.3" as 1.2.0.3 and
+  // "127.1" as 127.0.0.1: refuse what is not plainly four decimal numbers.
+  if (labels.every((l) => NUMERIC_LABEL_RE.test(l))) return 'an IPv4 address is four numbers from 0 to 255, a.b.c.d (no shorthand, no leading zeros)';
+  if (!HOSTNAME_RE.test(host)) {
+    const bad = [...host].find((c) => !/[A-Za-z0-9._-]/.test(c));
+    if (bad !== undefined) return `${JSON.stringify(bad)} is not allowed in a host name (letters, digits, "-", "_" and "." are)`;
+    return 'a host name is dot-separated labels of 1-63 characters, none starting or ending with "-"';
+  }
+  return undefined;
+}
+
 function checkHost(host: string, whole: string): string {
-  if (isIP(host) || HOSTNAME_RE.test(host)) return host;
-  throw new UsageError(`bad host in peer "${whole}"`);
+  const problem = hostProblem(host);
+  if (problem !== undefined) throw new UsageError(`bad host in peer "${whole}": ${problem}`);
+  return host;
 }
 
 /** An I2P host: SAM 3.1 has no ports, so its port is 0 and only 0 (Core: i2p.h I2P_SAM31_PORT). */

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { crawlFixtures } from '../helpers/fixtures.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
 import { formatTorV3 } from '../../lib/wire/netaddr.js';
-import { coreHandshake, servingPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { NETWORKS } from '../../lib/wire/network.js';
+import { coreHandshake, scriptedPeer, servingPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { scriptedSocks5, type ScriptedProxy } from '../helpers/socks5-proxy.js';
 import { i2pPeer, scriptedSam, type I2pPeer, type ScriptedSam } from '../helpers/sam-bridge.js';
 import { typicalTxs } from '../helpers/txs.js';
@@ -142,6 +143,20 @@ describe('transactions through Tor', () => {
     for (const t of txs) await c.waitLine((l) => l.event === 'tx' && l.txid === toReversedHex(t.txid), `tx ${toReversedHex(t.txid)}`);
     expect(c.txLines().every((l) => (l.seen as { peer: string }).peer === `${name}:8333`)).toBe(true);
     expect(proxy.exchanges[0].connect).toMatchObject({ atyp: 3, host: name, port: 8333 });
+  });
+});
+
+describe('DNS seeds through the proxy', () => {
+  it('with --proxy, the seeds’ names go to the proxy unresolved (Core: an address fetch to each seed), never to our resolver', async () => {
+    const mainnet = NETWORKS.mainnet;
+    const seedNode = await scriptedPeer(node(() => []), '127.0.0.1', mainnet.magic);
+    closers.push(() => seedNode.close());
+    const proxy = await scriptedSocks5({ route: () => ({ host: '127.0.0.1', port: seedNode.port }) });
+    closers.push(() => proxy.close());
+    const c = crawl('--network', 'mainnet', '--census', '--proxy', proxy.address);
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    expect(proxy.exchanges.map((e) => [e.connect?.atyp, e.connect?.host, e.connect?.port]).sort()).toEqual(mainnet.dnsSeeds.map((s) => [3, s, 8333]).sort());
+    expect(c.logs.all).toContain(`crawl: census: reachable by network: name ${mainnet.dnsSeeds.length}`);
   });
 });
 
