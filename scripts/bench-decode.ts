@@ -4,6 +4,9 @@
  *
  *   npm run bench:decode            (node --import tsx scripts/bench-decode.ts)
  *   npm run bench:decode -- --rounds 9 --lines 20000
+ *   npm run bench:decode -- --baseline DIR    this tree's bitcrawl against the one in DIR (another
+ *                                              checkout, e.g. `git archive <commit> lib | tar -x -C DIR`),
+ *                                              rounds alternating in one process; no other libraries
  *
  * Input: the shared vectors' transactions of typical size (≤ 2,000 bytes), their hex repeated in
  * order until there are 20,000 lines. Each library does, per line:
@@ -41,6 +44,8 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as bitcoin from 'bitcoinjs-lib';
 import * as btc from '@scure/btc-signer';
@@ -60,6 +65,7 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '5' },
     /** Warm-up lines per library before the timed rounds (enough for the JIT to settle). */
     warmup: { type: 'string', default: '10000' },
+    baseline: { type: 'string' },
   },
 });
 const LINES = Number(opts.lines);
@@ -451,6 +457,10 @@ function main(): void {
       `warm-up ${fmt(WARMUP)} lines, then ${ROUNDS} timed rounds`,
   );
 
+  if (opts.baseline !== undefined) {
+    void againstBaseline(opts.baseline, vectors, lines);
+    return;
+  }
   const differences = crossCheck(vectors);
   console.log(differences.length === 0 ? 'cross-check: all three agree' : `cross-check differences:\n  ${differences.join('\n  ')}`);
 
@@ -473,6 +483,25 @@ function main(): void {
 
   if (sink === 0) throw new Error('no output');
   console.log(`\n(${((performance.now() - t0) / 1000).toFixed(1)} s of timed work)`);
+}
+
+/** Same job, this tree's lib against the baseline's, in alternating rounds (load hits both alike). */
+async function againstBaseline(dir: string, vectors: readonly VectorAnswers[], lines: readonly string[]): Promise<void> {
+  const root = pathToFileURL(`${resolve(dir)}/`);
+  const base = {
+    tx: (await import(new URL('lib/tx/transaction.ts', root).href)) as { decodeTx: typeof decodeTx },
+    view: (await import(new URL('lib/tx/view.ts', root).href)) as { txLine: typeof txLine },
+  };
+  const baseLine: Job = (hex) => base.view.txLine(base.tx.decodeTx(fromHex(hex)), NET);
+  const differ = vectors.filter((v) => baseLine(v.hex) !== bitcrawlLine(v.hex)).length;
+  console.log(`baseline ${dir}: ${differ} of ${vectors.length} distinct lines differ from this tree's`);
+  const pair: Contender[] = [
+    { name: 'bitcrawl', job: bitcrawlLine, secs: [] },
+    { name: 'baseline', job: baseLine, secs: [] },
+  ];
+  race(pair, lines, ROUNDS, WARMUP);
+  report('Whole job, this tree against the baseline (ratio > 1: this tree is faster)', pair, LINES);
+  if (sink === 0) throw new Error('no output');
 }
 
 main();

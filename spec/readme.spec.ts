@@ -25,7 +25,8 @@ beforeAll(async () => {
   const byTxid = new Map(typicalTxs().map((t) => [toReversedHex(t.txid), t]));
   const txs = [...byTxid.values()];
   peer = await scriptedPeer(servingPeer(txs).script);
-  const c = new CrawlProcess(['--network', 'regtest', '--peers', `127.0.0.1:${peer.port}`]);
+  // Every line kind in the stream, as with --emit: the cookbook's filters must pick the tx lines.
+  const c = new CrawlProcess(['--network', 'regtest', '--emit', 'tx,peer,block,addr', '--peers', `127.0.0.1:${peer.port}`]);
   for (const t of txs) await c.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
   await c.stop();
   dir = mkdtempSync(join(tmpdir(), 'bitcrawl-readme-'));
@@ -40,7 +41,9 @@ beforeAll(async () => {
     .trimEnd()
     .split('\n')
     .map((l, i) => JSON.stringify({ ...JSON.parse(l), seen: lines[i].seen }));
-  writeFileSync(output, mainnet.join('\n') + '\n');
+  const others = c.lines.all.filter((l) => l.event !== 'tx').map((l) => JSON.stringify(l));
+  expect(others.length).toBeGreaterThan(0);
+  writeFileSync(output, [...others, ...mainnet, ...others].join('\n') + '\n');
 }, 60_000);
 
 afterAll(async () => {

@@ -4,8 +4,11 @@ import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
 import { createLogger, LOG_LEVELS } from '../log.js';
 import type { Io } from '../output/io.js';
 import { EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
-import { parsePeers } from '../crawler/targets.js';
+import { formatTarget, parsePeer, parsePeers, type PeerTarget } from '../crawler/targets.js';
+import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
+import { DEFAULT_PROXY_PORT, DEFAULT_SAM_PORT } from './options.js';
 import { runCrawl } from '../crawler/run.js';
+import { natsOptions } from './nats.js';
 import type { Args } from './parse.js';
 
 /** A sanity bound on --max-peers: each connection is a socket and some memory. */
@@ -42,6 +45,54 @@ function emitKinds(v: string | undefined): Set<EmitKind> {
   return out;
 }
 
+/** A proxy's or bridge's host:port (a host alone takes `defaultPort`). */
+function endpoint(name: string, v: string | undefined, defaultPort: number): HostPort | undefined {
+  if (v === undefined) return undefined;
+  try {
+    const { host, port } = parsePeer(v, defaultPort);
+    if (port === 0) throw new UsageError('port 0');
+    return { host, port };
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`--${name} takes host:port, [ipv6]:port or host, not "${v}"`);
+    throw err;
+  }
+}
+
+function netNames(v: string | undefined): NetName[] {
+  const out: NetName[] = [];
+  for (const p of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const n = NET_NAMES.find((k) => k === p);
+    if (n === undefined) throw new UsageError(`--onlynet takes ${NET_NAMES.join(', ')}, not "${p}"`);
+    if (!out.includes(n)) out.push(n);
+  }
+  return out;
+}
+
+/**
+ * --proxy, --onion, --i2psam, --cjdns-reachable, --onlynet, checked as Core's init.cpp checks
+ * them; and every configured peer must have a way to be reached (a .onion needs a proxy, a
+ * .b32.i2p the bridge).
+ */
+export function reachOptions(args: Args, peers: readonly PeerTarget[]): { reach: ReachConfig; i2pKeyFile?: string } {
+  const reach: ReachConfig = {
+    proxy: endpoint('proxy', args.str('proxy'), DEFAULT_PROXY_PORT),
+    onion: endpoint('onion', args.str('onion'), DEFAULT_PROXY_PORT),
+    i2pSam: endpoint('i2psam', args.str('i2psam'), DEFAULT_SAM_PORT),
+    cjdnsReachable: args.bool('cjdns-reachable'),
+    onlyNet: netNames(args.str('onlynet')),
+  };
+  if (args.given('onlynet') && reach.onlyNet.length === 0) throw new UsageError('--onlynet names no network');
+  const reachable = reachableNetworks(reach);
+  if (!reachable.ok) throw new UsageError(reachable.error);
+  const i2pKeyFile = args.str('i2p-key');
+  if (i2pKeyFile !== undefined && !reach.i2pSam) throw new UsageError('--i2p-key needs --i2psam');
+  for (const p of peers) {
+    const net = networkOfHost(p.host, reach.cjdnsReachable);
+    if (!routeFor(net, reach)) throw new UsageError(`peer ${formatTarget(p)} is on ${net}: it needs ${net === 'onion' ? '--proxy or --onion' : '--i2psam'}`);
+  }
+  return { reach, i2pKeyFile };
+}
+
 /** The checked flags as the crawler takes them (pure: throws UsageError for a bad value). */
 export function crawlOptions(args: Args, io: Io): CrawlOptions {
   const net = NETWORKS[args.choice('network', NETWORK_NAMES)];
@@ -70,6 +121,9 @@ export function crawlOptions(args: Args, io: Io): CrawlOptions {
     metricsPort: port('metrics-port', args.num('metrics-port')),
     statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
     mempoolStatsMs: mempoolStats === 0 ? 0 : seconds('mempool-stats', mempoolStats),
+    ...reachOptions(args, peers),
+    nats: natsOptions(args),
+    stdout: args.bool('stdout'),
   };
 }
 

@@ -21,6 +21,11 @@ export async function runDecode(inputs: readonly string[], net: NetworkParams, r
     stop = true;
   });
   const decodeOne = (text: string, where: string): void => {
+    if (text === '') {
+      bad++;
+      io.stderr.write(`crawl decode: ${where}: empty: expected a raw transaction in hex\n`);
+      return;
+    }
     try {
       const tx = decodeTx(fromHex(text));
       out.write(txLine(tx, net, { raw }));

@@ -13,24 +13,37 @@ const USAGE: Record<CommandName, string> = {
     'Commands:',
     '  crawl            crawl (the default)',
     '  crawl decode     decode raw transactions (see crawl decode --help)',
+    '  crawl merge      merge several vantages\' lines into propagation lines (see crawl merge --help)',
   ].join('\n'),
   decode: [
     'crawl decode [hex...]',
     '',
     'Decode raw transactions (hex arguments, or one per stdin line) into transaction lines on stdout.',
   ].join('\n'),
+  merge: [
+    'crawl merge --nats URL [--window S] [--durable NAME] [--since TIME|all]',
+    'crawl merge FILE...',
+    '',
+    'Several crawlers\' (vantages\') transaction and block lines, from a NATS stream or one NDJSON file per vantage,',
+    'as one "propagation" line per item: when each vantage first heard of it, which was first, the spread.',
+  ].join('\n'),
 };
 
 const EXAMPLES: Record<CommandName, readonly (readonly [string, string])[]> = {
   crawl: [
     ['crawl > txs.ndjson', 'mainnet, peers from the DNS seeds'],
-    ['crawl -n regtest -p 127.0.0.1:18444 --emit tx,block', 'one regtest node, transactions and blocks'],
-    ["CRAWL_NETWORK=testnet4 crawl | jq -c 'select(.event == \"tx\") | .txid'", 'flags from the environment, txids only'],
+    ['crawl -n regtest -p 127.0.0.1 --emit tx,block', 'one regtest node: transactions and blocks'],
+    ['CRAWL_NETWORK=signet crawl | jq .txid', 'a flag from the environment; txids only'],
   ],
   decode: [
     ['crawl decode 0100000001...', 'one transaction from an argument'],
     ['bitcoin-cli getrawtransaction TXID | crawl decode', 'from stdin, one per line'],
     ['crawl decode -n regtest --raw < txs.hex', 'regtest addresses, with the hex'],
+  ],
+  merge: [
+    ['crawl merge --nats nats://bus:4222 --durable lab', 'live, resuming where the last merge under that name stopped'],
+    ['crawl merge --nats nats://bus:4222 --since all --window 60', 'the whole stream, items grouped for a minute'],
+    ['crawl merge berlin.ndjson tokyo.ndjson', 'two crawls\' output files (each file a vantage)'],
   ],
 };
 
@@ -60,7 +73,12 @@ export async function helpText(command: CommandName, columns: number | undefined
     });
   }
   for (const [cmd, what] of EXAMPLES[command]) y = y.example(cmd, what);
-  y = y.epilogue(command === 'crawl' ? `${ENV_HELP}\n\n${EXIT_HELP}` : `${ENV_HELP}\n\nExit statuses: 0 all decoded, 1 a bad input line, 2 a bad flag, 3 an internal error`);
+  const statuses: Record<CommandName, string> = {
+    crawl: EXIT_HELP,
+    decode: 'Exit statuses: 0 all decoded, 1 a bad input line, 2 a bad flag, 3 an internal error',
+    merge: 'Exit statuses: 0 done (a signal ends a bus merge), 1 a file or the bus could not be read, 2 a bad flag, 3 an internal error',
+  };
+  y = y.epilogue(`${ENV_HELP}\n\n${statuses[command]}`);
   y = y.wrap(Math.min(110, columns || 110));
   return y.getHelp();
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../crawler/options.js';
 import type { Io } from '../output/io.js';
 import { crawlCommand } from './crawl.js';
 import { decodeCommand } from './decode.js';
+import { mergeCommand } from './merge.js';
 import { EXIT } from './exit.js';
 import { helpText } from './help.js';
 import type { CommandName } from './options.js';
@@ -13,6 +14,7 @@ export const VERSION = '0.1.0';
 const RUN: Record<CommandName, (args: Args, io: Io) => Promise<number>> = {
   crawl: crawlCommand,
   decode: decodeCommand,
+  merge: mergeCommand,
 };
 
 /** Parses argv and runs a command; resolves to the exit status. Never throws for bad input. */

@@ -6,8 +6,15 @@
 import { NETWORK_NAMES } from '../wire/network.js';
 import { LOG_LEVELS } from '../log.js';
 import { DEFAULTS, EMIT_KINDS, TRANSPORTS } from '../crawler/options.js';
+import { NET_NAMES } from '../net/reach.js';
+import { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from '../output/nats.js';
+import { DEFAULT_WINDOW_S } from '../merge/propagation.js';
 
-export const COMMANDS = ['crawl', 'decode'] as const;
+/** Core's default ports for -proxy/-onion (Tor's SocksPort) and -i2psam (the SAM bridge's). */
+export const DEFAULT_PROXY_PORT = 9050;
+export const DEFAULT_SAM_PORT = 7656;
+
+export const COMMANDS = ['crawl', 'decode', 'merge'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** `choice` takes one of `choices`; `number` a decimal number; `string` any text. */
@@ -32,13 +39,19 @@ export interface OptionSpec {
   readonly commands: readonly CommandName[];
   /** Taken from CRAWL_<NAME> as well (every flag but --help and --version). */
   readonly env?: false;
+  /** May be given more than once, every value kept (as a comma-separated list), like Core's -onlynet. */
+  readonly repeatable?: true;
 }
 
 const BOTH: readonly CommandName[] = ['crawl', 'decode'];
 const CRAWL: readonly CommandName[] = ['crawl'];
+const ALL: readonly CommandName[] = COMMANDS;
+const MERGE: readonly CommandName[] = ['merge'];
+/** Where a crawl publishes and a merge reads. */
+const BUS: readonly CommandName[] = ['crawl', 'merge'];
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: BOTH },
+  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: ALL },
   { name: 'raw', kind: 'boolean', default: false, describe: 'Add the raw transaction hex to each line', commands: BOTH },
   { name: 'peers', alias: 'p', kind: 'string', value: 'host:port,...', defaultText: 'the DNS seeds', describe: 'Comma-separated host:port, [ipv6]:port or host (default port)', commands: CRAWL },
   { name: 'ping-interval', kind: 'number', value: 'S', default: DEFAULTS.pingInterval, describe: 'Seconds between pings', commands: CRAWL },
@@ -71,16 +84,40 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: 'BIP 324: auto tries v2 (encrypted) and falls back to v1 as Core does; v2 or v1 only',
     commands: CRAWL,
   },
+  { name: 'proxy', kind: 'string', value: 'host:port', defaultText: 'none', describe: `SOCKS5 proxy for every connection, Tor's for instance (Core: -proxy; port ${DEFAULT_PROXY_PORT} unless given)`, commands: CRAWL },
+  { name: 'onion', kind: 'string', value: 'host:port', defaultText: '--proxy', describe: 'SOCKS5 proxy for .onion peers only (Core: -onion)', commands: CRAWL },
+  { name: 'i2psam', kind: 'string', value: 'host:port', defaultText: 'none', describe: `I2P SAM 3.1 bridge for .b32.i2p peers (Core: -i2psam; port ${DEFAULT_SAM_PORT} unless given)`, commands: CRAWL },
+  { name: 'i2p-key', kind: 'string', value: 'FILE', defaultText: 'transient keys', describe: 'Our I2P private key, generated there if the file does not exist (Core: <datadir>/i2p_private_key)', commands: CRAWL },
+  { name: 'cjdns-reachable', kind: 'boolean', default: false, describe: 'Dial CJDNS peers (fc00::/8) directly: this host runs CJDNS (Core: -cjdnsreachable)', commands: CRAWL },
+  {
+    name: 'onlynet',
+    kind: 'string',
+    value: NET_NAMES.join('|'),
+    defaultText: 'every reachable network',
+    describe: 'Dial learned peers of these networks only; repeat it or list them with commas; others are still learned and printed (Core: -onlynet)',
+    commands: CRAWL,
+    repeatable: true,
+  },
   { name: 'census', kind: 'boolean', default: false, describe: 'Visit every reachable node learned once (version, RTT as peer lines), then end', commands: CRAWL },
   { name: 'max-peers', kind: 'number', value: 'N', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together', commands: CRAWL },
   { name: 'max-handshakes', kind: 'number', value: 'N', default: DEFAULTS.maxHandshakes, describe: 'Connections being opened (dial to verack) at once, at most', commands: CRAWL },
   { name: 'metrics-port', kind: 'number', value: 'P', defaultText: 'off', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics', commands: CRAWL },
   { name: 'mempool-stats', kind: 'number', value: 'S', default: 0, defaultText: '0 (off)', describe: 'Seconds between "mempool" lines (count, vsize, oldest age)', commands: CRAWL },
   { name: 'reconnect', kind: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)', commands: CRAWL },
-  { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: CRAWL },
-  { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: CRAWL },
-  { name: 'help', alias: 'h', kind: 'boolean', default: false, describe: 'Show this help', commands: BOTH, env: false },
-  { name: 'version', kind: 'boolean', default: false, describe: 'Show the version', commands: BOTH, env: false },
+  { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: BUS },
+  { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: BUS },
+  { name: 'nats', kind: 'string', value: 'URL', defaultText: 'off', describe: 'NATS server(s), nats://host:port[,…]: publish every line there too (crawl), read from there (merge)', commands: BUS },
+  { name: 'vantage', kind: 'string', value: 'NAME', defaultText: 'the host name', describe: 'This crawler\'s name in published lines (the "vantage" field)', commands: CRAWL },
+  { name: 'stdout', kind: 'boolean', default: true, describe: 'Print lines on stdout (--no-stdout when NATS is the only sink)', commands: CRAWL },
+  { name: 'nats-buffer', kind: 'number', value: 'N', default: DEFAULT_NATS_BUFFER, describe: 'Lines held while NATS is slow or away; beyond it lines are dropped and counted', commands: CRAWL },
+  { name: 'nats-stream', kind: 'string', value: 'NAME', default: DEFAULT_STREAM, describe: 'JetStream stream on bitcrawl.> (created if missing)', commands: BUS },
+  { name: 'nats-max-age', kind: 'number', value: 'S', default: DEFAULT_MAX_AGE_S, describe: 'A created stream keeps lines this many seconds', commands: BUS },
+  { name: 'nats-max-bytes', kind: 'number', value: 'B', default: DEFAULT_MAX_BYTES, describe: 'A created stream keeps this many bytes at most (oldest go first)', commands: BUS },
+  { name: 'window', kind: 'number', value: 'S', default: DEFAULT_WINDOW_S, describe: 'Seconds after its first line an item\'s propagation line is printed', commands: MERGE },
+  { name: 'durable', kind: 'string', value: 'NAME', defaultText: 'none', describe: 'Durable consumer name: a merge restarted under it resumes where it stopped', commands: MERGE },
+  { name: 'since', kind: 'string', value: 'TIME', defaultText: 'new lines only', describe: 'Where a new consumer starts: an ISO 8601 time, or "all" for the whole stream', commands: MERGE },
+  { name: 'help', alias: 'h', kind: 'boolean', default: false, describe: 'Show this help', commands: ALL, env: false },
+  { name: 'version', kind: 'boolean', default: false, describe: 'Show the version', commands: ALL, env: false },
 ];
 
 export function optionsOf(command: CommandName): OptionSpec[] {

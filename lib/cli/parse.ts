@@ -61,7 +61,7 @@ function commandOf(argv: readonly string[]): { command: CommandName; positionals
   if (first === undefined) return { command: 'crawl', positionals: [] };
   if (first !== 'crawl' && (COMMANDS as readonly string[]).includes(first)) return { command: first as CommandName, positionals: positionals.slice(1) };
   const hint = first === 'help' ? ' (did you mean --help?)' : '';
-  throw new UsageError(`unknown command "${first}"${hint}: crawl takes "decode" or no command (to crawl)`);
+  throw new UsageError(`unknown command "${first}"${hint}: crawl takes "decode", "merge" or no command (to crawl)`);
 }
 
 function flagName(token: string, specs: readonly OptionSpec[]): string {
@@ -151,6 +151,18 @@ function fromEnv(env: NodeJS.ProcessEnv, specs: readonly OptionSpec[], given: Re
   return out;
 }
 
+/** Every value of a repeatable flag, in order (yargs keeps only the last): `--x v` and `--x=v`. */
+function everyValue(argv: readonly string[], spec: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const t = argv[i];
+    if (t === '--') break;
+    if (t === `--${spec.name}` && i + 1 < argv.length) out.push(argv[++i]);
+    else if (t.startsWith(`--${spec.name}=`)) out.push(t.slice(spec.name.length + 3));
+  }
+  return out;
+}
+
 /** Parses one invocation. Throws UsageError (one line) for anything the user got wrong. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args {
   const { command, positionals } = commandOf(argv);
@@ -172,7 +184,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args
     const v: unknown = parsed[s.name];
     if (v === undefined) continue;
     given.add(s.name);
-    values.set(s.name, typeof v === 'boolean' ? v : checkValue(s, String(v), `--${s.name}`));
+    const text = s.repeatable ? everyValue(argv, s).join(',') : String(v);
+    values.set(s.name, typeof v === 'boolean' ? v : checkValue(s, text, `--${s.name}`));
   }
   const warnings: string[] = [];
   for (const [k, v] of fromEnv(env, specs, given, warnings)) {

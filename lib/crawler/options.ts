@@ -3,6 +3,7 @@ import type { PeerTarget } from './targets.js';
 import type { TransportChoice } from '../peer/connect.js';
 import { MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import type { NatsOptions } from '../output/nats.js';
+import type { ReachConfig } from '../net/reach.js';
 
 /** A flag or argument the user got wrong: reported in one line, exit status 2. */
 export class UsageError extends Error {
@@ -49,6 +50,10 @@ export interface CrawlOptions {
   readonly statusToTty: boolean;
   /** Print `event: "mempool"` lines this often; 0 = never. */
   readonly mempoolStatsMs: number;
+  /** How networks are reached: --proxy, --onion, --i2psam, --cjdns-reachable, --onlynet (lib/net/reach.ts). */
+  readonly reach?: ReachConfig;
+  /** Our persistent I2P private key (--i2p-key); transient keys when absent. */
+  readonly i2pKeyFile?: string;
   /** Publish every line to NATS as well (--nats); undefined = off. */
   readonly nats?: NatsOptions;
   /** Print lines on stdout (--no-stdout when NATS is the only sink); default true. */

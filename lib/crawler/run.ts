@@ -19,7 +19,11 @@ import { txLine } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
-import type { PeerTarget } from './targets.js';
+import { formatTarget, hostOfTarget, type PeerTarget } from './targets.js';
+import { DownLog } from './down-log.js';
+import { CensusCount } from './census-count.js';
+import { Dialer } from '../net/dialer.js';
+import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
 
 export const USER_AGENT = '/bitcrawl:0.1.0/';
 /** How often the terminal status line is refreshed. */
@@ -30,6 +34,14 @@ export const MAX_ADDRESSES_PER_SEED = 32;
 async function seedTargets(opts: CrawlOptions, log: Logger): Promise<PeerTarget[]> {
   const net = opts.network;
   if (net.dnsSeeds.length === 0) throw new UsageError(`${net.name} has no DNS seeds: name peers with --peers host:port`);
+  const only = opts.reach?.onlyNet ?? [];
+  // Core skips the DNS seeds when -onlynet forbids IPv4 and IPv6 (init.cpp); it has fixed seeds, we have none.
+  if (only.length > 0 && !only.includes('ipv4') && !only.includes('ipv6')) {
+    throw new UsageError('--onlynet without ipv4 or ipv6 rules out the DNS seeds: name peers with --peers host:port');
+  }
+  // Through a proxy the seeds' names are resolved by it, never here (Core: with a name proxy,
+  // ThreadDNSAddressSeed makes an address-fetch connection to each seed instead of a lookup).
+  if (opts.reach?.proxy) return net.dnsSeeds.map((seed) => ({ host: seed, port: net.defaultPort }));
   const found = await Promise.allSettled(net.dnsSeeds.map((seed) => lookup(seed, { all: true })));
   const targets: PeerTarget[] = [];
   const seen = new Set<string>();
@@ -49,7 +61,7 @@ async function seedTargets(opts: CrawlOptions, log: Logger): Promise<PeerTarget[
 }
 
 /**
- * `crawl`: runs until SIGINT/SIGTERM (exit 0 after closing peers, with a summary on stderr; a
+ * `crawl`: runs until SIGINT/SIGTERM (SIGHUP is logged and ignored; exit 0 after closing peers, with a summary on stderr; a
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
  * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
  */
@@ -100,12 +112,23 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
   // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
   nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
   const up = new Set<string>();
+  const configured = new Set(opts.peers.map(formatTarget));
+  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer));
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
-  let visited = 0;
-  /** Visited nodes that spoke BIP 324 (the share of v2 nodes, as network studies report it). */
-  let visitedV2 = 0;
-  let unreachable = 0;
+  /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
+  const count = new CensusCount();
+  const reach = opts.reach ?? NO_REACH;
+  const networkOf = (peer: string): HostNetwork => networkOfHost(hostOfTarget(peer), reach.cjdnsReachable);
+  // Every peer reached its network's way: directly, through the SOCKS5 proxy, or the I2P bridge.
+  const dialer = new Dialer({
+    reach,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    i2pKeyFile: opts.i2pKeyFile,
+    onI2pSession: (id, transient) => log.info('I2P SAM session created', { session: id, keys: transient ? 'transient' : opts.i2pKeyFile }),
+  });
+  const reachable = reachableNetworks(reach);
+  const dialNetworks = reachable.ok ? networkIds(reachable.nets) : undefined;
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
   const statusTimer = opts.statusToTty
@@ -131,6 +154,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       clearInterval(statusTimer);
       if (statusTimer) io.stderr.write('\n');
       metricsServer?.close();
+      dialer.close();
       // A second signal while stdout drains still exits at once (onSignal stays until here).
       await stdout.flush();
       const unsent = await nats?.close();
@@ -140,6 +164,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       }
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onHangup);
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
         io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s\n`);
@@ -152,8 +177,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       log.info('stopping', { signal });
       void finish(0, true);
     };
+    // SIGHUP does not stop a daemon: bitcoind only reopens debug.log (init.cpp HandleSIGHUP). We
+    // log to stderr and have nothing to reopen, so it is logged and otherwise ignored.
+    const onHangup = (): void => log.info('SIGHUP ignored: nothing to reload (SIGINT or SIGTERM stops crawl)');
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onHangup);
     stdout.onClose((reason, err) => {
       if (reason === 'error') log.error('stdout failed', { error: err?.message });
       void finish(reason === 'epipe' ? 0 : 1, false);
@@ -165,6 +194,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       switch (ev.type) {
         case 'peer-up':
           up.add(ev.peer);
+          downLog.up(ev.peer);
           metrics?.peersConnected(up.size);
           connected.add(ev.peer);
           log.info('peer connected', {
@@ -177,25 +207,26 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
             transport: ev.info.transport,
           });
           if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
-          else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, ev.info, ev.time));
+          else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, networkOf(ev.peer), ev.info, ev.time));
           return;
-        case 'peer-down':
-          up.delete(ev.peer);
+        case 'peer-down': {
+          const wasUp = up.delete(ev.peer);
           metrics?.peersConnected(up.size);
           if (opts.census) {
             const v = visits.get(ev.peer);
+            const network = networkOf(ev.peer);
             visits.delete(ev.peer);
-            if (v) visited++;
-            else unreachable++;
-            if (v?.info.transport === 'v2') visitedV2++;
-            if (v) sink.write(peerUpLine(ev.peer, v.info, v.time, 'visited', v.rttMs));
-            else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+            if (v) count.visit(network, v.info.transport === 'v2');
+            else count.miss(network);
+            if (v) sink.write(peerUpLine(ev.peer, network, v.info, v.time, 'visited', v.rttMs));
+            else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, network, ev.reason, ev.message, ev.time));
             return;
           }
-          if (ev.reason === 'visited') log.debug('peer visited', { peer: ev.peer });
-          else log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
-          if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, ev.reason, ev.message, ev.time));
+          const note = downLog.down(ev.peer, ev.reason, ev.message, wasUp);
+          log[note.level](note.message, note.meta);
+          if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, networkOf(ev.peer), ev.reason, ev.message, ev.time));
           return;
+        }
         case 'addr':
           addresses++;
           if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));
@@ -234,6 +265,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       log,
       onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
       onBadMessage: metrics && ((command) => metrics.badMessage(command)),
+      open: dialer.open,
     };
     subscription = crawl(
       targets,
@@ -247,7 +279,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         maxHandshakes: opts.maxHandshakes,
         census: opts.census,
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
-        dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest' },
+        // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
+        dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest', networks: dialNetworks },
         powLimit: POW_LIMITS[opts.network.name],
       },
       {
@@ -270,10 +303,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       },
       complete() {
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
-        if (opts.census) {
-          const share = visited === 0 ? 0 : Math.round((100 * visitedV2) / visited);
-          io.stderr.write(`crawl: census: ${visited} nodes visited (${visitedV2} over v2, ${share}%), ${unreachable} unreachable\n`);
-        }
+        if (opts.census) for (const line of count.summary()) io.stderr.write(`${line}\n`);
         else log.info('no peers left');
         void finish(connected.size > 0 ? 0 : 1, true);
       },

@@ -13,7 +13,22 @@ export function formatTarget(t: PeerTarget): string {
   return isIP(t.host) === 6 ? `[${t.host}]:${t.port}` : `${t.host}:${t.port}`;
 }
 
-const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+/** The host of a `formatTarget` string (brackets off an IPv6 host). */
+export function hostOfTarget(id: string): string {
+  const colon = id.lastIndexOf(':');
+  const host = colon < 0 ? id : id.slice(0, colon);
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/**
+ * A host name as the system resolver takes it: dot-separated labels of letters, digits, "-" and
+ * "_" (glibc's getaddrinfo resolves Docker Compose names such as `bitcoin_node`; only DNS
+ * hostnames proper forbid "_"), each 1-63 characters, 253 at most, not starting or ending with "-".
+ */
+const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
+const HOSTNAME_RE = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`);
+/** A label inet_aton would read as a number: decimal, octal (leading 0) or hex (0x). */
+const NUMERIC_LABEL_RE = /^(?:0x[0-9a-f]*|[0-9]+)$/i;
 
 function parsePort(text: string, whole: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
@@ -22,16 +37,46 @@ function parsePort(text: string, whole: string): number {
   return Number(text);
 }
 
-function checkHost(host: string, whole: string): string {
-  if (isIP(host) || HOSTNAME_RE.test(host)) return host;
-  throw new UsageError(`bad host in peer "${whole}"`);
+/** Why `host` cannot be dialled, or undefined when it can (pure: the peer parser's host rule). */
+export function hostProblem(host: string): string | undefined {
+  if (isIP(host)) return undefined;
+  const labels = host.replace(/\.$/, '').split('.');
+  // getaddrinfo hands an all-numeric name to inet_aton, which reads "1.2.3" as 1.2.0.3 and
+  // "127.1" as 127.0.0.1: refuse what is not plainly four decimal numbers.
+  if (labels.every((l) => NUMERIC_LABEL_RE.test(l))) return 'an IPv4 address is four numbers from 0 to 255, a.b.c.d (no shorthand, no leading zeros)';
+  if (!HOSTNAME_RE.test(host)) {
+    const bad = [...host].find((c) => !/[A-Za-z0-9._-]/.test(c));
+    if (bad !== undefined) return `${JSON.stringify(bad)} is not allowed in a host name (letters, digits, "-", "_" and "." are)`;
+    return 'a host name is dot-separated labels of 1-63 characters, none starting or ending with "-"';
+  }
+  return undefined;
 }
+
+function checkHost(host: string, whole: string): string {
+  const problem = hostProblem(host);
+  if (problem !== undefined) throw new UsageError(`bad host in peer "${whole}": ${problem}`);
+  return host;
+}
+
+/** An I2P host: SAM 3.1 has no ports, so its port is 0 and only 0 (Core: i2p.h I2P_SAM31_PORT). */
+const isI2pHost = (host: string): boolean => /\.i2p$/i.test(host);
 
 /**
  * Parses one peer: `host:port`, `[ipv6]:port`, `host`, `ipv6` or `[ipv6]` (a host alone takes
- * the network's default port).
+ * the network's default port; an x.b32.i2p host port 0, the only one I2P has).
  */
 export function parsePeer(text: string, defaultPort: number): PeerTarget {
+  const s = text.trim();
+  const colon = s.lastIndexOf(':');
+  if (isI2pHost(colon < 0 ? s : s.slice(0, colon))) {
+    const host = checkHost(colon < 0 ? s : s.slice(0, colon), s);
+    if (colon >= 0 && s.slice(colon + 1) !== '0') throw new UsageError(`bad port in peer "${s}": I2P peers have port 0 only`);
+    return { host, port: 0 };
+  }
+  return parseHostPort(text, defaultPort);
+}
+
+function parseHostPort(text: string, defaultPort: number): PeerTarget {
   const s = text.trim();
   if (s === '') throw new UsageError('empty peer in --peers');
   if (s.startsWith('[')) {

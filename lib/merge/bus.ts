@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerConfig, type ConsumerMessages } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerConfig, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../log.js';
 import { ensureStream, RECONNECT_WAIT_MS, type StreamLimits } from '../output/nats.js';
 
@@ -21,9 +21,19 @@ export interface BusOptions extends StreamLimits {
   readonly windowMs: number;
 }
 
+/** Messages asked for at once, and how long one request waits for them. */
+export const FETCH_BATCH = 1_000;
+export const FETCH_EXPIRES_MS = 1_000;
+
 export interface Bus {
   readonly nc: NatsConnection;
-  readonly messages: ConsumerMessages;
+  /**
+   * The consumer's messages, one bounded pull request at a time, until stop(): then the current
+   * request ends (within FETCH_EXPIRES_MS) and the iteration with it. No request of ours is left
+   * waiting on the server afterwards, so lines handed back (nak) go to the next merge, not to us.
+   */
+  readonly messages: AsyncIterable<JsMsg>;
+  stop(): void;
   /** True when the durable consumer existed already (a resumed merge). */
   readonly resumed: boolean;
 }
@@ -67,10 +77,23 @@ export async function openBus(opts: BusOptions, log: Logger): Promise<Bus> {
       log.info('merge consumer created', { consumer: name, durable: opts.durable !== undefined, from: config.deliver_policy });
     }
     const consumer = await jetstream(nc).consumers.get(opts.stream, name);
-    const messages = await consumer.consume();
-    return { nc, messages, resumed };
+    let stopped = false;
+    return { nc, messages: pull(consumer, () => stopped, log), stop: () => (stopped = true), resumed };
   } catch (err) {
     await nc.close();
     throw err;
+  }
+}
+
+async function* pull(consumer: Consumer, stopped: () => boolean, log: Logger): AsyncGenerator<JsMsg> {
+  while (!stopped()) {
+    try {
+      const batch = await consumer.fetch({ max_messages: FETCH_BATCH, expires: FETCH_EXPIRES_MS });
+      for await (const m of batch) yield m;
+    } catch (err) {
+      // The bus away: the client reconnects; ask again a moment later.
+      log.warn('merge: reading the stream failed, asking again', { error: (err as Error).message });
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_WAIT_MS));
+    }
   }
 }

@@ -126,11 +126,11 @@ export async function mergeBus(opts: BusOptions, io: MergeIo, log: Logger): Prom
     if (stopping) process.exit(130);
     stopping = true;
     log.info('stopping', { signal });
-    messages.stop();
+    bus.stop();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  out.onClose(() => messages.stop());
+  out.onClose(() => bus.stop());
   let bad = 0;
   for await (const m of messages) {
     let line: unknown;
@@ -147,6 +147,7 @@ export async function mergeBus(opts: BusOptions, io: MergeIo, log: Logger): Prom
       continue;
     }
     const r = p.add(s, Date.now(), m);
+    if (log.isDebug()) log.debug('merge: line', { kind: s.kind, id: s.id, vantage: s.vantage, result: r.result });
     if (r.result === 'late') {
       counts.late++;
       m.ack();

@@ -13,13 +13,15 @@ export function unixSeconds(ms: number): number {
 
 /**
  * `event: "peer"` lines: a peer connected (state "up"), was dropped (state "down"), or, in a
- * census, was visited (state "visited", with the round-trip time of its first ping).
+ * census, was visited (state "visited", with the round-trip time of its first ping). `network` is
+ * Core's name for the peer's network (ipv4, ipv6, onion, i2p, cjdns), or `name` for a host name.
  */
-export function peerUpLine(peer: string, info: PeerInfo, timeMs: number, state: 'up' | 'visited' = 'up', rttMs?: number): string {
+export function peerUpLine(peer: string, network: string, info: PeerInfo, timeMs: number, state: 'up' | 'visited' = 'up', rttMs?: number): string {
   return JSON.stringify({
     event: 'peer',
     state,
     peer,
+    network,
     time: unixSeconds(timeMs),
     version: info.version,
     services: `0x${info.services.toString(16).padStart(16, '0')}`,
@@ -33,8 +35,8 @@ export function peerUpLine(peer: string, info: PeerInfo, timeMs: number, state: 
   });
 }
 
-export function peerDownLine(peer: string, reason: DropReason, message: string, timeMs: number): string {
-  return JSON.stringify({ event: 'peer', state: 'down', peer, time: unixSeconds(timeMs), reason, message });
+export function peerDownLine(peer: string, network: string, reason: DropReason, message: string, timeMs: number): string {
+  return JSON.stringify({ event: 'peer', state: 'down', peer, network, time: unixSeconds(timeMs), reason, message });
 }
 
 export function mempoolLine(stats: MempoolStats, timeMs: number): string {

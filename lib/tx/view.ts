@@ -22,7 +22,10 @@ export interface VoutView {
   scriptpubkey_type: OutputType;
   /** Absent when the script has no address, as in Esplora. */
   scriptpubkey_address?: string;
-  /** Satoshis. */
+  /**
+   * Satoshis, as JSON.parse reads the line: a double, exact up to 2^53 (the 21M BTC supply is
+   * 2.1 × 10^15, below it). txLine writes the exact digits of the 64-bit value, also above.
+   */
   value: number;
 }
 
@@ -124,7 +127,9 @@ export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
  * The strings we make ourselves are hex, opcode names and `<…>` markers, type names and base58
  * text; the rest (the address, whose bech32 prefix comes from the network parameters, and
  * `seen`, whose peer names come from outside) still go through JSON.stringify. Numbers print as
- * JSON prints them (String(n) for finite numbers; all of ours are). Keys are in TxView's order;
+ * JSON prints them (String(n) for finite numbers; all of ours are), except output values: they
+ * are written from the bigint, digit for digit, where JSON.stringify of the view would round a
+ * (consensus-invalid, but well-formed) value above 2^53. Keys are in TxView's order;
  * spec/tx/view-json.spec.ts checks this against JSON.stringify on every vector — a field added
  * to TxView must be added here too.
  */
@@ -144,7 +149,7 @@ export function txLine(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
     if (i > 0) s += ',';
     s += `{"scriptpubkey":"${o.scriptpubkey}","scriptpubkey_asm":"${o.scriptpubkey_asm}","scriptpubkey_type":"${o.scriptpubkey_type}"`;
     if (o.scriptpubkey_address !== undefined) s += `,"scriptpubkey_address":${JSON.stringify(o.scriptpubkey_address)}`;
-    s += `,"value":${o.value}}`;
+    s += `,"value":${tx.outputs[i].value}}`;
   }
   s += `],"size":${t.size},"weight":${t.weight},"vsize":${t.vsize}`;
   if (t.seen !== undefined) s += `,"seen":${JSON.stringify(t.seen)}`;

@@ -21,7 +21,8 @@ export function toReversedHex(hash: Uint8Array): string {
 }
 
 /**
- * Strict hex: even length, hex digits only. Throws DecodeError with a clear reason otherwise.
+ * Strict hex: even length, hex digits only (either case). Throws DecodeError with a clear reason
+ * otherwise.
  *
  * Validation without a regex (a regex over a 750-digit line cost 4× the decode itself; this is
  * the first thing `crawl decode` does to every line): Node's hex decoder stops at the first pair
@@ -31,12 +32,22 @@ export function toReversedHex(hash: Uint8Array): string {
  * character is refused by its UTF-8 length, which then differs from its length.
  */
 export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0) throw new DecodeError('hex has an odd number of digits');
-  const b = Buffer.from(hex, 'hex');
-  if (b.length * 2 !== hex.length || Buffer.byteLength(hex, 'utf8') !== hex.length) {
-    throw new DecodeError('not hex: only 0-9 and a-f are allowed');
+  if (hex.length % 2 === 0) {
+    const b = Buffer.from(hex, 'hex');
+    if (b.length * 2 === hex.length && Buffer.byteLength(hex, 'utf8') === hex.length) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
-  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  throw new DecodeError(hexProblem(hex));
+}
+
+/** Why `hex` is not strict hex (only called once it failed: the slow path may use a regex). */
+function hexProblem(hex: string): string {
+  if (/^0x/i.test(hex)) return 'not hex: drop the "0x" prefix';
+  const at = hex.search(/[^0-9a-fA-F]/);
+  if (at >= 0) {
+    const c = String.fromCodePoint(hex.codePointAt(at)!);
+    return `not hex: ${JSON.stringify(c)} at character ${at + 1} (only 0-9, a-f and A-F are allowed)`;
+  }
+  return `hex has an odd number of digits (${hex.length})`;
 }
 
 /** Parse a displayed (reversed) 32-byte hash back to internal byte order. */

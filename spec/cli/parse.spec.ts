@@ -23,9 +23,14 @@ describe('repeated flags', () => {
     expect(parseArgs(['--log-level', 'debug', '--log-level', 'info'], {}).choice('log-level', LOG_LEVELS)).toBe('info');
     expect(parseArgs(['--ping-interval', '5', '--ping-interval', '7'], {}).num('ping-interval')).toBe(7);
     expect(parseArgs(['--raw', '--no-raw'], {}).bool('raw')).toBe(false);
-    for (const o of OPTIONS.filter((o) => o.kind === 'string' && o.commands.includes('crawl'))) {
+    for (const o of OPTIONS.filter((o) => o.kind === 'string' && !o.repeatable && o.commands.includes('crawl'))) {
       expect(parseArgs([`--${o.name}`, 'a', `--${o.name}`, 'b'], {}).str(o.name)).toBe('b');
     }
+  });
+
+  it('a repeatable flag (--onlynet, as Core\'s -onlynet) keeps every value, in order', () => {
+    expect(parseArgs(['--onlynet', 'onion', '--onlynet=i2p', '--onlynet', 'ipv4,ipv6'], {}).str('onlynet')).toBe('onion,i2p,ipv4,ipv6');
+    expect(parseArgs([], { CRAWL_ONLYNET: 'onion,i2p' }).str('onlynet')).toBe('onion,i2p');
   });
 });
 

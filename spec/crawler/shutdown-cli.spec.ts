@@ -48,6 +48,18 @@ describe('slow consumers and shutdown', () => {
     expect(c.logs.all.at(-1)).toMatch(/^crawl: 3 transactions, 0 blocks from 1 peers/);
   });
 
+  it('logs and ignores SIGHUP, as bitcoind does, and still stops cleanly on SIGTERM', async () => {
+    const txs = distinctTxs(2);
+    const p = await listen(servingPeer(txs).script);
+    const c = crawl('--peers', p.address);
+    await c.waitLine((l) => l.txid === toReversedHex(txs[0].txid), 'tx');
+    c.child.kill('SIGHUP');
+    await c.waitLog(/SIGHUP ignored/);
+    await c.waitLine((l) => l.txid === toReversedHex(txs[1].txid), 'second tx');
+    expect(await c.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(c.logs.all.at(-1)).toMatch(/^crawl: 2 transactions/);
+  });
+
   it('exits at once on a second SIGINT, even while stdout is blocked', async () => {
     const txs = distinctTxs(3_000);
     const p = await listen(servingPeer(txs).script);

@@ -91,8 +91,14 @@ export async function scriptedSocks5(script: Socks5Script): Promise<ScriptedProx
     }
     const upstream = connect({ host: to.host, port: to.port });
     sockets.add(upstream);
-    upstream.on('error', () => client.destroy());
+    let connected = false;
+    // As a real proxy does: a failed CONNECT is a reply code (RFC 1928 §6), then the close.
+    upstream.on('error', (err: NodeJS.ErrnoException) => {
+      if (!connected) client.end(Buffer.of(5, err.code === 'ECONNREFUSED' ? 0x05 : 0x04, 0, 1, 0, 0, 0, 0, 0, 0));
+      else client.destroy();
+    });
     upstream.once('connect', () => {
+      connected = true;
       client.write(Buffer.of(5, 0, 0, 1, 127, 0, 0, 1, (upstream.localPort ?? 0) >> 8, (upstream.localPort ?? 0) & 0xff));
       const rest = r.release();
       if (rest.length > 0) upstream.write(rest);
@@ -100,7 +106,9 @@ export async function scriptedSocks5(script: Socks5Script): Promise<ScriptedProx
       upstream.pipe(client);
       onRouted();
     });
-    upstream.on('close', () => client.destroy());
+    upstream.on('close', () => {
+      if (connected) client.destroy();
+    });
     client.on('close', () => upstream.destroy());
   };
   const server: Server = createServer((client) => {

@@ -7,7 +7,8 @@ import { createBase58check } from '@scure/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { outputAddress } from '../../lib/tx/address.js';
-import { decodeTx } from '../../lib/tx/transaction.js';
+import { decodeTx, encodeTx } from '../../lib/tx/transaction.js';
+import type { DecodedTx } from '../../lib/tx/types.js';
 import { txLine, txView, type SeenView } from '../../lib/tx/view.js';
 import { fromHex } from '../../lib/wire/hex.js';
 import { NETWORKS, NETWORK_NAMES } from '../../lib/wire/network.js';
@@ -36,6 +37,34 @@ describe('txLine', () => {
         expect(txLine(tx, net, { raw })).toBe(JSON.stringify(txView(tx, net, { raw })));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('output values', () => {
+  const base = decodeTx(fromHex(vectors[0].hex));
+  /** The vector transaction with every output's value replaced, through the encoder and decoder. */
+  const withValue = (value: bigint): DecodedTx => decodeTx(encodeTx({ ...base, outputs: base.outputs.map((o) => ({ ...o, value })) }));
+  const valuesOf = (line: string): string[] => [...line.matchAll(/"value":(\d+)[,}]/g)].map((m) => m[1]);
+
+  it('are written digit for digit from the 64-bit value, also above 2^53', () => {
+    for (const v of [0n, 1n, 2_100_000_000_000_000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n, 2n ** 64n - 1n]) {
+      const line = txLine(withValue(v), NETWORKS.mainnet);
+      expect(valuesOf(line)).toEqual(base.outputs.map(() => v.toString()));
+    }
+    expect(txLine(withValue(2n ** 64n - 1n), NETWORKS.mainnet)).toContain('"value":18446744073709551615}');
+  });
+
+  it('are the only difference from JSON.stringify(txView(…)), which rounds above 2^53', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (v) => {
+        const tx = withValue(v);
+        const line = txLine(tx, NETWORKS.mainnet);
+        expect(valuesOf(line)).toEqual(base.outputs.map(() => v.toString()));
+        const rounded = line.replace(/"value":\d+/g, `"value":${Number(v)}`);
+        expect(rounded).toBe(JSON.stringify(txView(tx, NETWORKS.mainnet)));
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -59,6 +59,8 @@ describe('sha256d', () => {
 describe('fromHex', () => {
   const STRICT = /^(?:[0-9a-fA-F]{2})*$/;
   const expected = (s: string): string => {
+    // A bad character is named before the length (a NUL is not "an odd number of digits").
+    if (/[^0-9a-fA-F]/.test(s)) return 'not hex';
     if (s.length % 2 !== 0) return 'odd';
     return STRICT.test(s) ? Buffer.from(s, 'hex').toString('hex') : 'not hex';
   };
@@ -99,5 +101,15 @@ describe('fromHex', () => {
     }
     expect(fromHex(good)).toHaveLength(400);
     expect(() => fromHex('abc')).toThrow('odd number');
+  });
+
+  it('says which character is wrong, accepts either case, and spots a 0x prefix', () => {
+    expect(toHex(fromHex('ABcd'))).toBe('abcd');
+    expect(() => fromHex('ab\0')).toThrow('not hex: "\\u0000" at character 3 (only 0-9, a-f and A-F are allowed)');
+    expect(() => fromHex('abcg')).toThrow('not hex: "g" at character 4');
+    expect(() => fromHex('ab😀')).toThrow('not hex: "😀" at character 3');
+    expect(() => fromHex('0x0100')).toThrow('not hex: drop the "0x" prefix');
+    expect(() => fromHex('0X01')).toThrow('not hex: drop the "0x" prefix');
+    expect(() => fromHex('abc')).toThrow('hex has an odd number of digits (3)');
   });
 });

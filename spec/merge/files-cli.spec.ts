@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCrawl } from '../helpers/crawl-process.js';
+
+const A = 'a'.repeat(64);
+const B = 'b'.repeat(64);
+const H = 'c'.repeat(64);
+const tx = (txid: string, first: number, peers: number): string =>
+  JSON.stringify({ event: 'tx', txid, seen: { peer: 'p', time: first + 0.5, first: { peer: 'q', time: first }, last: { peer: 'q', time: first }, peers } });
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'bitcrawl-merge-'));
+  writeFileSync(join(dir, 'east.ndjson'), [tx(A, 100, 3), 'not json', JSON.stringify({ event: 'peer', state: 'up' }), tx(B, 200.5, 1)].join('\n') + '\n');
+  writeFileSync(join(dir, 'west.ndjson'), [tx(A, 100.25, 2), JSON.stringify({ event: 'block', hash: H, seen: { peer: 'p', time: 300 } })].join('\n') + '\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('crawl merge FILE…', () => {
+  it('one propagation line per transaction and block, each file a vantage', async () => {
+    const r = await runCrawl(['merge', join(dir, 'east.ndjson'), join(dir, 'west.ndjson')]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([
+      { event: 'propagation', kind: 'tx', txid: A, vantages: { east: { first: 100, peers: 3 }, west: { first: 100.25, peers: 2 } }, first_vantage: 'east', spread_ms: 250 },
+      { event: 'propagation', kind: 'tx', txid: B, vantages: { east: { first: 200.5, peers: 1 } }, first_vantage: 'east', spread_ms: 0 },
+      { event: 'propagation', kind: 'block', hash: H, vantages: { west: { first: 300 } }, first_vantage: 'west', spread_ms: 0 },
+    ]);
+    expect(r.stderr).toMatch(/not a JSON line, skipped .*line=2/);
+    expect(r.stderr).toMatch(/2 transactions, 1 blocks merged/);
+  });
+
+  it('a missing file is named, the others merged, status 1', async () => {
+    const r = await runCrawl(['merge', join(dir, 'nope.ndjson'), join(dir, 'west.ndjson')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/nope\.ndjson: no such file/);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it.each([
+    [['merge'], /needs --nats URL or NDJSON files/],
+    [['merge', '--nats', 'nats://127.0.0.1:1', 'f.ndjson'], /either NDJSON files or --nats/],
+    [['merge', '--nats', 'nats://127.0.0.1:1', '--window', '0'], /--window takes/],
+    [['merge', '--nats', 'nats://127.0.0.1:1', '--since', 'yesterday'], /--since takes/],
+    [['merge', '--nats', 'nats://127.0.0.1:1', '--durable', 'a.b'], /--durable takes/],
+    [['merge', '--nats', 'http://127.0.0.1:1'], /--nats takes/],
+    [['--no-stdout', '-p', '127.0.0.1:1'], /--no-stdout needs --nats/],
+    [['--nats', '127.0.0.1:1', '--vantage', 'a b', '-p', '127.0.0.1:1'], /--vantage takes/],
+    [['--nats', '127.0.0.1:1', '--nats-buffer', '0', '-p', '127.0.0.1:1'], /--nats-buffer takes/],
+    [['decode', '--nats', '127.0.0.1:1'], /--nats is not an option of crawl decode/],
+  ])('%j → one line, status 2', async (args, message) => {
+    const r = await runCrawl(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
