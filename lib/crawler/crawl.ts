@@ -38,6 +38,9 @@ export const REDIAL_MAX_MS = 300_000;
 /** How often request deadlines are checked. */
 export const EXPIRY_TICK_MS = 1_000;
 
+/** Ends that redialling cannot mend: a node of another network stays one. */
+export const NOT_REDIALLED: ReadonlySet<DropReason> = new Set<DropReason>(['wrong-network']);
+
 export function redialDelay(failures: number): number {
   return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
 }
@@ -70,7 +73,7 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
     catchError((err: unknown) => {
       const e = asPeerError(err);
       const down: TaggedEvent = { peer, ev: { type: 'down', reason: e.reason, message: e.message } };
-      return concat(of(down), reconnect ? throwError(() => e) : EMPTY);
+      return concat(of(down), reconnect && !NOT_REDIALLED.has(e.reason) ? throwError(() => e) : EMPTY);
     }),
     retry({ delay: () => timer(redialDelay(++failures), scheduler) }),
   );

@@ -18,7 +18,8 @@ import { txLine } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
-import { hostOfTarget, parsePeer } from './targets.js';
+import { formatTarget, hostOfTarget, parsePeer } from './targets.js';
+import { DownLog } from './down-log.js';
 import type { SeedAddress } from './discovery.js';
 import { askSeeds, systemLookup, type SeedLookup } from '../net/seeds.js';
 import { FIXED_SEEDS } from '../net/fixed-seeds.js';
@@ -132,6 +133,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
   nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
   const up = new Set<string>();
+  const configured = new Set(opts.peers.map(formatTarget));
+  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer));
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
   /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
@@ -212,6 +215,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       switch (ev.type) {
         case 'peer-up':
           up.add(ev.peer);
+          downLog.up(ev.peer);
           metrics?.peersConnected(up.size);
           connected.add(ev.peer);
           log.info('peer connected', {
@@ -226,8 +230,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
           else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, networkOf(ev.peer), ev.info, ev.time));
           return;
-        case 'peer-down':
-          up.delete(ev.peer);
+        case 'peer-down': {
+          const wasUp = up.delete(ev.peer);
           metrics?.peersConnected(up.size);
           if (opts.census) {
             // Out of descriptors is ours, not the node's: the address is dialled again, and reported then.
@@ -244,10 +248,11 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
             }
             return;
           }
-          if (ev.reason === 'visited') log.debug('peer visited', { peer: ev.peer });
-          else log.info('peer dropped', { peer: ev.peer, reason: ev.reason, detail: ev.message });
+          const note = downLog.down(ev.peer, ev.reason, ev.message, wasUp);
+          log[note.level](note.message, note.meta);
           if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, networkOf(ev.peer), ev.reason, ev.message, ev.time));
           return;
+        }
         case 'addr':
           addresses++;
           if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));

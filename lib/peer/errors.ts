@@ -24,6 +24,8 @@ export type DropReason =
   | 'invalid-block'
   | 'handshake-timeout'
   | 'obsolete-version'
+  /** Its first message had another network's magic: it is not redialled (the message says which --network). */
+  | 'wrong-network'
   | 'self-connection'
   | 'ping-timeout'
   /** Our own bug, met while handling this peer: it costs this peer, never the process. */

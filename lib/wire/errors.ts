@@ -35,7 +35,12 @@ export class ChecksumError extends DecodeError {
 /** Framing errors: the byte stream itself is broken, so the connection cannot continue. */
 export class FramingError extends Error {
   override readonly name = 'FramingError';
-  constructor(readonly reason: 'bad-magic' | 'oversized' | 'bad-command', message: string) {
+  constructor(
+    readonly reason: 'bad-magic' | 'oversized' | 'bad-command',
+    message: string,
+    /** bad-magic: the message start the peer sent (little-endian u32). */
+    readonly magic?: number,
+  ) {
     super(message);
   }
 }

@@ -56,7 +56,7 @@ export function decodeHeader(bytes: Uint8Array, magic: number, maxPayloadFor: (c
   const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   const gotMagic = dv.getUint32(0, true);
   if (gotMagic !== magic >>> 0) {
-    throw new FramingError('bad-magic', `wrong network magic 0x${hex32(gotMagic)} (expected 0x${hex32(magic)})`);
+    throw new FramingError('bad-magic', `wrong network magic 0x${hex32(gotMagic)} (expected 0x${hex32(magic)})`, gotMagic);
   }
   const length = dv.getUint32(16, true);
   if (length > MAX_PAYLOAD_BYTES) {

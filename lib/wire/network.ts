@@ -80,6 +80,11 @@ export const NETWORKS: Readonly<Record<NetworkName, NetworkParams>> = {
   },
 };
 
+/** The network whose message start `magic` is, if any (to tell a user which --network a node speaks). */
+export function networkOfMagic(magic: number): NetworkName | undefined {
+  return NETWORK_NAMES.find((n) => NETWORKS[n].magic === magic >>> 0);
+}
+
 export function isNetworkName(s: string): s is NetworkName {
   return (NETWORK_NAMES as readonly string[]).includes(s);
 }

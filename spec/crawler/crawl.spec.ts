@@ -184,6 +184,22 @@ describe('keepPeer (virtual time)', () => {
     });
   });
 
+  it('never redials a node of another network, even with reconnect on', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ cold, expectObservable }) => {
+      let attempts = 0;
+      const connect = (): Observable<SessionEvent> => {
+        attempts++;
+        return cold('3ms #', {}, new PeerError('wrong-network', 'this is a regtest node; use --network regtest'));
+      };
+      expectObservable(keepPeer(A, { connect, log: silentLogger, scheduler: s }, true)).toBe('3ms (d|)', {
+        d: { peer: '127.0.0.1:1', ev: { type: 'down', reason: 'wrong-network', message: 'this is a regtest node; use --network regtest' } },
+      });
+      s.flush();
+      expect(attempts).toBe(1);
+    });
+  });
+
   it('with reconnect off, ends after the first drop', () => {
     const s = new TestScheduler((a, e) => expect(a).toEqual(e));
     s.run(({ cold, expectObservable }) => {

@@ -1,7 +1,11 @@
 /** One peer over a real TCP socket on 127.0.0.1, against scripted peers. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstValueFrom, filter, lastValueFrom, toArray, take, type Observable } from 'rxjs';
-import { connectPeer, DEFAULT_CONNECT_TIMEOUT_MS, type SessionOptions } from '../../lib/peer/connect.js';
+import { connectPeer, DEFAULT_CONNECT_TIMEOUT_MS, wrongNetwork, type SessionOptions } from '../../lib/peer/connect.js';
+import { encodeMessage } from '../../lib/wire/registry.js';
+import { FramingError } from '../../lib/wire/errors.js';
+import { NETWORK_NAMES } from '../../lib/wire/network.js';
+import { versionOf } from '../helpers/scripted-peer.js';
 import { stalledListener } from '../helpers/stalled-listener.js';
 import { PeerError } from '../../lib/peer/errors.js';
 import type { SessionEvent } from '../../lib/peer/session.js';
@@ -125,6 +129,35 @@ describe('connectPeer on a real socket', () => {
     });
     const err = await dropReason(dial(p));
     expect(err.reason).toBe('framing');
+  });
+
+  it('names the network of a node whose first message has another network\'s magic', async () => {
+    const p = await peer(async (c) => {
+      c.sendRaw(encodeMessage(NETWORKS.testnet4.magic, versionOf(70016)));
+    });
+    const err = await dropReason(dial(p));
+    expect(err.reason).toBe('wrong-network');
+    expect(err.message).toBe('this is a testnet4 node; use --network testnet4');
+  });
+
+  it('knows every network\'s magic; an unknown one stays a framing error', () => {
+    for (const name of NETWORK_NAMES) {
+      const e = wrongNetwork(new FramingError('bad-magic', 'x', NETWORKS[name].magic));
+      expect(e?.reason).toBe('wrong-network');
+      expect(e?.message).toBe(`this is a ${name} node; use --network ${name}`);
+    }
+    expect(wrongNetwork(new FramingError('bad-magic', 'x', 0x12345678))).toBeUndefined();
+    expect(wrongNetwork(new FramingError('oversized', 'x'))).toBeUndefined();
+  });
+
+  it('logs the dial and the connection at info', async () => {
+    const lines: string[] = [];
+    const log = { ...silentLogger, info: (m: string) => void lines.push(m) };
+    const p = await peer(async (c) => {
+      await coreHandshake(c);
+    });
+    await firstValueFrom(dial(p, { log }).pipe(filter((e) => e.type === 'ready')));
+    expect(lines.slice(0, 2)).toEqual(['connecting', 'connected, handshaking']);
   });
 
   it('skips an undecodable message and reads on, as Core does, reporting it', async () => {

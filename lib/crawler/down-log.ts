@@ -1,0 +1,60 @@
+/**
+ * What a person reads when a peer goes down: "peer dropped" only for a peer that was up; "could
+ * not connect" or "no handshake" for one that never came up; a node of another network named as
+ * such. A configured peer that keeps failing is logged once, then at growing intervals (its 2nd,
+ * 4th, 8th… failure, with the backoff), not at every retry. Pure: the caller writes the lines.
+ */
+import type { DropReason } from '../peer/errors.js';
+import type { PeerId } from './inventory.js';
+import { redialDelay } from './crawl.js';
+
+export interface DownNote {
+  readonly level: 'warn' | 'info' | 'debug';
+  readonly message: string;
+  readonly meta: Record<string, unknown>;
+}
+
+/** Reasons that mean no TCP connection was made. */
+export const NOT_CONNECTED: ReadonlySet<DropReason> = new Set<DropReason>(['refused', 'connect-failed', 'connect-timeout', 'no-descriptors']);
+
+const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
+
+export class DownLog {
+  /** Failed attempts in a row since the peer was last up (its drop counted: backoff counts it too). */
+  private readonly failures = new Map<PeerId, number>();
+  /** Peers whose current run of failures has been logged at info. */
+  private readonly seen = new Set<PeerId>();
+
+  /** `redialled(peer)`: whether the crawl dials this peer again (configured, with --reconnect). */
+  constructor(private readonly redialled: (peer: PeerId) => boolean) {}
+
+  up(peer: PeerId): void {
+    this.failures.delete(peer);
+    this.seen.delete(peer);
+  }
+
+  down(peer: PeerId, reason: DropReason, detail: string, wasUp: boolean): DownNote {
+    if (reason === 'visited') return { level: 'debug', message: 'peer visited', meta: { peer } };
+    if (reason === 'wrong-network') {
+      this.up(peer);
+      return { level: 'warn', message: `${detail}; not dialling it again`, meta: { peer } };
+    }
+    if (wasUp) {
+      this.failures.set(peer, 1);
+      this.seen.delete(peer);
+      return { level: 'info', message: 'peer dropped', meta: { peer, reason, detail } };
+    }
+    const n = (this.failures.get(peer) ?? 0) + 1;
+    this.failures.set(peer, n);
+    const what = NOT_CONNECTED.has(reason) ? 'could not connect' : 'no handshake';
+    const redial = this.redialled(peer);
+    const meta: Record<string, unknown> = { peer, reason, detail };
+    if (redial) Object.assign(meta, { failures: n, next_try_s: redialDelay(n) / 1000 });
+    // The first failure (or the first since a drop), then the 2nd, 4th, 8th…: growing intervals.
+    if (!this.seen.has(peer) || (redial && isPowerOfTwo(n))) {
+      this.seen.add(peer);
+      return { level: 'info', message: redial && n > 1 ? `${what}, still redialling` : what, meta };
+    }
+    return { level: 'debug', message: what, meta };
+  }
+}
