@@ -1,9 +1,11 @@
 /**
  * A simulated network on loopback: K Core-like peers, one global transaction stream, the real
  * `crawl` command connected to all of them. The peers live in SIMULATORS child processes
- * (scripts/network/simulator.ts, each one listener on 0.0.0.0 serving every 127.x.y.z), so that
- * this process only starts things, reads the crawler's stdout and counts; the crawler's CPU is
- * read from /proc for its process alone.
+ * (scripts/network/simulator.ts) sharing one listener on 0.0.0.0 at regtest's default port (it
+ * serves every 127.x.y.z, and the peer list is bare addresses: 10,000 of them fit in one argument,
+ * under Linux's 128 KiB; the CLI takes the last of repeated --peers), so that this process only
+ * starts things, reads the crawler's stdout and counts; the crawler's CPU is read from /proc for
+ * its process alone.
  *
  * Phases: dial and handshakes (until the simulators have received K veracks: "handshake time");
  * the stream starts (transaction i at start + i / R); after STREAM_WARM_S seconds the measured
@@ -31,6 +33,8 @@
  * the end (and on SIGINT/SIGTERM).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { NETWORKS } from '../lib/wire/network.js';
 import { createInterface } from 'node:readline';
 import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
 import { conditions, cpuSeconds, machineBusySeconds, statusKb } from './network/proc.js';
@@ -68,8 +72,8 @@ const SHUTDOWN_LIMIT_S = 30;
 const CRAWL = process.env.BENCH_CRAWL_BIN ?? CRAWL_BIN;
 const EXTRA_ARGS = (process.env.BENCH_CRAWL_ARGS ?? '').split(' ').filter((x) => x !== '');
 const CPU_PROF = process.env.BENCH_CPU_PROF;
-/** Linux's MAX_ARG_STRLEN is 128 KiB per argument or environment string: longer peer lists go in several --peers. */
-const MAX_ARG_CHARS = 100_000;
+/** Linux's MAX_ARG_STRLEN: 128 KiB per argument. */
+const MAX_ARG_CHARS = 131_071;
 const SIMULATOR = new URL('./network/simulator.ts', import.meta.url).pathname;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -86,18 +90,18 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
 
 interface Simulator {
   readonly child: ChildProcess;
-  readonly port: number;
   handshakes: number;
   report?: SimulatorReport;
 }
 
-async function startSimulator(expected: number, n: number, onProgress: () => void): Promise<Simulator> {
-  const child = fork(SIMULATOR, [String(n), String(R), String(expected)], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function startSimulator(server: Server, n: number, onProgress: () => void): Promise<Simulator> {
+  const child = fork(SIMULATOR, [String(n), String(R), String(K)], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.add(child);
+  child.send({ kind: 'serve' } satisfies ToSimulator, server);
   return new Promise((resolve, reject) => {
     let sim: Simulator | undefined;
     child.on('message', (m: FromSimulator) => {
-      if (m.kind === 'listening') resolve((sim = { child, port: m.port, handshakes: 0 }));
+      if (m.kind === 'listening') resolve((sim = { child, handshakes: 0 }));
       else if (m.kind === 'handshakes' && sim) {
         sim.handshakes = m.n;
         onProgress();
@@ -123,27 +127,19 @@ async function collect(sims: readonly Simulator[]): Promise<SimulatorReport[]> {
   return sims.map((s) => s.report as SimulatorReport);
 }
 
-function peerArguments(addresses: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < addresses.length; ) {
-    const chunk: string[] = [];
-    let len = 0;
-    while (i < addresses.length && len + addresses[i].length + 1 <= MAX_ARG_CHARS) {
-      len += addresses[i].length + 1;
-      chunk.push(addresses[i++]);
-    }
-    out.push('--peers', chunk.join(','));
-  }
-  return out;
-}
-
 async function run(transport: Transport, stream: Stream): Promise<Result> {
   const nTotal = stream.txs.length;
   const from = R * STREAM_WARM_S;
   let onHandshake = (): void => {};
-  const sims = await Promise.all(
-    Array.from({ length: SIMULATORS }, (_, s) => startSimulator(Math.ceil((K - s) / SIMULATORS), nTotal, () => onHandshake())),
-  );
+  const port = NETWORKS.regtest.defaultPort;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new Error(`cannot listen on 0.0.0.0:${port} (regtest's default port) for the simulated peers: ${err.message}`)));
+    server.listen({ port, host: '0.0.0.0', backlog: 4096 }, resolve);
+  });
+  const sims = await Promise.all(Array.from({ length: SIMULATORS }, () => startSimulator(server, nTotal, () => onHandshake())));
+  // The simulators hold the listener now; this process accepts nothing.
+  server.close();
   const handshakes = (): number => sims.reduce((a, s) => a + s.handshakes, 0);
   const handshakesDone = new Promise<void>((resolve) => {
     onHandshake = () => {
@@ -151,13 +147,14 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
     };
   });
 
-  // Peer i is served by simulator i mod S, on that simulator's port.
-  const addresses = Array.from({ length: K }, (_, i) => `${hostOf(i)}:${sims[i % SIMULATORS].port}`);
+  // Bare addresses: the crawler dials regtest's default port, where the simulators listen.
+  const peerList = Array.from({ length: K }, (_, i) => hostOf(i)).join(',');
+  if (peerList.length > MAX_ARG_CHARS) throw new Error(`the peer list (${peerList.length} characters) does not fit in one argument`);
   const args = [
     ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []),
     CRAWL,
     '--network', 'regtest',
-    ...peerArguments(addresses),
+    '--peers', peerList,
     '--max-peers', String(K),
     '--transport', transport,
     '--emit', 'tx',

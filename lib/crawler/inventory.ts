@@ -57,16 +57,25 @@ interface Entry {
    * the id kind it used: a legacy transaction's txid is its wtxid, so a wtxid-relay peer (MSG_WTX)
    * and a 70015 peer (MSG_TX) announce it under one key, and each must be asked its own way.
    */
-  readonly announcers: Map<PeerId, ItemKind>;
-  requestedFrom: PeerId | undefined;
+  readonly announcers: Map<PeerState, ItemKind>;
+  requestedFrom: PeerState | undefined;
 }
 
+/**
+ * One peer's side. Entries and peers refer to each other by object, not by key: a delivered
+ * transaction announced by thousands of peers leaves thousands of sets, and at 10,000 peers × 20
+ * tx/s string-keyed look-ups there were a third of the crawler's CPU (BENCHMARKS.md).
+ */
 interface PeerState {
-  readonly announced: Set<string>;
-  readonly txInFlight: Set<string>;
-  readonly blocksInFlight: Set<string>;
-  /** Announced keys waiting for a free slot at this peer (FIFO; stale keys are skipped). */
-  readonly waiting: string[];
+  readonly id: PeerId;
+  /** Dropped: nothing more is asked of it. */
+  gone: boolean;
+  /** Pending entries it announced (and has not failed to deliver). */
+  readonly announced: Set<Entry>;
+  readonly txInFlight: Set<Entry>;
+  readonly blocksInFlight: Set<Entry>;
+  /** Announced entries waiting for a free slot at this peer (FIFO; stale ones are skipped). */
+  readonly waiting: Entry[];
 }
 
 function kindOf(type: number): ItemKind | undefined {
@@ -145,21 +154,22 @@ export class Inventory {
       const kind = kindOf(item.type);
       if (!kind) continue;
       const key = toHex(item.hash);
-      if (this.seen.has(key) || state.announced.has(key)) continue;
-      if (state.announced.size >= this.limits.maxAnnouncementsPerPeer) continue;
+      if (this.seen.has(key)) continue;
       let entry = this.entries.get(key);
+      if (entry?.announcers.has(state)) continue;
+      if (state.announced.size >= this.limits.maxAnnouncementsPerPeer) continue;
       if (!entry) {
         const at = { peer, time: now };
         entry = { key, block: kind === 'block', hash: item.hash.slice(), announcers: new Map(), requestedFrom: undefined, first: at, last: at, announcedBy: 0 };
         this.entries.set(key, entry);
       } else if (entry.block !== (kind === 'block')) continue;
-      entry.announcers.set(peer, kind);
+      entry.announcers.set(state, kind);
       entry.last = { peer, time: now };
       entry.announcedBy++;
-      state.announced.add(key);
+      state.announced.add(entry);
       if (entry.requestedFrom === undefined) {
-        if (this.hasRoom(state, entry)) this.request(entry, peer, state, now, out);
-        else state.waiting.push(key);
+        if (this.hasRoom(state, entry)) this.request(entry, state, now, out);
+        else state.waiting.push(entry);
       }
     }
     return this.live(out);
@@ -189,9 +199,11 @@ export class Inventory {
 
   notFound(peer: PeerId, items: readonly InvItem[], now: number): Request[] {
     const out = new Batch();
+    const state = this.peers.get(peer);
+    if (!state) return [];
     for (const item of items) {
       const entry = this.entries.get(toHex(item.hash));
-      if (entry) this.withdraw(entry, peer, now, out);
+      if (entry) this.withdraw(entry, state, now, out);
     }
     return this.live(out);
   }
@@ -224,12 +236,11 @@ export class Inventory {
     const state = this.peers.get(peer);
     if (!state) return [];
     // Nothing more may be asked of it while its requests are handed on.
+    state.gone = true;
     state.waiting.length = 0;
     this.peers.delete(peer);
-    for (const key of state.announced) {
-      const entry = this.entries.get(key);
-      if (entry) this.withdraw(entry, peer, now, out);
-    }
+    // withdraw() deletes each entry from the set being iterated: allowed for a Set.
+    for (const entry of state.announced) this.withdraw(entry, state, now, out);
     return this.live(out);
   }
 
@@ -239,9 +250,10 @@ export class Inventory {
    */
   private live(out: Batch): Request[] {
     const requests: Request[] = [];
-    for (const [peer, items] of out.byPeer) {
-      const standing = items.filter((i) => this.entries.get(toHex(i.hash))?.requestedFrom === peer);
-      if (standing.length > 0) requests.push({ peer, items: standing });
+    for (const [state, asked] of out.byPeer) {
+      const standing: InvItem[] = [];
+      for (const a of asked) if (a.entry.requestedFrom === state && this.entries.get(a.entry.key) === a.entry) standing.push(a.item);
+      if (standing.length > 0) requests.push({ peer: state.id, items: standing });
     }
     return requests;
   }
@@ -249,7 +261,7 @@ export class Inventory {
   private peerState(peer: PeerId): PeerState {
     let s = this.peers.get(peer);
     if (!s) {
-      s = { announced: new Set(), txInFlight: new Set(), blocksInFlight: new Set(), waiting: [] };
+      s = { id: peer, gone: false, announced: new Set(), txInFlight: new Set(), blocksInFlight: new Set(), waiting: [] };
       this.peers.set(peer, s);
     }
     return s;
@@ -261,72 +273,69 @@ export class Inventory {
       : state.txInFlight.size < this.limits.maxTxInFlightPerPeer;
   }
 
-  private request(entry: Entry, peer: PeerId, state: PeerState, now: number, out: Batch): void {
-    const kind = entry.announcers.get(peer);
-    if (kind === undefined) throw new Error(`inventory: ${peer} never announced ${entry.key}`);
-    entry.requestedFrom = peer;
-    (entry.block ? state.blocksInFlight : state.txInFlight).add(entry.key);
+  private request(entry: Entry, state: PeerState, now: number, out: Batch): void {
+    const kind = entry.announcers.get(state);
+    if (kind === undefined) throw new Error(`inventory: ${state.id} never announced ${entry.key}`);
+    entry.requestedFrom = state;
+    (entry.block ? state.blocksInFlight : state.txInFlight).add(entry);
     this.deadlines.set(entry.key, now + this.limits.requestTimeoutMs);
-    out.add(peer, { type: requestType(kind), hash: entry.hash });
+    out.add(state, entry, { type: requestType(kind), hash: entry.hash });
   }
 
   /** Ends the request in flight for `entry`, if any, and gives the freed slot to waiting items. */
   private release(entry: Entry, now: number, out: Batch): void {
-    const peer = entry.requestedFrom;
-    if (peer === undefined) return;
+    const state = entry.requestedFrom;
+    if (state === undefined) return;
     entry.requestedFrom = undefined;
     this.deadlines.delete(entry.key);
-    const state = this.peers.get(peer);
-    if (!state) return;
-    (entry.block ? state.blocksInFlight : state.txInFlight).delete(entry.key);
-    this.refill(peer, state, now, out);
+    (entry.block ? state.blocksInFlight : state.txInFlight).delete(entry);
+    if (!state.gone) this.refill(state, now, out);
   }
 
-  private refill(peer: PeerId, state: PeerState, now: number, out: Batch): void {
+  private refill(state: PeerState, now: number, out: Batch): void {
     while (state.waiting.length > 0) {
-      const entry = this.entries.get(state.waiting[0]);
-      if (entry && entry.requestedFrom === undefined && entry.announcers.has(peer)) {
+      const entry = state.waiting[0];
+      if (this.entries.get(entry.key) === entry && entry.requestedFrom === undefined && entry.announcers.has(state)) {
         if (!this.hasRoom(state, entry)) return;
-        this.request(entry, peer, state, now, out);
+        this.request(entry, state, now, out);
       }
       state.waiting.shift();
     }
   }
 
-  /** `peer` cannot deliver `entry` (notfound, timeout, gone): ask the next announcer. */
-  private withdraw(entry: Entry, peer: PeerId, now: number, out: Batch): void {
-    entry.announcers.delete(peer);
-    this.peers.get(peer)?.announced.delete(entry.key);
-    if (entry.requestedFrom === peer) this.release(entry, now, out);
+  /** `state`'s peer cannot deliver `entry` (notfound, timeout, gone): ask the next announcer. */
+  private withdraw(entry: Entry, state: PeerState, now: number, out: Batch): void {
+    entry.announcers.delete(state);
+    state.announced.delete(entry);
+    if (entry.requestedFrom === state) this.release(entry, now, out);
     if (entry.requestedFrom !== undefined) return;
     if (entry.announcers.size === 0) {
       this.entries.delete(entry.key);
       return;
     }
     for (const next of entry.announcers.keys()) {
-      const state = this.peerState(next);
-      if (this.hasRoom(state, entry)) {
-        this.request(entry, next, state, now, out);
+      if (this.hasRoom(next, entry)) {
+        this.request(entry, next, now, out);
         return;
       }
     }
-    this.peerState(entry.announcers.keys().next().value as PeerId).waiting.unshift(entry.key);
+    (entry.announcers.keys().next().value as PeerState).waiting.unshift(entry);
   }
 
   /** The item arrived: it is no longer pending anywhere. */
   private forget(entry: Entry, now: number, out: Batch): void {
     this.entries.delete(entry.key);
-    for (const p of entry.announcers.keys()) this.peers.get(p)?.announced.delete(entry.key);
+    for (const p of entry.announcers.keys()) p.announced.delete(entry);
     this.release(entry, now, out);
   }
 }
 
 /** Collects getdata items per peer, in order. */
 class Batch {
-  readonly byPeer = new Map<PeerId, InvItem[]>();
-  add(peer: PeerId, item: InvItem): void {
-    let items = this.byPeer.get(peer);
-    if (!items) this.byPeer.set(peer, (items = []));
-    items.push(item);
+  readonly byPeer = new Map<PeerState, Array<{ readonly entry: Entry; readonly item: InvItem }>>();
+  add(state: PeerState, entry: Entry, item: InvItem): void {
+    let items = this.byPeer.get(state);
+    if (!items) this.byPeer.set(state, (items = []));
+    items.push({ entry, item });
   }
 }

@@ -77,7 +77,15 @@ function socketChunks(socket: Socket, head: Uint8Array, onRead: () => void): Obs
     if (head.length > 0) subscriber.next(head);
     const onData = (chunk: Buffer): void => {
       onRead();
-      subscriber.next(chunk);
+      // What the chunk's messages make us send (the handshake's wtxidrelay, sendaddrv2, verack,
+      // the first ping; pongs) goes out in one write when the chunk is done, not one each (socket
+      // writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly handshakes).
+      socket.cork();
+      try {
+        subscriber.next(chunk);
+      } finally {
+        socket.uncork();
+      }
     };
     const onError = (err: NodeJS.ErrnoException): void => {
       subscriber.error(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));

@@ -45,6 +45,15 @@ export interface Clock {
   stopped: boolean;
 }
 
+const ALL_ANNOUNCED = 0xa11n;
+/**
+ * DEFAULT_MAXSENDBUFFER (net.h, 1,000 kB): past it Core stops sending to a peer that does not read
+ * (fPauseSend); what it had to announce waits in its to-announce set and goes out in one larger
+ * inv when the peer catches up. Without this, a slow crawler would find its transactions queued
+ * behind an unbounded backlog of invs, which no Core node would send.
+ */
+const MAX_SEND_BUFFER = 1_000_000;
+
 export class SimPeer {
   private readonly transport: ResponderTransport;
   private verack = false;
@@ -62,6 +71,8 @@ export class SimPeer {
     private readonly delayMs: number,
     private readonly trickleMs: number,
     private readonly onVerack: () => void,
+    /** Told once the crawler has answered a ping sent after this peer's last announcement. */
+    private readonly onAllAnnounced: () => void = () => {},
   ) {
     this.transport = new ResponderTransport(REGTEST.magic, 'both', (bytes) => this.write(bytes));
   }
@@ -114,6 +125,7 @@ export class SimPeer {
 
   private announce(): void {
     if (this.clock.stopped || this.socket.destroyed || this.clock.start === undefined) return;
+    if (this.socket.writableLength > MAX_SEND_BUFFER) return;
     const upTo = this.due(epochMs() - this.delayMs);
     if (upTo <= this.next) return;
     const items: InvItem[] = [];
@@ -128,6 +140,8 @@ export class SimPeer {
       this.send({ command: 'inv', items: items.slice(i, i + INV_BATCH) });
       this.tally.invsSent++;
     }
+    // The whole stream announced: a ping after it, answered only once the crawler has read every inv.
+    if (upTo === this.stream.txs.length) this.send({ command: 'ping', nonce: ALL_ANNOUNCED });
     this.socket.uncork();
     this.tally.invItemsSent += items.length;
     const sent = epochMs();
@@ -166,6 +180,9 @@ export class SimPeer {
         return;
       case 'ping':
         this.send({ command: 'pong', nonce: m.nonce });
+        return;
+      case 'pong':
+        if (m.nonce === ALL_ANNOUNCED) this.onAllAnnounced();
         return;
       case 'getdata':
         this.serve(m.items);

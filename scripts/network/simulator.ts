@@ -1,17 +1,19 @@
 /**
- * One simulator process of the network benchmark: a listener on 0.0.0.0 (it serves every
- * 127.x.y.z, so K peers cost K descriptors here) whose every connection is a SimPeer. Run by
- * scripts/bench-network.ts through fork(), with IPC:
+ * One simulator process of the network benchmark: it shares the coordinator's listener on
+ * 0.0.0.0 (which serves every 127.x.y.z, so K peers cost K descriptors) with the other
+ * simulators, the kernel handing each accepted connection to one of them, and makes every
+ * connection it accepts a SimPeer. Run by scripts/bench-network.ts through fork(), with IPC:
  *
- *   argv: N (stream length) R (tx/s) EXPECTED (connections this process should get)
- *   → { listening, port }, then { handshakes, n } as they complete (at most every 100 ms)
+ *   argv: N (stream length) R (tx/s) EXPECTED (connections all simulators should get)
+ *   ← { serve } with the listening server's handle;  → { listening }
+ *   → { handshakes, n } as they complete (at most every 100 ms)
  *   ← { stream, start }: announce transaction i from start + i / R (epoch ms) on
  *   ← { stop }: stop announcing;  ← { report }: → { report, … } and exit.
  *
  * Several of these share the peers between them, so that the simulated network is never what
  * limits the crawler on a 2-core machine.
  */
-import { createServer, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SimPeer, newTally, type Clock } from './sim-peer.js';
 import { buildStream, characterOf, type FromSimulator, type ToSimulator } from './stream.js';
@@ -38,7 +40,8 @@ const reportHandshakes = setInterval(() => {
   if (handshakes !== reported) send({ kind: 'handshakes', n: (reported = handshakes) });
 }, 100);
 
-const server = createServer((socket) => {
+let server: Server | undefined;
+const onConnection = (socket: Socket): void => {
   accepted++;
   sockets.add(socket);
   socket.setNoDelay(true);
@@ -54,14 +57,16 @@ const server = createServer((socket) => {
     peers.delete(peer);
     sockets.delete(socket);
   });
-});
-server.maxConnections = expected + 100;
-server.listen({ port: 0, host: '0.0.0.0', backlog: 4096 }, () => {
-  send({ kind: 'listening', port: (server.address() as { port: number }).port });
-});
+};
 
-process.on('message', (m: ToSimulator) => {
+process.on('message', (m: ToSimulator, handle: unknown) => {
   switch (m.kind) {
+    case 'serve':
+      server = handle as Server;
+      server.maxConnections = expected + 100;
+      server.on('connection', onConnection);
+      send({ kind: 'listening' });
+      return;
     case 'stream':
       clock.start = m.start;
       loop.enable();
@@ -93,7 +98,7 @@ process.on('message', (m: ToSimulator) => {
       });
       clearInterval(reportHandshakes);
       for (const s of sockets) s.destroy();
-      server.close();
+      server?.close();
       process.disconnect();
       return;
   }

@@ -83,6 +83,7 @@ export function createdAt(i: number, start: number, rate: number): number {
 
 /** Coordinator → simulator. */
 export type ToSimulator =
+  | { readonly kind: 'serve' }
   | { readonly kind: 'stream'; readonly start: number }
   | { readonly kind: 'stop' }
   | { readonly kind: 'report' };
@@ -105,6 +106,6 @@ export interface SimulatorReport {
 
 /** Simulator → coordinator. */
 export type FromSimulator =
-  | { readonly kind: 'listening'; readonly port: number }
+  | { readonly kind: 'listening' }
   | { readonly kind: 'handshakes'; readonly n: number }
   | { readonly kind: 'report'; readonly report: SimulatorReport };
