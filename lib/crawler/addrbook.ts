@@ -1,5 +1,6 @@
 import { AddrNetwork, type AddrV2Entry, type TimedNetAddr } from '../wire/messages.js';
 import { isIP } from 'node:net';
+import { evictOldest } from './bounded-set.js';
 import { addrV2Host, ipToBytes16, isIPv4Mapped } from '../wire/netaddr.js';
 import { shouldDial, type DialDecision, type DialOptions } from '../net/dial.js';
 
@@ -138,7 +139,7 @@ export class AddressBook {
     const address: KnownAddress = { network, host, port: e.port, services: e.services, time: e.time, source, dial: shouldDial(e, this.dialOptions) };
     const b: BookEntry = { address, entry, history: { ...history } };
     this.known.set(key, b);
-    if (this.known.size > this.capacity) this.known.delete(this.known.keys().next().value as string);
+    if (this.known.size > this.capacity) evictOldest(this.known, this.capacity);
     return b;
   }
 
