@@ -4,7 +4,8 @@ import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
 import { createLogger, LOG_LEVELS } from '../log.js';
 import type { Io } from '../output/io.js';
 import { EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
-import { formatTarget, parsePeer, parsePeers, type PeerTarget } from '../crawler/targets.js';
+import { readFile } from 'node:fs/promises';
+import { formatTarget, mergeTargets, parsePeer, parsePeerList, parsePeers, type PeerTarget } from '../crawler/targets.js';
 import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
 import { DEFAULT_PROXY_PORT, DEFAULT_SAM_PORT } from './options.js';
 import { runCrawl } from '../crawler/run.js';
@@ -13,6 +14,8 @@ import type { Args } from './parse.js';
 
 /** A sanity bound on --max-peers: each connection is a socket and some memory. */
 export const MAX_PEERS_LIMIT = 10_000;
+/** A sanity bound on --census-concurrency: bitnodes runs ~3,500 handshakes at once; one process, a few times that. */
+export const MAX_CENSUS_CONCURRENCY = 20_000;
 /** The longest duration any flag takes: a day. */
 export const MAX_SECONDS = 86_400;
 
@@ -94,10 +97,11 @@ export function reachOptions(args: Args, peers: readonly PeerTarget[]): { reach:
 }
 
 /** The checked flags as the crawler takes them (pure: throws UsageError for a bad value). */
-export function crawlOptions(args: Args, io: Io): CrawlOptions {
+export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: string; readonly text: string }): CrawlOptions {
   const net = NETWORKS[args.choice('network', NETWORK_NAMES)];
   const peersText = args.str('peers');
-  const peers = peersText === undefined ? [] : parsePeers(peersText, net.defaultPort);
+  const listed = peersText === undefined ? [] : parsePeers(peersText, net.defaultPort);
+  const peers = peersFile === undefined ? listed : mergeTargets(listed, parsePeerList(peersFile.text, net.defaultPort, peersFile.name));
   const census = args.bool('census');
   const mempoolStats = args.num('mempool-stats');
   return {
@@ -107,6 +111,9 @@ export function crawlOptions(args: Args, io: Io): CrawlOptions {
     allowLocal: args.bool('allow-local'),
     transport: args.choice('transport', TRANSPORTS),
     census,
+    censusConcurrency: count('census-concurrency', args.num('census-concurrency'), MAX_CENSUS_CONCURRENCY),
+    visitTimeoutMs: seconds('visit-timeout', args.num('visit-timeout')),
+    addrbookPath: args.str('addrbook'),
     maxPeers: count('max-peers', args.num('max-peers'), MAX_PEERS_LIMIT),
     maxHandshakes: count('max-handshakes', args.num('max-handshakes'), MAX_PEERS_LIMIT),
     maxInFlight: count('max-in-flight', args.num('max-in-flight'), MAX_INV_ENTRIES),
@@ -127,8 +134,23 @@ export function crawlOptions(args: Args, io: Io): CrawlOptions {
   };
 }
 
-export function crawlCommand(args: Args, io: Io): Promise<number> {
-  const options = crawlOptions(args, io);
+/** --peers-file's text: the file, or stdin for `-`; a file that cannot be read is a usage error. */
+async function readPeersFile(path: string, io: Io): Promise<{ name: string; text: string }> {
+  if (path === '-') {
+    let text = '';
+    for await (const chunk of io.stdin) text += String(chunk);
+    return { name: 'stdin', text };
+  }
+  try {
+    return { name: path, text: await readFile(path, 'utf8') };
+  } catch (err) {
+    throw new UsageError(`--peers-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export async function crawlCommand(args: Args, io: Io): Promise<number> {
+  const file = args.str('peers-file');
+  const options = crawlOptions(args, io, file === undefined ? undefined : await readPeersFile(file, io));
   const log = createLogger({ level: args.choice('log-level', LOG_LEVELS), format: args.choice('log-format', ['text', 'json'] as const) });
   return runCrawl(options, io, log);
 }

@@ -8,6 +8,8 @@ export class CensusCount {
   visited = 0;
   visitedV2 = 0;
   unreachable = 0;
+  /** Unreachable nodes by why (the drop reason). */
+  private readonly why = new Map<string, number>();
   private readonly byNetwork = new Map<HostNetwork, { visited: number; unreachable: number }>();
 
   private of(network: HostNetwork): { visited: number; unreachable: number } {
@@ -22,8 +24,9 @@ export class CensusCount {
     this.of(network).visited++;
   }
 
-  miss(network: HostNetwork): void {
+  miss(network: HostNetwork, reason: string): void {
     this.unreachable++;
+    this.why.set(reason, (this.why.get(reason) ?? 0) + 1);
     this.of(network).unreachable++;
   }
 
@@ -35,8 +38,9 @@ export class CensusCount {
       const c = this.of(n);
       return `${n} ${c.visited}${c.unreachable > 0 ? ` (${c.unreachable} unreachable)` : ''}`;
     });
+    const why = [...this.why].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, n]) => `${reason} ${n}`);
     return [
-      `crawl: census: ${this.visited} nodes visited (${this.visitedV2} over v2, ${share}%), ${this.unreachable} unreachable`,
+      `crawl: census: ${this.visited} nodes visited (${this.visitedV2} over v2, ${share}%), ${this.unreachable} unreachable${why.length > 0 ? ` (${why.join(', ')})` : ''}`,
       `crawl: census: reachable by network: ${per.length > 0 ? per.join(', ') : 'none'}`,
     ];
   }

@@ -1,4 +1,4 @@
-import { EMPTY, Observable, asyncScheduler, catchError, concat, defer, endWith, finalize, from, interval, map, merge, mergeMap, of, retry, tap, throwError, timer } from 'rxjs';
+import { EMPTY, Observable, asyncScheduler, catchError, concat, defer, endWith, finalize, interval, map, mergeMap, of, retry, tap, throwError, timer } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../tx/types.js';
 import type { Logger } from '../log.js';
@@ -14,9 +14,9 @@ import { DescriptorGate } from './descriptors.js';
 import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import { TxidHistory } from './txid-history.js';
 import { formatTarget, type PeerTarget } from './targets.js';
-import { fromLegacy, type KnownAddress } from './addrbook.js';
-import { Discovery } from './discovery.js';
-import { CENSUS_VISIT_MS, censusVisit } from './census.js';
+import { fromLegacy, type AddressBook, type KnownAddress } from './addrbook.js';
+import { Discovery, type SeedAddress } from './discovery.js';
+import { CENSUS_DEADLINE_MS, CENSUS_VISIT_MS, censusVisit } from './census.js';
 
 /** What the crawl reports. Times are milliseconds since the epoch (the scheduler's clock). */
 export type CrawlEvent =
@@ -51,6 +51,8 @@ export interface CrawlDeps {
   readonly scheduler?: SchedulerLike;
   /** The process's soft limit on open files, for the EMFILE warning. */
   readonly openFilesLimit?: number;
+  /** The address book (loaded from its file, saved by the caller); a fresh one unless given. */
+  readonly book?: AddressBook;
 }
 
 /**
@@ -97,8 +99,12 @@ export interface CrawlStreamOptions {
   readonly maxHandshakes?: number;
   /** Visit each peer once (version, RTT, addresses) and end when no address is left to visit. */
   readonly census?: boolean;
+  /** A census visit's whole deadline, dial to done (CENSUS_DEADLINE_MS unless given). */
+  readonly visitTimeoutMs?: number;
   /** Which learned addresses may be dialled (Core's routability and bad ports; local ones on regtest). */
   readonly dial?: DialOptions;
+  /** DNS seeds' answers: learned addresses (dialled once, then as discovery decides), never kept like configured peers. */
+  readonly seeds?: readonly SeedAddress[];
   /** The network's proof-of-work limit: a block above it, or failing its merkle or witness checks, drops its peer. */
   readonly powLimit: bigint;
 }
@@ -108,19 +114,19 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
   return new Observable<CrawlEvent>((subscriber) => {
     const inventory = new Inventory(opts.limits);
     const subs: Subscription[] = [];
-    const configured = new Set(targets.map(formatTarget));
-    const discovery = new Discovery(targets, { discover: opts.discover === true, census: opts.census === true, dial: opts.dial }, deps.log);
-    const visitDeps: CrawlDeps = opts.census ? { ...deps, connect: (t) => deps.connect(t).pipe(censusVisit(CENSUS_VISIT_MS, scheduler)) } : deps;
+    const discovery = new Discovery(
+      targets,
+      opts.seeds ?? [],
+      { discover: opts.discover === true, census: opts.census === true, dial: opts.dial, limit: opts.maxPeers ?? Infinity },
+      deps.log,
+      deps.book,
+    );
+    const visitDeps: CrawlDeps = opts.census ? { ...deps, connect: (t) => deps.connect(t).pipe(censusVisit(CENSUS_VISIT_MS, opts.visitTimeoutMs ?? CENSUS_DEADLINE_MS, scheduler)) } : deps;
     // Out of file descriptors: new dials wait, and the address is dialled again (not burnt).
     const descriptors = new DescriptorGate(scheduler, deps.log, deps.openFilesLimit);
     // A burst of dials waits for handshake slots, so that no handshake starves past its deadline.
     const handshakes = new HandshakeGate(opts.maxHandshakes ?? MAX_HANDSHAKES_IN_FLIGHT);
     const dialDeps: CrawlDeps = { ...visitDeps, connect: (t) => descriptors.gate(() => handshakes.gate(() => visitDeps.connect(t))) };
-    const outOfDescriptors = (t: PeerTarget, kept: boolean): void => {
-      descriptors.exhausted();
-      // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
-      if (!kept) discovery.retry(t);
-    };
     const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
       for (const address of discovery.learn(peer, entries)) subscriber.next({ type: 'addr', peer, address, time: now });
     };
@@ -152,6 +158,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       switch (ev.type) {
         case 'ready':
           links.set(peer, ev.link);
+          discovery.connected(peer, now);
           // Core answers one getaddr per connection, with up to 1,000 addresses.
           if (opts.askAddresses) ev.link.send({ command: 'getaddr' });
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
@@ -216,19 +223,24 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     };
 
     subs.push(
-      // Configured peers are kept (redialled); learned ones are dialled once. mergeMap's bound is
-      // the connection limit: learned addresses wait for a free slot.
-      merge(from(targets), discovery.targets(scheduler))
+      // Configured peers are kept (redialled); learned ones are dialled once. Discovery hands out
+      // dials only while fewer than maxPeers sessions are live: the rest wait in its bounded queue.
+      discovery
+        .dials(scheduler)
         .pipe(
-          mergeMap((t) => {
-            const kept = !opts.census && opts.reconnect && configured.has(formatTarget(t));
-            return keepPeer(t, dialDeps, kept).pipe(
+          mergeMap(({ target, configured }) => {
+            const kept = !opts.census && opts.reconnect && configured;
+            let outOfDescriptors = false;
+            return keepPeer(target, dialDeps, kept).pipe(
               tap((e) => {
-                if (e.ev.type === 'down' && e.ev.reason === 'no-descriptors') outOfDescriptors(t, kept);
+                if (e.ev.type !== 'down' || e.ev.reason !== 'no-descriptors') return;
+                descriptors.exhausted();
+                // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
+                outOfDescriptors = !kept;
               }),
-              finalize(() => discovery.sessionEnded()),
+              finalize(() => discovery.ended(formatTarget(target), outOfDescriptors)),
             );
-          }, opts.maxPeers ?? Infinity),
+          }),
         )
         .subscribe({
           next: (t) => {

@@ -1,6 +1,7 @@
 import type { NetworkParams } from '../wire/network.js';
 import type { PeerTarget } from './targets.js';
 import type { TransportChoice } from '../peer/connect.js';
+import { CENSUS_DEADLINE_MS, DEFAULT_CENSUS_CONCURRENCY } from './census.js';
 import { MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import type { NatsOptions } from '../output/nats.js';
 import type { ReachConfig } from '../net/reach.js';
@@ -40,8 +41,14 @@ export interface CrawlOptions {
   readonly transport: TransportChoice;
   /** Visit every reachable node once (version, RTT), then end. */
   readonly census: boolean;
+  /** Census: visits at once (instead of maxPeers). */
+  readonly censusConcurrency: number;
+  /** Census: one visit's whole deadline, dial to done. */
+  readonly visitTimeoutMs: number;
   /** Connections at most (configured and learned together). */
   readonly maxPeers: number;
+  /** The address book's file (Core's peers.dat): loaded at start, saved every few minutes and at exit. */
+  readonly addrbookPath: string | undefined;
   /** Dials between their start and a finished handshake, at most. */
   readonly maxHandshakes: number;
   /** Serve Prometheus metrics on 127.0.0.1:<port>/metrics; undefined = off. */
@@ -76,5 +83,9 @@ export const DEFAULTS = {
   maxInFlight: 100,
   /** DEFAULT_MAX_PEER_CONNECTIONS (net.h). */
   maxPeers: 125,
+  /** Census visits at once (bitnodes' order of magnitude, within descriptor limits). */
+  censusConcurrency: DEFAULT_CENSUS_CONCURRENCY,
+  /** A census visit's deadline, dial to done. */
+  visitTimeout: CENSUS_DEADLINE_MS / 1000,
   maxHandshakes: MAX_HANDSHAKES_IN_FLIGHT,
 } as const;

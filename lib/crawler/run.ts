@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log.js';
@@ -19,8 +18,11 @@ import { txLine } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
-import { formatTarget, hostOfTarget, type PeerTarget } from './targets.js';
+import { formatTarget, hostOfTarget, parsePeer } from './targets.js';
 import { DownLog } from './down-log.js';
+import type { SeedAddress } from './discovery.js';
+import { askSeeds, systemLookup, type SeedLookup } from '../net/seeds.js';
+import { FIXED_SEEDS } from '../net/fixed-seeds.js';
 import { CensusCount } from './census-count.js';
 import { Dialer } from '../net/dialer.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
@@ -28,36 +30,52 @@ import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwor
 export const USER_AGENT = '/bitcrawl:0.1.0/';
 /** How often the terminal status line is refreshed. */
 export const STATUS_EVERY_MS = 5_000;
-/** Addresses taken from each DNS seed. */
-export const MAX_ADDRESSES_PER_SEED = 32;
+/** What runCrawl reaches the world through; tests inject their own (never the internet). */
+export interface RunDeps {
+  /** DNS seed resolution: the system resolver unless given. */
+  readonly lookup?: SeedLookup;
+  /** One seed's deadline: DNS_LOOKUP_TIMEOUT_MS unless given. */
+  readonly dnsTimeoutMs?: number;
+  /** `host:port`s to start from when every DNS seed fails: the network's FIXED_SEEDS unless given. */
+  readonly fixedSeeds?: readonly string[];
+}
 
-async function seedTargets(opts: CrawlOptions, log: Logger): Promise<PeerTarget[]> {
+/**
+ * Where a crawl without --peers starts: the DNS seeds' answers, as learned addresses (Core's
+ * ThreadDNSAddressSeed adds them to addrman; they are not kept connected). When every seed fails,
+ * one line says so and the network's fixed seeds are used instead.
+ */
+async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Promise<SeedAddress[]> {
   const net = opts.network;
-  if (net.dnsSeeds.length === 0) throw new UsageError(`${net.name} has no DNS seeds: name peers with --peers host:port`);
+  const fixed = (deps.fixedSeeds ?? FIXED_SEEDS[net.name]).map((s) => ({ target: parsePeer(s, net.defaultPort), source: 'fixed seed' }));
+  if (net.dnsSeeds.length === 0 && fixed.length === 0) throw new UsageError(`${net.name} has no DNS seeds: name peers with --peers host:port`);
   const only = opts.reach?.onlyNet ?? [];
-  // Core skips the DNS seeds when -onlynet forbids IPv4 and IPv6 (init.cpp); it has fixed seeds, we have none.
+  // Core skips the DNS seeds when -onlynet forbids IPv4 and IPv6 (init.cpp).
   if (only.length > 0 && !only.includes('ipv4') && !only.includes('ipv6')) {
     throw new UsageError('--onlynet without ipv4 or ipv6 rules out the DNS seeds: name peers with --peers host:port');
   }
   // Through a proxy the seeds' names are resolved by it, never here (Core: with a name proxy,
-  // ThreadDNSAddressSeed makes an address-fetch connection to each seed instead of a lookup).
-  if (opts.reach?.proxy) return net.dnsSeeds.map((seed) => ({ host: seed, port: net.defaultPort }));
-  const found = await Promise.allSettled(net.dnsSeeds.map((seed) => lookup(seed, { all: true })));
-  const targets: PeerTarget[] = [];
+  // ThreadDNSAddressSeed makes an address-fetch connection to each seed instead of a lookup):
+  // each name is dialled once, as a learned address.
+  if (opts.reach?.proxy) return net.dnsSeeds.map((seed) => ({ target: { host: seed, port: net.defaultPort }, source: seed }));
+  const answers = await askSeeds(net.dnsSeeds, deps.lookup ?? systemLookup, deps.dnsTimeoutMs);
+  const found: SeedAddress[] = [];
   const seen = new Set<string>();
-  found.forEach((r, i) => {
-    if (r.status === 'rejected') {
-      log.warn('DNS seed failed', { seed: net.dnsSeeds[i], error: String((r.reason as Error)?.message ?? r.reason) });
-      return;
+  for (const a of answers) {
+    if (a.error !== undefined) log.debug('DNS seed failed', { seed: a.seed, error: a.error });
+    for (const host of a.addresses) {
+      if (seen.has(host)) continue;
+      seen.add(host);
+      found.push({ target: { host, port: net.defaultPort }, source: a.seed });
     }
-    for (const a of r.value.slice(0, MAX_ADDRESSES_PER_SEED)) {
-      if (seen.has(a.address)) continue;
-      seen.add(a.address);
-      targets.push({ host: a.address, port: net.defaultPort });
-    }
-  });
-  log.info('DNS seeds answered', { peers: targets.length });
-  return targets;
+  }
+  if (found.length > 0) {
+    log.info('DNS seeds answered', { seeds: answers.filter((a) => a.error === undefined).length, of: answers.length, addresses: found.length });
+    return found;
+  }
+  const why = answers.map((a) => `${a.seed}: ${a.error ?? 'no addresses'}`).join('; ');
+  log.warn(`every DNS seed failed (${why || 'none configured'}): starting from ${fixed.length} fixed seeds`);
+  return fixed;
 }
 
 /**
@@ -65,15 +83,18 @@ async function seedTargets(opts: CrawlOptions, log: Logger): Promise<PeerTarget[
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
  * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
  */
-export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise<number> {
-  const targets = opts.peers.length > 0 ? opts.peers : await seedTargets(opts, log);
-  if (targets.length === 0) {
+export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: RunDeps = {}): Promise<number> {
+  const targets = opts.peers;
+  const seeds = targets.length > 0 ? [] : await seedAddresses(opts, log, deps);
+  if (targets.length === 0 && seeds.length === 0) {
     io.stderr.write('crawl: no peers to connect to\n');
     return 1;
   }
+  // A census visits many more nodes at once than a crawl keeps.
+  const [connections, flag] = opts.census ? [opts.censusConcurrency, '--census-concurrency'] : [opts.maxPeers, '--max-peers'];
   const fdLimit = openFilesLimit();
-  if (fdLimit !== undefined && opts.maxPeers + FD_RESERVE > fdLimit) {
-    log.warn(`--max-peers ${opts.maxPeers} needs about ${opts.maxPeers + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower --max-peers`);
+  if (fdLimit !== undefined && connections + FD_RESERVE > fdLimit) {
+    log.warn(`${flag} ${connections} needs about ${connections + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower ${flag}`);
   }
   const stdout = new NdjsonSink(io.stdout);
   const nats = opts.nats && new NatsSink(opts.nats, opts.network.name, log);
@@ -213,13 +234,18 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
           const wasUp = up.delete(ev.peer);
           metrics?.peersConnected(up.size);
           if (opts.census) {
+            // Out of descriptors is ours, not the node's: the address is dialled again, and reported then.
+            if (ev.reason === 'no-descriptors') return;
             const v = visits.get(ev.peer);
             const network = networkOf(ev.peer);
             visits.delete(ev.peer);
-            if (v) count.visit(network, v.info.transport === 'v2');
-            else count.miss(network);
-            if (v) sink.write(peerUpLine(ev.peer, network, v.info, v.time, 'visited', v.rttMs));
-            else if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, network, ev.reason, ev.message, ev.time));
+            if (v) {
+              count.visit(network, v.info.transport === 'v2');
+              sink.write(peerUpLine(ev.peer, network, v.info, v.time, 'visited', v.rttMs));
+            } else {
+              count.miss(network, ev.reason);
+              sink.write(peerDownLine(ev.peer, network, ev.reason, ev.message, ev.time, 'unreachable'));
+            }
             return;
           }
           const note = downLog.down(ev.peer, ev.reason, ev.message, wasUp);
@@ -275,9 +301,11 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
         paused,
         askAddresses: opts.discover || opts.emit.has('addr'),
         discover: opts.discover,
-        maxPeers: opts.maxPeers,
+        maxPeers: connections,
         maxHandshakes: opts.maxHandshakes,
         census: opts.census,
+        visitTimeoutMs: opts.visitTimeoutMs,
+        seeds,
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
         // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
         dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest', networks: dialNetworks },
@@ -303,8 +331,13 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger): Promise
       },
       complete() {
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
-        if (opts.census) for (const line of count.summary()) io.stderr.write(`${line}\n`);
-        else log.info('no peers left');
+        if (opts.census) {
+          for (const line of count.summary()) io.stderr.write(`${line}\n`);
+          // A census that visited every address it had is done, however many answered.
+          void finish(0, true);
+          return;
+        }
+        log.info('no peers left');
         void finish(connected.size > 0 ? 0 : 1, true);
       },
     });

@@ -112,3 +112,35 @@ export function parsePeers(list: string, defaultPort: number): PeerTarget[] {
   if (out.length === 0) throw new UsageError('--peers names no peer');
   return out;
 }
+
+/** `a` then the targets of `b` that `a` does not name (one connection per address). */
+export function mergeTargets(a: readonly PeerTarget[], b: readonly PeerTarget[]): PeerTarget[] {
+  const seen = new Set(a.map(formatTarget));
+  const out = [...a];
+  for (const t of b) {
+    const key = formatTarget(t);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(t);
+  }
+  return out;
+}
+
+/** Peers in a file: one `host[:port]` a line; blank lines and `#` comments (whole or trailing) are skipped. */
+export function parsePeerList(text: string, defaultPort: number, name: string): PeerTarget[] {
+  const out: PeerTarget[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/#.*$/, '').trim();
+    if (line === '') continue;
+    try {
+      out.push(parsePeer(line, defaultPort));
+    } catch (err) {
+      if (err instanceof UsageError) throw new UsageError(`${name} line ${i + 1}: ${err.message}`);
+      throw err;
+    }
+  }
+  const unique = mergeTargets([], out);
+  if (unique.length === 0) throw new UsageError(`${name} names no peer`);
+  return unique;
+}

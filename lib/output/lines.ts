@@ -35,8 +35,9 @@ export function peerUpLine(peer: string, network: string, info: PeerInfo, timeMs
   });
 }
 
-export function peerDownLine(peer: string, network: string, reason: DropReason, message: string, timeMs: number): string {
-  return JSON.stringify({ event: 'peer', state: 'down', peer, network, time: unixSeconds(timeMs), reason, message });
+/** A peer dropped (state "down"), or, in a census, a node that could not be visited (state "unreachable"). */
+export function peerDownLine(peer: string, network: string, reason: DropReason, message: string, timeMs: number, state: 'down' | 'unreachable' = 'down'): string {
+  return JSON.stringify({ event: 'peer', state, peer, network, time: unixSeconds(timeMs), reason, message });
 }
 
 export function mempoolLine(stats: MempoolStats, timeMs: number): string {

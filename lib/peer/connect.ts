@@ -9,6 +9,7 @@ import { ipToBytes16 } from '../wire/netaddr.js';
 import type { Logger } from '../log.js';
 import { FramingError, type DecodeError } from '../wire/errors.js';
 import { asPeerError, PeerError } from './errors.js';
+import { V2Error } from '../transport/errors.js';
 import type { Transport, TransportKind } from '../transport/transport.js';
 import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
@@ -191,7 +192,9 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
  * the --network to use). After the handshake the same bytes are just a broken stream (framing).
  */
 export function wrongNetwork(err: unknown): PeerError | undefined {
-  if (!(err instanceof FramingError) || err.reason !== 'bad-magic' || err.magic === undefined) return undefined;
+  const v1 = err instanceof FramingError && err.reason === 'bad-magic';
+  const v2 = err instanceof V2Error && (err.reason === 'wrong-network-v1' || err.reason === 'wrong-network-v2');
+  if (!(v1 || v2) || err.magic === undefined) return undefined;
   const name = networkOfMagic(err.magic);
   if (name === undefined) return undefined;
   return new PeerError('wrong-network', `this is a ${name} node; use --network ${name}`);

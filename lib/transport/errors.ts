@@ -14,8 +14,11 @@
  *  - v1-peer / wrong-network-v1: a responder got the start of a v1 `version` message, with our
  *    magic or with another network's (ProcessReceivedKeyBytes, "V1 peer with wrong
  *    MessageStart"). A responder should have checked looksLikeV1Version before using v2.
+ *  - wrong-network-v2: the peer's garbage terminator is the one another network's magic gives
+ *    (BIP 324 salts its keys with the magic). Core cannot tell and runs into garbage-too-long or
+ *    its timeout; we name the network at once.
  */
-export type V2ErrorReason = 'garbage-too-long' | 'bad-version-packet' | 'bad-tag' | 'oversized' | 'v1-peer' | 'wrong-network-v1';
+export type V2ErrorReason = 'garbage-too-long' | 'bad-version-packet' | 'bad-tag' | 'oversized' | 'v1-peer' | 'wrong-network-v1' | 'wrong-network-v2';
 
 /** The one error a V2Session throws for hostile or broken input; anything else is a bug. */
 export class V2Error extends Error {
@@ -23,6 +26,8 @@ export class V2Error extends Error {
   constructor(
     readonly reason: V2ErrorReason,
     message: string,
+    /** wrong-network-v1: the magic the peer sent; -v2: the one its garbage terminator was derived with. */
+    readonly magic?: number,
   ) {
     super(message);
   }

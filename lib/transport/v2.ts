@@ -4,6 +4,7 @@ import { MAX_COMPACT_SIZE, MAX_PAYLOAD_BYTES } from '../wire/limits.js';
 import { deriveV2Keys, EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, PacketCipher, TAG_LEN } from './cipher.js';
 import { ELLSWIFT_BYTES, ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
 import { V2Error } from './errors.js';
+import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';
 
 /** BIP 324: "May send up to 4095 bytes of garbage"; Core V2Transport::MAX_GARBAGE_LEN. */
 export const MAX_GARBAGE_LEN = 4095;
@@ -106,6 +107,8 @@ export class V2Session {
   /** Received garbage + terminator while in 'garbage'; then the garbage, as AAD of the first packet. */
   private recvGarbage: Uint8Array = EMPTY;
   private recvGarbageFill = 0;
+  /** The garbage terminators a peer of each other network would send us (to name its network). */
+  private otherTerminators: { readonly magic: number; readonly term: Uint8Array }[] = [];
   private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
   private lengthFill = 0;
   /** Header + contents + tag of the packet being received, once its length is known. */
@@ -202,6 +205,18 @@ export class V2Session {
     // terminator authenticates the garbage; Core sends no decoys before it, nor do we).
     const secret = v2Ecdh(this.privkey, this.theirs, this.ours, this.initiator);
     const keys = deriveV2Keys(secret, this.magic);
+    // A node of another network derives its keys with its own magic (the HKDF salt): its garbage
+    // terminator is the one we would get with that magic. Four more HKDFs name its network. As
+    // initiator only (the crawler's side): a responder behaves as Core's, which cannot tell.
+    if (this.initiator) {
+      this.otherTerminators = NETWORK_NAMES.map((n) => NETWORKS[n].magic)
+        .filter((m) => m !== this.magic >>> 0)
+        .map((magic) => {
+          const k = deriveV2Keys(secret, magic);
+          for (const x of [k.initiatorL, k.initiatorP, k.responderL, k.responderP]) x.fill(0);
+          return { magic, term: k.responderGarbageTerminator };
+        });
+    }
     secret.fill(0);
     this.cipher = new PacketCipher(keys, this.initiator);
     for (const k of [keys.initiatorL, keys.initiatorP, keys.responderL, keys.responderP]) k.fill(0);
@@ -223,7 +238,8 @@ export class V2Session {
   private refuseV1(): void {
     for (let i = 4; i < V1_PREFIX_LEN; i++) if (this.theirs[i] !== VERSION_SUFFIX[i - 4]) return;
     if (looksLikeV1Version(this.theirs, this.magic)) throw new V2Error('v1-peer', 'the peer sent a v1 version message, not a v2 key');
-    throw new V2Error('wrong-network-v1', 'the peer sent a v1 version message for another network');
+    const magic = (this.theirs[0] | (this.theirs[1] << 8) | (this.theirs[2] << 16) | (this.theirs[3] << 24)) >>> 0;
+    throw new V2Error('wrong-network-v1', 'the peer sent a v1 version message for another network', magic);
   }
 
   /** Core ProcessReceivedGarbageBytes: byte by byte, until the last 16 are the terminator. */
@@ -237,7 +253,15 @@ export class V2Session {
         this.recvGarbage = buf.subarray(0, n - GARBAGE_TERMINATOR_LEN);
         this.recvGarbageFill = 0;
         this.state = 'version';
+        this.otherTerminators = [];
         return at;
+      }
+      if (n >= GARBAGE_TERMINATOR_LEN) {
+        for (const o of this.otherTerminators) {
+          if (buf[n - 1] === o.term[GARBAGE_TERMINATOR_LEN - 1] && endsWith(buf, n, o.term)) {
+            throw new V2Error('wrong-network-v2', 'the peer derived its v2 keys for another network', o.magic);
+          }
+        }
       }
       if (n === buf.length) {
         throw new V2Error('garbage-too-long', `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage`);

@@ -76,4 +76,39 @@ describe('discovery', () => {
     // Every visit ended with the connection closed by us.
     for (const p of ps) await (await p.connection()).closed;
   });
+
+  it('--census visits beyond --max-peers at once, reports every unreachable node once with why, and exits 0', async () => {
+    // Two silent nodes (they accept and never speak) and a refused address, gossiped by the seed node.
+    const silent = [await listen(() => new Promise<void>(() => {}), '127.0.0.3'), await listen(() => new Promise<void>(() => {}), '127.0.0.4')];
+    const gone = await listen(async () => {}, '127.0.0.5');
+    const refusedPort = gone.port;
+    await gone.close();
+    const first = await listen(async (c) => {
+      await coreHandshake(c);
+      for (;;) {
+        const m = await c.next();
+        if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
+        if (m.command === 'getaddr') c.send({ command: 'addrv2', addrs: [ipv4('127.0.0.3', silent[0].port), ipv4('127.0.0.4', silent[1].port), ipv4('127.0.0.5', refusedPort)] });
+      }
+    }, '127.0.0.2');
+    const c = crawl('--peers', first.address, '--census', '--max-peers', '1', '--census-concurrency', '3', '--visit-timeout', '2');
+    // Both silent nodes are being visited at once: neither visit had ended when the second began.
+    await silent[0].connection();
+    await silent[1].connection();
+    expect(c.lines.all.filter((l) => l.state === 'unreachable' && String(l.peer).startsWith('127.0.0.'))).toEqual(
+      c.lines.all.filter((l) => l.peer === `127.0.0.5:${refusedPort}`),
+    );
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    const lines = c.lines.all.filter((l) => l.event === 'peer');
+    expect(lines.filter((l) => l.state === 'visited').map((l) => l.peer)).toEqual([first.address]);
+    const unreachable = lines.filter((l) => l.state === 'unreachable');
+    expect(unreachable.map((l) => [l.peer, l.reason]).sort()).toEqual(
+      [
+        [silent[0].address, 'visit-timeout'],
+        [silent[1].address, 'visit-timeout'],
+        [`127.0.0.5:${refusedPort}`, 'refused'],
+      ].sort(),
+    );
+    expect(c.logs.all).toContain('crawl: census: 1 nodes visited (1 over v2, 100%), 3 unreachable (visit-timeout 2, refused 1)');
+  });
 });

@@ -10,6 +10,10 @@ import { MAX_INV_ENTRIES } from '../../lib/wire/limits.js';
 import { InvType, type InvItem } from '../../lib/wire/messages.js';
 import { CODECS, decodeMessage, encodePayload } from '../../lib/wire/registry.js';
 import { MB, retainedBytes } from '../helpers/memory.js';
+import { Discovery, MAX_PENDING_DIALS } from '../../lib/crawler/discovery.js';
+import { ADDRESS_BOOK_CAPACITY } from '../../lib/crawler/addrbook.js';
+import { silentLogger } from '../../lib/log.js';
+import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
 
 /** 100 full invs of 1,800,003 bytes each: 180 MB sent. */
 const INVS = 100;
@@ -128,5 +132,40 @@ describe('memory a peer controls', () => {
     // Keeps the invented commands alive through the measurement, so they are not counted as freed.
     expect(invented).toHaveLength(INVENTED_COMMANDS);
     console.log(`metrics: ${messages.length} message series; ${INVENTED_COMMANDS} invented commands retain ${(grown / 1024).toFixed(1)} KB`);
+  });
+});
+
+/** A million gossiped addresses: more than the book, the dialled set and the queue may keep. */
+const GOSSIPED = 1_000_000;
+/**
+ * Discovery's bound: the book (65,536 entries: strings, a 4- or 16-byte copy, a history), the
+ * dialled set and the dial queue (65,536 keys each). Measured ~45 MB; unbounded, a million
+ * addresses would cost several times that.
+ */
+const DISCOVERY_BOUND_BYTES = 96 * MB;
+
+/** `n` distinct routable IPv4 addresses from 11.0.0.0 on, in addr messages of 1,000. */
+function* gossip(n: number): Generator<AddrV2Entry[]> {
+  for (let i = 0; i < n; i += 1_000) {
+    const batch: AddrV2Entry[] = [];
+    for (let j = i; j < Math.min(n, i + 1_000); j++) {
+      const v = 11 * 2 ** 24 + j;
+      batch.push({ time: 1_700_000_000, services: 0x409n, networkId: AddrNetwork.IPV4, addr: Uint8Array.of(v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255), port: 8333 });
+    }
+    yield batch;
+  }
+}
+
+describe('memory peers gossip into', () => {
+  it('discovery: a million learned addresses cost the book, the dialled set and the queue, each capped', () => {
+    const discovery = new Discovery([], [], { discover: true, census: true, limit: 1 }, silentLogger);
+    const before = retainedBytes();
+    for (const batch of gossip(GOSSIPED)) discovery.learn('peer', batch);
+    const grown = retainedBytes() - before;
+    expect(discovery.book.size).toBeLessThanOrEqual(ADDRESS_BOOK_CAPACITY);
+    expect(discovery.book.size).toBeGreaterThan(ADDRESS_BOOK_CAPACITY * 0.9);
+    expect(discovery.waiting).toBe(MAX_PENDING_DIALS);
+    expect(grown).toBeLessThan(DISCOVERY_BOUND_BYTES);
+    console.log(`discovery: ${GOSSIPED} addresses learned retain ${(grown / MB).toFixed(1)} MB`);
   });
 });

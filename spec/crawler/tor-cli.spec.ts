@@ -126,7 +126,7 @@ describe('a census over IPv4, onion and I2P', () => {
     const c = crawl('--peers', n.seed.address, '--census', '--onion', n.proxy.address, '--emit', 'peer');
     expect(await c.exited).toEqual({ code: 0, signal: null });
     expect(c.logs.all).toContain('crawl: census: reachable by network: ipv4 2, onion 1 (1 unreachable)');
-    const down = c.lines.all.find((l) => l.event === 'peer' && l.state === 'down');
+    const down = c.lines.all.find((l) => l.event === 'peer' && l.state === 'unreachable');
     expect(down).toMatchObject({ peer: `${n.onions[1].name}:8333`, network: 'onion', reason: 'connect-failed' });
     expect(String(down?.message)).toContain(`SOCKS5 proxy ${n.proxy.address}:`);
   });

@@ -110,6 +110,8 @@ export async function scriptedPeer(
   host = '127.0.0.1',
   magic: number = REGTEST.magic,
   accept: ScriptedTransport = 'both',
+  /** 0: a free one. Several loopback hosts may share a port, as nodes share their network's default port. */
+  listenPort = 0,
 ): Promise<ScriptedPeer> {
   const conns: ScriptedConnection[] = [];
   const waiting: Array<{ n: number; resolve: (c: ScriptedConnection) => void }> = [];
@@ -119,7 +121,7 @@ export async function scriptedPeer(
     for (const w of waiting.filter((x) => x.n < conns.length)) w.resolve(conns[w.n]);
     script(c).catch(() => c.socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, host, resolve));
   const port = (server.address() as { port: number }).port;
   return {
     port,

@@ -140,6 +140,16 @@ describe('connectPeer on a real socket', () => {
     expect(err.message).toBe('this is a testnet4 node; use --network testnet4');
   });
 
+  it('names the network of a v2 node of another network from its garbage terminator', async () => {
+    for (const name of ['signet', 'mainnet'] as const) {
+      const p = await scriptedPeer(async () => {}, '127.0.0.1', NETWORKS[name].magic, 'v2');
+      peers.push(p);
+      const err = await dropReason(connectPeer('127.0.0.1', p.port, opts, 'v2'));
+      expect(err.reason).toBe('wrong-network');
+      expect(err.message).toBe(`this is a ${name} node; use --network ${name}`);
+    }
+  });
+
   it('knows every network\'s magic; an unknown one stays a framing error', () => {
     for (const name of NETWORK_NAMES) {
       const e = wrongNetwork(new FramingError('bad-magic', 'x', NETWORKS[name].magic));

@@ -198,14 +198,31 @@ describe('V2Session against hostile peers', () => {
     }
   });
 
-  it('never reaches ready with a peer on another network (its terminator is not ours)', () => {
+  it('never reaches ready with a peer on another network: its terminator names that network', () => {
     const a = new V2Session({ initiator: true, magic: MAGIC });
     const b = new V2Session({ initiator: false, magic: NETWORKS.testnet.magic });
     const hello = a.start();
     const bHello = b.start();
     const bOut = b.receive(hello);
-    expect(notSent(a.receive(concat([bHello, sent(bOut)])))).toEqual([]);
-    expect(v2ErrorOf(() => a.receive(new Uint8Array(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN))).reason).toBe('garbage-too-long');
+    // b, a responder, cannot tell (as Core cannot): it answers with its terminator and version packet.
+    expect(sent(bOut).length).toBeGreaterThan(GARBAGE_TERMINATOR_LEN);
+    const err = v2ErrorOf(() => a.receive(concat([bHello, sent(bOut)])));
+    expect(err.reason).toBe('wrong-network-v2');
+    expect(err.magic).toBe(NETWORKS.testnet.magic);
+  });
+
+  it('runs into garbage-too-long with a peer whose terminator is no network\'s', () => {
+    const a = new V2Session({ initiator: true, magic: MAGIC });
+    const b = new V2Session({ initiator: false, magic: 0x01020304 });
+    const hello = a.start();
+    const bHello = b.start();
+    const bOut = b.receive(hello);
+    // Its garbage, terminator and version packet may already be more than the garbage limit.
+    const err = v2ErrorOf(() => {
+      expect(notSent(a.receive(concat([bHello, sent(bOut)])))).toEqual([]);
+      a.receive(new Uint8Array(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN));
+    });
+    expect(err.reason).toBe('garbage-too-long');
   });
 
   it('refuses altered garbage (bad-version-packet) and a flipped bit in a later packet (bad-tag), for good', () => {
