@@ -171,7 +171,10 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
   children.add(child);
   const pid = child.pid ?? 0;
   const stderr: string[] = [];
+  let summaryAt = NaN;
   createInterface({ input: child.stderr }).on('line', (l) => {
+    // The summary is written once finish() has closed every peer and flushed stdout.
+    if (/^crawl: \d+ transactions/.test(l)) summaryAt = epochMs();
     if (stderr.length < 50) stderr.push(l);
   });
   createInterface({ input: child.stdout }).on('line', (l) => {
@@ -258,6 +261,7 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
   }
   await exited;
   const shutdownS = (exitedAt - termAt) / 1000;
+  const summaryS = (summaryAt - termAt) / 1000;
   const reports = await collect(sims);
   clearTimeout(watchdog);
 
@@ -319,6 +323,7 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
     invsSent: sum((r) => r.invsSent),
     invItemsSent: sum((r) => r.invItemsSent),
     shutdownS,
+    summaryS,
     stderr,
     exit,
   };

@@ -56,6 +56,14 @@ describe('usage errors', () => {
     [['--peers', '[::1]8333'], /expected ":port" after "]"/],
     [['--emit', 'tx,nonsense'], /--emit takes a list/],
     [['--network', 'regtest'], /regtest has no DNS seeds/],
+    // Issue 11: repeated flags take the last value, never a crash; no value, no default.
+    [['--network', 'testnet', '--network', 'regtest'], /regtest has no DNS seeds/],
+    [['help'], /^crawl: unknown command "help" \(did you mean --help\?\)/],
+    [['-n'], /^crawl: --network needs a value$/m],
+    [['--raw=maybe'], /^crawl: --raw is on or off/],
+    [['--help=no'], /^crawl: --help takes no value, not "no"$/m],
+    [['decode', '--ping-interval', 'x'], /^crawl: --ping-interval is not an option of crawl decode$/m],
+    [['--peers', '1.2.3:8333'], /bad host in peer "1\.2\.3:8333": an IPv4 address is four numbers/],
   ])('%j → one line on stderr, status 2', async (args, message) => {
     const { code, stdout, stderr } = await runCrawl(args);
     expect(code).toBe(2);
@@ -73,5 +81,9 @@ describe('usage errors', () => {
     const r = spawnSync(process.execPath, [CRAWL_BIN], { encoding: 'utf8', env: { ...process.env, CRAWL_NETWORK: 'regtest' } });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/regtest has no DNS seeds/);
+    // The documented spelling of a negated boolean, and an unknown variable only warned about.
+    const e = spawnSync(process.execPath, [CRAWL_BIN], { encoding: 'utf8', env: { ...process.env, CRAWL_NETWORK: 'regtest', CRAWL_NO_RECONNECT: '1', CRAWL_BOGUS: 'x' } });
+    expect(e.status).toBe(2);
+    expect(e.stderr.trimEnd().split('\n')).toEqual(['crawl: warning: ignoring CRAWL_BOGUS: no flag --bogus', expect.stringMatching(/regtest has no DNS seeds/)]);
   });
 });

@@ -48,6 +48,8 @@ export interface Result {
   readonly invItemsSent: number;
   /** SIGTERM → the crawler's exit. */
   readonly shutdownS: number;
+  /** SIGTERM → the summary line (every peer closed, stdout flushed); the rest is process exit. */
+  readonly summaryS: number;
   readonly stderr: string[];
   readonly exit: string;
 }
@@ -67,7 +69,7 @@ export function printResult(K: number, r: Result): void {
   console.log(
     `[${t}] handshakes ${r.handshakes}/${K} in ${r.handshakeS.toFixed(1)} s (crawler CPU ${r.handshakeCrawlerCpuS.toFixed(1)} s); ` +
       `accepted ${r.accepted} connections, ${r.closedDuringRun} closed during the run, ${r.protocolErrors} protocol errors; ` +
-      `SIGTERM → exit ${r.shutdownS.toFixed(2)} s (exit ${r.exit})`,
+      `SIGTERM → summary ${r.summaryS.toFixed(2)} s → exit ${r.shutdownS.toFixed(2)} s (exit ${r.exit})`,
   );
   console.log(
     `[${t}] window: ${r.window} txs; printed once ${r.printedOnce}, duplicates ${r.duplicates}, missing ${r.missing}, unknown lines ${r.unknownLines}; ` +
