@@ -20,6 +20,8 @@ import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
 import { formatTarget, hostOfTarget, parsePeer } from './targets.js';
 import { DownLog } from './down-log.js';
+import { AddressBook } from './addrbook.js';
+import { ADDRBOOK_SAVE_MS, loadBook, saveBook } from './addrbook-file.js';
 import type { SeedAddress } from './discovery.js';
 import { askSeeds, systemLookup, type SeedLookup } from '../net/seeds.js';
 import { FIXED_SEEDS } from '../net/fixed-seeds.js';
@@ -85,8 +87,17 @@ async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Pr
  */
 export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: RunDeps = {}): Promise<number> {
   const targets = opts.peers;
-  const seeds = targets.length > 0 ? [] : await seedAddresses(opts, log, deps);
-  if (targets.length === 0 && seeds.length === 0) {
+  // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
+  // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
+  const reachableNets = reachableNetworks(opts.reach ?? NO_REACH);
+  const dialOptions = { allowLocal: opts.allowLocal || opts.network.name === 'regtest', networks: reachableNets.ok ? networkIds(reachableNets.nets) : undefined };
+  const book = new AddressBook(dialOptions);
+  if (opts.addrbookPath !== undefined) loadBook(opts.addrbookPath, opts.network.name, book, log);
+  // Core asks the DNS seeds only while its address manager has too few addresses (net.cpp ThreadDNSAddressSeed).
+  const fromBook = targets.length === 0 && book.ranked().length > 0;
+  if (fromBook) log.info('starting from the address book', { addresses: book.size });
+  const seeds = targets.length > 0 || fromBook ? [] : await seedAddresses(opts, log, deps);
+  if (targets.length === 0 && seeds.length === 0 && !fromBook) {
     io.stderr.write('crawl: no peers to connect to\n');
     return 1;
   }
@@ -148,8 +159,6 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
     i2pKeyFile: opts.i2pKeyFile,
     onI2pSession: (id, transient) => log.info('I2P SAM session created', { session: id, keys: transient ? 'transient' : opts.i2pKeyFile }),
   });
-  const reachable = reachableNetworks(reach);
-  const dialNetworks = reachable.ok ? networkIds(reachable.nets) : undefined;
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
   const statusTimer = opts.statusToTty
@@ -161,6 +170,19 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
     : undefined;
   const statsTimer =
     opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempoolLine(mempool.stats(Date.now()), Date.now())), opts.mempoolStatsMs) : undefined;
+
+  /** The address book to its file (atomically); a failure is logged, never the end of the crawl. */
+  const saveAddresses = (): void => {
+    if (opts.addrbookPath === undefined) return;
+    try {
+      saveBook(opts.addrbookPath, opts.network.name, book);
+      log.debug('address book saved', { file: opts.addrbookPath, addresses: book.size });
+    } catch (err) {
+      log.error('address book not saved', { file: opts.addrbookPath, error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  const saveTimer = opts.addrbookPath === undefined ? undefined : setInterval(saveAddresses, ADDRBOOK_SAVE_MS);
+  saveTimer?.unref();
 
   return new Promise<number>((resolve) => {
     let finished = false;
@@ -176,6 +198,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       if (statusTimer) io.stderr.write('\n');
       metricsServer?.close();
       dialer.close();
+      clearInterval(saveTimer);
+      saveAddresses();
       // A second signal while stdout drains still exits at once (onSignal stays until here).
       await stdout.flush();
       const unsent = await nats?.close();
@@ -308,13 +332,14 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         seeds,
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
         // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
-        dial: { allowLocal: opts.allowLocal || opts.network.name === 'regtest', networks: dialNetworks },
+        dial: dialOptions,
         powLimit: POW_LIMITS[opts.network.name],
       },
       {
         log,
         connect: (t) => dialPeer(t.host, t.port, session, opts.transport, t.services),
         openFilesLimit: fdLimit,
+        book,
       },
     ).subscribe({
       next(ev) {
