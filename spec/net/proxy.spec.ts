@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { filter, firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
+import { filter, firstValueFrom, type Observable } from 'rxjs';
 import { connectPeer, type SessionOptions } from '../../lib/peer/connect.js';
 import { PeerError } from '../../lib/peer/errors.js';
 import type { PeerLink, SessionEvent } from '../../lib/peer/session.js';
@@ -28,6 +28,7 @@ import { scriptedSocks5, type ScriptedProxy, type Socks5Script } from '../helper
 import { i2pPeer, scriptedSam, type ScriptedSam, type SamScript } from '../helpers/sam-bridge.js';
 import { typicalTxs } from '../helpers/txs.js';
 import { freePort, portOpen, until } from '../../scripts/harness.js';
+import { peerErrorOf } from '../helpers/errors.js';
 
 const ONION = formatTorV3(new Uint8Array(32).fill(7));
 const ONION2 = formatTorV3(new Uint8Array(32).fill(8));
@@ -86,15 +87,6 @@ function firstTx(events: Observable<SessionEvent>): Promise<string> {
     });
   });
 }
-async function dropOf(events: Observable<SessionEvent>): Promise<PeerError> {
-  try {
-    await lastValueFrom(events);
-  } catch (err) {
-    if (err instanceof PeerError) return err;
-    throw err;
-  }
-  throw new Error('the session ended without an error');
-}
 /** A loopback port where nothing listens. */
 async function closedPort(): Promise<number> {
   const s = createServer();
@@ -134,7 +126,7 @@ describe('through a SOCKS5 proxy', () => {
     expect(x.exchanges[0].connect).toMatchObject({ atyp: 3, host: '127.0.0.1', port: p.port });
     await firstValueFrom(connectPeer(ONION, 8333, { ...session, open: d.open }).pipe(filter((e) => e.type === 'ready')));
     expect(x.exchanges[1].connect?.host).toBe(ONION);
-    const i2p = await dropOf(connectPeer(i2pPeer({ host: '127.0.0.1', port: 1 }).name, 0, { ...session, open: d.open }));
+    const i2p = await peerErrorOf(connectPeer(i2pPeer({ host: '127.0.0.1', port: 1 }).name, 0, { ...session, open: d.open }));
     expect(i2p.reason).toBe('connect-failed');
     expect(i2p.message).toContain('needs --i2psam');
     expect(x.exchanges).toHaveLength(2);
@@ -142,7 +134,7 @@ describe('through a SOCKS5 proxy', () => {
 
   it('a proxy that refuses the connection costs only that dial: proxy-failed', async () => {
     const d = dialer({ reach: { ...NO_REACH, onion: { host: '127.0.0.1', port: await closedPort() } } });
-    const e = await dropOf(connectPeer(ONION, 8333, { ...session, open: d.open }));
+    const e = await peerErrorOf(connectPeer(ONION, 8333, { ...session, open: d.open }));
     expect(e.reason).toBe('proxy-failed');
     expect(e.message).toMatch(/^SOCKS5 proxy 127\.0\.0\.1:\d+: ECONNREFUSED/);
   });
@@ -150,12 +142,12 @@ describe('through a SOCKS5 proxy', () => {
   it('refused credentials and no acceptable method are the proxy’s failures', async () => {
     const x = await proxy({ route: () => 1, authStatus: 1 });
     const d = dialer({ reach: { ...NO_REACH, onion: { host: x.host, port: x.port } } });
-    const e = await dropOf(connectPeer(ONION, 8333, { ...session, open: d.open }));
+    const e = await peerErrorOf(connectPeer(ONION, 8333, { ...session, open: d.open }));
     expect(e).toMatchObject({ reason: 'proxy-failed' });
     expect(e.message).toContain('refused our credentials (status 0x1)');
     const y = await proxy({ route: () => 1, method: () => 0xff });
     const d2 = dialer({ reach: { ...NO_REACH, onion: { host: y.host, port: y.port } } });
-    expect((await dropOf(connectPeer(ONION, 8333, { ...session, open: d2.open }))).message).toContain('none of our authentication methods');
+    expect((await peerErrorOf(connectPeer(ONION, 8333, { ...session, open: d2.open }))).message).toContain('none of our authentication methods');
   });
 
   it('each SOCKS5 reply code fails that dial with its name; unreachable peers are connect-failed, proxy faults proxy-failed', async () => {
@@ -164,7 +156,7 @@ describe('through a SOCKS5 proxy', () => {
     const d = dialer({ reach: { ...NO_REACH, proxy: { host: x.host, port: x.port } } });
     const seen: Array<[number, string, string]> = [];
     for (const code of codes) {
-      const e = await dropOf(connectPeer(`c${code}.example`, 8333, { ...session, open: d.open }));
+      const e = await peerErrorOf(connectPeer(`c${code}.example`, 8333, { ...session, open: d.open }));
       seen.push([code, e.reason, e.message]);
     }
     for (const [code, reason, message] of seen) {
@@ -176,7 +168,7 @@ describe('through a SOCKS5 proxy', () => {
   it('a proxy that stalls costs that dial its connect timeout: connect-timeout', async () => {
     const x = await proxy({ route: () => 1, stall: true });
     const d = dialer({ reach: { ...NO_REACH, onion: { host: x.host, port: x.port } }, proxyTimeoutMs: 200 });
-    const e = await dropOf(connectPeer(ONION, 8333, { ...session, open: d.open }));
+    const e = await peerErrorOf(connectPeer(ONION, 8333, { ...session, open: d.open }));
     expect(e.reason).toBe('connect-timeout');
     expect(e.message).toBe(`SOCKS5 proxy ${x.address}: no connection within 0.2 s`);
   });
@@ -206,7 +198,7 @@ describe('through an I2P SAM 3.1 bridge', () => {
   it('refuses an I2P port other than 0 before asking the bridge (Core: Session::Connect)', async () => {
     const sam = await bridge({ peers: [] });
     const d = dialer({ reach: { ...NO_REACH, i2pSam: { host: '127.0.0.1', port: sam.port } } });
-    const e = await dropOf(connectPeer(i2pPeer({ host: '127.0.0.1', port: 1 }).name, 8333, { ...session, open: d.open }));
+    const e = await peerErrorOf(connectPeer(i2pPeer({ host: '127.0.0.1', port: 1 }).name, 8333, { ...session, open: d.open }));
     expect(e).toMatchObject({ reason: 'connect-failed', message: 'I2P peers have no ports under SAM 3.1: refusing port 8333' });
     expect(sam.conversations).toHaveLength(0);
   });
@@ -218,7 +210,7 @@ describe('through an I2P SAM 3.1 bridge', () => {
     const sam = await bridge({ peers: [a, gone], connectResult: (name) => (name === gone.name ? 'CANT_REACH_PEER' : undefined) });
     const d = dialer({ reach: { ...NO_REACH, i2pSam: { host: '127.0.0.1', port: sam.port } } });
     const opts = { ...session, open: d.open };
-    const e = await dropOf(connectPeer(gone.name, 0, opts));
+    const e = await peerErrorOf(connectPeer(gone.name, 0, opts));
     expect(e.reason).toBe('connect-failed');
     expect(e.message).toContain('STREAM STATUS RESULT=CANT_REACH_PEER');
     const closed = sam.sessions.size;
@@ -259,7 +251,7 @@ describe('through an I2P SAM 3.1 bridge', () => {
 
   it('a bridge that refuses the connection: proxy-failed', async () => {
     const d = dialer({ reach: { ...NO_REACH, i2pSam: { host: '127.0.0.1', port: await closedPort() } } });
-    const e = await dropOf(connectPeer(i2pPeer({ host: '127.0.0.1', port: 1 }).name, 0, { ...session, open: d.open }));
+    const e = await peerErrorOf(connectPeer(i2pPeer({ host: '127.0.0.1', port: 1 }).name, 0, { ...session, open: d.open }));
     expect(e.reason).toBe('proxy-failed');
     expect(e.message).toMatch(/^I2P SAM bridge 127\.0\.0\.1:\d+: ECONNREFUSED/);
   });

@@ -3,21 +3,12 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Socks5Client, SOCKS5_REPLIES, socks5Connect } from '../../lib/net/socks5.js';
 import { ProxyError } from '../../lib/net/negotiation.js';
+import { proxyErrorOf } from '../helpers/errors.js';
 
 const ONION = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion';
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const ascii = (s: string): number[] => [...new TextEncoder().encode(s)];
 const OK_REPLY_V4 = bytes(5, 0, 0, 1, 127, 0, 0, 1, 0x20, 0x8d);
-
-function refusal(f: () => unknown): ProxyError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ProxyError) return err;
-    throw err;
-  }
-  throw new Error('no ProxyError');
-}
 
 describe('Socks5Client', () => {
   it('without credentials: offers NO AUTH only, then CONNECTs by DOMAINNAME, and hands over what follows', () => {
@@ -69,7 +60,7 @@ describe('Socks5Client', () => {
       const c = new Socks5Client('x.onion', 8333);
       c.start();
       c.receive(bytes(5, 0));
-      const e = refusal(() => c.receive(bytes(5, Number(code), 0, 1, 0, 0, 0, 0, 0, 0)));
+      const e = proxyErrorOf(() => c.receive(bytes(5, Number(code), 0, 1, 0, 0, 0, 0, 0, 0)));
       expect(e.message).toContain(text);
       expect(e.code).toBe(Number(code));
     }
@@ -77,13 +68,13 @@ describe('Socks5Client', () => {
       const c = new Socks5Client('x.onion', 8333);
       c.start();
       c.receive(bytes(5, 0));
-      return refusal(() => c.receive(bytes(5, code))).blame;
+      return proxyErrorOf(() => c.receive(bytes(5, code))).blame;
     };
     expect(blame(0x01)).toBe('proxy'); // general failure
     expect(blame(0x02)).toBe('proxy'); // not allowed by the ruleset
     expect(blame(0x05)).toBe('peer'); // connection refused
     expect(blame(0xf0)).toBe('peer'); // onion descriptor not found
-    expect(refusal(() => {
+    expect(proxyErrorOf(() => {
       const c = new Socks5Client('x.onion', 8333);
       c.start();
       c.receive(bytes(5, 0));
@@ -99,10 +90,10 @@ describe('Socks5Client', () => {
     };
     const a = authed();
     a.receive(bytes(5, 2));
-    expect(refusal(() => a.receive(bytes(1, 1))).message).toContain('refused our credentials');
-    expect(refusal(() => authed().receive(bytes(5, 0xff))).message).toContain('none of our authentication methods');
-    expect(refusal(() => new Socks5Client('x.onion', 1).receive(bytes(5, 2))).message).toContain('did not offer');
-    expect(refusal(() => authed().receive(bytes(4, 0))).message).toContain('not a SOCKS5 proxy');
+    expect(proxyErrorOf(() => a.receive(bytes(1, 1))).message).toContain('refused our credentials');
+    expect(proxyErrorOf(() => authed().receive(bytes(5, 0xff))).message).toContain('none of our authentication methods');
+    expect(proxyErrorOf(() => new Socks5Client('x.onion', 1).receive(bytes(5, 2))).message).toContain('did not offer');
+    expect(proxyErrorOf(() => authed().receive(bytes(4, 0))).message).toContain('not a SOCKS5 proxy');
   });
 
   it('refuses malformed replies: reserved byte, address type', () => {
@@ -112,8 +103,8 @@ describe('Socks5Client', () => {
       c.receive(bytes(5, 0));
       return c;
     };
-    expect(refusal(() => ready().receive(bytes(5, 0, 1, 1, 0))).message).toContain('reserved');
-    expect(refusal(() => ready().receive(bytes(5, 0, 0, 9, 0))).message).toContain('address type');
+    expect(proxyErrorOf(() => ready().receive(bytes(5, 0, 1, 1, 0))).message).toContain('reserved');
+    expect(proxyErrorOf(() => ready().receive(bytes(5, 0, 0, 9, 0))).message).toContain('address type');
   });
 
   it('refuses names it cannot send (empty, over 255 bytes, not printable ASCII) before any byte goes out', () => {

@@ -1,18 +1,18 @@
 /** One peer over a real TCP socket on 127.0.0.1, against scripted peers. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { firstValueFrom, filter, lastValueFrom, toArray, take, type Observable } from 'rxjs';
+import { firstValueFrom, filter, toArray, take, type Observable } from 'rxjs';
 import { connectPeer, DEFAULT_CONNECT_TIMEOUT_MS, wrongNetwork, type SessionOptions } from '../../lib/peer/connect.js';
 import { encodeMessage } from '../../lib/wire/registry.js';
 import { FramingError } from '../../lib/wire/errors.js';
 import { NETWORK_NAMES } from '../../lib/wire/network.js';
 import { versionOf } from '../helpers/scripted-peer.js';
 import { stalledListener } from '../helpers/stalled-listener.js';
-import { PeerError } from '../../lib/peer/errors.js';
 import type { SessionEvent } from '../../lib/peer/session.js';
 import { silentLogger } from '../../lib/log.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { coreHandshake, REGTEST, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { peerErrorOf } from '../helpers/errors.js';
 
 const opts: SessionOptions = {
   network: REGTEST,
@@ -36,16 +36,6 @@ async function peer(script: (c: ScriptedConnection) => Promise<void>): Promise<S
 function dial(p: ScriptedPeer, o: Partial<SessionOptions> = {}): Observable<SessionEvent> {
   return connectPeer('127.0.0.1', p.port, { ...opts, ...o });
 }
-async function dropReason(events: Observable<SessionEvent>): Promise<PeerError> {
-  try {
-    await lastValueFrom(events);
-  } catch (err) {
-    if (err instanceof PeerError) return err;
-    throw err;
-  }
-  throw new Error('stream completed instead of dropping the peer');
-}
-
 describe('connectPeer on a real socket', () => {
   it('does Core’s handshake in Core’s order, stays connected, and answers Core’s ping', async () => {
     let order: string[] = [];
@@ -109,7 +99,7 @@ describe('connectPeer on a real socket', () => {
       c.send({ command: 'pong', nonce: first.nonce });
       // …then silence, with the connection open.
     });
-    const err = await dropReason(dial(p, { pingIntervalMs: 100, pingTimeoutMs: 300 }));
+    const err = await peerErrorOf(dial(p, { pingIntervalMs: 100, pingTimeoutMs: 300 }));
     expect(err.reason).toBe('ping-timeout');
   });
 
@@ -117,7 +107,7 @@ describe('connectPeer on a real socket', () => {
     const p = await peer(async (c) => {
       await c.next('version'); // and never answers
     });
-    const err = await dropReason(dial(p, { handshakeTimeoutMs: 300 }));
+    const err = await peerErrorOf(dial(p, { handshakeTimeoutMs: 300 }));
     expect(err.reason).toBe('handshake-timeout');
     expect(err.message).toMatch(/no version/);
   });
@@ -127,7 +117,7 @@ describe('connectPeer on a real socket', () => {
       await coreHandshake(c);
       c.sendRaw(encodeFrame(NETWORKS.mainnet.magic, 'ping', new Uint8Array(8)));
     });
-    const err = await dropReason(dial(p));
+    const err = await peerErrorOf(dial(p));
     expect(err.reason).toBe('framing');
   });
 
@@ -135,7 +125,7 @@ describe('connectPeer on a real socket', () => {
     const p = await peer(async (c) => {
       c.sendRaw(encodeMessage(NETWORKS.testnet4.magic, versionOf(70016)));
     });
-    const err = await dropReason(dial(p));
+    const err = await peerErrorOf(dial(p));
     expect(err.reason).toBe('wrong-network');
     expect(err.message).toBe('this is a testnet4 node; use --network testnet4');
   });
@@ -144,7 +134,7 @@ describe('connectPeer on a real socket', () => {
     for (const name of ['signet', 'mainnet'] as const) {
       const p = await scriptedPeer(async () => {}, '127.0.0.1', NETWORKS[name].magic, 'v2');
       peers.push(p);
-      const err = await dropReason(connectPeer('127.0.0.1', p.port, opts, 'v2'));
+      const err = await peerErrorOf(connectPeer('127.0.0.1', p.port, opts, 'v2'));
       expect(err.reason).toBe('wrong-network');
       expect(err.message).toBe(`this is a ${name} node; use --network ${name}`);
     }
@@ -188,12 +178,12 @@ describe('connectPeer on a real socket', () => {
       await coreHandshake(c);
       c.close();
     });
-    expect((await dropReason(dial(p))).reason).toBe('closed');
+    expect((await peerErrorOf(dial(p))).reason).toBe('closed');
     const q = await peer(async () => {});
     const port = q.port;
     await q.close();
     peers = peers.filter((x) => x !== q);
-    const err = await dropReason(connectPeer('127.0.0.1', port, opts));
+    const err = await peerErrorOf(connectPeer('127.0.0.1', port, opts));
     expect(err.reason).toBe('refused');
     expect(err.message).toMatch(/ECONNREFUSED/);
   });
@@ -201,7 +191,7 @@ describe('connectPeer on a real socket', () => {
   it('gives up on a TCP connect that never completes after the connect timeout, well before the handshake deadline', async () => {
     const stalled = await stalledListener();
     try {
-      const err = await dropReason(connectPeer(stalled.host, stalled.port, { ...opts, connectTimeoutMs: 300, handshakeTimeoutMs: 600_000 }));
+      const err = await peerErrorOf(connectPeer(stalled.host, stalled.port, { ...opts, connectTimeoutMs: 300, handshakeTimeoutMs: 600_000 }));
       expect(err.reason).toBe('connect-timeout');
       expect(err.message).toBe('no TCP connection within 0.3 s');
     } finally {

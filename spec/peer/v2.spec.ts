@@ -5,15 +5,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { filter, firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
+import { filter, firstValueFrom, type Observable } from 'rxjs';
 import { dialPeer, NODE_P2P_V2, type SessionOptions, type TransportChoice } from '../../lib/peer/connect.js';
-import { PeerError } from '../../lib/peer/errors.js';
 import type { SessionEvent } from '../../lib/peer/session.js';
 import { silentLogger } from '../../lib/log.js';
 import { MAX_GARBAGE_LEN } from '../../lib/transport/v2.js';
 import { INITIATOR_MAX_GARBAGE } from '../../lib/transport/v2-transport.js';
 import { coreHandshake, REGTEST, scriptedPeer, versionOf, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import type { ScriptedTransport } from '../helpers/peer-transport.js';
+import { peerErrorOf } from '../helpers/errors.js';
 
 const opts: SessionOptions = {
   network: REGTEST,
@@ -50,16 +50,6 @@ async function rawServer(bytes: () => Uint8Array): Promise<number> {
 
 const dial = (port: number, choice: TransportChoice, services?: bigint): Observable<SessionEvent> => dialPeer('127.0.0.1', port, opts, choice, services);
 const ready = (events: Observable<SessionEvent>) => firstValueFrom(events.pipe(filter((e) => e.type === 'ready')));
-
-async function dropOf(events: Observable<SessionEvent>): Promise<PeerError> {
-  try {
-    await lastValueFrom(events);
-  } catch (err) {
-    if (err instanceof PeerError) return err;
-    throw err;
-  }
-  throw new Error('the stream completed instead of failing');
-}
 
 describe('BIP 324 v2 transport on a real socket', () => {
   it('speaks v2 to a peer that accepts it: the handshake, then messages both ways, encrypted', async () => {
@@ -129,14 +119,14 @@ describe('BIP 324 v2 transport on a real socket', () => {
     closers.push(() => new Promise<void>((r) => server.close(() => r())));
     server.on('connection', (s) => closers.push(async () => void s.destroy()));
     const port = (server.address() as { port: number }).port;
-    const err = await dropOf(dialPeer('127.0.0.1', port, { ...opts, handshakeTimeoutMs: 300 }, 'auto'));
+    const err = await peerErrorOf(dialPeer('127.0.0.1', port, { ...opts, handshakeTimeoutMs: 300 }, 'auto'));
     expect(connections).toBe(2);
     expect(err.reason).toBe('closed');
   });
 
   it('v2 only: a v1-only peer is dropped with v2-handshake, never retried with v1', async () => {
     const p = await peer('v1');
-    const err = await dropOf(dial(p.port, 'v2'));
+    const err = await peerErrorOf(dial(p.port, 'v2'));
     expect(err.reason).toBe('v2-handshake');
   });
 
@@ -148,14 +138,14 @@ describe('BIP 324 v2 transport on a real socket', () => {
 
   it(`drops a peer whose garbage runs past ${MAX_GARBAGE_LEN} bytes without a terminator`, async () => {
     const port = await rawServer(() => randomBytes(64 + MAX_GARBAGE_LEN + 100));
-    const err = await dropOf(dial(port, 'v2'));
+    const err = await peerErrorOf(dial(port, 'v2'));
     expect(err.reason).toBe('v2-handshake');
     expect(err.message).toMatch(/garbage-too-long/);
   });
 
   it('drops a peer that sends a short key and goes quiet, at the handshake deadline', async () => {
     const port = await rawServer(() => randomBytes(40));
-    const err = await dropOf(dial(port, 'v2'));
+    const err = await peerErrorOf(dial(port, 'v2'));
     expect(err.reason).toBe('handshake-timeout');
   });
 
@@ -166,7 +156,7 @@ describe('BIP 324 v2 transport on a real socket', () => {
       packet[packet.length - 1] ^= 1;
       c.sendRaw(packet);
     });
-    const err = await dropOf(dial(p.port, 'v2'));
+    const err = await peerErrorOf(dial(p.port, 'v2'));
     expect(err.reason).toBe('framing');
     expect(err.message).toMatch(/bad-tag/);
   });
