@@ -8,7 +8,7 @@ import { silentLogger } from '../../lib/log.js';
 import { PeerError } from '../../lib/peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../../lib/peer/session.js';
 import { InvType, type Message } from '../../lib/wire/messages.js';
-import type { DecodedTx } from '../../lib/tx/types.js';
+import type { DecodedTx } from '../../lib/wire/model.js';
 import { POW_LIMITS } from '../../lib/tx/pow.js';
 
 const info: PeerInfo = { version: 70016, services: 0n, userAgent: '/x/', startHeight: 0, relay: true, wtxidRelay: false, addrv2: false, transport: 'v1' };
