@@ -6,7 +6,7 @@ import type { Message, VersionMessage } from '../wire/messages.js';
 import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
 import { networkOfMagic, type NetworkParams } from '../wire/network.js';
 import { ipToBytes16 } from '../wire/netaddr.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/logger.js';
 import { FramingError, type DecodeError } from '../wire/errors.js';
 import { asPeerError, PeerError } from './errors.js';
 import { V2Error } from '../transport/errors.js';
