@@ -1,4 +1,4 @@
-import { EMPTY, asyncScheduler, defer, endWith, exhaustMap, filter, ignoreElements, map, merge, mergeMap, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
+import { asyncScheduler, defer, endWith, exhaustMap, filter, ignoreElements, map, merge, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from 'rxjs';
 import { randomBytes } from 'node:crypto';
 import { emitEach } from '../transport/emit-each.js';
@@ -53,18 +53,16 @@ export function handshake(
     defer(() => {
       const hs = new Handshake(ours, transport);
       link.send(ours);
-      const deadline = timer(timeoutMs, scheduler).pipe(
-        mergeMap(() => (hs.done ? EMPTY : throwError(() => new PeerError('handshake-timeout', `no ${hs.awaiting} within ${timeoutMs / 1000} s`)))),
-      );
-      const events = source.pipe(
+      return source.pipe(
         emitEach<Message, SessionEvent>((msg, emit) => {
           if (hs.done) return emit(readTime ? { type: 'message', msg, at: readTime() } : { type: 'message', msg });
           const step = hs.receive(msg);
           for (const m of step.send) link.send(m);
           if (step.ready) emit(readTime ? { type: 'ready', info: step.ready, link, at: readTime() } : { type: 'ready', info: step.ready, link });
         }),
+        // Nothing comes out before `ready`, so the deadline is the first value's: no timer after it.
+        timeout({ first: timeoutMs, scheduler, with: () => throwError(() => new PeerError('handshake-timeout', `no ${hs.awaiting} within ${timeoutMs / 1000} s`)) }),
       );
-      return merge(events, deadline);
     });
 }
 
