@@ -12,7 +12,7 @@ import { V2Error } from '../transport/errors.js';
 import type { Transport, TransportKind } from '../transport/transport.js';
 import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
-import { decodeFrames } from './framing.js';
+import { receiveMessages } from './framing.js';
 import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
 
 /**
@@ -107,7 +107,7 @@ function socketChunks(stream: OpenedStream, onRead: () => void): Observable<Uint
  * lib/net/dialer.ts) turned into a stream of session events — `ready` after the handshake, then
  * every message, plus `rtt` from the liveness pings — over the transport asked for (v1 plaintext
  * or BIP 324 v2). A failed dial, framing errors, misbehaviour, timeouts and the socket closing all
- * end the stream with a PeerError; a single bad message is skipped (see decodeFrames). A v2
+ * end the stream with a PeerError; a single bad message is skipped (see MessageDecoder). A v2
  * attempt that fails before the peer's version packet ends with `v2-handshake`, for the caller to
  * try v1 (see dialPeer). Unsubscribing closes the socket.
  */
@@ -167,9 +167,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     let ready = false;
     const sub = socketChunks(stream, () => (readAt = clock()))
       .pipe(
-        transport.frames,
-        tap((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length)),
-        decodeFrames(onBad),
+        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length))),
         handshake(link, ourVersion(stream.direct ? socket.remoteAddress : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
         answerPings(link.send),
         liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),

@@ -1,5 +1,6 @@
 import { asyncScheduler, defer, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { emitEach } from '../transport/emit-each.js';
+import type { Transport } from '../transport/transport.js';
 import { DecodeError, LimitError } from '../wire/errors.js';
 import type { Frame, Message } from '../wire/messages.js';
 import { decodeMessage } from '../wire/registry.js';
@@ -10,32 +11,72 @@ import { PeerError } from './errors.js';
 export type OnBadMessage = (command: string, err: DecodeError) => void;
 
 /**
- * Frames → typed messages. As in Core (net_processing.cpp ProcessMessages catches the decode
- * exception and goes on; net.cpp drops a frame with a bad checksum), an undecodable or corrupt
- * message costs only itself: it is skipped and reported to `onBad`. The peer is dropped when it
- * breaks a limit Core disconnects for (LimitError), or once it has sent more than its RateBudget
- * of bad messages.
+ * Frames → typed messages, one peer's. As in Core (net_processing.cpp ProcessMessages catches the
+ * decode exception and goes on; net.cpp drops a frame with a bad checksum), an undecodable or
+ * corrupt message costs only itself: `decode` gives undefined and tells `onBad`. It throws a
+ * PeerError (misbehaving) when the peer breaks a limit Core disconnects for (LimitError), or once
+ * it has sent more than its RateBudget of bad messages.
  */
+export class MessageDecoder {
+  private readonly budget = new RateBudget();
+
+  constructor(
+    private readonly onBad: OnBadMessage = () => {},
+    private readonly scheduler: SchedulerLike = asyncScheduler,
+  ) {}
+
+  decode(frame: Frame): Message | undefined {
+    try {
+      return decodeMessage(frame);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      const what = `bad ${frame.command}: ${err.message}`;
+      if (err instanceof LimitError) throw new PeerError('misbehaving', what);
+      this.onBad(frame.command, err);
+      if (!this.budget.spend(this.scheduler.now())) {
+        throw new PeerError('misbehaving', `more than ${this.budget.budget} bad messages within ${this.budget.windowMs / 1000} s; the last: ${what}`);
+      }
+      return undefined;
+    }
+  }
+}
+
+/** Frames → typed messages (see MessageDecoder); anything thrown is the stream's error. */
 export function decodeFrames(onBad: OnBadMessage = () => {}, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Frame, Message> {
   return (source) =>
     defer(() => {
-      const budget = new RateBudget();
+      const decoder = new MessageDecoder(onBad, scheduler);
       return source.pipe(
         emitEach<Frame, Message>((frame, emit) => {
-          let msg: Message;
-          try {
-            msg = decodeMessage(frame);
-          } catch (err) {
-            if (!(err instanceof DecodeError)) throw err;
-            const what = `bad ${frame.command}: ${err.message}`;
-            if (err instanceof LimitError) throw new PeerError('misbehaving', what);
-            onBad(frame.command, err);
-            if (!budget.spend(scheduler.now())) {
-              throw new PeerError('misbehaving', `more than ${budget.budget} bad messages within ${budget.windowMs / 1000} s; the last: ${what}`);
-            }
-            return;
-          }
-          emit(msg);
+          const msg = decoder.decode(frame);
+          if (msg !== undefined) emit(msg);
+        }),
+      );
+    });
+}
+
+/**
+ * A connection's chunks → its messages in one stage: the transport's frames (transport.ts),
+ * each told to `onFrame`, decoded (MessageDecoder). The same as `frames(transport)`, then a tap,
+ * then `decodeFrames`, but one subscriber per message instead of three: at 10,000 peers every
+ * message walks its peer's whole chain of subscribers, and each one is a cache miss
+ * (BENCHMARKS.md).
+ */
+export function receiveMessages(transport: Transport, onBad: OnBadMessage, onFrame?: (frame: Frame) => void, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Uint8Array, Message> {
+  return (source) =>
+    defer(() => {
+      const decoder = new MessageDecoder(onBad, scheduler);
+      let out: (msg: Message) => void = () => {};
+      const onFrameDecoded = (frame: Frame): void => {
+        onFrame?.(frame);
+        const msg = decoder.decode(frame);
+        if (msg !== undefined) out(msg);
+      };
+      transport.start();
+      return source.pipe(
+        emitEach<Uint8Array, Message>((chunk, emit) => {
+          out = emit;
+          transport.receive(chunk, onFrameDecoded);
         }),
       );
     });

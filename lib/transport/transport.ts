@@ -1,17 +1,22 @@
-import type { OperatorFunction } from 'rxjs';
+import { defer, type OperatorFunction } from 'rxjs';
 import type { Frame, Message } from '../wire/messages.js';
+import { emitEach } from './emit-each.js';
 
 export type TransportKind = 'v1' | 'v2';
 
 /**
- * Bytes ⇄ messages on one connection. `frames` turns received chunks into frames (writing
- * whatever the transport itself must answer, such as BIP 324's handshake bytes); `send` encodes
- * and writes one message, queueing it until the transport can (v2: until the keys are known).
- * Errors (FramingError, V2Error, or anything thrown) end the frames stream.
+ * Bytes ⇄ messages on one connection. `start` writes what the transport says first (v2: our key
+ * and garbage), once, before any chunk; `receive` turns one received chunk into the frames it
+ * completes, in order (writing whatever the transport itself must answer, such as BIP 324's
+ * handshake bytes), and throws when the byte stream cannot be trusted any more (FramingError,
+ * V2Error); `send` encodes and writes one message, queueing it until the transport can (v2: until
+ * the keys are known). A chunk is valid only during `receive` (sockets share one read buffer):
+ * what a transport keeps of it, it copies.
  */
 export interface Transport {
   readonly kind: TransportKind;
-  readonly frames: OperatorFunction<Uint8Array, Frame>;
+  start(): void;
+  receive(chunk: Uint8Array, emit: (frame: Frame) => void): void;
   send(msg: Message): number;
   /** v2: the peer's version packet arrived (the handshake is done); always true for v1. */
   readonly established: boolean;
@@ -23,3 +28,15 @@ export interface Transport {
 
 /** Writes bytes to the socket. */
 export type Write = (bytes: Uint8Array) => void;
+
+/**
+ * A transport's receiving side as an operator: chunks → frames, `start` on subscribe. Anything
+ * thrown inside is the stream's error (emitEach), never the process's.
+ */
+export function frames(transport: Transport): OperatorFunction<Uint8Array, Frame> {
+  return (source) =>
+    defer(() => {
+      transport.start();
+      return source.pipe(emitEach<Uint8Array, Frame>((chunk, emit) => transport.receive(chunk, emit)));
+    });
+}

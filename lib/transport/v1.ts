@@ -1,32 +1,22 @@
-import { defer, type OperatorFunction } from 'rxjs';
-import { emitEach } from './emit-each.js';
+import type { OperatorFunction } from 'rxjs';
 import { Framer } from '../wire/framer.js';
 import type { Frame, Message } from '../wire/messages.js';
 import { checksumLeftToDecoder, encodeMessage, maxPayloadFor } from '../wire/registry.js';
-import type { Transport, Write } from './transport.js';
+import { frames, type Transport, type Write } from './transport.js';
 
 /**
- * Byte chunks → frames (v1: magic, command, length, checksum). A framing error (bad magic, a bad
- * command, an oversized length) ends the stream: the byte stream cannot be trusted after it.
- * Anything thrown inside is the stream's error (emitEach), never the process's.
+ * The original transport: plaintext frames (magic, command, length, checksum). A framing error
+ * (bad magic, a bad command, an oversized length) is thrown by `receive`: the byte stream cannot
+ * be trusted after it.
  */
-export function v1Frames(magic: number): OperatorFunction<Uint8Array, Frame> {
-  return (source) =>
-    defer(() => {
-      const framer = new Framer(magic, maxPayloadFor, checksumLeftToDecoder);
-      return source.pipe(
-        emitEach<Uint8Array, Frame>((chunk, emit) => {
-          for (const frame of framer.push(chunk)) emit(frame);
-        }),
-      );
-    });
-}
-
-/** The original transport: plaintext frames. */
 export function v1Transport(magic: number, write: Write): Transport {
+  const framer = new Framer(magic, maxPayloadFor, checksumLeftToDecoder);
   return {
     kind: 'v1',
-    frames: v1Frames(magic),
+    start() {},
+    receive(chunk, emit) {
+      for (const frame of framer.push(chunk)) emit(frame);
+    },
     send(msg: Message) {
       const bytes = encodeMessage(magic, msg);
       write(bytes);
@@ -35,4 +25,9 @@ export function v1Transport(magic: number, write: Write): Transport {
     established: true,
     heardFrom: true,
   };
+}
+
+/** Byte chunks → v1 frames, for a stream that only reads (tests, tools). */
+export function v1Frames(magic: number): OperatorFunction<Uint8Array, Frame> {
+  return (source) => source.pipe(frames(v1Transport(magic, () => {})));
 }

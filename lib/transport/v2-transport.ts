@@ -1,7 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { defer } from 'rxjs';
-import { emitEach } from './emit-each.js';
-import type { Frame, Message } from '../wire/messages.js';
+import type { Message } from '../wire/messages.js';
 import { encodePayload } from '../wire/registry.js';
 import type { Transport, Write } from './transport.js';
 import { V2Session } from './v2.js';
@@ -17,7 +15,7 @@ export const MAX_QUEUED_BEFORE_KEYS = 16;
 export const INITIATOR_MAX_GARBAGE = 175;
 
 /**
- * BIP 324 as the initiator: our key and garbage go out on subscribe; their key gives ours the
+ * BIP 324 as the initiator: our key and garbage go out on `start`; their key gives ours the
  * terminator and version packet; every packet after their version packet is a frame. Messages
  * sent before the keys are known wait (our P2P `version` is the first). `dropped` packets (an
  * unknown short id) are reported, as Core drops just that message.
@@ -31,34 +29,31 @@ export function v2Transport(magic: number, write: Write, onDropped: (reason: str
   const encrypt = (msg: Message): Uint8Array => session.encrypt(msg.command === 'unknown' ? msg.name : msg.command, encodePayload(msg));
   const transport: Transport = {
     kind: 'v2',
-    frames: (source) =>
-      defer(() => {
-        write(session.start());
-        return source.pipe(
-          emitEach<Uint8Array, Frame>((chunk, emit) => {
-            heard = true;
-            for (const out of session.receive(chunk)) {
-              switch (out.kind) {
-                case 'send':
-                  write(out.bytes);
-                  keyed = true;
-                  for (const m of queue) write(encrypt(m));
-                  queue = [];
-                  break;
-                case 'ready':
-                  established = true;
-                  break;
-                case 'message':
-                  emit({ command: out.command, payload: out.payload });
-                  break;
-                case 'dropped':
-                  onDropped(out.reason);
-                  break;
-              }
-            }
-          }),
-        );
-      }),
+    start() {
+      write(session.start());
+    },
+    receive(chunk, emit) {
+      heard = true;
+      for (const out of session.receive(chunk)) {
+        switch (out.kind) {
+          case 'send':
+            write(out.bytes);
+            keyed = true;
+            for (const m of queue) write(encrypt(m));
+            queue = [];
+            break;
+          case 'ready':
+            established = true;
+            break;
+          case 'message':
+            emit({ command: out.command, payload: out.payload });
+            break;
+          case 'dropped':
+            onDropped(out.reason);
+            break;
+        }
+      }
+    },
     send(msg: Message) {
       if (!keyed) {
         if (queue.length >= MAX_QUEUED_BEFORE_KEYS) throw new RangeError(`more than ${MAX_QUEUED_BEFORE_KEYS} messages queued before the v2 keys`);

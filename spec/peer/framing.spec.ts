@@ -4,8 +4,8 @@ import { TestScheduler } from 'rxjs/testing';
 import { firstValueFrom, from, lastValueFrom, NEVER, of, toArray } from 'rxjs';
 import { BAD_MESSAGE_BUDGET } from '../../lib/peer/budget.js';
 import { asPeerError, PeerError } from '../../lib/peer/errors.js';
-import { decodeFrames } from '../../lib/peer/framing.js';
-import { v1Frames as frames } from '../../lib/transport/v1.js';
+import { decodeFrames, receiveMessages } from '../../lib/peer/framing.js';
+import { v1Frames as frames, v1Transport } from '../../lib/transport/v1.js';
 import { handshake, type PeerLink } from '../../lib/peer/session.js';
 import { MAX_INV_ENTRIES } from '../../lib/wire/limits.js';
 import type { Frame, Message, VersionMessage } from '../../lib/wire/messages.js';
@@ -87,6 +87,33 @@ describe('decodeFrames', () => {
     w.compactSize(MAX_INV_ENTRIES + 1);
     const tooMany = frame('inv', w.finish());
     const err = await errorOf(lastValueFrom(of(tooMany).pipe(decodeFrames())));
+    expect(err.reason).toBe('misbehaving');
+    expect(err.message).toMatch(/too many inv entries/);
+  });
+});
+
+describe('receiveMessages (frames, the traffic tap and decodeFrames in one stage)', () => {
+  it('cuts chunks into messages across any boundary, tells onFrame of every frame, skips a bad one and reports it', async () => {
+    const wire = new Uint8Array([...encodeMessage(MAGIC, ping(1n)), ...corruptPing(), ...encodeMessage(MAGIC, ping(2n))]);
+    // Every split point, so that a header, a payload and a checksum each arrive in two pieces.
+    for (let cut = 1; cut < wire.length; cut += 7) {
+      const seen: string[] = [];
+      const bad: string[] = [];
+      const chunks = [wire.slice(0, cut), wire.slice(cut)];
+      const out = await lastValueFrom(from(chunks).pipe(receiveMessages(v1Transport(MAGIC, () => {}), (c) => bad.push(c), (f) => seen.push(f.command)), toArray()));
+      expect(out).toEqual([ping(1n), ping(2n)]);
+      expect(seen).toEqual(['ping', 'ping', 'ping']);
+      expect(bad).toEqual(['ping']);
+    }
+  });
+
+  it('ends the stream for the wrong magic (framing) and for a count Core disconnects for (misbehaving)', async () => {
+    const wrongMagic = of(encodeMessage(NETWORKS.mainnet.magic, ping(1n))).pipe(receiveMessages(v1Transport(MAGIC, () => {}), () => {}));
+    expect((await errorOf(lastValueFrom(wrongMagic).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('framing');
+    const w = new ByteWriter(64);
+    w.compactSize(MAX_INV_ENTRIES + 1);
+    const tooMany = of(encodeMessage(MAGIC, { command: 'unknown', name: 'inv', payload: w.finish() } as unknown as Message));
+    const err = await errorOf(lastValueFrom(tooMany.pipe(receiveMessages(v1Transport(MAGIC, () => {}), () => {}))));
     expect(err.reason).toBe('misbehaving');
     expect(err.message).toMatch(/too many inv entries/);
   });
