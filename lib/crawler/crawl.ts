@@ -1,4 +1,4 @@
-import { EMPTY, Observable, asyncScheduler, catchError, concat, defer, endWith, finalize, interval, map, mergeMap, of, retry, tap, throwError, timer } from 'rxjs';
+import { Observable, asyncScheduler, interval, mergeMap, tap } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../wire/model.js';
 import type { Logger } from '../log/logger.js';
@@ -56,27 +56,52 @@ export interface CrawlDeps {
 }
 
 /**
- * One configured peer, kept connected: each session's end becomes a `down` event, and with
- * `reconnect` the peer is dialled again after a backoff that resets once a handshake succeeds.
+ * One configured peer, kept connected: each session's end becomes a `down` event (a session ends
+ * without an error only when it was meant to: a census visit, `visited`), and with `reconnect` the
+ * peer is dialled again after a backoff that resets once a handshake succeeds. What
+ * `defer(connect).pipe(map(tag), endWith(visited), catchError(down), retry({ delay }))` does, as
+ * one subscriber per session instead of five: every message of every peer passes through here,
+ * and at 10,000 peers each subscriber on that path is memory touched per message (BENCHMARKS.md).
  */
 export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean): Observable<TaggedEvent> {
   const peer = formatTarget(target);
   const scheduler = deps.scheduler ?? asyncScheduler;
-  let failures = 0;
-  return defer(() => deps.connect(target)).pipe(
-    map((ev): TaggedEvent => {
-      if (ev.type === 'ready') failures = 0;
-      return { peer, ev };
-    }),
-    // A session ends without an error only when it was meant to (a census visit).
-    endWith<TaggedEvent>({ peer, ev: { type: 'down', reason: 'visited', message: 'visit complete' } }),
-    catchError((err: unknown) => {
+  return new Observable<TaggedEvent>((subscriber) => {
+    let failures = 0;
+    let session: Subscription | undefined;
+    let redial: Subscription | undefined;
+    const ended = (reason: DropReason, message: string): void => subscriber.next({ peer, ev: { type: 'down', reason, message } });
+    const failed = (err: unknown): void => {
       const e = asPeerError(err);
-      const down: TaggedEvent = { peer, ev: { type: 'down', reason: e.reason, message: e.message } };
-      return concat(of(down), reconnect && !NOT_REDIALLED.has(e.reason) ? throwError(() => e) : EMPTY);
-    }),
-    retry({ delay: () => timer(redialDelay(++failures), scheduler) }),
-  );
+      ended(e.reason, e.message);
+      if (!reconnect || NOT_REDIALLED.has(e.reason)) return subscriber.complete();
+      redial = scheduler.schedule(dial, redialDelay(++failures));
+    };
+    const dial = (): void => {
+      let events: Observable<SessionEvent>;
+      try {
+        events = deps.connect(target);
+      } catch (err) {
+        return failed(err);
+      }
+      session = events.subscribe({
+        next: (ev) => {
+          if (ev.type === 'ready') failures = 0;
+          subscriber.next({ peer, ev });
+        },
+        error: failed,
+        complete: () => {
+          ended('visited', 'visit complete');
+          subscriber.complete();
+        },
+      });
+    };
+    dial();
+    return () => {
+      redial?.unsubscribe();
+      session?.unsubscribe();
+    };
+  });
 }
 
 /**
@@ -232,13 +257,15 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
             const kept = !opts.census && opts.reconnect && configured;
             let outOfDescriptors = false;
             return keepPeer(target, dialDeps, kept).pipe(
-              tap((e) => {
-                if (e.ev.type !== 'down' || e.ev.reason !== 'no-descriptors') return;
-                descriptors.exhausted();
-                // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
-                outOfDescriptors = !kept;
+              tap({
+                next: (e) => {
+                  if (e.ev.type !== 'down' || e.ev.reason !== 'no-descriptors') return;
+                  descriptors.exhausted();
+                  // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
+                  outOfDescriptors = !kept;
+                },
+                finalize: () => discovery.ended(formatTarget(target), outOfDescriptors),
               }),
-              finalize(() => discovery.ended(formatTarget(target), outOfDescriptors)),
             );
           }),
         )

@@ -200,6 +200,21 @@ describe('keepPeer (virtual time)', () => {
     });
   });
 
+  it('turns a connect that throws into a down event and redials it; a session that completes is `visited`', () => {
+    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
+    s.run(({ cold, expectObservable }) => {
+      let attempts = 0;
+      const connect = (): Observable<SessionEvent> => {
+        if (attempts++ === 0) throw new Error('bug in dial');
+        return cold('2ms |');
+      };
+      expectObservable(keepPeer(A, { connect, log: silentLogger, scheduler: s }, true)).toBe('d 1001ms (v|)', {
+        d: { peer: '127.0.0.1:1', ev: { type: 'down', reason: 'internal', message: 'internal error: bug in dial' } },
+        v: { peer: '127.0.0.1:1', ev: { type: 'down', reason: 'visited', message: 'visit complete' } },
+      });
+    });
+  });
+
   it('with reconnect off, ends after the first drop', () => {
     const s = new TestScheduler((a, e) => expect(a).toEqual(e));
     s.run(({ cold, expectObservable }) => {
