@@ -42,6 +42,7 @@
  *    hex: bitcoinjs uses its own `Transaction.fromHex`, scure gets `Buffer.from(hex, 'hex')`,
  *    bitcrawl its strict `fromHex` (which also validates the digits).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
@@ -52,7 +53,7 @@ import * as btc from '@scure/btc-signer';
 import { sha256 } from '@noble/hashes/sha2.js';
 // Not a direct dependency: @scure/btc-signer brings it. Only the bitcoinjs job needs it (below).
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
-import { decodeTx } from '../lib/tx/transaction.js';
+import { decodeTx } from '../lib/wire/transaction.js';
 import { txLine, type TxView, type VinView, type VoutView } from '../lib/tx/view.js';
 import type { OutputType } from '../lib/tx/script.js';
 import { fromHex, toReversedHex } from '../lib/wire/hex.js';
@@ -489,7 +490,10 @@ function main(): void {
 async function againstBaseline(dir: string, vectors: readonly VectorAnswers[], lines: readonly string[]): Promise<void> {
   const root = pathToFileURL(`${resolve(dir)}/`);
   const base = {
-    tx: (await import(new URL('lib/tx/transaction.ts', root).href)) as { decodeTx: typeof decodeTx },
+    // decodeTx moved from lib/tx to lib/wire; a baseline from before the move has it in lib/tx.
+    tx: (await import(new URL(existsSync(new URL('lib/wire/transaction.ts', root)) ? 'lib/wire/transaction.ts' : 'lib/tx/transaction.ts', root).href)) as {
+      decodeTx: typeof decodeTx;
+    },
     view: (await import(new URL('lib/tx/view.ts', root).href)) as { txLine: typeof txLine },
   };
   const baseLine: Job = (hex) => base.view.txLine(base.tx.decodeTx(fromHex(hex)), NET);

@@ -24,7 +24,7 @@ import { openSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { decodeTx } from '../lib/tx/transaction.js';
+import { decodeTx } from '../lib/wire/transaction.js';
 import { txLine } from '../lib/tx/view.js';
 import { toHex } from '../lib/wire/hex.js';
 import { InvType } from '../lib/wire/messages.js';

@@ -1,7 +1,7 @@
 /** `crawl` (the default command): checked flags → CrawlOptions → the run. */
 import { MAX_INV_ENTRIES } from '../wire/limits.js';
 import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
-import { createLogger, LOG_LEVELS } from '../log.js';
+import { createLogger, LOG_LEVELS } from '../log/logger.js';
 import type { Io } from '../output/io.js';
 import { EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
 import { readFile } from 'node:fs/promises';

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { DecodeError } from '../wire/errors.js';
 import { fromHex } from '../wire/hex.js';
 import { NETWORKS, NETWORK_NAMES, type NetworkParams } from '../wire/network.js';
-import { decodeTx } from '../tx/transaction.js';
+import { decodeTx } from '../wire/transaction.js';
 import { txLine } from '../tx/view.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import type { Io } from '../output/io.js';

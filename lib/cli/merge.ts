@@ -1,6 +1,6 @@
 /** `crawl merge`: several vantages' lines → one propagation line per transaction and block. */
 import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
-import { createLogger, LOG_LEVELS } from '../log.js';
+import { createLogger, LOG_LEVELS } from '../log/logger.js';
 import type { Io } from '../output/io.js';
 import { UsageError } from '../crawler/options.js';
 import type { BusOptions } from '../merge/bus.js';

@@ -4,7 +4,7 @@
  * value where the command builds its options).
  */
 import { NETWORK_NAMES } from '../wire/network.js';
-import { LOG_LEVELS } from '../log.js';
+import { LOG_LEVELS } from '../log/logger.js';
 import { DEFAULTS, EMIT_KINDS, TRANSPORTS } from '../crawler/options.js';
 import { NET_NAMES } from '../net/reach.js';
 import { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from '../output/nats.js';

@@ -6,7 +6,7 @@
  * peers.dat out of the way), never a crash and never silently emptied.
  */
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/logger.js';
 import { fromHex, toHex } from '../wire/hex.js';
 import type { AddrV2Entry } from '../wire/messages.js';
 import type { AddressBook, AddressHistory } from './addrbook.js';

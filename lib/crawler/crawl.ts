@@ -1,7 +1,7 @@
 import { EMPTY, Observable, asyncScheduler, catchError, concat, defer, endWith, finalize, interval, map, mergeMap, of, retry, tap, throwError, timer } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { Block, DecodedTx } from '../tx/types.js';
-import type { Logger } from '../log.js';
+import type { Block, DecodedTx } from '../wire/model.js';
+import type { Logger } from '../log/logger.js';
 import { asPeerError, PeerError, type DropReason } from '../peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
 import { Inventory, type Announcements, type InventoryLimits, type PeerId, type Request } from './inventory.js';

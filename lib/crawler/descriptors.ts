@@ -1,5 +1,5 @@
 import { defer, switchMap, timer, type Observable, type SchedulerLike } from 'rxjs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/logger.js';
 
 /** After running out of file descriptors, new dials wait this long. */
 export const EMFILE_PAUSE_MS = 1_000;

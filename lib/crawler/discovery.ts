@@ -1,5 +1,5 @@
 import { Observable, timer, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/logger.js';
 import type { AddrV2Entry } from '../wire/messages.js';
 import type { DialOptions } from '../net/dial.js';
 import { AddressBook, entryOfIp, type KnownAddress } from './addrbook.js';

@@ -1,4 +1,4 @@
-import { toHex } from '../wire/hex.js';
+import { bytesKey, toHex } from '../wire/hex.js';
 import { InvType, type InvItem } from '../wire/messages.js';
 import { BoundedSet } from './bounded-set.js';
 
@@ -45,6 +45,7 @@ export interface Announcements {
 }
 
 interface Entry {
+  /** bytesKey(hash): every look-up by hash (entries, seen, deadlines) uses this one key. */
   readonly key: string;
   readonly block: boolean;
   /** A copy: a view would pin the whole inv payload it came in (up to 1.8 MB) for as long as we wait. */
@@ -140,21 +141,26 @@ export class Inventory {
 
   /** Announced and not delivered yet: a delivery of it would count (asked for or not yet). */
   isPending(hash: Uint8Array): boolean {
-    return this.entries.has(toHex(hash));
+    return this.entries.has(bytesKey(hash));
   }
 
   isSeen(hash: Uint8Array): boolean {
-    return this.seen.has(toHex(hash));
+    return this.seen.has(bytesKey(hash));
   }
 
+  /**
+   * At 10,000 peers nearly every item is one already delivered: that path is a key and one Set
+   * look-up, and the peer's state is looked up only once some item of the message needs it.
+   */
   announce(peer: PeerId, items: readonly InvItem[], now: number): Request[] {
     const out = new Batch();
-    const state = this.peerState(peer);
+    let state: PeerState | undefined;
     for (const item of items) {
       const kind = kindOf(item.type);
       if (!kind) continue;
-      const key = toHex(item.hash);
+      const key = bytesKey(item.hash);
       if (this.seen.has(key)) continue;
+      state ??= this.peerState(peer);
       let entry = this.entries.get(key);
       if (entry?.announcers.has(state)) continue;
       if (state.announced.size >= this.limits.maxAnnouncementsPerPeer) continue;
@@ -180,7 +186,7 @@ export class Inventory {
     const out = new Batch();
     let fresh = true;
     let announcements: Announcements | undefined;
-    const keys = hashes.map(toHex);
+    const keys = hashes.map(bytesKey);
     for (const key of keys) {
       if (this.seen.has(key)) fresh = false;
       const entry = this.entries.get(key);
@@ -202,7 +208,7 @@ export class Inventory {
     const state = this.peers.get(peer);
     if (!state) return [];
     for (const item of items) {
-      const entry = this.entries.get(toHex(item.hash));
+      const entry = this.entries.get(bytesKey(item.hash));
       if (entry) this.withdraw(entry, state, now, out);
     }
     return this.live(out);
@@ -275,7 +281,7 @@ export class Inventory {
 
   private request(entry: Entry, state: PeerState, now: number, out: Batch): void {
     const kind = entry.announcers.get(state);
-    if (kind === undefined) throw new Error(`inventory: ${state.id} never announced ${entry.key}`);
+    if (kind === undefined) throw new Error(`inventory: ${state.id} never announced ${toHex(entry.hash)}`);
     entry.requestedFrom = state;
     (entry.block ? state.blocksInFlight : state.txInFlight).add(entry);
     this.deadlines.set(entry.key, now + this.limits.requestTimeoutMs);

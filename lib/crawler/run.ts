@@ -1,6 +1,6 @@
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/logger.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { NatsSink } from '../output/nats.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';

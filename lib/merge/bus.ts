@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerConfig, type JsMsg } from '@nats-io/jetstream';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/logger.js';
 import { ensureStream, RECONNECT_WAIT_MS, type StreamLimits } from '../output/nats.js';
 
 /** Past its window a held line is acknowledged; JetStream redelivers one not acknowledged this much later. */

@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import type { JsMsg } from '@nats-io/jetstream';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/logger.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { openBus, type BusOptions } from './bus.js';
 import { MAX_OPEN_GROUPS, MAX_REMEMBERED, Propagation, sightingOf, type Closed } from './propagation.js';

@@ -1,10 +1,42 @@
 import type { PeerInfo } from '../peer/session.js';
 import type { DropReason } from '../peer/errors.js';
-import type { Announcements } from '../crawler/inventory.js';
-import type { MempoolStats } from '../crawler/mempool.js';
-import type { KnownAddress } from '../crawler/addrbook.js';
 import type { BlockView } from '../tx/block.js';
 import type { SeenView } from '../tx/view.js';
+
+/*
+ * Line shapes live here, below lib/crawler: each line takes its own input shape, and the crawler's
+ * records (inventory's Announcements, the mempool view's MempoolStats, the address book's
+ * KnownAddress) fit them as they are, so nothing here imports from above.
+ */
+
+/** Who announced an item (inv) before it arrived; times in milliseconds. */
+export interface SeenAnnouncements {
+  readonly first: { readonly peer: string; readonly time: number };
+  readonly last: { readonly peer: string; readonly time: number };
+  /** Distinct peers that announced it before it arrived. */
+  readonly peers: number;
+}
+
+/** What a mempool line counts. */
+export interface MempoolLineStats {
+  readonly count: number;
+  readonly vsize: number;
+  /** Seconds since the oldest entry was seen; 0 when empty. */
+  readonly oldestAge: number;
+}
+
+/** A learned peer address, as an addr line shows it. */
+export interface AddrLineAddress {
+  /** The address's network: ipv4, ipv6, torv2, torv3, i2p, cjdns, yggdrasil. */
+  readonly network: string;
+  readonly host: string;
+  readonly port: number;
+  readonly services: bigint;
+  /** The time the announcing peer gave (unix seconds). */
+  readonly time: number;
+  /** Which peer told us. */
+  readonly source: string;
+}
 
 /** Unix time in seconds with millisecond precision, as in the `seen.time` of tx lines. */
 export function unixSeconds(ms: number): number {
@@ -40,7 +72,7 @@ export function peerDownLine(peer: string, network: string, reason: DropReason, 
   return JSON.stringify({ event: 'peer', state, peer, network, time: unixSeconds(timeMs), reason, message });
 }
 
-export function mempoolLine(stats: MempoolStats, timeMs: number): string {
+export function mempoolLine(stats: MempoolLineStats, timeMs: number): string {
   return JSON.stringify({ event: 'mempool', time: unixSeconds(timeMs), count: stats.count, vsize: stats.vsize, oldest_age: stats.oldestAge });
 }
 
@@ -50,7 +82,7 @@ export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs
 }
 
 /** The `seen` object of a tx line: who delivered it and its announcements (inv) before that. */
-export function seenOf(peer: string, timeMs: number, a: Announcements): SeenView {
+export function seenOf(peer: string, timeMs: number, a: SeenAnnouncements): SeenView {
   return {
     peer,
     time: unixSeconds(timeMs),
@@ -61,7 +93,7 @@ export function seenOf(peer: string, timeMs: number, a: Announcements): SeenView
 }
 
 /** A newly learned peer address (`--emit addr`), from the peer that told us. */
-export function addrLine(a: KnownAddress, timeMs: number): string {
+export function addrLine(a: AddrLineAddress, timeMs: number): string {
   return JSON.stringify({
     event: 'addr',
     network: a.network,

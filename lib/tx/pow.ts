@@ -10,8 +10,8 @@ import { sha256d } from '../wire/hash.js';
 import { toReversedHex } from '../wire/hex.js';
 import type { NetworkName } from '../wire/network.js';
 import { computeMerkleRoot, equalBytes, merkleRoot } from './block.js';
-import { hasWitness } from './transaction.js';
-import type { Block, DecodedTx } from './types.js';
+import { hasWitness } from '../wire/transaction.js';
+import type { Block, DecodedTx } from '../wire/model.js';
 
 // --- Compact targets (nBits) -------------------------------------------------------------------
 
@@ -79,7 +79,7 @@ export function deriveTarget(bits: number, powLimit: bigint): bigint | undefined
 
 /**
  * pow.cpp CheckProofOfWorkImpl. `hash` is the header's sha256d in internal byte order, as
- * lib/tx/block.ts stores `header.hash`.
+ * lib/wire/block.ts stores `header.hash`.
  */
 export function checkProofOfWork(hash: Uint8Array, bits: number, powLimit: bigint): boolean {
   const target = deriveTarget(bits, powLimit);

@@ -2,7 +2,7 @@ import { toHex, toReversedHex } from '../wire/hex.js';
 import type { NetworkParams } from '../wire/network.js';
 import { outputAddress } from './address.js';
 import { classifyOutput, scriptAsm, type OutputType } from './script.js';
-import type { DecodedTx, TxInput } from './types.js';
+import type { DecodedTx, TxInput } from '../wire/model.js';
 
 /** An input, as Esplora shows it (without `prevout`, which a P2P crawler does not have). */
 export interface VinView {

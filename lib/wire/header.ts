@@ -1,6 +1,7 @@
 import { FramingError } from './errors.js';
 import { checksum } from './hash.js';
 import { HEADER_BYTES, MAX_PAYLOAD_BYTES } from './limits.js';
+import type { Command } from './messages.js';
 
 /** protocol.h CMessageHeader::MESSAGE_TYPE_SIZE: the command field, ASCII padded with NULs. */
 export const COMMAND_BYTES = 12;
@@ -29,8 +30,50 @@ export function isValidCommand(command: string): boolean {
 }
 
 /**
+ * The commands we have a codec for (registry.ts's CODECS; `satisfies` makes a missing or extra
+ * one a type error). Their headers are matched word by word and get these very strings back:
+ * no string is built per message (11,000 invs a second at 10,000 peers).
+ */
+const KNOWN_COMMANDS = {
+  version: true, verack: true, sendaddrv2: true, wtxidrelay: true, sendheaders: true, getaddr: true, mempool: true,
+  ping: true, pong: true, inv: true, getdata: true, notfound: true, tx: true, block: true, headers: true,
+  getheaders: true, getblocks: true, addr: true, addrv2: true, feefilter: true, sendcmpct: true,
+} as const satisfies Record<Exclude<Command, 'unknown'>, true>;
+
+/** A known command's 12-byte field as three little-endian i32 words. */
+interface KnownField {
+  readonly w1: number;
+  readonly w2: number;
+  readonly command: string;
+}
+
+/** Known fields by their first word (several share one: "send…", "addr"/"addrv2"). */
+const BY_FIRST_WORD: ReadonlyMap<number, readonly KnownField[]> = (() => {
+  const m = new Map<number, KnownField[]>();
+  for (const command of Object.keys(KNOWN_COMMANDS)) {
+    const field = new Uint8Array(COMMAND_BYTES);
+    for (let i = 0; i < command.length; i++) field[i] = command.charCodeAt(i);
+    const dv = new DataView(field.buffer);
+    const w0 = dv.getInt32(0, true);
+    m.set(w0, [...(m.get(w0) ?? []), { w1: dv.getInt32(4, true), w2: dv.getInt32(8, true), command }]);
+  }
+  return m;
+})();
+
+/** The known command whose field is exactly the 12 bytes at `at`, NUL padding included. */
+function knownCommandAt(dv: DataView, at: number): string | undefined {
+  const fields = BY_FIRST_WORD.get(dv.getInt32(at, true));
+  if (fields === undefined) return undefined;
+  const w1 = dv.getInt32(at + 4, true);
+  const w2 = dv.getInt32(at + 8, true);
+  for (const f of fields) if (f.w1 === w1 && f.w2 === w2) return f.command;
+  return undefined;
+}
+
+/**
  * The command field as Core checks it (protocol.cpp CMessageHeader::IsMessageTypeValid):
- * printable ASCII up to the first NUL, and only NULs after it.
+ * printable ASCII up to the first NUL, and only NULs after it. (A known command's exact field
+ * passes these checks by construction, so knownCommandAt may answer first.)
  */
 function readCommand(field: Uint8Array): string {
   let end = field.indexOf(0);
@@ -62,7 +105,7 @@ export function decodeHeader(bytes: Uint8Array, magic: number, maxPayloadFor: (c
   if (length > MAX_PAYLOAD_BYTES) {
     throw new FramingError('oversized', `frame declares ${length} payload bytes, more than the ${MAX_PAYLOAD_BYTES} any message may have`);
   }
-  const command = readCommand(bytes.subarray(4, 4 + COMMAND_BYTES));
+  const command = knownCommandAt(dv, 4) ?? readCommand(bytes.subarray(4, 4 + COMMAND_BYTES));
   const max = maxPayloadFor(command);
   if (length > max) throw new FramingError('oversized', `${command} declares ${length} payload bytes, more than its maximum of ${max}`);
   return { magic: gotMagic, command, length, checksum: dv.getUint32(20, true) };

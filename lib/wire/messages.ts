@@ -2,7 +2,7 @@
  * The typed messages of the P2P protocol: one variant per command. Codecs live in
  * lib/wire/codecs/, one file per message, registered by command in lib/wire/registry.ts.
  */
-import type { Block, BlockHeader, DecodedTx } from '../tx/types.js';
+import type { Block, BlockHeader, DecodedTx } from './model.js';
 
 /** Inventory types (protocol.h GetDataMsg). */
 export const InvType = {

@@ -3,8 +3,8 @@
  * transaction stream (built the same way in each process), its schedule (transaction i is created
  * at start + i / R seconds), the peers' addresses and their fixed characters.
  */
-import { encodeTx, decodeTx } from '../../lib/tx/transaction.js';
-import type { DecodedTx } from '../../lib/tx/types.js';
+import { encodeTx, decodeTx } from '../../lib/wire/transaction.js';
+import type { DecodedTx } from '../../lib/wire/model.js';
 import { toHex, toReversedHex } from '../../lib/wire/hex.js';
 import { typicalTxs } from '../../spec/helpers/txs.js';
 

@@ -4,7 +4,7 @@ import { UsageError } from '../../lib/crawler/options.js';
 import { parseArgs } from '../../lib/cli/parse.js';
 import { envName, OPTIONS } from '../../lib/cli/options.js';
 import { NETWORK_NAMES } from '../../lib/wire/network.js';
-import { LOG_LEVELS } from '../../lib/log.js';
+import { LOG_LEVELS } from '../../lib/log/logger.js';
 
 function usage(argv: string[], env: NodeJS.ProcessEnv = {}): string {
   try {

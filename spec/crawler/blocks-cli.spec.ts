@@ -1,10 +1,10 @@
 /** Blocks, the mempool view and announcement telemetry, through the real `crawl` command. */
 import { describe, expect, it } from 'vitest';
-import type { Block } from '../../lib/tx/types.js';
+import type { Block } from '../../lib/wire/model.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
-import { encodeTx, decodeTx } from '../../lib/tx/transaction.js';
-import { decodeBlock, encodeBlock } from '../../lib/tx/block.js';
+import { encodeTx, decodeTx } from '../../lib/wire/transaction.js';
+import { decodeBlock, encodeBlock } from '../../lib/wire/block.js';
 import { mineBlock, withHeader } from '../helpers/blocks.js';
 import { coreHandshake, servingPeer } from '../helpers/scripted-peer.js';
 import { crawlFixtures } from '../helpers/fixtures.js';

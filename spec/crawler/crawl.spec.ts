@@ -4,11 +4,11 @@ import type { Observable } from 'rxjs';
 import { crawl, keepPeer, redialDelay, type CrawlEvent } from '../../lib/crawler/crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from '../../lib/crawler/inventory.js';
 import type { PeerTarget } from '../../lib/crawler/targets.js';
-import { silentLogger } from '../../lib/log.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { PeerError } from '../../lib/peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../../lib/peer/session.js';
 import { InvType, type Message } from '../../lib/wire/messages.js';
-import type { DecodedTx } from '../../lib/tx/types.js';
+import type { DecodedTx } from '../../lib/wire/model.js';
 import { POW_LIMITS } from '../../lib/tx/pow.js';
 
 const info: PeerInfo = { version: 70016, services: 0n, userAgent: '/x/', startHeight: 0, relay: true, wtxidRelay: false, addrv2: false, transport: 'v1' };

@@ -41,6 +41,20 @@ describe('Inventory', () => {
     expect(inv.pending).toBe(0);
   });
 
+  it('matches a hash by its bytes: announced as a view into a payload, delivered and looked up as copies', () => {
+    const inv = new Inventory(limits);
+    const payload = new Uint8Array(100).fill(7);
+    payload.set(h(3), 40);
+    const view = payload.subarray(40, 72);
+    expect(flat(inv.announce('a', [{ type: InvType.WTX, hash: view }], 0))).toEqual([`a:${InvType.WTX}:3`]);
+    payload.fill(0); // the inventory kept a copy, not the view
+    expect(inv.isPending(h(3))).toBe(true);
+    expect(inv.isPending(h(4))).toBe(false);
+    expect(inv.delivered([h(3)], 1)).toMatchObject({ fresh: true, wanted: true });
+    expect(inv.isSeen(h(3))).toBe(true);
+    expect(inv.isSeen(h(3 + 256))).toBe(false);
+  });
+
   it('does not let an unsolicited delivery stop the tx being fetched from its announcers', () => {
     const inv = new Inventory(limits);
     expect(inv.delivered([h(5)], 0)).toMatchObject({ fresh: true, wanted: false });

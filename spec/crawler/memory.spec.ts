@@ -12,7 +12,7 @@ import { CODECS, decodeMessage, encodePayload } from '../../lib/wire/registry.js
 import { MB, retainedBytes } from '../helpers/memory.js';
 import { Discovery, MAX_PENDING_DIALS } from '../../lib/crawler/discovery.js';
 import { ADDRESS_BOOK_CAPACITY } from '../../lib/crawler/addrbook.js';
-import { silentLogger } from '../../lib/log.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
 
 /** 100 full invs of 1,800,003 bytes each: 180 MB sent. */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { filter, firstValueFrom, take, tap, toArray } from 'rxjs';
 import { crawl, type CrawlEvent } from '../../lib/crawler/crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from '../../lib/crawler/inventory.js';
-import { silentLogger } from '../../lib/log.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { connectPeer, type SessionOptions } from '../../lib/peer/connect.js';
 import type { TransportKind } from '../../lib/transport/transport.js';
 import { POW_LIMITS } from '../../lib/tx/pow.js';

@@ -1,8 +1,9 @@
 /** Valid regtest blocks made from real transactions: a coinbase, a witness commitment, proof of work. */
-import { decodeBlock, encodeBlock, merkleRoot, writeBlockHeader } from '../../lib/tx/block.js';
+import { merkleRoot } from '../../lib/tx/block.js';
+import { decodeBlock, encodeBlock, writeBlockHeader } from '../../lib/wire/block.js';
 import { checkProofOfWork, POW_LIMITS, validateBlock, WITNESS_COMMITMENT_PREFIX } from '../../lib/tx/pow.js';
-import { decodeTx, encodeTx, hasWitness } from '../../lib/tx/transaction.js';
-import type { Block, BlockHeader, DecodedTx } from '../../lib/tx/types.js';
+import { decodeTx, encodeTx, hasWitness } from '../../lib/wire/transaction.js';
+import type { Block, BlockHeader, DecodedTx } from '../../lib/wire/model.js';
 import { sha256d } from '../../lib/wire/hash.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
 

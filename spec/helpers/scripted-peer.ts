@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { ResponderTransport, type ScriptedTransport } from './peer-transport.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { InvType, type Command, type InvItem, type Message, type MessageOf, type VersionMessage } from '../../lib/wire/messages.js';
-import type { DecodedTx } from '../../lib/tx/types.js';
+import type { DecodedTx } from '../../lib/wire/model.js';
 import { toHex } from '../../lib/wire/hex.js';
 
 export const REGTEST = NETWORKS.regtest;

@@ -1,6 +1,6 @@
 /** Real transactions from the vectors (spec/fixtures/vectors), made distinct where a test needs many. */
-import { decodeTx, encodeTx } from '../../lib/tx/transaction.js';
-import type { DecodedTx } from '../../lib/tx/types.js';
+import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
+import type { DecodedTx } from '../../lib/wire/model.js';
 import { fromHex } from '../../lib/wire/hex.js';
 import { readVectors } from '../fixtures/vectors.js';
 

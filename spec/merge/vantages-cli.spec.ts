@@ -8,7 +8,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NatsServer } from '../../scripts/nats-harness.js';
 import { until } from '../../scripts/harness.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import type { DecodedTx } from '../../lib/tx/types.js';
+import type { DecodedTx } from '../../lib/wire/model.js';
 import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
 import { scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { distinctTxs } from '../helpers/txs.js';

@@ -16,7 +16,7 @@ import { filter, firstValueFrom, type Observable } from 'rxjs';
 import { connectPeer, type SessionOptions } from '../../lib/peer/connect.js';
 import { PeerError } from '../../lib/peer/errors.js';
 import type { PeerLink, SessionEvent } from '../../lib/peer/session.js';
-import { silentLogger } from '../../lib/log.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { Dialer, type DialerOptions } from '../../lib/net/dialer.js';
 import { NO_REACH } from '../../lib/net/reach.js';
 import { SOCKS5_REPLIES } from '../../lib/net/socks5.js';

@@ -8,7 +8,7 @@ import { NETWORK_NAMES } from '../../lib/wire/network.js';
 import { versionOf } from '../helpers/scripted-peer.js';
 import { stalledListener } from '../helpers/stalled-listener.js';
 import type { SessionEvent } from '../../lib/peer/session.js';
-import { silentLogger } from '../../lib/log.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { coreHandshake, REGTEST, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { filter, firstValueFrom, type Observable } from 'rxjs';
 import { dialPeer, NODE_P2P_V2, type SessionOptions, type TransportChoice } from '../../lib/peer/connect.js';
 import type { SessionEvent } from '../../lib/peer/session.js';
-import { silentLogger } from '../../lib/log.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { MAX_GARBAGE_LEN } from '../../lib/transport/v2.js';
 import { INITIATOR_MAX_GARBAGE } from '../../lib/transport/v2-transport.js';
 import { coreHandshake, REGTEST, scriptedPeer, versionOf, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';

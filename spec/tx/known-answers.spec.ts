@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as bitcoin from 'bitcoinjs-lib';
-import { blockMerkleOk, coinbaseHeight, decodeBlock, encodeBlock } from '../../lib/tx/block.js';
-import { decodeTx, encodeTx } from '../../lib/tx/transaction.js';
+import { blockMerkleOk, coinbaseHeight } from '../../lib/tx/block.js';
+import { decodeBlock, encodeBlock } from '../../lib/wire/block.js';
+import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
 import { txView } from '../../lib/tx/view.js';
 import { DecodeError } from '../../lib/wire/errors.js';
 import { fromHex, toHex, toReversedHex } from '../../lib/wire/hex.js';

@@ -4,7 +4,7 @@
  * every real block of spec/fixtures/vectors/blocks.ndjson.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeBlock } from '../../lib/tx/block.js';
+import { decodeBlock } from '../../lib/wire/block.js';
 import {
   checkProofOfWork,
   checkWitnessCommitment,
@@ -20,7 +20,7 @@ import {
   witnessCommitmentOk,
 } from '../../lib/tx/pow.js';
 import { computeMerkleRoot } from '../../lib/tx/block.js';
-import type { Block, DecodedTx, TxOutput } from '../../lib/tx/types.js';
+import type { Block, DecodedTx, TxOutput } from '../../lib/wire/model.js';
 import { sha256d } from '../../lib/wire/hash.js';
 import { fromHex, fromReversedHex, toHex } from '../../lib/wire/hex.js';
 import { NETWORK_NAMES, type NetworkName } from '../../lib/wire/network.js';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../lib/wire/errors.js';
 import { checksum, sha256d, sha256dParts } from '../../lib/wire/hash.js';
-import { fromHex, toHex } from '../../lib/wire/hex.js';
+import { bytesKey, fromHex, toHex } from '../../lib/wire/hex.js';
 
 const reference = (data: Uint8Array): string => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 
@@ -111,5 +111,46 @@ describe('fromHex', () => {
     expect(() => fromHex('0x0100')).toThrow('not hex: drop the "0x" prefix');
     expect(() => fromHex('0X01')).toThrow('not hex: drop the "0x" prefix');
     expect(() => fromHex('abc')).toThrow('hex has an odd number of digits (3)');
+  });
+});
+
+describe('bytesKey', () => {
+  const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
+  /** A copy of `h` placed at `at` inside a larger buffer: the key must depend on the bytes only. */
+  const viewOf = (h: Uint8Array, at: number): Uint8Array => {
+    const big = new Uint8Array(at + 40).fill(0xa5);
+    big.set(h, at);
+    return big.subarray(at, at + 32);
+  };
+
+  it('is equal for two hashes exactly when their hex is (property; near misses included)', () => {
+    const nearPair = fc.tuple(hash, fc.nat(31), fc.integer({ min: 1, max: 255 })).map(([h, at, x]) => {
+      const g = h.slice();
+      g[at] ^= x;
+      return [h, g] as const;
+    });
+    const pair = fc.oneof(fc.tuple(hash, hash), hash.map((h) => [h, h.slice()] as const), nearPair);
+    fc.assert(
+      fc.property(pair, fc.nat(16), fc.nat(16), ([a, b], i, j) => {
+        const va = viewOf(a, i);
+        const vb = viewOf(b, j);
+        expect(bytesKey(va) === bytesKey(vb)).toBe(toHex(va) === toHex(vb));
+        expect(bytesKey(va)).toHaveLength(32);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('tells apart every one-byte change of a hash, through each byte value', () => {
+    const base = new Uint8Array(32);
+    const keys = new Set([bytesKey(base)]);
+    for (let at = 0; at < 32; at++) {
+      for (let v = 1; v < 256; v++) {
+        const h = base.slice();
+        h[at] = v;
+        keys.add(bytesKey(h));
+      }
+    }
+    expect(keys.size).toBe(1 + 32 * 255);
   });
 });

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { framingErrorOf } from '../helpers/errors.js';
 import { decodeHeader, encodeFrame, isValidCommand } from '../../lib/wire/header.js';
 import { fromHex, toHex } from '../../lib/wire/hex.js';
 import { MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';
 import { NETWORKS } from '../../lib/wire/network.js';
+import { CODECS } from '../../lib/wire/registry.js';
 
 const MAINNET = NETWORKS.mainnet.magic;
 const anyLength = (): number => MAX_PAYLOAD_BYTES;
@@ -95,5 +97,38 @@ describe('decodeHeader', () => {
   it('checks the magic before anything else', () => {
     const err = framingErrorOf(() => decodeHeader(rawHeader('00000000', [0x01], 0xffffffff), MAINNET, anyLength));
     expect(err.reason).toBe('bad-magic');
+  });
+
+  it('returns every command we have a codec for, byte for byte as sent', () => {
+    for (const command of Object.keys(CODECS)) {
+      expect(decodeHeader(encodeFrame(MAINNET, command, new Uint8Array(0)).subarray(0, 24), MAINNET, anyLength).command).toBe(command);
+    }
+  });
+
+  /** IsMessageTypeValid written plainly: printable ASCII up to the first NUL, only NULs after. */
+  function referenceCommand(field: Uint8Array): string | 'bad-command' {
+    const text = String.fromCharCode(...field);
+    const command = text.split('\0')[0];
+    const printable = [...command].every((c) => c >= ' ' && c <= '~');
+    return printable && text === command.padEnd(12, '\0') ? command : 'bad-command';
+  }
+
+  it('agrees with a plain IsMessageTypeValid on any field, also one a byte away from a known command (property)', () => {
+    const known = Object.keys(CODECS).map((c) => Uint8Array.from({ length: 12 }, (_, i) => (i < c.length ? c.charCodeAt(i) : 0)));
+    const nearKnown = fc.tuple(fc.constantFrom(...known), fc.nat(11), fc.constantFrom(0, 0x01, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0xff)).map(([f, at, b]) => {
+      const g = f.slice();
+      g[at] = b;
+      return g;
+    });
+    const field = fc.oneof(fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.constantFrom(...known), nearKnown);
+    fc.assert(
+      fc.property(field, (f) => {
+        const expected = referenceCommand(f);
+        const header = rawHeader('f9beb4d9', [...f], 0);
+        if (expected === 'bad-command') expect(framingErrorOf(() => decodeHeader(header, MAINNET, anyLength)).reason).toBe('bad-command');
+        else expect(decodeHeader(header, MAINNET, anyLength).command).toBe(expected);
+      }),
+      { numRuns: 3_000 },
+    );
   });
 });

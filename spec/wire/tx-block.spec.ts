@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { writeTx } from '../../lib/tx/transaction.js';
-import type { Transaction } from '../../lib/tx/types.js';
+import { writeTx } from '../../lib/wire/transaction.js';
+import type { Transaction } from '../../lib/wire/model.js';
 import { DecodeError } from '../../lib/wire/errors.js';
 import { Framer } from '../../lib/wire/framer.js';
 import { fromHex, toHex, toReversedHex } from '../../lib/wire/hex.js';

@@ -1,11 +1,9 @@
-import { readBlockHeader, writeBlockHeader } from '../../tx/block.js';
-import type { BlockHeader } from '../../tx/types.js';
+import { BLOCK_HEADER_BYTES, readBlockHeader, writeBlockHeader } from '../block.js';
 import { DecodeError } from '../errors.js';
 import { MAX_HEADERS } from '../limits.js';
+import type { BlockHeader } from '../model.js';
 import { checkOutgoing, MAX_COMPACT_SIZE_BYTES, type Codec } from './codec.js';
 
-/** The serialized block header (primitives/block.h CBlockHeader). */
-export const BLOCK_HEADER_BYTES = 80;
 /** A headers entry: the header and a CompactSize transaction count, always 0 (one byte). */
 export const HEADERS_ENTRY_BYTES = BLOCK_HEADER_BYTES + 1;
 /** Count + MAX_HEADERS_RESULTS (net_processing.cpp) entries = 162,009 bytes. */

@@ -1,6 +1,5 @@
-import { readTx, writeTx } from '../../tx/transaction.js';
-import type { Transaction } from '../../tx/types.js';
 import { MAX_PAYLOAD_BYTES } from '../limits.js';
+import { hasWitness, readTx, writeTx } from '../transaction.js';
 import type { Codec } from './codec.js';
 
 /**
@@ -9,12 +8,7 @@ import type { Codec } from './codec.js';
  */
 export const MAX_TX_PAYLOAD = MAX_PAYLOAD_BYTES;
 
-/** Core serializes a transaction with witness data when any input has some (CTransaction::HasWitness). */
-function hasWitness(tx: Transaction): boolean {
-  return tx.inputs.some((input) => input.witness.length > 0);
-}
-
-/** `tx`: one transaction, decoded by lib/tx (which checks its segwit rules). */
+/** `tx`: one transaction, decoded by ../transaction.ts (which checks its segwit rules). */
 export const txCodec: Codec<'tx'> = {
   command: 'tx',
   maxPayload: MAX_TX_PAYLOAD,

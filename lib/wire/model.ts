@@ -1,5 +1,7 @@
 /**
- * The transaction and block model. Hashes are 32-byte Uint8Arrays in internal (wire) byte
+ * The transaction and block model. It lives in the leaf with its serialization (transaction.ts,
+ * block.ts), as btcd keeps MsgTx in `wire`: the tx, block and headers codecs and the message union
+ * need nothing from above, and lib/tx builds on it (views, scripts, addresses, proof of work). Hashes are 32-byte Uint8Arrays in internal (wire) byte
  * order; they are shown reversed. Scripts and witness items are views into the decoded bytes.
  */
 export interface TxInput {

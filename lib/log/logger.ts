@@ -1,3 +1,7 @@
+/**
+ * The logger (winston, to stderr). It has no Bitcoin in it and every layer may log, so lib/log is
+ * the lowest layer, under lib/wire: it imports nothing of ours (spec/layers.spec.ts).
+ */
 import winston from 'winston';
 
 export type LogFormat = 'text' | 'json';

@@ -1,9 +1,9 @@
-import { DecodeError } from '../wire/errors.js';
-import { sha256d, sha256dParts } from '../wire/hash.js';
-import { MAX_COMPACT_SIZE } from '../wire/limits.js';
-import { ByteReader } from '../wire/reader.js';
-import { ByteWriter } from '../wire/writer.js';
-import type { DecodedTx, Transaction, TxInput, TxOutput } from './types.js';
+import { DecodeError } from './errors.js';
+import { sha256d, sha256dParts } from './hash.js';
+import { MAX_COMPACT_SIZE } from './limits.js';
+import { ByteReader } from './reader.js';
+import { ByteWriter } from './writer.js';
+import type { DecodedTx, Transaction, TxInput, TxOutput } from './model.js';
 
 /** Smallest serialized input: outpoint 36 + script length 1 + sequence 4. */
 const MIN_INPUT_BYTES = 41;
@@ -120,6 +120,7 @@ export function decodeTx(bytes: Uint8Array): DecodedTx {
   return tx;
 }
 
+/** Core serializes a transaction with witness data when any input has some (CTransaction::HasWitness). */
 export function hasWitness(tx: Transaction): boolean {
   for (const input of tx.inputs) if (input.witness.length > 0) return true;
   return false;

@@ -1,0 +1,134 @@
+/**
+ * Imports point down the layer list (DESIGN.md, Layout): a file in lib/ imports only from its own
+ * folder or from a folder below it, every file lives in one of the listed folders, and nothing in
+ * lib/ reaches out of it. Read with TypeScript's own import scanner, so `import type`, re-exports
+ * and dynamic `import()` count, and comments and strings do not.
+ */
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+/**
+ * lib/'s folders, top first. lib/merge (vantages → propagation lines) is used by cli and uses
+ * output and crawler; lib/log (the logger) has no Bitcoin in it and is used by many, so it is last.
+ */
+const LAYERS = ['cli', 'merge', 'crawler', 'output', 'peer', 'transport', 'net', 'tx', 'wire', 'log'] as const;
+
+/** The layer of a repository path ('lib/wire/codecs/tx.ts' → 'wire'); undefined outside the listed folders. */
+function layerOf(path: string): number | undefined {
+  const parts = path.split('/');
+  if (parts[0] !== 'lib' || parts.length < 3) return undefined;
+  const i = (LAYERS as readonly string[]).indexOf(parts[1]);
+  return i < 0 ? undefined : i;
+}
+
+/** The relative specifiers a source imports or re-exports; package imports are not ours to layer. */
+function relativeImports(source: string): string[] {
+  return ts
+    .preProcessFile(source, true, true)
+    .importedFiles.map((f) => f.fileName)
+    .filter((s) => s.startsWith('.'));
+}
+
+/** The repository path a relative specifier names, as its .ts source ('../wire/hex.js' → 'lib/wire/hex.ts'). */
+function resolveImport(from: string, specifier: string): string {
+  return posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/\.js$/, '.ts');
+}
+
+/** What is wrong with `from` importing `target` (both repository paths), or undefined when it points down or across. */
+function checkImport(from: string, target: string): string | undefined {
+  const a = layerOf(from);
+  if (a === undefined) return `${from} is in no layer of the list`;
+  if (!target.startsWith('lib/')) return 'reaches out of lib/';
+  const b = layerOf(target);
+  if (b === undefined) return `${target} is in no layer of the list`;
+  if (b < a) return `points up: ${LAYERS[a]} → ${LAYERS[b]}`;
+  return undefined;
+}
+
+/** Every offending import in the given files, as "file imports 'specifier': reason". */
+function violations(files: ReadonlyMap<string, string>): string[] {
+  const found: string[] = [];
+  for (const [file, source] of files) {
+    if (layerOf(file) === undefined) {
+      found.push(`${file} is in no layer of the list`);
+      continue;
+    }
+    for (const specifier of relativeImports(source)) {
+      const reason = checkImport(file, resolveImport(file, specifier));
+      if (reason !== undefined) found.push(`${file} imports '${specifier}': ${reason}`);
+    }
+  }
+  return found;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function libSources(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(posix.join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' })) {
+    const path = posix.join('lib', entry.split('\\').join('/'));
+    if (path.endsWith('.ts')) files.set(path, readFileSync(posix.join(ROOT, path), 'utf8'));
+  }
+  return files;
+}
+
+describe('layers', () => {
+  it('every import in lib/ points down the layer list', () => {
+    const files = libSources();
+    // The walk found the tree, not an empty folder: some files in the top and the bottom layer.
+    expect([...files.keys()].some((f) => f.startsWith('lib/cli/'))).toBe(true);
+    expect([...files.keys()].some((f) => f.startsWith('lib/wire/codecs/'))).toBe(true);
+    expect(violations(files)).toEqual([]);
+  });
+
+  describe('the checker, on made-up files', () => {
+    it('finds import type, re-exports and import(), not comments or strings', () => {
+      const source = [
+        "// import { no } from '../cli/comment.js';",
+        "import type { A } from '../tx/a.js';",
+        "export { b } from './b.js';",
+        "export * from '../wire/c.js';",
+        "const d = await import('../net/d.js');",
+        "import winston from 'winston';",
+        "const s = \"from '../cli/string.js'\";",
+      ].join('\n');
+      expect(relativeImports(source)).toEqual(['../tx/a.js', './b.js', '../wire/c.js', '../net/d.js']);
+    });
+
+    it('resolves specifiers from the importing file', () => {
+      expect(resolveImport('lib/wire/codecs/tx.ts', '../../tx/types.js')).toBe('lib/tx/types.ts');
+      expect(resolveImport('lib/peer/x.ts', './y.js')).toBe('lib/peer/y.ts');
+    });
+
+    it('accepts imports down and across, refuses imports up', () => {
+      expect(checkImport('lib/tx/block.ts', 'lib/wire/model.ts')).toBeUndefined();
+      expect(checkImport('lib/wire/codecs/tx.ts', 'lib/wire/transaction.ts')).toBeUndefined();
+      expect(checkImport('lib/cli/crawl.ts', 'lib/log/logger.ts')).toBeUndefined();
+      expect(checkImport('lib/wire/codecs/tx.ts', 'lib/tx/transaction.ts')).toBe('points up: wire → tx');
+      expect(checkImport('lib/output/lines.ts', 'lib/crawler/inventory.ts')).toBe('points up: output → crawler');
+      expect(checkImport('lib/crawler/run.ts', 'lib/merge/bus.ts')).toBe('points up: crawler → merge');
+    });
+
+    it('refuses top-level lib files, unlisted folders and paths out of lib/', () => {
+      expect(checkImport('lib/peer/connect.ts', 'lib/log.ts')).toBe('lib/log.ts is in no layer of the list');
+      expect(checkImport('lib/peer/connect.ts', 'lib/util/x.ts')).toBe('lib/util/x.ts is in no layer of the list');
+      expect(checkImport('lib/peer/connect.ts', 'spec/helpers/x.ts')).toBe('reaches out of lib/');
+      expect(checkImport('lib/x.ts', 'lib/wire/hex.ts')).toBe('lib/x.ts is in no layer of the list');
+    });
+
+    it('names each file and import that points up', () => {
+      const files = new Map([
+        ['lib/wire/messages.ts', "import type { DecodedTx } from '../tx/types.js';\nimport { x } from './hex.js';"],
+        ['lib/tx/view.ts', "import { toHex } from '../wire/hex.js';"],
+        ['lib/extra.ts', "import { y } from './wire/hex.js';"],
+      ]);
+      expect(violations(files)).toEqual([
+        "lib/wire/messages.ts imports '../tx/types.js': points up: wire → tx",
+        'lib/extra.ts is in no layer of the list',
+      ]);
+    });
+  });
+});
