@@ -18,7 +18,22 @@ export interface OpenedStream {
   readonly head: Uint8Array;
   /** False when a proxy or bridge stands between us and the peer (its address is not the peer's). */
   readonly direct: boolean;
+  /**
+   * Where the socket's bytes go from now on (the socket emits no 'data' events). A chunk is valid
+   * only while `handler` runs: it lives in the one buffer every socket reads into, so whatever is
+   * kept must be copied (the v1 framer and the v2 session copy each byte once anyway).
+   */
+  onChunk(handler: (chunk: Uint8Array) => void): void;
 }
+
+/**
+ * The buffer every outbound socket reads into (Node's `onread`), one for the process: libuv calls
+ * each socket's read callback with it, one at a time, and the chunk is consumed before the next
+ * read. Node's default gives each read(2) a buffer of its own and pushes it through a Readable
+ * stream, which at 10,000 peers was a buffer and a stream turn per inv message (BENCHMARKS.md).
+ */
+export const READ_BUFFER_BYTES = 64 * 1024;
+const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 
 /** Opens a stream to host:port. */
 export type Opener = (host: string, port: number) => Observable<OpenedStream>;
@@ -40,7 +55,25 @@ export function socketDialError(err: NodeJS.ErrnoException, what: string): DialE
 export function openWith<T>(to: HostPort, what: string, handshake?: () => Negotiation<T>, onDone?: (value: T, socket: Socket) => void): Observable<OpenedStream> {
   return new Observable<OpenedStream>((subscriber) => {
     let handedOver = false;
-    const socket = netConnect({ host: to.host, port: to.port, noDelay: true });
+    let reader: ((chunk: Uint8Array) => void) | undefined;
+    const socket = netConnect({
+      host: to.host,
+      port: to.port,
+      noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          // A throw here would escape Node's read callback: it ends this socket instead.
+          try {
+            reader?.(buf.subarray(0, n));
+          } catch (err) {
+            socket.destroy(err instanceof Error ? err : new Error(String(err)));
+          }
+          // false would pause the socket; it is paused (or not) through pause()/resume() only.
+          return true;
+        },
+      },
+    });
     const fail = (err: DialError): void => {
       detach();
       // A late error from a socket being torn down must not become an unhandled 'error' event.
@@ -54,13 +87,14 @@ export function openWith<T>(to: HostPort, what: string, handshake?: () => Negoti
     const hand = (head: Uint8Array): void => {
       detach();
       handedOver = true;
-      subscriber.next({ socket, head, direct: handshake === undefined });
+      subscriber.next({ socket, head, direct: handshake === undefined, onChunk: (handler) => (reader = handler) });
       subscriber.complete();
     };
-    const onData = (chunk: Buffer): void => {
+    const onData = (chunk: Uint8Array): void => {
       if (!negotiation) return;
       try {
-        const step = negotiation.receive(chunk);
+        // A copy: the negotiation may keep bytes (its `rest`), and the chunk is the shared buffer.
+        const step = negotiation.receive(chunk.slice());
         if (step.send) socket.write(step.send);
         if (step.done) {
           onDone?.(step.done.value, socket);
@@ -80,13 +114,13 @@ export function openWith<T>(to: HostPort, what: string, handshake?: () => Negoti
       }
     };
     const detach = (): void => {
+      reader = undefined;
       socket.off('connect', onConnect);
-      socket.off('data', onData);
       socket.off('error', onError);
       socket.off('close', onClose);
     };
+    reader = onData;
     socket.on('connect', onConnect);
-    socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
     return () => {

@@ -1,5 +1,4 @@
 import { Observable, asyncScheduler, catchError, defer, switchMap, tap, throwError } from 'rxjs';
-import type { Socket } from 'node:net';
 import { directOpener, type OpenedStream, type Opener } from '../net/open.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../net/reach.js';
 import type { Message, VersionMessage } from '../wire/messages.js';
@@ -68,14 +67,15 @@ function ourVersion(remoteIp: string | undefined, port: number, userAgent: strin
 
 /**
  * A connected socket's data as an observable, `head` first; its end or error ends the stream with
- * a PeerError. `onRead` runs as each chunk arrives, before it goes down the pipeline: Node emits
- * 'data' straight after its read(2) of the socket, so the clock read there is the read time of
- * every message the chunk completes, however long the pipeline then takes over them.
+ * a PeerError. `onRead` runs as each chunk arrives, before it goes down the pipeline: Node calls
+ * the read callback straight after its read(2) of the socket, so the clock read there is the read
+ * time of every message the chunk completes, however long the pipeline then takes over them.
  */
-function socketChunks(socket: Socket, head: Uint8Array, onRead: () => void): Observable<Uint8Array> {
+function socketChunks(stream: OpenedStream, onRead: () => void): Observable<Uint8Array> {
+  const { socket, head } = stream;
   return new Observable<Uint8Array>((subscriber) => {
     if (head.length > 0) subscriber.next(head);
-    const onData = (chunk: Buffer): void => {
+    const onData = (chunk: Uint8Array): void => {
       onRead();
       // What the chunk's messages make us send (the handshake's wtxidrelay, sendaddrv2, verack,
       // the first ping; pongs) goes out in one write when the chunk is done, not one each (socket
@@ -91,11 +91,11 @@ function socketChunks(socket: Socket, head: Uint8Array, onRead: () => void): Obs
       subscriber.error(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
     };
     const onClose = (): void => subscriber.error(new PeerError('closed', 'connection closed by peer'));
-    socket.on('data', onData);
+    stream.onChunk(onData);
     socket.on('error', onError);
     socket.on('close', onClose);
     return () => {
-      socket.off('data', onData);
+      stream.onChunk(() => {});
       socket.off('error', onError);
       socket.off('close', onClose);
     };
@@ -165,7 +165,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     // The head (bytes a proxy handshake read past its end) was read just now.
     let readAt = clock();
     let ready = false;
-    const sub = socketChunks(socket, stream.head, () => (readAt = clock()))
+    const sub = socketChunks(stream, () => (readAt = clock()))
       .pipe(
         transport.frames,
         tap((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length)),

@@ -1,4 +1,5 @@
-import { asyncScheduler, defer, mergeMap, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { emitEach } from '../transport/emit-each.js';
 import { DecodeError, LimitError } from '../wire/errors.js';
 import type { Frame, Message } from '../wire/messages.js';
 import { decodeMessage } from '../wire/registry.js';
@@ -20,9 +21,10 @@ export function decodeFrames(onBad: OnBadMessage = () => {}, scheduler: Schedule
     defer(() => {
       const budget = new RateBudget();
       return source.pipe(
-        mergeMap((frame): Message[] => {
+        emitEach<Frame, Message>((frame, emit) => {
+          let msg: Message;
           try {
-            return [decodeMessage(frame)];
+            msg = decodeMessage(frame);
           } catch (err) {
             if (!(err instanceof DecodeError)) throw err;
             const what = `bad ${frame.command}: ${err.message}`;
@@ -31,8 +33,9 @@ export function decodeFrames(onBad: OnBadMessage = () => {}, scheduler: Schedule
             if (!budget.spend(scheduler.now())) {
               throw new PeerError('misbehaving', `more than ${budget.budget} bad messages within ${budget.windowMs / 1000} s; the last: ${what}`);
             }
-            return [];
+            return;
           }
+          emit(msg);
         }),
       );
     });

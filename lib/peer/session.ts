@@ -1,6 +1,7 @@
 import { EMPTY, asyncScheduler, defer, endWith, exhaustMap, filter, ignoreElements, map, merge, mergeMap, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from 'rxjs';
 import { randomBytes } from 'node:crypto';
+import { emitEach } from '../transport/emit-each.js';
 import type { Message, VersionMessage } from '../wire/messages.js';
 import { PeerError } from './errors.js';
 import { Handshake, type PeerInfo } from './handshake.js';
@@ -37,7 +38,7 @@ export function randomNonce(): bigint {
  * The version handshake (see Handshake) as an operator: our `version` goes out on subscribe, every
  * message goes through the state machine until `ready`, then straight through. No `ready` within
  * `timeoutMs` ends the peer, as Core's DEFAULT_PEER_CONNECT_TIMEOUT does (net.h). Built on
- * mergeMap, so anything the state machine or a send throws becomes this peer's error.
+ * emitEach, so anything the state machine or a send throws becomes this peer's error.
  */
 export function handshake(
   link: PeerLink,
@@ -56,12 +57,11 @@ export function handshake(
         mergeMap(() => (hs.done ? EMPTY : throwError(() => new PeerError('handshake-timeout', `no ${hs.awaiting} within ${timeoutMs / 1000} s`)))),
       );
       const events = source.pipe(
-        mergeMap((msg): SessionEvent[] => {
-          if (hs.done) return [readTime ? { type: 'message', msg, at: readTime() } : { type: 'message', msg }];
+        emitEach<Message, SessionEvent>((msg, emit) => {
+          if (hs.done) return emit(readTime ? { type: 'message', msg, at: readTime() } : { type: 'message', msg });
           const step = hs.receive(msg);
           for (const m of step.send) link.send(m);
-          if (!step.ready) return [];
-          return [readTime ? { type: 'ready', info: step.ready, link, at: readTime() } : { type: 'ready', info: step.ready, link }];
+          if (step.ready) emit(readTime ? { type: 'ready', info: step.ready, link, at: readTime() } : { type: 'ready', info: step.ready, link });
         }),
       );
       return merge(events, deadline);

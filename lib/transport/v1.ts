@@ -1,4 +1,5 @@
-import { defer, mergeMap, type OperatorFunction } from 'rxjs';
+import { defer, type OperatorFunction } from 'rxjs';
+import { emitEach } from './emit-each.js';
 import { Framer } from '../wire/framer.js';
 import type { Frame, Message } from '../wire/messages.js';
 import { checksumLeftToDecoder, encodeMessage, maxPayloadFor } from '../wire/registry.js';
@@ -7,13 +8,17 @@ import type { Transport, Write } from './transport.js';
 /**
  * Byte chunks → frames (v1: magic, command, length, checksum). A framing error (bad magic, a bad
  * command, an oversized length) ends the stream: the byte stream cannot be trusted after it.
- * Anything thrown inside is the stream's error (mergeMap), never the process's.
+ * Anything thrown inside is the stream's error (emitEach), never the process's.
  */
 export function v1Frames(magic: number): OperatorFunction<Uint8Array, Frame> {
   return (source) =>
     defer(() => {
       const framer = new Framer(magic, maxPayloadFor, checksumLeftToDecoder);
-      return source.pipe(mergeMap((chunk) => framer.push(chunk)));
+      return source.pipe(
+        emitEach<Uint8Array, Frame>((chunk, emit) => {
+          for (const frame of framer.push(chunk)) emit(frame);
+        }),
+      );
     });
 }
 

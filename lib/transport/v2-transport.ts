@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { defer, mergeMap } from 'rxjs';
+import { defer } from 'rxjs';
+import { emitEach } from './emit-each.js';
 import type { Frame, Message } from '../wire/messages.js';
 import { encodePayload } from '../wire/registry.js';
 import type { Transport, Write } from './transport.js';
@@ -34,9 +35,8 @@ export function v2Transport(magic: number, write: Write, onDropped: (reason: str
       defer(() => {
         write(session.start());
         return source.pipe(
-          mergeMap((chunk) => {
+          emitEach<Uint8Array, Frame>((chunk, emit) => {
             heard = true;
-            const frames: Frame[] = [];
             for (const out of session.receive(chunk)) {
               switch (out.kind) {
                 case 'send':
@@ -49,14 +49,13 @@ export function v2Transport(magic: number, write: Write, onDropped: (reason: str
                   established = true;
                   break;
                 case 'message':
-                  frames.push({ command: out.command, payload: out.payload });
+                  emit({ command: out.command, payload: out.payload });
                   break;
                 case 'dropped':
                   onDropped(out.reason);
                   break;
               }
             }
-            return frames;
           }),
         );
       }),
