@@ -1,4 +1,4 @@
-import { bytesKey, toHex } from '../wire/hex.js';
+import { hashKey, toHex } from '../wire/hex.js';
 import { InvType, type InvItem } from '../wire/messages.js';
 import { BoundedSet } from './bounded-set.js';
 
@@ -63,7 +63,7 @@ export interface Announcements {
 }
 
 interface Entry {
-  /** bytesKey(hash): every look-up by hash (entries, seen, deadlines) uses this one key. */
+  /** hashKey(hash): every look-up by hash (entries, seen, deadlines) uses this one key. */
   readonly key: string;
   readonly block: boolean;
   /** A copy: a view would pin the whole inv payload it came in (up to 1.8 MB) for as long as we wait. */
@@ -181,11 +181,11 @@ export class Inventory {
 
   /** Announced and not delivered yet: a delivery of it would count (asked for or not yet). */
   isPending(hash: Uint8Array): boolean {
-    return this.entries.has(bytesKey(hash));
+    return this.entries.has(hashKey(hash));
   }
 
   isSeen(hash: Uint8Array): boolean {
-    return this.seen.has(bytesKey(hash));
+    return this.seen.has(hashKey(hash));
   }
 
   /**
@@ -198,7 +198,7 @@ export class Inventory {
     for (const item of items) {
       const kind = kindOf(item.type);
       if (!kind) continue;
-      const key = bytesKey(item.hash);
+      const key = hashKey(item.hash);
       if (this.seen.has(key)) continue;
       state ??= this.peerState(peer);
       let entry = this.entries.get(key);
@@ -243,7 +243,7 @@ export class Inventory {
     const out = new Batch();
     let fresh = true;
     let announcements: Announcements | undefined;
-    const keys = hashes.map(bytesKey);
+    const keys = hashes.map(hashKey);
     for (const key of keys) {
       if (this.seen.has(key)) fresh = false;
       const entry = this.entries.get(key);
@@ -265,7 +265,7 @@ export class Inventory {
     const state = this.peers.get(peer);
     if (!state) return [];
     for (const item of items) {
-      const entry = this.entries.get(bytesKey(item.hash));
+      const entry = this.entries.get(hashKey(item.hash));
       if (entry) this.withdraw(entry, state, now, out);
     }
     return this.live(out);
