@@ -3,8 +3,9 @@ import { DecodeError } from './errors.js';
 /**
  * Buffer's native hex codec, called on the caller's memory as it is. `Buffer.from(arrayBuffer,
  * offset, length).toString('hex')` made a Buffer view and went through toString's encoding lookup
- * for every call: ~2 µs per 32-byte hash against ~0.3 µs for the codec itself, and the inventory
- * keys every announced hash (200,000 a second at 10,000 peers × 20 tx/s; see BENCHMARKS.md).
+ * for every call: ~2 µs per 32-byte hash against ~0.3 µs for the codec itself (the inventory then
+ * keyed every announced hash in hex, 200,000 a second at 10,000 peers × 20 tx/s; it uses hashKey
+ * below now; see BENCHMARKS.md).
  * `hexSlice` is the method Buffer's own toString('hex') ends in; it reads any Uint8Array.
  */
 const hexSlice = (Buffer.prototype as unknown as { hexSlice: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
