@@ -43,7 +43,8 @@ export const DEFAULT_INVENTORY_LIMITS: InventoryLimits = {
   maxBlocksInFlightPerPeer: 16,
   maxAnnouncementsPerPeer: 5_000,
   requestTimeoutMs: 60_000,
-  // Two ids per transaction (txid and wtxid); 500,000 ids ≈ a full mainnet mempool, ~60 MB.
+  // Two ids per transaction (txid and wtxid); 500,000 ids ≈ a full mainnet mempool, ~34 MB as
+  // hashKey strings (measured; ~51 MB as hex).
   seenCapacity: 500_000,
   maxFallbackAnnouncers: MAX_FALLBACK_ANNOUNCERS,
 };
