@@ -1,4 +1,4 @@
-import { bytesKey, toHex } from '../wire/hex.js';
+import { hashKey, toHex } from '../wire/hex.js';
 import { InvType, type InvItem } from '../wire/messages.js';
 import { BoundedSet } from './bounded-set.js';
 
@@ -6,6 +6,21 @@ export type PeerId = string;
 
 /** How an announced item is identified, which decides how it is asked for. */
 type ItemKind = 'txid' | 'wtxid' | 'block';
+
+/**
+ * Announcers remembered per pending item as ready fallbacks, in announcement order with the id
+ * kind each used (and a peer-side record each: its in-flight window and its announcement cap).
+ * Every further announcer is only a bit in the item's `others` bitmap, by peer slot: counted,
+ * deduplicated and still a fallback, at one bit each, where a Map entry here and a Set entry at the
+ * peer cost ~100 bytes (840 pending txs × 10,000 announcers held ~800 MB; BENCHMARKS.md). Core's
+ * TxRequestTracker (src/txrequest.cpp) keeps every announcement, bounded per peer by
+ * MAX_PEER_TX_ANNOUNCEMENTS (net_processing.cpp); so do we in effect, through the bitmap. 64: a
+ * fallback is needed only after a peer failed (notfound, the 60 s GETDATA_TX_INTERVAL, a drop),
+ * so 64 ready ones cover an hour of timeouts before the bitmap is read; it also bounds the work of
+ * one delivery (one release per remembered announcer, where a tx 10,000 peers announced cost
+ * 10,000) and the memory per item (64 × ~100 bytes + peers / 8 bytes).
+ */
+export const MAX_FALLBACK_ANNOUNCERS = 64;
 
 /** Limits of the inventory, with the Bitcoin Core figure each follows (net_processing.cpp). */
 export interface InventoryLimits {
@@ -19,6 +34,8 @@ export interface InventoryLimits {
   readonly requestTimeoutMs: number;
   /** Ids remembered as already delivered, so an item is fetched and printed once. */
   readonly seenCapacity: number;
+  /** MAX_FALLBACK_ANNOUNCERS (ours, not Core's): announcers remembered per pending item. */
+  readonly maxFallbackAnnouncers: number;
 }
 
 export const DEFAULT_INVENTORY_LIMITS: InventoryLimits = {
@@ -26,8 +43,10 @@ export const DEFAULT_INVENTORY_LIMITS: InventoryLimits = {
   maxBlocksInFlightPerPeer: 16,
   maxAnnouncementsPerPeer: 5_000,
   requestTimeoutMs: 60_000,
-  // Two ids per transaction (txid and wtxid); 500,000 ids ≈ a full mainnet mempool, ~60 MB.
+  // Two ids per transaction (txid and wtxid); 500,000 ids ≈ a full mainnet mempool, ~34 MB as
+  // hashKey strings (measured; ~51 MB as hex).
   seenCapacity: 500_000,
+  maxFallbackAnnouncers: MAX_FALLBACK_ANNOUNCERS,
 };
 
 /** A getdata to send: which peer, which items. */
@@ -45,20 +64,25 @@ export interface Announcements {
 }
 
 interface Entry {
-  /** bytesKey(hash): every look-up by hash (entries, seen, deadlines) uses this one key. */
+  /** hashKey(hash): every look-up by hash (entries, seen, deadlines) uses this one key. */
   readonly key: string;
   readonly block: boolean;
   /** A copy: a view would pin the whole inv payload it came in (up to 1.8 MB) for as long as we wait. */
   readonly hash: Uint8Array;
   readonly first: { readonly peer: PeerId; readonly time: number };
-  last: { readonly peer: PeerId; readonly time: number };
+  lastPeer: PeerId;
+  lastTime: number;
+  /** Every announcer, remembered or not: distinct peers (a peer that failed and announces again counts again). */
   announcedBy: number;
   /**
-   * Peers that announced it and have not failed to deliver it, in announcement order, each with
-   * the id kind it used: a legacy transaction's txid is its wtxid, so a wtxid-relay peer (MSG_WTX)
-   * and a 70015 peer (MSG_TX) announce it under one key, and each must be asked its own way.
+   * Up to maxFallbackAnnouncers (+1: see announce) peers that announced it and have not failed
+   * to deliver it, in announcement order, each with the id kind it used: a legacy transaction's
+   * txid is its wtxid, so a wtxid-relay peer (MSG_WTX) and a 70015 peer (MSG_TX) announce it under
+   * one key, and each must be asked its own way.
    */
   readonly announcers: Map<PeerState, ItemKind>;
+  /** The other announcers, one bit per peer slot; allocated when the first one comes. */
+  others: Uint32Array | undefined;
   requestedFrom: PeerState | undefined;
 }
 
@@ -69,12 +93,24 @@ interface Entry {
  */
 interface PeerState {
   readonly id: PeerId;
+  /** Its bit in entries' `others` bitmaps; reused once the peer is dropped and its bits cleared. */
+  readonly slot: number;
+  /**
+   * The id kind of its last tx announcement: how to ask it for an item it is only a bit for. Core
+   * ignores a peer's tx invs that do not match its wtxidrelay setting (net_processing.cpp,
+   * ProcessMessage INV), so an honest peer announces every tx one way.
+   */
+  txKind: ItemKind;
   /** Dropped: nothing more is asked of it. */
   gone: boolean;
-  /** Pending entries it announced (and has not failed to deliver). */
-  readonly announced: Set<Entry>;
-  readonly txInFlight: Set<Entry>;
-  readonly blocksInFlight: Set<Entry>;
+  /**
+   * Pending entries it announced, is remembered for, and has not failed to deliver; undefined
+   * when none (most of 10,000 peers most of the time: an empty Set is ~130 bytes).
+   */
+  announced: Set<Entry> | undefined;
+  /** Requests in flight: the entries whose requestedFrom is this peer, counted. */
+  txInFlight: number;
+  blocksInFlight: number;
   /** Announced entries waiting for a free slot at this peer (FIFO; stale ones are skipped). */
   readonly waiting: Entry[];
 }
@@ -121,6 +157,11 @@ export class Inventory {
   /** key → deadline; insertion order is deadline order because the timeout is constant. */
   private readonly deadlines = new Map<string, number>();
   private readonly seen: BoundedSet<string>;
+  /** Peers by slot, and the slots free for reuse. */
+  private readonly bySlot: Array<PeerState | undefined> = [];
+  private readonly freeSlots: number[] = [];
+  /** Pending entries that have an `others` bitmap: a dropped peer's bit is cleared in each. */
+  private readonly overflowed = new Set<Entry>();
 
   constructor(readonly limits: InventoryLimits = DEFAULT_INVENTORY_LIMITS) {
     this.seen = new BoundedSet(limits.seenCapacity);
@@ -136,16 +177,16 @@ export class Inventory {
 
   inFlightOf(peer: PeerId): number {
     const p = this.peers.get(peer);
-    return p ? p.txInFlight.size + p.blocksInFlight.size : 0;
+    return p ? p.txInFlight + p.blocksInFlight : 0;
   }
 
   /** Announced and not delivered yet: a delivery of it would count (asked for or not yet). */
   isPending(hash: Uint8Array): boolean {
-    return this.entries.has(bytesKey(hash));
+    return this.entries.has(hashKey(hash));
   }
 
   isSeen(hash: Uint8Array): boolean {
-    return this.seen.has(bytesKey(hash));
+    return this.seen.has(hashKey(hash));
   }
 
   /**
@@ -158,25 +199,42 @@ export class Inventory {
     for (const item of items) {
       const kind = kindOf(item.type);
       if (!kind) continue;
-      const key = bytesKey(item.hash);
+      const key = hashKey(item.hash);
       if (this.seen.has(key)) continue;
       state ??= this.peerState(peer);
       let entry = this.entries.get(key);
-      if (entry?.announcers.has(state)) continue;
-      if (state.announced.size >= this.limits.maxAnnouncementsPerPeer) continue;
+      if (entry !== undefined && (entry.announcers.has(state) || hasBit(entry.others, state.slot))) continue;
+      if (announcedCount(state) >= this.limits.maxAnnouncementsPerPeer) continue;
       if (!entry) {
-        const at = { peer, time: now };
-        entry = { key, block: kind === 'block', hash: item.hash.slice(), announcers: new Map(), requestedFrom: undefined, first: at, last: at, announcedBy: 0 };
+        entry = {
+          key,
+          block: kind === 'block',
+          hash: item.hash.slice(),
+          announcers: new Map(),
+          others: undefined,
+          requestedFrom: undefined,
+          first: { peer, time: now },
+          lastPeer: peer,
+          lastTime: now,
+          announcedBy: 0,
+        };
         this.entries.set(key, entry);
       } else if (entry.block !== (kind === 'block')) continue;
-      entry.announcers.set(state, kind);
-      entry.last = { peer, time: now };
+      if (kind !== 'block') state.txKind = kind;
+      entry.lastPeer = peer;
+      entry.lastTime = now;
       entry.announcedBy++;
-      state.announced.add(entry);
-      if (entry.requestedFrom === undefined) {
-        if (this.hasRoom(state, entry)) this.request(entry, state, now, out);
-        else state.waiting.push(entry);
+      // Past the bound only a peer that can be asked at once is remembered (the one asked, so
+      // at most one more than the bound: it leaves when it fails).
+      const askNow = entry.requestedFrom === undefined && this.hasRoom(state, entry);
+      if (entry.announcers.size >= this.limits.maxFallbackAnnouncers && !askNow) {
+        this.setOther(entry, state.slot);
+        continue;
       }
+      entry.announcers.set(state, kind);
+      (state.announced ??= new Set()).add(entry);
+      if (askNow) this.request(entry, state, now, out);
+      else if (entry.requestedFrom === undefined) state.waiting.push(entry);
     }
     return this.live(out);
   }
@@ -186,14 +244,14 @@ export class Inventory {
     const out = new Batch();
     let fresh = true;
     let announcements: Announcements | undefined;
-    const keys = hashes.map(bytesKey);
+    const keys = hashes.map(hashKey);
     for (const key of keys) {
       if (this.seen.has(key)) fresh = false;
       const entry = this.entries.get(key);
       if (!entry) continue;
       // Announced by txid and by wtxid (by different peers): the earliest record wins.
       if (!announcements || entry.first.time < announcements.first.time) {
-        announcements = { first: entry.first, last: entry.last, peers: entry.announcedBy };
+        announcements = { first: entry.first, last: { peer: entry.lastPeer, time: entry.lastTime }, peers: entry.announcedBy };
       }
       this.forget(entry, now, out);
     }
@@ -208,7 +266,7 @@ export class Inventory {
     const state = this.peers.get(peer);
     if (!state) return [];
     for (const item of items) {
-      const entry = this.entries.get(bytesKey(item.hash));
+      const entry = this.entries.get(hashKey(item.hash));
       if (entry) this.withdraw(entry, state, now, out);
     }
     return this.live(out);
@@ -245,9 +303,24 @@ export class Inventory {
     state.gone = true;
     state.waiting.length = 0;
     this.peers.delete(peer);
+    for (const entry of this.overflowed) clearBit(entry.others, state.slot);
     // withdraw() deletes each entry from the set being iterated: allowed for a Set.
-    for (const entry of state.announced) this.withdraw(entry, state, now, out);
+    if (state.announced) for (const entry of state.announced) this.withdraw(entry, state, now, out);
+    this.bySlot[state.slot] = undefined;
+    this.freeSlots.push(state.slot);
     return this.live(out);
+  }
+
+  /**
+   * (peer, item) announcements held: Map entries in items plus Set entries at peers, and the
+   * `others` bits set. For tests and the benchmark: O(peers + overflowed items).
+   */
+  get announcementsHeld(): { readonly remembered: number; readonly bits: number } {
+    let remembered = 0;
+    for (const p of this.peers.values()) remembered += announcedCount(p);
+    let bits = 0;
+    for (const e of this.overflowed) for (const w of e.others ?? []) bits += popcount(w);
+    return { remembered, bits };
   }
 
   /**
@@ -267,23 +340,64 @@ export class Inventory {
   private peerState(peer: PeerId): PeerState {
     let s = this.peers.get(peer);
     if (!s) {
-      s = { id: peer, gone: false, announced: new Set(), txInFlight: new Set(), blocksInFlight: new Set(), waiting: [] };
+      const slot = this.freeSlots.pop() ?? this.bySlot.length;
+      s = { id: peer, slot, txKind: 'txid', gone: false, announced: undefined, txInFlight: 0, blocksInFlight: 0, waiting: [] };
       this.peers.set(peer, s);
+      this.bySlot[slot] = s;
     }
     return s;
   }
 
+  /** Sets `slot`'s bit in `entry.others`, sized for every slot in use so it seldom grows. */
+  private setOther(entry: Entry, slot: number): void {
+    const word = slot >>> 5;
+    let bits = entry.others;
+    if (bits === undefined || word >= bits.length) {
+      const grown = new Uint32Array(Math.max(word + 1, (this.bySlot.length + 31) >>> 5));
+      if (bits === undefined) this.overflowed.add(entry);
+      else grown.set(bits);
+      entry.others = bits = grown;
+    }
+    bits[word] |= 1 << (slot & 31);
+  }
+
+  /**
+   * Every remembered announcer failed: the next ones come from the bitmap, in slot order (their
+   * announcement order was not kept), each asked the way it announces txs.
+   */
+  private recruit(entry: Entry): void {
+    const bits = entry.others;
+    if (bits === undefined) return;
+    for (let w = 0; w < bits.length && entry.announcers.size < this.limits.maxFallbackAnnouncers; w++) {
+      while (bits[w] !== 0 && entry.announcers.size < this.limits.maxFallbackAnnouncers) {
+        const bit = 31 - Math.clz32(bits[w] & -bits[w]);
+        bits[w] &= ~(1 << bit);
+        const state = this.bySlot[w * 32 + bit];
+        if (state === undefined || state.gone || announcedCount(state) >= this.limits.maxAnnouncementsPerPeer) continue;
+        entry.announcers.set(state, entry.block ? 'block' : state.txKind);
+        (state.announced ??= new Set()).add(entry);
+      }
+    }
+    if (bits.every((w) => w === 0)) this.dropOthers(entry);
+  }
+
+  private dropOthers(entry: Entry): void {
+    entry.others = undefined;
+    this.overflowed.delete(entry);
+  }
+
   private hasRoom(state: PeerState, entry: Entry): boolean {
     return entry.block
-      ? state.blocksInFlight.size < this.limits.maxBlocksInFlightPerPeer
-      : state.txInFlight.size < this.limits.maxTxInFlightPerPeer;
+      ? state.blocksInFlight < this.limits.maxBlocksInFlightPerPeer
+      : state.txInFlight < this.limits.maxTxInFlightPerPeer;
   }
 
   private request(entry: Entry, state: PeerState, now: number, out: Batch): void {
     const kind = entry.announcers.get(state);
     if (kind === undefined) throw new Error(`inventory: ${state.id} never announced ${toHex(entry.hash)}`);
     entry.requestedFrom = state;
-    (entry.block ? state.blocksInFlight : state.txInFlight).add(entry);
+    if (entry.block) state.blocksInFlight++;
+    else state.txInFlight++;
     this.deadlines.set(entry.key, now + this.limits.requestTimeoutMs);
     out.add(state, entry, { type: requestType(kind), hash: entry.hash });
   }
@@ -294,7 +408,8 @@ export class Inventory {
     if (state === undefined) return;
     entry.requestedFrom = undefined;
     this.deadlines.delete(entry.key);
-    (entry.block ? state.blocksInFlight : state.txInFlight).delete(entry);
+    if (entry.block) state.blocksInFlight--;
+    else state.txInFlight--;
     if (!state.gone) this.refill(state, now, out);
   }
 
@@ -312,11 +427,14 @@ export class Inventory {
   /** `state`'s peer cannot deliver `entry` (notfound, timeout, gone): ask the next announcer. */
   private withdraw(entry: Entry, state: PeerState, now: number, out: Batch): void {
     entry.announcers.delete(state);
-    state.announced.delete(entry);
+    clearBit(entry.others, state.slot);
+    unannounce(state, entry);
     if (entry.requestedFrom === state) this.release(entry, now, out);
     if (entry.requestedFrom !== undefined) return;
+    if (entry.announcers.size === 0) this.recruit(entry);
     if (entry.announcers.size === 0) {
       this.entries.delete(entry.key);
+      this.dropOthers(entry);
       return;
     }
     for (const next of entry.announcers.keys()) {
@@ -331,9 +449,36 @@ export class Inventory {
   /** The item arrived: it is no longer pending anywhere. */
   private forget(entry: Entry, now: number, out: Batch): void {
     this.entries.delete(entry.key);
-    for (const p of entry.announcers.keys()) p.announced.delete(entry);
+    this.dropOthers(entry);
+    for (const p of entry.announcers.keys()) unannounce(p, entry);
     this.release(entry, now, out);
   }
+}
+
+function announcedCount(state: PeerState): number {
+  return state.announced?.size ?? 0;
+}
+
+/** `entry` leaves `state.announced`; an emptied set is let go (see PeerState.announced). */
+function unannounce(state: PeerState, entry: Entry): void {
+  const set = state.announced;
+  if (set !== undefined && set.delete(entry) && set.size === 0) state.announced = undefined;
+}
+
+function hasBit(bits: Uint32Array | undefined, slot: number): boolean {
+  const word = slot >>> 5;
+  return bits !== undefined && word < bits.length && (bits[word] & (1 << (slot & 31))) !== 0;
+}
+
+function clearBit(bits: Uint32Array | undefined, slot: number): void {
+  const word = slot >>> 5;
+  if (bits !== undefined && word < bits.length) bits[word] &= ~(1 << (slot & 31));
+}
+
+function popcount(w: number): number {
+  let n = 0;
+  for (let v = w >>> 0; v !== 0; v &= v - 1) n++;
+  return n;
 }
 
 /** Collects getdata items per peer, in order. */

@@ -3,8 +3,9 @@ import { DecodeError } from './errors.js';
 /**
  * Buffer's native hex codec, called on the caller's memory as it is. `Buffer.from(arrayBuffer,
  * offset, length).toString('hex')` made a Buffer view and went through toString's encoding lookup
- * for every call: ~2 µs per 32-byte hash against ~0.3 µs for the codec itself, and the inventory
- * keys every announced hash (200,000 a second at 10,000 peers × 20 tx/s; see BENCHMARKS.md).
+ * for every call: ~2 µs per 32-byte hash against ~0.3 µs for the codec itself (the inventory then
+ * keyed every announced hash in hex, 200,000 a second at 10,000 peers × 20 tx/s; it uses hashKey
+ * below now; see BENCHMARKS.md).
  * `hexSlice` is the method Buffer's own toString('hex') ends in; it reads any Uint8Array.
  */
 const hexSlice = (Buffer.prototype as unknown as { hexSlice: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
@@ -13,18 +14,27 @@ export function toHex(bytes: Uint8Array): string {
   return hexSlice.call(bytes, 0, bytes.length);
 }
 
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
-
 /**
- * An exact Map/Set key for bytes: one character per byte (latin1 maps 0–255 to U+0000–U+00FF,
- * one to one), so two keys are equal exactly when the bytes are; a 32-byte hash is a 32-character
- * one-byte string, half of hex's 64, which is what a look-up hashes and compares. Measured on
- * views of 32-byte hashes (scripts/bench-inventory.ts's traffic; BENCHMARKS.md, "Inventory"):
- * key + Set.has ≈ 0.13 µs against 0.23 µs with toHex; a salted numeric hash of the 8 words with a
- * full compare on a hit was no faster and needs its own table. Not for display: use toHex.
+ * An exact Map/Set key for a 32-byte hash: its 16 little-endian 16-bit words as the 16 UTF-16
+ * code units of a string (any code unit is allowed, lone surrogates included, and strings are
+ * compared and hashed by code unit), so two keys are equal exactly when the hashes are. Not
+ * truncated, not salted: an attacker can grind a prefix, not the whole hash. Measured in
+ * scripts/bench-inventory.ts (BENCHMARKS.md, "Inventory"; the key plus the Set look-up of a
+ * fresh string, which hashes it, are most of an announced item's cost): ~160 ns an item with this
+ * key, ~190–225 with Buffer's ucs2Slice (the same string, through a C++ call), ~230–280 with
+ * latin1Slice (32 one-byte characters), ~290 with hex (64); a salted numeric hash of the 8 words
+ * with a full compare on a hit was no faster in a micro-benchmark and needs its own table. Not for
+ * display: use toHex.
  */
-export function bytesKey(bytes: Uint8Array): string {
-  return latin1Slice.call(bytes, 0, bytes.length);
+export function hashKey(hash: Uint8Array): string {
+  if (hash.length !== 32) throw new RangeError(`hashKey: a hash is 32 bytes, got ${hash.length}`);
+  const b = hash;
+  return String.fromCharCode(
+    b[0] | (b[1] << 8), b[2] | (b[3] << 8), b[4] | (b[5] << 8), b[6] | (b[7] << 8),
+    b[8] | (b[9] << 8), b[10] | (b[11] << 8), b[12] | (b[13] << 8), b[14] | (b[15] << 8),
+    b[16] | (b[17] << 8), b[18] | (b[19] << 8), b[20] | (b[21] << 8), b[22] | (b[23] << 8),
+    b[24] | (b[25] << 8), b[26] | (b[27] << 8), b[28] | (b[29] << 8), b[30] | (b[31] << 8),
+  );
 }
 
 /** Hashes are shown byte-reversed (Bitcoin's convention for txids and block hashes). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_INVENTORY_LIMITS, Inventory, type InventoryLimits, type Request } from '../../lib/crawler/inventory.js';
+import { DEFAULT_INVENTORY_LIMITS, Inventory, MAX_FALLBACK_ANNOUNCERS, type InventoryLimits, type Request } from '../../lib/crawler/inventory.js';
+import { MB, retainedBytes } from '../helpers/memory.js';
 import { InvType, type InvItem } from '../../lib/wire/messages.js';
 
 const limits: InventoryLimits = { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: 60_000, maxTxInFlightPerPeer: 3, maxBlocksInFlightPerPeer: 1, maxAnnouncementsPerPeer: 10, seenCapacity: 100 };
@@ -137,7 +138,98 @@ describe('Inventory', () => {
     expect(inv.pending).toBe(limits.maxAnnouncementsPerPeer);
   });
 
-  it('keeps its books straight under any sequence of events (property)', () => {
+  describe(`past ${MAX_FALLBACK_ANNOUNCERS} announcers (maxFallbackAnnouncers)`, () => {
+    const peer = (i: number): string => `p${i}`;
+
+    it('counts every announcer exactly, once each, and remembers only the bound', () => {
+      const inv = new Inventory(DEFAULT_INVENTORY_LIMITS);
+      const n = 1_000;
+      expect(flat(inv.announce(peer(0), [wtx(1)], 0))).toEqual([`p0:${InvType.WTX}:1`]);
+      for (let i = 1; i < n; i++) expect(inv.announce(peer(i), [wtx(1)], i)).toEqual([]);
+      // Announcing again, remembered or not, is not a new announcer.
+      for (const i of [0, 5, MAX_FALLBACK_ANNOUNCERS + 10, n - 1]) inv.announce(peer(i), [wtx(1)], n + i);
+      const held = inv.announcementsHeld;
+      expect(held.remembered).toBe(MAX_FALLBACK_ANNOUNCERS);
+      expect(held.bits).toBe(n - MAX_FALLBACK_ANNOUNCERS);
+      expect(inv.delivered([h(1)], 2 * n).announcements).toEqual({ first: { peer: 'p0', time: 0 }, last: { peer: `p${n - 1}`, time: n - 1 }, peers: n });
+      expect(inv.announcementsHeld).toEqual({ remembered: 0, bits: 0 });
+    });
+
+    it('falls back past the bound: to the unremembered announcers, each asked the way it announces', () => {
+      const inv = new Inventory({ ...limits, maxFallbackAnnouncers: 2 });
+      inv.announce('a', [tx(1)], 1);
+      // d relays by wtxid (BIP 339): a legacy tx's wtxid is its txid, so the same key.
+      for (const p of ['b', 'c', 'd', 'e']) expect(inv.announce(p, [p === 'd' ? wtx(1) : tx(1)], 2)).toEqual([]);
+      expect(inv.announcementsHeld.bits).toBe(3);
+      expect(flat(inv.notFound('a', [tx(1)], 3))).toEqual([`b:${InvType.WITNESS_TX}:1`]);
+      expect(flat(inv.notFound('b', [tx(1)], 4))).toEqual([`c:${InvType.WITNESS_TX}:1`]);
+      expect(flat(inv.expire(4 + limits.requestTimeoutMs))).toEqual([`d:${InvType.WTX}:1`]);
+      expect(flat(inv.dropPeer('d', 5 + limits.requestTimeoutMs))).toEqual([`e:${InvType.WITNESS_TX}:1`]);
+      expect(inv.notFound('e', [tx(1)], 6 + limits.requestTimeoutMs)).toEqual([]);
+      expect(inv.isPending(h(1))).toBe(false);
+      expect(inv.announcementsHeld).toEqual({ remembered: 0, bits: 0 });
+    });
+
+    it('forgets a dropped peer’s bit, so the peer that reuses its slot counts and can be asked', () => {
+      const inv = new Inventory({ ...limits, maxFallbackAnnouncers: 1 });
+      inv.announce('a', [tx(1)], 0);
+      inv.announce('x', [tx(1)], 1); // a bit only
+      expect(inv.dropPeer('x', 2)).toEqual([]);
+      expect(inv.announcementsHeld.bits).toBe(0);
+      inv.announce('y', [tx(1)], 3); // takes x's slot
+      expect(flat(inv.notFound('a', [tx(1)], 4))).toEqual([`y:${InvType.WITNESS_TX}:1`]);
+      expect(inv.delivered([h(1)], 5).announcements).toEqual({ first: { peer: 'a', time: 0 }, last: { peer: 'y', time: 3 }, peers: 3 });
+    });
+
+    it('holds bounded memory per pending item however many peers announce it (measured)', () => {
+      const inv = new Inventory(DEFAULT_INVENTORY_LIMITS);
+      const peers = 5_000;
+      const items = 100;
+      const hashes = Array.from({ length: items + 1 }, (_, i) => h(i + 1));
+      // Every peer's state exists before the measurement: it is per peer, not per item.
+      for (let p = 0; p < peers; p++) inv.announce(peer(p), [{ type: InvType.WTX, hash: hashes[0] }], 0);
+      const before = retainedBytes();
+      for (let p = 0; p < peers; p++) inv.announce(peer(p), hashes.slice(1).map((hash) => ({ type: InvType.WTX, hash })), 1);
+      const perItem = (retainedBytes() - before) / items;
+      expect(inv.pending).toBe(items + 1);
+      expect(inv.announcementsHeld.remembered).toBeLessThanOrEqual((items + 1) * (MAX_FALLBACK_ANNOUNCERS + 1));
+      // Remembering all 5,000 costs ~100 bytes each (≈ 0.5 MB an item); the bound and a bitmap ≈ 10 kB.
+      expect(perItem).toBeLessThan(0.05 * MB);
+      console.log(`inventory: ${peers} announcers per pending item retain ${(perItem / 1024).toFixed(1)} kB an item`);
+    });
+  });
+
+  describe('memory per peer (measured)', () => {
+    const ids = Array.from({ length: 10_000 }, (_, p) => `10.0.${p >> 8}.${p & 255}:8333`);
+
+    it('keeps no state for a peer whose announcements were all delivered already', () => {
+      const inv = new Inventory(DEFAULT_INVENTORY_LIMITS);
+      inv.announce('a', [wtx(1)], 0);
+      inv.delivered([h(1)], 1);
+      const before = retainedBytes();
+      for (const id of ids) expect(inv.announce(id, [wtx(1)], 2)).toEqual([]);
+      const perPeer = (retainedBytes() - before) / ids.length;
+      // A peer's state costs ~250 bytes (~700 with three Sets each); this is noise around 0.
+      expect(perPeer).toBeLessThan(50);
+    });
+
+    it('keeps a small state per peer once its announcements are delivered (no empty Sets)', () => {
+      const inv = new Inventory(DEFAULT_INVENTORY_LIMITS);
+      const before = retainedBytes();
+      ids.forEach((id, p) => inv.announce(id, [wtx(p)], 0));
+      ids.forEach((_, p) => inv.delivered([h(p)], 1));
+      const perPeer = (retainedBytes() - before) / ids.length;
+      expect(inv.pending).toBe(0);
+      // Measured ~270 bytes: the state and its Map entry, and the delivered id's key in `seen`.
+      expect(perPeer).toBeLessThan(450);
+      console.log(`inventory: a peer whose announcement was delivered retains ${perPeer.toFixed(0)} bytes`);
+    });
+  });
+
+  it.each([
+    ['every announcer remembered', limits],
+    ['one announcer remembered', { ...limits, maxFallbackAnnouncers: 1 }],
+  ])('keeps its books straight under any sequence of events, %s (property)', (_what, limits) => {
     const peers = ['a', 'b', 'c'];
     const event = fc.oneof(
       fc.record({ k: fc.constant('announce'), p: fc.constantFrom(...peers), n: fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 6 }) }),

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../lib/wire/errors.js';
 import { checksum, sha256d, sha256dParts } from '../../lib/wire/hash.js';
-import { bytesKey, fromHex, toHex } from '../../lib/wire/hex.js';
+import { fromHex, hashKey, toHex } from '../../lib/wire/hex.js';
 
 const reference = (data: Uint8Array): string => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 
@@ -114,7 +114,7 @@ describe('fromHex', () => {
   });
 });
 
-describe('bytesKey', () => {
+describe('hashKey', () => {
   const hash = fc.uint8Array({ minLength: 32, maxLength: 32 });
   /** A copy of `h` placed at `at` inside a larger buffer: the key must depend on the bytes only. */
   const viewOf = (h: Uint8Array, at: number): Uint8Array => {
@@ -134,8 +134,8 @@ describe('bytesKey', () => {
       fc.property(pair, fc.nat(16), fc.nat(16), ([a, b], i, j) => {
         const va = viewOf(a, i);
         const vb = viewOf(b, j);
-        expect(bytesKey(va) === bytesKey(vb)).toBe(toHex(va) === toHex(vb));
-        expect(bytesKey(va)).toHaveLength(32);
+        expect(hashKey(va) === hashKey(vb)).toBe(toHex(va) === toHex(vb));
+        expect(hashKey(va)).toHaveLength(16);
       }),
       { numRuns: 3_000 },
     );
@@ -143,14 +143,18 @@ describe('bytesKey', () => {
 
   it('tells apart every one-byte change of a hash, through each byte value', () => {
     const base = new Uint8Array(32);
-    const keys = new Set([bytesKey(base)]);
+    const keys = new Set([hashKey(base)]);
     for (let at = 0; at < 32; at++) {
       for (let v = 1; v < 256; v++) {
         const h = base.slice();
         h[at] = v;
-        keys.add(bytesKey(h));
+        keys.add(hashKey(h));
       }
     }
     expect(keys.size).toBe(1 + 32 * 255);
+  });
+
+  it('refuses anything but 32 bytes: keys of other lengths could equal a hash’s', () => {
+    for (const n of [0, 16, 31, 33, 64]) expect(() => hashKey(new Uint8Array(n))).toThrow(RangeError);
   });
 });
