@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, endWith, exhaustMap, filter, ignoreElements, map, merge, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
+import { EMPTY, asyncScheduler, defer, endWith, exhaustMap, filter, ignoreElements, map, merge, mergeMap, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from 'rxjs';
 import { randomBytes } from 'node:crypto';
 import { emitEach } from '../transport/emit-each.js';
@@ -60,8 +60,9 @@ export function handshake(
           for (const m of step.send) link.send(m);
           if (step.ready) emit(readTime ? { type: 'ready', info: step.ready, link, at: readTime() } : { type: 'ready', info: step.ready, link });
         }),
-        // Nothing comes out before `ready`, so the deadline is the first value's: no timer after it.
-        timeout({ first: timeoutMs, scheduler, with: () => throwError(() => new PeerError('handshake-timeout', `no ${hs.awaiting} within ${timeoutMs / 1000} s`)) }),
+        // Not timeout({ first }): it keeps the last value, and a message kept by each of 10,000
+        // peers until its next one is promoted to the old generation by every scavenge.
+        takeUntil(timer(timeoutMs, scheduler).pipe(mergeMap(() => (hs.done ? EMPTY : throwError(() => new PeerError('handshake-timeout', `no ${hs.awaiting} within ${timeoutMs / 1000} s`)))))),
       );
     });
 }

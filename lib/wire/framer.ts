@@ -15,12 +15,15 @@ import type { Frame } from './messages.js';
  * A FramingError (bad-magic, bad-command, oversized) means the stream cannot be trusted any more: the framer is dead and every later push throws the same error. Frames
  * completed earlier in the chunk that failed are not returned; the connection is dropped anyway.
  */
+/** What `payload` holds between frames: one shared empty array, not a new one per frame (each would live until the peer's next frame, long enough to be promoted to V8's old generation). */
+const NO_PAYLOAD = new Uint8Array(0);
+
 export class Framer {
   private readonly header = new Uint8Array(HEADER_BYTES);
   private headerFill = 0;
   /** The header of the frame whose payload is being filled, if any. */
   private current: MessageHeader | undefined;
-  private payload = new Uint8Array(0);
+  private payload = NO_PAYLOAD;
   private payloadFill = 0;
   private failure: FramingError | undefined;
 
@@ -80,7 +83,7 @@ export class Framer {
     const verified = !this.checksumLeftToDecoder(header.command) && checksum(payload) === header.checksum;
     this.current = undefined;
     this.headerFill = 0;
-    this.payload = new Uint8Array(0);
+    this.payload = NO_PAYLOAD;
     this.payloadFill = 0;
     return verified ? { command: header.command, payload } : { command: header.command, payload, checksum: header.checksum };
   }
