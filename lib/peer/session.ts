@@ -1,7 +1,6 @@
-import { EMPTY, asyncScheduler, defer, endWith, exhaustMap, filter, ignoreElements, map, merge, mergeMap, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
+import { Observable, Subscription, asyncScheduler, defaultIfEmpty, defer, exhaustMap, filter, ignoreElements, map, merge, share, switchMap, take, takeUntil, tap, throwError, timeout, timer } from 'rxjs';
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from 'rxjs';
 import { randomBytes } from 'node:crypto';
-import { emitEach } from '../transport/emit-each.js';
 import type { Message, VersionMessage } from '../wire/messages.js';
 import { PeerError } from './errors.js';
 import { Handshake, type PeerInfo } from './handshake.js';
@@ -37,8 +36,14 @@ export function randomNonce(): bigint {
 /**
  * The version handshake (see Handshake) as an operator: our `version` goes out on subscribe, every
  * message goes through the state machine until `ready`, then straight through. No `ready` within
- * `timeoutMs` ends the peer, as Core's DEFAULT_PEER_CONNECT_TIMEOUT does (net.h). Built on
- * emitEach, so anything the state machine or a send throws becomes this peer's error.
+ * `timeoutMs` ends the peer, as Core's DEFAULT_PEER_CONNECT_TIMEOUT does (net.h). Anything the
+ * state machine or a send throws becomes this peer's error.
+ *
+ * One subscriber, and the deadline cancelled at `ready` with the state machine let go: this sits
+ * on the path of every message of every peer, and at 10,000 peers each object kept per peer is
+ * memory (and each subscriber on the path a cache miss per message; BENCHMARKS.md). Not
+ * `timeout({ first })`: it keeps the last value, a message each peer would hold until its next
+ * one, long enough for every scavenge to promote it.
  */
 export function handshake(
   link: PeerLink,
@@ -50,20 +55,41 @@ export function handshake(
   readTime?: () => number,
 ): OperatorFunction<Message, SessionEvent> {
   return (source) =>
-    defer(() => {
-      const hs = new Handshake(ours, transport);
-      link.send(ours);
-      return source.pipe(
-        emitEach<Message, SessionEvent>((msg, emit) => {
-          if (hs.done) return emit(readTime ? { type: 'message', msg, at: readTime() } : { type: 'message', msg });
-          const step = hs.receive(msg);
-          for (const m of step.send) link.send(m);
-          if (step.ready) emit(readTime ? { type: 'ready', info: step.ready, link, at: readTime() } : { type: 'ready', info: step.ready, link });
+    new Observable<SessionEvent>((subscriber) => {
+      let hs: Handshake | undefined = new Handshake(ours, transport);
+      const expired = (): void => subscriber.error(new PeerError('handshake-timeout', `no ${hs?.awaiting ?? 'verack'} within ${timeoutMs / 1000} s`));
+      let deadline: Subscription | undefined = scheduler.schedule(expired, timeoutMs);
+      const sub = new Subscription(() => deadline?.unsubscribe());
+      try {
+        link.send(ours);
+      } catch (err) {
+        subscriber.error(err);
+        return sub;
+      }
+      sub.add(
+        source.subscribe({
+          next(msg) {
+            if (hs === undefined) {
+              subscriber.next(readTime ? { type: 'message', msg, at: readTime() } : { type: 'message', msg });
+              return;
+            }
+            try {
+              const step = hs.receive(msg);
+              for (const m of step.send) link.send(m);
+              if (!step.ready) return;
+              hs = undefined;
+              deadline?.unsubscribe();
+              deadline = undefined;
+              subscriber.next(readTime ? { type: 'ready', info: step.ready, link, at: readTime() } : { type: 'ready', info: step.ready, link });
+            } catch (err) {
+              subscriber.error(err);
+            }
+          },
+          error: (err: unknown) => subscriber.error(err),
+          complete: () => subscriber.complete(),
         }),
-        // Not timeout({ first }): it keeps the last value, and a message kept by each of 10,000
-        // peers until its next one is promoted to the old generation by every scavenge.
-        takeUntil(timer(timeoutMs, scheduler).pipe(mergeMap(() => (hs.done ? EMPTY : throwError(() => new PeerError('handshake-timeout', `no ${hs.awaiting} within ${timeoutMs / 1000} s`)))))),
       );
+      return sub;
     });
 }
 
@@ -113,7 +139,7 @@ export function liveness(
           );
         }),
         // A source that ends (a test's finite stream) ends the pings with it.
-        takeUntil(events.pipe(ignoreElements(), endWith(true))),
+        takeUntil(events.pipe(ignoreElements(), defaultIfEmpty(true))),
       );
       return merge(events, pings);
     });
