@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { PeerError } from '../../lib/peer/errors.js';
-import { answerPings, handshake, liveness, type PeerLink, type SessionEvent } from '../../lib/peer/session.js';
+import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from '../../lib/peer/session.js';
 import type { Message, VersionMessage } from '../../lib/wire/messages.js';
 
 const OUR_NONCE = 42n;
@@ -149,5 +149,16 @@ describe('liveness and ping answering (virtual time)', () => {
       flush();
       expect(link.sent).toEqual(['0:pong:5', `10:pong:${2n ** 64n - 1n}`]);
     });
+  });
+});
+
+describe('randomNonce', () => {
+  it('gives distinct 64-bit nonces across refills of its pool', () => {
+    // 4,000 nonces draw the 4 KiB pool about eight times; a repeat would mean a reused pool.
+    const nonces = Array.from({ length: 4_000 }, () => randomNonce());
+    expect(new Set(nonces).size).toBe(nonces.length);
+    expect(nonces.every((n) => n >= 0n && n < 1n << 64n)).toBe(true);
+    // Not stuck on zero bytes: the high bytes vary too.
+    expect(new Set(nonces.map((n) => n >> 56n)).size).toBeGreaterThan(100);
   });
 });
