@@ -1,4 +1,4 @@
-import { Observable, Subscription, asyncScheduler, defaultIfEmpty, defer, exhaustMap, filter, ignoreElements, interval, map, merge, share, startWith, switchMap, take, takeUntil, tap, throwError, timeout } from 'rxjs';
+import { Observable, Subscription, asyncScheduler, defaultIfEmpty, defer, exhaustMap, filter, ignoreElements, interval, map, merge, share, switchMap, take, takeUntil, tap, throwError, timeout } from 'rxjs';
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from 'rxjs';
 import { randomFillSync } from 'node:crypto';
 import type { Message, VersionMessage } from '../wire/messages.js';
@@ -113,6 +113,17 @@ export function answerPings(send: Send): MonoTypeOperatorFunction<SessionEvent> 
 }
 
 /**
+ * Now, then every `intervalMs`: `interval` with a first tick at once. `startWith` would do, but it
+ * is a `concat` (two more subscribers a peer, for the life of the connection).
+ */
+function pingTimes(intervalMs: number, scheduler: SchedulerLike): Observable<number> {
+  return new Observable<number>((subscriber) => {
+    subscriber.next(-1);
+    return interval(intervalMs, scheduler).subscribe(subscriber);
+  });
+}
+
+/**
  * Liveness: from the handshake on, every `intervalMs` send a ping with a fresh nonce and wait
  * for the pong with that nonce; none within `timeoutMs` ends the peer. One ping is outstanding at
  * a time (as in Core). Each answered ping adds an `rtt` event.
@@ -136,7 +147,7 @@ export function liveness(
         take(1),
         // The first ping at once, as Core sends its first (PROTOCOL.md): in the same write as our
         // verack when their verack came with their version (timer(0) would be a write of its own).
-        switchMap(() => interval(intervalMs, scheduler).pipe(startWith(-1))),
+        switchMap(() => pingTimes(intervalMs, scheduler)),
         exhaustMap(() => {
           const nonce = nextNonce();
           const sentAt = scheduler.now();
