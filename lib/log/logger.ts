@@ -4,6 +4,9 @@
  */
 import winston from 'winston';
 
+/** Where winston's transports read the finished line (triple-beam's MESSAGE). */
+const MESSAGE = Symbol.for('message');
+
 export type LogFormat = 'text' | 'json';
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -27,16 +30,15 @@ function metaText(meta: Record<string, unknown>): string {
 
 /** Logs go to stderr only: stdout belongs to the NDJSON stream. */
 export function createLogger(opts: { level: LogLevel; format: LogFormat; stream?: NodeJS.WritableStream }): Logger {
+  // The text line in one step (what timestamp() + printf() made, without their two passes and the
+  // copy of every field): at 10,000 peers each dial logs two lines.
   const format =
     opts.format === 'json'
       ? winston.format.combine(winston.format.timestamp(), winston.format.json())
-      : winston.format.combine(
-          winston.format.timestamp(),
-          winston.format.printf((info) => {
-            const { level, message, timestamp, ...meta } = info;
-            return `${String(timestamp)} ${level} ${String(message)}${metaText(meta)}`;
-          }),
-        );
+      : winston.format((info) => {
+          info[MESSAGE] = `${new Date().toISOString()} ${info.level} ${String(info.message)}${metaText(info)}`;
+          return info;
+        })();
   const transport = opts.stream
     ? new winston.transports.Stream({ stream: opts.stream })
     : new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] });
