@@ -1,9 +1,6 @@
 /** The entry behind bin/crawl.ts: argv → a command → its exit status. */
 import { UsageError } from '../crawler/options.js';
 import type { Io } from '../output/io.js';
-import { crawlCommand } from './crawl.js';
-import { decodeCommand } from './decode.js';
-import { mergeCommand } from './merge.js';
 import { EXIT } from './exit.js';
 import { helpText } from './help.js';
 import type { CommandName } from './options.js';
@@ -11,10 +8,15 @@ import { parseArgs, type Args } from './parse.js';
 
 export const VERSION = '0.1.0';
 
+/**
+ * Each command's module is loaded only when it runs: `crawl decode` needs no sockets, `crawl` no
+ * NATS consumer (merge); every start-up pays for what it imports (rxjs, yargs, winston, the NATS
+ * client: about half a second of CPU in all).
+ */
 const RUN: Record<CommandName, (args: Args, io: Io) => Promise<number>> = {
-  crawl: crawlCommand,
-  decode: decodeCommand,
-  merge: mergeCommand,
+  crawl: async (args, io) => (await import('./crawl.js')).crawlCommand(args, io),
+  decode: async (args, io) => (await import('./decode.js')).decodeCommand(args, io),
+  merge: async (args, io) => (await import('./merge.js')).mergeCommand(args, io),
 };
 
 /** Parses argv and runs a command; resolves to the exit status. Never throws for bad input. */

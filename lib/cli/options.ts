@@ -7,7 +7,7 @@ import { NETWORK_NAMES } from '../wire/network.js';
 import { LOG_LEVELS } from '../log/logger.js';
 import { DEFAULTS, EMIT_KINDS, TRANSPORTS } from '../crawler/options.js';
 import { NET_NAMES } from '../net/reach.js';
-import { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from '../output/nats.js';
+import { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from '../output/nats-defaults.js';
 import { DEFAULT_WINDOW_S } from '../merge/propagation.js';
 
 /** Core's default ports for -proxy/-onion (Tor's SocksPort) and -i2psam (the SAM bridge's). */

@@ -2,12 +2,10 @@ import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
 import { NdjsonSink } from '../output/ndjson.js';
-import { NatsSink } from '../output/nats.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
 import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
-import { Metrics } from './metrics.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { blockView } from '../tx/block.js';
@@ -108,7 +106,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
     log.warn(`${flag} ${connections} needs about ${connections + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower ${flag}`);
   }
   const stdout = new NdjsonSink(io.stdout);
-  const nats = opts.nats && new NatsSink(opts.nats, opts.network.name, log);
+  // The NATS client and prom-client are loaded only when asked for (--nats, --metrics-port).
+  const nats = opts.nats && new (await import('../output/nats.js')).NatsSink(opts.nats, opts.network.name, log);
   const toStdout = opts.stdout ?? true;
   /** Every output line: to stdout (unless --no-stdout) and to NATS (with --nats). */
   const sink = {
@@ -129,7 +128,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   /** Every peer that ever completed a handshake (for the summary and the exit status). */
   const connected = new Set<string>();
   const mempool = new MempoolView();
-  const metrics = opts.metricsPort === undefined ? undefined : new Metrics();
+  const metrics = opts.metricsPort === undefined ? undefined : new (await import('./metrics.js')).Metrics();
   let metricsServer: Server | undefined;
   if (metrics && opts.metricsPort !== undefined) {
     try {

@@ -3,13 +3,9 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
 
-/**
- * Lines published but not yet acknowledged (JetStream) or not yet handed to a connected client
- * (core NATS), at most; past it new lines are dropped and counted. The default holds several minutes
- * of the network's transactions (~10 tx/s) while the bus is away. `--nats-buffer` changes it.
- */
-export const DEFAULT_NATS_BUFFER = 10_000;
-/** …and at most this many bytes of them, whatever the count (a block line can be ~300 kB). */
+export { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from './nats-defaults.js';
+
+/** The lines buffered (at most DEFAULT_NATS_BUFFER of them, nats-defaults.ts) hold at most this many bytes, whatever the count (a block line can be ~300 kB). */
 export const MAX_NATS_BUFFER_BYTES = 64 * 1024 * 1024;
 /** Publishes awaiting their acknowledgement at once (the rest wait in the buffer). */
 export const MAX_IN_FLIGHT = 256;
@@ -21,10 +17,6 @@ export const MAX_PUBLISH_ATTEMPTS = 5;
 export const RECONNECT_WAIT_MS = 1_000;
 /** At exit, how long the buffer may take to empty before what is left is counted as unsent. */
 export const CLOSE_TIMEOUT_MS = 5_000;
-/** The stream's defaults: a week of lines, 1 GiB at most, oldest dropped first (JetStream's own policy). */
-export const DEFAULT_STREAM = 'BITCRAWL';
-export const DEFAULT_MAX_AGE_S = 7 * 86_400;
-export const DEFAULT_MAX_BYTES = 1024 ** 3;
 /** Every subject we publish on: bitcrawl.<network>.<event>. */
 export const SUBJECTS = 'bitcrawl.>';
 
