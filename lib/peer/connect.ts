@@ -1,4 +1,5 @@
-import { Observable, asyncScheduler, catchError, defer, switchMap, tap, throwError } from 'rxjs';
+import { Observable, asyncScheduler, catchError, tap, throwError, type Subscription } from 'rxjs';
+import { isIP } from 'node:net';
 import { directOpener, type OpenedStream, type Opener } from '../net/open.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../net/reach.js';
 import type { Message, VersionMessage } from '../wire/messages.js';
@@ -115,17 +116,32 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
   // A dead address must not hold a slot until the handshake deadline (Core: -timeout, netbase.cpp ConnectSocketDirectly).
   const open = opts.open ?? directOpener(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   const peer = `${host}:${port}`;
-  return defer(() => {
+  // What defer(open).pipe(catchError(asPeerError), switchMap(session)) would do, with the session
+  // subscribed straight to the caller's subscriber: no operator left on the path of its messages.
+  return new Observable<SessionEvent>((subscriber) => {
     // A person watching a peer that accepts TCP and never speaks sees where it stands.
     opts.log.info('connecting', { peer, transport: kind });
-    return open(host, port);
-  }).pipe(
-    catchError((err: unknown) => throwError(() => asPeerError(err))),
-    switchMap((stream) => {
-      opts.log.info('connected, handshaking', { peer });
-      return session(stream, host, port, opts, kind);
-    }),
-  );
+    let running: Subscription | undefined;
+    let dialling: Subscription | undefined;
+    try {
+      dialling = open(host, port).subscribe({
+        next: (stream) => {
+          opts.log.info('connected, handshaking', { peer });
+          running = session(stream, host, port, opts, kind).subscribe(subscriber);
+        },
+        error: (err: unknown) => subscriber.error(asPeerError(err)),
+        complete: () => {
+          if (running === undefined) subscriber.complete();
+        },
+      });
+    } catch (err) {
+      subscriber.error(asPeerError(err));
+    }
+    return () => {
+      dialling?.unsubscribe();
+      running?.unsubscribe();
+    };
+  });
 }
 
 /** The Bitcoin session on an open stream. */
@@ -168,7 +184,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     const sub = socketChunks(stream, () => (readAt = clock()))
       .pipe(
         receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length))),
-        handshake(link, ourVersion(stream.direct ? socket.remoteAddress : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
+        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
         answerPings(link.send),
         liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
         tap((ev) => {
