@@ -49,31 +49,41 @@ export function socketDialError(err: NodeJS.ErrnoException, what: string): DialE
 }
 
 /**
+ * A TCP connection that reads into the shared buffer and hands each chunk to whoever is set. Its
+ * own function, so that the read callback keeps only `reader` and the socket alive, not the
+ * dial's closures (which share one context in openWith).
+ */
+function readingSocket(to: HostPort): { socket: Socket; setReader: (reader: ((chunk: Uint8Array) => void) | undefined) => void } {
+  let reader: ((chunk: Uint8Array) => void) | undefined;
+  const socket = netConnect({
+    host: to.host,
+    port: to.port,
+    noDelay: true,
+    onread: {
+      buffer: readBuffer,
+      callback: (n: number, buf: Uint8Array): boolean => {
+        // A throw here would escape Node's read callback: it ends this socket instead.
+        try {
+          reader?.(buf.subarray(0, n));
+        } catch (err) {
+          socket.destroy(err instanceof Error ? err : new Error(String(err)));
+        }
+        // false would pause the socket; it is paused (or not) through pause()/resume() only.
+        return true;
+      },
+    },
+  });
+  return { socket, setReader: (r) => (reader = r) };
+}
+
+/**
  * TCP to `to`, then (optionally) a handshake on it. Emits once the handshake is done. `what` names
  * the far end for error messages ("peer", or the proxy).
  */
 export function openWith<T>(to: HostPort, what: string, handshake?: () => Negotiation<T>, onDone?: (value: T, socket: Socket) => void): Observable<OpenedStream> {
   return new Observable<OpenedStream>((subscriber) => {
     let handedOver = false;
-    let reader: ((chunk: Uint8Array) => void) | undefined;
-    const socket = netConnect({
-      host: to.host,
-      port: to.port,
-      noDelay: true,
-      onread: {
-        buffer: readBuffer,
-        callback: (n: number, buf: Uint8Array): boolean => {
-          // A throw here would escape Node's read callback: it ends this socket instead.
-          try {
-            reader?.(buf.subarray(0, n));
-          } catch (err) {
-            socket.destroy(err instanceof Error ? err : new Error(String(err)));
-          }
-          // false would pause the socket; it is paused (or not) through pause()/resume() only.
-          return true;
-        },
-      },
-    });
+    const { socket, setReader } = readingSocket(to);
     const fail = (err: DialError): void => {
       detach();
       // A late error from a socket being torn down must not become an unhandled 'error' event.
@@ -87,7 +97,7 @@ export function openWith<T>(to: HostPort, what: string, handshake?: () => Negoti
     const hand = (head: Uint8Array): void => {
       detach();
       handedOver = true;
-      subscriber.next({ socket, head, direct: handshake === undefined, onChunk: (handler) => (reader = handler) });
+      subscriber.next({ socket, head, direct: handshake === undefined, onChunk: setReader });
       subscriber.complete();
     };
     const onData = (chunk: Uint8Array): void => {
@@ -114,12 +124,12 @@ export function openWith<T>(to: HostPort, what: string, handshake?: () => Negoti
       }
     };
     const detach = (): void => {
-      reader = undefined;
+      setReader(undefined);
       socket.off('connect', onConnect);
       socket.off('error', onError);
       socket.off('close', onClose);
     };
-    reader = onData;
+    setReader(onData);
     socket.on('connect', onConnect);
     socket.on('error', onError);
     socket.on('close', onClose);

@@ -131,6 +131,8 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
         },
         error: (err: unknown) => subscriber.error(asPeerError(err)),
         complete: () => {
+          // Let go of the finished dial (its subscriber would live as long as the session).
+          dialling = undefined;
           if (running === undefined) subscriber.complete();
         },
       });
