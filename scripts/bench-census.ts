@@ -6,6 +6,7 @@
  * --peers-file; reported: its wall time to exit, and the visited/unreachable counts by reason.
  *
  *   node --import tsx scripts/bench-census.ts [N] [--alive A] [--silent S] [--concurrency C] [--visit-timeout T]
+ *   BENCH_CRAWL_BIN=file    runs that build of `crawl` instead of dist/bin/crawl.js
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -66,7 +67,9 @@ const file = join(dir, 'peers.txt');
 writeFileSync(file, lines.join('\n') + '\n');
 
 const started = performance.now();
-const child = spawn(process.execPath, [CRAWL_BIN, '--network', 'regtest', '--census', '--peers-file', file, '--transport', 'v1', '--census-concurrency', String(CONCURRENCY), '--visit-timeout', String(VISIT_S), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** A fixed build (BENCH_CRAWL_BIN=<build>/bin/crawl.js), as bench-network takes it. */
+const CRAWL = process.env.BENCH_CRAWL_BIN ?? CRAWL_BIN;
+const child = spawn(process.execPath, [CRAWL, '--network', 'regtest', '--census', '--peers-file', file, '--transport', 'v1', '--census-concurrency', String(CONCURRENCY), '--visit-timeout', String(VISIT_S), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
 const counts = new Map<string, number>();
 let peakRss = 0;
 const rssTimer = setInterval(() => {
