@@ -219,7 +219,8 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
   // 1. Handshakes.
   const why = await Promise.race([
     handshakesDone.then(() => 'all' as const),
-    sleep(HANDSHAKE_LIMIT_S * 1000).then(() => 'limit' as const),
+    // Unref'd: once the handshakes are done this timer must not keep the process alive (it is 200 s at K = 10,000).
+    new Promise<void>((r) => setTimeout(r, HANDSHAKE_LIMIT_S * 1000).unref()).then(() => 'limit' as const),
     exited.then(() => 'exited' as const),
   ]);
   if (why === 'exited') {
