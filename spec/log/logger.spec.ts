@@ -1,31 +1,43 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { createLogger, type LogFormat } from '../../lib/log/logger.js';
+import { createLogger, type LogFormat, type Logger } from '../../lib/log/logger.js';
 
-function capture(format: LogFormat, level: 'info' | 'debug' = 'info'): { log: ReturnType<typeof createLogger>; lines: () => string[] } {
+/** A logger writing into memory, and a promise of its first `n` lines (resolved by the stream's own data events). */
+function capture(format: LogFormat): { log: Logger; lines: (n: number) => Promise<string[]> } {
   const stream = new PassThrough();
-  const chunks: string[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
-  return { log: createLogger({ level, format, stream }), lines: () => chunks.join('').split('\n').filter((l) => l !== '') };
+  let text = '';
+  const waiting: Array<{ n: number; resolve: (lines: string[]) => void }> = [];
+  const complete = (): string[] => text.split('\n').filter((l) => l !== '');
+  stream.on('data', (c: Buffer) => {
+    text += c.toString('utf8');
+    for (const w of waiting.splice(0)) {
+      if (complete().length >= w.n) w.resolve(complete().slice(0, w.n));
+      else waiting.push(w);
+    }
+  });
+  return {
+    log: createLogger({ level: 'info', format, stream }),
+    lines: (n) => new Promise((resolve) => (complete().length >= n ? resolve(complete().slice(0, n)) : waiting.push({ n, resolve }))),
+  };
 }
 
 describe('createLogger', () => {
-  it('writes text lines as "<ISO time> <level> <message> key=value…", quoting values with spaces', async () => {
+  it('writes text lines as "<ISO time> <level> <message> key=value…", quoting values with spaces, and drops levels below its own', async () => {
     const { log, lines } = capture('text');
+    log.debug('not shown at info');
     log.info('connecting', { peer: '127.0.0.1:18444', transport: 'v1' });
     log.warn('dropped', { peer: '[::1]:8333', reason: 'no pong within 2 s', n: 3 });
-    log.debug('not shown at info');
-    await new Promise((r) => setImmediate(r));
-    expect(lines()).toHaveLength(2);
-    expect(lines()[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info connecting peer=127\.0\.0\.1:18444 transport=v1$/);
-    expect(lines()[1]).toMatch(/^\S+Z warn dropped peer=\[::1\]:8333 reason="no pong within 2 s" n=3$/);
+    log.error('last');
+    const [first, second, third] = await lines(3);
+    expect(first).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z info connecting peer=127\.0\.0\.1:18444 transport=v1$/);
+    expect(second).toMatch(/^\S+Z warn dropped peer=\[::1\]:8333 reason="no pong within 2 s" n=3$/);
+    expect(third).toMatch(/^\S+Z error last$/);
   });
 
   it('writes JSON lines with the timestamp and every field', async () => {
     const { log, lines } = capture('json');
     log.error('boom', { peer: 'a:1' });
-    await new Promise((r) => setImmediate(r));
-    const line = JSON.parse(lines()[0]) as Record<string, unknown>;
+    const line = JSON.parse((await lines(1))[0]) as Record<string, unknown>;
     expect(line).toMatchObject({ level: 'error', message: 'boom', peer: 'a:1' });
     expect(typeof line.timestamp).toBe('string');
   });
