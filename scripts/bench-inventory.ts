@@ -31,6 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { Inventory as ThisInventory, DEFAULT_INVENTORY_LIMITS, type Request } from '../lib/crawler/inventory.js';
 import { toHex } from '../lib/wire/hex.js';
 import { InvType, type InvItem } from '../lib/wire/messages.js';
+import { random } from './network/stream.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -57,18 +58,6 @@ const WTXID_RELAY_SHARE = 0.9;
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-/** mulberry32: a small seeded generator, so every run replays the same traffic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Message {
   readonly time: number;
   readonly peer: string;
@@ -82,7 +71,7 @@ interface Traffic {
 }
 
 function traffic(): Traffic {
-  const rand = rng(0x1234567);
+  const rand = random(0x1234567);
   const txCount = Math.round(SECONDS * RATE);
   const hash = (): Uint8Array => Uint8Array.from({ length: 32 }, () => (rand() * 256) | 0);
   const txs = Array.from({ length: txCount }, (_, i) => {

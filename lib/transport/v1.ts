@@ -1,4 +1,4 @@
-import type { OperatorFunction } from 'rxjs';
+import { defer, type OperatorFunction } from 'rxjs';
 import { Framer } from '../wire/framer.js';
 import type { Frame, Message } from '../wire/messages.js';
 import { checksumLeftToDecoder, encodeMessage, maxPayloadFor } from '../wire/registry.js';
@@ -29,5 +29,6 @@ export function v1Transport(magic: number, write: Write): Transport {
 
 /** Byte chunks → v1 frames, for a stream that only reads (tests, tools). */
 export function v1Frames(magic: number): OperatorFunction<Uint8Array, Frame> {
-  return (source) => source.pipe(frames(v1Transport(magic, () => {})));
+  // A transport (and its framer) per subscription, as each stream needs its own.
+  return (source) => defer(() => source.pipe(frames(v1Transport(magic, () => {}))));
 }

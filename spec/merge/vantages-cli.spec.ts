@@ -92,12 +92,10 @@ describe.skipIf(!NATS_SERVER)('two vantages on NATS, merged', () => {
     await server?.stop();
   });
 
-  it('every transaction merged once, with both vantages, the right first vantage and spread', async () => {
-    const stream = 'MERGE1';
-    const x = TXS.slice(0, 3);
-    const y = TXS.slice(3, 6);
-    const east = await peersFor([x, y]);
-    const west = await peersFor([x, y]);
+  /** East and west crawlers publishing to `stream`, each with a peer per batch, both connected to the bus. */
+  async function twoVantages(stream: string, batches: readonly (readonly DecodedTx[])[]) {
+    const east = await peersFor(batches);
+    const west = await peersFor(batches);
     running.push(...east.peers, ...west.peers);
     const watch = await BusWatch.open(server.url);
     running.push(watch.nc);
@@ -105,6 +103,14 @@ describe.skipIf(!NATS_SERVER)('two vantages on NATS, merged', () => {
     const w = crawler('west', west.peers, server.url, ['--nats-stream', stream]);
     running.push(e, w);
     await Promise.all([e.waitLog(/nats connected/), w.waitLog(/nats connected/)]);
+    return { east, west, watch, e, w };
+  }
+
+  it('every transaction merged once, with both vantages, the right first vantage and spread', async () => {
+    const stream = 'MERGE1';
+    const x = TXS.slice(0, 3);
+    const y = TXS.slice(3, 6);
+    const { east, west, watch, e, w } = await twoVantages(stream, [x, y]);
     // x: east hears first, west only once east has printed them; y the other way round.
     east.go[0]();
     const eastX = await allPrinted(e, x);
@@ -146,15 +152,7 @@ describe.skipIf(!NATS_SERVER)('two vantages on NATS, merged', () => {
   it('a merge stopped and restarted under its durable name loses and repeats nothing', async () => {
     const stream = 'MERGE2';
     const batches = [TXS.slice(0, 2), TXS.slice(2, 4), TXS.slice(4, 6)];
-    const east = await peersFor(batches);
-    const west = await peersFor(batches);
-    running.push(...east.peers, ...west.peers);
-    const watch = await BusWatch.open(server.url);
-    running.push(watch.nc);
-    const e = crawler('east', east.peers, server.url, ['--nats-stream', stream]);
-    const w = crawler('west', west.peers, server.url, ['--nats-stream', stream]);
-    running.push(e, w);
-    await Promise.all([e.waitLog(/nats connected/), w.waitLog(/nats connected/)]);
+    const { east, west, watch, e, w } = await twoVantages(stream, batches);
     const mergeArgs = ['merge', '-n', 'regtest', '--nats', server.url, '--nats-stream', stream, '--durable', 'lab', '--since', 'all', '--log-level', 'debug'];
     const publish = async (i: number, before: number): Promise<void> => {
       east.go[i]();
