@@ -53,10 +53,27 @@ function addonBackend(addon: Secp256k1Addon): EcBackend {
   };
 }
 
-/** libsecp256k1's backend, or why its addon did not load (the package's native build only: its JavaScript twin `secp256k1/elliptic` is slower than noble). */
+/** x(G) and x(2G) (SEC 2, 2.4.1), for the known-answer check of a loaded addon. */
+const G_X = '79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798';
+const G2_X = 'c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5';
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/**
+ * libsecp256k1's backend, or why its addon did not load. Only the package's native build is
+ * taken (its JavaScript twin `secp256k1/elliptic` is slower than noble), and only when it gives
+ * the known answers: an older major version (v3's ecdh hashes its result) must never be used.
+ */
 function tryAddon(): EcBackend | string {
   try {
-    return addonBackend(createRequire(import.meta.url)('secp256k1/bindings') as Secp256k1Addon);
+    const backend = addonBackend(createRequire(import.meta.url)('secp256k1/bindings') as Secp256k1Addon);
+    const one = new Uint8Array(32);
+    one[31] = 1;
+    const two = new Uint8Array(32);
+    two[31] = 2;
+    if (hex(backend.publicX(one)) !== G_X || hex(backend.multiplyX(Buffer.from(G_X, 'hex'), two)) !== G2_X) {
+      return 'it gave the wrong answers for G and 2G';
+    }
+    return backend;
   } catch (e) {
     return (e instanceof Error ? e.message : String(e)).split('\n')[0];
   }
