@@ -1,0 +1,177 @@
+import { DelayHistogram } from './delay-histogram.js';
+import { BoundedSet } from './bounded-set.js';
+
+/**
+ * Who announced each transaction and block, and when, over one window after its first
+ * announcement: the crawler's `propagation` lines (`--emit propagation`). Pure: times are passed
+ * in, nothing here reads a clock or a socket.
+ *
+ * Every announcement counts (by inv, headers or cmpctblock), also after the item arrived: that is
+ * the difference from a tx line's `seen`, which stops at delivery. A peer counts once per item
+ * (its slot's bit in the item's bitset). Memory is bounded by what is open, not by the peers:
+ * each open item is a bitset of peer slots (a bit a slot) and one DelayHistogram per network seen
+ * (1,172 bytes at a 30 s window), so MAX_OPEN_ITEMS bound it; past that the oldest item is closed
+ * early and its line says so.
+ */
+
+export type ItemKind = 'tx' | 'block';
+
+/** Open items at most: 20 tx/s × 30 s is 600; 100,000 leaves room for bursts and long windows. */
+export const MAX_OPEN_ITEMS = 100_000;
+/** Closed items remembered, so that a late announcement does not open the item again (a few hours of the network's transactions). */
+export const MAX_CLOSED_REMEMBERED = 200_000;
+
+export interface TrackerLimits {
+  /** How long after its first announcement an item is closed and reported (`--window`). */
+  readonly windowMs: number;
+  readonly maxOpen: number;
+  readonly maxRemembered: number;
+}
+
+interface Open {
+  readonly kind: ItemKind;
+  readonly id: string;
+  readonly firstPeer: string;
+  readonly firstTime: number;
+  readonly deadline: number;
+  /** Peer slots that announced it: bit s of byte s >> 3. Grown to the largest slot seen. */
+  slots: Uint8Array;
+  readonly all: DelayHistogram;
+  /** One histogram per network seen, in the order first seen. */
+  readonly networks: Map<string, DelayHistogram>;
+}
+
+/** What a closed item reports; the line is made from it in lib/output/lines.ts. */
+export interface ClosedItem {
+  readonly kind: ItemKind;
+  /** The id as the caller gave it (the inventory's key). */
+  readonly id: string;
+  readonly first: { readonly peer: string; readonly time: number };
+  readonly announcers: number;
+  readonly delays: { readonly p10: number; readonly p25: number; readonly p50: number; readonly p75: number; readonly p90: number; readonly max: number };
+  readonly byNetwork: ReadonlyMap<string, { readonly announcers: number; readonly p50: number }>;
+  /** Closed before its window to stay within maxOpen. */
+  readonly early: boolean;
+}
+
+export class PropagationTracker {
+  private readonly open = new Map<string, Open>();
+  private readonly closed: BoundedSet<string>;
+
+  constructor(private readonly limits: TrackerLimits) {
+    this.closed = new BoundedSet(limits.maxRemembered);
+  }
+
+  get openItems(): number {
+    return this.open.size;
+  }
+
+  /**
+   * `peer` (its name for the line, and `slot`, a small number no other connected peer has, see
+   * PeerSlots) announced the item at `time`. Returns an item closed early to make room, if any.
+   */
+  announce(kind: ItemKind, id: string, peer: string, slot: number, network: string, time: number): ClosedItem | undefined {
+    const key = kind === 'tx' ? id : `b${id}`;
+    let item = this.open.get(key);
+    let early: ClosedItem | undefined;
+    if (item === undefined) {
+      if (this.closed.has(key)) return undefined;
+      if (this.open.size >= this.limits.maxOpen) early = this.closeOldest();
+      item = {
+        kind,
+        id,
+        firstPeer: peer,
+        firstTime: time,
+        deadline: time + this.limits.windowMs,
+        slots: new Uint8Array(8),
+        all: new DelayHistogram(this.limits.windowMs),
+        networks: new Map(),
+      };
+      this.open.set(key, item);
+    } else if (time > item.deadline) {
+      return undefined; // past its window: not counted, and reported by the next due()
+    }
+    const byte = slot >> 3;
+    if (byte >= item.slots.length) {
+      const grown = new Uint8Array(Math.max(byte + 1, item.slots.length * 2));
+      grown.set(item.slots);
+      item.slots = grown;
+    }
+    const bit = 1 << (slot & 7);
+    if ((item.slots[byte] & bit) !== 0) return early;
+    item.slots[byte] |= bit;
+    const delay = time - item.firstTime;
+    item.all.add(delay);
+    let net = item.networks.get(network);
+    if (net === undefined) item.networks.set(network, (net = new DelayHistogram(this.limits.windowMs)));
+    net.add(delay);
+    return early;
+  }
+
+  /** The items whose window has passed at `now`, oldest first, closed and forgotten. */
+  due(now: number): ClosedItem[] {
+    const out: ClosedItem[] = [];
+    // Map order is insertion order, and deadlines grow with it: stop at the first still open.
+    for (const [key, item] of this.open) {
+      if (item.deadline > now) break;
+      out.push(this.close(key, item, false));
+    }
+    return out;
+  }
+
+  /** Every open item, closed now (at exit). */
+  drain(): ClosedItem[] {
+    return [...this.open].map(([key, item]) => this.close(key, item, true));
+  }
+
+  private closeOldest(): ClosedItem {
+    const [key, item] = this.open.entries().next().value as [string, Open];
+    return this.close(key, item, true);
+  }
+
+  private close(key: string, item: Open, early: boolean): ClosedItem {
+    this.open.delete(key);
+    this.closed.add(key);
+    const h = item.all;
+    const p = (q: number): number => h.percentile(q) ?? 0;
+    const byNetwork = new Map<string, { announcers: number; p50: number }>();
+    for (const [net, nh] of item.networks) byNetwork.set(net, { announcers: nh.count, p50: nh.percentile(50) ?? 0 });
+    return {
+      kind: item.kind,
+      id: item.id,
+      first: { peer: item.firstPeer, time: item.firstTime },
+      announcers: h.count,
+      delays: { p10: p(10), p25: p(25), p50: p(50), p75: p(75), p90: p(90), max: h.max },
+      byNetwork,
+      early,
+    };
+  }
+}
+
+/**
+ * Small numbers for connected peers, for the trackers' bitsets: a released slot is handed out
+ * again only after `quietMs` (the window), so that no open item can count a new peer as the old.
+ */
+export class PeerSlots {
+  private next = 0;
+  private readonly released: { readonly slot: number; readonly at: number }[] = [];
+  private head = 0;
+
+  constructor(private readonly quietMs: number) {}
+
+  acquire(now: number): number {
+    if (this.head < this.released.length && this.released[this.head].at + this.quietMs <= now) {
+      const { slot } = this.released[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.released.length) {
+        this.released.splice(0, this.head);
+        this.head = 0;
+      }
+      return slot;
+    }
+    return this.next++;
+  }
+
+  release(slot: number, now: number): void {
+    this.released.push({ slot, at: now });
+  }
+}
