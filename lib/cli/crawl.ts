@@ -3,7 +3,7 @@ import { MAX_INV_ENTRIES } from '../wire/limits.js';
 import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
 import { createLogger, LOG_LEVELS } from '../log/logger.js';
 import type { Io } from '../output/io.js';
-import { EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
+import { DEFAULT_MEMPOOL_STATS_MS, EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
 import { readFile } from 'node:fs/promises';
 import { formatTarget, mergeTargets, parsePeer, parsePeerList, parsePeers, type PeerTarget } from '../crawler/targets.js';
 import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
@@ -104,6 +104,9 @@ export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: st
   const peers = peersFile === undefined ? listed : mergeTargets(listed, parsePeerList(peersFile.text, net.defaultPort, peersFile.name));
   const census = args.bool('census');
   const mempoolStats = args.num('mempool-stats');
+  // --mempool-stats S sets the interval of mempool lines and asks for them; --emit mempool alone takes the default.
+  const emit = emitKinds(args.str('emit'));
+  if (mempoolStats !== undefined && mempoolStats !== 0) emit.add('mempool');
   return {
     network: net,
     peers,
@@ -122,12 +125,12 @@ export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: st
     handshakeTimeoutMs: seconds('handshake-timeout', args.num('handshake-timeout')),
     connectTimeoutMs: seconds('connect-timeout', args.num('connect-timeout')),
     requestTimeoutMs: seconds('request-timeout', args.num('request-timeout')),
-    emit: emitKinds(args.str('emit')),
+    emit,
     raw: args.bool('raw'),
     reconnect: args.bool('reconnect'),
     metricsPort: port('metrics-port', args.num('metrics-port')),
     statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
-    mempoolStatsMs: mempoolStats === 0 ? 0 : seconds('mempool-stats', mempoolStats),
+    mempoolStatsMs: !emit.has('mempool') ? 0 : mempoolStats === undefined || mempoolStats === 0 ? DEFAULT_MEMPOOL_STATS_MS : seconds('mempool-stats', mempoolStats),
     ...reachOptions(args, peers),
     nats: natsOptions(args),
     stdout: args.bool('stdout'),

@@ -127,7 +127,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'max-peers', kind: 'number', value: 'N', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together', commands: CRAWL },
   { name: 'max-handshakes', kind: 'number', value: 'N', default: DEFAULTS.maxHandshakes, describe: 'Connections being opened (dial to verack) at once, at most', commands: CRAWL },
   { name: 'metrics-port', kind: 'number', value: 'P', defaultText: 'off', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics', commands: CRAWL },
-  { name: 'mempool-stats', kind: 'number', value: 'S', default: 0, defaultText: '0 (off)', describe: 'Seconds between "mempool" lines (count, vsize, oldest age)', commands: CRAWL },
+  { name: 'mempool-stats', kind: 'number', value: 'S', default: 0, defaultText: '0 (off)', describe: 'Seconds between "mempool" lines (count, vsize, oldest age, feerate histogram); implies --emit mempool', commands: CRAWL },
   { name: 'reconnect', kind: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)', commands: CRAWL },
   { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: BUS },
   { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: BUS },

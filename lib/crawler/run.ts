@@ -2,9 +2,8 @@ import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
 import { NdjsonSink } from '../output/ndjson.js';
-import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
-import { toReversedHex } from '../wire/hex.js';
-import { MempoolView } from './mempool.js';
+import { addrLine, blockLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
+import { MempoolMonitor } from './mempool.js';
 import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -127,7 +126,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   let addresses = 0;
   /** Every peer that ever completed a handshake (for the summary and the exit status). */
   const connected = new Set<string>();
-  const mempool = new MempoolView();
+  const mempool = new MempoolMonitor(opts, (line) => sink.write(line));
   const metrics = opts.metricsPort === undefined ? undefined : new (await import('./metrics.js')).Metrics();
   let metricsServer: Server | undefined;
   if (metrics && opts.metricsPort !== undefined) {
@@ -168,7 +167,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       }, STATUS_EVERY_MS)
     : undefined;
   const statsTimer =
-    opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempoolLine(mempool.stats(Date.now()), Date.now())), opts.mempoolStatsMs) : undefined;
+    opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempool.statsLine(Date.now())), opts.mempoolStatsMs) : undefined;
 
   /** The address book to its file (atomically); a failure is logged, never the end of the crawl. */
   const saveAddresses = (): void => {
@@ -288,17 +287,19 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         }
         case 'tx':
           txs++;
-          mempool.add(toReversedHex(ev.tx.txid), ev.tx.vsize, ev.time);
-          metrics?.mempoolSize(mempool.size);
-          if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements) }));
+          {
+            const fee = mempool.tx(ev.tx, ev.time);
+            metrics?.mempoolSize(mempool.size);
+            if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements), fee }));
+          }
           return;
         case 'block': {
           blocks++;
           const view = blockView(ev.block);
-          const seenTxs = mempool.confirm(view.txids);
+          const held = mempool.block(ev.block.txs, view.hash, view.height, ev.peer, ev.time);
           metrics?.mempoolSize(mempool.size);
-          log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: seenTxs });
-          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, seenTxs));
+          log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen });
+          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, held.seen, held.unseen));
           return;
         }
       }

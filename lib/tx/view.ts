@@ -14,6 +14,8 @@ export interface VinView {
   /** Always an array (empty without witness), so jq filters need no null checks. */
   witness: string[];
   sequence: number;
+  /** What it spends, in Esplora's shape: only on a line whose every input is known (tx lines' `fee`). */
+  prevout?: VoutView;
 }
 
 export interface VoutView {
@@ -40,6 +42,8 @@ export interface SeenView {
   last?: { peer: string; time: number };
   /** How many peers announced it before it arrived. */
   peers?: number;
+  /** `--emit unseen`: the block it arrived in, never announced to us. */
+  block?: string;
 }
 
 /** The transaction line: Esplora's transaction shape plus `event`, `wtxid`, `vsize`, `seen`, `hex`. */
@@ -54,13 +58,34 @@ export interface TxView {
   size: number;
   weight: number;
   vsize: number;
+  /** Satoshis, Esplora's `fee`: only when every input's value is known (never a guess). */
+  fee?: number;
+  /** fee / vsize, sat/vB, to 3 decimals. */
+  feerate?: number;
+  /** mempool.space's effective feerate of a child: its ancestor package's (fees / vsizes), to 3 decimals. */
+  effective_feerate?: number;
   seen?: SeenView;
   hex?: string;
+}
+
+/** An output an input spends: its value (satoshis) and scriptPubKey (hex). */
+export interface SpentOutput {
+  readonly value: number;
+  readonly script: string;
+}
+
+/** What a tx line says of its fee: given only when every input is known. */
+export interface FeeInfo {
+  readonly fee: number;
+  /** One per input, in order. */
+  readonly prevouts: readonly SpentOutput[];
+  readonly effectiveFeerate?: number;
 }
 
 export interface TxViewExtra {
   readonly seen?: SeenView;
   readonly raw?: boolean;
+  readonly fee?: FeeInfo;
 }
 
 const NULL_INDEX = 0xffffffff;
@@ -87,20 +112,30 @@ function vinView(input: TxInput): VinView {
   };
 }
 
+function voutView(script: Uint8Array, scriptpubkey: string, value: number, net: NetworkParams): VoutView {
+  const scriptpubkey_asm = scriptAsm(script);
+  const scriptpubkey_type = classifyOutput(script);
+  const scriptpubkey_address = outputAddress(script, net);
+  return scriptpubkey_address === undefined
+    ? { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, value }
+    : { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, scriptpubkey_address, value };
+}
+
+/** sat/vB to 3 decimals. */
+const rate3 = (x: number): number => Math.round(x * 1000) / 1000;
+
 export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {}): TxView {
   const vin = new Array<VinView>(tx.inputs.length);
-  for (let i = 0; i < vin.length; i++) vin[i] = vinView(tx.inputs[i]);
+  const fee = extra.fee;
+  for (let i = 0; i < vin.length; i++) {
+    vin[i] = vinView(tx.inputs[i]);
+    const p = fee?.prevouts[i];
+    if (p !== undefined) vin[i].prevout = voutView(Buffer.from(p.script, 'hex'), p.script, p.value, net);
+  }
   const vout = new Array<VoutView>(tx.outputs.length);
   for (let i = 0; i < vout.length; i++) {
     const { script, value } = tx.outputs[i];
-    const scriptpubkey = toHex(script);
-    const scriptpubkey_asm = scriptAsm(script);
-    const scriptpubkey_type = classifyOutput(script);
-    const scriptpubkey_address = outputAddress(script, net);
-    vout[i] =
-      scriptpubkey_address === undefined
-        ? { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, value: Number(value) }
-        : { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, scriptpubkey_address, value: Number(value) };
+    vout[i] = voutView(script, toHex(script), Number(value), net);
   }
   const view: TxView = {
     event: 'tx',
@@ -114,6 +149,11 @@ export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
     weight: tx.weight,
     vsize: tx.vsize,
   };
+  if (fee !== undefined) {
+    view.fee = fee.fee;
+    view.feerate = rate3(fee.fee / tx.vsize);
+    if (fee.effectiveFeerate !== undefined) view.effective_feerate = rate3(fee.effectiveFeerate);
+  }
   if (extra.seen) view.seen = extra.seen;
   if (extra.raw) view.hex = toHex(tx.raw);
   return view;
@@ -141,7 +181,8 @@ export function txLine(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
     if (i > 0) s += ',';
     s += `{"txid":"${x.txid}","vout":${x.vout},"is_coinbase":${x.is_coinbase},"scriptsig":"${x.scriptsig}","scriptsig_asm":"${x.scriptsig_asm}","witness":[`;
     for (let j = 0; j < x.witness.length; j++) s += j > 0 ? `,"${x.witness[j]}"` : `"${x.witness[j]}"`;
-    s += `],"sequence":${x.sequence}}`;
+    s += `],"sequence":${x.sequence}`;
+    s += x.prevout === undefined ? '}' : `,"prevout":${JSON.stringify(x.prevout)}}`;
   }
   s += '],"vout":[';
   for (let i = 0; i < t.vout.length; i++) {
@@ -152,6 +193,8 @@ export function txLine(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
     s += `,"value":${tx.outputs[i].value}}`;
   }
   s += `],"size":${t.size},"weight":${t.weight},"vsize":${t.vsize}`;
+  if (t.fee !== undefined) s += `,"fee":${t.fee},"feerate":${t.feerate}`;
+  if (t.effective_feerate !== undefined) s += `,"effective_feerate":${t.effective_feerate}`;
   if (t.seen !== undefined) s += `,"seen":${JSON.stringify(t.seen)}`;
   if (t.hex !== undefined) s += `,"hex":"${t.hex}"`;
   return s + '}';
