@@ -31,8 +31,16 @@ export function descendantsOf<E extends GraphEntry>(g: Graph<E>, root: E): E[] {
   return out;
 }
 
-/** Every view transaction `e` descends from (not `e`), each once. */
-export function ancestorsOf<E extends GraphEntry>(g: Graph<E>, e: E): E[] {
+/**
+ * Ancestors walked at most: Core 31's mempool holds no cluster above DEFAULT_CLUSTER_LIMIT = 64
+ * transactions (policy/policy.h, kernel/mempool_limits.h cluster_count; before it, 25 ancestors,
+ * DEFAULT_ANCESTOR_LIMIT), so a real chain fits; a longer one (a peer's made-up chain) is not
+ * walked past it, and every walk stays O(64) whatever the view holds.
+ */
+export const ANCESTORS_MAX = 64;
+
+/** Every view transaction `e` descends from (not `e`), each once; undefined past `limit` of them. */
+export function ancestorsOf<E extends GraphEntry>(g: Graph<E>, e: E, limit = ANCESTORS_MAX): E[] | undefined {
   const out: E[] = [];
   const seen = new Set<E>([e]);
   const queue: E[] = [e];
@@ -41,7 +49,7 @@ export function ancestorsOf<E extends GraphEntry>(g: Graph<E>, e: E): E[] {
       const parent = g.entries.get(KeyMaker.txOf(k));
       if (parent === undefined || seen.has(parent)) continue;
       seen.add(parent);
-      out.push(parent);
+      if (out.push(parent) > limit) return undefined;
       queue.push(parent);
     }
   }
@@ -50,5 +58,5 @@ export function ancestorsOf<E extends GraphEntry>(g: Graph<E>, e: E): E[] {
 
 /** BIP 125 as Core's mempool reads it (policy/rbf.cpp IsRBFOptIn): it or an unconfirmed ancestor in the view signals. */
 export function signalsInView<E extends GraphEntry>(g: Graph<E>, e: E): boolean {
-  return e.signals || ancestorsOf(g, e).some((a) => a.signals);
+  return e.signals || (ancestorsOf(g, e) ?? []).some((a) => a.signals);
 }

@@ -19,11 +19,33 @@ export const CONFIRMED_OUTPUTS_MAX = 250_000;
 /** Outputs of one transaction kept at most (a larger one is kept without its outputs: its children's fees stay unknown). MAX_STANDARD_TX_WEIGHT / the 9 bytes × 4 of the smallest output. */
 export const OUTPUTS_PER_TX_MAX = 400_000 / 36;
 
-export function outputsOf(outputs: readonly TxOutput[]): Output[] | undefined {
+/**
+ * A view transaction's outputs, packed: their values, and their scripts' hex joined by spaces (one
+ * string a transaction instead of an object and a string an output: ~60 bytes less an output).
+ */
+export interface PackedOutputs {
+  readonly values: readonly number[];
+  readonly scripts: string;
+}
+
+export function packOutputs(outputs: readonly TxOutput[]): PackedOutputs | undefined {
   if (outputs.length > OUTPUTS_PER_TX_MAX) return undefined;
-  const out = new Array<Output>(outputs.length);
-  for (let i = 0; i < outputs.length; i++) out[i] = { value: Number(outputs[i].value), script: toHex(outputs[i].script) };
-  return out;
+  const values = new Array<number>(outputs.length);
+  let scripts = '';
+  for (let i = 0; i < outputs.length; i++) {
+    values[i] = Number(outputs[i].value);
+    scripts += i === 0 ? toHex(outputs[i].script) : ' ' + toHex(outputs[i].script);
+  }
+  return { values, scripts };
+}
+
+/** Output `index` of packed outputs, if there is one. */
+export function outputAt(p: PackedOutputs | undefined, index: number): Output | undefined {
+  if (p === undefined || index >= p.values.length) return undefined;
+  let start = 0;
+  for (let i = 0; i < index; i++) start = p.scripts.indexOf(' ', start) + 1;
+  const end = p.scripts.indexOf(' ', start);
+  return { value: p.values[index], script: p.scripts.slice(start, end < 0 ? p.scripts.length : end) };
 }
 
 export class ConfirmedOutputs {

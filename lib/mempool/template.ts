@@ -56,7 +56,7 @@ export function nextBlockMinFeerate(g: Graph<ViewEntry>): number | undefined {
   for (const e of g.entries.values()) {
     if (e.fee === undefined) continue;
     const anc = e.spends.length > 0 ? ancestorsOf(g, e) : [];
-    if (anc.some((a) => a.fee === undefined)) continue;
+    if (anc === undefined || anc.some((a) => a.fee === undefined)) continue;
     const fee = anc.reduce((s, a) => s + (a.fee ?? 0), e.fee);
     const weight = anc.reduce((s, a) => s + a.vsize, e.vsize);
     candidates.push({ e, anc, score: fee / weight });

@@ -1,7 +1,7 @@
 import type { DecodedTx } from '../wire/model.js';
 import { toReversedHex } from '../wire/hex.js';
 import { KeyMaker } from './keys.js';
-import { ConfirmedOutputs, outputsOf, type Output } from './outputs.js';
+import { ConfirmedOutputs, outputAt, packOutputs, type Output, type PackedOutputs } from './outputs.js';
 import { ancestorsOf, descendantsOf, signalsInView, type Graph } from './graph.js';
 
 /**
@@ -27,8 +27,8 @@ export const VIEW_MAX_BYTES = 256 * 1024 * 1024;
 export const MEMPOOL_EXPIRY_MS = 336 * 3_600_000;
 export const DEFAULT_VIEW_LIMITS: ViewLimits = { maxTxs: VIEW_MAX_TXS, maxBytes: VIEW_MAX_BYTES, maxAgeMs: MEMPOOL_EXPIRY_MS };
 
-/** Estimated bytes an entry retains: the object, its txid, keys and map slots; per input; per output (plus its script's hex). */
-const ENTRY_BYTES = 240;
+/** Estimated bytes an entry retains: the object, its txid, keys and map slots (with the maps' slack); per input; per output (plus its scripts' hex). Calibrated by npm run bench:mempool: ~800 bytes each for 2-in 2-out transactions. */
+const ENTRY_BYTES = 470;
 const INPUT_BYTES = 64;
 const OUTPUT_BYTES = 56;
 
@@ -41,7 +41,7 @@ export interface ViewEntry {
   /** Outpoint keys of what it spends. */
   readonly spends: readonly string[];
   /** Its outputs; undefined past OUTPUTS_PER_TX_MAX. */
-  readonly outputs: readonly Output[] | undefined;
+  readonly outputs: PackedOutputs | undefined;
   readonly outCount: number;
   readonly outValue: number;
   readonly vsize: number;
@@ -130,8 +130,9 @@ export class MempoolView implements Graph {
     if (this.entries.has(key)) return undefined;
     const n = tx.inputs.length;
     const spends = new Array<string>(n);
-    const prevouts = new Array<Output>(n);
+    const prevouts: Output[] = [];
     let inValue = 0;
+    let viewParent = false;
     let allKnown = true;
     let signals = false;
     const conflicts: ViewEntry[] = [];
@@ -141,20 +142,22 @@ export class MempoolView implements Graph {
       const parentKey = this.keys.tx(input.prevTxid);
       const k = KeyMaker.outpoint(parentKey, input.prevIndex);
       spends[i] = k;
-      const o = this.entries.get(parentKey)?.outputs?.[input.prevIndex] ?? this.confirmedOutputs.get(k);
+      const parent = this.entries.get(parentKey);
+      if (parent !== undefined) viewParent = true;
+      const o = allKnown ? (outputAt(parent?.outputs, input.prevIndex) ?? this.confirmedOutputs.get(k)) : undefined;
       if (o === undefined) allKnown = false;
-      else if (allKnown) {
-        prevouts[i] = o;
+      else {
+        prevouts.push(o);
         inValue += o.value;
       }
       const other = this.spentBy.get(k);
       if (other !== undefined && !conflicts.includes(other)) conflicts.push(other);
     }
-    const outputs = outputsOf(tx.outputs);
+    const outputs = packOutputs(tx.outputs);
     let outValue = 0;
     for (const o of tx.outputs) outValue += Number(o.value);
     const fee = allKnown && n > 0 && inValue >= outValue ? inValue - outValue : undefined;
-    const bytes = ENTRY_BYTES + n * INPUT_BYTES + (outputs ? outputs.reduce((s, o) => s + OUTPUT_BYTES + o.script.length, 0) : 0);
+    const bytes = ENTRY_BYTES + n * INPUT_BYTES + (outputs ? tx.outputs.length * OUTPUT_BYTES + outputs.scripts.length : 0);
     const entry: ViewEntry = { txid: toReversedHex(tx.txid), key, spends, outputs, outCount: tx.outputs.length, outValue, vsize: tx.vsize, weight: tx.weight, time, signals, fee, bytes };
     const left: Left[] = [];
     for (const c of conflicts) {
@@ -179,8 +182,8 @@ export class MempoolView implements Graph {
     const result: { entry: ViewEntry; left: Left[]; prevouts?: Output[]; effectiveFeerate?: number } = { entry, left };
     if (fee !== undefined) {
       result.prevouts = prevouts;
-      const anc = ancestorsOf(this, entry);
-      if (anc.length > 0 && anc.every((a) => a.fee !== undefined)) {
+      const anc = viewParent ? ancestorsOf(this, entry) : [];
+      if (anc !== undefined && anc.length > 0 && anc.every((a) => a.fee !== undefined)) {
         result.effectiveFeerate = anc.reduce((s, a) => s + (a.fee ?? 0), fee) / anc.reduce((s, a) => s + a.vsize, entry.vsize);
       }
     }
@@ -212,8 +215,11 @@ export class MempoolView implements Graph {
         by ??= toReversedHex(tx.txid);
         left.push(...this.removeTree(other, 'conflict', by));
       }
-      const outputs = held[i]?.outputs ?? outputsOf(tx.outputs);
-      if (outputs) for (let j = 0; j < outputs.length; j++) this.confirmedOutputs.add(KeyMaker.outpoint(keys[i], j), outputs[j]);
+      const outputs = held[i]?.outputs ?? packOutputs(tx.outputs);
+      for (let j = 0; outputs && j < outputs.values.length; j++) {
+        const o = outputAt(outputs, j);
+        if (o) this.confirmedOutputs.add(KeyMaker.outpoint(keys[i], j), o);
+      }
     }
     return { confirmed, unseen, left };
   }
@@ -272,7 +278,7 @@ export class MempoolView implements Graph {
     let inValue = 0;
     for (const k of e.spends) {
       const index = k.charCodeAt(4) | (k.charCodeAt(5) << 16);
-      const o = this.entries.get(KeyMaker.txOf(k))?.outputs?.[index] ?? this.confirmedOutputs.get(k);
+      const o = outputAt(this.entries.get(KeyMaker.txOf(k))?.outputs, index) ?? this.confirmedOutputs.get(k);
       if (o === undefined) return;
       inValue += o.value;
     }
