@@ -5,6 +5,8 @@ import { createLogger, LOG_LEVELS } from '../log/logger.js';
 import type { Io } from '../output/io.js';
 import { DEFAULT_MEMPOOL_STATS_MS, EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { rpcEndpoint, RpcFailure, type RpcEndpoint } from '../net/rpc.js';
 import { formatTarget, mergeTargets, parsePeer, parsePeerList, parsePeers, type PeerTarget } from '../crawler/targets.js';
 import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
 import { DEFAULT_PROXY_PORT, DEFAULT_SAM_PORT } from './options.js';
@@ -96,6 +98,30 @@ export function reachOptions(args: Args, peers: readonly PeerTarget[]): { reach:
   return { reach, i2pKeyFile };
 }
 
+/** --rpc, --rpc-cookie, --rpc-timeout. */
+function rpcOptions(args: Args): { rpc?: RpcEndpoint; rpcTimeoutMs?: number } {
+  const url = args.str('rpc');
+  const cookieFile = args.str('rpc-cookie');
+  if (url === undefined) {
+    if (cookieFile !== undefined) throw new UsageError('--rpc-cookie needs --rpc');
+    return {};
+  }
+  let cookie: string | undefined;
+  if (cookieFile !== undefined) {
+    try {
+      cookie = readFileSync(cookieFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--rpc-cookie ${cookieFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  try {
+    return { rpc: rpcEndpoint(url, cookie), rpcTimeoutMs: seconds('rpc-timeout', args.num('rpc-timeout')) };
+  } catch (err) {
+    if (err instanceof RpcFailure) throw new UsageError(`--rpc: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The checked flags as the crawler takes them (pure: throws UsageError for a bad value). */
 export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: string; readonly text: string }): CrawlOptions {
   const net = NETWORKS[args.choice('network', NETWORK_NAMES)];
@@ -131,6 +157,7 @@ export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: st
     metricsPort: port('metrics-port', args.num('metrics-port')),
     statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
     mempoolStatsMs: !emit.has('mempool') ? 0 : mempoolStats === undefined || mempoolStats === 0 ? DEFAULT_MEMPOOL_STATS_MS : seconds('mempool-stats', mempoolStats),
+    ...rpcOptions(args),
     ...reachOptions(args, peers),
     nats: natsOptions(args),
     stdout: args.bool('stdout'),

@@ -1,6 +1,9 @@
 import type { DecodedTx } from '../wire/model.js';
 import type { NetworkParams } from '../wire/network.js';
 import { txLine, type FeeInfo } from '../tx/view.js';
+import { toReversedHex } from '../wire/hex.js';
+import { knownFee, learnOutput, missingInputs } from '../mempool/fees.js';
+import type { RpcOutputs } from './fee-rpc.js';
 import { MempoolView, type Left } from '../mempool/view.js';
 import { feerateHistogram, nextBlockMinFeerate } from '../mempool/template.js';
 import { confirmedLine, leftLine, mempoolLine } from '../output/mempool-lines.js';
@@ -20,25 +23,52 @@ export interface MonitorOptions {
  */
 export class MempoolMonitor {
   readonly view = new MempoolView();
+  /** Lines waiting for Core's answer (--rpc): printed without fee at close. */
+  private readonly held = new Set<() => void>();
 
   constructor(
     private readonly opts: MonitorOptions,
     private readonly write: (line: string) => void,
+    private readonly rpc?: RpcOutputs,
   ) {}
 
   get size(): number {
     return this.view.size;
   }
 
-  /** A relayed transaction: returns what its line says of its fee (undefined while an input is unknown). */
-  tx(tx: DecodedTx, time: number): FeeInfo | undefined {
+  /**
+   * A relayed transaction: `print` gets what its line says of its fee (undefined while an input is
+   * unknown): at once, or with --rpc, once Core has said what the unknown inputs spend (within
+   * --rpc-timeout).
+   */
+  tx(tx: DecodedTx, time: number, print: (fee: FeeInfo | undefined) => void): void {
     this.left(this.view.expire(time), time);
     const added = this.view.add(tx, time);
-    if (added === undefined) return undefined;
-    this.left(added.left, time);
-    const fee = added.entry.fee;
-    if (fee === undefined || added.prevouts === undefined) return undefined;
-    return { fee, prevouts: added.prevouts, effectiveFeerate: added.effectiveFeerate };
+    if (added !== undefined) this.left(added.left, time);
+    const fee = added?.entry.fee;
+    if (added !== undefined && fee !== undefined && added.prevouts !== undefined) return print({ fee, prevouts: added.prevouts, effectiveFeerate: added.effectiveFeerate });
+    const missing = added === undefined || this.rpc === undefined ? [] : missingInputs(this.view, tx);
+    if (this.rpc === undefined || missing.length === 0) return print(undefined);
+    let done = false;
+    const flush = (withFee: boolean): void => {
+      if (done) return;
+      done = true;
+      this.held.delete(hold);
+      print(withFee ? knownFee(this.view, tx) : undefined);
+    };
+    const hold = (): void => flush(false);
+    this.held.add(hold);
+    void this.rpc.outputs(missing.map((i) => ({ txid: toReversedHex(tx.inputs[i].prevTxid), vout: tx.inputs[i].prevIndex }))).then((outs) => {
+      outs.forEach((o, j) => {
+        if (o) learnOutput(this.view, tx.inputs[missing[j]].prevTxid, tx.inputs[missing[j]].prevIndex, o);
+      });
+      flush(true);
+    });
+  }
+
+  /** At the end: lines still waiting for Core are printed without their fee. */
+  close(): void {
+    for (const hold of [...this.held]) hold();
   }
 
   /** A block: confirmed and evicted lines, unseen tx lines; returns how many it held and how many were unseen. */

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { addrLine, blockLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { MempoolMonitor } from './mempool.js';
+import { startRpc } from './rpc-start.js';
 import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -126,7 +127,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   let addresses = 0;
   /** Every peer that ever completed a handshake (for the summary and the exit status). */
   const connected = new Set<string>();
-  const mempool = new MempoolMonitor(opts, (line) => sink.write(line));
+  const rpc = opts.rpc && (await startRpc(opts.rpc, opts.rpcTimeoutMs, opts.network.name, log));
+  const mempool = new MempoolMonitor(opts, (line) => sink.write(line), rpc);
   const metrics = opts.metricsPort === undefined ? undefined : new (await import('./metrics.js')).Metrics();
   let metricsServer: Server | undefined;
   if (metrics && opts.metricsPort !== undefined) {
@@ -192,6 +194,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       finished = true;
       subscription?.unsubscribe();
       clearInterval(statsTimer);
+      mempool.close();
       clearInterval(statusTimer);
       if (statusTimer) io.stderr.write('\n');
       metricsServer?.close();
@@ -287,11 +290,10 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         }
         case 'tx':
           txs++;
-          {
-            const fee = mempool.tx(ev.tx, ev.time);
-            metrics?.mempoolSize(mempool.size);
+          mempool.tx(ev.tx, ev.time, (fee) => {
             if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements), fee }));
-          }
+          });
+          metrics?.mempoolSize(mempool.size);
           return;
         case 'block': {
           blocks++;

@@ -100,7 +100,7 @@ export class MempoolView implements Graph {
 
   constructor(
     readonly limits: ViewLimits = DEFAULT_VIEW_LIMITS,
-    private readonly keys = new KeyMaker(),
+    readonly keys = new KeyMaker(),
     confirmedMax?: number,
   ) {
     this.confirmedOutputs = new ConfirmedOutputs(confirmedMax);
@@ -283,7 +283,13 @@ export class MempoolView implements Graph {
       inValue += o.value;
     }
     if (e.spends.length === 0 || inValue < e.outValue) return;
-    e.fee = inValue - e.outValue;
+    this.setFee(e, inValue - e.outValue);
+  }
+
+  /** A held entry's fee, learned after it arrived. */
+  setFee(e: ViewEntry, fee: number): void {
+    if (e.fee !== undefined || this.entries.get(e.key) !== e) return;
+    e.fee = fee;
     this.knownCount++;
     this.knownVsize += e.vsize;
   }

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectCore, startCores, waitSameTip, type CoreNode, type CoreTx, type Rpc } from '../../scripts/core.js';
 import { until } from '../../scripts/harness.js';
-import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
+import { CrawlProcess, runCrawl, type JsonLine } from '../helpers/crawl-process.js';
 
 const BITCOIND = process.env.BITCOIND;
 if (!BITCOIND) console.log('spec/e2e/core-mempool.spec.ts skipped: set BITCOIND to the path of a Bitcoin Core 31.1 bitcoind to run it');
@@ -189,4 +189,41 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
     // Every fee we printed was Core's.
     for (const l of crawler.txLines()) if (l.fee !== undefined) expect(l.fee).toBe(coreFees.get(l.txid as string));
   }, 300_000);
+
+  it('with --rpc to a node, every wallet transaction has its fee, also those spending coinbases it never saw', async () => {
+    const withRpc = new CrawlProcess(['--network', 'regtest', '--peers', a.p2p, '--emit', 'tx,peer', '--rpc', `http://u:p@127.0.0.1:${a.rpcPort}/`]);
+    try {
+      await withRpc.waitLog(/--rpc: Core answers/, 30_000);
+      // Core announces only what reaches its mempool after the handshake.
+      await withRpc.waitLine((l) => l.event === 'peer' && l.state === 'up', 'peer up', 30_000);
+      const txids: string[] = [];
+      for (const t of ['legacy', 'p2sh-segwit', 'bech32', 'bech32m']) txids.push(await wallet<string>('sendtoaddress', [await wallet<string>('getnewaddress', ['', t]), 0.7]));
+      for (const txid of txids) {
+        const line = await withRpc.waitLine(isTx(txid), `tx ${txid} with --rpc`, LINE_MS);
+        const entry = await a.rpc<MempoolEntry>('getmempoolentry', [txid]);
+        expect(line.fee, txid).toBe(sats(entry.fees.base));
+        // Each input's prevout is the output Core's wallet says it spent.
+        const core = await a.rpc<CoreTx>('decoderawtransaction', [await a.rpc<string>('getrawtransaction', [txid])]);
+        const prevouts = (line.vin as { prevout?: { value: number; scriptpubkey: string } }[]).map((v) => v.prevout);
+        const spent = await Promise.all(
+          core.vin.map(async (v) => {
+            const o = (await wallet<{ decoded: CoreTx }>('gettransaction', [v.txid, false, true])).decoded.vout[v.vout!];
+            return { value: sats(o.value), scriptpubkey: o.scriptPubKey.hex };
+          }),
+        );
+        expect(prevouts.map((p) => p && { value: p.value, scriptpubkey: p.scriptpubkey })).toEqual(spent);
+      }
+    } finally {
+      await withRpc.stop();
+    }
+  }, 300_000);
+
+  it('--rpc with a wrong password, or no node there (port 1: nothing listens), is a one-line error and exit status 2', async () => {
+    for (const url of [`http://u:wrong@127.0.0.1:${a.rpcPort}/`, 'http://u:p@127.0.0.1:1/']) {
+      const r = await runCrawl(['--network', 'regtest', '--peers', a.p2p, '--rpc', url]);
+      expect(r.code, url).toBe(2);
+      expect(r.stderr.trim().split('\n'), url).toHaveLength(1);
+      expect(r.stderr).toMatch(/^crawl: --rpc: /);
+    }
+  }, 60_000);
 });
