@@ -10,6 +10,9 @@ import { confirmedLine, leftLine, mempoolLine } from '../output/mempool-lines.js
 import { unixSeconds } from '../output/lines.js';
 import type { EmitKind } from './options.js';
 
+/** How often relayed transactions run the view's expiry (and so do blocks and mempool lines). */
+export const EXPIRE_EVERY_MS = 1_000;
+
 export interface MonitorOptions {
   readonly emit: ReadonlySet<EmitKind>;
   readonly network: NetworkParams;
@@ -23,6 +26,7 @@ export interface MonitorOptions {
  */
 export class MempoolMonitor {
   readonly view = new MempoolView();
+  private expiredAt = -Infinity;
   /** Lines waiting for Core's answer (--rpc): printed without fee at close. */
   private readonly held = new Set<() => void>();
 
@@ -42,7 +46,11 @@ export class MempoolMonitor {
    * --rpc-timeout).
    */
   tx(tx: DecodedTx, time: number, print: (fee: FeeInfo | undefined) => void): void {
-    this.left(this.view.expire(time), time);
+    // Expiry once a second at most: finding the oldest entry walks what deletions left at the Map's front.
+    if (time - this.expiredAt >= EXPIRE_EVERY_MS) {
+      this.expiredAt = time;
+      this.left(this.view.expire(time), time);
+    }
     const added = this.view.add(tx, time);
     if (added !== undefined) this.left(added.left, time);
     const fee = added?.entry.fee;
@@ -73,6 +81,7 @@ export class MempoolMonitor {
 
   /** A block: confirmed and evicted lines, unseen tx lines; returns how many it held and how many were unseen. */
   block(txs: readonly DecodedTx[], hash: string, height: number | undefined, peer: string, time: number): { seen: number; unseen: number } {
+    this.left(this.view.expire(time), time);
     const c = this.view.confirm(txs);
     if (this.opts.emit.has('confirmed')) for (const e of c.confirmed) this.write(confirmedLine(e.txid, e.time, hash, height, time));
     this.left(c.left, time);
