@@ -79,7 +79,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
     await connectCore(b, a);
     await a.rpc('generatetoaddress', [110, mineTo]);
     await waitSameTip([a, b]);
-    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,block,replaced,confirmed,evicted', '--mempool-stats', '0.3']);
+    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,block,replaced,confirmed,evicted,unseen', '--mempool-stats', '0.3']);
     await crawler.waitLine((l) => l.event === 'mempool', 'first mempool line', 30_000);
   }, 120_000);
 
@@ -134,7 +134,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
     const c = coin();
     const n0 = await send([c], 0.3, { replaceable: false, fee_rate: 2 });
     await seen(n0);
-    const raw = await a.rpc<string>('createrawtransaction', [[{ txid: c.txid, vout: c.vout, sequence: 0xffffffff }], [{ [mineTo]: c.amount - 0.001 }]]);
+    const raw = await a.rpc<string>('createrawtransaction', [[{ txid: c.txid, vout: c.vout, sequence: 0xffffffff }], [{ [mineTo]: +(c.amount - 0.001).toFixed(8) }]]);
     const signed = await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw]);
     const n1 = await a.rpc<string>('sendrawtransaction', [signed.hex]);
     await seen(n1);
@@ -164,11 +164,15 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
     await seen(w);
     await sameAsCore('before the double spend');
     const held = await a.rpc<string[]>('getrawmempool');
-    const raw = await a.rpc<string>('createrawtransaction', [[{ txid: c.txid, vout: c.vout }], [{ [mineTo]: c.amount - 0.0005 }]]);
+    const raw = await a.rpc<string>('createrawtransaction', [[{ txid: c.txid, vout: c.vout }], [{ [mineTo]: +(c.amount - 0.0005).toFixed(8) }]]);
     const signed = await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw]);
     const conflict = (await a.rpc<CoreTx>('decoderawtransaction', [signed.hex])).txid;
     const { hash } = await a.rpc<{ hash: string }>('generateblock', [mineTo, [signed.hex]]);
-    await crawler.waitLine((l) => l.event === 'block' && l.hash === hash, 'the double spend block', LINE_MS);
+    const block = await crawler.waitLine((l) => l.event === 'block' && l.hash === hash, 'the double spend block', LINE_MS);
+    // The double spend was never announced: the block says so, and --emit unseen prints it, naming the block.
+    expect(block).toMatchObject({ seen_txs: 0, unseen_txs: 1 });
+    const unseen = await crawler.waitLine((l) => l.event === 'tx' && l.txid === conflict, 'the unseen double spend', LINE_MS);
+    expect(unseen.seen).toMatchObject({ block: hash });
     const ev = await crawler.waitLine((l) => l.event === 'evicted' && l.txid === v, 'v evicted', LINE_MS);
     expect(ev).toMatchObject({ reason: 'conflict', by: conflict });
     const child = await crawler.waitLine((l) => l.event === 'evicted' && l.txid === w, 'w evicted', LINE_MS);
@@ -188,6 +192,8 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
     await sameAsCore('after the last block');
     // Every fee we printed was Core's.
     for (const l of crawler.txLines()) if (l.fee !== undefined) expect(l.fee).toBe(coreFees.get(l.txid as string));
+    // Fees where the crawler saw the parents: every transaction spending a coin of the first block.
+    expect(crawler.txLines().filter((l) => l.fee !== undefined).length).toBeGreaterThanOrEqual(8);
   }, 300_000);
 
   it('with --rpc to a node, every wallet transaction has its fee, also those spending coinbases it never saw', async () => {
