@@ -60,24 +60,29 @@ export function propagationCharts(p: PropagationAggregate): Chart[] {
       );
     }
     const overTime: Point[] = [];
-    for (const [start, h] of k.overTime.rows()) {
-      if (h.total === 0) continue;
-      for (const [q, name] of [
-        [0.5, 'median'],
-        [0.9, 'p90'],
-      ] as const) {
-        const v = h.quantile(q);
-        if (v !== undefined && v !== Infinity) overTime.push({ x: start * 1000, y: v, series: name });
+    let width = 0;
+    for (const m of MEASURES) {
+      const series = k.overTime.get(m);
+      if (series === undefined) continue;
+      width = Math.max(width, series.widthS);
+      for (const [start, h] of series.rows()) {
+        for (const [q, name] of [
+          [0.5, 'median'],
+          [0.9, 'p90'],
+        ] as const) {
+          const v = h.quantile(q);
+          if (v !== undefined && v !== Infinity) overTime.push({ x: start * 1000, y: v, series: `${MEASURE_NAMES[m]}: ${name}` });
+        }
       }
     }
     if (overTime.length > 0) {
       charts.push(
         lineChart(
           `${KIND_NAMES[kind]}: spread over time`,
-          `Median and p90 of the per-item figure (p90 delay, or spread) per ${k.overTime.widthS} s.`,
+          `Median and p90 across items of each per-item figure, per ${width} s.`,
           'time (UTC)',
           'milliseconds',
-          'across items',
+          'figure across items',
           overTime,
           { time: true },
         ),

@@ -21,8 +21,8 @@ export const TIME_BUCKET_S = 60;
 export class KindAggregate {
   items = 0;
   readonly measures = new Map<Measure, Histogram>();
-  /** Per time bucket: the histogram of the headline figure (p90 delay, else the spread between vantages, else among peers). */
-  readonly overTime = new TimeSeries<Histogram>(TIME_BUCKET_S, MAX_TIME_BUCKETS, () => new Histogram(), (a, b) => a.addAll(b));
+  /** Per measure, per time bucket: the histogram of that figure. */
+  readonly overTime = new Map<Measure, TimeSeries<Histogram>>();
   /** Per vantage: its lag behind the first vantage, ms (merge lines). */
   readonly lag = new Map<string, Histogram>();
   readonly firsts = new Counter(MAX_VANTAGES);
@@ -40,10 +40,15 @@ export class KindAggregate {
     this.items++;
     for (const m of MEASURES) {
       const v = values[m];
-      if (v !== undefined) this.measure(m).add(v);
+      if (v === undefined) continue;
+      this.measure(m).add(v);
+      let series = this.overTime.get(m);
+      if (series === undefined) {
+        series = new TimeSeries<Histogram>(TIME_BUCKET_S, MAX_TIME_BUCKETS, () => new Histogram(), (a, b) => a.addAll(b));
+        this.overTime.set(m, series);
+      }
+      series.at(time).add(v);
     }
-    const headline = values.p90 ?? values.vantages ?? values.spread;
-    if (headline !== undefined) this.overTime.at(time).add(headline);
   }
 
   lagOf(vantage: string): Histogram {
