@@ -68,7 +68,9 @@ let dir: string;
 let census: JsonLine[];
 let east: JsonLine[];
 let merged: JsonLine[];
+let files: string[];
 let htmlPath: string;
+let run: { code: number | null; stdout: string; stderr: string };
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bitcrawl-report-'));
@@ -77,7 +79,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('crawl report', () => {
-  it('makes its page from a real census, two real crawls and their merge, with the aggregates exact', async () => {
+  /** The lines, from the real `crawl` (census, two vantages) and `crawl merge`; then one `crawl report` of them all. */
+  beforeAll(async () => {
     // A census: three nodes in a chain of gossip (1 → 2 → 3), and a refused address gossiped by the last.
     const gone = await listen(async () => {}, '127.0.0.5');
     const refusedPort = gone.port;
@@ -106,17 +109,20 @@ describe('crawl report', () => {
     expect(m.code).toBe(0);
     writeFileSync(join(dir, 'merged.ndjson'), m.stdout);
     merged = m.stdout.trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
-    expect(merged).toHaveLength(6);
 
     writeFileSync(join(dir, 'mempool.ndjson'), syntheticLines());
     const bad = ['not json', JSON.stringify({ event: 'weird' }), JSON.stringify({ event: 'peer', state: 'visited' }), 'x'.repeat(MAX_LINE_BYTES + 10), '{"event":"tx","txid":"ab'].join('\n');
     writeFileSync(join(dir, 'bad.ndjson'), bad);
 
-    const files = ['census', 'east', 'merged', 'mempool', 'bad'].map((f) => join(dir, `${f}.ndjson`));
+    files = ['census', 'east', 'merged', 'mempool', 'bad'].map((f) => join(dir, `${f}.ndjson`));
     htmlPath = join(dir, 'report.html');
-    const r = await runCrawl(['report', ...files, '-o', htmlPath]);
-    expect(r.stderr).toBe(`crawl: report: ${census.length + 6 + 6 + 17 + 5} lines read, 5 skipped; written to ${htmlPath}\n`);
-    expect(r.code).toBe(0);
+    run = await runCrawl(['report', ...files, '-o', htmlPath]);
+  });
+
+  it('reads every line, counts the bad ones, and its aggregates are exact', async () => {
+    expect(merged).toHaveLength(6);
+    expect(run.stderr).toBe(`crawl: report: ${census.length + 6 + 6 + 17 + 5} lines read, 5 skipped; written to ${htmlPath}\n`);
+    expect(run.code).toBe(0);
 
     // The aggregates, against the lines themselves.
     const report = await readReport(files, process.stdin);
@@ -150,10 +156,15 @@ describe('crawl report', () => {
     expect(report.vantages.top(10).map(([k]) => k).sort()).toEqual(['east', 'west']);
   });
 
-  it('opens in headless chromium: no console error, every section, every chart drawn', async () => {
-    const b = await Browser.open();
-    try {
+  describe('in headless chromium', () => {
+    let b: Browser;
+    beforeAll(async () => {
+      b = await Browser.open();
       await b.goto(`file://${htmlPath}`);
+    });
+    afterAll(() => b?.close());
+
+    it('no console error, every section, every chart drawn with its numbers; screenshots saved', async () => {
       const page = await b.evaluate<{ sections: string[]; charts: Array<{ title: string; marks: number; rows: number }>; header: string; networks: string[][] }>(`({
         sections: [...document.querySelectorAll('header[id], section[id]')].map((s) => s.id),
         charts: [...document.querySelectorAll('figure.chart')].map((f) => ({
@@ -194,22 +205,15 @@ describe('crawl report', () => {
       expect(page.networks).toEqual([['ipv4', '3']]);
       expect(page.header).toMatch(/Lines skipped\s+5: not JSON 1, unknown kind 1, bad shape 1, overlong 1, truncated 1/);
       expect(page.header).toMatch(/Vantages\s+east, west/);
-    } finally {
-      await b.close();
-    }
-  });
+    });
 
-  it("the browser check sees what it must: a request the page's policy blocks is a console error", async () => {
-    const page = join(dir, 'leak.html');
-    const html = readFileSync(htmlPath, 'utf8').replace('<main>', '<main><img src="http://127.0.0.1:9/x.png" alt="">');
-    writeFileSync(page, html);
-    const b = await Browser.open();
-    try {
-      await b.goto(`file://${page}`);
+    it("sees what it must: a request the page's policy blocks is a console error", async () => {
+      const leak = join(dir, 'leak.html');
+      writeFileSync(leak, readFileSync(htmlPath, 'utf8').replace('<main>', '<main><img src="http://127.0.0.1:9/x.png" alt="">'));
+      b.errors.length = 0;
+      await b.goto(`file://${leak}`);
       expect(b.errors.join('\n')).toMatch(/Content Security Policy/);
-    } finally {
-      await b.close();
-    }
+    });
   });
 
   it('an empty input gives a page that says so, status 0; - reads stdin', async () => {
