@@ -6,6 +6,8 @@
  * saved under artefacts/report/ (gitignored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { readReport } from '../../lib/report/run.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
 import { Browser } from '../helpers/chromium.js';
-import { runCrawl, type JsonLine } from '../helpers/crawl-process.js';
+import { CRAWL_BIN, runCrawl, type JsonLine } from '../helpers/crawl-process.js';
 import { crawlFixtures } from '../helpers/fixtures.js';
 import { coreHandshake, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { distinctTxs } from '../helpers/txs.js';
@@ -227,11 +229,22 @@ describe('crawl report', () => {
     expect(s.stdout).toContain('<dt>Files</dt><dd>stdin</dd>');
   });
 
+  it('ends quietly with status 0 when its reader closes early (| head -c 100)', async () => {
+    const child = spawn(process.execPath, [CRAWL_BIN, 'report', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(stderr).toMatch(/^crawl: report: \d+ lines read, 5 skipped\n$/);
+    expect(code).toBe(0);
+  });
+
   it.each([
     [['report', '/nonexistent/nope.ndjson'], 1, /^crawl: report: \/nonexistent\/nope\.ndjson: no such file$/],
     [['report', '/'], 1, /^crawl: report: \/: is a directory$/],
     [['report'], 2, /^crawl: crawl report needs NDJSON files to read \(- for stdin\)$/],
     [['report', '-', '-'], 2, /reads stdin \(-\) once/],
+    [['report', '/dev/null', '-o', '/nonexistent/dir/report.html'], 1, /^crawl: report: cannot write \/nonexistent\/dir\/report\.html: ENOENT$/],
     [['report', '--peers', '127.0.0.1'], 2, /--peers is not an option of crawl report/],
   ])('%j → one line, status %i', async (args, code, message) => {
     const r = await runCrawl(args);
