@@ -15,22 +15,19 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
 import { generate } from './report-lines.js';
+import { MB, PEAK_RSS_IMPORT, peakRssOf } from '../spec/helpers/memory.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 if (!Number.isInteger(N) || N <= 0) throw new Error('usage: bench-report.ts [N]');
-/** Prints the child's peak RSS (kB) on stderr as it exits. */
-const MAXRSS = 'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,`maxrss_kb=${process.resourceUsage().maxRSS}\\n`))';
-
 async function run(path: string): Promise<{ seconds: number; rssMb: number; stderr: string }> {
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--import', MAXRSS, CRAWL_BIN, 'report', path, '-o', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', PEAK_RSS_IMPORT, CRAWL_BIN, 'report', path, '-o', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (code !== 0) throw new Error(`crawl report exited ${code}: ${stderr}`);
-  const kb = Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1]);
-  return { seconds, rssMb: kb / 1024, stderr: stderr.split('\n')[0] };
+  return { seconds, rssMb: peakRssOf(stderr) / MB, stderr: stderr.split('\n')[0] };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bitcrawl-bench-report-'));

@@ -22,7 +22,12 @@ import { CRAWL_BIN, runCrawl, type JsonLine } from '../helpers/crawl-process.js'
 import { crawlFixtures } from '../helpers/fixtures.js';
 import { coreHandshake, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { distinctTxs } from '../helpers/txs.js';
+import { generate } from '../../scripts/report-lines.js';
+import { MB, PEAK_RSS_IMPORT, peakRssOf } from '../helpers/memory.js';
 
+const LINES_SMALL = 4_000;
+/** How much more the peak RSS may be for ten times the lines: the bench measured ~1 MB between 100 k and 1 M lines. */
+const RSS_GROWTH_BOUND_BYTES = 32 * MB;
 const ARTEFACTS = fileURLToPath(new URL('../../artefacts/report/', import.meta.url));
 const { listen, crawl } = crawlFixtures();
 
@@ -227,6 +232,24 @@ describe('crawl report', () => {
     expect(s.code).toBe(0);
     expect(s.stdout).toContain('<section id="mempool"');
     expect(s.stdout).toContain('<dt>Files</dt><dd>stdin</dd>');
+  });
+
+  it("memory is the aggregates', not the lines': ten times the lines, the same peak RSS", async () => {
+    const peaks: number[] = [];
+    for (const n of [LINES_SMALL, LINES_SMALL * 10]) {
+      const path = join(dir, `synthetic-${n}.ndjson`);
+      await generate(path, n);
+      const child = spawn(process.execPath, ['--import', PEAK_RSS_IMPORT, CRAWL_BIN, 'report', path, '-o', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(stderr).toContain(`crawl: report: ${n} lines read`);
+      expect(code).toBe(0);
+      peaks.push(peakRssOf(stderr));
+      rmSync(path);
+    }
+    // 40,000 lines are ~50 MB of text: a build that kept them peaked 66 MB higher (130 → 196 MB).
+    expect(peaks[1] - peaks[0], `peak RSS ${peaks.map((p) => Math.round(p / MB)).join(' → ')} MB`).toBeLessThan(RSS_GROWTH_BOUND_BYTES);
   });
 
   it('ends quietly with status 0 when its reader closes early (| head -c 100)', async () => {
