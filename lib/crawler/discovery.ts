@@ -114,7 +114,10 @@ export class Discovery {
 
   /** Adds what a peer told us; returns the addresses new to the book, queueing those we may dial. */
   learn(peer: string, entries: readonly AddrV2Entry[]): KnownAddress[] {
+    const embedded = this.book.embeddedSkipped;
     const fresh = this.book.learn(entries, peer);
+    const skipped = this.book.embeddedSkipped - embedded;
+    if (skipped > 0) this.log.debug('addresses skipped: IPv4, Tor v2 or internal inside IPv6, which Core ignores', { peer, skipped });
     if (!this.opts.discover) return fresh;
     for (const address of fresh) {
       if (!address.dial.ok) {

@@ -199,6 +199,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       dialer.close();
       clearInterval(saveTimer);
       saveAddresses();
+      if (book.embeddedSkipped > 0) log.info('addresses skipped: IPv4, Tor v2 or internal inside IPv6 (Core ignores them)', { skipped: book.embeddedSkipped });
       // A second signal while stdout drains still exits at once (onSignal stays until here).
       await stdout.flush();
       const unsent = await nats?.close();
