@@ -51,6 +51,8 @@ export class Discovery {
   readonly book: AddressBook;
   private readonly dialled: BoundedSet<string>;
   private readonly configured: Dial[];
+  /** The configured peers' keys, never forgotten (the dialled set forgets): never dialled again as learned. */
+  private readonly configuredKeys = new Set<string>();
   private readonly pending = new Map<string, PeerTarget>();
   private readonly live = new Map<string, PeerTarget>();
   /** Dials waiting out EMFILE_PAUSE_MS after running out of descriptors. */
@@ -71,8 +73,8 @@ export class Discovery {
     this.configured = [];
     for (const t of configured) {
       const key = formatTarget(t);
-      if (this.dialled.has(key)) continue;
-      this.dialled.add(key);
+      if (this.configuredKeys.has(key)) continue;
+      this.configuredKeys.add(key);
       this.configured.push({ target: t, configured: true });
     }
     /** Seeds given by name (through a proxy, the proxy resolves them): dialled once, kept out of the book. */
@@ -159,7 +161,7 @@ export class Discovery {
 
   private enqueue(t: PeerTarget): void {
     const key = formatTarget(t);
-    if (this.dialled.has(key)) return;
+    if (this.dialled.has(key) || this.configuredKeys.has(key) || this.live.has(key)) return;
     if (this.pending.size >= MAX_PENDING_DIALS) {
       this.log.debug('dial queue full: address kept in the book, not queued', { address: key });
       return;
@@ -177,6 +179,11 @@ export class Discovery {
         const next = this.configured.shift() ?? this.takePending();
         if (!next) break;
         const key = formatTarget(next.target);
+        // Never two sessions to one address (Core: CConnman::AlreadyConnectedToAddress before OpenNetworkConnection).
+        if (this.live.has(key)) {
+          this.log.debug('already connected: not dialled twice', { address: key });
+          continue;
+        }
         this.live.set(key, next.target);
         if (!next.configured) this.book.attempt(next.target.host, next.target.port, this.scheduler?.now() ?? Date.now());
         this.sink.next(next);
