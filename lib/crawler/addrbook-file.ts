@@ -67,10 +67,16 @@ const isInt = (v: unknown, max: number): v is number => typeof v === 'number' &&
 const isTime = (v: unknown): boolean => v === undefined || isInt(v, Number.MAX_SAFE_INTEGER);
 
 /** One row as an entry and its history, or undefined when it is malformed. */
+/** A version 2 row as version 1's object (null for an absent time). */
+function fromArray(a: readonly unknown[]): Partial<Row> {
+  const orUndefined = (v: unknown): unknown => (v === null ? undefined : v);
+  return { network_id: a[0], addr: a[1], port: a[2], services: a[3], time: a[4], source: a[5], last_try: orUndefined(a[6]), last_success: orUndefined(a[7]), attempts: a[8] } as Partial<Row>;
+}
+
 function rowOf(r: unknown): { entry: AddrV2Entry; source: string; history: AddressHistory } | undefined {
   if (typeof r !== 'object' || r === null) return undefined;
   if (Array.isArray(r) && r.length !== FIELDS.length) return undefined;
-  const x = (Array.isArray(r) ? Object.fromEntries(FIELDS.map((f, i) => [f, r[i] ?? undefined])) : r) as Partial<Row>;
+  const x = (Array.isArray(r) ? fromArray(r) : r) as Partial<Row>;
   if (!isInt(x.network_id, 255) || typeof x.addr !== 'string' || x.addr.length > 128 || !/^(?:[0-9a-f]{2})*$/.test(x.addr)) return undefined;
   if (!isInt(x.port, 65535) || typeof x.services !== 'string' || !/^[0-9a-f]{1,16}$/.test(x.services) || !isInt(x.time, 2 ** 32 - 1)) return undefined;
   if (typeof x.source !== 'string' || x.source.length > 300 || !isTime(x.last_try) || !isTime(x.last_success) || !isInt(x.attempts, 1_000_000)) return undefined;
