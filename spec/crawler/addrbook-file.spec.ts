@@ -128,17 +128,27 @@ describe('the address book file', () => {
     expect(loaded.size).toBe(65_536);
   });
 
-  it('refuses --addrbook naming anything but a regular file (a device, a FIFO, a directory): one line, exit 2', async () => {
-    const fifo = join(dir, 'fifo');
-    execFileSync('mkfifo', [fifo]);
-    const folder = join(dir, 'folder');
-    mkdirSync(folder);
-    // /dev/zero has size 0 and never ends: it was read until memory ran out.
-    for (const path of ['/dev/zero', fifo, folder]) {
+  // /dev/zero has size 0 and never ends: it was read until memory ran out; a FIFO waited for a writer.
+  const notRegular: ReadonlyArray<readonly [string, () => string]> = [
+    ['a device (/dev/zero)', () => '/dev/zero'],
+    ['a FIFO', () => {
+      const fifo = join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      return fifo;
+    }],
+    ['a directory', () => {
+      const folder = join(dir, 'folder');
+      mkdirSync(folder);
+      return folder;
+    }],
+  ];
+  for (const [what, make] of notRegular) {
+    it(`refuses --addrbook naming ${what}: one line, exit 2`, async () => {
+      const path = make();
       const r = await runCrawl(['--network', 'regtest', '--peers', '127.0.0.1:18444', '--addrbook', path]);
       expect(r.stderr.trim().split('\n').filter((l) => l.includes(path))).toEqual([`crawl: --addrbook ${path}: not a regular file`]);
       expect(r.code).toBe(2);
       expect(r.stderr).not.toMatch(/\n\s+at /);
-    }
-  });
+    });
+  }
 });
