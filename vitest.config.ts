@@ -7,6 +7,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * duration cache, and vitest's fallback order (largest file first) is not duration.
  */
 const LONGEST_FIRST = [
+  'spec/crawler/gossip-flood-cli.spec.ts',
   'spec/e2e/crawl-regtest.spec.ts',
   'spec/e2e/core.spec.ts',
   'spec/merge/vantages-cli.spec.ts',
