@@ -1,7 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerConfig, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type ConsumerConfig, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../log/logger.js';
-import { ensureStream, RECONNECT_WAIT_MS, type StreamLimits } from '../output/nats.js';
+import { NETWORK_NAMES } from '../wire/network.js';
+import { connectOptions, ensureStream, RECONNECT_WAIT_MS, redact, type StreamLimits } from '../output/nats-connect.js';
 
 /** Past its window a held line is acknowledged; JetStream redelivers one not acknowledged this much later. */
 export const ACK_WAIT_MARGIN_MS = 30_000;
@@ -21,9 +22,25 @@ export interface BusOptions extends StreamLimits {
   readonly windowMs: number;
 }
 
-/** Messages asked for at once, and how long one request waits for them. */
-export const FETCH_BATCH = 1_000;
+/**
+ * Bytes asked for at once (one pull request): what the client may hold of messages not yet read.
+ * JetStream answers a request whose max_bytes is below the next message's size with a 409 and never
+ * delivers it, so a request asks for at least twice the server's max_payload (1 MB by default).
+ * The client then asks for at most 100 messages a request, its default when bytes are the bound.
+ */
+export const FETCH_MAX_BYTES = 4 * 1024 * 1024;
+/** How long one request waits for messages. */
 export const FETCH_EXPIRES_MS = 1_000;
+
+/** What a held line keeps for its acknowledgement: the message's reply subject, not the message. */
+export type AckToken = string;
+export type Settlement = 'ack' | 'nak' | 'term';
+const SETTLE_PAYLOAD: Record<Settlement, string> = { ack: '+ACK', nak: '-NAK', term: '+TERM' };
+
+/** Acknowledges (or hands back, or gives up) a line by its reply subject, as JsMsg.ack() would. */
+export function settle(nc: NatsConnection, token: AckToken, how: Settlement): void {
+  if (token !== '') nc.publish(token, SETTLE_PAYLOAD[how]);
+}
 
 export interface Bus {
   readonly nc: NatsConnection;
@@ -36,6 +53,8 @@ export interface Bus {
   stop(): void;
   /** True when the durable consumer existed already (a resumed merge). */
   readonly resumed: boolean;
+  /** Other networks' tx and block lines in the stream (network → lines), for a merge that reads none of its own. */
+  otherNetworks(): Promise<Map<string, number>>;
 }
 
 /**
@@ -44,7 +63,7 @@ export interface Bus {
  * once the merge has printed the group it belongs to.
  */
 export async function openBus(opts: BusOptions, log: Logger): Promise<Bus> {
-  const nc = await connect({ servers: opts.url.split(','), name: 'bitcrawl merge', maxReconnectAttempts: -1, reconnectTimeWait: RECONNECT_WAIT_MS });
+  const nc = await connect({ ...connectOptions(opts.url), name: 'bitcrawl merge', maxReconnectAttempts: -1, reconnectTimeWait: RECONNECT_WAIT_MS });
   try {
     const jsm = await jetstreamManager(nc);
     await ensureStream(jsm, opts, log);
@@ -78,21 +97,45 @@ export async function openBus(opts: BusOptions, log: Logger): Promise<Bus> {
     }
     const consumer = await jetstream(nc).consumers.get(opts.stream, name);
     let stopped = false;
-    return { nc, messages: pull(consumer, () => stopped, log), stop: () => (stopped = true), resumed };
+    const maxBytes = Math.max(FETCH_MAX_BYTES, 2 * (nc.info?.max_payload ?? 0));
+    return {
+      nc,
+      messages: pull(consumer, maxBytes, () => stopped, log),
+      stop: () => (stopped = true),
+      resumed,
+      otherNetworks: () => otherNetworks(jsm, opts.stream, opts.network),
+    };
   } catch (err) {
     await nc.close();
     throw err;
   }
 }
 
-async function* pull(consumer: Consumer, stopped: () => boolean, log: Logger): AsyncGenerator<JsMsg> {
+/**
+ * The stream's tx and block lines of each network but ours, by exact subject (bitcrawl.<net>.tx and
+ * .block: one subject each, however many a publisher invents under bitcrawl.>).
+ */
+async function otherNetworks(jsm: JetStreamManager, stream: string, network: string): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (const other of NETWORK_NAMES.filter((n) => n !== network)) {
+    for (const event of ['tx', 'block']) {
+      const subject = `bitcrawl.${other}.${event}`;
+      const info = await jsm.streams.info(stream, { subjects_filter: subject });
+      const n = info.state.subjects?.[subject] ?? 0;
+      if (n > 0) found.set(other, (found.get(other) ?? 0) + n);
+    }
+  }
+  return found;
+}
+
+async function* pull(consumer: Consumer, maxBytes: number, stopped: () => boolean, log: Logger): AsyncGenerator<JsMsg> {
   while (!stopped()) {
     try {
-      const batch = await consumer.fetch({ max_messages: FETCH_BATCH, expires: FETCH_EXPIRES_MS });
+      const batch = await consumer.fetch({ max_bytes: maxBytes, expires: FETCH_EXPIRES_MS });
       for await (const m of batch) yield m;
     } catch (err) {
       // The bus away: the client reconnects; ask again a moment later.
-      log.warn('merge: reading the stream failed, asking again', { error: (err as Error).message });
+      log.warn('merge: reading the stream failed, asking again', { error: redact((err as Error).message) });
       await new Promise((resolve) => setTimeout(resolve, RECONNECT_WAIT_MS));
     }
   }
