@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { fileURLToPath } from 'node:url';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -23,4 +24,18 @@ export const STALLED_RSS_BOUND_BYTES = 200 * MB;
 export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(kb?.[1]) * 1024;
+}
+
+/** RELIABILITY.md: `crawl merge`'s peak resident memory under hostile input (files, publishers) stays below this. */
+export const MERGE_RSS_BOUND_BYTES = 160 * MB;
+
+/** The environment that makes a child say its peak RSS as it exits (see peakRssOf). */
+export const PEAK_RSS_ENV = { NODE_OPTIONS: `--require ${fileURLToPath(new URL('./peak-rss.cjs', import.meta.url))}` };
+
+/** The peak RSS (bytes) a child run with PEAK_RSS_ENV said on stderr. */
+export function peakRssOf(stderr: readonly string[] | string): number {
+  const text = typeof stderr === 'string' ? stderr : stderr.join('\n');
+  const m = /peak_rss_kb=(\d+)/.exec(text);
+  if (!m) throw new Error(`no peak_rss_kb line in:\n${text.slice(-2000)}`);
+  return Number(m[1]) * 1024;
 }
