@@ -137,6 +137,14 @@ describe('the NATS URL', () => {
       expect(fake.received()).not.toContain('s3cret');
       expect(r.code).toBe(1);
       expect(r.stderr.trim().split('\n')).toEqual([`crawl merge: tls://***@127.0.0.1:${fake.port}: server does not support 'tls'`]);
+      // A crawl publishing there: the same refusal, its usual warning, and it goes on crawling.
+      const c = new CrawlProcess(['-n', 'regtest', '-p', `127.0.0.1:${await freePort()}`, '--nats', `tls://bitcrawl:s3cret@127.0.0.1:${fake.port}`]);
+      try {
+        await c.waitLog(/nats: cannot connect yet.*server does not support 'tls'/);
+      } finally {
+        await c.stop('SIGKILL');
+      }
+      expect(fake.received()).not.toContain('CONNECT');
     } finally {
       fake.server.close();
     }
