@@ -71,15 +71,14 @@ export async function mergeBus(opts: BusOptions, io: MergeIo, log: Logger): Prom
   out.onClose(() => bus.stop());
   let bad = 0;
   for await (const m of messages) {
-    // The subject its acknowledgement goes to (JsMsgImpl has it; the JsMsg interface does not say so).
-    const token: AckToken = 'reply' in m && typeof m.reply === 'string' ? m.reply : '';
+    const token: AckToken = m.reply ?? '';
     if (out.closed) {
       // The reader is gone: what still comes goes back for the next merge.
       settle(nc, token, 'nak');
       continue;
     }
     if (m.data.length > MAX_LINE_BYTES) {
-      tooLong(counts, log, { subject: m.subject, seq: m.seq, bytes: m.data.length });
+      tooLong(counts, log, { subject: m.subject, bytes: m.data.length });
       settle(nc, token, 'term');
       continue;
     }
@@ -87,7 +86,7 @@ export async function mergeBus(opts: BusOptions, io: MergeIo, log: Logger): Prom
     try {
       line = m.json();
     } catch {
-      if (bad++ === 0) log.warn('not a JSON message, dropped from the consumer', { subject: m.subject, seq: m.seq });
+      if (bad++ === 0) log.warn('not a JSON message, dropped from the consumer', { subject: m.subject });
       settle(nc, token, 'term');
       continue;
     }
