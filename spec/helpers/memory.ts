@@ -27,7 +27,7 @@ export function rssBytes(pid: number): number {
 }
 
 /** RELIABILITY.md: `crawl merge`'s peak resident memory under hostile input (files, publishers) stays below this. */
-export const MERGE_RSS_BOUND_BYTES = 160 * MB;
+export const MERGE_RSS_BOUND_BYTES = 200 * MB;
 
 /** The environment that makes a child say its peak RSS as it exits (see peakRssOf). */
 export const PEAK_RSS_ENV = { NODE_OPTIONS: `--require ${fileURLToPath(new URL('./peak-rss.cjs', import.meta.url))}` };
