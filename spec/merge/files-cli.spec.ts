@@ -48,6 +48,7 @@ describe('crawl merge FILE…', () => {
     [['merge', '--nats', 'nats://127.0.0.1:1', '--since', 'yesterday'], /--since takes/],
     [['merge', '--nats', 'nats://127.0.0.1:1', '--durable', 'a.b'], /--durable takes/],
     [['merge', '--nats', 'http://127.0.0.1:1'], /--nats takes/],
+    [['merge', '--nats', 'http://bitcrawl:s3cret@127.0.0.1:1'], /--nats takes .*not "http:\/\/\*\*\*@127\.0\.0\.1:1"/],
     [['--no-stdout', '-p', '127.0.0.1:1'], /--no-stdout needs --nats/],
     [['--nats', '127.0.0.1:1', '--vantage', 'a b', '-p', '127.0.0.1:1'], /--vantage takes/],
     [['--nats', '127.0.0.1:1', '--nats-buffer', '0', '-p', '127.0.0.1:1'], /--nats-buffer takes/],
