@@ -51,7 +51,7 @@ try {
   let lines = 0;
   let elapsedMs = 0;
   let peak = '';
-  createInterface({ input: child.stderr }).on('line', (l) => (peak = /peak_rss_kb=(\d+)/.exec(l)?.[1] ?? peak));
+  createInterface({ input: child.stderr }).on('line', (l) => (peak = /maxrss_kb=(\d+)/.exec(l)?.[1] ?? peak));
   await new Promise<void>((resolve) => {
     createInterface({ input: child.stdout }).on('line', () => {
       if (++lines === n) {

@@ -29,13 +29,13 @@ export function rssBytes(pid: number): number {
 /** RELIABILITY.md: `crawl merge`'s peak resident memory under hostile input (files, publishers) stays below this. */
 export const MERGE_RSS_BOUND_BYTES = 200 * MB;
 
-/** The environment that makes a child say its peak RSS as it exits (see peakRssOf). */
+/** The environment that makes a child say its peak RSS as it exits, as PEAK_RSS_IMPORT does (see peakRssOf): for a child started by a helper that takes no node flags. */
 export const PEAK_RSS_ENV = { NODE_OPTIONS: `--require ${fileURLToPath(new URL('./peak-rss.cjs', import.meta.url))}` };
 
-/** The peak RSS (bytes) a child run with PEAK_RSS_ENV said on stderr. */
-export function peakRssOf(stderr: readonly string[] | string): number {
-  const text = typeof stderr === 'string' ? stderr : stderr.join('\n');
-  const m = /peak_rss_kb=(\d+)/.exec(text);
-  if (!m) throw new Error(`no peak_rss_kb line in:\n${text.slice(-2000)}`);
-  return Number(m[1]) * 1024;
+/** A `node --import` argument: the child prints its peak RSS (getrusage's maxRSS, kB) on stderr as it exits. */
+export const PEAK_RSS_IMPORT = 'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,`maxrss_kb=${process.resourceUsage().maxRSS}\\n`))';
+
+/** The peak RSS (bytes) a child started with PEAK_RSS_IMPORT printed; NaN when it printed none. */
+export function peakRssOf(stderr: string): number {
+  return Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1]) * 1024;
 }
