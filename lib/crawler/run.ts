@@ -2,6 +2,7 @@ import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
 import { NdjsonSink } from '../output/ndjson.js';
+import { redact as redactUrl } from '../output/nats-connect.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
@@ -150,7 +151,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   if (metricsServer) log.info('metrics', { url: `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` });
   if (metrics && nats) metrics.nats(() => nats.stats);
   // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
-  nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
+  nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: redactUrl(err instanceof Error ? err.message : String(err)) }));
   const up = new Set<string>();
   const configured = new Set(opts.peers.map(formatTarget));
   const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer));
