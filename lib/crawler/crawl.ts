@@ -30,7 +30,7 @@ export type CrawlEvent =
 /** One peer's session events, tagged, with its end as a `down` event. */
 export type TaggedEvent =
   | { readonly peer: PeerId; readonly ev: SessionEvent }
-  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string } };
+  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string; readonly link?: PeerLink } };
 
 /** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
 export const REDIAL_BASE_MS = 1_000;
@@ -70,7 +70,13 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
     let failures = 0;
     let session: Subscription | undefined;
     let redial: Subscription | undefined;
-    const ended = (reason: DropReason, message: string): void => subscriber.next({ peer, ev: { type: 'down', reason, message } });
+    /** This session's link, once up: its end names it, so that only its own registration goes. */
+    let link: PeerLink | undefined;
+    const ended = (reason: DropReason, message: string): void => {
+      const own = link;
+      link = undefined;
+      subscriber.next({ peer, ev: { type: 'down', reason, message, link: own } });
+    };
     const failed = (err: unknown): void => {
       const e = asPeerError(err);
       ended(e.reason, e.message);
@@ -86,7 +92,7 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
       }
       session = events.subscribe({
         next: (ev) => {
-          if (ev.type === 'ready') failures = 0;
+          if (ev.type === 'ready') [failures, link] = [0, ev.link];
           subscriber.next({ peer, ev });
         },
         error: failed,
@@ -189,6 +195,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
           return;
         case 'down':
+          // A session that is not the registered one (never two, see Discovery) must not end that one's.
+          if (links.has(peer) && links.get(peer) !== ev.link) return deps.log.debug('a second session ended', { peer });
           links.delete(peer);
           outbox.forget(peer);
           send(inventory.dropPeer(peer, now));

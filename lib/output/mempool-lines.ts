@@ -60,7 +60,8 @@ export interface MempoolLineStats {
 }
 
 export function mempoolLine(s: MempoolLineStats, timeMs: number): string {
-  const hist: [number, number, number][] = FEE_LEVELS.map((level, i) => [level, s.histogram.count[i], s.histogram.vsize[i]]);
+  // [feerate, vsize] as mempool.space's fee_histogram (its /api/mempool), then the count.
+  const hist: [number, number, number][] = FEE_LEVELS.map((level, i) => [level, s.histogram.vsize[i], s.histogram.count[i]]);
   return JSON.stringify({
     event: 'mempool',
     time: unixSeconds(timeMs),

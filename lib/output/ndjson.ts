@@ -17,6 +17,11 @@ export class NdjsonSink {
   private flushQueued = false;
   private closedReason: 'epipe' | 'error' | undefined;
   private blocked = false;
+  /** Writes handed to the stream, and those it has reported done (its write callback, in order). */
+  private handed = 0;
+  private done = 0;
+  private failed = false;
+  private readonly doneWaiters: Array<{ n: number; resolve: (ok: boolean) => void }> = [];
   private readonly pressureListeners = new Set<(blocked: boolean) => void>();
   private readonly closeListeners = new Set<(reason: 'epipe' | 'error', err?: Error) => void>();
   lines = 0;
@@ -60,7 +65,37 @@ export class NdjsonSink {
     }
     const text = this.batch;
     this.batch = '';
-    if (!this.stream.write(text)) this.setBlocked(true);
+    this.handed++;
+    if (!this.stream.write(text, (err) => this.written(err))) this.setBlocked(true);
+  }
+
+  private written(err: Error | null | undefined): void {
+    this.done++;
+    if (err) this.failed = true;
+    this.settleWaiters();
+  }
+
+  private settleWaiters(): void {
+    for (let i = this.doneWaiters.length - 1; i >= 0; i--) {
+      const w = this.doneWaiters[i];
+      if (this.failed || this.closedReason) w.resolve(false);
+      else if (this.done >= w.n) w.resolve(true);
+      else continue;
+      this.doneWaiters.splice(i, 1);
+    }
+  }
+
+  /**
+   * Resolves true once everything written so far has reached the stream's destination (the stream's
+   * write callback said so), false if any of it did not (the reader went away, a write failed): what
+   * a caller acknowledges to its source only once it is out.
+   */
+  delivered(): Promise<boolean> {
+    this.writeBatch();
+    return new Promise((resolve) => {
+      this.doneWaiters.push({ n: this.handed, resolve });
+      this.settleWaiters();
+    });
   }
 
   /** Resolves when the stream can take more (at once if it can now). */
@@ -105,6 +140,7 @@ export class NdjsonSink {
     if (this.closedReason) return;
     this.closedReason = reason;
     for (const l of [...this.closeListeners]) l(reason, err);
+    this.settleWaiters();
   }
 
   private setBlocked(blocked: boolean): void {
