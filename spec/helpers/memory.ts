@@ -24,3 +24,9 @@ export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(kb?.[1]) * 1024;
 }
+
+/** A process's peak resident memory so far (Linux /proc VmHWM). */
+export function peakRssBytes(pid: number): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(kb?.[1]) * 1024;
+}
