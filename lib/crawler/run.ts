@@ -333,6 +333,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
         dial: dialOptions,
         powLimit: POW_LIMITS[opts.network.name],
+        // What stdout's reader has not taken is bounded (MAX_OUTPUT_BUFFER_BYTES): past it nothing is taken in.
+        outputFull: () => stdout.full,
       },
       {
         log,

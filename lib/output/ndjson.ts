@@ -7,6 +7,14 @@ import type { Writable } from 'node:stream';
 export const MAX_BATCH_BYTES = 64 * 1024;
 
 /**
+ * Output written and not yet taken by the reader, past which the crawl accepts no delivery (it is
+ * left to be fetched again once the reader is back: lib/crawler/crawl.ts). While the reader is
+ * blocked only what was asked for before comes in (getdata is held): 125 peers × 100 in flight ×
+ * ~1 kB per line is ~12 MB in practice: this is reached only by very large transactions.
+ */
+export const MAX_OUTPUT_BUFFER_BYTES = 32 * 1024 * 1024;
+
+/**
  * Writes JSON lines to a stream (stdout) and reports backpressure, so the producer can pause its
  * sources (the peer sockets) instead of buffering without end. Lines written in one burst of
  * synchronous work go out in one write, at the end of the burst (or at MAX_BATCH_BYTES). A closed
@@ -30,6 +38,16 @@ export class NdjsonSink {
 
   get closed(): boolean {
     return this.closedReason !== undefined;
+  }
+
+  /** Bytes written and not yet taken by the reader (those in the stream's buffer and ours). */
+  get pendingBytes(): number {
+    return this.stream.writableLength + this.batch.length;
+  }
+
+  /** Over MAX_OUTPUT_BUFFER_BYTES: what would be printed must not be accepted now. */
+  get full(): boolean {
+    return this.blocked && this.pendingBytes > MAX_OUTPUT_BUFFER_BYTES;
   }
 
   /** True while the reader is behind: sources should stay paused. */
