@@ -1,7 +1,7 @@
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
-import { NdjsonSink } from '../output/ndjson.js';
+import { EXIT_FLUSH_STALL_MS, NdjsonSink } from '../output/ndjson.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
@@ -199,8 +199,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       dialer.close();
       clearInterval(saveTimer);
       saveAddresses();
-      // A second signal while stdout drains still exits at once (onSignal stays until here).
-      await stdout.flush();
+      // A second signal while stdout drains still exits at once (onSignal stays until here); a
+      // reader that takes nothing for EXIT_FLUSH_STALL_MS is given up on.
+      const unwritten = await stdout.flushWithin();
       const unsent = await nats?.close();
       if (nats) {
         const { published, dropped } = nats.stats;
@@ -211,9 +212,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       process.off('SIGHUP', onHangup);
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
-        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s\n`);
-      }
+        const lost = unwritten > 0 ? `; stdout not read for ${EXIT_FLUSH_STALL_MS / 1000} s: ${unwritten} bytes of output not written` : '';
+        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s${lost}\n`);
+      } else if (unwritten > 0) log.warn('stdout not read: output not written', { bytes: unwritten });
       resolve(status);
+      // Its pending write would keep the process alive for as long as the reader sleeps.
+      if (unwritten > 0) process.exit(status);
     };
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {

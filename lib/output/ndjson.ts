@@ -15,6 +15,13 @@ export const MAX_BATCH_BYTES = 64 * 1024;
 export const MAX_OUTPUT_BUFFER_BYTES = 32 * 1024 * 1024;
 
 /**
+ * At exit, how long the reader may take none of what is left before we give up on it and exit
+ * anyway (a reader that never reads kept a stopped crawl alive for ever). Well inside systemd's
+ * default stop timeout (DefaultTimeoutStopSec, 90 s), after which it would kill us.
+ */
+export const EXIT_FLUSH_STALL_MS = 10_000;
+
+/**
  * Writes JSON lines to a stream (stdout) and reports backpressure, so the producer can pause its
  * sources (the peer sockets) instead of buffering without end. Lines written in one burst of
  * synchronous work go out in one write, at the end of the burst (or at MAX_BATCH_BYTES). A closed
@@ -117,6 +124,29 @@ export class NdjsonSink {
       this.stream.once('drain', done);
       this.closeListeners.add(done);
     });
+  }
+
+  /**
+   * flush(), given up once the reader has taken nothing for `stallMs`: resolves with the bytes
+   * left unwritten then (0: all written, or the reader is gone).
+   */
+  async flushWithin(stallMs: number = EXIT_FLUSH_STALL_MS): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<void>((resolve) => {
+      let left = this.pendingBytes;
+      let since = Date.now();
+      timer = setInterval(() => {
+        const now = Date.now();
+        if (this.pendingBytes < left) [left, since] = [this.pendingBytes, now];
+        else if (now - since >= stallMs) resolve();
+      }, Math.min(1_000, stallMs));
+    });
+    try {
+      await Promise.race([this.flush(), stalled]);
+    } finally {
+      clearInterval(timer);
+    }
+    return this.closed ? 0 : this.pendingBytes;
   }
 
   private close(reason: 'epipe' | 'error', err?: Error): void {
