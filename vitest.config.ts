@@ -17,6 +17,7 @@ const LONGEST_FIRST = [
   'spec/crawler/memory.spec.ts',
   'spec/cli.spec.ts',
   'spec/merge/files-cli.spec.ts',
+  'spec/report/report-cli.spec.ts',
   'spec/crawler/scale-cli.spec.ts',
   'spec/transport/fuzz.spec.ts',
   'spec/hostile/state-floods.spec.ts',
