@@ -7,6 +7,21 @@ import type { Writable } from 'node:stream';
 export const MAX_BATCH_BYTES = 64 * 1024;
 
 /**
+ * Output written and not yet taken by the reader, past which the crawl accepts no delivery (it is
+ * left to be fetched again once the reader is back: lib/crawler/crawl.ts). While the reader is
+ * blocked only what was asked for before comes in (getdata is held): 125 peers × 100 in flight ×
+ * ~1 kB per line is ~12 MB in practice: this is reached only by very large transactions.
+ */
+export const MAX_OUTPUT_BUFFER_BYTES = 32 * 1024 * 1024;
+
+/**
+ * At exit, how long the reader may take none of what is left before we give up on it and exit
+ * anyway (a reader that never reads kept a stopped crawl alive for ever). Well inside systemd's
+ * default stop timeout (DefaultTimeoutStopSec, 90 s), after which it would kill us.
+ */
+export const EXIT_FLUSH_STALL_MS = 10_000;
+
+/**
  * Writes JSON lines to a stream (stdout) and reports backpressure, so the producer can pause its
  * sources (the peer sockets) instead of buffering without end. Lines written in one burst of
  * synchronous work go out in one write, at the end of the burst (or at MAX_BATCH_BYTES). A closed
@@ -35,6 +50,16 @@ export class NdjsonSink {
 
   get closed(): boolean {
     return this.closedReason !== undefined;
+  }
+
+  /** Bytes written and not yet taken by the reader (those in the stream's buffer and ours). */
+  get pendingBytes(): number {
+    return this.stream.writableLength + this.batch.length;
+  }
+
+  /** Over MAX_OUTPUT_BUFFER_BYTES: what would be printed must not be accepted now. */
+  get full(): boolean {
+    return this.blocked && this.pendingBytes > MAX_OUTPUT_BUFFER_BYTES;
   }
 
   /** True while the reader is behind: sources should stay paused. */
@@ -134,6 +159,29 @@ export class NdjsonSink {
       this.stream.once('drain', done);
       this.closeListeners.add(done);
     });
+  }
+
+  /**
+   * flush(), given up once the reader has taken nothing for `stallMs`: resolves with the bytes
+   * left unwritten then (0: all written, or the reader is gone).
+   */
+  async flushWithin(stallMs: number = EXIT_FLUSH_STALL_MS): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<void>((resolve) => {
+      let left = this.pendingBytes;
+      let since = Date.now();
+      timer = setInterval(() => {
+        const now = Date.now();
+        if (this.pendingBytes < left) [left, since] = [this.pendingBytes, now];
+        else if (now - since >= stallMs) resolve();
+      }, Math.min(1_000, stallMs));
+    });
+    try {
+      await Promise.race([this.flush(), stalled]);
+    } finally {
+      clearInterval(timer);
+    }
+    return this.closed ? 0 : this.pendingBytes;
   }
 
   private close(reason: 'epipe' | 'error', err?: Error): void {

@@ -31,6 +31,11 @@ export const MERGE_RSS_BOUND_BYTES = 200 * MB;
 
 /** The environment that makes a child say its peak RSS as it exits, as PEAK_RSS_IMPORT does (see peakRssOf): for a child started by a helper that takes no node flags. */
 export const PEAK_RSS_ENV = { NODE_OPTIONS: `--require ${fileURLToPath(new URL('./peak-rss.cjs', import.meta.url))}` };
+/** A process's peak resident memory so far (Linux /proc VmHWM). */
+export function peakRssBytes(pid: number): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(kb?.[1]) * 1024;
+}
 
 /** A `node --import` argument: the child prints its peak RSS (getrusage's maxRSS, kB) on stderr as it exits. */
 export const PEAK_RSS_IMPORT = 'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,`maxrss_kb=${process.resourceUsage().maxRSS}\\n`))';
