@@ -155,11 +155,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     const write = (bytes: Uint8Array): void => {
       if (!socket.destroyed) socket.write(bytes);
     };
-    const onDropped = (reason: string): void => {
-      log.info('bad message skipped', { peer: where, error: `v2 packet: ${reason}` });
-      opts.onBadMessage?.('other');
-    };
-    const transport = kind === 'v2' ? v2Transport(network.magic, write, onDropped) : v1Transport(network.magic, write);
+    const transport = kind === 'v2' ? v2Transport(network.magic, write) : v1Transport(network.magic, write);
     const link: PeerLink = {
       send(msg: Message) {
         if (socket.destroyed) return;
