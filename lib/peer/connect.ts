@@ -14,7 +14,7 @@ import type { Transport, TransportKind } from '../transport/transport.js';
 import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
 import { receiveMessages } from './framing.js';
-import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
+import { afterPendingReads, answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
 
 /**
  * How long a TCP connection may take to complete: Core's DEFAULT_CONNECT_TIMEOUT (src/netbase.h,
@@ -182,9 +182,10 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     const sub = socketChunks(stream, () => (readAt = clock()))
       .pipe(
         receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length))),
-        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
+        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt, afterPendingReads),
         answerPings(link.send),
-        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
+        // Deadlines decide only once what was received meanwhile is read (issue 19).
+        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs, asyncScheduler, randomNonce, afterPendingReads),
         tap((ev) => {
           if (ev.type === 'ready') ready = true;
         }),
