@@ -148,6 +148,27 @@ function leaveQueue(state: PeerState, node: WaitNode<Entry>): void {
   if (queue.size === 0) state.waiting = undefined;
 }
 
+/**
+ * Every remembered announcer of `entry` failed: the next ones come from its `others` bitmap, in
+ * slot order (their announcement order was not kept), each asked the way it announces txs. True
+ * when the bitmap is left empty (the caller lets it go).
+ */
+export function recruit(entry: Entry, bySlot: ReadonlyArray<PeerState | undefined>, limits: InventoryLimits): boolean {
+  const bits = entry.others;
+  if (bits === undefined) return false;
+  for (let w = 0; w < bits.length && entry.announcers.size < limits.maxFallbackAnnouncers; w++) {
+    while (bits[w] !== 0 && entry.announcers.size < limits.maxFallbackAnnouncers) {
+      const bit = 31 - Math.clz32(bits[w] & -bits[w]);
+      bits[w] &= ~(1 << bit);
+      const state = bySlot[w * 32 + bit];
+      if (state === undefined || state.gone || announcedCount(state) >= limits.maxAnnouncementsPerPeer) continue;
+      entry.announcers.set(state, entry.block ? 'block' : state.txKind);
+      (state.announced ??= new Set()).add(entry);
+    }
+  }
+  return bits.every((w) => w === 0);
+}
+
 /** `state` may be asked for one more item of `entry`'s kind. */
 export function hasRoom(limits: InventoryLimits, state: PeerState, entry: Entry): boolean {
   return entry.block ? state.blocksInFlight < limits.maxBlocksInFlightPerPeer : state.txInFlight < limits.maxTxInFlightPerPeer;

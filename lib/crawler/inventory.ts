@@ -2,7 +2,7 @@ import { hashKey, toHex } from '../wire/hex.js';
 import type { InvItem } from '../wire/messages.js';
 import { BoundedSet } from './bounded-set.js';
 import { DEFAULT_INVENTORY_LIMITS, type InventoryLimits } from './inventory-limits.js';
-import { announcedCount, Batch, enqueue, hasRoom, kindOf, requestType, unannounce, unqueue, unqueueAll } from './inventory-state.js';
+import { announcedCount, Batch, enqueue, hasRoom, kindOf, recruit, requestType, unannounce, unqueue, unqueueAll } from './inventory-state.js';
 import type { Announcements, Delivery, Entry, PeerId, PeerState, Request } from './inventory-state.js';
 import { clearBit, hasBit, popcount, withBit } from './slot-bits.js';
 
@@ -46,6 +46,25 @@ export class Inventory {
   /** Announced and not delivered yet: a delivery of it would count (asked for or not yet). */
   isPending(hash: Uint8Array): boolean {
     return this.entries.has(hashKey(hash));
+  }
+
+  /** Pending and asked of some peer (its getdata may still wait in the outbox). */
+  isRequested(hash: Uint8Array): boolean {
+    return this.entries.get(hashKey(hash))?.requestedFrom !== undefined;
+  }
+
+  /**
+   * The getdata to send `peer` again for an item it delivered that we could not take (our output
+   * was full): the request stays in flight and keeps its deadline. None unless it was asked of `peer`.
+   */
+  askAgain(peer: PeerId, hashes: readonly Uint8Array[]): Request[] {
+    for (const hash of hashes) {
+      const entry = this.entries.get(hashKey(hash));
+      const state = entry?.requestedFrom;
+      const kind = state && entry.announcers.get(state);
+      if (entry && state?.id === peer && kind) return [{ peer, items: [{ type: requestType(kind), hash: entry.hash }] }];
+    }
+    return [];
   }
 
   isSeen(hash: Uint8Array): boolean {
@@ -209,26 +228,6 @@ export class Inventory {
     entry.others = withBit(entry.others, slot, this.bySlot.length);
   }
 
-  /**
-   * Every remembered announcer failed: the next ones come from the bitmap, in slot order (their
-   * announcement order was not kept), each asked the way it announces txs.
-   */
-  private recruit(entry: Entry): void {
-    const bits = entry.others;
-    if (bits === undefined) return;
-    for (let w = 0; w < bits.length && entry.announcers.size < this.limits.maxFallbackAnnouncers; w++) {
-      while (bits[w] !== 0 && entry.announcers.size < this.limits.maxFallbackAnnouncers) {
-        const bit = 31 - Math.clz32(bits[w] & -bits[w]);
-        bits[w] &= ~(1 << bit);
-        const state = this.bySlot[w * 32 + bit];
-        if (state === undefined || state.gone || announcedCount(state) >= this.limits.maxAnnouncementsPerPeer) continue;
-        entry.announcers.set(state, entry.block ? 'block' : state.txKind);
-        (state.announced ??= new Set()).add(entry);
-      }
-    }
-    if (bits.every((w) => w === 0)) this.dropOthers(entry);
-  }
-
   private dropOthers(entry: Entry): void {
     entry.others = undefined;
     this.overflowed.delete(entry);
@@ -272,7 +271,7 @@ export class Inventory {
     unannounce(state, entry);
     if (entry.requestedFrom === state) this.release(entry, now, out);
     if (entry.requestedFrom !== undefined) return;
-    if (entry.announcers.size === 0) this.recruit(entry);
+    if (entry.announcers.size === 0 && recruit(entry, this.bySlot, this.limits)) this.dropOthers(entry);
     if (entry.announcers.size === 0) {
       this.entries.delete(entry.key);
       this.dropOthers(entry);

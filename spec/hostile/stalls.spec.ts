@@ -104,26 +104,6 @@ describe('a peer cannot stall the crawler', () => {
     expect(crawl.lines.all.filter((l) => l.event === 'peer' && l.state === 'down')).toEqual([]);
     expect(crawl.lines.all.some((l) => l.event === 'peer' && l.peer === badPeer.address && l.state === 'up')).toBe(true);
   });
-
-  it('transactions announced then pushed at once, while its window is full (issue 19, 1): each leaves the queue as it arrives', async () => {
-    const IN_FLIGHT = 100;
-    const flood = distinctTxs(1_003).slice(3);
-    const { crawl } = await beside(async (c) => {
-      await coreHandshake(c);
-      const held = Array.from({ length: IN_FLIGHT }, (_, i) => item(10_000_000 + i));
-      c.send({ command: 'inv', items: held });
-      for (let asked = 0; asked < IN_FLIGHT; ) asked += (await c.next('getdata')).items.length;
-      for (const tx of flood) {
-        c.send({ command: 'inv', items: [{ type: InvType.WTX, hash: tx.wtxid }] });
-        c.send({ command: 'tx', tx });
-      }
-      await settled(c, held[0]);
-    });
-    // Announced, so wanted: every one printed once.
-    const printed = new Set(crawl.txLines().map((l) => l.txid));
-    for (const t of flood) expect(printed.has(toReversedHex(t.txid))).toBe(true);
-    expect(crawl.lines.all.filter((l) => l.event === 'peer' && l.state === 'down')).toEqual([]);
-  });
 });
 
 describe('a peer cannot swell the log', () => {
