@@ -12,7 +12,7 @@ import { blockView } from '../tx/block.js';
 import { POW_LIMITS } from '../tx/pow.js';
 import type { PeerInfo } from '../peer/session.js';
 import { dialPeer, type SessionOptions } from '../peer/connect.js';
-import { txLine } from '../tx/view.js';
+import { txLine, UNCONFIRMED } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
@@ -290,7 +290,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           txs++;
           mempool.add(toReversedHex(ev.tx.txid), ev.tx.vsize, ev.time);
           metrics?.mempoolSize(mempool.size);
-          if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements) }));
+          if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, status: UNCONFIRMED, seen: seenOf(ev.peer, ev.time, ev.announcements) }));
           return;
         case 'block': {
           blocks++;
