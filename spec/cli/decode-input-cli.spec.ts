@@ -23,7 +23,7 @@ function peakRss(pid: number): number {
 const LONG_LINE_RSS_BOUND = 200 * MB;
 
 describe('crawl decode, a stdin line longer than any transaction', () => {
-  it('of 540 MB (past V8's longest string): one line on stderr naming it, the next line still decoded, exit 1, memory bounded, no stack trace', async () => {
+  it('of 540 MB (past the longest string V8 makes): one line on stderr naming it, the next line still decoded, exit 1, memory bounded, no stack trace', async () => {
     const child = spawn(process.execPath, [CRAWL_BIN, 'decode'], { stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
