@@ -1,6 +1,7 @@
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
+import type { StatusLine } from '../log/status-line.js';
 import { NdjsonSink } from '../output/ndjson.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
@@ -38,6 +39,8 @@ export interface RunDeps {
   readonly dnsTimeoutMs?: number;
   /** `host:port`s to start from when every DNS seed fails: the network's FIXED_SEEDS unless given. */
   readonly fixedSeeds?: readonly string[];
+  /** The terminal's status line (with opts.statusToTty): io.stderr is then its stream. */
+  readonly status?: StatusLine;
 }
 
 /**
@@ -160,13 +163,14 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   });
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
-  const statusTimer = opts.statusToTty
-    ? setInterval(() => {
-        const rate = (txs - lastTxs) / (STATUS_EVERY_MS / 1000);
-        lastTxs = txs;
-        io.stderr.write(`\rpeers ${up.size} | ${rate.toFixed(1)} tx/s | ${txs} txs | mempool ${mempool.size} | ${blocks} blocks\x1b[K`);
-      }, STATUS_EVERY_MS)
-    : undefined;
+  const statusLine = opts.statusToTty ? deps.status : undefined;
+  const statusTimer =
+    statusLine &&
+    setInterval(() => {
+      const rate = (txs - lastTxs) / (STATUS_EVERY_MS / 1000);
+      lastTxs = txs;
+      statusLine.show(`peers ${up.size} | ${rate.toFixed(1)} tx/s | ${txs} txs | mempool ${mempool.size} | ${blocks} blocks`);
+    }, STATUS_EVERY_MS);
   const statsTimer =
     opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempoolLine(mempool.stats(Date.now()), Date.now())), opts.mempoolStatsMs) : undefined;
 
@@ -194,7 +198,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       subscription?.unsubscribe();
       clearInterval(statsTimer);
       clearInterval(statusTimer);
-      if (statusTimer) io.stderr.write('\n');
+      statusLine?.end();
       metricsServer?.close();
       dialer.close();
       clearInterval(saveTimer);
