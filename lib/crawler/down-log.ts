@@ -25,8 +25,15 @@ export class DownLog {
   /** Peers whose current run of failures has been logged at info. */
   private readonly seen = new Set<PeerId>();
 
-  /** `redialled(peer)`: whether the crawl dials this peer again (configured, with --reconnect). */
-  constructor(private readonly redialled: (peer: PeerId) => boolean) {}
+  /**
+   * `redialled(peer)`: whether the crawl dials this peer again (configured, with --reconnect).
+   * `configured(peer)`: whether the user named it (--peers): its failing to come up is a warning,
+   * visible at --log-level warn, where a learned address failing is routine (info).
+   */
+  constructor(
+    private readonly redialled: (peer: PeerId) => boolean,
+    private readonly configured: (peer: PeerId) => boolean = redialled,
+  ) {}
 
   up(peer: PeerId): void {
     this.failures.delete(peer);
@@ -53,7 +60,7 @@ export class DownLog {
     // The first failure (or the first since a drop), then the 2nd, 4th, 8th…: growing intervals.
     if (!this.seen.has(peer) || (redial && isPowerOfTwo(n))) {
       this.seen.add(peer);
-      return { level: 'info', message: redial && n > 1 ? `${what}, still redialling` : what, meta };
+      return { level: this.configured(peer) ? 'warn' : 'info', message: redial && n > 1 ? `${what}, still redialling` : what, meta };
     }
     return { level: 'debug', message: what, meta };
   }

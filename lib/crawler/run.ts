@@ -147,7 +147,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
   const up = new Set<string>();
   const configured = new Set(opts.peers.map(formatTarget));
-  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer));
+  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer), (peer) => configured.has(peer));
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
   /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */

@@ -248,7 +248,8 @@ export function dialPeer(host: string, port: number, opts: SessionOptions, choic
   return v2.pipe(
     catchError((err: unknown) => {
       if (!(err instanceof PeerError) || err.reason !== 'v2-handshake') return throwError(() => err);
-      opts.log.debug('v2 handshake failed, trying v1', { peer: `${host}:${port}`, error: err.message });
+      // Between the two `connecting` lines, why there is a second (Core logs its v1 retry too).
+      opts.log.info('v2 handshake failed, trying v1', { peer: `${host}:${port}`, error: err.message });
       return connectPeer(host, port, opts, 'v1');
     }),
   );

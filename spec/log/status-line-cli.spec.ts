@@ -2,6 +2,7 @@
  * On a terminal (a pseudo-terminal from `script`), the real `crawl`'s status line is cleared
  * before each log line and drawn again below it: no log line starts on the status line's row.
  */
+/* eslint-disable no-control-regex -- the bytes on a terminal are the subject */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { CRAWL_BIN } from '../helpers/crawl-process.js';
