@@ -360,6 +360,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       complete() {
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
         if (opts.census) {
+          count.notVisited(book.entries(), reach);
           for (const line of count.summary()) io.stderr.write(`${line}\n`);
           // A census that visited every address it had is done, however many answered.
           void finish(0, true);
