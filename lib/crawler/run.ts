@@ -316,7 +316,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       pingTimeoutMs: opts.pingTimeoutMs,
       userAgent: USER_AGENT,
       log,
-      onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
+      onTraffic: metrics && ((direction, command, bytes, transport) => metrics.message(direction, command, bytes, transport)),
       onBadMessage: metrics && ((command) => metrics.badMessage(command)),
       open: dialer.open,
     };

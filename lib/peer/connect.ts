@@ -34,7 +34,8 @@ export interface SessionOptions {
   readonly userAgent: string;
   readonly log: Logger;
   /** Told of every message, both ways, with its size on the wire (metrics). */
-  readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number) => void;
+  /** Each message in or out, with the bytes it took on the wire over its transport (v1 header + payload, or the v2 packet). */
+  readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number, transport: TransportKind) => void;
   /** Told of every message skipped as undecodable or corrupt (metrics). */
   readonly onBadMessage?: (command: string) => void;
   /** The clock read when a socket's bytes arrive (ms since the epoch): Date.now unless given. */
@@ -165,7 +166,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
         if (socket.destroyed) return;
         if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
         const bytes = transport.send(msg);
-        opts.onTraffic?.('out', msg.command, bytes);
+        opts.onTraffic?.('out', msg.command, bytes, kind);
       },
       fail(err: PeerError) {
         subscriber.error(err);
@@ -185,7 +186,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     let ready = false;
     const sub = socketChunks(stream, () => (readAt = clock()))
       .pipe(
-        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length))),
+        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, kind))),
         handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
         answerPings(link.send),
         liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),

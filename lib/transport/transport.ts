@@ -17,6 +17,7 @@ export interface Transport {
   readonly kind: TransportKind;
   start(): void;
   receive(chunk: Uint8Array, emit: (frame: Frame) => void): void;
+  /** Returns the bytes the message takes on the wire (v2: its packet, also while it waits for the keys). */
   send(msg: Message): number;
   /** v2: the peer's version packet arrived (the handshake is done); always true for v1. */
   readonly established: boolean;
