@@ -84,7 +84,8 @@ async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Pr
 /**
  * `crawl`: runs until SIGINT/SIGTERM (SIGHUP is logged and ignored; exit 0 after closing peers, with a summary on stderr; a
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
- * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
+ * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1); so too
+ * without it when no peer is left to redial (each was of another network: crawl.ts NOT_REDIALLED).
  */
 export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: RunDeps = {}): Promise<number> {
   const targets = opts.peers;
