@@ -10,6 +10,7 @@ import { toReversedHex } from '../wire/hex.js';
 import { validateBlock } from '../tx/pow.js';
 import type { DialOptions } from '../net/dial.js';
 import { GetdataOutbox } from './outbox.js';
+import { askedFor } from './accept.js';
 import { DescriptorGate } from './descriptors.js';
 import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import { TxidHistory } from './txid-history.js';
@@ -30,7 +31,7 @@ export type CrawlEvent =
 /** One peer's session events, tagged, with its end as a `down` event. */
 export type TaggedEvent =
   | { readonly peer: PeerId; readonly ev: SessionEvent }
-  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string } };
+  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string; readonly link?: PeerLink } };
 
 /** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
 export const REDIAL_BASE_MS = 1_000;
@@ -70,7 +71,13 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
     let failures = 0;
     let session: Subscription | undefined;
     let redial: Subscription | undefined;
-    const ended = (reason: DropReason, message: string): void => subscriber.next({ peer, ev: { type: 'down', reason, message } });
+    /** This session's link, once up: its end names it, so that only its own registration goes. */
+    let link: PeerLink | undefined;
+    const ended = (reason: DropReason, message: string): void => {
+      const own = link;
+      link = undefined;
+      subscriber.next({ peer, ev: { type: 'down', reason, message, link: own } });
+    };
     const failed = (err: unknown): void => {
       const e = asPeerError(err);
       ended(e.reason, e.message);
@@ -86,7 +93,7 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
       }
       session = events.subscribe({
         next: (ev) => {
-          if (ev.type === 'ready') failures = 0;
+          if (ev.type === 'ready') [failures, link] = [0, ev.link];
           subscriber.next({ peer, ev });
         },
         error: failed,
@@ -132,6 +139,8 @@ export interface CrawlStreamOptions {
   readonly seeds?: readonly SeedAddress[];
   /** The network's proof-of-work limit: a block above it, or failing its merkle or witness checks, drops its peer. */
   readonly powLimit: bigint;
+  /** The output buffer is over its bound (MAX_OUTPUT_BUFFER_BYTES): deliveries are asked again later, not taken. */
+  readonly outputFull?: () => boolean;
 }
 
 export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
@@ -175,6 +184,12 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     let pausedSince: number | undefined;
     // Every transaction printed in the last two weeks: none is printed twice while it can be relayed.
     const printed = new TxidHistory();
+    /** Deliveries not taken while the output was full; asked again once it drains. */
+    let refused = 0;
+    const refuse = (peer: PeerId, ids: readonly Uint8Array[]): void => {
+      if (refused++ === 0) deps.log.warn('output buffer full: deliveries are asked again once stdout drains');
+      send(inventory.askAgain(peer, ids));
+    };
 
     const route = (t: TaggedEvent): void => {
       const { peer, ev } = t;
@@ -189,6 +204,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
           return;
         case 'down':
+          // A session that is not the registered one (never two, see Discovery) must not end that one's.
+          if (links.has(peer) && links.get(peer) !== ev.link) return deps.log.debug('a second session ended', { peer });
           links.delete(peer);
           outbox.forget(peer);
           send(inventory.dropPeer(peer, now));
@@ -221,24 +238,26 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
         case 'tx': {
           const { tx } = msg;
           // readTx gives a legacy tx one array for both ids.
-          const d = inventory.delivered(tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid], now);
+          const ids = tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid];
+          if (!askedFor(inventory, outbox, ids)) return deps.log.debug('unsolicited tx ignored', { peer });
+          if (opts.outputFull?.()) return refuse(peer, ids);
+          const d = inventory.delivered(ids, now);
           send(d.requests);
-          if (!d.announcements) deps.log.debug('unsolicited tx ignored', { peer });
-          else if (d.fresh && printed.add(tx.txid, now)) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
+          if (d.announcements && d.fresh && printed.add(tx.txid, now)) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
           return;
         }
         case 'block': {
           const { block } = msg;
-          if (inventory.isPending(block.header.hash)) {
-            // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
-            // Its other announcers stay: the same hash may yet come whole from one of them.
-            const check = validateBlock(block, opts.powLimit);
-            if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
-          }
-          const d = inventory.delivered([block.header.hash], now);
+          const ids = [block.header.hash];
+          if (!askedFor(inventory, outbox, ids)) return deps.log.debug('unsolicited block ignored', { peer });
+          if (opts.outputFull?.()) return refuse(peer, ids);
+          // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
+          // Its other announcers stay: the same hash may yet come whole from one of them.
+          const check = validateBlock(block, opts.powLimit);
+          if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
+          const d = inventory.delivered(ids, now);
           send(d.requests);
-          if (!d.wanted) deps.log.debug('unsolicited block ignored', { peer });
-          else if (d.fresh) subscriber.next({ type: 'block', peer, block, time: now });
+          if (d.fresh) subscriber.next({ type: 'block', peer, block, time: now });
           return;
         }
         default:
@@ -295,6 +314,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           } else if (!blocked && pausedSince !== undefined) {
             inventory.postpone(now - pausedSince);
             pausedSince = undefined;
+            if (refused > 0) deps.log.warn('stdout drained: asking again for what the full output buffer refused', { refused });
+            refused = 0;
             outbox.release();
           }
         }),
