@@ -14,7 +14,7 @@ import type { Transport, TransportKind } from '../transport/transport.js';
 import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
 import { receiveMessages } from './framing.js';
-import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
+import { afterPendingReads, answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
 import { SendBuffer } from './send-buffer.js';
 
 /**
@@ -153,11 +153,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     // What we queue for the peer is bounded (SEND_PAUSE_BYTES): the one way to write to it.
     const out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => link.fail(err));
     const write = (bytes: Uint8Array): void => out.write(bytes);
-    const onDropped = (reason: string): void => {
-      log.info('bad message skipped', { peer: where, error: `v2 packet: ${reason}` });
-      opts.onBadMessage?.('other');
-    };
-    const transport = kind === 'v2' ? v2Transport(network.magic, write, onDropped) : v1Transport(network.magic, write);
+    const transport = kind === 'v2' ? v2Transport(network.magic, write) : v1Transport(network.magic, write);
     const link: PeerLink = {
       send(msg: Message) {
         if (socket.destroyed) return;
@@ -184,9 +180,10 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     const sub = socketChunks(stream, () => (readAt = clock()), out)
       .pipe(
         receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, kind))),
-        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
+        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt, afterPendingReads),
         answerPings(link.send),
-        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
+        // Deadlines decide only once what was received meanwhile is read (issue 19).
+        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs, asyncScheduler, randomNonce, afterPendingReads),
         tap((ev) => {
           if (ev.type === 'ready') ready = true;
         }),

@@ -18,10 +18,11 @@ export const INITIATOR_MAX_GARBAGE = 175;
 /**
  * BIP 324 as the initiator: our key and garbage go out on `start`; their key gives ours the
  * terminator and version packet; every packet after their version packet is a frame. Messages
- * sent before the keys are known wait (our P2P `version` is the first). `dropped` packets (an
- * unknown short id) are reported, as Core drops just that message.
+ * sent before the keys are known wait (our P2P `version` is the first). A packet that names no
+ * message type (an unknown short id) is told to receive's `dropped`, as Core drops just that
+ * message; the caller counts it against the peer's bad-message budget.
  */
-export function v2Transport(magic: number, write: Write, onDropped: (reason: string) => void = () => {}): Transport {
+export function v2Transport(magic: number, write: Write): Transport {
   const session = new V2Session({ initiator: true, magic, garbage: randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1)) });
   let heard = false;
   let keyed = false;
@@ -34,7 +35,7 @@ export function v2Transport(magic: number, write: Write, onDropped: (reason: str
     start() {
       write(session.start());
     },
-    receive(chunk, emit) {
+    receive(chunk, emit, dropped) {
       heard = true;
       for (const out of session.receive(chunk)) {
         switch (out.kind) {
@@ -51,7 +52,7 @@ export function v2Transport(magic: number, write: Write, onDropped: (reason: str
             emit({ command: out.command, payload: out.payload, wireBytes: out.bytes + EXPANSION });
             break;
           case 'dropped':
-            onDropped(out.reason);
+            dropped?.(out.reason);
             break;
         }
       }
