@@ -2,6 +2,7 @@
 import { MAX_INV_ENTRIES } from '../wire/limits.js';
 import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
 import { createLogger, LOG_LEVELS } from '../log/logger.js';
+import { StatusLine } from '../log/status-line.js';
 import type { Io } from '../output/io.js';
 import { DEFAULT_MEMPOOL_STATS_MS, EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
 import { readFile } from 'node:fs/promises';
@@ -181,6 +182,9 @@ async function readPeersFile(path: string, io: Io): Promise<{ name: string; text
 export async function crawlCommand(args: Args, io: Io): Promise<number> {
   const file = args.str('peers-file');
   const options = crawlOptions(args, io, file === undefined ? undefined : await readPeersFile(file, io));
-  const log = createLogger({ level: args.choice('log-level', LOG_LEVELS), format: args.choice('log-format', ['text', 'json'] as const) });
-  return runCrawl(options, io, log);
+  // On a terminal, every stderr line (logs, warnings, the summary) goes above the status line.
+  const status = options.statusToTty ? new StatusLine(io.stderr) : undefined;
+  const stderr = status ? { ...io, stderr: status.stream } : io;
+  const log = createLogger({ level: args.choice('log-level', LOG_LEVELS), format: args.choice('log-format', ['text', 'json'] as const), stream: status?.stream });
+  return runCrawl(options, stderr, log, { status });
 }

@@ -58,12 +58,30 @@ const EXAMPLES: Record<CommandName, readonly (readonly [string, string])[]> = {
   ],
 };
 
-const ENV_HELP = [
-  'Environment:',
-  '  Every flag can come from CRAWL_<FLAG> (CRAWL_PING_INTERVAL=30, CRAWL_NO_RECONNECT=1); the command',
-  `  line wins. Booleans: ${ENV_TRUE.join('/')} or ${ENV_FALSE.join('/')}. Unknown CRAWL_* variables are ignored with a warning.`,
-  '  A flag given twice takes its last value.',
-].join('\n');
+/** Two CRAWL_* examples per command, of flags that command takes (a number or text, a boolean). */
+const ENV_EXAMPLES: Record<CommandName, string> = {
+  crawl: 'CRAWL_PING_INTERVAL=30, CRAWL_NO_RECONNECT=1',
+  decode: 'CRAWL_NETWORK=regtest, CRAWL_RAW=1',
+  merge: 'CRAWL_WINDOW=60, CRAWL_LOG_FORMAT=json',
+  report: 'CRAWL_OUTPUT=report.html, CRAWL_NETWORK=signet',
+};
+
+/** Lists whose values add up when the flag is given twice, by command. */
+const LISTS: Record<CommandName, string> = {
+  crawl: ' (--peers, --emit and --onlynet add up)',
+  decode: '',
+  merge: '',
+  report: '',
+};
+
+function envHelp(command: CommandName): string {
+  return [
+    'Environment:',
+    `  Every flag can come from CRAWL_<FLAG> (${ENV_EXAMPLES[command]}); the command`,
+    `  line wins. Booleans: ${ENV_TRUE.join('/')} or ${ENV_FALSE.join('/')}. Unknown CRAWL_* variables are ignored with a warning.`,
+    `  A flag given twice takes its last value${LISTS[command]}.`,
+  ].join('\n');
+}
 
 function describe(s: OptionSpec, command: CommandName): string {
   const parts = [s.describeFor?.[command] ?? s.describe];
@@ -90,7 +108,7 @@ export async function helpText(command: CommandName, columns: number | undefined
     merge: 'Exit statuses: 0 done (a signal ends a bus merge), 1 a file or the bus could not be read, 2 a bad flag, 3 an internal error',
     report: 'Exit statuses: 0 written (bad lines are counted in the page), 1 a file could not be read or written, 2 a bad flag, 3 an internal error',
   };
-  y = y.epilogue(`${ENV_HELP}\n\n${statuses[command]}`);
+  y = y.epilogue(`${envHelp(command)}\n\n${statuses[command]}`);
   y = y.wrap(Math.min(110, columns || 110));
   return y.getHelp();
 }

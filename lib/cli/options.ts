@@ -58,7 +58,16 @@ const BUS: readonly CommandName[] = ['crawl', 'merge'];
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: NETWORKED },
   { name: 'raw', kind: 'boolean', default: false, describe: 'Add the raw transaction hex to each line', commands: BOTH },
-  { name: 'peers', alias: 'p', kind: 'string', value: 'host:port,...', defaultText: 'the DNS seeds', describe: 'Comma-separated host:port, [ipv6]:port or host (default port)', commands: CRAWL },
+  {
+    name: 'peers',
+    alias: 'p',
+    kind: 'string',
+    value: 'host:port,...',
+    defaultText: 'the DNS seeds',
+    describe: 'Comma-separated host:port, [ipv6]:port or host (default port); repeat it to add more',
+    commands: CRAWL,
+    repeatable: true,
+  },
   {
     name: 'peers-file',
     kind: 'string',
@@ -80,7 +89,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: CRAWL,
   },
   { name: 'max-in-flight', kind: 'number', value: 'N', default: DEFAULTS.maxInFlight, describe: 'Transactions asked of one peer at once', commands: CRAWL },
-  { name: 'emit', kind: 'string', value: EMIT_KINDS.join(','), default: 'tx', describe: 'Line kinds to print (comma-separated)', commands: CRAWL },
+  { name: 'emit', kind: 'string', value: EMIT_KINDS.join(','), default: 'tx', describe: 'Line kinds to print (comma-separated, or repeat it)', commands: CRAWL, repeatable: true },
   { name: 'discover', kind: 'boolean', defaultText: 'on without --peers', describe: 'Dial peers learned from addr/addrv2', commands: CRAWL },
   {
     name: 'allow-local',

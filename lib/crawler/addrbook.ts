@@ -22,13 +22,14 @@ export interface KnownAddress {
   readonly dial: DialDecision;
 }
 
-export type NetworkLabel = 'ipv4' | 'ipv6' | 'torv2' | 'torv3' | 'i2p' | 'cjdns' | 'yggdrasil';
+/** Core's network names (netbase.cpp GetNetworkName: Tor v2 and v3 are both NET_ONION, "onion"), as peer lines and --onlynet say them. */
+export type NetworkLabel = 'ipv4' | 'ipv6' | 'onion' | 'i2p' | 'cjdns' | 'yggdrasil';
 
 const LABELS: Readonly<Record<number, NetworkLabel>> = {
   [AddrNetwork.IPV4]: 'ipv4',
   [AddrNetwork.IPV6]: 'ipv6',
-  [AddrNetwork.TORV2]: 'torv2',
-  [AddrNetwork.TORV3]: 'torv3',
+  [AddrNetwork.TORV2]: 'onion',
+  [AddrNetwork.TORV3]: 'onion',
   [AddrNetwork.I2P]: 'i2p',
   [AddrNetwork.CJDNS]: 'cjdns',
   [AddrNetwork.YGGDRASIL]: 'yggdrasil',

@@ -35,8 +35,15 @@ export class DownLog {
    */
   private readonly failures = new Map<PeerId, { n: number; logged: boolean }>();
 
-  /** `redialled(peer)`: whether the crawl dials this peer again (configured, with --reconnect). */
-  constructor(private readonly redialled: (peer: PeerId) => boolean) {}
+  /**
+   * `redialled(peer)`: whether the crawl dials this peer again (configured, with --reconnect).
+   * `configured(peer)`: whether the user named it (--peers): its failing to come up is a warning,
+   * visible at --log-level warn, where a learned address failing is routine (info).
+   */
+  constructor(
+    private readonly redialled: (peer: PeerId) => boolean,
+    private readonly configured: (peer: PeerId) => boolean = redialled,
+  ) {}
 
   up(peer: PeerId): void {
     this.failures.delete(peer);
@@ -73,7 +80,7 @@ export class DownLog {
     // The first failure (or the first since a drop), then the 2nd, 4th, 8th…: growing intervals.
     const info = last?.logged !== true || (redial && isPowerOfTwo(n));
     this.record(peer, n, true);
-    if (info) return { level: 'info', message: redial && n > 1 ? `${what}, still redialling` : what, meta };
+    if (info) return { level: this.configured(peer) ? 'warn' : 'info', message: redial && n > 1 ? `${what}, still redialling` : what, meta };
     return { level: 'debug', message: what, meta };
   }
 }

@@ -1,6 +1,7 @@
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
+import type { StatusLine } from '../log/status-line.js';
 import { EXIT_FLUSH_STALL_MS, NdjsonSink } from '../output/ndjson.js';
 import { redact as redactUrl } from '../output/nats-connect.js';
 import { addrLine, blockLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
@@ -13,7 +14,7 @@ import { blockView } from '../tx/block.js';
 import { POW_LIMITS } from '../tx/pow.js';
 import type { PeerInfo } from '../peer/session.js';
 import { dialPeer, type SessionOptions } from '../peer/connect.js';
-import { txLine } from '../tx/view.js';
+import { txLine, UNCONFIRMED } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
@@ -43,6 +44,8 @@ export interface RunDeps {
   readonly dnsTimeoutMs?: number;
   /** `host:port`s to start from when every DNS seed fails: the network's FIXED_SEEDS unless given. */
   readonly fixedSeeds?: readonly string[];
+  /** The terminal's status line (with opts.statusToTty): io.stderr is then its stream. */
+  readonly status?: StatusLine;
 }
 
 /**
@@ -86,7 +89,8 @@ async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Pr
 /**
  * `crawl`: runs until SIGINT/SIGTERM (SIGHUP is logged and ignored; exit 0 after closing peers, with a summary on stderr; a
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
- * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
+ * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1); so too
+ * without it when no peer is left to redial (each was of another network: crawl.ts NOT_REDIALLED).
  */
 export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: RunDeps = {}): Promise<number> {
   const targets = opts.peers;
@@ -155,7 +159,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: redactUrl(err instanceof Error ? err.message : String(err)) }));
   const up = new Set<string>();
   const configured = new Set(opts.peers.map(formatTarget));
-  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer));
+  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer), (peer) => configured.has(peer));
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
   /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
@@ -171,13 +175,14 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   });
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
-  const statusTimer = opts.statusToTty
-    ? setInterval(() => {
-        const rate = (txs - lastTxs) / (STATUS_EVERY_MS / 1000);
-        lastTxs = txs;
-        io.stderr.write(`\rpeers ${up.size} | ${rate.toFixed(1)} tx/s | ${txs} txs | mempool ${mempool.size} | ${blocks} blocks\x1b[K`);
-      }, STATUS_EVERY_MS)
-    : undefined;
+  const statusLine = opts.statusToTty ? deps.status : undefined;
+  const statusTimer =
+    statusLine &&
+    setInterval(() => {
+      const rate = (txs - lastTxs) / (STATUS_EVERY_MS / 1000);
+      lastTxs = txs;
+      statusLine.show(`peers ${up.size} | ${rate.toFixed(1)} tx/s | ${txs} txs | mempool ${mempool.size} | ${blocks} blocks`);
+    }, STATUS_EVERY_MS);
   const statsTimer =
     opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempool.statsLine(Date.now())), opts.mempoolStatsMs) : undefined;
 
@@ -208,7 +213,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       clearInterval(statsTimer);
       mempool.close();
       clearInterval(statusTimer);
-      if (statusTimer) io.stderr.write('\n');
+      statusLine?.end();
       metricsServer?.close();
       dialer.close();
       clearInterval(saveTimer);
@@ -309,7 +314,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         case 'tx':
           txs++;
           mempool.tx(ev.tx, ev.time, (fee) => {
-            if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements), fee }));
+            if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, status: UNCONFIRMED, seen: seenOf(ev.peer, ev.time, ev.announcements), fee }));
           });
           metrics?.mempoolSize(mempool.size);
           return;
@@ -333,7 +338,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       pingTimeoutMs: opts.pingTimeoutMs,
       userAgent: USER_AGENT,
       log,
-      onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
+      onTraffic: metrics && ((direction, command, bytes, transport) => metrics.message(direction, command, bytes, transport)),
       onBadMessage: metrics && ((command) => metrics.badMessage(command)),
       open: dialer.open,
     };
@@ -379,6 +384,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       complete() {
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
         if (opts.census) {
+          count.notVisited(book.entries(), reach);
           for (const line of count.summary()) io.stderr.write(`${line}\n`);
           // A census that visited every address it had is done, however many answered.
           void finish(0, true);

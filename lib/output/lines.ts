@@ -19,7 +19,7 @@ export interface SeenAnnouncements {
 
 /** A learned peer address, as an addr line shows it. */
 export interface AddrLineAddress {
-  /** The address's network: ipv4, ipv6, torv2, torv3, i2p, cjdns, yggdrasil. */
+  /** The address's network, by Core's names: ipv4, ipv6, onion, i2p, cjdns, yggdrasil. */
   readonly network: string;
   readonly host: string;
   readonly port: number;

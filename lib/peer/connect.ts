@@ -35,7 +35,8 @@ export interface SessionOptions {
   readonly userAgent: string;
   readonly log: Logger;
   /** Told of every message, both ways, with its size on the wire (metrics). */
-  readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number) => void;
+  /** Each message in or out, with the bytes it took on the wire over its transport (v1 header + payload, or the v2 packet). */
+  readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number, transport: TransportKind) => void;
   /** Told of every message skipped as undecodable or corrupt (metrics). */
   readonly onBadMessage?: (command: string) => void;
   /** The clock read when a socket's bytes arrive (ms since the epoch): Date.now unless given. */
@@ -158,7 +159,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
         if (socket.destroyed) return;
         if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
         const bytes = transport.send(msg);
-        opts.onTraffic?.('out', msg.command, bytes);
+        opts.onTraffic?.('out', msg.command, bytes, kind);
       },
       fail(err: PeerError) {
         subscriber.error(err);
@@ -178,7 +179,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     let ready = false;
     const sub = socketChunks(stream, () => (readAt = clock()), out)
       .pipe(
-        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length))),
+        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, kind))),
         handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt, afterPendingReads),
         answerPings(link.send),
         // Deadlines decide only once what was received meanwhile is read (issue 19).
@@ -243,7 +244,8 @@ export function dialPeer(host: string, port: number, opts: SessionOptions, choic
   return v2.pipe(
     catchError((err: unknown) => {
       if (!(err instanceof PeerError) || err.reason !== 'v2-handshake') return throwError(() => err);
-      opts.log.debug('v2 handshake failed, trying v1', { peer: `${host}:${port}`, error: err.message });
+      // Between the two `connecting` lines, why there is a second (Core logs its v1 retry too).
+      opts.log.info('v2 handshake failed, trying v1', { peer: `${host}:${port}`, error: err.message });
       return connectPeer(host, port, opts, 'v1');
     }),
   );

@@ -50,7 +50,7 @@ export type V2Output =
   | { readonly kind: 'send'; readonly bytes: Uint8Array }
   /** Their version packet was read: the session is up (its contents are ignored, BIP 324). */
   | { readonly kind: 'ready'; readonly sessionId: Uint8Array }
-  | { readonly kind: 'message'; readonly command: string; readonly payload: Uint8Array }
+  | { readonly kind: 'message'; readonly command: string; readonly payload: Uint8Array; readonly bytes: number }
   /**
    * An authentic packet that names no message type we can read: Core's GetMessageType returns
    * nullopt, GetReceivedMessage sets reject_message and CNode::ReceiveMsgBytes drops just that
@@ -173,6 +173,11 @@ export class V2Session {
   }
 
   /** One packet carrying `command` (short id when BIP 324 has one, else 0x00 + 12 bytes) and payload. */
+  /** The size of the packet encrypt() makes for this message: the contents (short id or 0x00 + 12-byte command, then the payload) and EXPANSION. */
+  static packetBytes(command: string, payloadBytes: number): number {
+    return (SHORT_ID_OF.has(command) ? 1 : 1 + COMMAND_BYTES) + payloadBytes + EXPANSION;
+  }
+
   encrypt(command: string, payload: Uint8Array): Uint8Array {
     const id = SHORT_ID_OF.get(command);
     if (id === undefined && !isValidCommand(command)) throw new RangeError(`cannot send command ${JSON.stringify(command)}`);
@@ -331,7 +336,7 @@ function decodeContents(contents: Uint8Array): V2Output {
   if (first !== 0) {
     const command = first < V2_SHORT_IDS.length ? V2_SHORT_IDS[first] : undefined;
     if (command === undefined) return { kind: 'dropped', reason: 'unknown-short-id', bytes: contents.length };
-    return { kind: 'message', command, payload: contents.subarray(1) };
+    return { kind: 'message', command, payload: contents.subarray(1), bytes: contents.length };
   }
   if (contents.length < 1 + COMMAND_BYTES) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
   let end = 1;
@@ -341,5 +346,5 @@ function decodeContents(contents: Uint8Array): V2Output {
   }
   for (let i = end; i <= COMMAND_BYTES; i++) if (contents[i] !== 0) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
   const command = String.fromCharCode(...contents.subarray(1, end));
-  return { kind: 'message', command, payload: contents.subarray(1 + COMMAND_BYTES) };
+  return { kind: 'message', command, payload: contents.subarray(1 + COMMAND_BYTES), bytes: contents.length };
 }

@@ -11,8 +11,8 @@ export interface VinView {
   is_coinbase: boolean;
   scriptsig: string;
   scriptsig_asm: string;
-  /** Always an array (empty without witness), so jq filters need no null checks. */
-  witness: string[];
+  /** Absent when the input has no witness data, as in Esplora (an `Option` it skips when none). */
+  witness?: string[];
   sequence: number;
   /** What it spends, in Esplora's shape: only on a line whose every input is known (tx lines' `fee`). */
   prevout?: VoutView;
@@ -46,6 +46,17 @@ export interface SeenView {
   block?: string;
 }
 
+/**
+ * Esplora's `status` (electrs' TransactionStatus): `{confirmed: false}` for a transaction not in a
+ * block; a confirmed one would carry block_height, block_hash and block_time as well.
+ */
+export interface TxStatus {
+  confirmed: boolean;
+}
+
+/** A transaction relayed to us (tx message), so not yet in a block as far as we know. */
+export const UNCONFIRMED: TxStatus = Object.freeze({ confirmed: false });
+
 /** The transaction line: Esplora's transaction shape plus `event`, `wtxid`, `vsize`, `seen`, `hex`. */
 export interface TxView {
   event: 'tx';
@@ -64,6 +75,8 @@ export interface TxView {
   feerate?: number;
   /** mempool.space's effective feerate of a child: its ancestor package's (fees / vsizes), to 3 decimals. */
   effective_feerate?: number;
+  /** Absent from `crawl decode`'s lines: a raw transaction alone does not say whether it is in a block. */
+  status?: TxStatus;
   seen?: SeenView;
   hex?: string;
 }
@@ -83,6 +96,7 @@ export interface FeeInfo {
 }
 
 export interface TxViewExtra {
+  readonly status?: TxStatus;
   readonly seen?: SeenView;
   readonly raw?: boolean;
   readonly fee?: FeeInfo;
@@ -119,17 +133,15 @@ class AsmBudget {
 }
 
 function vinView(input: TxInput, budget: AsmBudget): VinView {
-  const witness = new Array<string>(input.witness.length);
-  for (let i = 0; i < witness.length; i++) witness[i] = toHex(input.witness[i]);
-  return {
-    txid: toReversedHex(input.prevTxid),
-    vout: input.prevIndex,
-    is_coinbase: isNullOutpoint(input),
-    scriptsig: toHex(input.scriptSig),
-    scriptsig_asm: budget.asm(input.scriptSig),
-    witness,
-    sequence: input.sequence,
-  };
+  const txid = toReversedHex(input.prevTxid);
+  const is_coinbase = isNullOutpoint(input);
+  const scriptsig = toHex(input.scriptSig);
+  const scriptsig_asm = budget.asm(input.scriptSig);
+  const n = input.witness.length;
+  if (n === 0) return { txid, vout: input.prevIndex, is_coinbase, scriptsig, scriptsig_asm, sequence: input.sequence };
+  const witness = new Array<string>(n);
+  for (let i = 0; i < n; i++) witness[i] = toHex(input.witness[i]);
+  return { txid, vout: input.prevIndex, is_coinbase, scriptsig, scriptsig_asm, witness, sequence: input.sequence };
 }
 
 function voutView(script: Uint8Array, scriptpubkey: string, value: number, net: NetworkParams, budget: AsmBudget): VoutView {
@@ -175,6 +187,7 @@ export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
     view.feerate = rate3(fee.fee / tx.vsize);
     if (fee.effectiveFeerate !== undefined) view.effective_feerate = rate3(fee.effectiveFeerate);
   }
+  if (extra.status) view.status = extra.status;
   if (extra.seen) view.seen = extra.seen;
   if (extra.raw) view.hex = toHex(tx.raw);
   return view;
@@ -200,9 +213,14 @@ export function txLine(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
   for (let i = 0; i < t.vin.length; i++) {
     const x = t.vin[i];
     if (i > 0) s += ',';
-    s += `{"txid":"${x.txid}","vout":${x.vout},"is_coinbase":${x.is_coinbase},"scriptsig":"${x.scriptsig}","scriptsig_asm":"${x.scriptsig_asm}","witness":[`;
-    for (let j = 0; j < x.witness.length; j++) s += j > 0 ? `,"${x.witness[j]}"` : `"${x.witness[j]}"`;
-    s += `],"sequence":${x.sequence}`;
+    s += `{"txid":"${x.txid}","vout":${x.vout},"is_coinbase":${x.is_coinbase},"scriptsig":"${x.scriptsig}","scriptsig_asm":"${x.scriptsig_asm}"`;
+    const w = x.witness;
+    if (w !== undefined) {
+      s += ',"witness":[';
+      for (let j = 0; j < w.length; j++) s += j > 0 ? `,"${w[j]}"` : `"${w[j]}"`;
+      s += ']';
+    }
+    s += `,"sequence":${x.sequence}`;
     s += x.prevout === undefined ? '}' : `,"prevout":${JSON.stringify(x.prevout)}}`;
   }
   s += '],"vout":[';
@@ -216,6 +234,7 @@ export function txLine(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
   s += `],"size":${t.size},"weight":${t.weight},"vsize":${t.vsize}`;
   if (t.fee !== undefined) s += `,"fee":${t.fee},"feerate":${t.feerate}`;
   if (t.effective_feerate !== undefined) s += `,"effective_feerate":${t.effective_feerate}`;
+  if (t.status !== undefined) s += `,"status":${JSON.stringify(t.status)}`;
   if (t.seen !== undefined) s += `,"seen":${JSON.stringify(t.seen)}`;
   if (t.hex !== undefined) s += `,"hex":"${t.hex}"`;
   return s + '}';

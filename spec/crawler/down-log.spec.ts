@@ -18,12 +18,12 @@ describe('what a peer going down logs', () => {
     expect(note).toMatchObject({ level: 'warn', message: 'this is a regtest node; use --network regtest; not dialling it again' });
   });
 
-  it('logs a refused configured peer once, then at its 2nd, 4th, 8th… failure with the backoff', () => {
+  it('logs a refused configured peer once, then at its 2nd, 4th, 8th… failure with the backoff, as warnings', () => {
     const d = new DownLog(() => true);
     const info: number[] = [];
     for (let n = 1; n <= 40; n++) {
       const note = d.down('a:1', 'refused', 'ECONNREFUSED', false);
-      if (note.level === 'info') {
+      if (note.level === 'warn') {
         info.push(n);
         expect(note.meta).toMatchObject({ failures: n, next_try_s: redialDelay(n) / 1000 });
         expect(note.message).toBe(n === 1 ? 'could not connect' : 'could not connect, still redialling');
@@ -33,13 +33,16 @@ describe('what a peer going down logs', () => {
     // Up again, then down: the count starts over, and the first failure after the drop is logged.
     d.up('a:1');
     expect(d.down('a:1', 'closed', 'gone', true).message).toBe('peer dropped');
-    expect(d.down('a:1', 'refused', 'ECONNREFUSED', false)).toMatchObject({ level: 'info', meta: { failures: 2 } });
+    expect(d.down('a:1', 'refused', 'ECONNREFUSED', false)).toMatchObject({ level: 'warn', meta: { failures: 2 } });
     expect(d.down('a:1', 'refused', 'ECONNREFUSED', false).level).toBe('debug');
   });
 
-  it('logs each failure of a peer that is not redialled', () => {
+  it('logs each failure of a peer that is not redialled: a learned one at info, a configured one (--no-reconnect) as a warning', () => {
     const d = new DownLog(() => false);
     expect(d.down('a:1', 'refused', 'x', false).level).toBe('info');
+    const configured = new DownLog(() => false, (peer) => peer === 'c:1');
+    expect(configured.down('c:1', 'refused', 'x', false).level).toBe('warn');
+    expect(configured.down('l:1', 'refused', 'x', false).level).toBe('info');
   });
 
   it(`remembers at most ${MAX_DOWN_LOG_PEERS.toLocaleString('en')} peers: 500,000 refused dials to distinct addresses retain a bounded few MB`, () => {
