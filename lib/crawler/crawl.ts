@@ -7,7 +7,11 @@ import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
 import { Inventory, type Announcements, type InventoryLimits, type PeerId, type Request } from './inventory.js';
 import { InvType, type AddrV2Entry } from '../wire/messages.js';
 import { toReversedHex } from '../wire/hex.js';
+import { PROTOCOL_VERSION } from '../wire/limits.js';
 import { validateBlock } from '../tx/pow.js';
+import type { ChainParams } from '../chain/params.js';
+import { HeaderTree } from '../chain/tree.js';
+import { HeaderSync, type ChainAction } from './headers.js';
 import type { DialOptions } from '../net/dial.js';
 import { GetdataOutbox } from './outbox.js';
 import { DescriptorGate } from './descriptors.js';
@@ -24,7 +28,7 @@ export type CrawlEvent =
   | { readonly type: 'peer-down'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number }
   | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
   | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number; readonly announcements: Announcements }
-  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number }
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number }
   | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number };
 
 /** One peer's session events, tagged, with its end as a `down` event. */
@@ -130,8 +134,12 @@ export interface CrawlStreamOptions {
   readonly dial?: DialOptions;
   /** DNS seeds' answers: learned addresses (dialled once, then as discovery decides), never kept like configured peers. */
   readonly seeds?: readonly SeedAddress[];
-  /** The network's proof-of-work limit: a block above it, or failing its merkle or witness checks, drops its peer. */
-  readonly powLimit: bigint;
+  /**
+   * The network's header rules and anchor: a block above its proof-of-work limit, or failing its
+   * merkle or witness checks, drops its peer; a block is reported only once its header connects
+   * to the header tree near its best tip (lib/crawler/headers.ts).
+   */
+  readonly chain: ChainParams;
 }
 
 export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
@@ -170,6 +178,16 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       }
     });
     const send = (requests: readonly Request[]): void => outbox.add(requests);
+    const sync = new HeaderSync(new HeaderTree(opts.chain));
+    const act = (actions: readonly ChainAction[], now: number): void => {
+      for (const a of actions) {
+        if (a.type === 'getheaders') links.get(a.peer)?.send({ command: 'getheaders', version: PROTOCOL_VERSION, locator: a.locator, stop: new Uint8Array(32) });
+        else if (a.type === 'fetch') send(inventory.announce(a.peer, a.hashes.map((hash) => ({ type: InvType.BLOCK, hash })), now));
+        else if (a.type === 'drop') failPeer(a.peer, new PeerError('invalid-header', a.message));
+        else if (a.type === 'ignored') deps.log.debug('block not reported', { peer: a.peer, hash: a.hash, why: a.why });
+        else subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height });
+      }
+    };
     // Stdout backpressure: while our output is blocked no getdata goes out and request deadlines
     // stand still, but every socket is still read, so pings, pongs and invs keep flowing.
     let pausedSince: number | undefined;
@@ -187,12 +205,14 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           // Core answers one getaddr per connection, with up to 1,000 addresses.
           if (opts.askAddresses) ev.link.send({ command: 'getaddr' });
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
+          act(sync.ready(peer, now), now);
           return;
         case 'down':
           links.delete(peer);
           outbox.forget(peer);
           send(inventory.dropPeer(peer, now));
           subscriber.next({ type: 'peer-down', peer, reason: ev.reason, message: ev.message, time: now });
+          act(sync.down(peer, now), now);
           return;
         case 'rtt':
           subscriber.next({ type: 'rtt', peer, ms: ev.ms });
@@ -204,6 +224,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       switch (msg.command) {
         case 'inv':
           send(inventory.announce(peer, msg.items, now));
+          act(sync.announced(peer, msg.items.filter((i) => i.type === InvType.BLOCK).map((i) => i.hash), now), now);
           return;
         case 'addr':
           learn(peer, msg.addrs.map(fromLegacy), now);
@@ -212,8 +233,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           learn(peer, msg.addrs, now);
           return;
         case 'headers':
-          // Peers that prefer headers announcements (BIP 130) announce new blocks this way.
-          send(inventory.announce(peer, msg.headers.map((h) => ({ type: InvType.BLOCK, hash: h.hash })), now));
+          // Answers to our getheaders, and announcements (BIP 130): new blocks near the tip are fetched.
+          act(sync.headers(peer, msg.headers, now), now);
           return;
         case 'notfound':
           send(inventory.notFound(peer, msg.items, now));
@@ -232,13 +253,13 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           if (inventory.isPending(block.header.hash)) {
             // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
             // Its other announcers stay: the same hash may yet come whole from one of them.
-            const check = validateBlock(block, opts.powLimit);
+            const check = validateBlock(block, opts.chain.powLimit);
             if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
           }
           const d = inventory.delivered([block.header.hash], now);
           send(d.requests);
           if (!d.wanted) deps.log.debug('unsolicited block ignored', { peer });
-          else if (d.fresh) subscriber.next({ type: 'block', peer, block, time: now });
+          else if (d.fresh) act(sync.block(peer, block, now), now);
           return;
         }
         default:
