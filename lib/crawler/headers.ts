@@ -11,7 +11,8 @@
  * MAX_NEW_BLOCK_DEPTH below its tip. A block whose parent is unknown waits (bounded) while we ask
  * its sender for headers; it is printed if they connect it, and never otherwise.
  */
-import { HeaderTree, INVALID_HEADER, type HeaderNode } from '../chain/tree.js';
+import type { HeaderTree} from '../chain/tree.js';
+import { INVALID_HEADER, type HeaderNode } from '../chain/tree.js';
 import { MAX_HEADERS, MAX_PAYLOAD_BYTES } from '../wire/limits.js';
 import { hashKey, toReversedHex } from '../wire/hex.js';
 import type { Block, BlockHeader } from '../wire/model.js';
