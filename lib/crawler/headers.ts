@@ -48,6 +48,12 @@ interface PeerState {
   /** When we last sent it getheaders that it has not answered yet. */
   askedAt: number | undefined;
   unconnecting: number;
+  /**
+   * It has sent a headers message short of a full batch: it has no more. Headers it sends after
+   * that announce blocks mined while we watch, whose blocks we fetch; those of its first answers
+   * are the chain so far, and are not new.
+   */
+  caughtUp: boolean;
 }
 
 interface Parked {
@@ -66,7 +72,7 @@ export class HeaderSync {
 
   /** A handshake finished. `now` in milliseconds. */
   ready(peer: PeerId, now: number): ChainAction[] {
-    this.peers.set(peer, { askedAt: undefined, unconnecting: 0 });
+    this.peers.set(peer, { askedAt: undefined, unconnecting: 0, caughtUp: false });
     if (this.syncPeer !== undefined && !this.synced(now)) return [];
     this.syncPeer ??= peer;
     return this.ask(peer, now, true);
@@ -89,11 +95,11 @@ export class HeaderSync {
 
   headers(peer: PeerId, headers: readonly BlockHeader[], now: number): ChainAction[] {
     const state = this.peers.get(peer);
-    if (state === undefined || headers.length === 0) {
-      if (state) state.askedAt = undefined;
-      return [];
-    }
+    if (state === undefined) return [];
     state.askedAt = undefined;
+    const announcing = state.caughtUp;
+    if (headers.length < MAX_HEADERS) state.caughtUp = true;
+    if (headers.length === 0) return [];
     for (let i = 1; i < headers.length; i++) {
       if (hashKey(headers[i].prevBlock) !== hashKey(headers[i - 1].hash)) return [{ type: 'drop', peer, message: 'non-continuous headers sequence' }];
     }
@@ -121,8 +127,8 @@ export class HeaderSync {
     }
     if (headers.length === MAX_HEADERS && last !== undefined) {
       actions.push(...this.ask(peer, now, true, last));
-    } else {
-      // The peer has no more: fetch what is new near the tip (Core's direct fetch once synced).
+    } else if (announcing) {
+      // New blocks announced by a peer we are in sync with: fetch those near the tip (Core's direct fetch).
       const fresh = added.filter((n) => this.isNew(n)).map((n) => n.header.hash);
       if (fresh.length > 0) actions.push({ type: 'fetch', peer, hashes: fresh });
     }
