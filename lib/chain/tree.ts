@@ -193,7 +193,8 @@ export class HeaderTree {
     if (this.nodes.size >= this.limits.maxHeaders && prev.key !== this.bestNode.key) return { ok: false, why: 'tree-full' };
     const periodStart = height % this.params.retargetInterval === 0;
     const node: HeaderNode = {
-      header,
+      // Copies: a decoded header's fields are views into its message, which must not stay alive with it.
+      header: { ...header, prevBlock: header.prevBlock.slice(), merkleRoot: header.merkleRoot.slice(), hash: header.hash.slice() },
       key,
       height,
       chainwork: prev.chainwork + blockProof(header.bits),

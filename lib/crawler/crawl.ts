@@ -1,9 +1,8 @@
 import { Observable, asyncScheduler, interval, mergeMap, tap } from 'rxjs';
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../wire/model.js';
-import type { Logger } from '../log/logger.js';
 import { asPeerError, PeerError, type DropReason } from '../peer/errors.js';
-import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
+import type { PeerInfo, PeerLink } from '../peer/session.js';
 import { Inventory, type Announcements, type InventoryLimits, type PeerId, type Request } from './inventory.js';
 import { InvType, type AddrV2Entry } from '../wire/messages.js';
 import { toReversedHex } from '../wire/hex.js';
@@ -18,7 +17,7 @@ import { DescriptorGate } from './descriptors.js';
 import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import { TxidHistory } from './txid-history.js';
 import { formatTarget, type PeerTarget } from './targets.js';
-import { fromLegacy, type AddressBook, type KnownAddress } from './addrbook.js';
+import { fromLegacy, type KnownAddress } from './addrbook.js';
 import { Discovery, type SeedAddress } from './discovery.js';
 import { CENSUS_DEADLINE_MS, CENSUS_VISIT_MS, censusVisit } from './census.js';
 
@@ -31,82 +30,12 @@ export type CrawlEvent =
   | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number }
   | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number };
 
-/** One peer's session events, tagged, with its end as a `down` event. */
-export type TaggedEvent =
-  | { readonly peer: PeerId; readonly ev: SessionEvent }
-  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string } };
+export { keepPeer, redialDelay, REDIAL_BASE_MS, REDIAL_MAX_MS, NOT_REDIALLED, type CrawlDeps, type TaggedEvent } from './keep-peer.js';
+import { keepPeer, type CrawlDeps, type TaggedEvent } from './keep-peer.js';
 
-/** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
-export const REDIAL_BASE_MS = 1_000;
-export const REDIAL_MAX_MS = 300_000;
 /** How often request deadlines are checked. */
 export const EXPIRY_TICK_MS = 1_000;
 
-/** Ends that redialling cannot mend: a node of another network stays one. */
-export const NOT_REDIALLED: ReadonlySet<DropReason> = new Set<DropReason>(['wrong-network']);
-
-export function redialDelay(failures: number): number {
-  return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
-}
-
-export interface CrawlDeps {
-  readonly connect: (target: PeerTarget) => Observable<SessionEvent>;
-  readonly log: Logger;
-  readonly scheduler?: SchedulerLike;
-  /** The process's soft limit on open files, for the EMFILE warning. */
-  readonly openFilesLimit?: number;
-  /** The address book (loaded from its file, saved by the caller); a fresh one unless given. */
-  readonly book?: AddressBook;
-}
-
-/**
- * One configured peer, kept connected: each session's end becomes a `down` event (a session ends
- * without an error only when it was meant to: a census visit, `visited`), and with `reconnect` the
- * peer is dialled again after a backoff that resets once a handshake succeeds. What
- * `defer(connect).pipe(map(tag), endWith(visited), catchError(down), retry({ delay }))` does, as
- * one subscriber per session instead of five: every message of every peer passes through here,
- * and at 10,000 peers each subscriber on that path is memory touched per message (BENCHMARKS.md).
- */
-export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean): Observable<TaggedEvent> {
-  const peer = formatTarget(target);
-  const scheduler = deps.scheduler ?? asyncScheduler;
-  return new Observable<TaggedEvent>((subscriber) => {
-    let failures = 0;
-    let session: Subscription | undefined;
-    let redial: Subscription | undefined;
-    const ended = (reason: DropReason, message: string): void => subscriber.next({ peer, ev: { type: 'down', reason, message } });
-    const failed = (err: unknown): void => {
-      const e = asPeerError(err);
-      ended(e.reason, e.message);
-      if (!reconnect || NOT_REDIALLED.has(e.reason)) return subscriber.complete();
-      redial = scheduler.schedule(dial, redialDelay(++failures));
-    };
-    const dial = (): void => {
-      let events: Observable<SessionEvent>;
-      try {
-        events = deps.connect(target);
-      } catch (err) {
-        return failed(err);
-      }
-      session = events.subscribe({
-        next: (ev) => {
-          if (ev.type === 'ready') failures = 0;
-          subscriber.next({ peer, ev });
-        },
-        error: failed,
-        complete: () => {
-          ended('visited', 'visit complete');
-          subscriber.complete();
-        },
-      });
-    };
-    dial();
-    return () => {
-      redial?.unsubscribe();
-      session?.unsubscribe();
-    };
-  });
-}
 
 /**
  * The crawl: every peer's events merged and routed by command. `inv` goes to the inventory,

@@ -132,7 +132,7 @@ export class HeaderSync {
       const fresh = added.filter((n) => this.isNew(n)).map((n) => n.header.hash);
       if (fresh.length > 0) actions.push({ type: 'fetch', peer, hashes: fresh });
     }
-    return [...actions, ...this.release()];
+    return [...actions, ...this.release(now)];
   }
 
   /**
@@ -182,14 +182,18 @@ export class HeaderSync {
     }
   }
 
-  /** Parked blocks whose headers are now in the tree: printed or dropped. */
-  private release(): ChainAction[] {
+  /** Parked blocks whose parents are now in the tree: their headers checked and added, then printed or not. */
+  private release(now: number): ChainAction[] {
     const out: ChainAction[] = [];
     for (const [k, p] of this.parked) {
-      if (this.tree.get(p.block.header.hash) === undefined) continue;
+      const h = p.block.header;
+      if (this.tree.get(h.hash) === undefined && this.tree.get(h.prevBlock) === undefined) continue;
       this.parked.delete(k);
       this.parkedBytes -= p.block.size;
-      out.push(this.verdict(p));
+      const r = this.tree.add(h, Math.floor(now / 1000));
+      if (!r.ok && INVALID_HEADER.has(r.why)) out.push({ type: 'drop', peer: p.peer, message: `block ${toReversedHex(h.hash)}: ${r.why}` });
+      else if (!r.ok) out.push({ type: 'ignored', peer: p.peer, hash: toReversedHex(h.hash), why: r.why });
+      else out.push(this.verdict(p));
     }
     return out;
   }
