@@ -25,6 +25,7 @@ import { askSeeds, systemLookup, type SeedLookup } from '../net/seeds.js';
 import { FIXED_SEEDS } from '../net/fixed-seeds.js';
 import { CensusCount } from './census-count.js';
 import { Dialer } from '../net/dialer.js';
+import { ecBackendReason } from '../transport/secp.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
 
 export const USER_AGENT = '/bitcrawl:0.1.0/';
@@ -88,6 +89,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
   // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
   const reachableNets = reachableNetworks(opts.reach ?? NO_REACH);
+  if (opts.transport !== 'v1') log.debug('BIP 324 curve operations', { backend: ecBackendReason });
   const dialOptions = { allowLocal: opts.allowLocal || opts.network.name === 'regtest', networks: reachableNets.ok ? networkIds(reachableNets.nets) : undefined };
   const book = new AddressBook(dialOptions);
   if (opts.addrbookPath !== undefined) loadBook(opts.addrbookPath, opts.network.name, book, log);

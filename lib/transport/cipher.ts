@@ -1,13 +1,12 @@
 import { Poly1305 } from '@noble/ciphers/_poly1305.js';
 import { chacha20 } from '@noble/ciphers/chacha.js';
-import { expand, extract } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { nodeAead, type NodeAead } from './node-aead.js';
 
 /**
- * BIP 324 packet encryption ("Rekeying wrappers: FSChaCha20Poly1305 and FSChaCha20", "Keys and
- * session ID derivation", "Overall packet encryption and decryption pseudocode"), in the shape of
- * Bitcoin Core's BIP324Cipher (src/bip324.cpp) over src/crypto/chacha20poly1305.cpp. Pure and
- * synchronous; each object is used for one direction only.
+ * BIP 324's rekeying ciphers ("Rekeying wrappers: FSChaCha20Poly1305 and FSChaCha20"), in the
+ * shape of Bitcoin Core's src/crypto/chacha20poly1305.cpp; a session's keys and packets over them
+ * are packet-cipher.ts. Pure and synchronous; each object is used for one direction only. Large
+ * packets' AEAD goes to Node's OpenSSL where it has one (node-aead.ts), the rest is JavaScript.
  */
 
 /** BIP 324 REKEY_INTERVAL; Core bip324.h BIP324Cipher::REKEY_INTERVAL. */
@@ -28,9 +27,6 @@ export const MAX_PACKET_CONTENTS = 2 ** 24 - 1;
 export const GARBAGE_TERMINATOR_LEN = 16;
 /** Core BIP324Cipher::SESSION_ID_LEN. */
 export const SESSION_ID_LEN = 32;
-/** BIP 324 initialize_v2_transport: salt = b'bitcoin_v2_shared_secret' + NETWORK_MAGIC. */
-const SALT_PREFIX = 'bitcoin_v2_shared_secret';
-const EMPTY = new Uint8Array(0);
 
 /**
  * ChaCha20 keystream fetched per batch: 11 blocks = 704 bytes = 224 lengths of 3 bytes plus the
@@ -143,9 +139,16 @@ export class FSChaCha20Poly1305 {
   private readonly nextKey = new Uint8Array(32);
   private packets = 0;
   private epoch = 0;
+  /** Node's AEAD (OpenSSL) when it has one, else undefined: then every packet takes the JavaScript path. */
+  private readonly node: NodeAead | undefined;
+  /** Contents of this many bytes or more go through Node's AEAD (Infinity without it). */
+  private readonly nodeFrom: number;
 
-  constructor(key: Uint8Array) {
+  /** `aead`: Node's ChaCha20-Poly1305 when available (node-aead.ts), or `null` for the JavaScript path only (tests hold both to the vectors). */
+  constructor(key: Uint8Array, aead: NodeAead | null | undefined = nodeAead) {
     this.key = keyCopy(key);
+    this.node = aead ?? undefined;
+    this.nodeFrom = this.node === undefined ? Infinity : this.node.from;
   }
 
   /** Ciphertext || tag into `output` (plaintext.length + 16 bytes; may start where plaintext does). */
@@ -166,6 +169,11 @@ export class FSChaCha20Poly1305 {
 
   /** encrypt() of input[at, at + len) into output[at, at + len + 16) (output may be input, not otherwise overlap it). */
   sealAt(aad: Uint8Array, input: Uint8Array, output: Uint8Array, at: number, len: number): void {
+    if (len >= this.nodeFrom) {
+      (this.node as NodeAead).seal(this.key, this.nonce, aad, input, output, at, len);
+      this.nextPacket();
+      return;
+    }
     this.keystream(len);
     this.crypt(input, output, at, len);
     tag(aad, output, at, len);
@@ -178,6 +186,11 @@ export class FSChaCha20Poly1305 {
    * otherwise overlap it): false, output untouched, when the tag does not authenticate.
    */
   openAt(aad: Uint8Array, input: Uint8Array, output: Uint8Array, at: number, len: number): boolean {
+    if (len >= this.nodeFrom) {
+      const ok = (this.node as NodeAead).open(this.key, this.nonce, aad, input, output, at, len);
+      this.nextPacket();
+      return ok;
+    }
     this.keystream(len);
     tag(aad, input, at, len);
     let diff = 0; // compared in constant time, as noble does
@@ -247,105 +260,5 @@ function macPadded(mac: Poly1305, bytes: Uint8Array, at: number, len: number): v
     const whole = (n + 15) & ~15;
     MAC_INPUT.fill(0, n, whole);
     mac.update(MAC_INPUT.subarray(0, whole));
-  }
-}
-
-/** The outputs of BIP 324 initialize_v2_transport's HKDF. */
-export interface V2Keys {
-  readonly initiatorL: Uint8Array;
-  readonly initiatorP: Uint8Array;
-  readonly responderL: Uint8Array;
-  readonly responderP: Uint8Array;
-  /** The first 16 bytes of the 'garbage_terminators' output. */
-  readonly initiatorGarbageTerminator: Uint8Array;
-  /** The last 16 bytes of the 'garbage_terminators' output. */
-  readonly responderGarbageTerminator: Uint8Array;
-  readonly sessionId: Uint8Array;
-}
-
-/** BIP 324 key derivation: HKDF-SHA256, salt 'bitcoin_v2_shared_secret' || the 4 magic bytes. */
-export function deriveV2Keys(ecdhSecret: Uint8Array, magic: number): V2Keys {
-  const salt = new Uint8Array(SALT_PREFIX.length + 4);
-  salt.set(new TextEncoder().encode(SALT_PREFIX));
-  new DataView(salt.buffer).setUint32(SALT_PREFIX.length, magic >>> 0, true);
-  const prk = extract(sha256, ecdhSecret, salt);
-  const okm = (info: string): Uint8Array => expand(sha256, prk, new TextEncoder().encode(info), 32);
-  const terminators = okm('garbage_terminators');
-  const keys: V2Keys = {
-    initiatorL: okm('initiator_L'),
-    initiatorP: okm('initiator_P'),
-    responderL: okm('responder_L'),
-    responderP: okm('responder_P'),
-    initiatorGarbageTerminator: terminators.slice(0, GARBAGE_TERMINATOR_LEN),
-    responderGarbageTerminator: terminators.slice(GARBAGE_TERMINATOR_LEN),
-    sessionId: okm('session_id'),
-  };
-  prk.fill(0);
-  terminators.fill(0);
-  return keys;
-}
-
-/** Both directions of one session, as Core's BIP324Cipher: lengths and contents, in and out. */
-export class PacketCipher {
-  readonly sessionId: Uint8Array;
-  readonly sendGarbageTerminator: Uint8Array;
-  readonly recvGarbageTerminator: Uint8Array;
-  private readonly sendL: FSChaCha20;
-  private readonly sendP: FSChaCha20Poly1305;
-  private readonly recvL: FSChaCha20;
-  private readonly recvP: FSChaCha20Poly1305;
-  private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
-
-  constructor(keys: V2Keys, initiator: boolean) {
-    this.sessionId = keys.sessionId;
-    this.sendL = new FSChaCha20(initiator ? keys.initiatorL : keys.responderL);
-    this.sendP = new FSChaCha20Poly1305(initiator ? keys.initiatorP : keys.responderP);
-    this.recvL = new FSChaCha20(initiator ? keys.responderL : keys.initiatorL);
-    this.recvP = new FSChaCha20Poly1305(initiator ? keys.responderP : keys.initiatorP);
-    this.sendGarbageTerminator = initiator ? keys.initiatorGarbageTerminator : keys.responderGarbageTerminator;
-    this.recvGarbageTerminator = initiator ? keys.responderGarbageTerminator : keys.initiatorGarbageTerminator;
-  }
-
-  /** BIP 324 v2_enc_packet: one whole packet (contents.length + 20 bytes). */
-  encrypt(contents: Uint8Array, aad: Uint8Array = EMPTY, ignore = false): Uint8Array {
-    const packet = new Uint8Array(contents.length + EXPANSION);
-    packet.set(contents, LENGTH_LEN + HEADER_LEN);
-    return this.seal(packet, aad, ignore);
-  }
-
-  /**
-   * Encrypts in place a packet laid out as [3 spare bytes][1 spare byte][contents][16 spare
-   * bytes], whose contents are already written at offset 4: saves copying them.
-   */
-  seal(packet: Uint8Array, aad: Uint8Array = EMPTY, ignore = false): Uint8Array {
-    const len = packet.length - EXPANSION;
-    if (len < 0 || len > MAX_PACKET_CONTENTS) throw new RangeError(`packet contents of ${len} bytes`);
-    packet[0] = len & 0xff;
-    packet[1] = (len >>> 8) & 0xff;
-    packet[2] = len >>> 16;
-    this.sendL.cryptAt(packet, 0, LENGTH_LEN);
-    packet[LENGTH_LEN] = ignore ? IGNORE_BIT : 0;
-    this.sendP.sealAt(aad, packet, packet, LENGTH_LEN, HEADER_LEN + len);
-    return packet;
-  }
-
-  /** The contents length from the 3 encrypted length bytes (advances the length cipher). */
-  decryptLength(encrypted: Uint8Array): number {
-    const b = this.lengthBytes;
-    const n = Math.min(LENGTH_LEN, encrypted.length);
-    for (let i = 0; i < n; i++) b[i] = encrypted[i];
-    this.recvL.cryptAt(b, 0, n);
-    return b[0] | (b[1] << 8) | (b[2] << 16);
-  }
-
-  /**
-   * Decrypts in place the rest of a packet (header + contents + tag, as received after its length
-   * bytes): on success the header byte is at [0] and the contents follow it. Returns the header
-   * byte (test it against IGNORE_BIT), or undefined when the packet does not authenticate.
-   */
-  openInPlace(body: Uint8Array, aad: Uint8Array = EMPTY): number | undefined {
-    const len = body.length - TAG_LEN;
-    if (len < 0) throw new RangeError('ciphertext and output sizes do not match');
-    return this.recvP.openAt(aad, body, body, 0, len) && len > 0 ? body[0] : undefined; // no header byte: undefined
   }
 }

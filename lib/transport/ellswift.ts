@@ -1,4 +1,5 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { ecBackend, type EcBackend } from './secp.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
@@ -7,7 +8,8 @@ import { randomBytes } from '@noble/hashes/utils.js';
  * ElligatorSwift on secp256k1 and the X-only ECDH of BIP 324 ("ElligatorSwift encoding of curve
  * X coordinates" and "Shared secret computation"), written from the BIP's specification. None of
  * this is constant time: like the BIP's own text, it only hides the encoding of public data; the
- * private key is only used in noble's point multiplication. Field elements are bigints in 0..p-1.
+ * private key is only used in the backend's point multiplications (secp.ts: libsecp256k1, or
+ * noble). Field elements are bigints in 0..p-1.
  */
 
 const Point = secp256k1.Point;
@@ -40,9 +42,35 @@ function sqrt(a: bigint): bigint | undefined {
   }
 }
 
+/**
+ * Whether a (in 0..p-1) is a square mod p: the Jacobi symbol (a/p), computed by the binary
+ * algorithm (quadratic reciprocity; Cohen, "A Course in Computational Algebraic Number Theory",
+ * 1.4.10) instead of the exponentiation a square root costs: about 4× faster here (BENCHMARKS.md),
+ * and XSwiftEC tests square-ness more often than it takes a root (libsecp256k1's
+ * secp256k1_fe_is_square_var does the same).
+ */
+export function isSquare(a: bigint): boolean {
+  if (a === 0n) return true;
+  let n = P;
+  let result = 1;
+  while (a !== 0n) {
+    while ((a & 1n) === 0n) {
+      a >>= 1n;
+      const r = n & 7n;
+      if (r === 3n || r === 5n) result = -result;
+    }
+    const t = a;
+    a = n;
+    n = t;
+    if ((a & 3n) === 3n && (n & 3n) === 3n) result = -result;
+    a %= n;
+  }
+  return result === 1;
+}
+
 /** BIP 340 lift_x succeeds: x³ + 7 is a square. */
 function isValidX(x: bigint): boolean {
-  return sqrt(mod(x * x * x + B)) !== undefined;
+  return isSquare(mod(x * x * x + B));
 }
 
 /** BIP 324 XSwiftEC(u, t): maps any pair of field elements to a valid X coordinate. */
@@ -86,11 +114,14 @@ export function xswiftecInv(x: bigint, u: bigint, c: number): bigint | undefined
   } else {
     s = mod(x - u);
     if (s === 0n) return undefined;
-    const r = sqrt(mod(-s * (4n * (u * u * u + B) + 3n * u * u * s)));
+    const q = mod(-s * (4n * (u * u * u + B) + 3n * u * u * s));
+    if (!isSquare(q)) return undefined; // about half the cases: the root is only taken when it exists
+    const r = sqrt(q);
     if (r === undefined) return undefined;
     if ((c & 1) === 1 && r === 0n) return undefined;
     v = mod((r * inv(s) - u) * inv(2n));
   }
+  if (!isSquare(s)) return undefined;
   const w = sqrt(s);
   if (w === undefined) return undefined;
   const half = inv(2n);
@@ -128,9 +159,10 @@ function privateScalar(privkey: Uint8Array): bigint {
  * wants u in 1..p-1), the case is the low 3 bits of byte 32. Each attempt succeeds with
  * probability about 1/4, so this ends after a handful.
  */
-export function ellswiftCreate(privkey: Uint8Array, rand32: Uint8Array = randomBytes(32)): Uint8Array {
+export function ellswiftCreate(privkey: Uint8Array, rand32: Uint8Array = randomBytes(32), ec: EcBackend = ecBackend): Uint8Array {
   if (rand32.length !== 32) throw new RangeError(`rand32 is 32 bytes, got ${rand32.length}`);
-  const x = Point.BASE.multiply(privateScalar(privkey)).toAffine().x;
+  privateScalar(privkey);
+  const x = bytesToNumberBE(ec.publicX(privkey));
   const seed = new Uint8Array(36);
   seed.set(rand32);
   const dv = new DataView(seed.buffer);
@@ -149,14 +181,11 @@ export function ellswiftCreate(privkey: Uint8Array, rand32: Uint8Array = randomB
 }
 
 /** BIP 324 ellswift_ecdh_xonly: x(priv⋅lift_x(XSwiftEC(u, t))) as 32 bytes. */
-export function ellswiftEcdhXonly(ellTheirs: Uint8Array, privkey: Uint8Array): Uint8Array {
-  const d = privateScalar(privkey);
-  const x = bytesToNumberBE(ellswiftDecode(ellTheirs));
-  const y = sqrt(mod(x * x * x + B));
-  if (y === undefined) throw new Error('unreachable: XSwiftEC returned an X coordinate off the curve');
-  // Either root will do: a point and its negation give the same X coordinate (BIP 324).
-  const shared = Point.fromAffine({ x, y }).multiply(d).toAffine();
-  return numberToBytesBE(shared.x, 32);
+export function ellswiftEcdhXonly(ellTheirs: Uint8Array, privkey: Uint8Array, ec: EcBackend = ecBackend): Uint8Array {
+  privateScalar(privkey);
+  // XSwiftEC always returns an X on the curve; either of its points will do, as a point and its
+  // negation give the same X coordinate (BIP 324).
+  return ec.multiplyX(ellswiftDecode(ellTheirs), privkey);
 }
 
 const TAG_HASH = sha256(new TextEncoder().encode(ECDH_TAG));
@@ -172,9 +201,9 @@ function taggedHash(...parts: Uint8Array[]): Uint8Array {
  * BIP 324 v2_ecdh: the 32-byte ECDH secret, hashed with both 64-byte encodings as sent, the
  * initiator's first (Core: CKey::ComputeBIP324ECDHSecret).
  */
-export function v2Ecdh(privkey: Uint8Array, ellTheirs: Uint8Array, ellOurs: Uint8Array, initiating: boolean): Uint8Array {
+export function v2Ecdh(privkey: Uint8Array, ellTheirs: Uint8Array, ellOurs: Uint8Array, initiating: boolean, ec: EcBackend = ecBackend): Uint8Array {
   if (ellOurs.length !== ELLSWIFT_BYTES) throw new RangeError(`an ElligatorSwift encoding is ${ELLSWIFT_BYTES} bytes, got ${ellOurs.length}`);
-  const x32 = ellswiftEcdhXonly(ellTheirs, privkey);
+  const x32 = ellswiftEcdhXonly(ellTheirs, privkey, ec);
   return initiating ? taggedHash(ellOurs, ellTheirs, x32) : taggedHash(ellTheirs, ellOurs, x32);
 }
 

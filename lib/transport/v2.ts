@@ -1,7 +1,8 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { COMMAND_BYTES, isValidCommand } from '../wire/header.js';
 import { MAX_COMPACT_SIZE, MAX_PAYLOAD_BYTES } from '../wire/limits.js';
-import { deriveV2Keys, EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, PacketCipher, TAG_LEN } from './cipher.js';
+import { EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, TAG_LEN } from './cipher.js';
+import { deriveV2Keys, PacketCipher } from './packet-cipher.js';
 import { ELLSWIFT_BYTES, ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
 import { V2Error } from './errors.js';
 import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';

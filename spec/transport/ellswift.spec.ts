@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ellswiftCreate, ellswiftDecode, ellswiftEcdhXonly, v2Ecdh, xswiftec, xswiftecInv } from '../../lib/transport/ellswift.js';
+import { ellswiftCreate, ellswiftDecode, ellswiftEcdhXonly, isSquare, v2Ecdh, xswiftec, xswiftecInv } from '../../lib/transport/ellswift.js';
+import { nativeBackend, nobleBackend } from '../../lib/transport/secp.js';
 import { fromHex, toHex } from '../../lib/wire/hex.js';
 
 /** A BIP 324 vector file as rows keyed by its header (the files have CRLF line ends). */
@@ -55,6 +56,44 @@ describe('BIP 324 xswiftec_inv_test_vectors.csv', () => {
     const cells = INVERSE.flatMap((r) => [0, 1, 2, 3, 4, 5, 6, 7].map((c) => r[`case${c}_t`]));
     expect(cells.some((c) => c === '')).toBe(true);
     expect(cells.some((c) => c !== '')).toBe(true);
+  });
+});
+
+describe('isSquare (the Jacobi symbol)', () => {
+  const bySqrt = (a: bigint): boolean => {
+    try {
+      secp256k1.Point.Fp.sqrt(a);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('agrees with taking a square root, for any field element and at the edges', () => {
+    for (const a of [0n, 1n, 2n, 3n, 7n, P - 1n, P - 2n]) expect(isSquare(a), String(a)).toBe(bySqrt(a));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: P - 1n }), (a) => {
+        expect(isSquare(a)).toBe(bySqrt(a));
+        expect(isSquare((a * a) % P)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe.each([nobleBackend, nativeBackend].filter((b) => b !== undefined))('the $name backend', (ec) => {
+  const keyArb = fc.uint8Array({ minLength: 32, maxLength: 32 }).filter((k) => secp256k1.utils.isValidSecretKey(k));
+
+  it('creates encodings of x(priv⋅G) and agrees with noble on the shared X', () => {
+    fc.assert(
+      fc.property(keyArb, keyArb, (a, b) => {
+        const ellA = ellswiftCreate(a, undefined, ec);
+        expect(toHex(ellswiftDecode(ellA))).toBe(xOf(a));
+        const shared = ellswiftEcdhXonly(ellA, b, ec);
+        expect(toHex(shared)).toBe(toHex(secp256k1.getSharedSecret(b, secp256k1.getPublicKey(a)).subarray(1)));
+      }),
+      { numRuns: 30 },
+    );
   });
 });
 

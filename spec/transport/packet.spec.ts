@@ -3,8 +3,11 @@ import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deriveV2Keys, FSChaCha20, FSChaCha20Poly1305, IGNORE_BIT, LENGTH_LEN, PacketCipher, REKEY_INTERVAL } from '../../lib/transport/cipher.js';
+import { FSChaCha20, FSChaCha20Poly1305, IGNORE_BIT, LENGTH_LEN, REKEY_INTERVAL } from '../../lib/transport/cipher.js';
+import { deriveV2Keys, PacketCipher } from '../../lib/transport/packet-cipher.js';
 import { ellswiftDecode, ellswiftEcdhXonly, v2Ecdh } from '../../lib/transport/ellswift.js';
+import { nodeAead } from '../../lib/transport/node-aead.js';
+import { nativeBackend, nobleBackend } from '../../lib/transport/secp.js';
 import { fromHex, toHex } from '../../lib/wire/hex.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 
@@ -27,9 +30,26 @@ function contentsOf(row: Record<string, string>): Uint8Array {
   return out;
 }
 
-describe('BIP 324 packet_encoding_test_vectors.csv (mainnet magic)', () => {
+/**
+ * Each way the crawler can run: curve operations by @noble/curves or libsecp256k1 (secp.ts), and
+ * every packet through the JavaScript AEAD or through Node's (node-aead.ts, forced for every size).
+ */
+const WAYS = [
+  ['@noble/curves, JavaScript AEAD', nobleBackend, null],
+  ['libsecp256k1, Node AEAD', nativeBackend, nodeAead && { ...nodeAead, from: 0 }],
+] as const;
+
+it('has the libsecp256k1 addon and Node\'s AEAD on this platform (linux-x64: prebuilt in the package)', () => {
+  if (process.platform === 'linux' && process.arch === 'x64') {
+    expect(nativeBackend?.name).toBe('libsecp256k1');
+    expect(nodeAead).toBeDefined();
+  }
+});
+
+describe.each(WAYS)('BIP 324 packet_encoding_test_vectors.csv (mainnet magic), %s', (_way, ec, aead) => {
   it('has every row of the BIP file', () => {
     expect(ROWS).toHaveLength(7);
+    expect(ec).toBeDefined();
   });
 
   it.each(ROWS.map((r) => [r.in_idx, r] as const))('session whose packet %s is given', (_idx, row) => {
@@ -38,11 +58,13 @@ describe('BIP 324 packet_encoding_test_vectors.csv (mainnet magic)', () => {
     const theirs = fromHex(row.in_ellswift_theirs);
     const initiating = row.in_initiating === '1';
 
+    if (ec === undefined) return;
+    expect(toHex(ec.publicX(priv))).toBe(row.mid_x_ours);
     expect(toHex(secp256k1.getPublicKey(priv, true).subarray(1))).toBe(row.mid_x_ours);
     expect(toHex(ellswiftDecode(ours))).toBe(row.mid_x_ours);
     expect(toHex(ellswiftDecode(theirs))).toBe(row.mid_x_theirs);
-    expect(toHex(ellswiftEcdhXonly(theirs, priv))).toBe(row.mid_x_shared);
-    const secret = v2Ecdh(priv, theirs, ours, initiating);
+    expect(toHex(ellswiftEcdhXonly(theirs, priv, ec))).toBe(row.mid_x_shared);
+    const secret = v2Ecdh(priv, theirs, ours, initiating, ec);
     expect(toHex(secret)).toBe(row.mid_shared_secret);
 
     const keys = deriveV2Keys(secret, NETWORKS.mainnet.magic);
@@ -54,7 +76,7 @@ describe('BIP 324 packet_encoding_test_vectors.csv (mainnet magic)', () => {
 
     // Encrypt in_idx empty packets first to reach packet number in_idx (as the BIP's
     // run_test_vectors.py and Core's bip324_tests.cpp do).
-    const sender = new PacketCipher(keys, initiating);
+    const sender = new PacketCipher(keys, initiating, aead);
     expect(toHex(sender.sendGarbageTerminator)).toBe(row.mid_send_garbage_terminator);
     expect(toHex(sender.recvGarbageTerminator)).toBe(row.mid_recv_garbage_terminator);
     const index = Number(row.in_idx);
@@ -69,7 +91,7 @@ describe('BIP 324 packet_encoding_test_vectors.csv (mainnet magic)', () => {
 
     // The other side (same keys, other role) reads it back, and nothing else authenticates.
     const receiver = (): PacketCipher => {
-      const r = new PacketCipher(keys, !initiating);
+      const r = new PacketCipher(keys, !initiating, aead);
       for (const d of dummies) {
         expect(r.decryptLength(d)).toBe(0);
         expect(r.openInPlace(d.slice(LENGTH_LEN))).toBe(0); // not decoys
@@ -200,6 +222,28 @@ describe('FSChaCha20 and FSChaCha20Poly1305', () => {
       expect(toHex(dec.decrypt(aad, ct) ?? Uint8Array.of(0xde, 0xad))).toBe(toHex(plain));
     }
     expect(dec.decrypt(new Uint8Array(0), ours.encrypt(Uint8Array.of(1), Uint8Array.of(2)))).toBeUndefined();
+  });
+
+  it.each(WAYS)('FSChaCha20Poly1305 (%s) matches the pseudocode for contents of every size around the crossover, across rekeys', (_way, _ec, aead) => {
+    const ours = new FSChaCha20Poly1305(key, aead);
+    const ref = new ReferenceFSChaCha20Poly1305(key);
+    const dec = new FSChaCha20Poly1305(key, aead);
+    for (let i = 0; i < REKEY_INTERVAL + 40; i++) {
+      const aad = i % 3 === 0 ? new Uint8Array(0) : Uint8Array.of(i & 0xff, 9);
+      const plain = Uint8Array.from({ length: (i * 37) % 700 }, (_, j) => (j * 13) ^ i);
+      const ct = ours.encrypt(aad, plain);
+      expect(toHex(ct)).toBe(toHex(ref.encrypt(aad, plain)));
+      expect(toHex(dec.decrypt(aad, ct) ?? Uint8Array.of(0xde, 0xad))).toBe(toHex(plain));
+    }
+  });
+
+  it.each(WAYS)('FSChaCha20Poly1305 (%s) releases nothing of a packet whose tag fails', (_way, _ec, aead) => {
+    const plain = Uint8Array.from({ length: 600 }, (_, j) => j & 0xff);
+    const ct = new FSChaCha20Poly1305(key, aead).encrypt(new Uint8Array(0), plain);
+    ct[100] ^= 1;
+    const out = new Uint8Array(600).fill(0xee);
+    expect(new FSChaCha20Poly1305(key, aead).decrypt(new Uint8Array(0), ct, out)).toBeUndefined();
+    expect(out.every((b) => b === 0xee)).toBe(true);
   });
 
   it('refuses keys that are not 32 bytes', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { deriveV2Keys, EXPANSION, GARBAGE_TERMINATOR_LEN, PacketCipher, REKEY_INTERVAL } from '../../lib/transport/cipher.js';
+import { EXPANSION, GARBAGE_TERMINATOR_LEN, REKEY_INTERVAL } from '../../lib/transport/cipher.js';
+import { deriveV2Keys, PacketCipher } from '../../lib/transport/packet-cipher.js';
 import { ellswiftCreate, v2Ecdh } from '../../lib/transport/ellswift.js';
 import { V2Error } from '../../lib/transport/errors.js';
 import { looksLikeV1Version, MAX_GARBAGE_LEN, MAX_V2_CONTENTS, mismatchesV1Prefix, V2_SHORT_IDS, V2Session, type V2Output } from '../../lib/transport/v2.js';

@@ -1,0 +1,115 @@
+import { expand, extract } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { EXPANSION, FSChaCha20, FSChaCha20Poly1305, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, MAX_PACKET_CONTENTS, TAG_LEN } from './cipher.js';
+import { nodeAead, type NodeAead } from './node-aead.js';
+
+/**
+ * A BIP 324 session's keys and its packets, both directions ("Keys and session ID derivation",
+ * "Overall packet encryption and decryption pseudocode"), in the shape of Bitcoin Core's
+ * BIP324Cipher (src/bip324.cpp), over the rekeying ciphers of cipher.ts.
+ */
+
+/** BIP 324 initialize_v2_transport: salt = b'bitcoin_v2_shared_secret' + NETWORK_MAGIC. */
+const SALT_PREFIX = 'bitcoin_v2_shared_secret';
+const EMPTY = new Uint8Array(0);
+
+/** The outputs of BIP 324 initialize_v2_transport's HKDF. */
+export interface V2Keys {
+  readonly initiatorL: Uint8Array;
+  readonly initiatorP: Uint8Array;
+  readonly responderL: Uint8Array;
+  readonly responderP: Uint8Array;
+  /** The first 16 bytes of the 'garbage_terminators' output. */
+  readonly initiatorGarbageTerminator: Uint8Array;
+  /** The last 16 bytes of the 'garbage_terminators' output. */
+  readonly responderGarbageTerminator: Uint8Array;
+  readonly sessionId: Uint8Array;
+}
+
+/** BIP 324 key derivation: HKDF-SHA256, salt 'bitcoin_v2_shared_secret' || the 4 magic bytes. */
+export function deriveV2Keys(ecdhSecret: Uint8Array, magic: number): V2Keys {
+  const salt = new Uint8Array(SALT_PREFIX.length + 4);
+  salt.set(new TextEncoder().encode(SALT_PREFIX));
+  new DataView(salt.buffer).setUint32(SALT_PREFIX.length, magic >>> 0, true);
+  const prk = extract(sha256, ecdhSecret, salt);
+  const okm = (info: string): Uint8Array => expand(sha256, prk, new TextEncoder().encode(info), 32);
+  const terminators = okm('garbage_terminators');
+  const keys: V2Keys = {
+    initiatorL: okm('initiator_L'),
+    initiatorP: okm('initiator_P'),
+    responderL: okm('responder_L'),
+    responderP: okm('responder_P'),
+    initiatorGarbageTerminator: terminators.slice(0, GARBAGE_TERMINATOR_LEN),
+    responderGarbageTerminator: terminators.slice(GARBAGE_TERMINATOR_LEN),
+    sessionId: okm('session_id'),
+  };
+  prk.fill(0);
+  terminators.fill(0);
+  return keys;
+}
+
+/** Both directions of one session, as Core's BIP324Cipher: lengths and contents, in and out. */
+export class PacketCipher {
+  readonly sessionId: Uint8Array;
+  readonly sendGarbageTerminator: Uint8Array;
+  readonly recvGarbageTerminator: Uint8Array;
+  private readonly sendL: FSChaCha20;
+  private readonly sendP: FSChaCha20Poly1305;
+  private readonly recvL: FSChaCha20;
+  private readonly recvP: FSChaCha20Poly1305;
+  private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
+
+  /** `aead`: as FSChaCha20Poly1305's (Node's AEAD for large packets when available; `null` for JavaScript only). */
+  constructor(keys: V2Keys, initiator: boolean, aead: NodeAead | null | undefined = nodeAead) {
+    this.sessionId = keys.sessionId;
+    this.sendL = new FSChaCha20(initiator ? keys.initiatorL : keys.responderL);
+    this.sendP = new FSChaCha20Poly1305(initiator ? keys.initiatorP : keys.responderP, aead);
+    this.recvL = new FSChaCha20(initiator ? keys.responderL : keys.initiatorL);
+    this.recvP = new FSChaCha20Poly1305(initiator ? keys.responderP : keys.initiatorP, aead);
+    this.sendGarbageTerminator = initiator ? keys.initiatorGarbageTerminator : keys.responderGarbageTerminator;
+    this.recvGarbageTerminator = initiator ? keys.responderGarbageTerminator : keys.initiatorGarbageTerminator;
+  }
+
+  /** BIP 324 v2_enc_packet: one whole packet (contents.length + 20 bytes). */
+  encrypt(contents: Uint8Array, aad: Uint8Array = EMPTY, ignore = false): Uint8Array {
+    const packet = new Uint8Array(contents.length + EXPANSION);
+    packet.set(contents, LENGTH_LEN + HEADER_LEN);
+    return this.seal(packet, aad, ignore);
+  }
+
+  /**
+   * Encrypts in place a packet laid out as [3 spare bytes][1 spare byte][contents][16 spare
+   * bytes], whose contents are already written at offset 4: saves copying them.
+   */
+  seal(packet: Uint8Array, aad: Uint8Array = EMPTY, ignore = false): Uint8Array {
+    const len = packet.length - EXPANSION;
+    if (len < 0 || len > MAX_PACKET_CONTENTS) throw new RangeError(`packet contents of ${len} bytes`);
+    packet[0] = len & 0xff;
+    packet[1] = (len >>> 8) & 0xff;
+    packet[2] = len >>> 16;
+    this.sendL.cryptAt(packet, 0, LENGTH_LEN);
+    packet[LENGTH_LEN] = ignore ? IGNORE_BIT : 0;
+    this.sendP.sealAt(aad, packet, packet, LENGTH_LEN, HEADER_LEN + len);
+    return packet;
+  }
+
+  /** The contents length from the 3 encrypted length bytes (advances the length cipher). */
+  decryptLength(encrypted: Uint8Array): number {
+    const b = this.lengthBytes;
+    const n = Math.min(LENGTH_LEN, encrypted.length);
+    for (let i = 0; i < n; i++) b[i] = encrypted[i];
+    this.recvL.cryptAt(b, 0, n);
+    return b[0] | (b[1] << 8) | (b[2] << 16);
+  }
+
+  /**
+   * Decrypts in place the rest of a packet (header + contents + tag, as received after its length
+   * bytes): on success the header byte is at [0] and the contents follow it. Returns the header
+   * byte (test it against IGNORE_BIT), or undefined when the packet does not authenticate.
+   */
+  openInPlace(body: Uint8Array, aad: Uint8Array = EMPTY): number | undefined {
+    const len = body.length - TAG_LEN;
+    if (len < 0) throw new RangeError('ciphertext and output sizes do not match');
+    return this.recvP.openAt(aad, body, body, 0, len) && len > 0 ? body[0] : undefined; // no header byte: undefined
+  }
+}
