@@ -134,7 +134,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           // Core answers one getaddr per connection, with up to 1,000 addresses.
           if (opts.askAddresses) ev.link.send({ command: 'getaddr' });
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
-          act(sync.ready(peer, now), now);
+          // A census visit is too short for header sync, and prints no blocks.
+          if (!opts.census) act(sync.ready(peer, now), now);
           return;
         case 'down':
           links.delete(peer);
