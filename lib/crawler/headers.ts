@@ -119,14 +119,16 @@ export class HeaderSync {
       const r = this.tree.add(h, Math.floor(now / 1000));
       if (!r.ok) {
         if (INVALID_HEADER.has(r.why)) return [{ type: 'drop', peer, message: `header ${toReversedHex(h.hash)}: ${r.why}` }];
+        // Not the peer's fault (too far ahead of our clock, a fork deeper than we keep, a full tree): stop here, ask no more.
         actions.push({ type: 'ignored', peer, hash: toReversedHex(h.hash), why: r.why });
+        last = undefined;
         break;
       }
       last = r.node;
       if (r.added) added.push(r.node);
     }
-    if (headers.length === MAX_HEADERS && last !== undefined) {
-      actions.push(...this.ask(peer, now, true, last));
+    if (headers.length === MAX_HEADERS) {
+      if (last !== undefined) actions.push(...this.ask(peer, now, true, last));
     } else if (announcing) {
       // New blocks announced by a peer we are in sync with: fetch those near the tip (Core's direct fetch).
       const fresh = added.filter((n) => this.isNew(n)).map((n) => n.header.hash);

@@ -87,3 +87,17 @@ describe('HeaderSync', () => {
     expect(kinds(s.announced('A', [new Uint8Array(32).fill(3)], T + 121_000))).toEqual(['getheaders']);
   });
 });
+
+describe('HeaderSync, a full batch it cannot take whole', () => {
+  it('asks for no more after a header it had to leave out (time-too-new): no getheaders loop', () => {
+    const s = new HeaderSync(new HeaderTree(CHAIN_PARAMS.regtest));
+    s.ready('A', T);
+    const headers: BlockHeader[] = [];
+    let prev = REGTEST_GENESIS;
+    for (let i = 0; i < MAX_HEADERS; i++) headers.push((prev = mineHeader(prev, { time: i === 1500 ? T / 1000 + 3 * 3600 : prev.time + 1 })));
+    const out = s.headers('A', headers, T);
+    expect(kinds(out)).toEqual(['ignored']);
+    expect(out[0]).toMatchObject({ why: 'time-too-new' });
+    expect(s.tree.best.height).toBe(1500);
+  });
+});
