@@ -67,6 +67,8 @@ describe('difficulty arithmetic (src/test/pow_tests.cpp, real mainnet retargets)
 
   it('GetCompact inverts SetCompact on normalized targets, and block proof is 2^256 / (target + 1)', () => {
     for (const bits of [0x1d00ffff, 0x1703e8b3, 0x207fffff, 0x1e014e2a, 0x1a00ffff]) expect(compactFromTarget(targetFromBits(bits).target)).toBe(bits);
+    // Each powLimit as the compact bits GetNextWorkRequired compares (nProofOfWorkLimit).
+    expect(['mainnet', 'testnet', 'testnet4', 'signet', 'regtest'].map((n) => compactFromTarget(CHAIN_PARAMS[n as 'mainnet'].powLimit).toString(16))).toEqual(['1d00ffff', '1d00ffff', '1d00ffff', '1e0377ae', '207fffff']);
     expect(blockProof(0x1d00ffff)).toBe(0x100010001n);
     expect(blockProof(0x207fffff)).toBe(2n);
     expect(blockProof(0x01810000)).toBe(0n); // negative
