@@ -73,8 +73,12 @@ export class HeaderSync {
   /** A handshake finished. `now` in milliseconds. */
   ready(peer: PeerId, now: number): ChainAction[] {
     this.peers.set(peer, { askedAt: undefined, unconnecting: 0, caughtUp: false });
-    if (this.syncPeer !== undefined && !this.synced(now)) return [];
-    this.syncPeer ??= peer;
+    // A sync peer that has left our getheaders unanswered past HEADERS_RESPONSE_TIME is replaced by the
+    // next peer (Core disconnects it: HEADERS_DOWNLOAD_TIMEOUT_BASE; a crawler keeps it for its invs).
+    const askedAt = this.syncPeer === undefined ? undefined : this.peers.get(this.syncPeer)?.askedAt;
+    const stalled = askedAt !== undefined && now - askedAt >= HEADERS_RESPONSE_TIME_MS;
+    if (this.syncPeer !== undefined && !stalled && !this.synced(now)) return [];
+    if (this.syncPeer === undefined || stalled) this.syncPeer = peer;
     return this.ask(peer, now, true);
   }
 

@@ -101,3 +101,12 @@ describe('HeaderSync, a full batch it cannot take whole', () => {
     expect(s.tree.best.height).toBe(1500);
   });
 });
+
+describe('HeaderSync, choosing whom to sync from', () => {
+  it('syncs from one peer while behind, and moves to a new peer once the first leaves a getheaders unanswered for 2 minutes', () => {
+    const s = new HeaderSync(new HeaderTree(CHAIN_PARAMS.regtest)); // genesis is from 2011: behind
+    expect(kinds(s.ready('A', T))).toEqual(['getheaders']);
+    expect(s.ready('B', T + 1_000)).toEqual([]);
+    expect(s.ready('C', T + 121_000)).toMatchObject([{ type: 'getheaders', peer: 'C' }]);
+  });
+});
