@@ -53,6 +53,14 @@ describe('compiled-in anchors', () => {
   });
 });
 
+describe('the mainnet anchor against Core', () => {
+  it("its chain work plus blocks 822,529–824,000 (one period, same bits) is Core's nMinimumChainWork at 824,000", () => {
+    // src/kernel/chainparams.cpp (v27): nMinimumChainWork 0x…63c4ebd298db40af57541800, defaultAssumeValid block 824,000.
+    const anchor = readBlockHeader(new ByteReader(anchorBytes(ANCHORS.mainnet)));
+    expect(ANCHORS.mainnet.chainwork + BigInt(824_000 - 822_528) * blockProof(anchor.bits)).toBe(0x63c4ebd298db40af57541800n);
+  });
+});
+
 describe('difficulty arithmetic (src/test/pow_tests.cpp, real mainnet retargets)', () => {
   const main = CHAIN_PARAMS.mainnet;
   it.each([
