@@ -44,7 +44,8 @@ const common = { targetTimespan: TWO_WEEKS, targetSpacing: TEN_MINUTES, retarget
  * 175,392 (000000dfc3bdbc9c5feff26524c26cc542e47a0ff13f5944ccc5a3292a746b70), all December 2023,
  * with their chain work: the last entries of bitcoinj's checkpoint files
  * (core/src/main/resources/org.bitcoin.{production,test,signet}.checkpoints.txt, which hold a
- * header at every 2016th height). testnet4 and regtest: their genesis blocks, as
+ * header at every 2016th height; the mainnet one plus 1,472 blocks of its period's work is exactly
+ * Core v27's nMinimumChainWork at 824,000, spec/chain/tree.spec.ts). testnet4 and regtest: their genesis blocks, as
  * chainparams.cpp's CreateGenesisBlock builds them (testnet4 00000000da84f2ba…f043, regtest
  * 0f9188f13cb7b2c7…2206); a genesis block's chain work is its own proof.
  */
