@@ -14,6 +14,7 @@ const USAGE: Record<CommandName, string> = {
     '  crawl            crawl (the default)',
     '  crawl decode     decode raw transactions (see crawl decode --help)',
     '  crawl merge      merge several vantages\' lines into propagation lines (see crawl merge --help)',
+    '  crawl report     saved lines as one HTML page of charts (see crawl report --help)',
   ].join('\n'),
   decode: [
     'crawl decode [hex...]',
@@ -26,6 +27,12 @@ const USAGE: Record<CommandName, string> = {
     '',
     'Several crawlers\' (vantages\') transaction and block lines, from a NATS stream or one NDJSON file per vantage,',
     'as one "propagation" line per item: when each vantage first heard of it, which was first, the spread.',
+  ].join('\n'),
+  report: [
+    'crawl report FILE... [-o report.html]',
+    '',
+    'Saved lines (crawl, census, crawl merge output; - reads stdin) as one self-contained HTML page of charts:',
+    'census, propagation and mempool sections, each with its numbers in tables. Unreadable lines are counted, not fatal.',
   ].join('\n'),
 };
 
@@ -44,6 +51,10 @@ const EXAMPLES: Record<CommandName, readonly (readonly [string, string])[]> = {
     ['crawl merge --nats nats://bus:4222 --durable lab', 'live, resuming where the last merge under that name stopped'],
     ['crawl merge --nats nats://bus:4222 --since all --window 60', 'the whole stream, items grouped for a minute'],
     ['crawl merge berlin.ndjson tokyo.ndjson', 'two crawls\' output files (each file a vantage)'],
+  ],
+  report: [
+    ['crawl report census.ndjson > census.html', 'a census as charts'],
+    ['crawl merge a.ndjson b.ndjson | crawl report - a.ndjson -o prop.html', 'propagation between two vantages'],
   ],
 };
 
@@ -77,6 +88,7 @@ export async function helpText(command: CommandName, columns: number | undefined
     crawl: EXIT_HELP,
     decode: 'Exit statuses: 0 all decoded, 1 a bad input line, 2 a bad flag, 3 an internal error',
     merge: 'Exit statuses: 0 done (a signal ends a bus merge), 1 a file or the bus could not be read, 2 a bad flag, 3 an internal error',
+    report: 'Exit statuses: 0 written (bad lines are counted in the page), 1 a file could not be read or written, 2 a bad flag, 3 an internal error',
   };
   y = y.epilogue(`${ENV_HELP}\n\n${statuses[command]}`);
   y = y.wrap(Math.min(110, columns || 110));

@@ -14,7 +14,7 @@ import { DEFAULT_WINDOW_S } from '../merge/propagation.js';
 export const DEFAULT_PROXY_PORT = 9050;
 export const DEFAULT_SAM_PORT = 7656;
 
-export const COMMANDS = ['crawl', 'decode', 'merge'] as const;
+export const COMMANDS = ['crawl', 'decode', 'merge', 'report'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** `choice` takes one of `choices`; `number` a decimal number; `string` any text. */
@@ -46,12 +46,15 @@ export interface OptionSpec {
 const BOTH: readonly CommandName[] = ['crawl', 'decode'];
 const CRAWL: readonly CommandName[] = ['crawl'];
 const ALL: readonly CommandName[] = COMMANDS;
+/** The commands that read or decode a Bitcoin network's data (not report, which reads lines). */
+const NETWORKED: readonly CommandName[] = ['crawl', 'decode', 'merge'];
 const MERGE: readonly CommandName[] = ['merge'];
+const REPORT: readonly CommandName[] = ['report'];
 /** Where a crawl publishes and a merge reads. */
 const BUS: readonly CommandName[] = ['crawl', 'merge'];
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: ALL },
+  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: NETWORKED },
   { name: 'raw', kind: 'boolean', default: false, describe: 'Add the raw transaction hex to each line', commands: BOTH },
   { name: 'peers', alias: 'p', kind: 'string', value: 'host:port,...', defaultText: 'the DNS seeds', describe: 'Comma-separated host:port, [ipv6]:port or host (default port)', commands: CRAWL },
   {
@@ -141,6 +144,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'window', kind: 'number', value: 'S', default: DEFAULT_WINDOW_S, describe: 'Seconds after its first line an item\'s propagation line is printed', commands: MERGE },
   { name: 'durable', kind: 'string', value: 'NAME', defaultText: 'none', describe: 'Durable consumer name: a merge restarted under it resumes where it stopped', commands: MERGE },
   { name: 'since', kind: 'string', value: 'TIME', defaultText: 'new lines only', describe: 'Where a new consumer starts: an ISO 8601 time, or "all" for the whole stream', commands: MERGE },
+  { name: 'output', alias: 'o', kind: 'string', value: 'FILE', defaultText: 'stdout', describe: 'Write the HTML page to FILE', commands: REPORT },
   { name: 'help', alias: 'h', kind: 'boolean', default: false, describe: 'Show this help', commands: ALL, env: false },
   { name: 'version', kind: 'boolean', default: false, describe: 'Show the version', commands: ALL, env: false },
 ];

@@ -61,7 +61,7 @@ function commandOf(argv: readonly string[]): { command: CommandName; positionals
   if (first === undefined) return { command: 'crawl', positionals: [] };
   if (first !== 'crawl' && (COMMANDS as readonly string[]).includes(first)) return { command: first as CommandName, positionals: positionals.slice(1) };
   const hint = first === 'help' ? ' (did you mean --help?)' : '';
-  throw new UsageError(`unknown command "${first}"${hint}: crawl takes "decode", "merge" or no command (to crawl)`);
+  throw new UsageError(`unknown command "${first}"${hint}: crawl takes "decode", "merge", "report" or no command (to crawl)`);
 }
 
 function flagName(token: string, specs: readonly OptionSpec[]): string {

@@ -36,7 +36,6 @@ import { keepPeer, type CrawlDeps, type TaggedEvent } from './keep-peer.js';
 /** How often request deadlines are checked. */
 export const EXPIRY_TICK_MS = 1_000;
 
-
 /**
  * The crawl: every peer's events merged and routed by command. `inv` goes to the inventory,
  * which answers with `getdata`; `tx`/`block` come out once each, if we asked for them;
@@ -138,6 +137,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           if (!opts.census) act(sync.ready(peer, now), now);
           return;
         case 'down':
+          // A session that is not the registered one (never two, see Discovery) must not end that one's.
+          if (links.has(peer) && links.get(peer) !== ev.link) return deps.log.debug('a second session ended', { peer });
           links.delete(peer);
           outbox.forget(peer);
           send(inventory.dropPeer(peer, now));

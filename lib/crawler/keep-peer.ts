@@ -3,7 +3,7 @@ import { Observable, asyncScheduler } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { Logger } from '../log/logger.js';
 import { asPeerError, type DropReason } from '../peer/errors.js';
-import type { SessionEvent } from '../peer/session.js';
+import type { PeerLink, SessionEvent } from '../peer/session.js';
 import type { PeerId } from './inventory.js';
 import { formatTarget, type PeerTarget } from './targets.js';
 import type { AddressBook } from './addrbook.js';
@@ -11,7 +11,7 @@ import type { AddressBook } from './addrbook.js';
 /** One peer's session events, tagged, with its end as a `down` event. */
 export type TaggedEvent =
   | { readonly peer: PeerId; readonly ev: SessionEvent }
-  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string } };
+  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string; readonly link?: PeerLink } };
 
 /** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
 export const REDIAL_BASE_MS = 1_000;
@@ -49,7 +49,13 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
     let failures = 0;
     let session: Subscription | undefined;
     let redial: Subscription | undefined;
-    const ended = (reason: DropReason, message: string): void => subscriber.next({ peer, ev: { type: 'down', reason, message } });
+    /** This session's link, once up: its end names it, so that only its own registration goes. */
+    let link: PeerLink | undefined;
+    const ended = (reason: DropReason, message: string): void => {
+      const own = link;
+      link = undefined;
+      subscriber.next({ peer, ev: { type: 'down', reason, message, link: own } });
+    };
     const failed = (err: unknown): void => {
       const e = asPeerError(err);
       ended(e.reason, e.message);
@@ -65,7 +71,7 @@ export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean
       }
       session = events.subscribe({
         next: (ev) => {
-          if (ev.type === 'ready') failures = 0;
+          if (ev.type === 'ready') [failures, link] = [0, ev.link];
           subscriber.next({ peer, ev });
         },
         error: failed,

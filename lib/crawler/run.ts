@@ -18,7 +18,8 @@ import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
 import { formatTarget, hostOfTarget, parsePeer } from './targets.js';
 import { DownLog } from './down-log.js';
-import { AddressBook } from './addrbook.js';
+import { ADDRESS_BOOK_CAPACITY, AddressBook } from './addrbook.js';
+import { BoundedSet } from './bounded-set.js';
 import { ADDRBOOK_SAVE_MS, loadBook, saveBook } from './addrbook-file.js';
 import type { SeedAddress } from './discovery.js';
 import { askSeeds, systemLookup, type SeedLookup } from '../net/seeds.js';
@@ -29,6 +30,8 @@ import { ecBackendReason } from '../transport/secp.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
 
 export const USER_AGENT = '/bitcrawl:0.1.0/';
+/** Peers remembered as having connected, for the summary's count (~229 bytes each): the address book's size. */
+export const CONNECTED_REMEMBERED = ADDRESS_BOOK_CAPACITY;
 /** How often the terminal status line is refreshed. */
 export const STATUS_EVERY_MS = 5_000;
 /** What runCrawl reaches the world through; tests inject their own (never the internet). */
@@ -127,8 +130,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   let txs = 0;
   let blocks = 0;
   let addresses = 0;
-  /** Every peer that ever completed a handshake (for the summary and the exit status). */
-  const connected = new Set<string>();
+  /**
+   * Peers that completed a handshake (for the summary and the exit status): the latest
+   * CONNECTED_REMEMBERED, and how many distinct ones (one forgotten and back counts again).
+   */
+  const connected = new BoundedSet<string>(CONNECTED_REMEMBERED);
+  let peersConnected = 0;
   const mempool = new MempoolView();
   const metrics = opts.metricsPort === undefined ? undefined : new (await import('./metrics.js')).Metrics();
   let metricsServer: Server | undefined;
@@ -172,17 +179,19 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   const statsTimer =
     opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempoolLine(mempool.stats(Date.now()), Date.now())), opts.mempoolStatsMs) : undefined;
 
-  /** The address book to its file (atomically); a failure is logged, never the end of the crawl. */
-  const saveAddresses = (): void => {
-    if (opts.addrbookPath === undefined) return;
-    try {
-      saveBook(opts.addrbookPath, opts.network.name, book);
-      log.debug('address book saved', { file: opts.addrbookPath, addresses: book.size });
-    } catch (err) {
-      log.error('address book not saved', { file: opts.addrbookPath, error: err instanceof Error ? err.message : String(err) });
-    }
-  };
-  const saveTimer = opts.addrbookPath === undefined ? undefined : setInterval(saveAddresses, ADDRBOOK_SAVE_MS);
+  /** The address book to its file (atomically, one save at a time); a failure is logged, never the end of the crawl. */
+  let saving = Promise.resolve();
+  const saveAddresses = (): Promise<void> =>
+    (saving = saving.then(async () => {
+      if (opts.addrbookPath === undefined) return;
+      try {
+        await saveBook(opts.addrbookPath, opts.network.name, book);
+        log.debug('address book saved', { file: opts.addrbookPath, addresses: book.size });
+      } catch (err) {
+        log.error('address book not saved', { file: opts.addrbookPath, error: err instanceof Error ? err.message : String(err) });
+      }
+    }));
+  const saveTimer = opts.addrbookPath === undefined ? undefined : setInterval(() => void saveAddresses(), ADDRBOOK_SAVE_MS);
   saveTimer?.unref();
 
   return new Promise<number>((resolve) => {
@@ -200,7 +209,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       metricsServer?.close();
       dialer.close();
       clearInterval(saveTimer);
-      saveAddresses();
+      await saveAddresses();
+      if (book.embeddedSkipped > 0) log.info('addresses skipped: IPv4, Tor v2 or internal inside IPv6 (Core ignores them)', { skipped: book.embeddedSkipped });
       // A second signal while stdout drains still exits at once (onSignal stays until here).
       await stdout.flush();
       const unsent = await nats?.close();
@@ -213,7 +223,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       process.off('SIGHUP', onHangup);
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
-        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s\n`);
+        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${peersConnected} peers, ${addresses} addresses learned in ${secs} s\n`);
       }
       resolve(status);
     };
@@ -242,6 +252,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           up.add(ev.peer);
           downLog.up(ev.peer);
           metrics?.peersConnected(up.size);
+          if (!connected.has(ev.peer)) peersConnected++;
           connected.add(ev.peer);
           log.info('peer connected', {
             peer: ev.peer,
@@ -364,7 +375,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           return;
         }
         log.info('no peers left');
-        void finish(connected.size > 0 ? 0 : 1, true);
+        void finish(peersConnected > 0 ? 0 : 1, true);
       },
     });
   });

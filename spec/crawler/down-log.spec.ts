@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DownLog } from '../../lib/crawler/down-log.js';
+import { DownLog, MAX_DOWN_LOG_PEERS } from '../../lib/crawler/down-log.js';
+import { MB, retainedBytes } from '../helpers/memory.js';
 import { redialDelay } from '../../lib/crawler/crawl.js';
 
 describe('what a peer going down logs', () => {
@@ -39,5 +40,17 @@ describe('what a peer going down logs', () => {
   it('logs each failure of a peer that is not redialled', () => {
     const d = new DownLog(() => false);
     expect(d.down('a:1', 'refused', 'x', false).level).toBe('info');
+  });
+
+  it(`remembers at most ${MAX_DOWN_LOG_PEERS.toLocaleString('en')} peers: 500,000 refused dials to distinct addresses retain a bounded few MB`, () => {
+    const d = new DownLog(() => false);
+    const before = retainedBytes();
+    for (let i = 0; i < 500_000; i++) d.down(`127.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:${8333 + (i >> 24)}`, 'refused', 'ECONNREFUSED', false);
+    const grown = retainedBytes() - before;
+    // Unbounded, each kept a Map and a Set entry (~132 bytes): ~66 MB here.
+    expect(d.size).toBeLessThanOrEqual(MAX_DOWN_LOG_PEERS);
+    expect(grown).toBeLessThan(20 * MB);
+    // The latest failures are the ones remembered: a repeat is still "still failing", not news.
+    expect(d.down('127.7.161.31:8333', 'refused', 'ECONNREFUSED', false).level).toBe('debug');
   });
 });

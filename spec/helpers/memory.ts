@@ -24,3 +24,11 @@ export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(kb?.[1]) * 1024;
 }
+
+/** A `node --import` argument: the child prints its peak RSS (getrusage's maxRSS, kB) on stderr as it exits. */
+export const PEAK_RSS_IMPORT = 'data:text/javascript,import{writeSync}from"node:fs";process.on("exit",()=>writeSync(2,`maxrss_kb=${process.resourceUsage().maxRSS}\\n`))';
+
+/** The peak RSS (bytes) a child started with PEAK_RSS_IMPORT printed; NaN when it printed none. */
+export function peakRssOf(stderr: string): number {
+  return Number(/maxrss_kb=(\d+)/.exec(stderr)?.[1]) * 1024;
+}
