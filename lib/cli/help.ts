@@ -65,8 +65,8 @@ const ENV_HELP = [
   '  A flag given twice takes its last value.',
 ].join('\n');
 
-function describe(s: OptionSpec): string {
-  const parts = [s.describe];
+function describe(s: OptionSpec, command: CommandName): string {
+  const parts = [s.describeFor?.[command] ?? s.describe];
   if (s.choices) parts.push(`(${s.choices.join(', ')})`);
   const def = s.defaultText ?? (s.default === undefined || s.default === false ? undefined : String(s.default));
   if (def !== undefined && s.name !== 'help' && s.name !== 'version') parts.push(`[default: ${def}]`);
@@ -79,7 +79,7 @@ export async function helpText(command: CommandName, columns: number | undefined
     y = y.option(s.name, {
       alias: s.alias,
       type: s.kind === 'boolean' ? 'boolean' : s.kind === 'number' ? 'number' : 'string',
-      describe: describe(s),
+      describe: describe(s, command),
       ...(s.value ? { requiresArg: true, nargs: 1 } : {}),
     });
   }

@@ -35,6 +35,8 @@ export interface OptionSpec {
   /** What the value looks like in --help, e.g. `S` (seconds) or `host:port,...`. */
   readonly value?: string;
   readonly describe: string;
+  /** A command's own wording, where the flag does something else there (--nats: crawl publishes, merge reads). */
+  readonly describeFor?: Partial<Record<CommandName, string>>;
   /** The commands that take this flag. */
   readonly commands: readonly CommandName[];
   /** Taken from CRAWL_<NAME> as well (every flag but --help and --version). */
@@ -134,7 +136,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'reconnect', kind: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)', commands: CRAWL },
   { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: BUS },
   { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: BUS },
-  { name: 'nats', kind: 'string', value: 'URL', defaultText: 'off', describe: 'NATS server(s), nats://host:port[,…]: publish every line there too (crawl), read from there (merge)', commands: BUS },
+  {
+    name: 'nats',
+    kind: 'string',
+    value: 'URL',
+    defaultText: 'off',
+    describe: 'NATS server(s), nats://host:port[,…]: publish every line there too (tls://: TLS required)',
+    describeFor: { merge: 'NATS server(s), nats://host:port[,…]: read the crawlers\' lines from its stream (tls://: TLS required)' },
+    commands: BUS,
+  },
   { name: 'vantage', kind: 'string', value: 'NAME', defaultText: 'the host name', describe: 'This crawler\'s name in published lines (the "vantage" field)', commands: CRAWL },
   { name: 'stdout', kind: 'boolean', default: true, describe: 'Print lines on stdout (--no-stdout when NATS is the only sink)', commands: CRAWL },
   { name: 'nats-buffer', kind: 'number', value: 'N', default: DEFAULT_NATS_BUFFER, describe: 'Lines held while NATS is slow or away; beyond it lines are dropped and counted', commands: CRAWL },

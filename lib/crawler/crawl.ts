@@ -13,6 +13,7 @@ import { HeaderTree } from '../chain/tree.js';
 import { HeaderSync, type ChainAction } from './headers.js';
 import type { DialOptions } from '../net/dial.js';
 import { GetdataOutbox } from './outbox.js';
+import { askedFor } from './accept.js';
 import { DescriptorGate } from './descriptors.js';
 import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import { TxidHistory } from './txid-history.js';
@@ -68,6 +69,8 @@ export interface CrawlStreamOptions {
    * to the header tree near its best tip (lib/crawler/headers.ts).
    */
   readonly chain: ChainParams;
+  /** The output buffer is over its bound (MAX_OUTPUT_BUFFER_BYTES): deliveries are asked again later, not taken. */
+  readonly outputFull?: () => boolean;
 }
 
 export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
@@ -121,6 +124,12 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
     let pausedSince: number | undefined;
     // Every transaction printed in the last two weeks: none is printed twice while it can be relayed.
     const printed = new TxidHistory();
+    /** Deliveries not taken while the output was full; asked again once it drains. */
+    let refused = 0;
+    const refuse = (peer: PeerId, ids: readonly Uint8Array[]): void => {
+      if (refused++ === 0) deps.log.warn('output buffer full: deliveries are asked again once stdout drains');
+      send(inventory.askAgain(peer, ids));
+    };
 
     const route = (t: TaggedEvent): void => {
       const { peer, ev } = t;
@@ -173,24 +182,26 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
         case 'tx': {
           const { tx } = msg;
           // readTx gives a legacy tx one array for both ids.
-          const d = inventory.delivered(tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid], now);
+          const ids = tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid];
+          if (!askedFor(inventory, outbox, ids)) return deps.log.debug('unsolicited tx ignored', { peer });
+          if (opts.outputFull?.()) return refuse(peer, ids);
+          const d = inventory.delivered(ids, now);
           send(d.requests);
-          if (!d.announcements) deps.log.debug('unsolicited tx ignored', { peer });
-          else if (d.fresh && printed.add(tx.txid, now)) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
+          if (d.announcements && d.fresh && printed.add(tx.txid, now)) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
           return;
         }
         case 'block': {
           const { block } = msg;
-          if (inventory.isPending(block.header.hash)) {
-            // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
-            // Its other announcers stay: the same hash may yet come whole from one of them.
-            const check = validateBlock(block, opts.chain.powLimit);
-            if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
-          }
-          const d = inventory.delivered([block.header.hash], now);
+          const ids = [block.header.hash];
+          if (!askedFor(inventory, outbox, ids)) return deps.log.debug('unsolicited block ignored', { peer });
+          if (opts.outputFull?.()) return refuse(peer, ids);
+          // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
+          // Its other announcers stay: the same hash may yet come whole from one of them.
+          const check = validateBlock(block, opts.chain.powLimit);
+          if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
+          const d = inventory.delivered(ids, now);
           send(d.requests);
-          if (!d.wanted) deps.log.debug('unsolicited block ignored', { peer });
-          else if (d.fresh) act(sync.block(peer, block, now), now);
+          if (d.fresh) act(sync.block(peer, block, now), now);
           return;
         }
         default:
@@ -247,6 +258,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           } else if (!blocked && pausedSince !== undefined) {
             inventory.postpone(now - pausedSince);
             pausedSince = undefined;
+            if (refused > 0) deps.log.warn('stdout drained: asking again for what the full output buffer refused', { refused });
+            refused = 0;
             outbox.release();
           }
         }),

@@ -185,6 +185,25 @@ export class Inventory {
     return this.entries.has(hashKey(hash));
   }
 
+  /** Pending and asked of some peer (its getdata may still wait in the outbox). */
+  isRequested(hash: Uint8Array): boolean {
+    return this.entries.get(hashKey(hash))?.requestedFrom !== undefined;
+  }
+
+  /**
+   * The getdata to send `peer` again for an item it delivered that we could not take (our output
+   * was full): the request stays in flight and keeps its deadline. None unless it was asked of `peer`.
+   */
+  askAgain(peer: PeerId, hashes: readonly Uint8Array[]): Request[] {
+    for (const hash of hashes) {
+      const entry = this.entries.get(hashKey(hash));
+      const state = entry?.requestedFrom;
+      const kind = state && entry.announcers.get(state);
+      if (entry && state?.id === peer && kind) return [{ peer, items: [{ type: requestType(kind), hash: entry.hash }] }];
+    }
+    return [];
+  }
+
   isSeen(hash: Uint8Array): boolean {
     return this.seen.has(hashKey(hash));
   }

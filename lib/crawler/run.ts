@@ -1,7 +1,8 @@
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
-import { NdjsonSink } from '../output/ndjson.js';
+import { EXIT_FLUSH_STALL_MS, NdjsonSink } from '../output/ndjson.js';
+import { redact as redactUrl } from '../output/nats-connect.js';
 import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { toReversedHex } from '../wire/hex.js';
 import { MempoolView } from './mempool.js';
@@ -150,7 +151,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   if (metricsServer) log.info('metrics', { url: `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` });
   if (metrics && nats) metrics.nats(() => nats.stats);
   // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
-  nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
+  nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: redactUrl(err instanceof Error ? err.message : String(err)) }));
   const up = new Set<string>();
   const configured = new Set(opts.peers.map(formatTarget));
   const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer));
@@ -211,8 +212,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       clearInterval(saveTimer);
       await saveAddresses();
       if (book.embeddedSkipped > 0) log.info('addresses skipped: IPv4, Tor v2 or internal inside IPv6 (Core ignores them)', { skipped: book.embeddedSkipped });
-      // A second signal while stdout drains still exits at once (onSignal stays until here).
-      await stdout.flush();
+      // A second signal while stdout drains still exits at once (onSignal stays until here); a
+      // reader that takes nothing for EXIT_FLUSH_STALL_MS is given up on.
+      const unwritten = await stdout.flushWithin();
       const unsent = await nats?.close();
       if (nats) {
         const { published, dropped } = nats.stats;
@@ -223,9 +225,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       process.off('SIGHUP', onHangup);
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
-        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${peersConnected} peers, ${addresses} addresses learned in ${secs} s\n`);
-      }
+        const lost = unwritten > 0 ? `; stdout not read for ${EXIT_FLUSH_STALL_MS / 1000} s: ${unwritten} bytes of output not written` : '';
+        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${peersConnected} peers, ${addresses} addresses learned in ${secs} s${lost}\n`);
+      } else if (unwritten > 0) log.warn('stdout not read: output not written', { bytes: unwritten });
       resolve(status);
+      // Its pending write would keep the process alive for as long as the reader sleeps.
+      if (unwritten > 0) process.exit(status);
     };
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -346,6 +351,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
         dial: dialOptions,
         chain: CHAIN_PARAMS[opts.network.name],
+        // What stdout's reader has not taken is bounded (MAX_OUTPUT_BUFFER_BYTES): past it nothing is taken in.
+        outputFull: () => stdout.full,
       },
       {
         log,

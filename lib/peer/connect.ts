@@ -15,6 +15,7 @@ import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
 import { receiveMessages } from './framing.js';
 import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
+import { SendBuffer } from './send-buffer.js';
 
 /**
  * How long a TCP connection may take to complete: Core's DEFAULT_CONNECT_TIMEOUT (src/netbase.h,
@@ -72,7 +73,7 @@ function ourVersion(remoteIp: string | undefined, port: number, userAgent: strin
  * the read callback straight after its read(2) of the socket, so the clock read there is the read
  * time of every message the chunk completes, however long the pipeline then takes over them.
  */
-function socketChunks(stream: OpenedStream, onRead: () => void): Observable<Uint8Array> {
+function socketChunks(stream: OpenedStream, onRead: () => void, out: SendBuffer): Observable<Uint8Array> {
   const { socket, head } = stream;
   return new Observable<Uint8Array>((subscriber) => {
     if (head.length > 0) subscriber.next(head);
@@ -80,13 +81,9 @@ function socketChunks(stream: OpenedStream, onRead: () => void): Observable<Uint
       onRead();
       // What the chunk's messages make us send (the handshake's wtxidrelay, sendaddrv2, verack,
       // the first ping; pongs) goes out in one write when the chunk is done, not one each (socket
-      // writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly handshakes).
-      socket.cork();
-      try {
-        subscriber.next(chunk);
-      } finally {
-        socket.uncork();
-      }
+      // writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly handshakes); past
+      // SEND_PAUSE_BYTES unsent, the socket is not read until the peer takes them.
+      out.batch(() => subscriber.next(chunk));
     };
     const onError = (err: NodeJS.ErrnoException): void => {
       subscriber.error(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
@@ -152,9 +149,9 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     const { network, log } = opts;
     const { socket } = stream;
     const where = `${host}:${port}`;
-    const write = (bytes: Uint8Array): void => {
-      if (!socket.destroyed) socket.write(bytes);
-    };
+    // What we queue for the peer is bounded (SEND_PAUSE_BYTES): the one way to write to it.
+    const out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => link.fail(err));
+    const write = (bytes: Uint8Array): void => out.write(bytes);
     const onDropped = (reason: string): void => {
       log.info('bad message skipped', { peer: where, error: `v2 packet: ${reason}` });
       opts.onBadMessage?.('other');
@@ -183,7 +180,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     // The head (bytes a proxy handshake read past its end) was read just now.
     let readAt = clock();
     let ready = false;
-    const sub = socketChunks(stream, () => (readAt = clock()))
+    const sub = socketChunks(stream, () => (readAt = clock()), out)
       .pipe(
         receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length))),
         handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
@@ -196,6 +193,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
       )
       .subscribe(subscriber);
     return () => {
+      out.close();
       sub.unsubscribe();
       socket.destroy();
     };

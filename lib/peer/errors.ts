@@ -30,6 +30,8 @@ export type DropReason =
   | 'wrong-network'
   | 'self-connection'
   | 'ping-timeout'
+  /** It did not read what it made us send: over MAX_SEND_BUFFER_BYTES queued, or not drained within the ping timeout past SEND_PAUSE_BYTES (lib/peer/send-buffer.ts). */
+  | 'send-buffer'
   /** Our own bug, met while handling this peer: it costs this peer, never the process. */
   | 'internal'
   | 'shutdown'

@@ -67,11 +67,12 @@ export function opcodeName(op: number): string {
  *   or just `<unexpected end>` as the first thing);
  * - the data is cut off: the opcode is written, then ` <push past end>`.
  */
-export function scriptAsm(script: Uint8Array): string {
+export function scriptAsm(script: Uint8Array, limit = Infinity): string {
   const n = script.length;
   let s = '';
   let i = 0;
   while (i < n) {
+    if (s.length > limit) return truncated(s, limit);
     const op = script[i++];
     let len = 0;
     if (op <= 0x4b) {
@@ -96,7 +97,19 @@ export function scriptAsm(script: Uint8Array): string {
     s += ` ${toHex(script.subarray(i, i + len))}`;
     i += len;
   }
-  return s;
+  return s.length > limit ? truncated(s, limit) : s;
+}
+
+/**
+ * What ends an ASM text cut short (see MAX_TX_ASM_CHARS in view.ts): a marker of our own, in
+ * the style of rust-bitcoin's `<unexpected end>`; the script's full hex is always beside it.
+ */
+export const ASM_TRUNCATED = '<truncated>';
+
+/** `s` cut at the last whole token within `limit` characters, then the marker. */
+function truncated(s: string, limit: number): string {
+  const cut = s.lastIndexOf(' ', limit);
+  return cut > 0 ? `${s.slice(0, cut)} ${ASM_TRUNCATED}` : ASM_TRUNCATED;
 }
 
 export const OUTPUT_TYPES = ['empty', 'op_return', 'p2pk', 'p2pkh', 'p2sh', 'v0_p2wpkh', 'v0_p2wsh', 'v1_p2tr', 'anchor', 'multisig', 'unknown'] as const;

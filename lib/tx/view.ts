@@ -73,7 +73,27 @@ export function isNullOutpoint(input: TxInput): boolean {
   return true;
 }
 
-function vinView(input: TxInput): VinView {
+/**
+ * The ASM characters one transaction's fields may hold together, at most. A script's ASM is up to
+ * 17 characters per byte (OP_INVALIDOPCODE for each 0xff), so a 4 MB transaction of such scripts
+ * made a 68 MB line. Esplora prints ASM in full; so do we, up to this: a standard transaction
+ * (at most 400 kB, MAX_STANDARD_TX_WEIGHT in policy.h) has ~3 characters of ASM per byte, well
+ * within it. Past it, each field is cut at a whole token and ends `<truncated>` (just
+ * `<truncated>` once nothing is left); the hex of every script is always printed whole.
+ */
+export const MAX_TX_ASM_CHARS = 4 * 1024 * 1024;
+
+/** Hands out a transaction's ASM budget, field by field. */
+class AsmBudget {
+  private left = MAX_TX_ASM_CHARS;
+  asm(script: Uint8Array): string {
+    const s = scriptAsm(script, this.left);
+    this.left = Math.max(0, this.left - s.length);
+    return s;
+  }
+}
+
+function vinView(input: TxInput, budget: AsmBudget): VinView {
   const witness = new Array<string>(input.witness.length);
   for (let i = 0; i < witness.length; i++) witness[i] = toHex(input.witness[i]);
   return {
@@ -81,20 +101,21 @@ function vinView(input: TxInput): VinView {
     vout: input.prevIndex,
     is_coinbase: isNullOutpoint(input),
     scriptsig: toHex(input.scriptSig),
-    scriptsig_asm: scriptAsm(input.scriptSig),
+    scriptsig_asm: budget.asm(input.scriptSig),
     witness,
     sequence: input.sequence,
   };
 }
 
 export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {}): TxView {
+  const budget = new AsmBudget();
   const vin = new Array<VinView>(tx.inputs.length);
-  for (let i = 0; i < vin.length; i++) vin[i] = vinView(tx.inputs[i]);
+  for (let i = 0; i < vin.length; i++) vin[i] = vinView(tx.inputs[i], budget);
   const vout = new Array<VoutView>(tx.outputs.length);
   for (let i = 0; i < vout.length; i++) {
     const { script, value } = tx.outputs[i];
     const scriptpubkey = toHex(script);
-    const scriptpubkey_asm = scriptAsm(script);
+    const scriptpubkey_asm = budget.asm(script);
     const scriptpubkey_type = classifyOutput(script);
     const scriptpubkey_address = outputAddress(script, net);
     vout[i] =

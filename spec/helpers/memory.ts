@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { fileURLToPath } from 'node:url';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -22,6 +23,17 @@ export const STALLED_RSS_BOUND_BYTES = 200 * MB;
 /** A process's resident memory (Linux /proc). */
 export function rssBytes(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(kb?.[1]) * 1024;
+}
+
+/** RELIABILITY.md: `crawl merge`'s peak resident memory under hostile input (files, publishers) stays below this. */
+export const MERGE_RSS_BOUND_BYTES = 200 * MB;
+
+/** The environment that makes a child say its peak RSS as it exits, as PEAK_RSS_IMPORT does (see peakRssOf): for a child started by a helper that takes no node flags. */
+export const PEAK_RSS_ENV = { NODE_OPTIONS: `--require ${fileURLToPath(new URL('./peak-rss.cjs', import.meta.url))}` };
+/** A process's peak resident memory so far (Linux /proc VmHWM). */
+export function peakRssBytes(pid: number): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(kb?.[1]) * 1024;
 }
 
