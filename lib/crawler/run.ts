@@ -11,7 +11,7 @@ import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { blockView } from '../tx/block.js';
-import { POW_LIMITS } from '../tx/pow.js';
+import { CHAIN_PARAMS } from '../chain/params.js';
 import type { PeerInfo } from '../peer/session.js';
 import { dialPeer, type SessionOptions } from '../peer/connect.js';
 import { txLine, UNCONFIRMED } from '../tx/view.js';
@@ -358,7 +358,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
         // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
         dial: dialOptions,
-        powLimit: POW_LIMITS[opts.network.name],
+        chain: CHAIN_PARAMS[opts.network.name],
         // What stdout's reader has not taken is bounded (MAX_OUTPUT_BUFFER_BYTES): past it nothing is taken in.
         outputFull: () => stdout.full,
       },

@@ -22,6 +22,8 @@ export type DropReason =
   | 'misbehaving'
   /** It served a block that is not valid (proof of work, merkle root, witness commitment). */
   | 'invalid-block'
+  /** Its headers break Core's header rules (proof of work, difficulty, time) or never connect (lib/crawler/headers.ts). */
+  | 'invalid-header'
   | 'handshake-timeout'
   | 'obsolete-version'
   /** Its first message had another network's magic: it is not redialled (the message says which --network). */
