@@ -7,6 +7,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * duration cache, and vitest's fallback order (largest file first) is not duration.
  */
 const LONGEST_FIRST = [
+  'spec/crawler/gossip-flood-cli.spec.ts',
   'spec/e2e/crawl-regtest.spec.ts',
   'spec/e2e/core.spec.ts',
   'spec/merge/vantages-cli.spec.ts',
@@ -17,6 +18,7 @@ const LONGEST_FIRST = [
   'spec/crawler/memory.spec.ts',
   'spec/cli.spec.ts',
   'spec/merge/files-cli.spec.ts',
+  'spec/report/report-cli.spec.ts',
   'spec/crawler/scale-cli.spec.ts',
   'spec/transport/fuzz.spec.ts',
   'spec/hostile/state-floods.spec.ts',

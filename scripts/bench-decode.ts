@@ -374,7 +374,7 @@ function crossCheck(vectors: readonly VectorAnswers[]): string[] {
       t.vin.forEach((x, i) => {
         const b = ours.vin[i];
         if (x.txid !== b.txid || x.vout !== b.vout || x.is_coinbase !== b.is_coinbase || x.sequence !== b.sequence) note(`${lib}: input fields differ`);
-        if (x.scriptsig !== b.scriptsig || x.witness.join() !== b.witness.join()) note(`${lib}: scriptSig/witness hex differ`);
+        if (x.scriptsig !== b.scriptsig || (x.witness ?? []).join() !== (b.witness ?? []).join()) note(`${lib}: scriptSig/witness hex differ`);
       });
     }
   }

@@ -2,9 +2,12 @@
 import { MAX_INV_ENTRIES } from '../wire/limits.js';
 import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
 import { createLogger, LOG_LEVELS } from '../log/logger.js';
+import { StatusLine } from '../log/status-line.js';
 import type { Io } from '../output/io.js';
-import { EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
+import { DEFAULT_MEMPOOL_STATS_MS, EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { rpcEndpoint, RpcFailure, type RpcEndpoint } from '../net/rpc.js';
 import { formatTarget, mergeTargets, parsePeer, parsePeerList, parsePeers, type PeerTarget } from '../crawler/targets.js';
 import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
 import { DEFAULT_PROXY_PORT, DEFAULT_SAM_PORT } from './options.js';
@@ -96,6 +99,30 @@ export function reachOptions(args: Args, peers: readonly PeerTarget[]): { reach:
   return { reach, i2pKeyFile };
 }
 
+/** --rpc, --rpc-cookie, --rpc-timeout. */
+function rpcOptions(args: Args): { rpc?: RpcEndpoint; rpcTimeoutMs?: number } {
+  const url = args.str('rpc');
+  const cookieFile = args.str('rpc-cookie');
+  if (url === undefined) {
+    if (cookieFile !== undefined) throw new UsageError('--rpc-cookie needs --rpc');
+    return {};
+  }
+  let cookie: string | undefined;
+  if (cookieFile !== undefined) {
+    try {
+      cookie = readFileSync(cookieFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--rpc-cookie ${cookieFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  try {
+    return { rpc: rpcEndpoint(url, cookie), rpcTimeoutMs: seconds('rpc-timeout', args.num('rpc-timeout')) };
+  } catch (err) {
+    if (err instanceof RpcFailure) throw new UsageError(`--rpc: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The checked flags as the crawler takes them (pure: throws UsageError for a bad value). */
 export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: string; readonly text: string }): CrawlOptions {
   const net = NETWORKS[args.choice('network', NETWORK_NAMES)];
@@ -104,6 +131,9 @@ export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: st
   const peers = peersFile === undefined ? listed : mergeTargets(listed, parsePeerList(peersFile.text, net.defaultPort, peersFile.name));
   const census = args.bool('census');
   const mempoolStats = args.num('mempool-stats');
+  // --mempool-stats S sets the interval of mempool lines and asks for them; --emit mempool alone takes the default.
+  const emit = emitKinds(args.str('emit'));
+  if (mempoolStats !== undefined && mempoolStats !== 0) emit.add('mempool');
   return {
     network: net,
     peers,
@@ -122,12 +152,13 @@ export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: st
     handshakeTimeoutMs: seconds('handshake-timeout', args.num('handshake-timeout')),
     connectTimeoutMs: seconds('connect-timeout', args.num('connect-timeout')),
     requestTimeoutMs: seconds('request-timeout', args.num('request-timeout')),
-    emit: emitKinds(args.str('emit')),
+    emit,
     raw: args.bool('raw'),
     reconnect: args.bool('reconnect'),
     metricsPort: port('metrics-port', args.num('metrics-port')),
     statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
-    mempoolStatsMs: mempoolStats === 0 ? 0 : seconds('mempool-stats', mempoolStats),
+    mempoolStatsMs: !emit.has('mempool') ? 0 : mempoolStats === undefined || mempoolStats === 0 ? DEFAULT_MEMPOOL_STATS_MS : seconds('mempool-stats', mempoolStats),
+    ...rpcOptions(args),
     ...reachOptions(args, peers),
     nats: natsOptions(args),
     stdout: args.bool('stdout'),
@@ -151,6 +182,9 @@ async function readPeersFile(path: string, io: Io): Promise<{ name: string; text
 export async function crawlCommand(args: Args, io: Io): Promise<number> {
   const file = args.str('peers-file');
   const options = crawlOptions(args, io, file === undefined ? undefined : await readPeersFile(file, io));
-  const log = createLogger({ level: args.choice('log-level', LOG_LEVELS), format: args.choice('log-format', ['text', 'json'] as const) });
-  return runCrawl(options, io, log);
+  // On a terminal, every stderr line (logs, warnings, the summary) goes above the status line.
+  const status = options.statusToTty ? new StatusLine(io.stderr) : undefined;
+  const stderr = status ? { ...io, stderr: status.stream } : io;
+  const log = createLogger({ level: args.choice('log-level', LOG_LEVELS), format: args.choice('log-format', ['text', 'json'] as const), stream: status?.stream });
+  return runCrawl(options, stderr, log, { status });
 }

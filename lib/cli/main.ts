@@ -17,6 +17,7 @@ const RUN: Record<CommandName, (args: Args, io: Io) => Promise<number>> = {
   crawl: async (args, io) => (await import('./crawl.js')).crawlCommand(args, io),
   decode: async (args, io) => (await import('./decode.js')).decodeCommand(args, io),
   merge: async (args, io) => (await import('./merge.js')).mergeCommand(args, io),
+  report: async (args, io) => (await import('./report.js')).reportCommand(args, io),
 };
 
 /** Parses argv and runs a command; resolves to the exit status. Never throws for bad input. */

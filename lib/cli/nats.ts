@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { UsageError } from '../crawler/options.js';
 import type { NatsOptions, StreamLimits } from '../output/nats.js';
+import { redact } from '../output/nats-connect.js';
 import type { Args } from './parse.js';
 
 /** Stream and vantage names: what NATS allows in a name, and what reads well in a line. */
@@ -21,7 +22,7 @@ export function natsUrl(text: string | undefined): string | undefined {
     } catch {
       ok = false;
     }
-    if (!ok) throw new UsageError(`--nats takes nats://host:port (comma-separated for several), not "${p}"`);
+    if (!ok) throw new UsageError(`--nats takes nats://host:port or tls://host:port (comma-separated for several), not "${redact(p)}"`);
   }
   return parts.join(',');
 }

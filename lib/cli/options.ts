@@ -14,7 +14,7 @@ import { DEFAULT_WINDOW_S } from '../merge/propagation.js';
 export const DEFAULT_PROXY_PORT = 9050;
 export const DEFAULT_SAM_PORT = 7656;
 
-export const COMMANDS = ['crawl', 'decode', 'merge'] as const;
+export const COMMANDS = ['crawl', 'decode', 'merge', 'report'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** `choice` takes one of `choices`; `number` a decimal number; `string` any text. */
@@ -35,6 +35,8 @@ export interface OptionSpec {
   /** What the value looks like in --help, e.g. `S` (seconds) or `host:port,...`. */
   readonly value?: string;
   readonly describe: string;
+  /** A command's own wording, where the flag does something else there (--nats: crawl publishes, merge reads). */
+  readonly describeFor?: Partial<Record<CommandName, string>>;
   /** The commands that take this flag. */
   readonly commands: readonly CommandName[];
   /** Taken from CRAWL_<NAME> as well (every flag but --help and --version). */
@@ -46,14 +48,26 @@ export interface OptionSpec {
 const BOTH: readonly CommandName[] = ['crawl', 'decode'];
 const CRAWL: readonly CommandName[] = ['crawl'];
 const ALL: readonly CommandName[] = COMMANDS;
+/** The commands that read or decode a Bitcoin network's data (not report, which reads lines). */
+const NETWORKED: readonly CommandName[] = ['crawl', 'decode', 'merge'];
 const MERGE: readonly CommandName[] = ['merge'];
+const REPORT: readonly CommandName[] = ['report'];
 /** Where a crawl publishes and a merge reads. */
 const BUS: readonly CommandName[] = ['crawl', 'merge'];
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: ALL },
+  { name: 'network', alias: 'n', kind: 'choice', choices: NETWORK_NAMES, default: 'mainnet', describe: 'Which Bitcoin network', commands: NETWORKED },
   { name: 'raw', kind: 'boolean', default: false, describe: 'Add the raw transaction hex to each line', commands: BOTH },
-  { name: 'peers', alias: 'p', kind: 'string', value: 'host:port,...', defaultText: 'the DNS seeds', describe: 'Comma-separated host:port, [ipv6]:port or host (default port)', commands: CRAWL },
+  {
+    name: 'peers',
+    alias: 'p',
+    kind: 'string',
+    value: 'host:port,...',
+    defaultText: 'the DNS seeds',
+    describe: 'Comma-separated host:port, [ipv6]:port or host (default port); repeat it to add more',
+    commands: CRAWL,
+    repeatable: true,
+  },
   {
     name: 'peers-file',
     kind: 'string',
@@ -75,7 +89,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: CRAWL,
   },
   { name: 'max-in-flight', kind: 'number', value: 'N', default: DEFAULTS.maxInFlight, describe: 'Transactions asked of one peer at once', commands: CRAWL },
-  { name: 'emit', kind: 'string', value: EMIT_KINDS.join(','), default: 'tx', describe: 'Line kinds to print (comma-separated)', commands: CRAWL },
+  { name: 'emit', kind: 'string', value: EMIT_KINDS.join(','), default: 'tx', describe: 'Line kinds to print (comma-separated, or repeat it)', commands: CRAWL, repeatable: true },
   { name: 'discover', kind: 'boolean', defaultText: 'on without --peers', describe: 'Dial peers learned from addr/addrv2', commands: CRAWL },
   {
     name: 'allow-local',
@@ -127,11 +141,29 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'max-peers', kind: 'number', value: 'N', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together', commands: CRAWL },
   { name: 'max-handshakes', kind: 'number', value: 'N', default: DEFAULTS.maxHandshakes, describe: 'Connections being opened (dial to verack) at once, at most', commands: CRAWL },
   { name: 'metrics-port', kind: 'number', value: 'P', defaultText: 'off', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics', commands: CRAWL },
-  { name: 'mempool-stats', kind: 'number', value: 'S', default: 0, defaultText: '0 (off)', describe: 'Seconds between "mempool" lines (count, vsize, oldest age)', commands: CRAWL },
+  { name: 'mempool-stats', kind: 'number', value: 'S', default: 0, defaultText: '0 (off)', describe: 'Seconds between "mempool" lines (count, vsize, oldest age, feerate histogram); implies --emit mempool', commands: CRAWL },
+  {
+    name: 'rpc',
+    kind: 'string',
+    value: 'URL',
+    defaultText: 'none',
+    describe: 'Bitcoin Core JSON-RPC, http://user:password@host:port/: asked for the outputs transactions spend, for their fees',
+    commands: CRAWL,
+  },
+  { name: 'rpc-cookie', kind: 'string', value: 'FILE', defaultText: 'none', describe: "--rpc's credentials from Core's .cookie file", commands: CRAWL },
+  { name: 'rpc-timeout', kind: 'number', value: 'S', default: 5, describe: 'Seconds a line waits for --rpc at most (then it is printed without its fee)', commands: CRAWL },
   { name: 'reconnect', kind: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)', commands: CRAWL },
   { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: BUS },
   { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: BUS },
-  { name: 'nats', kind: 'string', value: 'URL', defaultText: 'off', describe: 'NATS server(s), nats://host:port[,…]: publish every line there too (crawl), read from there (merge)', commands: BUS },
+  {
+    name: 'nats',
+    kind: 'string',
+    value: 'URL',
+    defaultText: 'off',
+    describe: 'NATS server(s), nats://host:port[,…]: publish every line there too (tls://: TLS required)',
+    describeFor: { merge: 'NATS server(s), nats://host:port[,…]: read the crawlers\' lines from its stream (tls://: TLS required)' },
+    commands: BUS,
+  },
   { name: 'vantage', kind: 'string', value: 'NAME', defaultText: 'the host name', describe: 'This crawler\'s name in published lines (the "vantage" field)', commands: CRAWL },
   { name: 'stdout', kind: 'boolean', default: true, describe: 'Print lines on stdout (--no-stdout when NATS is the only sink)', commands: CRAWL },
   { name: 'nats-buffer', kind: 'number', value: 'N', default: DEFAULT_NATS_BUFFER, describe: 'Lines held while NATS is slow or away; beyond it lines are dropped and counted', commands: CRAWL },
@@ -141,6 +173,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'window', kind: 'number', value: 'S', default: DEFAULT_WINDOW_S, describe: 'Seconds after its first line an item\'s propagation line is printed', commands: MERGE },
   { name: 'durable', kind: 'string', value: 'NAME', defaultText: 'none', describe: 'Durable consumer name: a merge restarted under it resumes where it stopped', commands: MERGE },
   { name: 'since', kind: 'string', value: 'TIME', defaultText: 'new lines only', describe: 'Where a new consumer starts: an ISO 8601 time, or "all" for the whole stream', commands: MERGE },
+  { name: 'output', alias: 'o', kind: 'string', value: 'FILE', defaultText: 'stdout', describe: 'Write the HTML page to FILE', commands: REPORT },
   { name: 'help', alias: 'h', kind: 'boolean', default: false, describe: 'Show this help', commands: ALL, env: false },
   { name: 'version', kind: 'boolean', default: false, describe: 'Show the version', commands: ALL, env: false },
 ];

@@ -2,7 +2,8 @@
  * argv and CRAWL_* variables → one command's checked option values, with yargs doing the
  * tokenising. Every mistake is a UsageError with one line that names the flag.
  *
- * Rules (the README's "Flags" says the same): a flag given twice takes its last value; a flag that
+ * Rules (the README's "Flags" says the same): a flag given twice takes its last value, except a
+ * list (--peers, --emit, --onlynet), whose values add up; a flag that
  * takes a value must have one; a boolean flag is `--x`, `--no-x`, `--x=true` or `--x=false`; a
  * flag on the command line wins over its CRAWL_* variable.
  */
@@ -38,8 +39,8 @@ const PARSER_CONFIG = {
 } as const;
 
 /** A yargs instance that knows `specs` (tokenising only: no help, no version, no env). */
-export function tokeniser(argv: readonly string[], specs: readonly OptionSpec[]) {
-  let y = yargs([...argv]).parserConfiguration(PARSER_CONFIG).help(false).version(false).exitProcess(false);
+export function tokeniser(argv: readonly string[], specs: readonly OptionSpec[], config: Partial<Record<keyof typeof PARSER_CONFIG, boolean>> = {}) {
+  let y = yargs([...argv]).parserConfiguration({ ...PARSER_CONFIG, ...config }).help(false).version(false).exitProcess(false);
   for (const s of specs) {
     y = y.option(s.name, {
       type: s.kind === 'boolean' ? 'boolean' : 'string',
@@ -61,7 +62,7 @@ function commandOf(argv: readonly string[]): { command: CommandName; positionals
   if (first === undefined) return { command: 'crawl', positionals: [] };
   if (first !== 'crawl' && (COMMANDS as readonly string[]).includes(first)) return { command: first as CommandName, positionals: positionals.slice(1) };
   const hint = first === 'help' ? ' (did you mean --help?)' : '';
-  throw new UsageError(`unknown command "${first}"${hint}: crawl takes "decode", "merge" or no command (to crawl)`);
+  throw new UsageError(`unknown command "${first}"${hint}: crawl takes "decode", "merge", "report" or no command (to crawl)`);
 }
 
 function flagName(token: string, specs: readonly OptionSpec[]): string {
@@ -151,14 +152,19 @@ function fromEnv(env: NodeJS.ProcessEnv, specs: readonly OptionSpec[], given: Re
   return out;
 }
 
-/** Every value of a repeatable flag, in order (yargs keeps only the last): `--x v` and `--x=v`. */
-function everyValue(argv: readonly string[], spec: OptionSpec): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const t = argv[i];
-    if (t === '--') break;
-    if (t === `--${spec.name}` && i + 1 < argv.length) out.push(argv[++i]);
-    else if (t.startsWith(`--${spec.name}=`)) out.push(t.slice(spec.name.length + 3));
+/**
+ * Every value of each repeatable flag, in order, however each was written (`--x v`, `--x=v`,
+ * `-p v`, …): the same tokenising with yargs' duplicate-arguments-array on, which the main parse
+ * keeps off so that other flags take their last value.
+ */
+function everyValue(argv: readonly string[], specs: readonly OptionSpec[]): Map<string, string[]> {
+  const parsed = tokeniser(argv, specs, { 'duplicate-arguments-array': true })
+    .fail(() => {})
+    .parseSync();
+  const out = new Map<string, string[]>();
+  for (const s of specs) {
+    const v: unknown = parsed[s.name];
+    if (s.repeatable && v !== undefined) out.set(s.name, (Array.isArray(v) ? v : [v]).map(String));
   }
   return out;
 }
@@ -180,11 +186,12 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args
 
   const values = new Map<string, OptionValue>();
   const given = new Set<string>();
+  const lists = everyValue(argv, specs);
   for (const s of specs) {
     const v: unknown = parsed[s.name];
     if (v === undefined) continue;
     given.add(s.name);
-    const text = s.repeatable ? everyValue(argv, s).join(',') : String(v);
+    const text = lists.get(s.name)?.join(',') ?? String(v);
     values.set(s.name, typeof v === 'boolean' ? v : checkValue(s, text, `--${s.name}`));
   }
   const warnings: string[] = [];

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { evictOldest } from './bounded-set.js';
 import { addrV2Host, ipToBytes16, isIPv4Mapped } from '../wire/netaddr.js';
 import { shouldDial, type DialDecision, type DialOptions } from '../net/dial.js';
+import { isEmbeddedInIPv6 } from '../net/routable.js';
 
 /** A peer address learned from `addr`/`addrv2`. */
 export interface KnownAddress {
@@ -21,13 +22,14 @@ export interface KnownAddress {
   readonly dial: DialDecision;
 }
 
-export type NetworkLabel = 'ipv4' | 'ipv6' | 'torv2' | 'torv3' | 'i2p' | 'cjdns' | 'yggdrasil';
+/** Core's network names (netbase.cpp GetNetworkName: Tor v2 and v3 are both NET_ONION, "onion"), as peer lines and --onlynet say them. */
+export type NetworkLabel = 'ipv4' | 'ipv6' | 'onion' | 'i2p' | 'cjdns' | 'yggdrasil';
 
 const LABELS: Readonly<Record<number, NetworkLabel>> = {
   [AddrNetwork.IPV4]: 'ipv4',
   [AddrNetwork.IPV6]: 'ipv6',
-  [AddrNetwork.TORV2]: 'torv2',
-  [AddrNetwork.TORV3]: 'torv3',
+  [AddrNetwork.TORV2]: 'onion',
+  [AddrNetwork.TORV3]: 'onion',
   [AddrNetwork.I2P]: 'i2p',
   [AddrNetwork.CJDNS]: 'cjdns',
   [AddrNetwork.YGGDRASIL]: 'yggdrasil',
@@ -89,6 +91,8 @@ export function dialOrder(a: AddressHistory, b: AddressHistory): number {
 /** Learned addresses, de-duplicated by network, address and port, bounded (oldest out first). */
 export class AddressBook {
   private readonly known = new Map<string, BookEntry>();
+  /** Entries skipped because Core reads them as invalid: IPv4, Tor v2 or an internal name inside BIP 155's IPv6 (isEmbeddedInIPv6). */
+  embeddedSkipped = 0;
 
   constructor(
     private readonly dialOptions: DialOptions = { allowLocal: false },
@@ -132,6 +136,11 @@ export class AddressBook {
     // Unknown networks are skipped, as BIP 155 asks; port 0 cannot be dialled, except on I2P
     // where it is the only port there is (SAM 3.1, Core's I2P_SAM31_PORT).
     if (network === undefined || host === undefined || (e.port === 0 && e.networkId !== AddrNetwork.I2P)) return undefined;
+    // Core ignores these (netaddress.cpp UnserializeV2Stream); so do we, rather than print an IPv4 as "ipv6".
+    if (isEmbeddedInIPv6(e)) {
+      this.embeddedSkipped++;
+      return undefined;
+    }
     const key = `${network}|${host}|${e.port}`;
     if (this.known.has(key)) return undefined;
     // A copy: the entry's bytes may be a view into a whole addr payload.

@@ -1,20 +1,24 @@
 import { Observable, asyncScheduler, interval, mergeMap, tap } from 'rxjs';
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../wire/model.js';
-import type { Logger } from '../log/logger.js';
 import { asPeerError, PeerError, type DropReason } from '../peer/errors.js';
-import type { PeerInfo, PeerLink, SessionEvent } from '../peer/session.js';
+import type { PeerInfo, PeerLink } from '../peer/session.js';
 import { Inventory, type Announcements, type InventoryLimits, type PeerId, type Request } from './inventory.js';
 import { InvType, type AddrV2Entry } from '../wire/messages.js';
 import { toReversedHex } from '../wire/hex.js';
+import { PROTOCOL_VERSION } from '../wire/limits.js';
 import { validateBlock } from '../tx/pow.js';
+import type { ChainParams } from '../chain/params.js';
+import { HeaderTree } from '../chain/tree.js';
+import { HeaderSync, type ChainAction } from './headers.js';
 import type { DialOptions } from '../net/dial.js';
 import { GetdataOutbox } from './outbox.js';
+import { askedFor } from './accept.js';
 import { DescriptorGate } from './descriptors.js';
 import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import { TxidHistory } from './txid-history.js';
 import { formatTarget, type PeerTarget } from './targets.js';
-import { fromLegacy, type AddressBook, type KnownAddress } from './addrbook.js';
+import { fromLegacy, type KnownAddress } from './addrbook.js';
 import { Discovery, type SeedAddress } from './discovery.js';
 import { CENSUS_DEADLINE_MS, CENSUS_VISIT_MS, censusVisit } from './census.js';
 
@@ -24,85 +28,14 @@ export type CrawlEvent =
   | { readonly type: 'peer-down'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number }
   | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
   | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number; readonly announcements: Announcements }
-  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number }
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number }
   | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number };
 
-/** One peer's session events, tagged, with its end as a `down` event. */
-export type TaggedEvent =
-  | { readonly peer: PeerId; readonly ev: SessionEvent }
-  | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string } };
+export { keepPeer, redialDelay, REDIAL_BASE_MS, REDIAL_MAX_MS, NOT_REDIALLED, type CrawlDeps, type TaggedEvent } from './keep-peer.js';
+import { keepPeer, type CrawlDeps, type TaggedEvent } from './keep-peer.js';
 
-/** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
-export const REDIAL_BASE_MS = 1_000;
-export const REDIAL_MAX_MS = 300_000;
 /** How often request deadlines are checked. */
 export const EXPIRY_TICK_MS = 1_000;
-
-/** Ends that redialling cannot mend: a node of another network stays one. */
-export const NOT_REDIALLED: ReadonlySet<DropReason> = new Set<DropReason>(['wrong-network']);
-
-export function redialDelay(failures: number): number {
-  return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
-}
-
-export interface CrawlDeps {
-  readonly connect: (target: PeerTarget) => Observable<SessionEvent>;
-  readonly log: Logger;
-  readonly scheduler?: SchedulerLike;
-  /** The process's soft limit on open files, for the EMFILE warning. */
-  readonly openFilesLimit?: number;
-  /** The address book (loaded from its file, saved by the caller); a fresh one unless given. */
-  readonly book?: AddressBook;
-}
-
-/**
- * One configured peer, kept connected: each session's end becomes a `down` event (a session ends
- * without an error only when it was meant to: a census visit, `visited`), and with `reconnect` the
- * peer is dialled again after a backoff that resets once a handshake succeeds. What
- * `defer(connect).pipe(map(tag), endWith(visited), catchError(down), retry({ delay }))` does, as
- * one subscriber per session instead of five: every message of every peer passes through here,
- * and at 10,000 peers each subscriber on that path is memory touched per message (BENCHMARKS.md).
- */
-export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean): Observable<TaggedEvent> {
-  const peer = formatTarget(target);
-  const scheduler = deps.scheduler ?? asyncScheduler;
-  return new Observable<TaggedEvent>((subscriber) => {
-    let failures = 0;
-    let session: Subscription | undefined;
-    let redial: Subscription | undefined;
-    const ended = (reason: DropReason, message: string): void => subscriber.next({ peer, ev: { type: 'down', reason, message } });
-    const failed = (err: unknown): void => {
-      const e = asPeerError(err);
-      ended(e.reason, e.message);
-      if (!reconnect || NOT_REDIALLED.has(e.reason)) return subscriber.complete();
-      redial = scheduler.schedule(dial, redialDelay(++failures));
-    };
-    const dial = (): void => {
-      let events: Observable<SessionEvent>;
-      try {
-        events = deps.connect(target);
-      } catch (err) {
-        return failed(err);
-      }
-      session = events.subscribe({
-        next: (ev) => {
-          if (ev.type === 'ready') failures = 0;
-          subscriber.next({ peer, ev });
-        },
-        error: failed,
-        complete: () => {
-          ended('visited', 'visit complete');
-          subscriber.complete();
-        },
-      });
-    };
-    dial();
-    return () => {
-      redial?.unsubscribe();
-      session?.unsubscribe();
-    };
-  });
-}
 
 /**
  * The crawl: every peer's events merged and routed by command. `inv` goes to the inventory,
@@ -130,8 +63,14 @@ export interface CrawlStreamOptions {
   readonly dial?: DialOptions;
   /** DNS seeds' answers: learned addresses (dialled once, then as discovery decides), never kept like configured peers. */
   readonly seeds?: readonly SeedAddress[];
-  /** The network's proof-of-work limit: a block above it, or failing its merkle or witness checks, drops its peer. */
-  readonly powLimit: bigint;
+  /**
+   * The network's header rules and anchor: a block above its proof-of-work limit, or failing its
+   * merkle or witness checks, drops its peer; a block is reported only once its header connects
+   * to the header tree near its best tip (lib/crawler/headers.ts).
+   */
+  readonly chain: ChainParams;
+  /** The output buffer is over its bound (MAX_OUTPUT_BUFFER_BYTES): deliveries are asked again later, not taken. */
+  readonly outputFull?: () => boolean;
 }
 
 export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
@@ -170,11 +109,27 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       }
     });
     const send = (requests: readonly Request[]): void => outbox.add(requests);
+    const sync = new HeaderSync(new HeaderTree(opts.chain));
+    const act = (actions: readonly ChainAction[], now: number): void => {
+      for (const a of actions) {
+        if (a.type === 'getheaders') links.get(a.peer)?.send({ command: 'getheaders', version: PROTOCOL_VERSION, locator: a.locator, stop: new Uint8Array(32) });
+        else if (a.type === 'fetch') send(inventory.announce(a.peer, a.hashes.map((hash) => ({ type: InvType.BLOCK, hash })), now));
+        else if (a.type === 'drop') failPeer(a.peer, new PeerError('invalid-header', a.message));
+        else if (a.type === 'ignored') deps.log.debug('block not reported', { peer: a.peer, hash: a.hash, why: a.why });
+        else subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height });
+      }
+    };
     // Stdout backpressure: while our output is blocked no getdata goes out and request deadlines
     // stand still, but every socket is still read, so pings, pongs and invs keep flowing.
     let pausedSince: number | undefined;
     // Every transaction printed in the last two weeks: none is printed twice while it can be relayed.
     const printed = new TxidHistory();
+    /** Deliveries not taken while the output was full; asked again once it drains. */
+    let refused = 0;
+    const refuse = (peer: PeerId, ids: readonly Uint8Array[]): void => {
+      if (refused++ === 0) deps.log.warn('output buffer full: deliveries are asked again once stdout drains');
+      send(inventory.askAgain(peer, ids));
+    };
 
     const route = (t: TaggedEvent): void => {
       const { peer, ev } = t;
@@ -187,12 +142,17 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           // Core answers one getaddr per connection, with up to 1,000 addresses.
           if (opts.askAddresses) ev.link.send({ command: 'getaddr' });
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
+          // A census visit is too short for header sync, and prints no blocks.
+          if (!opts.census) act(sync.ready(peer, now), now);
           return;
         case 'down':
+          // A session that is not the registered one (never two, see Discovery) must not end that one's.
+          if (links.has(peer) && links.get(peer) !== ev.link) return deps.log.debug('a second session ended', { peer });
           links.delete(peer);
           outbox.forget(peer);
           send(inventory.dropPeer(peer, now));
           subscriber.next({ type: 'peer-down', peer, reason: ev.reason, message: ev.message, time: now });
+          act(sync.down(peer, now), now);
           return;
         case 'rtt':
           subscriber.next({ type: 'rtt', peer, ms: ev.ms });
@@ -204,6 +164,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
       switch (msg.command) {
         case 'inv':
           send(inventory.announce(peer, msg.items, now));
+          act(sync.announced(peer, msg.items.filter((i) => i.type === InvType.BLOCK).map((i) => i.hash), now), now);
           return;
         case 'addr':
           learn(peer, msg.addrs.map(fromLegacy), now);
@@ -212,8 +173,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           learn(peer, msg.addrs, now);
           return;
         case 'headers':
-          // Peers that prefer headers announcements (BIP 130) announce new blocks this way.
-          send(inventory.announce(peer, msg.headers.map((h) => ({ type: InvType.BLOCK, hash: h.hash })), now));
+          // Answers to our getheaders, and announcements (BIP 130): new blocks near the tip are fetched.
+          act(sync.headers(peer, msg.headers, now), now);
           return;
         case 'notfound':
           send(inventory.notFound(peer, msg.items, now));
@@ -221,24 +182,26 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
         case 'tx': {
           const { tx } = msg;
           // readTx gives a legacy tx one array for both ids.
-          const d = inventory.delivered(tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid], now);
+          const ids = tx.txid === tx.wtxid ? [tx.txid] : [tx.txid, tx.wtxid];
+          if (!askedFor(inventory, outbox, ids)) return deps.log.debug('unsolicited tx ignored', { peer });
+          if (opts.outputFull?.()) return refuse(peer, ids);
+          const d = inventory.delivered(ids, now);
           send(d.requests);
-          if (!d.announcements) deps.log.debug('unsolicited tx ignored', { peer });
-          else if (d.fresh && printed.add(tx.txid, now)) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
+          if (d.announcements && d.fresh && printed.add(tx.txid, now)) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
           return;
         }
         case 'block': {
           const { block } = msg;
-          if (inventory.isPending(block.header.hash)) {
-            // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
-            // Its other announcers stay: the same hash may yet come whole from one of them.
-            const check = validateBlock(block, opts.powLimit);
-            if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
-          }
-          const d = inventory.delivered([block.header.hash], now);
+          const ids = [block.header.hash];
+          if (!askedFor(inventory, outbox, ids)) return deps.log.debug('unsolicited block ignored', { peer });
+          if (opts.outputFull?.()) return refuse(peer, ids);
+          // Core: an invalid block is misbehaviour (net_processing.cpp MaybePunishNodeForBlock).
+          // Its other announcers stay: the same hash may yet come whole from one of them.
+          const check = validateBlock(block, opts.chain.powLimit);
+          if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
+          const d = inventory.delivered(ids, now);
           send(d.requests);
-          if (!d.wanted) deps.log.debug('unsolicited block ignored', { peer });
-          else if (d.fresh) subscriber.next({ type: 'block', peer, block, time: now });
+          if (d.fresh) act(sync.block(peer, block, now), now);
           return;
         }
         default:
@@ -295,6 +258,8 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
           } else if (!blocked && pausedSince !== undefined) {
             inventory.postpone(now - pausedSince);
             pausedSince = undefined;
+            if (refused > 0) deps.log.warn('stdout drained: asking again for what the full output buffer refused', { refused });
+            refused = 0;
             outbox.release();
           }
         }),

@@ -51,6 +51,8 @@ export class Discovery {
   readonly book: AddressBook;
   private readonly dialled: BoundedSet<string>;
   private readonly configured: Dial[];
+  /** The configured peers' keys, never forgotten (the dialled set forgets): never dialled again as learned. */
+  private readonly configuredKeys = new Set<string>();
   private readonly pending = new Map<string, PeerTarget>();
   private readonly live = new Map<string, PeerTarget>();
   /** Dials waiting out EMFILE_PAUSE_MS after running out of descriptors. */
@@ -71,8 +73,8 @@ export class Discovery {
     this.configured = [];
     for (const t of configured) {
       const key = formatTarget(t);
-      if (this.dialled.has(key)) continue;
-      this.dialled.add(key);
+      if (this.configuredKeys.has(key)) continue;
+      this.configuredKeys.add(key);
       this.configured.push({ target: t, configured: true });
     }
     /** Seeds given by name (through a proxy, the proxy resolves them): dialled once, kept out of the book. */
@@ -114,7 +116,10 @@ export class Discovery {
 
   /** Adds what a peer told us; returns the addresses new to the book, queueing those we may dial. */
   learn(peer: string, entries: readonly AddrV2Entry[]): KnownAddress[] {
+    const embedded = this.book.embeddedSkipped;
     const fresh = this.book.learn(entries, peer);
+    const skipped = this.book.embeddedSkipped - embedded;
+    if (skipped > 0) this.log.debug('addresses skipped: IPv4, Tor v2 or internal inside IPv6, which Core ignores', { peer, skipped });
     if (!this.opts.discover) return fresh;
     for (const address of fresh) {
       if (!address.dial.ok) {
@@ -156,7 +161,7 @@ export class Discovery {
 
   private enqueue(t: PeerTarget): void {
     const key = formatTarget(t);
-    if (this.dialled.has(key)) return;
+    if (this.dialled.has(key) || this.configuredKeys.has(key) || this.live.has(key)) return;
     if (this.pending.size >= MAX_PENDING_DIALS) {
       this.log.debug('dial queue full: address kept in the book, not queued', { address: key });
       return;
@@ -174,6 +179,11 @@ export class Discovery {
         const next = this.configured.shift() ?? this.takePending();
         if (!next) break;
         const key = formatTarget(next.target);
+        // Never two sessions to one address (Core: CConnman::AlreadyConnectedToAddress before OpenNetworkConnection).
+        if (this.live.has(key)) {
+          this.log.debug('already connected: not dialled twice', { address: key });
+          continue;
+        }
         this.live.set(key, next.target);
         if (!next.configured) this.book.attempt(next.target.host, next.target.port, this.scheduler?.now() ?? Date.now());
         this.sink.next(next);

@@ -7,6 +7,15 @@
 import type { DropReason } from '../peer/errors.js';
 import type { PeerId } from './inventory.js';
 import { redialDelay } from './crawl.js';
+import { evictOldest } from './bounded-set.js';
+
+/**
+ * Peers whose failures are remembered, at most (the most recently failed ones): a peer forgotten
+ * here is logged as if it failed for the first time. Every distinct failed dial used to keep ~132
+ * bytes for good; peers gossiping closed addresses drove thousands of such dials a second. The
+ * address book's order (ADDRESS_BOOK_CAPACITY): a failure older than that many others says little.
+ */
+export const MAX_DOWN_LOG_PEERS = 65_536;
 
 export interface DownNote {
   readonly level: 'warn' | 'info' | 'debug';
@@ -20,17 +29,36 @@ export const NOT_CONNECTED: ReadonlySet<DropReason> = new Set<DropReason>(['refu
 const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 
 export class DownLog {
-  /** Failed attempts in a row since the peer was last up (its drop counted: backoff counts it too). */
-  private readonly failures = new Map<PeerId, number>();
-  /** Peers whose current run of failures has been logged at info. */
-  private readonly seen = new Set<PeerId>();
+  /**
+   * Failed attempts in a row since the peer was last up (its drop counted: backoff counts it too),
+   * and whether this run of failures has been logged at info; latest failure last, at most MAX_DOWN_LOG_PEERS.
+   */
+  private readonly failures = new Map<PeerId, { n: number; logged: boolean }>();
 
-  /** `redialled(peer)`: whether the crawl dials this peer again (configured, with --reconnect). */
-  constructor(private readonly redialled: (peer: PeerId) => boolean) {}
+  /**
+   * `redialled(peer)`: whether the crawl dials this peer again (configured, with --reconnect).
+   * `configured(peer)`: whether the user named it (--peers): its failing to come up is a warning,
+   * visible at --log-level warn, where a learned address failing is routine (info).
+   */
+  constructor(
+    private readonly redialled: (peer: PeerId) => boolean,
+    private readonly configured: (peer: PeerId) => boolean = redialled,
+  ) {}
 
   up(peer: PeerId): void {
     this.failures.delete(peer);
-    this.seen.delete(peer);
+  }
+
+  /** How many peers' failures are remembered. */
+  get size(): number {
+    return this.failures.size;
+  }
+
+  /** Records a failure, as the latest (a Map keeps insertion order: the oldest go first). */
+  private record(peer: PeerId, n: number, logged: boolean): void {
+    this.failures.delete(peer);
+    this.failures.set(peer, { n, logged });
+    if (this.failures.size > MAX_DOWN_LOG_PEERS) evictOldest(this.failures, MAX_DOWN_LOG_PEERS);
   }
 
   down(peer: PeerId, reason: DropReason, detail: string, wasUp: boolean): DownNote {
@@ -40,21 +68,19 @@ export class DownLog {
       return { level: 'warn', message: `${detail}; not dialling it again`, meta: { peer } };
     }
     if (wasUp) {
-      this.failures.set(peer, 1);
-      this.seen.delete(peer);
+      this.record(peer, 1, false);
       return { level: 'info', message: 'peer dropped', meta: { peer, reason, detail } };
     }
-    const n = (this.failures.get(peer) ?? 0) + 1;
-    this.failures.set(peer, n);
+    const last = this.failures.get(peer);
+    const n = (last?.n ?? 0) + 1;
     const what = NOT_CONNECTED.has(reason) ? 'could not connect' : 'no handshake';
     const redial = this.redialled(peer);
     const meta: Record<string, unknown> = { peer, reason, detail };
     if (redial) Object.assign(meta, { failures: n, next_try_s: redialDelay(n) / 1000 });
     // The first failure (or the first since a drop), then the 2nd, 4th, 8th…: growing intervals.
-    if (!this.seen.has(peer) || (redial && isPowerOfTwo(n))) {
-      this.seen.add(peer);
-      return { level: 'info', message: redial && n > 1 ? `${what}, still redialling` : what, meta };
-    }
+    const info = last?.logged !== true || (redial && isPowerOfTwo(n));
+    this.record(peer, n, true);
+    if (info) return { level: this.configured(peer) ? 'warn' : 'info', message: redial && n > 1 ? `${what}, still redialling` : what, meta };
     return { level: 'debug', message: what, meta };
   }
 }

@@ -1,85 +1,113 @@
+import type { DecodedTx } from '../wire/model.js';
+import type { NetworkParams } from '../wire/network.js';
+import { txLine, type FeeInfo } from '../tx/view.js';
+import { toReversedHex } from '../wire/hex.js';
+import { knownFee, learnOutput, missingInputs } from '../mempool/fees.js';
+import type { RpcOutputs } from './fee-rpc.js';
+import { MempoolView, type Left } from '../mempool/view.js';
+import { feerateHistogram, nextBlockMinFeerate } from '../mempool/template.js';
+import { confirmedLine, leftLine, mempoolLine } from '../output/mempool-lines.js';
+import { unixSeconds } from '../output/lines.js';
+import type { EmitKind } from './options.js';
+
+/** How often relayed transactions run the view's expiry (and so do blocks and mempool lines). */
+export const EXPIRE_EVERY_MS = 1_000;
+
+export interface MonitorOptions {
+  readonly emit: ReadonlySet<EmitKind>;
+  readonly network: NetworkParams;
+  readonly raw: boolean;
+}
+
 /**
- * The crawler's view of the mempool: transactions it has seen and no block has confirmed yet.
- * Pure (time is passed in) and bounded: past its capacity the oldest entries go, and entries
- * older than the age limit expire, as Core's own mempool expires them.
+ * The mempool view (lib/mempool) fed with the crawl's transactions and blocks, and the lines it
+ * prints: replaced, evicted, confirmed, unseen tx lines and mempool summaries, each kind only when
+ * asked for with --emit.
  */
-export interface MempoolLimits {
-  /** Entries kept at most; ~150 bytes each. */
-  readonly capacity: number;
-  /** DEFAULT_MEMPOOL_EXPIRY_HOURS (kernel/mempool_options.h): 336 h = two weeks. */
-  readonly maxAgeMs: number;
-}
+export class MempoolMonitor {
+  readonly view = new MempoolView();
+  private expiredAt = -Infinity;
+  /** Lines waiting for Core's answer (--rpc): printed without fee at close. */
+  private readonly held = new Set<() => void>();
 
-export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = { capacity: 500_000, maxAgeMs: 336 * 3600 * 1000 };
-
-export interface MempoolStats {
-  readonly count: number;
-  readonly vsize: number;
-  /** Seconds since the oldest entry was seen; 0 when empty. */
-  readonly oldestAge: number;
-}
-
-interface Entry {
-  readonly vsize: number;
-  readonly time: number;
-}
-
-export class MempoolView {
-  /** txid (hex) → entry, in the order seen: the first entry is the oldest. */
-  private readonly entries = new Map<string, Entry>();
-  private totalVsize = 0;
-
-  constructor(readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS) {}
+  constructor(
+    private readonly opts: MonitorOptions,
+    private readonly write: (line: string) => void,
+    private readonly rpc?: RpcOutputs,
+  ) {}
 
   get size(): number {
-    return this.entries.size;
+    return this.view.size;
   }
 
-  has(txid: string): boolean {
-    return this.entries.has(txid);
-  }
-
-  add(txid: string, vsize: number, time: number): void {
-    if (this.entries.has(txid)) return;
-    this.entries.set(txid, { vsize, time });
-    this.totalVsize += vsize;
-    while (this.entries.size > this.limits.capacity) this.removeOldest();
-  }
-
-  /** A block confirmed these: returns how many of them were in the view. */
-  confirm(txids: readonly string[]): number {
-    let found = 0;
-    for (const txid of txids) {
-      const e = this.entries.get(txid);
-      if (!e) continue;
-      found++;
-      this.entries.delete(txid);
-      this.totalVsize -= e.vsize;
+  /**
+   * A relayed transaction: `print` gets what its line says of its fee (undefined while an input is
+   * unknown): at once, or with --rpc, once Core has said what the unknown inputs spend (within
+   * --rpc-timeout).
+   */
+  tx(tx: DecodedTx, time: number, print: (fee: FeeInfo | undefined) => void): void {
+    // Expiry once a second at most: finding the oldest entry walks what deletions left at the Map's front.
+    if (time - this.expiredAt >= EXPIRE_EVERY_MS) {
+      this.expiredAt = time;
+      this.left(this.view.expire(time), time);
     }
-    return found;
-  }
-
-  expire(now: number): void {
-    for (const [, e] of this.entries) {
-      if (now - e.time < this.limits.maxAgeMs) break;
-      this.removeOldest();
-    }
-  }
-
-  stats(now: number): MempoolStats {
-    this.expire(now);
-    const oldest = this.entries.values().next();
-    return {
-      count: this.entries.size,
-      vsize: this.totalVsize,
-      oldestAge: oldest.done ? 0 : Math.max(0, Math.round((now - oldest.value.time) / 1000)),
+    const added = this.view.add(tx, time);
+    if (added !== undefined) this.left(added.left, time);
+    const fee = added?.entry.fee;
+    if (added !== undefined && fee !== undefined && added.prevouts !== undefined) return print({ fee, prevouts: added.prevouts, effectiveFeerate: added.effectiveFeerate });
+    const missing = added === undefined || this.rpc === undefined ? [] : missingInputs(this.view, tx);
+    if (this.rpc === undefined || missing.length === 0) return print(undefined);
+    let done = false;
+    const flush = (withFee: boolean): void => {
+      if (done) return;
+      done = true;
+      this.held.delete(hold);
+      print(withFee ? knownFee(this.view, tx) : undefined);
     };
+    const hold = (): void => flush(false);
+    this.held.add(hold);
+    void this.rpc.outputs(missing.map((i) => ({ txid: toReversedHex(tx.inputs[i].prevTxid), vout: tx.inputs[i].prevIndex }))).then((outs) => {
+      outs.forEach((o, j) => {
+        if (o) learnOutput(this.view, tx.inputs[missing[j]].prevTxid, tx.inputs[missing[j]].prevIndex, o);
+      });
+      flush(true);
+    });
   }
 
-  private removeOldest(): void {
-    const first = this.entries.entries().next();
-    if (first.done) return;
-    this.entries.delete(first.value[0]);
-    this.totalVsize -= first.value[1].vsize;
+  /** At the end: lines still waiting for Core are printed without their fee. */
+  close(): void {
+    for (const hold of [...this.held]) hold();
+  }
+
+  /** A block: confirmed and evicted lines, unseen tx lines; returns how many it held and how many were unseen. */
+  block(txs: readonly DecodedTx[], hash: string, height: number | undefined, peer: string, time: number): { seen: number; unseen: number } {
+    this.left(this.view.expire(time), time);
+    const c = this.view.confirm(txs);
+    if (this.opts.emit.has('confirmed')) for (const e of c.confirmed) this.write(confirmedLine(e.txid, e.time, hash, height, time));
+    this.left(c.left, time);
+    if (this.opts.emit.has('unseen')) {
+      for (const i of c.unseen) this.write(txLine(txs[i], this.opts.network, { raw: this.opts.raw, seen: { peer, time: unixSeconds(time), block: hash } }));
+    }
+    return { seen: c.confirmed.length, unseen: c.unseen.length };
+  }
+
+  /** The `mempool` line, after expiry. */
+  statsLine(now: number): string {
+    this.left(this.view.expire(now), now);
+    return mempoolLine(
+      {
+        count: this.view.size,
+        vsize: this.view.vsize,
+        oldestAge: this.view.oldestAge(now),
+        known: this.view.known,
+        histogram: feerateHistogram(this.view.entries.values()),
+        nextBlockFeerate: nextBlockMinFeerate(this.view),
+      },
+      now,
+    );
+  }
+
+  private left(left: readonly Left[], time: number): void {
+    for (const l of left) if (this.opts.emit.has(l.reason === 'replaced' ? 'replaced' : 'evicted')) this.write(leftLine(l, time));
   }
 }

@@ -34,8 +34,8 @@ export class Metrics {
   });
   private readonly bytes = new Counter({
     name: 'bitcrawl_message_bytes_total',
-    help: 'P2P message bytes (header included) by command and direction',
-    labelNames: ['command', 'direction'],
+    help: 'P2P message bytes on the wire (v1: header and payload; v2: the encrypted packet) by command, direction and transport',
+    labelNames: ['command', 'direction', 'transport'],
     registers: [this.registry],
   });
   private readonly txs = new Counter({ name: 'bitcrawl_transactions_total', help: 'Transactions received and printed (each once)', registers: [this.registry] });
@@ -57,7 +57,8 @@ export class Metrics {
   private readonly mempoolTxs = new Gauge({ name: 'bitcrawl_mempool_transactions', help: 'Transactions in the mempool view', registers: [this.registry] });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'bitcrawl_process_' });
+    // prom-client's names start process_ and nodejs_ already: bitcrawl_process_cpu_seconds_total.
+    collectDefaultMetrics({ register: this.registry, prefix: 'bitcrawl_' });
     this.peers.set({ state: 'connected' }, 0);
   }
 
@@ -103,10 +104,10 @@ export class Metrics {
     });
   }
 
-  message(direction: Direction, command: string, bytes: number): void {
+  message(direction: Direction, command: string, bytes: number, transport: 'v1' | 'v2'): void {
     const label = commandLabel(command);
     this.messages.inc({ command: label, direction });
-    this.bytes.inc({ command: label, direction }, bytes);
+    this.bytes.inc({ command: label, direction, transport }, bytes);
   }
 
   badMessage(command: string): void {

@@ -5,6 +5,7 @@ import { CENSUS_DEADLINE_MS, DEFAULT_CENSUS_CONCURRENCY } from './census.js';
 import { MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import type { NatsOptions } from '../output/nats.js';
 import type { ReachConfig } from '../net/reach.js';
+import type { RpcEndpoint } from '../net/rpc.js';
 
 /** A flag or argument the user got wrong: reported in one line, exit status 2. */
 export class UsageError extends Error {
@@ -13,7 +14,9 @@ export class UsageError extends Error {
 
 export const TRANSPORTS = ['auto', 'v2', 'v1'] as const;
 
-export const EMIT_KINDS = ['tx', 'peer', 'block', 'addr'] as const;
+export const EMIT_KINDS = ['tx', 'peer', 'block', 'addr', 'replaced', 'confirmed', 'evicted', 'mempool', 'unseen'] as const;
+/** `--emit mempool` without `--mempool-stats S`: a mempool line this often. */
+export const DEFAULT_MEMPOOL_STATS_MS = 60_000;
 export type EmitKind = (typeof EMIT_KINDS)[number];
 
 /** Everything `crawl` needs, already validated. Durations in milliseconds. */
@@ -57,6 +60,10 @@ export interface CrawlOptions {
   readonly statusToTty: boolean;
   /** Print `event: "mempool"` lines this often; 0 = never. */
   readonly mempoolStatsMs: number;
+  /** --rpc: a Bitcoin Core node to ask for the outputs transactions spend (their fees). */
+  readonly rpc?: RpcEndpoint;
+  /** --rpc-timeout: a line waits for Core at most this long, then is printed without its fee. */
+  readonly rpcTimeoutMs?: number;
   /** How networks are reached: --proxy, --onion, --i2psam, --cjdns-reachable, --onlynet (lib/net/reach.ts). */
   readonly reach?: ReachConfig;
   /** Our persistent I2P private key (--i2p-key); transient keys when absent. */

@@ -1,5 +1,6 @@
 import { asapScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import type { InvItem } from '../wire/messages.js';
+import { hashKey } from '../wire/hex.js';
 import type { PeerId, Request } from './inventory.js';
 
 /** MAX_GETDATA_SZ (net_processing.cpp): items per getdata, as Core sends them. */
@@ -13,6 +14,8 @@ export const MAX_GETDATA_ITEMS = 1_000;
  */
 export class GetdataOutbox {
   private readonly queued = new Map<PeerId, InvItem[]>();
+  /** The hash of every item queued (as hashKey): a delivery of one of them was not asked for yet. */
+  private readonly keys = new Set<string>();
   private pending: Subscription | undefined;
   private held = false;
 
@@ -32,6 +35,7 @@ export class GetdataOutbox {
   add(requests: readonly Request[]): void {
     if (requests.length === 0) return;
     for (const r of requests) {
+      for (const item of r.items) this.keys.add(hashKey(item.hash));
       const items = this.queued.get(r.peer);
       if (items) items.push(...r.items);
       else this.queued.set(r.peer, [...r.items]);
@@ -50,14 +54,21 @@ export class GetdataOutbox {
     this.schedule();
   }
 
+  /** Its getdata waits here, not sent: the peer has not been asked for it (yet). */
+  holds(hash: Uint8Array): boolean {
+    return this.keys.size > 0 && this.keys.has(hashKey(hash));
+  }
+
   /** A peer went away: what waited for it is the inventory's to hand on, not ours to send. */
   forget(peer: PeerId): void {
+    for (const item of this.queued.get(peer) ?? []) this.keys.delete(hashKey(item.hash));
     this.queued.delete(peer);
   }
 
   close(): void {
     this.pending?.unsubscribe();
     this.queued.clear();
+    this.keys.clear();
   }
 
   private schedule(): void {
@@ -70,6 +81,7 @@ export class GetdataOutbox {
     if (this.held) return;
     for (const [peer, items] of this.queued) {
       this.queued.delete(peer);
+      for (const item of items) this.keys.delete(hashKey(item.hash));
       for (let i = 0; i < items.length; i += MAX_GETDATA_ITEMS) this.sendTo(peer, items.slice(i, i + MAX_GETDATA_ITEMS));
     }
   }

@@ -1,24 +1,27 @@
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
-import { NdjsonSink } from '../output/ndjson.js';
-import { addrLine, blockLine, mempoolLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
-import { toReversedHex } from '../wire/hex.js';
-import { MempoolView } from './mempool.js';
+import type { StatusLine } from '../log/status-line.js';
+import { EXIT_FLUSH_STALL_MS, NdjsonSink } from '../output/ndjson.js';
+import { redact as redactUrl } from '../output/nats-connect.js';
+import { addrLine, blockLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
+import { MempoolMonitor } from './mempool.js';
+import { startRpc } from './rpc-start.js';
 import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { blockView } from '../tx/block.js';
-import { POW_LIMITS } from '../tx/pow.js';
+import { CHAIN_PARAMS } from '../chain/params.js';
 import type { PeerInfo } from '../peer/session.js';
 import { dialPeer, type SessionOptions } from '../peer/connect.js';
-import { txLine } from '../tx/view.js';
+import { txLine, UNCONFIRMED } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
 import { formatTarget, hostOfTarget, parsePeer } from './targets.js';
 import { DownLog } from './down-log.js';
-import { AddressBook } from './addrbook.js';
+import { ADDRESS_BOOK_CAPACITY, AddressBook } from './addrbook.js';
+import { BoundedSet } from './bounded-set.js';
 import { ADDRBOOK_SAVE_MS, loadBook, saveBook } from './addrbook-file.js';
 import type { SeedAddress } from './discovery.js';
 import { askSeeds, systemLookup, type SeedLookup } from '../net/seeds.js';
@@ -29,6 +32,8 @@ import { ecBackendReason } from '../transport/secp.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
 
 export const USER_AGENT = '/bitcrawl:0.1.0/';
+/** Peers remembered as having connected, for the summary's count (~229 bytes each): the address book's size. */
+export const CONNECTED_REMEMBERED = ADDRESS_BOOK_CAPACITY;
 /** How often the terminal status line is refreshed. */
 export const STATUS_EVERY_MS = 5_000;
 /** What runCrawl reaches the world through; tests inject their own (never the internet). */
@@ -39,6 +44,8 @@ export interface RunDeps {
   readonly dnsTimeoutMs?: number;
   /** `host:port`s to start from when every DNS seed fails: the network's FIXED_SEEDS unless given. */
   readonly fixedSeeds?: readonly string[];
+  /** The terminal's status line (with opts.statusToTty): io.stderr is then its stream. */
+  readonly status?: StatusLine;
 }
 
 /**
@@ -82,7 +89,8 @@ async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Pr
 /**
  * `crawl`: runs until SIGINT/SIGTERM (SIGHUP is logged and ignored; exit 0 after closing peers, with a summary on stderr; a
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
- * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1).
+ * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1); so too
+ * without it when no peer is left to redial (each was of another network: crawl.ts NOT_REDIALLED).
  */
 export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: RunDeps = {}): Promise<number> {
   const targets = opts.peers;
@@ -127,9 +135,14 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   let txs = 0;
   let blocks = 0;
   let addresses = 0;
-  /** Every peer that ever completed a handshake (for the summary and the exit status). */
-  const connected = new Set<string>();
-  const mempool = new MempoolView();
+  /**
+   * Peers that completed a handshake (for the summary and the exit status): the latest
+   * CONNECTED_REMEMBERED, and how many distinct ones (one forgotten and back counts again).
+   */
+  const connected = new BoundedSet<string>(CONNECTED_REMEMBERED);
+  let peersConnected = 0;
+  const rpc = opts.rpc && (await startRpc(opts.rpc, opts.rpcTimeoutMs, opts.network.name, log));
+  const mempool = new MempoolMonitor(opts, (line) => sink.write(line), rpc);
   const metrics = opts.metricsPort === undefined ? undefined : new (await import('./metrics.js')).Metrics();
   let metricsServer: Server | undefined;
   if (metrics && opts.metricsPort !== undefined) {
@@ -143,10 +156,10 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   if (metricsServer) log.info('metrics', { url: `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics` });
   if (metrics && nats) metrics.nats(() => nats.stats);
   // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
-  nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: err instanceof Error ? err.message : String(err) }));
+  nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: redactUrl(err instanceof Error ? err.message : String(err)) }));
   const up = new Set<string>();
   const configured = new Set(opts.peers.map(formatTarget));
-  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer));
+  const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer), (peer) => configured.has(peer));
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
   /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
@@ -162,27 +175,30 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   });
   // A status line on stderr every few seconds, only for a person watching a terminal.
   let lastTxs = 0;
-  const statusTimer = opts.statusToTty
-    ? setInterval(() => {
-        const rate = (txs - lastTxs) / (STATUS_EVERY_MS / 1000);
-        lastTxs = txs;
-        io.stderr.write(`\rpeers ${up.size} | ${rate.toFixed(1)} tx/s | ${txs} txs | mempool ${mempool.size} | ${blocks} blocks\x1b[K`);
-      }, STATUS_EVERY_MS)
-    : undefined;
+  const statusLine = opts.statusToTty ? deps.status : undefined;
+  const statusTimer =
+    statusLine &&
+    setInterval(() => {
+      const rate = (txs - lastTxs) / (STATUS_EVERY_MS / 1000);
+      lastTxs = txs;
+      statusLine.show(`peers ${up.size} | ${rate.toFixed(1)} tx/s | ${txs} txs | mempool ${mempool.size} | ${blocks} blocks`);
+    }, STATUS_EVERY_MS);
   const statsTimer =
-    opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempoolLine(mempool.stats(Date.now()), Date.now())), opts.mempoolStatsMs) : undefined;
+    opts.mempoolStatsMs > 0 ? setInterval(() => sink.write(mempool.statsLine(Date.now())), opts.mempoolStatsMs) : undefined;
 
-  /** The address book to its file (atomically); a failure is logged, never the end of the crawl. */
-  const saveAddresses = (): void => {
-    if (opts.addrbookPath === undefined) return;
-    try {
-      saveBook(opts.addrbookPath, opts.network.name, book);
-      log.debug('address book saved', { file: opts.addrbookPath, addresses: book.size });
-    } catch (err) {
-      log.error('address book not saved', { file: opts.addrbookPath, error: err instanceof Error ? err.message : String(err) });
-    }
-  };
-  const saveTimer = opts.addrbookPath === undefined ? undefined : setInterval(saveAddresses, ADDRBOOK_SAVE_MS);
+  /** The address book to its file (atomically, one save at a time); a failure is logged, never the end of the crawl. */
+  let saving = Promise.resolve();
+  const saveAddresses = (): Promise<void> =>
+    (saving = saving.then(async () => {
+      if (opts.addrbookPath === undefined) return;
+      try {
+        await saveBook(opts.addrbookPath, opts.network.name, book);
+        log.debug('address book saved', { file: opts.addrbookPath, addresses: book.size });
+      } catch (err) {
+        log.error('address book not saved', { file: opts.addrbookPath, error: err instanceof Error ? err.message : String(err) });
+      }
+    }));
+  const saveTimer = opts.addrbookPath === undefined ? undefined : setInterval(() => void saveAddresses(), ADDRBOOK_SAVE_MS);
   saveTimer?.unref();
 
   return new Promise<number>((resolve) => {
@@ -195,14 +211,17 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       finished = true;
       subscription?.unsubscribe();
       clearInterval(statsTimer);
+      mempool.close();
       clearInterval(statusTimer);
-      if (statusTimer) io.stderr.write('\n');
+      statusLine?.end();
       metricsServer?.close();
       dialer.close();
       clearInterval(saveTimer);
-      saveAddresses();
-      // A second signal while stdout drains still exits at once (onSignal stays until here).
-      await stdout.flush();
+      await saveAddresses();
+      if (book.embeddedSkipped > 0) log.info('addresses skipped: IPv4, Tor v2 or internal inside IPv6 (Core ignores them)', { skipped: book.embeddedSkipped });
+      // A second signal while stdout drains still exits at once (onSignal stays until here); a
+      // reader that takes nothing for EXIT_FLUSH_STALL_MS is given up on.
+      const unwritten = await stdout.flushWithin();
       const unsent = await nats?.close();
       if (nats) {
         const { published, dropped } = nats.stats;
@@ -213,9 +232,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       process.off('SIGHUP', onHangup);
       if (summary) {
         const secs = ((Date.now() - startedAt) / 1000).toFixed(1);
-        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${connected.size} peers, ${addresses} addresses learned in ${secs} s\n`);
-      }
+        const lost = unwritten > 0 ? `; stdout not read for ${EXIT_FLUSH_STALL_MS / 1000} s: ${unwritten} bytes of output not written` : '';
+        io.stderr.write(`crawl: ${txs} transactions, ${blocks} blocks from ${peersConnected} peers, ${addresses} addresses learned in ${secs} s${lost}\n`);
+      } else if (unwritten > 0) log.warn('stdout not read: output not written', { bytes: unwritten });
       resolve(status);
+      // Its pending write would keep the process alive for as long as the reader sleeps.
+      if (unwritten > 0) process.exit(status);
     };
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
@@ -242,6 +264,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           up.add(ev.peer);
           downLog.up(ev.peer);
           metrics?.peersConnected(up.size);
+          if (!connected.has(ev.peer)) peersConnected++;
           connected.add(ev.peer);
           log.info('peer connected', {
             peer: ev.peer,
@@ -290,17 +313,18 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         }
         case 'tx':
           txs++;
-          mempool.add(toReversedHex(ev.tx.txid), ev.tx.vsize, ev.time);
+          mempool.tx(ev.tx, ev.time, (fee) => {
+            if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, status: UNCONFIRMED, seen: seenOf(ev.peer, ev.time, ev.announcements), fee }));
+          });
           metrics?.mempoolSize(mempool.size);
-          if (opts.emit.has('tx')) sink.write(txLine(ev.tx, opts.network, { raw: opts.raw, seen: seenOf(ev.peer, ev.time, ev.announcements) }));
           return;
         case 'block': {
           blocks++;
           const view = blockView(ev.block);
-          const seenTxs = mempool.confirm(view.txids);
+          const held = mempool.block(ev.block.txs, view.hash, view.height, ev.peer, ev.time);
           metrics?.mempoolSize(mempool.size);
-          log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: seenTxs });
-          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, seenTxs));
+          log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen });
+          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, held.seen, held.unseen));
           return;
         }
       }
@@ -314,7 +338,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       pingTimeoutMs: opts.pingTimeoutMs,
       userAgent: USER_AGENT,
       log,
-      onTraffic: metrics && ((direction, command, bytes) => metrics.message(direction, command, bytes)),
+      onTraffic: metrics && ((direction, command, bytes, transport) => metrics.message(direction, command, bytes, transport)),
       onBadMessage: metrics && ((command) => metrics.badMessage(command)),
       open: dialer.open,
     };
@@ -334,7 +358,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
         // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
         dial: dialOptions,
-        powLimit: POW_LIMITS[opts.network.name],
+        chain: CHAIN_PARAMS[opts.network.name],
+        // What stdout's reader has not taken is bounded (MAX_OUTPUT_BUFFER_BYTES): past it nothing is taken in.
+        outputFull: () => stdout.full,
       },
       {
         log,
@@ -358,13 +384,14 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       complete() {
         // With --no-reconnect every peer is gone; in a census no address is left to visit.
         if (opts.census) {
+          count.notVisited(book.entries(), reach);
           for (const line of count.summary()) io.stderr.write(`${line}\n`);
           // A census that visited every address it had is done, however many answered.
           void finish(0, true);
           return;
         }
         log.info('no peers left');
-        void finish(connected.size > 0 ? 0 : 1, true);
+        void finish(peersConnected > 0 ? 0 : 1, true);
       },
     });
   });

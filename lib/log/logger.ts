@@ -19,11 +19,30 @@ export interface Logger {
   isDebug(): boolean;
 }
 
+/**
+ * Characters a terminal or a log viewer may act on rather than show, in anything a peer chose (a
+ * user agent, a reject reason): C0 controls (ESC starts a terminal escape, CR and LF forge lines),
+ * DEL, C1 controls (U+009B is a one-character CSI), the line and paragraph separators U+2028/2029,
+ * and the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E/200F,
+ * U+202A–202E, U+2066–2069: "Trojan Source", CVE-2021-42574) that reorder what the reader sees.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- as above
+const UNSAFE_OR_SPACE = /[\s\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+
+/** `s` with every UNSAFE character written as its JSON escape (`\u001b`): inert, and still valid inside a JSON string. */
+export function escapeUnsafe(s: string): string {
+  return s.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function metaText(meta: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(meta)) {
     if (k === 'level' || k === 'message' || k === 'timestamp' || typeof k === 'symbol') continue;
-    parts.push(`${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`);
+    // A bare value only when nothing in it needs quoting or escaping; JSON.stringify escapes the C0
+    // controls, escapeUnsafe the rest.
+    parts.push(`${k}=${typeof v === 'string' && !UNSAFE_OR_SPACE.test(v) ? v : escapeUnsafe(JSON.stringify(v) ?? String(v))}`);
   }
   return parts.length ? ' ' + parts.join(' ') : '';
 }
@@ -34,9 +53,18 @@ export function createLogger(opts: { level: LogLevel; format: LogFormat; stream?
   // copy of every field): at 10,000 peers each dial logs two lines.
   const format =
     opts.format === 'json'
-      ? winston.format.combine(winston.format.timestamp(), winston.format.json())
+      ? winston.format.combine(
+          winston.format.timestamp(),
+          winston.format.json(),
+          // JSON escapes C0 controls but not DEL, C1, U+2028/2029 or the bidi controls.
+          winston.format((info) => {
+            const line = info[MESSAGE];
+            if (typeof line === 'string') info[MESSAGE] = escapeUnsafe(line);
+            return info;
+          })(),
+        )
       : winston.format((info) => {
-          info[MESSAGE] = `${new Date().toISOString()} ${info.level} ${String(info.message)}${metaText(info)}`;
+          info[MESSAGE] = `${new Date().toISOString()} ${info.level} ${escapeUnsafe(String(info.message))}${metaText(info)}`;
           return info;
         })();
   const transport = opts.stream

@@ -42,7 +42,8 @@ const where = (h: HostPort): string => (h.host.includes(':') ? `[${h.host}]:${h.
 
 /** A socket error as a DialError: EMFILE/ENFILE are our own limit, the rest the connection's. */
 export function socketDialError(err: NodeJS.ErrnoException, what: string): DialError {
-  const text = err.code ? `${err.code}: ${err.message}` : err.message;
+  // Node's message names the code already ("connect ECONNREFUSED 127.0.0.1:8333"): said once, first.
+  const text = err.code ? `${err.code}: ${err.message.replace(` ${err.code}`, '')}` : err.message;
   if (err.code === 'EMFILE' || err.code === 'ENFILE') return new DialError('no-descriptors', text);
   if (what !== 'peer') return new DialError('proxy-failed', `${what}: ${text}`);
   return new DialError(err.code === 'ECONNREFUSED' ? 'refused' : 'connect-failed', text);

@@ -83,6 +83,16 @@ export const IPV6_INVALID: readonly AddressRange[] = [
  */
 export const IPV6_EMBEDDED_INVALID: readonly AddressRange[] = [IPV4_IN_IPV6, TORV2_IN_IPV6, INTERNAL_IN_IPV6];
 
+/**
+ * An addrv2 entry of BIP 155's IPv6 network that carries IPv4, Tor v2 or an internal name in a
+ * prefix: Core's CNetAddr::UnserializeV2Stream reads it as an invalid (or NET_INTERNAL) address
+ * ("IPv4 and TORv2 are not supposed to be embedded in IPv6 (like in V1 encoding). Unserialize as
+ * !IsValid(), thus ignoring them."), so addrman never keeps it.
+ */
+export function isEmbeddedInIPv6(a: HostBytes): boolean {
+  return a.networkId === AddrNetwork.IPV6 && a.addr.length === 16 && IPV6_EMBEDDED_INVALID.some((r) => inRange(a.addr, r));
+}
+
 // --- What IsRoutable refuses beyond IsValid ----------------------------------------------------
 
 /** CNetAddr::IsLocal for IPv4: loopback and "this network". */

@@ -17,17 +17,9 @@ export interface SeenAnnouncements {
   readonly peers: number;
 }
 
-/** What a mempool line counts. */
-export interface MempoolLineStats {
-  readonly count: number;
-  readonly vsize: number;
-  /** Seconds since the oldest entry was seen; 0 when empty. */
-  readonly oldestAge: number;
-}
-
 /** A learned peer address, as an addr line shows it. */
 export interface AddrLineAddress {
-  /** The address's network: ipv4, ipv6, torv2, torv3, i2p, cjdns, yggdrasil. */
+  /** The address's network, by Core's names: ipv4, ipv6, onion, i2p, cjdns, yggdrasil. */
   readonly network: string;
   readonly host: string;
   readonly port: number;
@@ -72,13 +64,12 @@ export function peerDownLine(peer: string, network: string, reason: DropReason, 
   return JSON.stringify({ event: 'peer', state, peer, network, time: unixSeconds(timeMs), reason, message });
 }
 
-export function mempoolLine(stats: MempoolLineStats, timeMs: number): string {
-  return JSON.stringify({ event: 'mempool', time: unixSeconds(timeMs), count: stats.count, vsize: stats.vsize, oldest_age: stats.oldestAge });
-}
-
-/** A new block: its summary, who delivered it, and how many of its transactions we had seen. */
-export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number): string {
-  return JSON.stringify({ ...view, seen_txs: seenTxs, seen: { peer, time: unixSeconds(timeMs) } });
+/**
+ * A new block: its summary, who delivered it, how many of its transactions the mempool view held
+ * (`seen_txs`) and how many of the others (coinbase aside) were never announced to us (`unseen_txs`).
+ */
+export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number, unseenTxs?: number): string {
+  return JSON.stringify({ ...view, seen_txs: seenTxs, ...(unseenTxs === undefined ? {} : { unseen_txs: unseenTxs }), seen: { peer, time: unixSeconds(timeMs) } });
 }
 
 /** The `seen` object of a tx line: who delivered it and its announcements (inv) before that. */

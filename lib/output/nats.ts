@@ -1,9 +1,12 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
 
+import { connectOptions, ensureStream, RECONNECT_WAIT_MS, redact, type StreamLimits } from './nats-connect.js';
+
 export { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from './nats-defaults.js';
+export { connectOptions, ensureStream, RECONNECT_WAIT_MS, redact, SUBJECTS, type StreamLimits } from './nats-connect.js';
 
 /** The lines buffered (at most DEFAULT_NATS_BUFFER of them, nats-defaults.ts) hold at most this many bytes, whatever the count (a block line can be ~300 kB). */
 export const MAX_NATS_BUFFER_BYTES = 64 * 1024 * 1024;
@@ -13,12 +16,8 @@ export const MAX_IN_FLIGHT = 256;
 export const PUBLISH_TIMEOUT_MS = 5_000;
 /** A line the server refuses this many times while connected is given up (and counted as dropped). */
 export const MAX_PUBLISH_ATTEMPTS = 5;
-/** Between attempts to connect (the client's reconnectTimeWait, and ours before the first connection). */
-export const RECONNECT_WAIT_MS = 1_000;
 /** At exit, how long the buffer may take to empty before what is left is counted as unsent. */
 export const CLOSE_TIMEOUT_MS = 5_000;
-/** Every subject we publish on: bitcrawl.<network>.<event>. */
-export const SUBJECTS = 'bitcrawl.>';
 
 export interface NatsOptions extends StreamLimits {
   /** nats://host:port (or host:port), as the client takes it; several comma-separated. */
@@ -43,24 +42,6 @@ interface Pending {
   readonly data: string;
   readonly id: string;
   attempts: number;
-}
-
-export interface StreamLimits {
-  readonly stream: string;
-  readonly maxAgeS: number;
-  readonly maxBytes: number;
-}
-
-/** The stream on `bitcrawl.>`, created with these limits if missing (an existing one is used as it is). */
-export async function ensureStream(jsm: JetStreamManager, limits: StreamLimits, log: Logger): Promise<void> {
-  try {
-    await jsm.streams.info(limits.stream);
-    return;
-  } catch {
-    // Not there yet (or not readable: then creating it says why).
-  }
-  await jsm.streams.add({ name: limits.stream, subjects: [SUBJECTS], max_age: limits.maxAgeS * 1e9, max_bytes: limits.maxBytes });
-  log.info('nats stream created', { stream: limits.stream, subjects: SUBJECTS, max_age_s: limits.maxAgeS, max_bytes: limits.maxBytes });
 }
 
 const EVENT_PREFIX = /^\{"event":"([a-z_]+)"/;
@@ -128,14 +109,14 @@ export class NatsSink {
       if (this.closing) return;
       try {
         nc = await connect({
-          servers: this.opts.url.split(','),
+          ...connectOptions(this.opts.url),
           name: `bitcrawl ${this.opts.vantage}`,
           maxReconnectAttempts: -1,
           reconnectTimeWait: RECONNECT_WAIT_MS,
           timeout: PUBLISH_TIMEOUT_MS,
         });
       } catch (err) {
-        if (attempt === 1) this.log.warn('nats: cannot connect yet, buffering and trying again', { url: this.opts.url, error: (err as Error).message });
+        if (attempt === 1) this.log.warn('nats: cannot connect yet, buffering and trying again', { url: redact(this.opts.url), error: redact((err as Error).message) });
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, RECONNECT_WAIT_MS);
           this.wake = () => {
@@ -153,7 +134,7 @@ export class NatsSink {
     void this.watch(nc);
     this.js = await this.openStream(nc);
     this.up = true;
-    this.log.info('nats connected', { server: nc.getServer(), jetstream: this.js !== undefined, stream: this.js ? this.opts.stream : undefined });
+    this.log.info('nats connected', { server: redact(nc.getServer()), jetstream: this.js !== undefined, stream: this.js ? this.opts.stream : undefined });
     this.pump();
   }
 
@@ -163,7 +144,7 @@ export class NatsSink {
     try {
       jsm = await jetstreamManager(nc);
     } catch (err) {
-      this.log.warn('nats: no JetStream on this server, publishing without acknowledgements', { error: (err as Error).message });
+      this.log.warn('nats: no JetStream on this server, publishing without acknowledgements', { error: redact((err as Error).message) });
       return undefined;
     }
     await ensureStream(jsm, this.opts, this.log);
@@ -175,15 +156,15 @@ export class NatsSink {
       switch (s.type) {
         case 'disconnect':
           this.up = false;
-          this.log.warn('nats disconnected: buffering', { server: s.server, pending: this.pending, buffer: this.opts.buffer });
+          this.log.warn('nats disconnected: buffering', { server: redact(s.server), pending: this.pending, buffer: this.opts.buffer });
           break;
         case 'reconnect':
           this.up = true;
-          this.log.info('nats reconnected', { server: s.server, pending: this.pending });
+          this.log.info('nats reconnected', { server: redact(s.server), pending: this.pending });
           this.pump();
           break;
         case 'error':
-          this.log.warn('nats error', { error: s.error.message });
+          this.log.warn('nats error', { error: redact(s.error.message) });
           break;
         default:
       }
@@ -272,7 +253,7 @@ export class NatsSink {
   private retry(p: Pending, err: unknown): void {
     if (this.up && ++p.attempts >= MAX_PUBLISH_ATTEMPTS) {
       this.bytes -= p.data.length;
-      this.log.warn('nats: a line was refused too often, dropped', { subject: p.subject, error: err instanceof Error ? err.message : String(err) });
+      this.log.warn('nats: a line was refused too often, dropped', { subject: p.subject, error: redact(err instanceof Error ? err.message : String(err)) });
       this.dropped++;
       return;
     }

@@ -14,7 +14,8 @@ import type { Transport, TransportKind } from '../transport/transport.js';
 import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
 import { receiveMessages } from './framing.js';
-import { answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
+import { afterPendingReads, answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
+import { SendBuffer } from './send-buffer.js';
 
 /**
  * How long a TCP connection may take to complete: Core's DEFAULT_CONNECT_TIMEOUT (src/netbase.h,
@@ -34,7 +35,8 @@ export interface SessionOptions {
   readonly userAgent: string;
   readonly log: Logger;
   /** Told of every message, both ways, with its size on the wire (metrics). */
-  readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number) => void;
+  /** Each message in or out, with the bytes it took on the wire over its transport (v1 header + payload, or the v2 packet). */
+  readonly onTraffic?: (direction: 'in' | 'out', command: string, bytes: number, transport: TransportKind) => void;
   /** Told of every message skipped as undecodable or corrupt (metrics). */
   readonly onBadMessage?: (command: string) => void;
   /** The clock read when a socket's bytes arrive (ms since the epoch): Date.now unless given. */
@@ -72,7 +74,7 @@ function ourVersion(remoteIp: string | undefined, port: number, userAgent: strin
  * the read callback straight after its read(2) of the socket, so the clock read there is the read
  * time of every message the chunk completes, however long the pipeline then takes over them.
  */
-function socketChunks(stream: OpenedStream, onRead: () => void): Observable<Uint8Array> {
+function socketChunks(stream: OpenedStream, onRead: () => void, out: SendBuffer): Observable<Uint8Array> {
   const { socket, head } = stream;
   return new Observable<Uint8Array>((subscriber) => {
     if (head.length > 0) subscriber.next(head);
@@ -80,13 +82,9 @@ function socketChunks(stream: OpenedStream, onRead: () => void): Observable<Uint
       onRead();
       // What the chunk's messages make us send (the handshake's wtxidrelay, sendaddrv2, verack,
       // the first ping; pongs) goes out in one write when the chunk is done, not one each (socket
-      // writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly handshakes).
-      socket.cork();
-      try {
-        subscriber.next(chunk);
-      } finally {
-        socket.uncork();
-      }
+      // writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly handshakes); past
+      // SEND_PAUSE_BYTES unsent, the socket is not read until the peer takes them.
+      out.batch(() => subscriber.next(chunk));
     };
     const onError = (err: NodeJS.ErrnoException): void => {
       subscriber.error(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
@@ -152,20 +150,16 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     const { network, log } = opts;
     const { socket } = stream;
     const where = `${host}:${port}`;
-    const write = (bytes: Uint8Array): void => {
-      if (!socket.destroyed) socket.write(bytes);
-    };
-    const onDropped = (reason: string): void => {
-      log.info('bad message skipped', { peer: where, error: `v2 packet: ${reason}` });
-      opts.onBadMessage?.('other');
-    };
-    const transport = kind === 'v2' ? v2Transport(network.magic, write, onDropped) : v1Transport(network.magic, write);
+    // What we queue for the peer is bounded (SEND_PAUSE_BYTES): the one way to write to it.
+    const out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => link.fail(err));
+    const write = (bytes: Uint8Array): void => out.write(bytes);
+    const transport = kind === 'v2' ? v2Transport(network.magic, write) : v1Transport(network.magic, write);
     const link: PeerLink = {
       send(msg: Message) {
         if (socket.destroyed) return;
         if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
         const bytes = transport.send(msg);
-        opts.onTraffic?.('out', msg.command, bytes);
+        opts.onTraffic?.('out', msg.command, bytes, kind);
       },
       fail(err: PeerError) {
         subscriber.error(err);
@@ -183,12 +177,13 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
     // The head (bytes a proxy handshake read past its end) was read just now.
     let readAt = clock();
     let ready = false;
-    const sub = socketChunks(stream, () => (readAt = clock()))
+    const sub = socketChunks(stream, () => (readAt = clock()), out)
       .pipe(
-        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, HEADER_BYTES + f.payload.length))),
-        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt),
+        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, kind))),
+        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt, afterPendingReads),
         answerPings(link.send),
-        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs),
+        // Deadlines decide only once what was received meanwhile is read (issue 19).
+        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs, asyncScheduler, randomNonce, afterPendingReads),
         tap((ev) => {
           if (ev.type === 'ready') ready = true;
         }),
@@ -196,6 +191,7 @@ function session(stream: OpenedStream, host: string, port: number, opts: Session
       )
       .subscribe(subscriber);
     return () => {
+      out.close();
       sub.unsubscribe();
       socket.destroy();
     };
@@ -248,7 +244,8 @@ export function dialPeer(host: string, port: number, opts: SessionOptions, choic
   return v2.pipe(
     catchError((err: unknown) => {
       if (!(err instanceof PeerError) || err.reason !== 'v2-handshake') return throwError(() => err);
-      opts.log.debug('v2 handshake failed, trying v1', { peer: `${host}:${port}`, error: err.message });
+      // Between the two `connecting` lines, why there is a second (Core logs its v1 retry too).
+      opts.log.info('v2 handshake failed, trying v1', { peer: `${host}:${port}`, error: err.message });
       return connectPeer(host, port, opts, 'v1');
     }),
   );

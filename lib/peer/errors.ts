@@ -22,12 +22,16 @@ export type DropReason =
   | 'misbehaving'
   /** It served a block that is not valid (proof of work, merkle root, witness commitment). */
   | 'invalid-block'
+  /** Its headers break Core's header rules (proof of work, difficulty, time) or never connect (lib/crawler/headers.ts). */
+  | 'invalid-header'
   | 'handshake-timeout'
   | 'obsolete-version'
   /** Its first message had another network's magic: it is not redialled (the message says which --network). */
   | 'wrong-network'
   | 'self-connection'
   | 'ping-timeout'
+  /** It did not read what it made us send: over MAX_SEND_BUFFER_BYTES queued, or not drained within the ping timeout past SEND_PAUSE_BYTES (lib/peer/send-buffer.ts). */
+  | 'send-buffer'
   /** Our own bug, met while handling this peer: it costs this peer, never the process. */
   | 'internal'
   | 'shutdown'

@@ -1,4 +1,4 @@
-import { Observable, Subscription, asyncScheduler, defaultIfEmpty, defer, exhaustMap, filter, ignoreElements, interval, map, merge, share, switchMap, take, takeUntil, tap, throwError, timeout } from 'rxjs';
+import { Observable, Subscription, asyncScheduler, defaultIfEmpty, defer, exhaustMap, filter, ignoreElements, interval, map, merge, share, switchMap, take, takeUntil, tap } from 'rxjs';
 import type { MonoTypeOperatorFunction, OperatorFunction, SchedulerLike } from 'rxjs';
 import { randomFillSync } from 'node:crypto';
 import type { Message, VersionMessage } from '../wire/messages.js';
@@ -45,6 +45,37 @@ export function randomNonce(): bigint {
   return nonce;
 }
 
+/** Runs `fn` later, returning how to cancel it. */
+export type Later = (fn: () => void) => () => void;
+
+/**
+ * Runs `fn` once the sockets' pending reads are done: after the event loop's next poll phase
+ * (setImmediate runs in the check phase, which follows it). Node runs expired timers BEFORE it
+ * polls, so after the process was blocked (a long task, a stopped machine) every deadline that
+ * passed meanwhile fires while the bytes that meet it still sit unread in the socket buffers: a
+ * pong that came in time would count as none (issue 19). A deadline decides only after this.
+ */
+export const afterPendingReads: Later = (fn) => {
+  const id = setImmediate(fn);
+  return () => clearImmediate(id);
+};
+
+/** At once: for virtual time (a TestScheduler), where there are no sockets and nothing is pending. */
+export const atOnce: Later = (fn) => {
+  fn();
+  return () => {};
+};
+
+/** A deadline of `ms` on `scheduler` that calls `expired` then `later` (on sockets: afterPendingReads). */
+function deadline(scheduler: SchedulerLike, ms: number, later: Later, expired: () => void): Subscription {
+  let cancel: (() => void) | undefined;
+  const sub = scheduler.schedule(() => {
+    cancel = later(expired);
+  }, ms);
+  sub.add(() => cancel?.());
+  return sub;
+}
+
 /**
  * The version handshake (see Handshake) as an operator: our `version` goes out on subscribe, every
  * message goes through the state machine until `ready`, then straight through. No `ready` within
@@ -65,13 +96,15 @@ export function handshake(
   scheduler: SchedulerLike = asyncScheduler,
   /** When the bytes of the message being handled were read (see SessionEvent); none: no `at`. */
   readTime?: () => number,
+  /** How long past the deadline to wait for what is already received: afterPendingReads on sockets. */
+  later: Later = atOnce,
 ): OperatorFunction<Message, SessionEvent> {
   return (source) =>
     new Observable<SessionEvent>((subscriber) => {
       let hs: Handshake | undefined = new Handshake(ours, transport);
       const expired = (): void => subscriber.error(new PeerError('handshake-timeout', `no ${hs?.awaiting ?? 'verack'} within ${timeoutMs / 1000} s`));
-      let deadline: Subscription | undefined = scheduler.schedule(expired, timeoutMs);
-      const sub = new Subscription(() => deadline?.unsubscribe());
+      let due: Subscription | undefined = deadline(scheduler, timeoutMs, later, expired);
+      const sub = new Subscription(() => due?.unsubscribe());
       try {
         link.send(ours);
       } catch (err) {
@@ -90,8 +123,8 @@ export function handshake(
               for (const m of step.send) link.send(m);
               if (!step.ready) return;
               hs = undefined;
-              deadline?.unsubscribe();
-              deadline = undefined;
+              due?.unsubscribe();
+              due = undefined;
               subscriber.next(readTime ? { type: 'ready', info: step.ready, link, at: readTime() } : { type: 'ready', info: step.ready, link });
             } catch (err) {
               subscriber.error(err);
@@ -134,6 +167,8 @@ export function liveness(
   timeoutMs: number,
   scheduler: SchedulerLike = asyncScheduler,
   nextNonce: () => bigint = randomNonce,
+  /** See handshake's `later`. */
+  later: Later = atOnce,
 ): MonoTypeOperatorFunction<SessionEvent> {
   return (source) =>
     defer(() => {
@@ -152,16 +187,17 @@ export function liveness(
           const nonce = nextNonce();
           const sentAt = scheduler.now();
           send({ command: 'ping', nonce });
-          return pongNonces.pipe(
-            filter((n) => n === nonce),
-            take(1),
-            timeout({
-              first: timeoutMs,
-              scheduler,
-              with: () => throwError(() => new PeerError('ping-timeout', `no pong within ${timeoutMs / 1000} s`)),
-            }),
-            map((): SessionEvent => ({ type: 'rtt', ms: scheduler.now() - sentAt })),
-          );
+          // Not rxjs `timeout`: its deadline would fire before a pong read after a block (deadline()).
+          return new Observable<SessionEvent>((subscriber) => {
+            const due = deadline(scheduler, timeoutMs, later, () => subscriber.error(new PeerError('ping-timeout', `no pong within ${timeoutMs / 1000} s`)));
+            const pong = pongNonces.pipe(filter((n) => n === nonce), take(1)).subscribe(() => {
+              due.unsubscribe();
+              subscriber.next({ type: 'rtt', ms: scheduler.now() - sentAt });
+              subscriber.complete();
+            });
+            pong.add(due);
+            return pong;
+          });
         }),
         // A source that ends (a test's finite stream) ends the pings with it.
         takeUntil(events.pipe(ignoreElements(), defaultIfEmpty(true))),

@@ -16,7 +16,12 @@ export type TransportKind = 'v1' | 'v2';
 export interface Transport {
   readonly kind: TransportKind;
   start(): void;
-  receive(chunk: Uint8Array, emit: (frame: Frame) => void): void;
+  /**
+   * `dropped` hears of each authentic message that names no type we can read (v2: an unknown
+   * short id or a malformed command): skipped, as Core skips it, but a bad message all the same.
+   */
+  receive(chunk: Uint8Array, emit: (frame: Frame) => void, dropped?: (reason: string) => void): void;
+  /** Returns the bytes the message takes on the wire (v2: its packet, also while it waits for the keys). */
   send(msg: Message): number;
   /** v2: the peer's version packet arrived (the handshake is done); always true for v1. */
   readonly established: boolean;

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Message } from '../wire/messages.js';
 import { encodePayload } from '../wire/registry.js';
 import type { Transport, Write } from './transport.js';
+import { EXPANSION } from './cipher.js';
 import { V2Session } from './v2.js';
 
 /** Messages queued before the keys are known (our `version`, then a few at most). */
@@ -17,39 +18,41 @@ export const INITIATOR_MAX_GARBAGE = 175;
 /**
  * BIP 324 as the initiator: our key and garbage go out on `start`; their key gives ours the
  * terminator and version packet; every packet after their version packet is a frame. Messages
- * sent before the keys are known wait (our P2P `version` is the first). `dropped` packets (an
- * unknown short id) are reported, as Core drops just that message.
+ * sent before the keys are known wait (our P2P `version` is the first). A packet that names no
+ * message type (an unknown short id) is told to receive's `dropped`, as Core drops just that
+ * message; the caller counts it against the peer's bad-message budget.
  */
-export function v2Transport(magic: number, write: Write, onDropped: (reason: string) => void = () => {}): Transport {
+export function v2Transport(magic: number, write: Write): Transport {
   const session = new V2Session({ initiator: true, magic, garbage: randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1)) });
   let heard = false;
   let keyed = false;
   let established = false;
-  let queue: Message[] = [];
-  const encrypt = (msg: Message): Uint8Array => session.encrypt(msg.command === 'unknown' ? msg.name : msg.command, encodePayload(msg));
+  /** Messages sent before the keys, encoded (their size on the wire is known before they are sealed). */
+  let queue: Array<{ readonly command: string; readonly payload: Uint8Array }> = [];
+  const commandOf = (msg: Message): string => (msg.command === 'unknown' ? msg.name : msg.command);
   const transport: Transport = {
     kind: 'v2',
     start() {
       write(session.start());
     },
-    receive(chunk, emit) {
+    receive(chunk, emit, dropped) {
       heard = true;
       for (const out of session.receive(chunk)) {
         switch (out.kind) {
           case 'send':
             write(out.bytes);
             keyed = true;
-            for (const m of queue) write(encrypt(m));
+            for (const m of queue) write(session.encrypt(m.command, m.payload));
             queue = [];
             break;
           case 'ready':
             established = true;
             break;
           case 'message':
-            emit({ command: out.command, payload: out.payload });
+            emit({ command: out.command, payload: out.payload, wireBytes: out.bytes + EXPANSION });
             break;
           case 'dropped':
-            onDropped(out.reason);
+            dropped?.(out.reason);
             break;
         }
       }
@@ -57,10 +60,11 @@ export function v2Transport(magic: number, write: Write, onDropped: (reason: str
     send(msg: Message) {
       if (!keyed) {
         if (queue.length >= MAX_QUEUED_BEFORE_KEYS) throw new RangeError(`more than ${MAX_QUEUED_BEFORE_KEYS} messages queued before the v2 keys`);
-        queue.push(msg);
-        return 0;
+        const queued = { command: commandOf(msg), payload: encodePayload(msg) };
+        queue.push(queued);
+        return V2Session.packetBytes(queued.command, queued.payload.length);
       }
-      const bytes = encrypt(msg);
+      const bytes = session.encrypt(commandOf(msg), encodePayload(msg));
       write(bytes);
       return bytes.length;
     },

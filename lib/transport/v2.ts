@@ -5,6 +5,7 @@ import { EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, 
 import { deriveV2Keys, PacketCipher } from './packet-cipher.js';
 import { ELLSWIFT_BYTES, ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
 import { V2Error } from './errors.js';
+import { PacketBuffer } from './packet-buffer.js';
 import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';
 
 /** BIP 324: "May send up to 4095 bytes of garbage"; Core V2Transport::MAX_GARBAGE_LEN. */
@@ -49,7 +50,7 @@ export type V2Output =
   | { readonly kind: 'send'; readonly bytes: Uint8Array }
   /** Their version packet was read: the session is up (its contents are ignored, BIP 324). */
   | { readonly kind: 'ready'; readonly sessionId: Uint8Array }
-  | { readonly kind: 'message'; readonly command: string; readonly payload: Uint8Array }
+  | { readonly kind: 'message'; readonly command: string; readonly payload: Uint8Array; readonly bytes: number }
   /**
    * An authentic packet that names no message type we can read: Core's GetMessageType returns
    * nullopt, GetReceivedMessage sets reject_message and CNode::ReceiveMsgBytes drops just that
@@ -88,8 +89,9 @@ export function mismatchesV1Prefix(bytes: Uint8Array, magic: number): boolean {
  * timers. Call start() once and write its bytes (a responder should first have seen a byte that
  * mismatchesV1Prefix), feed every received chunk to receive() and act on its outputs, and turn
  * messages into packets with encrypt() once the 'send' output went out. Bytes are taken as they
- * come, 1 at a time or all at once; at most the packet in progress is held (its length was
- * checked first), plus 4111 bytes while looking for the garbage terminator. A V2Error ends the
+ * come, 1 at a time or all at once; at most the packet in progress is held (its length checked
+ * first, its buffer grown as its bytes come: PacketBuffer), plus 4111 bytes while looking for
+ * the garbage terminator. A V2Error ends the
  * session: every later call to receive() throws it again. A peer that goes quiet mid-key or
  * mid-packet is the caller's concern (its timeouts); nothing here waits.
  */
@@ -112,9 +114,8 @@ export class V2Session {
   private otherTerminators: { readonly magic: number; readonly term: Uint8Array }[] = [];
   private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
   private lengthFill = 0;
-  /** Header + contents + tag of the packet being received, once its length is known. */
-  private body: Uint8Array | undefined;
-  private bodyFill = 0;
+  /** Header + contents + tag of the packet being received, once its length is known (as it comes). */
+  private readonly body = new PacketBuffer();
 
   constructor(options: V2SessionOptions) {
     this.initiator = options.initiator;
@@ -135,7 +136,12 @@ export class V2Session {
 
   /** Bytes received and held, not yet part of an output. */
   get bufferedBytes(): number {
-    return this.theirsFill + (this.state === 'garbage' ? this.recvGarbageFill : 0) + this.lengthFill + this.bodyFill;
+    return this.theirsFill + (this.state === 'garbage' ? this.recvGarbageFill : 0) + this.lengthFill + this.body.filled;
+  }
+
+  /** Bytes of buffer held for the packet in progress (see PacketBuffer). */
+  get heldBytes(): number {
+    return this.body.held;
   }
 
   /** Our key and garbage: the first bytes to send. Once. */
@@ -167,6 +173,11 @@ export class V2Session {
   }
 
   /** One packet carrying `command` (short id when BIP 324 has one, else 0x00 + 12 bytes) and payload. */
+  /** The size of the packet encrypt() makes for this message: the contents (short id or 0x00 + 12-byte command, then the payload) and EXPANSION. */
+  static packetBytes(command: string, payloadBytes: number): number {
+    return (SHORT_ID_OF.has(command) ? 1 : 1 + COMMAND_BYTES) + payloadBytes + EXPANSION;
+  }
+
   encrypt(command: string, payload: Uint8Array): Uint8Array {
     const id = SHORT_ID_OF.get(command);
     if (id === undefined && !isValidCommand(command)) throw new RangeError(`cannot send command ${JSON.stringify(command)}`);
@@ -274,7 +285,7 @@ export class V2Session {
   /** Core ProcessReceivedPacketBytes: 3 length bytes, checked, then header + contents + tag. */
   private readPacket(chunk: Uint8Array, at: number, out: V2Output[]): number {
     const cipher = this.keyed();
-    if (this.body === undefined) {
+    if (!this.body.active) {
       const take = Math.min(LENGTH_LEN - this.lengthFill, chunk.length - at);
       this.lengthBytes.set(chunk.subarray(at, at + take), this.lengthFill);
       this.lengthFill += take;
@@ -282,17 +293,11 @@ export class V2Session {
       if (this.lengthFill < LENGTH_LEN) return at;
       const len = cipher.decryptLength(this.lengthBytes);
       if (len > MAX_V2_CONTENTS) throw new V2Error('oversized', `packet of ${len} contents bytes, more than ${MAX_V2_CONTENTS}`);
-      this.body = new Uint8Array(HEADER_LEN + len + TAG_LEN);
-      this.bodyFill = 0;
+      this.body.begin(HEADER_LEN + len + TAG_LEN);
     }
-    const body = this.body;
-    const take = Math.min(body.length - this.bodyFill, chunk.length - at);
-    body.set(chunk.subarray(at, at + take), this.bodyFill);
-    this.bodyFill += take;
-    at += take;
-    if (this.bodyFill < body.length) return at;
-    this.body = undefined;
-    this.bodyFill = 0;
+    at = this.body.append(chunk, at);
+    const body = this.body.complete();
+    if (body === undefined) return at;
     this.lengthFill = 0;
     const header = cipher.openInPlace(body, this.recvGarbage);
     if (header === undefined) {
@@ -331,7 +336,7 @@ function decodeContents(contents: Uint8Array): V2Output {
   if (first !== 0) {
     const command = first < V2_SHORT_IDS.length ? V2_SHORT_IDS[first] : undefined;
     if (command === undefined) return { kind: 'dropped', reason: 'unknown-short-id', bytes: contents.length };
-    return { kind: 'message', command, payload: contents.subarray(1) };
+    return { kind: 'message', command, payload: contents.subarray(1), bytes: contents.length };
   }
   if (contents.length < 1 + COMMAND_BYTES) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
   let end = 1;
@@ -341,5 +346,5 @@ function decodeContents(contents: Uint8Array): V2Output {
   }
   for (let i = end; i <= COMMAND_BYTES; i++) if (contents[i] !== 0) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
   const command = String.fromCharCode(...contents.subarray(1, end));
-  return { kind: 'message', command, payload: contents.subarray(1 + COMMAND_BYTES) };
+  return { kind: 'message', command, payload: contents.subarray(1 + COMMAND_BYTES), bytes: contents.length };
 }

@@ -67,11 +67,12 @@ export function opcodeName(op: number): string {
  *   or just `<unexpected end>` as the first thing);
  * - the data is cut off: the opcode is written, then ` <push past end>`.
  */
-export function scriptAsm(script: Uint8Array): string {
+export function scriptAsm(script: Uint8Array, limit = Infinity): string {
   const n = script.length;
   let s = '';
   let i = 0;
   while (i < n) {
+    if (s.length > limit) return truncated(s, limit);
     const op = script[i++];
     let len = 0;
     if (op <= 0x4b) {
@@ -96,10 +97,22 @@ export function scriptAsm(script: Uint8Array): string {
     s += ` ${toHex(script.subarray(i, i + len))}`;
     i += len;
   }
-  return s;
+  return s.length > limit ? truncated(s, limit) : s;
 }
 
-export const OUTPUT_TYPES = ['empty', 'op_return', 'p2pk', 'p2pkh', 'p2sh', 'v0_p2wpkh', 'v0_p2wsh', 'v1_p2tr', 'anchor', 'multisig', 'unknown'] as const;
+/**
+ * What ends an ASM text cut short (see MAX_TX_ASM_CHARS in view.ts): a marker of our own, in
+ * the style of rust-bitcoin's `<unexpected end>`; the script's full hex is always beside it.
+ */
+export const ASM_TRUNCATED = '<truncated>';
+
+/** `s` cut at the last whole token within `limit` characters, then the marker. */
+function truncated(s: string, limit: number): string {
+  const cut = s.lastIndexOf(' ', limit);
+  return cut > 0 ? `${s.slice(0, cut)} ${ASM_TRUNCATED}` : ASM_TRUNCATED;
+}
+
+export const OUTPUT_TYPES = ['empty', 'op_return', 'p2pk', 'p2pkh', 'p2sh', 'v0_p2wpkh', 'v0_p2wsh', 'v1_p2tr', 'anchor', 'provably_unspendable', 'multisig', 'unknown'] as const;
 export type OutputType = (typeof OUTPUT_TYPES)[number];
 
 /** A witness program (BIP 141): OP_n then one push of 2–40 bytes, nothing else. */
@@ -113,11 +126,13 @@ export function witnessProgram(script: Uint8Array): { version: number; program: 
 }
 
 /**
- * First bytes that make a script "provably unspendable" for electrs: rust-bitcoin's
- * `Opcode::classify(ClassifyContext::Legacy)` is ReturnOp or IllegalOp (bitcoin/src/blockdata/
- * opcodes.rs). ReturnOp: OP_RETURN, OP_RESERVED, OP_VER, OP_RESERVED1/2, and 0xba (OP_CHECKSIGADD,
- * not an opcode outside tapscript) up to 0xfe; IllegalOp: OP_VERIF, OP_VERNOTIF, OP_INVALIDOPCODE
- * (0xff) and the 15 disabled opcodes (OP_CAT … OP_RSHIFT).
+ * First bytes that make a script "provably unspendable" for electrs: rust-bitcoin 0.28's
+ * `Script::is_provably_unspendable` (the version mempool's electrs pins) is true when the first
+ * opcode's `classify(ClassifyContext::Legacy)` is ReturnOp or IllegalOp (src/blockdata/opcodes.rs),
+ * and false for an empty script. ReturnOp: OP_RETURN, OP_RESERVED, OP_VER, OP_RESERVED1/2, and
+ * every code from 0xba (OP_CHECKSIGADD, not an opcode outside tapscript) up to 0xfe; IllegalOp:
+ * OP_VERIF, OP_VERNOTIF, OP_INVALIDOPCODE (0xff) and the 15 disabled opcodes (OP_CAT … OP_RSHIFT).
+ * OP_RETURN (0x6a) is in the table but never reaches it: `op_return` is tried first.
  */
 const UNSPENDABLE_FIRST_BYTE: Uint8Array = (() => {
   const t = new Uint8Array(256);
@@ -127,17 +142,19 @@ const UNSPENDABLE_FIRST_BYTE: Uint8Array = (() => {
 })();
 
 /**
- * mempool.space's electrs (src/rest.rs, `TxOutValue::new`; src/util/script.rs for op_return),
- * rule for rule and in its order: the first that matches names the output.
+ * mempool.space's electrs (src/rest.rs, `TxOutValue::new`), rule for rule and in its order: the
+ * first that matches names the output.
  * - `empty`: no bytes at all.
- * - `op_return`: the first byte is in UNSPENDABLE_FIRST_BYTE (OP_RETURN, but also e.g. 0xff),
- *   whatever follows, even a truncated push.
+ * - `op_return`: the first byte is OP_RETURN (0x6a; rust-bitcoin's `is_op_return`), whatever
+ *   follows, even a truncated push.
  * - `p2pk`: OP_PUSHBYTES_33 + 33 bytes + OP_CHECKSIG, or OP_PUSHBYTES_65 + 65 bytes + OP_CHECKSIG,
  *   with any bytes as the key (rust-bitcoin's is_p2pk checks the shape only, not the key's
  *   header byte as Core's Solver does).
  * - `p2pkh`, `p2sh`, `v0_p2wpkh` (OP_0 + 20), `v0_p2wsh` (OP_0 + 32), `v1_p2tr` (OP_1 + 32): the
  *   exact templates; other witness programs (v0 of other lengths, v2–v16) are `unknown`.
  * - `anchor`: P2A, OP_1 OP_PUSHBYTES_2 4e73 (mempool/electrs#99; Core 28).
+ * - `provably_unspendable`: any other first byte in UNSPENDABLE_FIRST_BYTE (e.g. 0xff, OP_VER,
+ *   OP_CAT), whatever follows (`script.is_provably_unspendable()`, tried after `anchor`).
  * - `multisig` (electrs' is_bare_multisig, looser than Core): at least 37 bytes, the last
  *   OP_CHECKMULTISIG, the one before it OP_1…OP_15 (not OP_16), the first OP_1 up to that one.
  *   The bytes between are not looked at: keys of any size or none, any opcodes.
@@ -147,7 +164,7 @@ export function classifyOutput(script: Uint8Array): OutputType {
   const n = script.length;
   if (n === 0) return 'empty';
   const first = script[0];
-  if (UNSPENDABLE_FIRST_BYTE[first] === 1) return 'op_return';
+  if (first === OP.RETURN) return 'op_return';
   if (((n === 35 && first === 33) || (n === 67 && first === 65)) && script[n - 1] === OP.CHECKSIG) return 'p2pk';
   if (n === 25 && first === OP.DUP && script[1] === OP.HASH160 && script[2] === 20 && script[23] === OP.EQUALVERIFY && script[24] === OP.CHECKSIG) {
     return 'p2pkh';
@@ -157,6 +174,7 @@ export function classifyOutput(script: Uint8Array): OutputType {
   if (n === 34 && first === OP.OP_0 && script[1] === 32) return 'v0_p2wsh';
   if (n === 34 && first === OP.OP_1 && script[1] === 32) return 'v1_p2tr';
   if (n === 4 && first === OP.OP_1 && script[1] === 2 && script[2] === 0x4e && script[3] === 0x73) return 'anchor';
+  if (UNSPENDABLE_FIRST_BYTE[first] === 1) return 'provably_unspendable';
   if (n >= 37 && script[n - 1] === OP.CHECKMULTISIG) {
     const keys = script[n - 2];
     if (keys >= OP.OP_1 && keys <= OP.OP_15 && first >= OP.OP_1 && first <= keys) return 'multisig';

@@ -11,9 +11,11 @@ export interface VinView {
   is_coinbase: boolean;
   scriptsig: string;
   scriptsig_asm: string;
-  /** Always an array (empty without witness), so jq filters need no null checks. */
-  witness: string[];
+  /** Absent when the input has no witness data, as in Esplora (an `Option` it skips when none). */
+  witness?: string[];
   sequence: number;
+  /** What it spends, in Esplora's shape: only on a line whose every input is known (tx lines' `fee`). */
+  prevout?: VoutView;
 }
 
 export interface VoutView {
@@ -40,7 +42,20 @@ export interface SeenView {
   last?: { peer: string; time: number };
   /** How many peers announced it before it arrived. */
   peers?: number;
+  /** `--emit unseen`: the block it arrived in, never announced to us. */
+  block?: string;
 }
+
+/**
+ * Esplora's `status` (electrs' TransactionStatus): `{confirmed: false}` for a transaction not in a
+ * block; a confirmed one would carry block_height, block_hash and block_time as well.
+ */
+export interface TxStatus {
+  confirmed: boolean;
+}
+
+/** A transaction relayed to us (tx message), so not yet in a block as far as we know. */
+export const UNCONFIRMED: TxStatus = Object.freeze({ confirmed: false });
 
 /** The transaction line: Esplora's transaction shape plus `event`, `wtxid`, `vsize`, `seen`, `hex`. */
 export interface TxView {
@@ -54,13 +69,37 @@ export interface TxView {
   size: number;
   weight: number;
   vsize: number;
+  /** Satoshis, Esplora's `fee`: only when every input's value is known (never a guess). */
+  fee?: number;
+  /** fee / vsize, sat/vB, to 3 decimals. */
+  feerate?: number;
+  /** mempool.space's effective feerate of a child: its ancestor package's (fees / vsizes), to 3 decimals. */
+  effective_feerate?: number;
+  /** Absent from `crawl decode`'s lines: a raw transaction alone does not say whether it is in a block. */
+  status?: TxStatus;
   seen?: SeenView;
   hex?: string;
 }
 
+/** An output an input spends: its value (satoshis) and scriptPubKey (hex). */
+export interface SpentOutput {
+  readonly value: number;
+  readonly script: string;
+}
+
+/** What a tx line says of its fee: given only when every input is known. */
+export interface FeeInfo {
+  readonly fee: number;
+  /** One per input, in order. */
+  readonly prevouts: readonly SpentOutput[];
+  readonly effectiveFeerate?: number;
+}
+
 export interface TxViewExtra {
+  readonly status?: TxStatus;
   readonly seen?: SeenView;
   readonly raw?: boolean;
+  readonly fee?: FeeInfo;
 }
 
 const NULL_INDEX = 0xffffffff;
@@ -73,34 +112,63 @@ export function isNullOutpoint(input: TxInput): boolean {
   return true;
 }
 
-function vinView(input: TxInput): VinView {
-  const witness = new Array<string>(input.witness.length);
-  for (let i = 0; i < witness.length; i++) witness[i] = toHex(input.witness[i]);
-  return {
-    txid: toReversedHex(input.prevTxid),
-    vout: input.prevIndex,
-    is_coinbase: isNullOutpoint(input),
-    scriptsig: toHex(input.scriptSig),
-    scriptsig_asm: scriptAsm(input.scriptSig),
-    witness,
-    sequence: input.sequence,
-  };
+/**
+ * The ASM characters one transaction's fields may hold together, at most. A script's ASM is up to
+ * 17 characters per byte (OP_INVALIDOPCODE for each 0xff), so a 4 MB transaction of such scripts
+ * made a 68 MB line. Esplora prints ASM in full; so do we, up to this: a standard transaction
+ * (at most 400 kB, MAX_STANDARD_TX_WEIGHT in policy.h) has ~3 characters of ASM per byte, well
+ * within it. Past it, each field is cut at a whole token and ends `<truncated>` (just
+ * `<truncated>` once nothing is left); the hex of every script is always printed whole.
+ */
+export const MAX_TX_ASM_CHARS = 4 * 1024 * 1024;
+
+/** Hands out a transaction's ASM budget, field by field. */
+class AsmBudget {
+  private left = MAX_TX_ASM_CHARS;
+  asm(script: Uint8Array): string {
+    const s = scriptAsm(script, this.left);
+    this.left = Math.max(0, this.left - s.length);
+    return s;
+  }
 }
 
+function vinView(input: TxInput, budget: AsmBudget): VinView {
+  const txid = toReversedHex(input.prevTxid);
+  const is_coinbase = isNullOutpoint(input);
+  const scriptsig = toHex(input.scriptSig);
+  const scriptsig_asm = budget.asm(input.scriptSig);
+  const n = input.witness.length;
+  if (n === 0) return { txid, vout: input.prevIndex, is_coinbase, scriptsig, scriptsig_asm, sequence: input.sequence };
+  const witness = new Array<string>(n);
+  for (let i = 0; i < n; i++) witness[i] = toHex(input.witness[i]);
+  return { txid, vout: input.prevIndex, is_coinbase, scriptsig, scriptsig_asm, witness, sequence: input.sequence };
+}
+
+function voutView(script: Uint8Array, scriptpubkey: string, value: number, net: NetworkParams, budget: AsmBudget): VoutView {
+  const scriptpubkey_asm = budget.asm(script);
+  const scriptpubkey_type = classifyOutput(script);
+  const scriptpubkey_address = outputAddress(script, net);
+  return scriptpubkey_address === undefined
+    ? { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, value }
+    : { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, scriptpubkey_address, value };
+}
+
+/** sat/vB to 3 decimals. */
+const rate3 = (x: number): number => Math.round(x * 1000) / 1000;
+
 export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {}): TxView {
+  const budget = new AsmBudget();
   const vin = new Array<VinView>(tx.inputs.length);
-  for (let i = 0; i < vin.length; i++) vin[i] = vinView(tx.inputs[i]);
+  const fee = extra.fee;
+  for (let i = 0; i < vin.length; i++) {
+    vin[i] = vinView(tx.inputs[i], budget);
+    const p = fee?.prevouts[i];
+    if (p !== undefined) vin[i].prevout = voutView(Buffer.from(p.script, 'hex'), p.script, p.value, net, budget);
+  }
   const vout = new Array<VoutView>(tx.outputs.length);
   for (let i = 0; i < vout.length; i++) {
     const { script, value } = tx.outputs[i];
-    const scriptpubkey = toHex(script);
-    const scriptpubkey_asm = scriptAsm(script);
-    const scriptpubkey_type = classifyOutput(script);
-    const scriptpubkey_address = outputAddress(script, net);
-    vout[i] =
-      scriptpubkey_address === undefined
-        ? { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, value: Number(value) }
-        : { scriptpubkey, scriptpubkey_asm, scriptpubkey_type, scriptpubkey_address, value: Number(value) };
+    vout[i] = voutView(script, toHex(script), Number(value), net, budget);
   }
   const view: TxView = {
     event: 'tx',
@@ -114,6 +182,12 @@ export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
     weight: tx.weight,
     vsize: tx.vsize,
   };
+  if (fee !== undefined) {
+    view.fee = fee.fee;
+    view.feerate = rate3(fee.fee / tx.vsize);
+    if (fee.effectiveFeerate !== undefined) view.effective_feerate = rate3(fee.effectiveFeerate);
+  }
+  if (extra.status) view.status = extra.status;
   if (extra.seen) view.seen = extra.seen;
   if (extra.raw) view.hex = toHex(tx.raw);
   return view;
@@ -139,9 +213,15 @@ export function txLine(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
   for (let i = 0; i < t.vin.length; i++) {
     const x = t.vin[i];
     if (i > 0) s += ',';
-    s += `{"txid":"${x.txid}","vout":${x.vout},"is_coinbase":${x.is_coinbase},"scriptsig":"${x.scriptsig}","scriptsig_asm":"${x.scriptsig_asm}","witness":[`;
-    for (let j = 0; j < x.witness.length; j++) s += j > 0 ? `,"${x.witness[j]}"` : `"${x.witness[j]}"`;
-    s += `],"sequence":${x.sequence}}`;
+    s += `{"txid":"${x.txid}","vout":${x.vout},"is_coinbase":${x.is_coinbase},"scriptsig":"${x.scriptsig}","scriptsig_asm":"${x.scriptsig_asm}"`;
+    const w = x.witness;
+    if (w !== undefined) {
+      s += ',"witness":[';
+      for (let j = 0; j < w.length; j++) s += j > 0 ? `,"${w[j]}"` : `"${w[j]}"`;
+      s += ']';
+    }
+    s += `,"sequence":${x.sequence}`;
+    s += x.prevout === undefined ? '}' : `,"prevout":${JSON.stringify(x.prevout)}}`;
   }
   s += '],"vout":[';
   for (let i = 0; i < t.vout.length; i++) {
@@ -152,6 +232,9 @@ export function txLine(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {
     s += `,"value":${tx.outputs[i].value}}`;
   }
   s += `],"size":${t.size},"weight":${t.weight},"vsize":${t.vsize}`;
+  if (t.fee !== undefined) s += `,"fee":${t.fee},"feerate":${t.feerate}`;
+  if (t.effective_feerate !== undefined) s += `,"effective_feerate":${t.effective_feerate}`;
+  if (t.status !== undefined) s += `,"status":${JSON.stringify(t.status)}`;
   if (t.seen !== undefined) s += `,"seen":${JSON.stringify(t.seen)}`;
   if (t.hex !== undefined) s += `,"hex":"${t.hex}"`;
   return s + '}';

@@ -108,4 +108,6 @@ export interface Frame {
   readonly payload: Uint8Array;
   /** Present when the framer left the checksum to decodeMessage to verify (see Framer). */
   readonly checksum?: number;
+  /** Bytes it took on the wire, when not a v1 header and the payload (BIP 324: the encrypted packet). */
+  readonly wireBytes?: number;
 }

@@ -32,6 +32,13 @@ describe('repeated flags', () => {
     expect(parseArgs(['--onlynet', 'onion', '--onlynet=i2p', '--onlynet', 'ipv4,ipv6'], {}).str('onlynet')).toBe('onion,i2p,ipv4,ipv6');
     expect(parseArgs([], { CRAWL_ONLYNET: 'onion,i2p' }).str('onlynet')).toBe('onion,i2p');
   });
+
+  it('--peers and --emit add up too, whichever way each is written (-p A -p B is both)', () => {
+    expect(parseArgs(['-p', 'a:1', '-p', 'b:2'], {}).str('peers')).toBe('a:1,b:2');
+    expect(parseArgs(['--peers', 'a:1,b:2', '-p=c:3', '--peers=d:4', '-p', 'e'], {}).str('peers')).toBe('a:1,b:2,c:3,d:4,e');
+    expect(parseArgs(['--emit', 'tx', '--emit', 'block,peer'], {}).str('emit')).toBe('tx,block,peer');
+    expect(parseArgs(['-n', 'testnet', '-p', 'a', '-n', 'regtest', '-p', 'b'], {}).choice('network', NETWORK_NAMES)).toBe('regtest');
+  });
 });
 
 describe('commands', () => {

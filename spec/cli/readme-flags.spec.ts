@@ -60,7 +60,10 @@ describe('--help', () => {
       for (const o of OPTIONS.filter((o) => !o.commands.includes(command))) expect(help, o.name).not.toContain(`--${o.name} `);
       expect(help).toMatch(/Exit statuses/);
       expect(help).toContain('CRAWL_<FLAG>');
-      expect(help).toContain('CRAWL_NO_RECONNECT=1');
+      // Every CRAWL_* variable it names is one of this command's flags.
+      for (const [, name] of help.matchAll(/CRAWL_(?:NO_)?([A-Z_]+)=/g)) {
+        expect(optionsOf(command).map((o) => o.name), `CRAWL_${name} in ${command} --help`).toContain(name.toLowerCase().replace(/_/g, '-'));
+      }
       const examples = help.slice(help.indexOf('Examples:'), help.indexOf('Environment:')).split('\n').filter((l) => /^ {2}\S/.test(l));
       expect(examples, command).toHaveLength(3);
     }

@@ -1,12 +1,15 @@
 /** The address book across restarts (--addrbook), as Core keeps peers.dat. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AddressBook } from '../../lib/crawler/addrbook.js';
-import { parseBook, serializeBook } from '../../lib/crawler/addrbook-file.js';
+import { loadBook, parseBook, saveBook, serializeBook } from '../../lib/crawler/addrbook-file.js';
+import { silentLogger } from '../../lib/log/logger.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
 import { crawlFixtures } from '../helpers/fixtures.js';
+import { runCrawl } from '../helpers/crawl-process.js';
 import { coreHandshake, type ScriptedConnection } from '../helpers/scripted-peer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bitcrawl-addrbook-'));
@@ -54,11 +57,12 @@ describe('the address book file', () => {
     expect(aside).toHaveLength(1);
     expect(warned[0]).toContain(`set aside as ${join(dir, aside[0])}`);
     expect(readFileSync(join(dir, aside[0]), 'utf8')).toBe(garbage);
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { network: string; addresses: Array<{ port: number; last_success?: number; attempts: number }> };
-    expect(saved.network).toBe('regtest');
-    const row = saved.addresses.find((a) => a.port === q.port);
-    expect(row?.last_success).toEqual(expect.any(Number));
-    expect(row?.attempts).toBe(0);
+    // Version 2: [network_id, addr, port, services, time, source, last_try, last_success, attempts].
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { network: string; version: number; addresses: unknown[][] };
+    expect(saved).toMatchObject({ network: 'regtest', version: 2 });
+    const row = saved.addresses.find((a) => a[2] === q.port);
+    expect(row?.[7]).toEqual(expect.any(Number));
+    expect(row?.[8]).toBe(0);
     expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false);
   });
 
@@ -78,4 +82,73 @@ describe('the address book file', () => {
     await c.stop();
     expect(existsSync(file)).toBe(true);
   });
+
+  it('reads version 1 files (objects) as well as version 2 (arrays)', () => {
+    const book = new AddressBook({ allowLocal: true });
+    book.add(ipv4('1.2.3.4', 8333), 'seed.example', { attempts: 2, lastTry: 5_000 });
+    const v2 = JSON.parse(serializeBook(book, 'mainnet')) as { addresses: unknown[][] };
+    const rows = v2.addresses.map((r) => ({ network_id: r[0], addr: r[1], port: r[2], services: r[3], time: r[4], source: r[5], last_try: r[6], attempts: r[8] }));
+    const again = new AddressBook({ allowLocal: true });
+    expect(parseBook(JSON.stringify({ format: 'bitcrawl-addrbook', version: 1, network: 'mainnet', addresses: rows }), 'mainnet', again)).toEqual({ added: 1, skipped: 0 });
+    expect([...again.entries()]).toEqual([...book.entries()]);
+  });
+
+  it('never writes through a file or symlink planted where the temporary file goes (it was FILE.tmp-<pid>)', async () => {
+    const file = join(dir, 'planted.json');
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'not yours');
+    symlinkSync(victim, `${file}.tmp-${process.pid}`);
+    const book = new AddressBook({ allowLocal: true });
+    book.add(ipv4('1.2.3.4', 8333), 'x', { attempts: 0 });
+    await saveBook(file, 'mainnet', book);
+    expect(readFileSync(victim, 'utf8')).toBe('not yours');
+    const loaded = new AddressBook({ allowLocal: true });
+    loadBook(file, 'mainnet', loaded, silentLogger);
+    expect(loaded.size).toBe(1);
+    // Only the planted link and the book: the temporary file was renamed, nothing else left behind.
+    expect(readdirSync(dir).filter((f) => f.startsWith('planted.json')).sort()).toEqual(['planted.json', `planted.json.tmp-${process.pid}`]);
+  });
+
+  it('saves 65,536 addresses a chunk per event-loop turn: other callbacks run while it writes', async () => {
+    const book = new AddressBook({ allowLocal: true });
+    for (let i = 0; i < 65_536; i++) book.add(ipv4(`11.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, 8333), '1.2.3.4:8333', { attempts: 0 });
+    let turns = 0;
+    let saving = true;
+    const spin = (): void => {
+      turns++;
+      if (saving) setImmediate(spin);
+    };
+    setImmediate(spin);
+    await saveBook(join(dir, 'big.json'), 'mainnet', book);
+    saving = false;
+    // At least a turn per chunk of SAVE_CHUNK_ROWS (512): a save that held the loop throughout gives 0.
+    expect(turns).toBeGreaterThanOrEqual(65_536 / 512);
+    const loaded = new AddressBook({ allowLocal: true });
+    loadBook(join(dir, 'big.json'), 'mainnet', loaded, silentLogger);
+    expect(loaded.size).toBe(65_536);
+  });
+
+  // /dev/zero has size 0 and never ends: it was read until memory ran out; a FIFO waited for a writer.
+  const notRegular: ReadonlyArray<readonly [string, () => string]> = [
+    ['a device (/dev/zero)', () => '/dev/zero'],
+    ['a FIFO', () => {
+      const fifo = join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      return fifo;
+    }],
+    ['a directory', () => {
+      const folder = join(dir, 'folder');
+      mkdirSync(folder);
+      return folder;
+    }],
+  ];
+  for (const [what, make] of notRegular) {
+    it(`refuses --addrbook naming ${what}: one line, exit 2`, async () => {
+      const path = make();
+      const r = await runCrawl(['--network', 'regtest', '--peers', '127.0.0.1:18444', '--addrbook', path]);
+      expect(r.stderr.trim().split('\n').filter((l) => l.includes(path))).toEqual([`crawl: --addrbook ${path}: not a regular file`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
 });

@@ -5,7 +5,7 @@ import { toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
 import { encodeTx, decodeTx } from '../../lib/wire/transaction.js';
 import { decodeBlock, encodeBlock } from '../../lib/wire/block.js';
-import { mineBlock, withHeader } from '../helpers/blocks.js';
+import { mineBlock, REGTEST_GENESIS, withHeader } from '../helpers/blocks.js';
 import { coreHandshake, servingPeer } from '../helpers/scripted-peer.js';
 import { crawlFixtures } from '../helpers/fixtures.js';
 import { distinctTxs, typicalTxs } from '../helpers/txs.js';
@@ -20,7 +20,8 @@ const { listen, crawl } = crawlFixtures();
 describe('blocks and the mempool view', () => {
   it('fetches a block announced by headers, reports it, and drops its transactions from the mempool view', async () => {
     const txs = distinctTxs(3, spends());
-    const block = mineBlock(txs); // a coinbase, then the three transactions announced first
+    // A coinbase, then the three transactions announced first; on genesis, so that its header connects.
+    const block = mineBlock(txs, { prevBlock: REGTEST_GENESIS.hash });
     const getdataTypes: number[] = [];
     // The block is announced only once the crawler has shown the three transactions pending.
     let release!: () => void;
@@ -32,6 +33,8 @@ describe('blocks and the mempool view', () => {
       for (;;) {
         const m = await c.next();
         if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
+        // A node whose tip is genesis has no headers to give.
+        if (m.command === 'getheaders') c.send({ command: 'headers', headers: [] });
         if (m.command !== 'getdata') continue;
         for (const item of m.items) {
           getdataTypes.push(item.type);
@@ -49,7 +52,8 @@ describe('blocks and the mempool view', () => {
     const line = await c.waitLine((l) => l.event === 'block', 'block line');
     expect(line).toMatchObject({
       hash: toReversedHex(block.header.hash),
-      prev_hash: '07'.repeat(32),
+      prev_hash: toReversedHex(REGTEST_GENESIS.hash),
+      height: 1,
       tx_count: 4,
       merkle_ok: true,
       seen_txs: 3,

@@ -110,7 +110,7 @@ function gossiping(addrs: readonly AddrV2Entry[], asLegacy: boolean): { script: 
 }
 
 /** Runs `crawl --discover` against a gossiping peer on 127.0.0.1; resolves once `addrs` were handled. */
-async function crawlGossip(networkArgs: readonly string[], addrs: readonly AddrV2Entry[], asLegacy = false): Promise<CrawlProcess> {
+async function crawlGossip(networkArgs: readonly string[], addrs: readonly AddrV2Entry[], asLegacy = false, printed = addrs): Promise<CrawlProcess> {
   const network = networkArgs[networkArgs.indexOf('--network') + 1] as 'mainnet' | 'regtest';
   const g = gossiping(addrs, asLegacy);
   const peer = await scriptedPeer(g.script, '127.0.0.1', NETWORKS[network].magic);
@@ -119,7 +119,7 @@ async function crawlGossip(networkArgs: readonly string[], addrs: readonly AddrV
   crawlers.push(crawler);
   await crawler.waitLine((l) => l.event === 'peer' && l.state === 'up' && l.peer === peer.address, 'the configured loopback peer up');
   // Every address is recorded, dialled or not.
-  for (const a of addrs) {
+  for (const a of printed) {
     const host = a.addr.join('.');
     await crawler.waitLine((l) => l.event === 'addr' && l.network === 'ipv4' && l.address === host && l.port === a.port, `addr ${host}:${a.port}`);
   }
@@ -162,4 +162,24 @@ describe('where local addresses may be dialled, they are (so the tests above can
       await crawler.waitLog(notDialled(entryOf(bad), 'bad-port'));
     });
   }
+});
+
+/** BIP 155 IPv6 entries holding what Core's UnserializeV2Stream reads as invalid: IPv4, Tor v2, an internal name. */
+const ipv6 = (bytes: readonly number[], port: number): AddrV2Entry => ({ time: TIME, services: 0x409n, networkId: AddrNetwork.IPV6, addr: Uint8Array.from(bytes), port });
+const EMBEDDED: readonly AddrV2Entry[] = [
+  ipv6([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 2], 8333), // ::ffff:127.0.0.2
+  ipv6([0xfd, 0x87, 0xd8, 0x7e, 0xeb, 0x43, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 8333), // TORV2_IN_IPV6_PREFIX
+  ipv6([0xfd, 0x6b, 0x88, 0xc0, 0x87, 0x24, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 8333), // INTERNAL_IN_IPV6_PREFIX
+];
+
+describe('addrv2 IPv6 entries that embed another network (Core: UnserializeV2Stream makes them invalid)', () => {
+  it('are skipped and counted, not printed as "ipv6" with an IPv4 address; the entries beside them still are', async () => {
+    const plain = ipv4('127.0.0.5', 8333);
+    const crawler = await crawlGossip(['--network', 'mainnet'], [...EMBEDDED, plain], false, [plain]);
+    // The whole addrv2 message was handled (crawlGossip's barrier): only the plain entry was printed.
+    expect(crawler.lines.all.filter((l) => l.event === 'addr').map((l) => `${String(l.network)} ${String(l.address)}`)).toEqual(['ipv4 127.0.0.5']);
+    await crawler.waitLog(/addresses skipped: IPv4, Tor v2 or internal inside IPv6, which Core ignores .*skipped=3/);
+    await crawler.stop('SIGTERM');
+    expect(crawler.logs.all.some((l) => /addresses skipped: .*Core ignores them.*skipped=3/.test(l))).toBe(true);
+  });
 });

@@ -42,7 +42,9 @@ describe('discovery', () => {
     const addrs = c.lines.all.filter((l) => l.event === 'addr');
     expect(addrs.filter((a) => a.network === 'ipv4').map((a) => `${a.address}:${a.port}`)).toEqual(ps.slice(1).map((p) => p.address));
     // The onion address is learned (once) but never dialled.
-    expect(addrs.filter((a) => a.network === 'torv3')).toHaveLength(1);
+    // Named as peer lines, the census and --onlynet name it (Core's "onion"), not BIP 155's "torv3".
+    expect(addrs.filter((a) => a.network === 'onion')).toHaveLength(1);
+    expect(addrs.filter((a) => a.network === 'torv3')).toHaveLength(0);
     expect(addrs[0]).toMatchObject({ services: '0x0000000000000409', time: 1_700_000_000, seen: { peer: ps[0].address } });
     for (const p of ps) expect((await p.connection()).socket.remoteAddress).toBe('127.0.0.1');
   });

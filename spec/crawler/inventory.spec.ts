@@ -138,6 +138,55 @@ describe('Inventory', () => {
     expect(inv.pending).toBe(limits.maxAnnouncementsPerPeer);
   });
 
+  describe('items waiting for a free slot (issue 19)', () => {
+    it('holds no stale entry: an item delivered while it waits leaves the queue at once', () => {
+      const inv = new Inventory(limits);
+      inv.announce('a', [1, 2, 3].map(tx), 0); // a is full, and never serves these
+      // The flood of issue 19: announce a tx, push it at once, again and again. Each used to stay
+      // in a's queue; the timeouts then took them out one shift() at a time (quadratic).
+      for (let n = 100; n < 2_100; n++) {
+        expect(inv.announce('a', [tx(n)], 1)).toEqual([]);
+        expect(inv.waitingAt('a')).toHaveLength(1);
+        expect(inv.delivered([h(n)], 1)).toMatchObject({ wanted: true, requests: [] });
+        expect(inv.waitingAt('a')).toHaveLength(0);
+      }
+      expect(inv.expire(limits.requestTimeoutMs + 1)).toEqual([]);
+      expect(inv.inFlight).toBe(0);
+      expect(inv.pending).toBe(0);
+    });
+
+    it('holds no stale entry: an item a peer says notfound for, asked or not, leaves its queue', () => {
+      const inv = new Inventory(limits);
+      inv.announce('a', [1, 2, 3].map(tx), 0);
+      for (let round = 0; round < 1_000; round++) {
+        const items = [4, 5, 6, 7, 8, 9, 10].map((k) => tx(k + 10 * round));
+        expect(inv.announce('a', items, 1)).toEqual([]);
+        expect(inv.waitingAt('a')).toHaveLength(items.length);
+        expect(inv.notFound('a', items, 1)).toEqual([]);
+        expect(inv.waitingAt('a')).toHaveLength(0);
+      }
+      expect(inv.pending).toBe(3);
+    });
+
+    it('takes an item asked of another announcer out of every queue, and puts a failed one first', () => {
+      const inv = new Inventory(limits);
+      inv.announce('a', [1, 2, 3].map(tx), 0);
+      inv.announce('b', [4, 5, 6].map(tx), 0);
+      inv.announce('a', [tx(9), tx(8)], 1);
+      inv.announce('b', [tx(9)], 1);
+      expect(inv.waitingAt('a').map((x) => x[0])).toEqual([9, 8]);
+      expect(inv.waitingAt('b').map((x) => x[0])).toEqual([9]);
+      // b frees a slot first: 9 is asked of b and leaves a's queue too.
+      expect(flat(inv.delivered([h(4)], 2).requests)).toEqual([`b:${InvType.WITNESS_TX}:9`]);
+      expect(inv.waitingAt('a').map((x) => x[0])).toEqual([8]);
+      expect(inv.waitingAt('b')).toEqual([]);
+      // b fails it while a is still full: it waits at a again, ahead of 8.
+      expect(inv.notFound('b', [tx(9)], 3)).toEqual([]);
+      expect(inv.waitingAt('a').map((x) => x[0])).toEqual([9, 8]);
+      expect(flat(inv.delivered([h(1)], 4).requests)).toEqual([`a:${InvType.WITNESS_TX}:9`]);
+    });
+  });
+
   describe(`past ${MAX_FALLBACK_ANNOUNCERS} announcers (maxFallbackAnnouncers)`, () => {
     const peer = (i: number): string => `p${i}`;
 
@@ -271,7 +320,19 @@ describe('Inventory', () => {
           } else {
             record(inv.expire((now += e.dt)));
           }
-          for (const p of peers) expect(inv.inFlightOf(p)).toBeLessThanOrEqual(limits.maxTxInFlightPerPeer);
+          for (const p of peers) {
+            expect(inv.inFlightOf(p)).toBeLessThanOrEqual(limits.maxTxInFlightPerPeer);
+            // Every queued item is live, once, within the per-peer bound, and waits only while
+            // the peer is full: so each step of a refill is a request, never a stale entry skipped.
+            const waiting = inv.waitingAt(p).map((x) => x[0]);
+            expect(new Set(waiting).size).toBe(waiting.length);
+            expect(waiting.length).toBeLessThanOrEqual(limits.maxAnnouncementsPerPeer);
+            for (const n of waiting) {
+              expect(inv.isPending(h(n))).toBe(true);
+              expect(announcedBy.get(p)?.has(n)).toBe(true);
+            }
+            if (waiting.length > 0) expect(inv.inFlightOf(p)).toBe(limits.maxTxInFlightPerPeer);
+          }
           expect(inv.inFlight).toBeLessThanOrEqual(inv.pending);
         }
       }),

@@ -102,11 +102,11 @@ describe('memory a peer controls', () => {
     const known = Object.keys(CODECS);
     const invented = inventedCommands(INVENTED_COMMANDS);
     for (const cmd of known) {
-      metrics.message('in', cmd, 100);
-      metrics.message('out', cmd, 100);
+      metrics.message('in', cmd, 100, 'v1');
+      metrics.message('out', cmd, 100, 'v1');
     }
     const before = retainedBytes();
-    for (const cmd of invented) metrics.message('in', cmd, 100);
+    for (const cmd of invented) metrics.message('in', cmd, 100, 'v1');
     const grown = retainedBytes() - before;
     for (const cmd of invented) metrics.badMessage(cmd);
 

@@ -5,7 +5,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { encodeMessage } from '../../lib/wire/registry.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CrawlProcess, runCrawl } from '../helpers/crawl-process.js';
 import { versionOf } from '../helpers/scripted-peer.js';
 
 let servers: Server[] = [];
@@ -37,7 +39,8 @@ describe('messages about peers', () => {
     const c = new CrawlProcess(['--network', 'regtest', '--transport', 'v1', '--no-reconnect', '--handshake-timeout', '1', '--peers', `127.0.0.1:${l.port}`]);
     await c.waitLog(/ info connecting peer=127\.0\.0\.1:\d+ transport=v1/);
     await c.waitLog(/ info connected, handshaking peer=127\.0\.0\.1:\d+/);
-    await c.waitLog(/ info no handshake peer=127\.0\.0\.1:\d+ reason=handshake-timeout/);
+    // A configured peer: a warning (--log-level warn shows it).
+    await c.waitLog(/ warn no handshake peer=127\.0\.0\.1:\d+ reason=handshake-timeout/);
     expect((await c.exited).code).toBe(1);
     expect(c.logs.all.join('\n')).not.toMatch(/dropped/);
   });
@@ -49,6 +52,11 @@ describe('messages about peers', () => {
     await c.waitLog(/ warn this is a testnet4 node; use --network testnet4; not dialling it again peer=127\.0\.0\.1:\d+/);
     expect((await c.exited).code).toBe(1);
     expect(l.accepted()).toBe(1);
+    // What --help and the README say of status 1: not only with --no-reconnect.
+    const help = await runCrawl(['--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/1 decode: a bad input line; crawl: no peer left to redial and none ever connected \(with --no-reconnect, or every peer of another network: never redialled\)/);
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    expect(readme).toMatch(/\| 1 \| .*with or without it, every peer of another network/);
   });
 
   it('in auto transport too: the v2 attempt already sees the v1 version of another network', async () => {

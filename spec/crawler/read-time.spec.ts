@@ -11,7 +11,7 @@ import { DEFAULT_INVENTORY_LIMITS } from '../../lib/crawler/inventory.js';
 import { silentLogger } from '../../lib/log/logger.js';
 import { connectPeer, type SessionOptions } from '../../lib/peer/connect.js';
 import type { TransportKind } from '../../lib/transport/transport.js';
-import { POW_LIMITS } from '../../lib/tx/pow.js';
+import { CHAIN_PARAMS } from '../../lib/chain/params.js';
 import { InvType } from '../../lib/wire/messages.js';
 import { coreHandshake, REGTEST, scriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { distinctTxs } from '../helpers/txs.js';
@@ -50,7 +50,7 @@ describe('timestamps are read times', () => {
     let heldUntil = 0;
     const events = crawl(
       [{ host: '127.0.0.1', port: p.port }],
-      { reconnect: false, limits: DEFAULT_INVENTORY_LIMITS, powLimit: POW_LIMITS.regtest },
+      { reconnect: false, limits: DEFAULT_INVENTORY_LIMITS, chain: CHAIN_PARAMS.regtest },
       { log: silentLogger, connect: (t) => connectPeer(t.host, t.port, session, kind) },
     );
     const txs = await firstValueFrom(

@@ -71,4 +71,15 @@ describe('slow consumers and shutdown', () => {
     c.child.kill('SIGINT'); // …so the second one ends it
     expect(await c.exited).toEqual({ code: 130, signal: null });
   });
+
+  it('exits 0 on one SIGTERM while stdout is never read, once it has taken nothing for 10 s, saying what was not written', async () => {
+    const txs = distinctTxs(3_000);
+    const p = await listen(servingPeer(txs).script);
+    const c = crawl('--peers', p.address, '--raw', '--log-level', 'debug');
+    c.child.stdout.pause(); // a `jq` stopped for good
+    await c.waitLog(/stdout blocked: holding getdata/);
+    c.child.kill('SIGTERM');
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    expect(c.logs.all.at(-1)).toMatch(/^crawl: \d+ transactions, .*; stdout not read for 10 s: \d+ bytes of output not written$/);
+  }, 60_000);
 });

@@ -91,6 +91,7 @@ describe('a census over IPv4, onion and I2P', () => {
     expect(visits).toHaveLength(6);
     expect(c.logs.all).toContain('crawl: census: 6 nodes visited (1 over v2, 17%), 0 unreachable');
     expect(c.logs.all).toContain('crawl: census: reachable by network: ipv4 2, onion 2, i2p 2');
+    expect(c.logs.all.filter((l) => l.includes('not visited'))).toEqual([]);
     // Onion names went to the proxy as names, each connection with its own credentials; IPv4 did not go through it.
     const connects = n.proxy.exchanges.map((e) => e.connect);
     expect(connects.map((x) => [x?.atyp, x?.host, x?.port]).sort()).toEqual(n.onions.map((o) => [3, o.name, 8333]).sort());
@@ -106,6 +107,8 @@ describe('a census over IPv4, onion and I2P', () => {
     const c = crawl('--peers', n.seed.address, '--census', '--proxy', n.proxy.address, '--emit', 'addr');
     expect(await c.exited).toEqual({ code: 0, signal: null });
     expect(c.logs.all).toContain('crawl: census: reachable by network: ipv4 2, onion 2');
+    // The I2P addresses it learned and could not visit are counted, with the flag that reaches them.
+    expect(c.logs.all).toContain('crawl: census: learned but not visited: i2p 2 (reach them with --i2psam)');
     expect(n.proxy.exchanges.map((e) => e.connect?.host).sort()).toEqual(['127.0.0.2', '127.0.0.3', ...n.onions.map((o) => o.name)].sort());
     const i2pAddrs = c.lines.all.filter((l) => l.event === 'addr' && l.network === 'i2p');
     expect(i2pAddrs.map((a) => [a.address, a.port]).sort()).toEqual(n.i2ps.map((x) => [x.dest.name, 0]).sort());
@@ -117,6 +120,7 @@ describe('a census over IPv4, onion and I2P', () => {
     const c = crawl('--peers', n.seed.address, '--census', '--onion', n.proxy.address, '--i2psam', n.sam.address, '--onlynet', 'onion');
     expect(await c.exited).toEqual({ code: 0, signal: null });
     expect(c.logs.all).toContain('crawl: census: reachable by network: ipv4 1, onion 2');
+    expect(c.logs.all).toContain('crawl: census: learned but not visited: ipv4 1 (not in --onlynet), i2p 2 (not in --onlynet)');
     expect(n.sam.conversations).toHaveLength(0);
   });
 
@@ -175,5 +179,13 @@ describe('flags', () => {
     expect(await run('--peers', onion)).toEqual({ code: 2, err: `crawl: peer ${onion}:18444 is on onion: it needs --proxy or --onion` });
     expect(await run('--proxy', 'no such host:1', '--peers', '127.0.0.1')).toEqual({ code: 2, err: 'crawl: --proxy takes host:port, [ipv6]:port or host, not "no such host:1"' });
     expect(await run('--i2p-key', '/tmp/k', '--peers', '127.0.0.1')).toEqual({ code: 2, err: 'crawl: --i2p-key needs --i2psam' });
+  });
+
+  it('without a proxy or a bridge: the onion and I2P addresses learned are counted as not visited, with the flags that reach them', async () => {
+    const n = await simulated();
+    const c = crawl('--peers', n.seed.address, '--census');
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    expect(c.logs.all).toContain('crawl: census: reachable by network: ipv4 2');
+    expect(c.logs.all).toContain('crawl: census: learned but not visited: onion 2 (reach them with --proxy or --onion), i2p 2 (reach them with --i2psam)');
   });
 });

@@ -49,7 +49,7 @@ const logIndex = (match: (l: string) => boolean, from = 0): number => {
   const i = crawler.logs.all.slice(from).findIndex(match);
   return i < 0 ? -1 : from + i;
 };
-const triedV2 = (l: string): boolean => l.includes(' debug v2 handshake failed, trying v1 ') && l.includes(`peer=${peer} `);
+const triedV2 = (l: string): boolean => l.includes(' info v2 handshake failed, trying v1 ') && l.includes(`peer=${peer} `);
 const connectedV1 = (l: string): boolean => l.includes(` info peer connected peer=${peer} `) && l.endsWith(' transport=v1');
 
 beforeAll(async () => {

@@ -6,6 +6,10 @@ import { decodeTx, encodeTx, hasWitness } from '../../lib/wire/transaction.js';
 import type { Block, BlockHeader, DecodedTx } from '../../lib/wire/model.js';
 import { sha256d } from '../../lib/wire/hash.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
+import { hashKey } from '../../lib/wire/hex.js';
+import { ANCHORS, anchorBytes } from '../../lib/chain/params.js';
+import { ByteReader } from '../../lib/wire/reader.js';
+import { readBlockHeader } from '../../lib/wire/block.js';
 
 /** Regtest's easiest target (Core's powLimit: 0x207fffff): one hash in two meets it. */
 export const REGTEST_BITS = 0x207fffff;
@@ -39,7 +43,10 @@ function coinbase(txs: readonly DecodedTx[], height: number): DecodedTx {
   );
 }
 
-/** A block of a coinbase and `txs` that Core's CheckBlock would accept on regtest. */
+/** Regtest's genesis header (chainparams.cpp CRegTestParams), as the crawler's header tree is anchored. */
+export const REGTEST_GENESIS: BlockHeader = readBlockHeader(new ByteReader(anchorBytes(ANCHORS.regtest)));
+
+/** A block of a coinbase and `txs` that Core's CheckBlock would accept on regtest (on a made-up parent unless given one). */
 export function mineBlock(txs: readonly DecodedTx[], opts: { prevBlock?: Uint8Array; time?: number; height?: number } = {}): Block {
   const all = [coinbase(txs, opts.height ?? 1), ...txs];
   const base = { version: 0x20000000, prevBlock: opts.prevBlock ?? new Uint8Array(32).fill(7), merkleRoot: merkleRoot(all.map((t) => t.txid)), time: opts.time ?? 1_700_000_000, bits: REGTEST_BITS };
@@ -58,4 +65,38 @@ export function withHeader(block: Block, change: Partial<Omit<BlockHeader, 'hash
   void _hash;
   const h = { ...fields, ...change };
   return decodeBlock(encodeBlock({ ...block, header: { ...h, hash: headerHash(h) } }));
+}
+
+/** A header on `prev` with proof of work for `bits` (regtest's easiest unless given): ~2 hashes. */
+export function mineHeader(prev: BlockHeader, opts: { time?: number; bits?: number; merkleRoot?: Uint8Array; version?: number } = {}): BlockHeader {
+  const base = { version: opts.version ?? 0x20000000, prevBlock: prev.hash, merkleRoot: opts.merkleRoot ?? new Uint8Array(32).fill(1), time: opts.time ?? prev.time + 600, bits: opts.bits ?? REGTEST_BITS };
+  let nonce = 0;
+  while (!checkProofOfWork(headerHash({ ...base, nonce }), base.bits, POW_LIMITS.regtest)) nonce++;
+  return { ...base, nonce, hash: headerHash({ ...base, nonce }) };
+}
+
+/**
+ * `n` regtest blocks on genesis, ten minutes apart from 1,700,000,000, each with its BIP 34
+ * height; `txs(i)` gives block i+1's transactions after the coinbase.
+ */
+export function mineChain(n: number, txs: (i: number) => readonly DecodedTx[] = () => []): Block[] {
+  const blocks: Block[] = [];
+  let prev = REGTEST_GENESIS;
+  for (let i = 0; i < n; i++) {
+    const b = mineBlock(txs(i), { prevBlock: prev.hash, time: 1_700_000_000 + i * 600, height: i + 1 });
+    blocks.push(b);
+    prev = b.header;
+  }
+  return blocks;
+}
+
+/**
+ * What a node with `headers` (genesis's children first) answers to getheaders (net_processing.cpp):
+ * the headers after the first locator hash it knows (after genesis if none), at most 2,000.
+ */
+export function headersAfter(headers: readonly BlockHeader[], locator: readonly Uint8Array[]): BlockHeader[] {
+  const at = new Map(headers.map((h, i) => [hashKey(h.hash), i + 1]));
+  at.set(hashKey(REGTEST_GENESIS.hash), 0);
+  const known = locator.map((h) => at.get(hashKey(h))).find((i) => i !== undefined) ?? 0;
+  return headers.slice(known, known + 2_000);
 }

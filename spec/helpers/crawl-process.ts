@@ -100,9 +100,9 @@ export class CrawlProcess {
 }
 
 /** Runs `crawl` to completion with the given stdin; returns status and output. */
-export function runCrawl(args: readonly string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCrawl(args: readonly string[], stdin = '', env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CRAWL_BIN, ...args], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [CRAWL_BIN, ...args], { stdio: 'pipe', env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

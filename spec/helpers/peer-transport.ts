@@ -56,6 +56,12 @@ export class ResponderTransport {
     return encodeMessage(this.magic, msg);
   }
 
+  /** A v2 packet with these raw contents (a header byte and payload of a test's choosing). */
+  encodeV2Packet(contents: Uint8Array): Uint8Array {
+    if (this.chosen !== 'v2' || this.session === undefined) throw new Error('not a v2 connection');
+    return this.session.encryptPacket(contents);
+  }
+
   private choose(kind: 'v1' | 'v2'): void {
     this.chosen = kind;
     if (kind === 'v1') this.framer = new Framer(this.magic, maxPayloadFor);

@@ -41,4 +41,30 @@ describe('createLogger', () => {
     expect(line).toMatchObject({ level: 'error', message: 'boom', peer: 'a:1' });
     expect(typeof line.timestamp).toBe('string');
   });
+
+  /** Every character that must never reach stderr raw: C0, DEL, C1, U+2028/2029, the bidi controls. */
+  const UNSAFE = [...Array.from({ length: 0x20 }, (_, i) => i), 0x7f, ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i), 0x061c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069];
+  const hostile = UNSAFE.map((c) => `x${String.fromCharCode(c)}`).join('');
+  const rawUnsafe = (line: string): number[] => [...line].map((c) => c.charCodeAt(0)).filter((c) => UNSAFE.includes(c));
+
+  it('escapes every control, separator and bidi character in messages and values (text)', async () => {
+    const { log, lines } = capture('text');
+    log.info(`agent ${hostile}`, { agent: hostile, nested: { ua: hostile }, plain: 'a\u009bb' });
+    const [line] = await lines(1);
+    expect(rawUnsafe(line)).toEqual([]);
+    expect(line).toContain('\\u001b');
+    expect(line).toContain('plain="a\\u009bb"');
+    // The value reads back as what the peer sent.
+    const agent = /agent=("(?:[^"\\]|\\.)*")/.exec(line)?.[1];
+    expect(JSON.parse(agent ?? 'null')).toBe(hostile);
+  });
+
+  it('escapes them in JSON lines too, which still parse to the same strings', async () => {
+    const { log, lines } = capture('json');
+    log.warn(hostile, { agent: hostile });
+    const [line] = await lines(1);
+    expect(rawUnsafe(line)).toEqual([]);
+    expect(JSON.parse(line)).toMatchObject({ message: hostile, agent: hostile });
+  });
 });
+

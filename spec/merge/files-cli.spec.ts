@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCrawl } from '../helpers/crawl-process.js';
+import { MB, MERGE_RSS_BOUND_BYTES, PEAK_RSS_ENV, peakRssOf } from '../helpers/memory.js';
+import { MAX_VANTAGES } from '../../lib/merge/propagation.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -46,6 +48,7 @@ describe('crawl merge FILE…', () => {
     [['merge', '--nats', 'nats://127.0.0.1:1', '--since', 'yesterday'], /--since takes/],
     [['merge', '--nats', 'nats://127.0.0.1:1', '--durable', 'a.b'], /--durable takes/],
     [['merge', '--nats', 'http://127.0.0.1:1'], /--nats takes/],
+    [['merge', '--nats', 'http://bitcrawl:s3cret@127.0.0.1:1'], /--nats takes .*not "http:\/\/\*\*\*@127\.0\.0\.1:1"/],
     [['--no-stdout', '-p', '127.0.0.1:1'], /--no-stdout needs --nats/],
     [['--nats', '127.0.0.1:1', '--vantage', 'a b', '-p', '127.0.0.1:1'], /--vantage takes/],
     [['--nats', '127.0.0.1:1', '--nats-buffer', '0', '-p', '127.0.0.1:1'], /--nats-buffer takes/],
@@ -56,4 +59,52 @@ describe('crawl merge FILE…', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+});
+
+describe('crawl merge FILE… against hostile files', () => {
+  it('a vantage named __proto__ (or constructor) is a vantage like any other', async () => {
+    writeFileSync(join(dir, '__proto__.ndjson'), tx(A, 100, 1) + '\n');
+    writeFileSync(join(dir, 'constructor.ndjson'), tx(A, 101, 1) + '\n');
+    const r = await runCrawl(['merge', join(dir, '__proto__.ndjson'), join(dir, 'constructor.ndjson')]);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim()) as { vantages: object; first_vantage: string };
+    expect(Object.keys(line.vantages).sort()).toEqual(['__proto__', 'constructor']);
+    expect(line.first_vantage).toBe('__proto__');
+    expect(r.stdout).toContain('"__proto__":{"first":100,"peers":1}');
+  });
+
+  it('a 600 MB line is skipped as it is read (counted, logged once); the good lines of every file are merged', async () => {
+    // A sparse file: a good line, 600 MB of zero bytes without a newline (past V8's longest string), a good line.
+    const big = join(dir, 'big.ndjson');
+    const head = tx(A, 100, 1) + '\n';
+    writeFileSync(big, head);
+    truncateSync(big, head.length + 600 * MB);
+    appendFileSync(big, '\n' + tx(B, 200, 1) + '\n');
+    const r = await runCrawl(['merge', big, join(dir, 'west.ndjson')], '', PEAK_RSS_ENV);
+    expect(r.stderr).not.toMatch(/RangeError/);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { txid?: string; hash?: string; vantages: object });
+    expect(lines.map((l) => l.txid ?? l.hash)).toEqual([A, B, H]);
+    expect(Object.keys(lines[0].vantages).sort()).toEqual(['big', 'west']);
+    expect(r.stderr.match(/a line over 4194304 bytes, skipped/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/line=2 bytes=629145600/);
+    expect(r.stderr).toMatch(/2 transactions, 1 blocks merged; 0 late lines ignored; 1 lines over 4194304 bytes skipped/);
+    expect(peakRssOf(r.stderr)).toBeLessThan(MERGE_RSS_BOUND_BYTES);
+  }, 120_000);
+
+  it('one txid from 400,000 vantages: MAX_VANTAGES of them in its line, the rest counted, memory bounded', async () => {
+    const many = join(dir, 'many.ndjson');
+    const n = 400_000;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) lines.push(JSON.stringify({ event: 'tx', txid: A, vantage: `v${i}`, seen: { time: 1000 + i / 1000 } }));
+    writeFileSync(many, lines.join('\n') + '\n');
+    const r = await runCrawl(['merge', many], '', PEAK_RSS_ENV);
+    expect(r.code).toBe(0);
+    const line = JSON.parse(r.stdout.trim()) as { vantages: object; first_vantage: string };
+    expect(Object.keys(line.vantages)).toHaveLength(MAX_VANTAGES);
+    expect(line.first_vantage).toBe('v0');
+    expect(r.stderr.match(/more than 1000 vantages/g)).toHaveLength(1);
+    expect(r.stderr).toContain(`${n - MAX_VANTAGES} sightings beyond ${MAX_VANTAGES} vantages ignored`);
+    expect(peakRssOf(r.stderr)).toBeLessThan(MERGE_RSS_BOUND_BYTES);
+  }, 120_000);
 });

@@ -115,3 +115,46 @@ describe('sightingOf', () => {
     expect(sightingOf(null)).toBeUndefined();
   });
 });
+
+describe('Propagation against hostile input', () => {
+  it('a vantage named __proto__ is an own key of the line, printed', () => {
+    const p = new Propagation(limits);
+    p.add(tx(A, '__proto__', 1), 0, undefined);
+    p.add(tx(A, 'constructor', 2), 0, undefined);
+    const [c] = p.flush();
+    expect(Object.keys(c.view.vantages).sort()).toEqual(['__proto__', 'constructor']);
+    expect(JSON.stringify(c.view)).toContain('"__proto__":{"first":1,"peers":1}');
+    expect(c.view.first_vantage).toBe('__proto__');
+  });
+
+  it('past maxVantages a new vantage is over (its token the caller\'s); one already in still joins', () => {
+    const p = new Propagation<number>({ ...limits, maxVantages: 2 });
+    p.add(tx(A, 'x', 1), 0, 1);
+    p.add(tx(A, 'y', 1), 0, 2);
+    expect(p.add(tx(A, 'z', 1), 0, 3).result).toBe('over');
+    expect(p.add(tx(A, 'x', 0.5), 0, 4).result).toBe('joined');
+    const [c] = p.flush();
+    expect(Object.keys(c.view.vantages)).toEqual(['x', 'y']);
+    expect(c.tokens).toEqual([1, 2, 4]);
+  });
+
+  it('past maxHeldBytes the oldest groups are printed early, and what is held stays within it', () => {
+    const maxHeldBytes = 10_000;
+    const p = new Propagation<string>({ ...limits, maxOpen: 1_000, maxHeldBytes });
+    const token = 'r'.repeat(100);
+    let early = 0;
+    for (let i = 0; i < 200; i++) {
+      const r = p.add(tx(i.toString(16).padStart(64, '0'), 'v', 1), 0, token, 2 * token.length);
+      early += r.evicted.filter((c) => c.early).length;
+      expect(p.heldBytes).toBeLessThanOrEqual(maxHeldBytes);
+    }
+    expect(early).toBeGreaterThan(0);
+    expect(early + p.flush().length).toBe(200);
+    expect(p.heldBytes).toBe(0);
+  });
+
+  it('a vantage name over MAX_VANTAGE_CHARS is not a sighting', () => {
+    expect(sightingOf({ event: 'tx', txid: A, vantage: 'v'.repeat(256), seen: { time: 1 } })).toBeUndefined();
+    expect(sightingOf({ event: 'tx', txid: A, vantage: 'v'.repeat(255), seen: { time: 1 } })).toBeDefined();
+  });
+});

@@ -24,21 +24,35 @@ describe('empty', () => {
 });
 
 describe('op_return', () => {
-  it('is any script whose first opcode rust-bitcoin classes ReturnOp or IllegalOp (legacy)', () => {
-    for (const first of ['6a', '50', '62', '89', '8a', '65', '66', 'ff', 'ba', 'bb', 'fe']) expect(type(first)).toBe('op_return');
-    for (const first of ['7e', '7f', '80', '81', '83', '84', '85', '86', '8d', '8e', '95', '96', '97', '98', '99']) expect(type(first)).toBe('op_return');
+  it('is a script whose first byte is OP_RETURN (rust-bitcoin is_op_return), whatever follows', () => {
+    expect(type('6a')).toBe('op_return');
+    expect(type('6a4c')).toBe('op_return');
+    expect(type(`6a${bytes(34)}51ae`)).toBe('op_return');
+  });
+});
+
+describe('provably_unspendable (rust-bitcoin 0.28 is_provably_unspendable)', () => {
+  /** The first opcodes classed ReturnOp (besides OP_RETURN) or IllegalOp in the legacy context. */
+  const FAILING = ['50', '62', '89', '8a', '65', '66', '7e', '7f', '80', '81', '83', '84', '85', '86', '8d', '8e', '95', '96', '97', '98', '99'];
+  for (let op = 0xba; op <= 0xff; op++) FAILING.push(op.toString(16));
+
+  it('is any other script whose first opcode fails it outright: OP_RESERVED, OP_VER(IF/NOTIF), OP_RESERVED1/2, the disabled ops, 0xba–0xff', () => {
+    for (const first of FAILING) expect(type(first)).toBe('provably_unspendable');
+    expect(FAILING).toHaveLength(21 + 70);
   });
 
   it('is not any other first byte: pushes, OP_NOPs, ordinary opcodes', () => {
-    for (const first of ['61', '63', '64', '67', '69', '82', '87', '8b', '8c', '8f', '94', '9a', 'ac', 'ae', 'af', 'b0', 'b1', 'b9', '4f', '51', '60', '4c']) {
-      expect(type(first)).toBe('unknown');
+    for (let op = 0; op < 0xba; op++) {
+      const first = op.toString(16).padStart(2, '0');
+      if (FAILING.includes(first) || first === '6a') continue;
+      expect(['unknown', 'empty']).toContain(type(first));
     }
   });
 
-  it('holds whatever follows the first byte, even a truncated push or a multisig shape', () => {
-    expect(type('6a4c')).toBe('op_return');
-    expect(type(`6a${bytes(34)}51ae`)).toBe('op_return');
-    expect(type(`ff21${K33}ac`)).toBe('op_return');
+  it('holds whatever follows the first byte, even a p2pk or multisig shape after it', () => {
+    expect(type(`ff21${K33}ac`)).toBe('provably_unspendable');
+    expect(type(`5021${K33}51ae`)).toBe('provably_unspendable');
+    expect(type('7e4d01')).toBe('provably_unspendable');
   });
 });
 

@@ -1,0 +1,30 @@
+import type { Logger } from '../log/logger.js';
+import { rpcBatch, RpcFailure, type RpcEndpoint } from '../net/rpc.js';
+import { RpcOutputs } from './fee-rpc.js';
+import { UsageError } from './options.js';
+
+/** --rpc-timeout's default: a line waits this long for Core at most. */
+export const DEFAULT_RPC_TIMEOUT_MS = 5_000;
+
+/** Our network names → Core's `getblockchaininfo` chain names. */
+const CORE_CHAIN: Readonly<Record<string, string>> = { mainnet: 'main', testnet: 'test', testnet4: 'testnet4', signet: 'signet', regtest: 'regtest' };
+
+/**
+ * --rpc at start: Core must answer `getblockchaininfo`, on the crawl's network. No node, wrong
+ * credentials or another chain is a one-line error (UsageError: exit 2) before any peer is dialled.
+ */
+export async function startRpc(endpoint: RpcEndpoint, timeoutMs: number | undefined, network: string, log: Logger): Promise<RpcOutputs> {
+  const ms = timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
+  let chain: unknown;
+  try {
+    const [info] = await rpcBatch(endpoint, [{ method: 'getblockchaininfo', params: [] }], ms);
+    if ('error' in info) throw new RpcFailure(info.error);
+    chain = (info.result as { chain?: unknown } | null)?.chain;
+  } catch (err) {
+    if (err instanceof RpcFailure) throw new UsageError(`--rpc: ${err.message}`);
+    throw err;
+  }
+  if (chain !== CORE_CHAIN[network]) throw new UsageError(`--rpc: that node is on ${String(chain)}, the crawl on ${network}`);
+  log.info('--rpc: Core answers; fees of transactions spending outputs we did not see come from it', { url: endpoint.url, chain });
+  return new RpcOutputs(endpoint, ms, log);
+}

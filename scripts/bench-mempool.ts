@@ -1,0 +1,139 @@
+/**
+ * Mempool view benchmark: lib/mempool/view.ts fed a mainnet-shaped day in virtual time, pure (no
+ * sockets), deterministic.
+ *
+ *   npm run bench:mempool -- (= node --expose-gc --import tsx scripts/bench-mempool.ts)
+ *   node --expose-gc --import tsx scripts/bench-mempool.ts [--fill 300000] [--day 500000]
+ *
+ * Traffic: `day` transactions over 24 virtual hours (500,000 ≈ a busy mainnet day), 2 inputs and 2
+ * P2WPKH outputs each; 30% spend both outputs of a transaction 51 arrivals earlier (a chain: their
+ * fee is known), the rest outputs the view never saw; 2% are replaced by a
+ * transaction spending the same inputs 100 arrivals later. First `fill` transactions arrive with no
+ * block (the view grows to a 300,000-transaction peak); then a block every 10 virtual minutes
+ * confirms as many of the oldest as arrived since the last one (a replaced one is left out, so its
+ * replacement stays or is confirmed later).
+ *
+ * Transactions are built before each timed batch (1,000 at a time): the timed part is add() and
+ * confirm() only. Reported: ns per transaction (adds and blocks together, divided by
+ * transactions), ns per add, ms per block; the heap the view holds at `fill` transactions after a
+ * full GC (its own estimate beside it), and at the end (with the confirmed-outputs cache).
+ */
+import { parseArgs } from 'node:util';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { MempoolView } from '../lib/mempool/view.js';
+import type { DecodedTx } from '../lib/wire/model.js';
+
+const { values: opts } = parseArgs({ options: { fill: { type: 'string', default: '300000' }, day: { type: 'string', default: '500000' } } });
+const FILL = Number(opts.fill);
+const DAY = Number(opts.day);
+const STEP_MS = 86_400_000 / DAY;
+const BLOCK_EVERY = Math.round(600_000 / STEP_MS);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+const idOf = (i: number, salt: number): Uint8Array => sha256(Uint8Array.of(salt, i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff, i >>> 24));
+const script = (i: number, j: number): Uint8Array => {
+  const s = new Uint8Array(22);
+  s[1] = 20;
+  s.set(idOf(i, 10 + j).subarray(0, 20), 2);
+  return s;
+};
+const replaced = (i: number): boolean => i % 50 === 7;
+
+/** Transaction i (or, with `replacement`, the one that replaces it 100 arrivals later). */
+function tx(i: number, replacement = false): DecodedTx {
+  const chained = i % 10 < 3 && i >= 51;
+  // The parent, 51 arrivals earlier, is chained itself only if i % 10 is 1 or 2: chains of at most three.
+  const prev0 = chained ? idOf(i - 51, 0) : idOf(i, 1);
+  // A chained one spends both outputs of its parent: output 0 is 10 sat less each arrival, output 1
+  // always 100,000, so its fee is 510 sat (710 for a replacement).
+  const inputs = [{ prevTxid: prev0, prevIndex: 0, scriptSig: new Uint8Array(0), sequence: 0xfffffffd, witness: [] as Uint8Array[] }];
+  inputs.push(chained ? { ...inputs[0], prevIndex: 1 } : { prevTxid: idOf(i, 2), prevIndex: 0, scriptSig: new Uint8Array(0), sequence: 0xfffffffd, witness: [] });
+  const outputs = [
+    { value: BigInt(1e9 - i * 10 - 500 - (replacement ? 200 : 0)), script: script(i, 0) },
+    { value: 100_000n, script: script(i, 1) },
+  ];
+  const txid = idOf(i, replacement ? 3 : 0);
+  return { version: 2, inputs, outputs, locktime: 0, raw: new Uint8Array(0), segwit: true, txid, wtxid: txid, size: 222, weight: 561, vsize: 141 };
+}
+
+const view = new MempoolView();
+let addNs = 0n;
+let blockNs = 0n;
+let blocks = 0;
+/** CPU time (user + system, µs) beside the wall time: on a loaded machine the wall time counts other processes' turns. */
+let addCpuUs = 0;
+let blockCpuUs = 0;
+const cpuUs = (since: NodeJS.CpuUsage): number => {
+  const d = process.cpuUsage(since);
+  return d.user + d.system;
+};
+let arrivals = 0;
+let fillHeapMb = 0;
+let fillEstimateMb = 0;
+/** Indices in arrival order, not yet confirmed. */
+const queue: number[] = [];
+let head = 0;
+const heapMb = (): number => {
+  gc();
+  return process.memoryUsage().heapUsed / 1e6;
+};
+const baseMb = heapMb();
+
+for (let start = 0; start < FILL + DAY; start += 1000) {
+  const batch: DecodedTx[] = [];
+  const times: number[] = [];
+  for (let i = start; i < Math.min(start + 1000, FILL + DAY); i++) {
+    batch.push(tx(i));
+    times.push(i * STEP_MS);
+    if (i >= 100 && replaced(i - 100)) {
+      batch.push(tx(i - 100, true));
+      times.push(i * STEP_MS);
+    }
+  }
+  let t = process.hrtime.bigint();
+  let c = process.cpuUsage();
+  for (let k = 0; k < batch.length; k++) view.add(batch[k], times[k]);
+  addNs += process.hrtime.bigint() - t;
+  addCpuUs += cpuUs(c);
+  for (let i = start; i < start + 1000; i++) queue.push(i);
+  arrivals += batch.length;
+  if (start + 1000 === FILL) {
+    batch.length = 0;
+    fillHeapMb = heapMb() - baseMb;
+    fillEstimateMb = view.bytes / 1e6;
+    console.log(`at ${view.size} transactions: heap ${fillHeapMb.toFixed(1)} MB (${((fillHeapMb * 1e6) / view.size).toFixed(0)} B each), estimate ${fillEstimateMb.toFixed(1)} MB`);
+  }
+  while (start + 1000 > FILL && blocks < Math.floor((start + 1000 - FILL) / BLOCK_EVERY)) {
+    const txs: DecodedTx[] = [tx(1e9)];
+    // A block holds what arrived in its 10 minutes (replacements included, in the 2% left out).
+    while (txs.length <= BLOCK_EVERY * 1.02 && head < queue.length) {
+      const i = queue[head++];
+      if (!replaced(i)) txs.push(tx(i));
+    }
+    t = process.hrtime.bigint();
+    c = process.cpuUsage();
+    view.confirm(txs);
+    blockNs += process.hrtime.bigint() - t;
+    blockCpuUs += cpuUs(c);
+    blocks++;
+  }
+}
+const endMb = heapMb() - baseMb;
+const perTx = Number(addNs + blockNs) / arrivals;
+console.log(
+  JSON.stringify({
+    arrivals,
+    blocks,
+    view: view.size,
+    ns_per_tx: Math.round(perTx),
+    cpu_ns_per_tx: Math.round(((addCpuUs + blockCpuUs) * 1000) / arrivals),
+    ns_per_add: Math.round(Number(addNs) / arrivals),
+    ms_per_block: +(Number(blockNs) / 1e6 / Math.max(1, blocks)).toFixed(2),
+    heap_mb_at_fill: +fillHeapMb.toFixed(1),
+    estimate_mb_at_fill: +fillEstimateMb.toFixed(1),
+    heap_mb_end: +endMb.toFixed(1),
+    confirmed_outputs: view.confirmedOutputs.size,
+    known_fee: view.known.count,
+  }),
+);

@@ -1,0 +1,235 @@
+/**
+ * The mempool monitor against Bitcoin Core 31.1 regtest nodes: a wallet sending every output
+ * type, bumpfee twice, a full-RBF replacement of a transaction that did not signal, a CPFP child,
+ * and a double spend of a view transaction mined with `generateblock`. After each step the view's
+ * count and vsize equal Core's getmempoolinfo; every printed fee equals getmempoolentry's
+ * fees.base. Runs when BITCOIND names a bitcoind binary.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectCore, startCores, waitSameTip, type CoreNode, type CoreTx, type Rpc } from '../../scripts/core.js';
+import { until } from '../../scripts/harness.js';
+import { CrawlProcess, runCrawl, type JsonLine } from '../helpers/crawl-process.js';
+
+const BITCOIND = process.env.BITCOIND;
+if (!BITCOIND) console.log('spec/e2e/core-mempool.spec.ts skipped: set BITCOIND to the path of a Bitcoin Core 31.1 bitcoind to run it');
+
+/** Core trickles announcements to inbound peers, 5 s on average. */
+const LINE_MS = 60_000;
+const sats = (btc: number): number => Math.round(btc * 1e8);
+
+interface MempoolInfo {
+  readonly size: number;
+  readonly bytes: number;
+}
+interface MempoolEntry {
+  readonly vsize: number;
+  readonly fees: { readonly base: number; readonly ancestor: number };
+  readonly ancestorsize: number;
+}
+interface Unspent {
+  readonly txid: string;
+  readonly vout: number;
+  readonly amount: number;
+}
+
+describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtest nodes', () => {
+  let a: CoreNode;
+  let b: CoreNode;
+  let wallet: Rpc;
+  let mineTo: string;
+  let crawler: CrawlProcess;
+  /** Confirmed coins whose creating block the crawler received: spending them, the fee is known. */
+  let coins: Unspent[] = [];
+  /** Core's fee of every transaction we printed a fee for, read while it was in the mempool. */
+  const coreFees = new Map<string, number>();
+
+  const isTx = (txid: string) => (l: JsonLine) => l.event === 'tx' && l.txid === txid;
+  /** Waits for our line of `txid` and reads Core's entry at once (before a replacement removes it). */
+  const seen = async (txid: string): Promise<JsonLine> => {
+    const line = await crawler.waitLine(isTx(txid), `tx ${txid}`, LINE_MS);
+    const entry = await a.rpc<MempoolEntry>('getmempoolentry', [txid]);
+    coreFees.set(txid, sats(entry.fees.base));
+    if (line.fee !== undefined) expect(line.fee, `fee of ${txid}`).toBe(sats(entry.fees.base));
+    return line;
+  };
+  /** Our view after the last line so far equals Core's mempool. */
+  const sameAsCore = async (what: string): Promise<void> => {
+    const info = await a.rpc<MempoolInfo>('getmempoolinfo');
+    const from = crawler.lines.all.length;
+    const line = await crawler.lines.wait((l) => l.event === 'mempool', LINE_MS, `mempool line (${what})`, from);
+    expect({ count: line.count, vsize: line.vsize }, what).toEqual({ count: info.size, vsize: info.bytes });
+  };
+  const coin = (): Unspent => {
+    const c = coins.shift();
+    if (!c) throw new Error('out of coins');
+    return c;
+  };
+  /** A wallet send spending exactly `inputs`. */
+  const send = async (inputs: readonly { txid: string; vout: number }[], amount: number, options: Record<string, unknown> = {}): Promise<string> => {
+    const r = await wallet<{ txid: string }>('send', { outputs: [{ [mineTo]: amount }], options: { inputs, add_inputs: false, ...options } });
+    return r.txid;
+  };
+
+  beforeAll(async () => {
+    const bitcoind = BITCOIND!;
+    [a, b] = await startCores([{ bitcoind }, { bitcoind }]);
+    await a.rpc('createwallet', { wallet_name: 'w', load_on_startup: true });
+    wallet = a.wallet('w');
+    mineTo = await wallet<string>('getnewaddress', ['', 'bech32']);
+    await connectCore(b, a);
+    await a.rpc('generatetoaddress', [110, mineTo]);
+    await waitSameTip([a, b]);
+    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,block,replaced,confirmed,evicted,unseen', '--mempool-stats', '0.3']);
+    await crawler.waitLine((l) => l.event === 'mempool', 'first mempool line', 30_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await crawler?.stop();
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('sends every output type: the view holds what Core holds; a block confirms each, printing confirmed lines', async () => {
+    const types = ['legacy', 'p2sh-segwit', 'bech32', 'bech32m'];
+    const outputs: Record<string, number>[] = [];
+    for (const t of types) for (let i = 0; i < 3; i++) outputs.push({ [await wallet<string>('getnewaddress', ['', t])]: 1 });
+    const txids: string[] = [];
+    for (const t of types) txids.push(await wallet<string>('sendtoaddress', [await wallet<string>('getnewaddress', ['', t]), 0.5]));
+    txids.push((await wallet<{ txid: string }>('send', { outputs })).txid);
+    for (const txid of txids) await seen(txid);
+    await sameAsCore('after the sends');
+    const [hash] = await a.rpc<string[]>('generatetoaddress', [1, mineTo]);
+    const block = await crawler.waitLine((l) => l.event === 'block' && l.hash === hash, 'block', LINE_MS);
+    expect(block.seen_txs).toBe(txids.length);
+    expect(block.unseen_txs).toBe(0);
+    for (const txid of txids) await crawler.waitLine((l) => l.event === 'confirmed' && l.txid === txid && l.block === hash, `confirmed ${txid}`, LINE_MS);
+    await sameAsCore('after the block');
+    // The coins of that block's transactions: the crawler saw them created.
+    const unspent = await wallet<Unspent[]>('listunspent', [1, 1]);
+    coins = unspent.filter((u) => txids.includes(u.txid) && u.amount >= 0.5);
+    expect(coins.length).toBeGreaterThanOrEqual(8);
+  }, 300_000);
+
+  it('bumpfee twice: one replaced line per replaced transaction, rbf_signaled, with both fees', async () => {
+    const t0 = await send([coin()], 0.3, { replaceable: true, fee_rate: 2 });
+    const l0 = await seen(t0);
+    expect(l0.fee).toBe(coreFees.get(t0));
+    expect(l0.feerate).toBeCloseTo((l0.fee as number) / (l0.vsize as number), 3);
+    expect((l0.vin as { prevout?: { value: number } }[])[0].prevout?.value).toBeGreaterThan(0);
+    const t1 = (await wallet<{ txid: string }>('bumpfee', [t0])).txid;
+    await seen(t1);
+    const t2 = (await wallet<{ txid: string }>('bumpfee', [t1])).txid;
+    await seen(t2);
+    for (const [old, by] of [
+      [t0, t1],
+      [t1, t2],
+    ]) {
+      const r = await crawler.waitLine((l) => l.event === 'replaced' && l.txid === old, `replaced ${old}`, LINE_MS);
+      expect(r).toMatchObject({ by, rbf_signaled: true, fee: coreFees.get(old), by_fee: coreFees.get(by) });
+    }
+    await sameAsCore('after two bumps');
+    expect(crawler.lines.all.filter((l) => l.event === 'replaced' && (l.txid === t0 || l.txid === t1))).toHaveLength(2);
+  }, 300_000);
+
+  it('replaces a transaction that did not signal (full RBF), and says it did not', async () => {
+    const c = coin();
+    const n0 = await send([c], 0.3, { replaceable: false, fee_rate: 2 });
+    await seen(n0);
+    const raw = await a.rpc<string>('createrawtransaction', [[{ txid: c.txid, vout: c.vout, sequence: 0xffffffff }], [{ [mineTo]: +(c.amount - 0.001).toFixed(8) }]]);
+    const signed = await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw]);
+    const n1 = await a.rpc<string>('sendrawtransaction', [signed.hex]);
+    await seen(n1);
+    const r = await crawler.waitLine((l) => l.event === 'replaced' && l.txid === n0, 'replaced n0', LINE_MS);
+    expect(r).toMatchObject({ by: n1, rbf_signaled: false, fee: coreFees.get(n0), by_fee: coreFees.get(n1) });
+    await sameAsCore('after the full-RBF replacement');
+  }, 300_000);
+
+  it('gives a CPFP child its fee and its package feerate, as Core counts its ancestors', async () => {
+    const parent = await send([coin()], 0.3, { fee_rate: 1 });
+    await seen(parent);
+    const out = (await a.rpc<CoreTx>('decoderawtransaction', [await a.rpc<string>('getrawtransaction', [parent])])).vout.findIndex((o) => Math.abs(o.value - 0.3) < 1e-9);
+    const child = await send([{ txid: parent, vout: out }], 0.29, { fee_rate: 50 });
+    const line = await seen(child);
+    const entry = await a.rpc<MempoolEntry>('getmempoolentry', [child]);
+    expect(line.fee).toBe(sats(entry.fees.base));
+    expect(line.effective_feerate).toBeCloseTo(sats(entry.fees.ancestor) / entry.ancestorsize, 2);
+    await sameAsCore('after the CPFP child');
+  }, 300_000);
+
+  it('evicts a view transaction and its child when a block confirms a double spend of it (generateblock)', async () => {
+    const c = coin();
+    const v = await send([c], 0.3, { fee_rate: 2 });
+    await seen(v);
+    const out = (await a.rpc<CoreTx>('decoderawtransaction', [await a.rpc<string>('getrawtransaction', [v])])).vout.findIndex((o) => Math.abs(o.value - 0.3) < 1e-9);
+    const w = await send([{ txid: v, vout: out }], 0.29, { fee_rate: 2 });
+    await seen(w);
+    await sameAsCore('before the double spend');
+    const held = await a.rpc<string[]>('getrawmempool');
+    const raw = await a.rpc<string>('createrawtransaction', [[{ txid: c.txid, vout: c.vout }], [{ [mineTo]: +(c.amount - 0.0005).toFixed(8) }]]);
+    const signed = await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw]);
+    const conflict = (await a.rpc<CoreTx>('decoderawtransaction', [signed.hex])).txid;
+    const { hash } = await a.rpc<{ hash: string }>('generateblock', [mineTo, [signed.hex]]);
+    const block = await crawler.waitLine((l) => l.event === 'block' && l.hash === hash, 'the double spend block', LINE_MS);
+    // The double spend was never announced: the block says so, and --emit unseen prints it, naming the block.
+    expect(block).toMatchObject({ seen_txs: 0, unseen_txs: 1 });
+    const unseen = await crawler.waitLine((l) => l.event === 'tx' && l.txid === conflict, 'the unseen double spend', LINE_MS);
+    expect(unseen.seen).toMatchObject({ block: hash });
+    const ev = await crawler.waitLine((l) => l.event === 'evicted' && l.txid === v, 'v evicted', LINE_MS);
+    expect(ev).toMatchObject({ reason: 'conflict', by: conflict });
+    const child = await crawler.waitLine((l) => l.event === 'evicted' && l.txid === w, 'w evicted', LINE_MS);
+    expect(child).toMatchObject({ reason: 'conflict', by: conflict, ancestor: v });
+    await until('Core evicting them', LINE_MS, async () => ((await a.rpc<string[]>('getrawmempool')).includes(v) ? undefined : true));
+    expect(held).toContain(v);
+    await sameAsCore('after the double spend block');
+    // One evicted line per conflict: the two.
+    expect(crawler.lines.all.filter((l) => l.event === 'evicted')).toHaveLength(2);
+  }, 300_000);
+
+  it('confirms every transaction the view held when the rest are mined, and the view is empty as Core is', async () => {
+    const held = await a.rpc<string[]>('getrawmempool');
+    expect(held.length).toBeGreaterThan(0);
+    const [hash] = await a.rpc<string[]>('generatetoaddress', [1, mineTo]);
+    for (const txid of held) await crawler.waitLine((l) => l.event === 'confirmed' && l.txid === txid && l.block === hash, `confirmed ${txid}`, LINE_MS);
+    await sameAsCore('after the last block');
+    // Every fee we printed was Core's.
+    for (const l of crawler.txLines()) if (l.fee !== undefined) expect(l.fee).toBe(coreFees.get(l.txid as string));
+    // Fees where the crawler saw the parents: every transaction spending a coin of the first block.
+    expect(crawler.txLines().filter((l) => l.fee !== undefined).length).toBeGreaterThanOrEqual(8);
+  }, 300_000);
+
+  it('with --rpc to a node, every wallet transaction has its fee, also those spending coinbases it never saw', async () => {
+    const withRpc = new CrawlProcess(['--network', 'regtest', '--peers', a.p2p, '--emit', 'tx,peer', '--rpc', `http://u:p@127.0.0.1:${a.rpcPort}/`]);
+    try {
+      await withRpc.waitLog(/--rpc: Core answers/, 30_000);
+      // Core announces only what reaches its mempool after the handshake.
+      await withRpc.waitLine((l) => l.event === 'peer' && l.state === 'up', 'peer up', 30_000);
+      const txids: string[] = [];
+      for (const t of ['legacy', 'p2sh-segwit', 'bech32', 'bech32m']) txids.push(await wallet<string>('sendtoaddress', [await wallet<string>('getnewaddress', ['', t]), 0.7]));
+      for (const txid of txids) {
+        const line = await withRpc.waitLine(isTx(txid), `tx ${txid} with --rpc`, LINE_MS);
+        const entry = await a.rpc<MempoolEntry>('getmempoolentry', [txid]);
+        expect(line.fee, txid).toBe(sats(entry.fees.base));
+        // Each input's prevout is the output Core's wallet says it spent.
+        const core = await a.rpc<CoreTx>('decoderawtransaction', [await a.rpc<string>('getrawtransaction', [txid])]);
+        const prevouts = (line.vin as { prevout?: { value: number; scriptpubkey: string } }[]).map((v) => v.prevout);
+        const spent = await Promise.all(
+          core.vin.map(async (v) => {
+            const o = (await wallet<{ decoded: CoreTx }>('gettransaction', [v.txid, false, true])).decoded.vout[v.vout!];
+            return { value: sats(o.value), scriptpubkey: o.scriptPubKey.hex };
+          }),
+        );
+        expect(prevouts.map((p) => p && { value: p.value, scriptpubkey: p.scriptpubkey })).toEqual(spent);
+      }
+    } finally {
+      await withRpc.stop();
+    }
+  }, 300_000);
+
+  it('--rpc with a wrong password, or no node there (port 1: nothing listens), is a one-line error and exit status 2', async () => {
+    for (const url of [`http://u:wrong@127.0.0.1:${a.rpcPort}/`, 'http://u:p@127.0.0.1:1/']) {
+      const r = await runCrawl(['--network', 'regtest', '--peers', a.p2p, '--rpc', url]);
+      expect(r.code, url).toBe(2);
+      expect(r.stderr.trim().split('\n'), url).toHaveLength(1);
+      expect(r.stderr).toMatch(/^crawl: --rpc: /);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,193 @@
+/** The mempool view without sockets: replacement chains, descendants, confirmation, conflicts, expiry, fees, arrival order. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { MempoolView, type Left } from '../../lib/mempool/view.js';
+import { KeyMaker } from '../../lib/mempool/keys.js';
+import { toReversedHex } from '../../lib/wire/hex.js';
+import type { DecodedTx } from '../../lib/wire/model.js';
+import { fundingTxid, mkCoinbase, mkTx } from '../helpers/mempool-txs.js';
+
+const id = (t: DecodedTx): string => toReversedHex(t.txid);
+const summary = (l: readonly Left[]) => l.map((x) => ({ txid: x.entry.txid, reason: x.reason, by: x.by, ancestor: x.ancestor, rbf: x.rbfSignaled }));
+const SIGNAL = 0xfffffffd;
+const limits = { maxTxs: 1000, maxBytes: 1e9, maxAgeMs: 1_000_000 };
+
+describe('MempoolView', () => {
+  it('replaces a transaction and all its descendants, naming the replaced ancestor, with each one\'s BIP 125 signal', () => {
+    const v = new MempoolView(limits, new KeyMaker(0));
+    const x = fundingTxid(1);
+    const a = mkTx({ ins: [[x, 0]], outs: [1000], sequence: SIGNAL });
+    const b = mkTx({ ins: [[a, 0]], outs: [900] });
+    const c = mkTx({ ins: [[b, 0]], outs: [800] });
+    for (const t of [a, b, c]) expect(v.add(t, 1)?.left).toEqual([]);
+    expect(v.size).toBe(3);
+    const a2 = mkTx({ ins: [[x, 0]], outs: [500], tag: 1 });
+    const r = v.add(a2, 2);
+    expect(summary(r?.left ?? [])).toEqual([
+      { txid: id(a), reason: 'replaced', by: id(a2), ancestor: undefined, rbf: true },
+      { txid: id(b), reason: 'replaced', by: id(a2), ancestor: id(a), rbf: true },
+      { txid: id(c), reason: 'replaced', by: id(a2), ancestor: id(a), rbf: true },
+    ]);
+    expect(v.size).toBe(1);
+    expect(v.vsize).toBe(a2.vsize);
+    // Full RBF: a2 did not signal; a3 replaces it all the same, and says so.
+    const a3 = mkTx({ ins: [[x, 0]], outs: [400], tag: 2 });
+    expect(summary(v.add(a3, 3)?.left ?? [])).toEqual([{ txid: id(a2), reason: 'replaced', by: id(a3), ancestor: undefined, rbf: false }]);
+    expect(v.size).toBe(1);
+  });
+
+  it('replaces every transaction a new one conflicts with, once each', () => {
+    const v = new MempoolView(limits, new KeyMaker(3));
+    const p = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1] });
+    const q = mkTx({ ins: [[fundingTxid(2), 0]], outs: [1] });
+    v.add(p, 0);
+    v.add(q, 0);
+    const both = mkTx({ ins: [[fundingTxid(1), 0], [fundingTxid(2), 0]], outs: [1] });
+    expect(summary(v.add(both, 1)?.left ?? []).map((l) => l.txid)).toEqual([id(p), id(q)]);
+    expect(v.add(both, 2)).toBeUndefined();
+    expect(v.size).toBe(1);
+  });
+
+  it('confirms what a block holds, evicts what conflicts with it (with descendants), counts the unseen', () => {
+    const v = new MempoolView(limits, new KeyMaker(5));
+    const a = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1000] });
+    const child = mkTx({ ins: [[a, 0]], outs: [900] });
+    const f = mkTx({ ins: [[fundingTxid(2), 0]], outs: [1000] });
+    const g = mkTx({ ins: [[f, 0]], outs: [900] });
+    for (const t of [a, child, f, g]) v.add(t, 1_000);
+    const doubleSpend = mkTx({ ins: [[fundingTxid(2), 0]], outs: [990], tag: 9 });
+    const unseen = mkTx({ ins: [[fundingTxid(3), 0]], outs: [5] });
+    const c = v.confirm([mkCoinbase(1), a, doubleSpend, unseen]);
+    expect(c.confirmed.map((e) => e.txid)).toEqual([id(a)]);
+    expect(c.unseen).toEqual([2, 3]);
+    expect(summary(c.left)).toEqual([
+      { txid: id(f), reason: 'conflict', by: id(doubleSpend), ancestor: undefined, rbf: undefined },
+      { txid: id(g), reason: 'conflict', by: id(doubleSpend), ancestor: id(f), rbf: undefined },
+    ]);
+    // The child of the confirmed transaction stays, now with a confirmed parent.
+    expect([...v.entries.values()].map((e) => e.txid)).toEqual([id(child)]);
+    expect(v.vsize).toBe(child.vsize);
+  });
+
+  it('expires what is older than the limit, with its descendants', () => {
+    const v = new MempoolView({ ...limits, maxAgeMs: 100 });
+    const a = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1000] });
+    const young = mkTx({ ins: [[a, 0]], outs: [900] });
+    const other = mkTx({ ins: [[fundingTxid(2), 0]], outs: [1000] });
+    v.add(a, 0);
+    v.add(young, 90);
+    v.add(other, 95);
+    expect(summary(v.expire(150))).toEqual([
+      { txid: id(a), reason: 'expiry', by: undefined, ancestor: undefined, rbf: undefined },
+      { txid: id(young), reason: 'expiry', by: undefined, ancestor: id(a), rbf: undefined },
+    ]);
+    expect(v.size).toBe(1);
+    expect(v.oldestAge(1_095)).toBe(1);
+  });
+
+  it('stays within its bound, evicting the oldest with its descendants (reason size)', () => {
+    const v = new MempoolView({ ...limits, maxTxs: 3 });
+    const a = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1000] });
+    const b = mkTx({ ins: [[a, 0]], outs: [900] });
+    v.add(a, 0);
+    v.add(b, 1);
+    v.add(mkTx({ ins: [[fundingTxid(2), 0]], outs: [1] }), 2);
+    const r = v.add(mkTx({ ins: [[fundingTxid(3), 0]], outs: [1] }), 3);
+    expect(r?.left.map((l) => [l.entry.txid, l.reason])).toEqual([
+      [id(a), 'size'],
+      [id(b), 'size'],
+    ]);
+    expect(v.size).toBe(2);
+  });
+
+  it('knows a fee when every input is a view or block output, and a child\'s fee once its parent arrives', () => {
+    const v = new MempoolView(limits);
+    const funding = mkTx({ ins: [[fundingTxid(7), 0]], outs: [10_000, 20_000] });
+    v.confirm([mkCoinbase(1), funding]);
+    const parent = mkTx({ ins: [[funding, 0], [funding, 1]], outs: [29_000], sequence: SIGNAL });
+    const child = mkTx({ ins: [[parent, 0]], outs: [27_000] });
+    // The child first: its parent is unknown, so is its fee.
+    const c = v.add(child, 1);
+    expect(c?.entry.fee).toBeUndefined();
+    expect(c?.prevouts).toBeUndefined();
+    const p = v.add(parent, 2);
+    expect(p?.entry.fee).toBe(1_000);
+    expect(p?.prevouts?.map((o) => o.value)).toEqual([10_000, 20_000]);
+    expect(p?.effectiveFeerate).toBeUndefined();
+    expect(v.get(child.txid)?.fee).toBe(2_000);
+    expect(v.known).toEqual({ count: 2, vsize: parent.vsize + child.vsize });
+    // In order, the child's line has its fee and its package's feerate (CPFP).
+    const w = new MempoolView(limits);
+    w.confirm([mkCoinbase(1), funding]);
+    w.add(parent, 1);
+    const c2 = w.add(child, 2);
+    expect(c2?.entry.fee).toBe(2_000);
+    expect(c2?.effectiveFeerate).toBeCloseTo(3_000 / (parent.vsize + child.vsize), 9);
+    // An unknown input: no fee at all, never 0.
+    const mixed = mkTx({ ins: [[parent, 0], [fundingTxid(8), 0]], outs: [1], tag: 4 });
+    expect(w.add(mixed, 3)?.entry.fee).toBeUndefined();
+  });
+});
+
+/** A transaction of the property test: which of a few funding outputs or earlier transactions' outputs it spends. */
+interface Made {
+  readonly tx: DecodedTx;
+  readonly parents: readonly number[];
+}
+
+/** What Core's mempool would hold after these arrivals, by brute force: each arrival removes every held one sharing an outpoint, and their descendants. */
+function model(txs: readonly DecodedTx[]): Set<string> {
+  const held: DecodedTx[] = [];
+  const outpoint = (t: DecodedTx, i: number) => `${id({ txid: t.inputs[i].prevTxid } as DecodedTx)}:${t.inputs[i].prevIndex}`;
+  for (const t of txs) {
+    if (held.some((h) => id(h) === id(t))) continue;
+    const mine = new Set(t.inputs.map((_, i) => outpoint(t, i)));
+    const gone = new Set(held.filter((h) => h.inputs.some((_, i) => mine.has(outpoint(h, i)))).map(id));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const h of held) {
+        if (!gone.has(id(h)) && h.inputs.some((x) => gone.has(toReversedHex(x.prevTxid)))) {
+          gone.add(id(h));
+          grew = true;
+        }
+      }
+    }
+    for (let i = held.length - 1; i >= 0; i--) if (gone.has(id(held[i]))) held.splice(i, 1);
+    held.push(t);
+  }
+  return new Set(held.map(id));
+}
+
+describe('MempoolView, properties', () => {
+  const arb = fc.array(fc.record({ parents: fc.uniqueArray(fc.nat(20), { minLength: 1, maxLength: 3 }), tag: fc.nat(3) }), { minLength: 1, maxLength: 25 });
+
+  it('holds exactly what Core\'s replacement rules leave, its totals are the sums of what it holds, any arrival order', () => {
+    fc.assert(
+      fc.property(arb, fc.nat(), (specs, seed) => {
+        // Parent j < 4 is a funding output; j ≥ 4 is output 0 of an earlier made transaction.
+        const made: Made[] = [];
+        specs.forEach((s, i) => {
+          const ins = s.parents.map((j): [Uint8Array | DecodedTx, number] => (j < 4 || j - 4 >= made.length ? [fundingTxid(j % 4), 0] : [made[j - 4].tx, 0]));
+          const hex = (p: Uint8Array | DecodedTx) => toReversedHex(p instanceof Uint8Array ? p : p.txid);
+          const uniq = ins.filter((x, k) => ins.findIndex((y) => hex(y[0]) === hex(x[0])) === k);
+          made.push({ tx: mkTx({ ins: uniq, outs: [1000 - i], tag: s.tag * 100 + i }), parents: s.parents });
+        });
+        const order = made.map((m) => m.tx);
+        // A deterministic shuffle: children may come before parents.
+        for (let i = order.length - 1, r = seed; i > 0; i--, r = (r * 1103515245 + 12345) >>> 0) {
+          const j = r % (i + 1);
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        const v = new MempoolView(limits);
+        for (const t of order) v.add(t, 0);
+        expect(new Set([...v.entries.values()].map((e) => e.txid))).toEqual(model(order));
+        const held = [...v.entries.values()];
+        expect(v.vsize).toBe(held.reduce((s, e) => s + e.vsize, 0));
+        expect(v.known.count).toBe(held.filter((e) => e.fee !== undefined).length);
+        // No outpoint spent twice, and the index of spends is exactly what is held.
+        expect(v.spentBy.size).toBe(held.reduce((s, e) => s + e.spends.length, 0));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
