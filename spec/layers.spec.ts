@@ -1,7 +1,7 @@
 /**
- * Imports point down the layer list (DESIGN.md, Layout): a file in lib/ imports only from its own
- * folder or from a folder below it, every file lives in one of the listed folders, and nothing in
- * lib/ reaches out of it. Read with TypeScript's own import scanner, so `import type`, re-exports
+ * Imports point down the layer list (ARCHITECTURE.md, Layers): a file in lib/ imports only from its
+ * own folder or from a folder below it, every file lives in one of the listed folders, nothing in
+ * lib/ reaches out of it, and no files import each other in a circle. Read with TypeScript's own import scanner, so `import type`, re-exports
  * and dynamic `import()` count, and comments and strings do not.
  */
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,30 @@ function violations(files: ReadonlyMap<string, string>): string[] {
   return found;
 }
 
+/** Every import cycle among lib/'s files, each as "a → b → … → a" (a depth-first walk: a file met again while still open closes a cycle). */
+function cycles(files: ReadonlyMap<string, string>): string[] {
+  const edges = new Map<string, string[]>();
+  for (const [file, source] of files) {
+    edges.set(file, relativeImports(source).map((s) => resolveImport(file, s)).filter((t) => files.has(t)));
+  }
+  const found: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const next of edges.get(file) ?? []) {
+      const s = state.get(next);
+      if (s === 'open') found.push([...path.slice(path.indexOf(next)), next].join(' → '));
+      else if (s === undefined) visit(next);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...files.keys()].sort()) if (!state.has(file)) visit(file);
+  return found;
+}
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function libSources(): Map<string, string> {
@@ -82,6 +106,10 @@ describe('layers', () => {
     expect([...files.keys()].some((f) => f.startsWith('lib/cli/'))).toBe(true);
     expect([...files.keys()].some((f) => f.startsWith('lib/wire/codecs/'))).toBe(true);
     expect(violations(files)).toEqual([]);
+  });
+
+  it('has no import cycle among lib/\'s files', () => {
+    expect(cycles(libSources())).toEqual([]);
   });
 
   describe('the checker, on made-up files', () => {
@@ -117,6 +145,18 @@ describe('layers', () => {
       expect(checkImport('lib/peer/connect.ts', 'lib/util/x.ts')).toBe('lib/util/x.ts is in no layer of the list');
       expect(checkImport('lib/peer/connect.ts', 'spec/helpers/x.ts')).toBe('reaches out of lib/');
       expect(checkImport('lib/x.ts', 'lib/wire/hex.ts')).toBe('lib/x.ts is in no layer of the list');
+    });
+
+    it('finds a cycle, also through a type import, and nothing in a tree', () => {
+      const circle = new Map([
+        ['lib/crawler/a.ts', "import { b } from './b.js';"],
+        ['lib/crawler/b.ts', "import type { C } from './c.js';"],
+        ['lib/crawler/c.ts', "import { a } from './a.js';\nimport { x } from '../wire/x.js';"],
+        ['lib/wire/x.ts', ''],
+      ]);
+      expect(cycles(circle)).toEqual(['lib/crawler/a.ts → lib/crawler/b.ts → lib/crawler/c.ts → lib/crawler/a.ts']);
+      circle.set('lib/crawler/c.ts', "import { x } from '../wire/x.js';");
+      expect(cycles(circle)).toEqual([]);
     });
 
     it('names each file and import that points up', () => {

@@ -8,7 +8,7 @@ import { DEFAULT_MEMPOOL_STATS_MS, EMIT_KINDS, TRANSPORTS, UsageError, type Craw
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { rpcEndpoint, RpcFailure, type RpcEndpoint } from '../net/rpc.js';
-import { formatTarget, mergeTargets, parsePeer, parsePeerList, parsePeers, type PeerTarget } from '../crawler/targets.js';
+import { EndpointError, formatEndpoint, mergeEndpoints, parseEndpoint, parseEndpointList, parseEndpoints, type Endpoint } from '../net/endpoint.js';
 import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
 import { DEFAULT_PROXY_PORT, DEFAULT_SAM_PORT } from './options.js';
 import { runCrawl } from '../crawler/run.js';
@@ -55,11 +55,11 @@ function emitKinds(v: string | undefined): Set<EmitKind> {
 function endpoint(name: string, v: string | undefined, defaultPort: number): HostPort | undefined {
   if (v === undefined) return undefined;
   try {
-    const { host, port } = parsePeer(v, defaultPort);
-    if (port === 0) throw new UsageError('port 0');
+    const { host, port } = parseEndpoint(v, defaultPort);
+    if (port === 0) throw new EndpointError('port 0');
     return { host, port };
   } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(`--${name} takes host:port, [ipv6]:port or host, not "${v}"`);
+    if (err instanceof EndpointError) throw new UsageError(`--${name} takes host:port, [ipv6]:port or host, not "${v}"`);
     throw err;
   }
 }
@@ -79,7 +79,7 @@ function netNames(v: string | undefined): NetName[] {
  * them; and every configured peer must have a way to be reached (a .onion needs a proxy, a
  * .b32.i2p the bridge).
  */
-export function reachOptions(args: Args, peers: readonly PeerTarget[]): { reach: ReachConfig; i2pKeyFile?: string } {
+export function reachOptions(args: Args, peers: readonly Endpoint[]): { reach: ReachConfig; i2pKeyFile?: string } {
   const reach: ReachConfig = {
     proxy: endpoint('proxy', args.str('proxy'), DEFAULT_PROXY_PORT),
     onion: endpoint('onion', args.str('onion'), DEFAULT_PROXY_PORT),
@@ -94,7 +94,7 @@ export function reachOptions(args: Args, peers: readonly PeerTarget[]): { reach:
   if (i2pKeyFile !== undefined && !reach.i2pSam) throw new UsageError('--i2p-key needs --i2psam');
   for (const p of peers) {
     const net = networkOfHost(p.host, reach.cjdnsReachable);
-    if (!routeFor(net, reach)) throw new UsageError(`peer ${formatTarget(p)} is on ${net}: it needs ${net === 'onion' ? '--proxy or --onion' : '--i2psam'}`);
+    if (!routeFor(net, reach)) throw new UsageError(`peer ${formatEndpoint(p)} is on ${net}: it needs ${net === 'onion' ? '--proxy or --onion' : '--i2psam'}`);
   }
   return { reach, i2pKeyFile };
 }
@@ -127,8 +127,8 @@ function rpcOptions(args: Args): { rpc?: RpcEndpoint; rpcTimeoutMs?: number } {
 export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: string; readonly text: string }): CrawlOptions {
   const net = NETWORKS[args.choice('network', NETWORK_NAMES)];
   const peersText = args.str('peers');
-  const listed = peersText === undefined ? [] : parsePeers(peersText, net.defaultPort);
-  const peers = peersFile === undefined ? listed : mergeTargets(listed, parsePeerList(peersFile.text, net.defaultPort, peersFile.name));
+  const listed = peersText === undefined ? [] : parseEndpoints(peersText, net.defaultPort);
+  const peers = peersFile === undefined ? listed : mergeEndpoints(listed, parseEndpointList(peersFile.text, net.defaultPort, peersFile.name));
   const census = args.bool('census');
   const mempoolStats = args.num('mempool-stats');
   // --mempool-stats S sets the interval of mempool lines and asks for them; --emit mempool alone takes the default.

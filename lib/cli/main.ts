@@ -1,4 +1,5 @@
 /** The entry behind bin/crawl.ts: argv → a command → its exit status. */
+import { EndpointError } from '../net/endpoint.js';
 import { UsageError } from '../crawler/options.js';
 import type { Io } from '../output/io.js';
 import { EXIT } from './exit.js';
@@ -35,7 +36,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     return await RUN[args.command](args, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    // A malformed host:port (lib/net/endpoint.ts) is the user's mistake too.
+    if (err instanceof UsageError || err instanceof EndpointError) {
       io.stderr.write(`crawl: ${err.message}\n`);
       return EXIT.USAGE;
     }

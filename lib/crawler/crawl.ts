@@ -17,7 +17,7 @@ import { askedFor } from './accept.js';
 import { DescriptorGate } from './descriptors.js';
 import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import { TxidHistory } from './txid-history.js';
-import { formatTarget, type PeerTarget } from './targets.js';
+import { formatEndpoint, type Endpoint } from '../net/endpoint.js';
 import { fromLegacy, type KnownAddress } from './addrbook.js';
 import { Discovery, type SeedAddress } from './discovery.js';
 import { CENSUS_DEADLINE_MS, CENSUS_VISIT_MS, censusVisit } from './census.js';
@@ -73,7 +73,7 @@ export interface CrawlStreamOptions {
   readonly outputFull?: () => boolean;
 }
 
-export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
+export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, deps: CrawlDeps): Observable<CrawlEvent> {
   const scheduler = deps.scheduler ?? asyncScheduler;
   return new Observable<CrawlEvent>((subscriber) => {
     const inventory = new Inventory(opts.limits);
@@ -227,7 +227,7 @@ export function crawl(targets: readonly PeerTarget[], opts: CrawlStreamOptions, 
                   // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
                   outOfDescriptors = !kept;
                 },
-                finalize: () => discovery.ended(formatTarget(target), outOfDescriptors),
+                finalize: () => discovery.ended(formatEndpoint(target), outOfDescriptors),
               }),
             );
           }),

@@ -5,7 +5,7 @@ import type { DialOptions } from '../net/dial.js';
 import { AddressBook, entryOfIp, type KnownAddress } from './addrbook.js';
 import { BoundedSet } from './bounded-set.js';
 import { EMFILE_PAUSE_MS } from './descriptors.js';
-import { formatTarget, type PeerTarget } from './targets.js';
+import { formatEndpoint, type Endpoint } from '../net/endpoint.js';
 
 /**
  * Learned addresses waiting for a free slot, at most: beyond it a new address stays in the book
@@ -27,13 +27,13 @@ export interface DiscoveryOptions {
 
 /** A DNS seed's answer: an address to learn, and the seed that gave it. */
 export interface SeedAddress {
-  readonly target: PeerTarget;
+  readonly target: Endpoint;
   readonly source: string;
 }
 
 /** Where a dial came from: configured peers are kept connected; the rest are dialled once. */
 export interface Dial {
-  readonly target: PeerTarget;
+  readonly target: Endpoint;
   readonly configured: boolean;
 }
 
@@ -53,8 +53,8 @@ export class Discovery {
   private readonly configured: Dial[];
   /** The configured peers' keys, never forgotten (the dialled set forgets): never dialled again as learned. */
   private readonly configuredKeys = new Set<string>();
-  private readonly pending = new Map<string, PeerTarget>();
-  private readonly live = new Map<string, PeerTarget>();
+  private readonly pending = new Map<string, Endpoint>();
+  private readonly live = new Map<string, Endpoint>();
   /** Dials waiting out EMFILE_PAUSE_MS after running out of descriptors. */
   private readonly retrying = new Set<Subscription>();
   private sink: Subscriber<Dial> | undefined;
@@ -62,7 +62,7 @@ export class Discovery {
   private pumping = false;
 
   constructor(
-    configured: readonly PeerTarget[],
+    configured: readonly Endpoint[],
     seeds: readonly SeedAddress[],
     private readonly opts: DiscoveryOptions,
     private readonly log: Logger,
@@ -72,13 +72,13 @@ export class Discovery {
     this.dialled = new BoundedSet<string>(this.book.capacity);
     this.configured = [];
     for (const t of configured) {
-      const key = formatTarget(t);
+      const key = formatEndpoint(t);
       if (this.configuredKeys.has(key)) continue;
       this.configuredKeys.add(key);
       this.configured.push({ target: t, configured: true });
     }
     /** Seeds given by name (through a proxy, the proxy resolves them): dialled once, kept out of the book. */
-    const named: PeerTarget[] = [];
+    const named: Endpoint[] = [];
     for (const { target, source } of seeds) {
       const e = entryOfIp(target.host, target.port);
       if (e) this.book.add(e, source, { attempts: 0 });
@@ -154,13 +154,13 @@ export class Discovery {
     this.pump();
   }
 
-  private targetOf(a: KnownAddress): PeerTarget {
+  private targetOf(a: KnownAddress): Endpoint {
     // Services 0 says nothing (a seed's address, or a peer that gossips none): unknown.
     return a.services === 0n ? { host: a.host, port: a.port } : { host: a.host, port: a.port, services: a.services };
   }
 
-  private enqueue(t: PeerTarget): void {
-    const key = formatTarget(t);
+  private enqueue(t: Endpoint): void {
+    const key = formatEndpoint(t);
     if (this.dialled.has(key) || this.configuredKeys.has(key) || this.live.has(key)) return;
     if (this.pending.size >= MAX_PENDING_DIALS) {
       this.log.debug('dial queue full: address kept in the book, not queued', { address: key });
@@ -178,7 +178,7 @@ export class Discovery {
       while (this.sink && !this.sink.closed && this.live.size < this.opts.limit) {
         const next = this.configured.shift() ?? this.takePending();
         if (!next) break;
-        const key = formatTarget(next.target);
+        const key = formatEndpoint(next.target);
         // Never two sessions to one address (Core: CConnman::AlreadyConnectedToAddress before OpenNetworkConnection).
         if (this.live.has(key)) {
           this.log.debug('already connected: not dialled twice', { address: key });

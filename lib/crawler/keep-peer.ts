@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger.js';
 import { asPeerError, type DropReason } from '../peer/errors.js';
 import type { PeerLink, SessionEvent } from '../peer/session.js';
 import type { PeerId } from './inventory.js';
-import { formatTarget, type PeerTarget } from './targets.js';
+import { formatEndpoint, type Endpoint } from '../net/endpoint.js';
 import type { AddressBook } from './addrbook.js';
 
 /** One peer's session events, tagged, with its end as a `down` event. */
@@ -25,7 +25,7 @@ export function redialDelay(failures: number): number {
 }
 
 export interface CrawlDeps {
-  readonly connect: (target: PeerTarget) => Observable<SessionEvent>;
+  readonly connect: (target: Endpoint) => Observable<SessionEvent>;
   readonly log: Logger;
   readonly scheduler?: SchedulerLike;
   /** The process's soft limit on open files, for the EMFILE warning. */
@@ -42,8 +42,8 @@ export interface CrawlDeps {
  * one subscriber per session instead of five: every message of every peer passes through here,
  * and at 10,000 peers each subscriber on that path is memory touched per message (BENCHMARKS.md).
  */
-export function keepPeer(target: PeerTarget, deps: CrawlDeps, reconnect: boolean): Observable<TaggedEvent> {
-  const peer = formatTarget(target);
+export function keepPeer(target: Endpoint, deps: CrawlDeps, reconnect: boolean): Observable<TaggedEvent> {
+  const peer = formatEndpoint(target);
   const scheduler = deps.scheduler ?? asyncScheduler;
   return new Observable<TaggedEvent>((subscriber) => {
     let failures = 0;

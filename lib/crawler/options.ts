@@ -1,5 +1,5 @@
 import type { NetworkParams } from '../wire/network.js';
-import type { PeerTarget } from './targets.js';
+import type { Endpoint } from '../net/endpoint.js';
 import type { TransportChoice } from '../peer/connect.js';
 import { CENSUS_DEADLINE_MS, DEFAULT_CENSUS_CONCURRENCY } from './census.js';
 import { MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
@@ -23,7 +23,7 @@ export type EmitKind = (typeof EMIT_KINDS)[number];
 export interface CrawlOptions {
   readonly network: NetworkParams;
   /** Peers to dial; empty means "use the network's DNS seeds". */
-  readonly peers: readonly PeerTarget[];
+  readonly peers: readonly Endpoint[];
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
   readonly handshakeTimeoutMs: number;

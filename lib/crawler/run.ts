@@ -18,7 +18,7 @@ import { txLine, UNCONFIRMED } from '../tx/view.js';
 import { crawl, type CrawlEvent } from './crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import { UsageError, type CrawlOptions } from './options.js';
-import { formatTarget, hostOfTarget, parsePeer } from './targets.js';
+import { formatEndpoint, hostOfEndpoint, parseEndpoint } from '../net/endpoint.js';
 import { DownLog } from './down-log.js';
 import { ADDRESS_BOOK_CAPACITY, AddressBook } from './addrbook.js';
 import { BoundedSet } from './bounded-set.js';
@@ -55,7 +55,7 @@ export interface RunDeps {
  */
 async function seedAddresses(opts: CrawlOptions, log: Logger, deps: RunDeps): Promise<SeedAddress[]> {
   const net = opts.network;
-  const fixed = (deps.fixedSeeds ?? FIXED_SEEDS[net.name]).map((s) => ({ target: parsePeer(s, net.defaultPort), source: 'fixed seed' }));
+  const fixed = (deps.fixedSeeds ?? FIXED_SEEDS[net.name]).map((s) => ({ target: parseEndpoint(s, net.defaultPort), source: 'fixed seed' }));
   if (net.dnsSeeds.length === 0 && fixed.length === 0) throw new UsageError(`${net.name} has no DNS seeds: name peers with --peers host:port`);
   const only = opts.reach?.onlyNet ?? [];
   // Core skips the DNS seeds when -onlynet forbids IPv4 and IPv6 (init.cpp).
@@ -158,14 +158,14 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   // The bus never holds the crawl back: its sink buffers within a bound and counts what it drops.
   nats?.start().catch((err: unknown) => log.error('nats failed: lines will not be published', { error: redactUrl(err instanceof Error ? err.message : String(err)) }));
   const up = new Set<string>();
-  const configured = new Set(opts.peers.map(formatTarget));
+  const configured = new Set(opts.peers.map(formatEndpoint));
   const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer), (peer) => configured.has(peer));
   // Census: what each visited peer said, until its visit ends.
   const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
   /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
   const count = new CensusCount();
   const reach = opts.reach ?? NO_REACH;
-  const networkOf = (peer: string): HostNetwork => networkOfHost(hostOfTarget(peer), reach.cjdnsReachable);
+  const networkOf = (peer: string): HostNetwork => networkOfHost(hostOfEndpoint(peer), reach.cjdnsReachable);
   // Every peer reached its network's way: directly, through the SOCKS5 proxy, or the I2P bridge.
   const dialer = new Dialer({
     reach,

@@ -7,6 +7,7 @@
  * in it is used, or one is generated (DEST GENERATE) and saved there, as Core does with
  * <datadir>/i2p_private_key.
  */
+import { formatHostPort } from '../wire/netaddr.js';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
@@ -38,7 +39,7 @@ export class I2pSession {
 
   constructor(private readonly opts: I2pOptions) {
     const { host, port } = opts.sam;
-    this.what = `I2P SAM bridge ${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.what = `I2P SAM bridge ${formatHostPort(host, port)}`;
   }
 
   /** An opener for x.b32.i2p:0 addresses, each dial bounded by `timeoutMs` (the session's creation apart). */

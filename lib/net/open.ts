@@ -5,6 +5,7 @@
  * with a DialError (one dial's failure, with its reason). Unsubscribing before that closes the
  * socket; after it, the socket belongs to the subscriber.
  */
+import { formatHostPort } from '../wire/netaddr.js';
 import { Observable, timeout, throwError } from 'rxjs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { DialError } from './errors.js';
@@ -38,7 +39,7 @@ const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
 /** Opens a stream to host:port. */
 export type Opener = (host: string, port: number) => Observable<OpenedStream>;
 
-const where = (h: HostPort): string => (h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`);
+const where = (h: HostPort): string => formatHostPort(h.host, h.port);
 
 /** A socket error as a DialError: EMFILE/ENFILE are our own limit, the rest the connection's. */
 export function socketDialError(err: NodeJS.ErrnoException, what: string): DialError {

@@ -3,7 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import type { Observable } from 'rxjs';
 import { crawl, keepPeer, redialDelay, type CrawlEvent } from '../../lib/crawler/crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from '../../lib/crawler/inventory.js';
-import type { PeerTarget } from '../../lib/crawler/targets.js';
+import type { Endpoint } from '../../lib/net/endpoint.js';
 import { silentLogger } from '../../lib/log/logger.js';
 import { PeerError } from '../../lib/peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../../lib/peer/session.js';
@@ -31,8 +31,8 @@ function link(scheduler: TestScheduler, log: string[], name: string): PeerLink {
 
 const limits = { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: 60_000 };
 const opts = { reconnect: false, limits, chain: CHAIN_PARAMS.regtest };
-const A: PeerTarget = { host: '127.0.0.1', port: 1 };
-const B: PeerTarget = { host: '127.0.0.1', port: 2 };
+const A: Endpoint = { host: '127.0.0.1', port: 1 };
+const B: Endpoint = { host: '127.0.0.1', port: 2 };
 
 describe('crawl (virtual time)', () => {
   it('asks one announcer, falls back to the next on timeout, and prints the tx once', () => {

@@ -7,7 +7,7 @@ import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
 import { NETWORKS, type NetworkParams } from '../../lib/wire/network.js';
 import { askSeeds } from '../../lib/net/seeds.js';
 import { FIXED_SEEDS } from '../../lib/net/fixed-seeds.js';
-import { parsePeer } from '../../lib/crawler/targets.js';
+import { parseEndpoint } from '../../lib/net/endpoint.js';
 import { coreHandshake, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
 import { crawlOptions, runInProcess, type InProcessCrawl } from '../helpers/run-in-process.js';
 import type { JsonLine } from '../helpers/crawl-process.js';
@@ -116,6 +116,6 @@ describe('fixed seeds', () => {
   it('are a few well-formed mainnet addresses (from Core\'s chainparamsseeds.h)', () => {
     expect(FIXED_SEEDS.mainnet.length).toBeGreaterThan(0);
     expect(FIXED_SEEDS.mainnet.length).toBeLessThanOrEqual(32);
-    for (const s of FIXED_SEEDS.mainnet) expect(parsePeer(s, 8333).host).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    for (const s of FIXED_SEEDS.mainnet) expect(parseEndpoint(s, 8333).host).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
 });

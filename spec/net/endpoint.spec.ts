@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTarget, hostProblem, parsePeer, parsePeers } from '../../lib/crawler/targets.js';
-import { UsageError } from '../../lib/crawler/options.js';
+import { EndpointError, formatEndpoint, hostProblem, parseEndpoint, parseEndpoints } from '../../lib/net/endpoint.js';
 
 describe('peer targets', () => {
   it.each([
@@ -16,24 +15,24 @@ describe('peer targets', () => {
     ['_svc.node-1.local', { host: '_svc.node-1.local', port: 8333 }],
     ['node1.example.', { host: 'node1.example.', port: 8333 }],
   ])('parses %s', (text, expected) => {
-    expect(parsePeer(text, 8333)).toEqual(expected);
+    expect(parseEndpoint(text, 8333)).toEqual(expected);
   });
 
   it.each(['', '1.2.3.4:0', '1.2.3.4:65536', '1.2.3.4:x', '[1.2.3.4]:8', '[::1', '[::1]8333', 'a b:1', '2001:db8::1:8333:x', 'host:', '-bad-:1'])(
-    'refuses %j with a UsageError',
+    'refuses %j with a EndpointError',
     (text) => {
-      expect(() => parsePeer(text, 8333)).toThrow(UsageError);
+      expect(() => parseEndpoint(text, 8333)).toThrow(EndpointError);
     },
   );
 
   it('formats IPv6 in brackets and drops duplicates from a list', () => {
-    expect(formatTarget({ host: '::1', port: 1 })).toBe('[::1]:1');
-    expect(parsePeers('127.0.0.1:1,127.0.0.1:1,,[::1]:2', 8333).map(formatTarget)).toEqual(['127.0.0.1:1', '[::1]:2']);
-    expect(() => parsePeers(' , ', 8333)).toThrow(UsageError);
+    expect(formatEndpoint({ host: '::1', port: 1 })).toBe('[::1]:1');
+    expect(parseEndpoints('127.0.0.1:1,127.0.0.1:1,,[::1]:2', 8333).map(formatEndpoint)).toEqual(['127.0.0.1:1', '[::1]:2']);
+    expect(() => parseEndpoints(' , ', 8333)).toThrow(EndpointError);
   });
 
   it.each(['1.2.3:8333', '127.1', '2130706433', '0x7f.1', '010.0.0.1', '1.2.3.4.5', '256.0.0.1'])('refuses IPv4 shorthand %j with the reason', (text) => {
-    expect(() => parsePeer(text, 8333)).toThrow(/bad host in peer ".*": an IPv4 address is four numbers from 0 to 255, a\.b\.c\.d/);
+    expect(() => parseEndpoint(text, 8333)).toThrow(/bad host in peer ".*": an IPv4 address is four numbers from 0 to 255, a\.b\.c\.d/);
   });
 
   it('says what is wrong with a host name', () => {
