@@ -158,6 +158,7 @@ export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: st
     metricsPort: port('metrics-port', args.num('metrics-port')),
     statusToTty: (io.stderr as NodeJS.WriteStream).isTTY === true,
     mempoolStatsMs: !emit.has('mempool') ? 0 : mempoolStats === undefined || mempoolStats === 0 ? DEFAULT_MEMPOOL_STATS_MS : seconds('mempool-stats', mempoolStats),
+    propagationWindowMs: seconds('window', args.num('window')),
     ...rpcOptions(args),
     ...reachOptions(args, peers),
     nats: natsOptions(args),

@@ -13,6 +13,8 @@ import { HeaderTree } from '../chain/tree.js';
 import { HeaderSync, type ChainAction } from './headers.js';
 import type { DialOptions } from '../net/dial.js';
 import { GetdataOutbox } from './outbox.js';
+import { AnnouncementWatch } from './announcements.js';
+import { MAX_CLOSED_REMEMBERED, MAX_OPEN_ITEMS, type ClosedItem } from './propagation.js';
 import { askedFor } from './accept.js';
 import { DescriptorGate } from './descriptors.js';
 import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
@@ -29,7 +31,8 @@ export type CrawlEvent =
   | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
   | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number; readonly announcements: Announcements }
   | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number }
-  | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number };
+  | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number }
+  | { readonly type: 'propagation'; readonly item: ClosedItem; readonly connected: number };
 
 export { keepPeer, redialDelay, REDIAL_BASE_MS, REDIAL_MAX_MS, NOT_REDIALLED, type CrawlDeps, type TaggedEvent } from './keep-peer.js';
 import { keepPeer, type CrawlDeps, type TaggedEvent } from './keep-peer.js';
@@ -69,6 +72,8 @@ export interface CrawlStreamOptions {
    * to the header tree near its best tip (lib/crawler/headers.ts).
    */
   readonly chain: ChainParams;
+  /** `--emit propagation`: every announcement tracked over this window; each peer's network as its line names it. */
+  readonly propagation?: { readonly windowMs: number; readonly networkOf: (peer: PeerId) => string };
   /** The output buffer is over its bound (MAX_OUTPUT_BUFFER_BYTES): deliveries are asked again later, not taken. */
   readonly outputFull?: () => boolean;
 }
@@ -131,6 +136,8 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
       send(inventory.askAgain(peer, ids));
     };
 
+    const watch = opts.propagation && new AnnouncementWatch(opts.propagation.windowMs, MAX_OPEN_ITEMS, MAX_CLOSED_REMEMBERED);
+
     const route = (t: TaggedEvent): void => {
       const { peer, ev } = t;
       // When the bytes were read from the socket (see SessionEvent), not now.
@@ -142,6 +149,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
           // Core answers one getaddr per connection, with up to 1,000 addresses.
           if (opts.askAddresses) ev.link.send({ command: 'getaddr' });
           subscriber.next({ type: 'peer-up', peer, info: ev.info, time: now });
+          watch?.up(peer, opts.propagation?.networkOf(peer) ?? '', now);
           // A census visit is too short for header sync, and prints no blocks.
           if (!opts.census) act(sync.ready(peer, now), now);
           return;
@@ -152,6 +160,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
           outbox.forget(peer);
           send(inventory.dropPeer(peer, now));
           subscriber.next({ type: 'peer-down', peer, reason: ev.reason, message: ev.message, time: now });
+          watch?.down(peer, now);
           act(sync.down(peer, now), now);
           return;
         case 'rtt':
@@ -163,6 +172,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
       const msg = ev.msg;
       switch (msg.command) {
         case 'inv':
+          watch?.inv(peer, msg.items, now);
           send(inventory.announce(peer, msg.items, now));
           act(sync.announced(peer, msg.items.filter((i) => i.type === InvType.BLOCK).map((i) => i.hash), now), now);
           return;
@@ -174,6 +184,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
           return;
         case 'headers':
           // Answers to our getheaders, and announcements (BIP 130): new blocks near the tip are fetched.
+          watch?.headers(peer, msg.headers, now);
           act(sync.headers(peer, msg.headers, now), now);
           return;
         case 'notfound':
@@ -187,6 +198,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
           if (opts.outputFull?.()) return refuse(peer, ids);
           const d = inventory.delivered(ids, now);
           send(d.requests);
+          watch?.delivered(tx);
           if (d.announcements && d.fresh && printed.add(tx.txid, now)) subscriber.next({ type: 'tx', peer, tx, time: now, announcements: d.announcements });
           return;
         }
@@ -246,6 +258,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
         }),
       interval(EXPIRY_TICK_MS, scheduler).subscribe(() => {
         if (pausedSince === undefined) send(inventory.expire(scheduler.now()));
+        for (const item of watch?.due(scheduler.now()) ?? []) subscriber.next({ type: 'propagation', item, connected: links.size });
       }),
     );
     if (opts.paused) {

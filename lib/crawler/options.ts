@@ -14,7 +14,7 @@ export class UsageError extends Error {
 
 export const TRANSPORTS = ['auto', 'v2', 'v1'] as const;
 
-export const EMIT_KINDS = ['tx', 'peer', 'block', 'addr', 'replaced', 'confirmed', 'evicted', 'mempool', 'unseen'] as const;
+export const EMIT_KINDS = ['tx', 'peer', 'block', 'addr', 'replaced', 'confirmed', 'evicted', 'mempool', 'unseen', 'propagation'] as const;
 /** `--emit mempool` without `--mempool-stats S`: a mempool line this often. */
 export const DEFAULT_MEMPOOL_STATS_MS = 60_000;
 export type EmitKind = (typeof EMIT_KINDS)[number];
@@ -60,6 +60,8 @@ export interface CrawlOptions {
   readonly statusToTty: boolean;
   /** Print `event: "mempool"` lines this often; 0 = never. */
   readonly mempoolStatsMs: number;
+  /** `--window`: how long after its first announcement an item's propagation line is printed (`--emit propagation`). */
+  readonly propagationWindowMs: number;
   /** --rpc: a Bitcoin Core node to ask for the outputs transactions spend (their fees). */
   readonly rpc?: RpcEndpoint;
   /** --rpc-timeout: a line waits for Core at most this long, then is printed without its fee. */

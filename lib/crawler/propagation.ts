@@ -1,3 +1,5 @@
+import { toReversedHex } from '../wire/hex.js';
+import type { DecodedTx } from '../wire/model.js';
 import { DelayHistogram } from './delay-histogram.js';
 import { BoundedSet } from './bounded-set.js';
 
@@ -15,6 +17,8 @@ import { BoundedSet } from './bounded-set.js';
  */
 
 export type ItemKind = 'tx' | 'block';
+/** How the item was first announced: a transaction by its txid or its wtxid, a block by its hash. */
+export type IdField = 'txid' | 'wtxid' | 'hash';
 
 /** Open items at most: 20 tx/s × 30 s is 600; 100,000 leaves room for bursts and long windows. */
 export const MAX_OPEN_ITEMS = 100_000;
@@ -31,6 +35,11 @@ export interface TrackerLimits {
 interface Open {
   readonly kind: ItemKind;
   readonly id: string;
+  /** The announced hash, reversed hex, and which id it is. */
+  readonly name: string;
+  readonly field: IdField;
+  /** Both ids, once the transaction arrived. */
+  ids?: { readonly txid: string; readonly wtxid: string };
   readonly firstPeer: string;
   readonly firstTime: number;
   readonly deadline: number;
@@ -44,8 +53,12 @@ interface Open {
 /** What a closed item reports; the line is made from it in lib/output/lines.ts. */
 export interface ClosedItem {
   readonly kind: ItemKind;
-  /** The id as the caller gave it (the inventory's key). */
-  readonly id: string;
+  /** The key as the caller gave it. */
+  readonly key: string;
+  /** The announced hash (reversed hex) and which id it is; both ids of a transaction once it arrived. */
+  readonly name: string;
+  readonly field: IdField;
+  readonly ids?: { readonly txid: string; readonly wtxid: string };
   readonly first: { readonly peer: string; readonly time: number };
   readonly announcers: number;
   readonly delays: { readonly p10: number; readonly p25: number; readonly p50: number; readonly p75: number; readonly p90: number; readonly max: number };
@@ -70,8 +83,8 @@ export class PropagationTracker {
    * `peer` (its name for the line, and `slot`, a small number no other connected peer has, see
    * PeerSlots) announced the item at `time`. Returns an item closed early to make room, if any.
    */
-  announce(kind: ItemKind, id: string, peer: string, slot: number, network: string, time: number): ClosedItem | undefined {
-    const key = kind === 'tx' ? id : `b${id}`;
+  announce(kind: ItemKind, id: string, hash: Uint8Array, field: IdField, peer: string, slot: number, network: string, time: number): ClosedItem | undefined {
+    const key = keyOf(kind, id);
     let item = this.open.get(key);
     let early: ClosedItem | undefined;
     if (item === undefined) {
@@ -80,6 +93,8 @@ export class PropagationTracker {
       item = {
         kind,
         id,
+        name: toReversedHex(hash),
+        field,
         firstPeer: peer,
         firstTime: time,
         deadline: time + this.limits.windowMs,
@@ -106,6 +121,16 @@ export class PropagationTracker {
     if (net === undefined) item.networks.set(network, (net = new DelayHistogram(this.limits.windowMs)));
     net.add(delay);
     return early;
+  }
+
+  isOpen(kind: ItemKind, id: string): boolean {
+    return this.open.has(keyOf(kind, id));
+  }
+
+  /** Both ids of an open transaction, for its line. */
+  label(kind: ItemKind, id: string, tx: DecodedTx): void {
+    const item = this.open.get(keyOf(kind, id));
+    if (item !== undefined) item.ids = { txid: toReversedHex(tx.txid), wtxid: toReversedHex(tx.wtxid) };
   }
 
   /** The items whose window has passed at `now`, oldest first, closed and forgotten. */
@@ -138,7 +163,10 @@ export class PropagationTracker {
     for (const [net, nh] of item.networks) byNetwork.set(net, { announcers: nh.count, p50: nh.percentile(50) ?? 0 });
     return {
       kind: item.kind,
-      id: item.id,
+      key: item.id,
+      name: item.name,
+      field: item.field,
+      ids: item.ids,
       first: { peer: item.firstPeer, time: item.firstTime },
       announcers: h.count,
       delays: { p10: p(10), p25: p(25), p50: p(50), p75: p(75), p90: p(90), max: h.max },
@@ -147,6 +175,8 @@ export class PropagationTracker {
     };
   }
 }
+
+const keyOf = (kind: ItemKind, id: string): string => (kind === 'tx' ? id : `b${id}`);
 
 /**
  * Small numbers for connected peers, for the trackers' bitsets: a released slot is handed out

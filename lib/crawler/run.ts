@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { StatusLine } from '../log/status-line.js';
 import { EXIT_FLUSH_STALL_MS, NdjsonSink } from '../output/ndjson.js';
 import { redact as redactUrl } from '../output/nats-connect.js';
-import { addrLine, blockLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
+import { addrLine, blockLine, propagationLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { MempoolMonitor } from './mempool.js';
 import { startRpc } from './rpc-start.js';
 import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
@@ -301,6 +301,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, networkOf(ev.peer), ev.reason, ev.message, ev.time));
           return;
         }
+        case 'propagation':
+          sink.write(propagationLine(ev.item, ev.connected));
+          return;
         case 'addr':
           addresses++;
           if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));
@@ -359,6 +362,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
         dial: dialOptions,
         chain: CHAIN_PARAMS[opts.network.name],
+        propagation: opts.emit.has('propagation') ? { windowMs: opts.propagationWindowMs, networkOf } : undefined,
         // What stdout's reader has not taken is bounded (MAX_OUTPUT_BUFFER_BYTES): past it nothing is taken in.
         outputFull: () => stdout.full,
       },
@@ -374,7 +378,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
         try {
           handle(ev);
         } catch (err) {
-          log.error('internal error, event skipped', { event: ev.type, peer: ev.peer, error: err instanceof Error ? err.message : String(err) });
+          log.error('internal error, event skipped', { event: ev.type, peer: 'peer' in ev ? ev.peer : undefined, error: err instanceof Error ? err.message : String(err) });
         }
       },
       error(err: unknown) {

@@ -95,3 +95,38 @@ export function addrLine(a: AddrLineAddress, timeMs: number): string {
     seen: { peer: a.source, time: unixSeconds(timeMs) },
   });
 }
+
+/** What a `propagation` line is made of (lib/crawler/propagation.ts ClosedItem), as this layer sees it. */
+export interface PropagationItem {
+  readonly kind: 'tx' | 'block';
+  readonly name: string;
+  readonly field: 'txid' | 'wtxid' | 'hash';
+  readonly ids?: { readonly txid: string; readonly wtxid: string };
+  readonly first: { readonly peer: string; readonly time: number };
+  readonly announcers: number;
+  readonly delays: { readonly p10: number; readonly p25: number; readonly p50: number; readonly p75: number; readonly p90: number; readonly max: number };
+  readonly byNetwork: ReadonlyMap<string, { readonly announcers: number; readonly p50: number }>;
+  readonly early: boolean;
+}
+
+/**
+ * `event: "propagation"` (`--emit propagation`): one item's announcements over its window, every
+ * peer counted once. A transaction is named by both ids once it arrived, else by the id it was
+ * announced by; `early` only when the open-item bound closed it before its window.
+ */
+export function propagationLine(item: PropagationItem, connected: number): string {
+  const by: Record<string, { announcers: number; p50: number }> = Object.create(null) as Record<string, { announcers: number; p50: number }>;
+  for (const [net, v] of item.byNetwork) by[net] = { announcers: v.announcers, p50: v.p50 };
+  const ids = item.kind === 'block' ? { hash: item.name } : (item.ids ?? { [item.field]: item.name });
+  return JSON.stringify({
+    event: 'propagation',
+    kind: item.kind,
+    ...ids,
+    first: { peer: item.first.peer, time: unixSeconds(item.first.time) },
+    announcers: item.announcers,
+    connected,
+    delay_ms: item.delays,
+    by_network: by,
+    ...(item.early ? { early: true } : {}),
+  });
+}

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { BUCKET_RATIO, bucketCount, bucketOf, DelayHistogram, LINEAR_MS } from '../../lib/crawler/delay-histogram.js';
 import { PeerSlots, PropagationTracker } from '../../lib/crawler/propagation.js';
 
+/** Any 32-byte hash: the tracker keeps it only for the line's name. */
+const H = new Uint8Array(32).fill(7);
+
 /** The nearest-rank p-th percentile of whole-ms delays, computed the long way. */
 function truePercentile(delays: readonly number[], p: number): number {
   const sorted = [...delays].sort((a, b) => a - b);
@@ -48,14 +51,14 @@ describe('PropagationTracker', () => {
 
   it('counts each peer once per item, by network, and closes the item when its window has passed', () => {
     const t = new PropagationTracker(limits);
-    t.announce('tx', 'a', 'p0', 0, 'ipv4', 1_000);
-    t.announce('tx', 'a', 'p0', 0, 'ipv4', 1_500); // again: not counted
-    t.announce('tx', 'a', 'p1', 1, 'ipv6', 1_200);
-    t.announce('tx', 'a', 'p9', 900, 'ipv4', 3_000); // a slot far out: the bitset grows
-    t.announce('block', 'a', 'p1', 1, 'ipv6', 2_000); // the same id as a block is another item
+    t.announce('tx', 'a', H, 'txid', 'p0', 0, 'ipv4', 1_000);
+    t.announce('tx', 'a', H, 'txid', 'p0', 0, 'ipv4', 1_500); // again: not counted
+    t.announce('tx', 'a', H, 'txid', 'p1', 1, 'ipv6', 1_200);
+    t.announce('tx', 'a', H, 'txid', 'p9', 900, 'ipv4', 3_000); // a slot far out: the bitset grows
+    t.announce('block', 'a', H, 'hash', 'p1', 1, 'ipv6', 2_000); // the same id as a block is another item
     expect(t.due(30_999)).toEqual([]);
     const [tx, block] = t.due(32_000);
-    expect(tx).toMatchObject({ kind: 'tx', id: 'a', first: { peer: 'p0', time: 1_000 }, announcers: 3, early: false });
+    expect(tx).toMatchObject({ kind: 'tx', key: 'a', first: { peer: 'p0', time: 1_000 }, announcers: 3, early: false });
     expect(tx.delays).toEqual({ p10: 0, p25: 0, p50: 200, p75: 2_000, p90: 2_000, max: 2_000 });
     expect(Object.fromEntries(tx.byNetwork)).toEqual({ ipv4: { announcers: 2, p50: 0 }, ipv6: { announcers: 1, p50: 200 } });
     expect(block).toMatchObject({ kind: 'block', announcers: 1 });
@@ -64,20 +67,20 @@ describe('PropagationTracker', () => {
 
   it('ignores announcements after the window and of items already closed', () => {
     const t = new PropagationTracker(limits);
-    t.announce('tx', 'a', 'p0', 0, 'ipv4', 0);
-    t.announce('tx', 'a', 'p1', 1, 'ipv4', 30_001);
+    t.announce('tx', 'a', H, 'txid', 'p0', 0, 'ipv4', 0);
+    t.announce('tx', 'a', H, 'txid', 'p1', 1, 'ipv4', 30_001);
     const [a] = t.due(30_001);
     expect(a.announcers).toBe(1);
-    t.announce('tx', 'a', 'p2', 2, 'ipv4', 30_002);
+    t.announce('tx', 'a', H, 'txid', 'p2', 2, 'ipv4', 30_002);
     expect(t.openItems).toBe(0);
   });
 
   it('closes the oldest early past maxOpen, and its line says so', () => {
     const t = new PropagationTracker({ ...limits, maxOpen: 2 });
-    t.announce('tx', 'a', 'p0', 0, 'ipv4', 0);
-    t.announce('tx', 'b', 'p0', 0, 'ipv4', 1);
-    const early = t.announce('tx', 'c', 'p0', 0, 'ipv4', 2);
-    expect(early).toMatchObject({ id: 'a', early: true });
+    t.announce('tx', 'a', H, 'txid', 'p0', 0, 'ipv4', 0);
+    t.announce('tx', 'b', H, 'txid', 'p0', 0, 'ipv4', 1);
+    const early = t.announce('tx', 'c', H, 'txid', 'p0', 0, 'ipv4', 2);
+    expect(early).toMatchObject({ key: 'a', early: true });
     expect(t.openItems).toBe(2);
   });
 
@@ -91,13 +94,13 @@ describe('PropagationTracker', () => {
           let now = 0;
           for (const e of events) {
             now += e.dt;
-            t.announce('tx', String(e.item), `p${e.slot}`, e.slot, 'ipv4', now);
+            t.announce('tx', String(e.item), H, 'txid', `p${e.slot}`, e.slot, 'ipv4', now);
             const g = truth.get(e.item) ?? { first: now, delays: new Map<number, number>() };
             truth.set(e.item, g);
             if (!g.delays.has(e.slot)) g.delays.set(e.slot, now - g.first);
           }
           for (const c of t.drain()) {
-            const g = truth.get(Number(c.id));
+            const g = truth.get(Number(c.key));
             expect(g).toBeDefined();
             const delays = [...(g?.delays.values() ?? [])];
             expect(c.announcers).toBe(delays.length);

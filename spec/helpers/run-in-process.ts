@@ -35,6 +35,7 @@ export function crawlOptions(o: Partial<CrawlOptions> = {}): CrawlOptions {
     metricsPort: undefined,
     statusToTty: false,
     mempoolStatsMs: 0,
+    propagationWindowMs: 30_000,
     addrbookPath: undefined,
     ...o,
   };

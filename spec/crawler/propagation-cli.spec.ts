@@ -1,0 +1,94 @@
+/**
+ * `--emit propagation` against 200 scripted Core-like peers on loopback: each announces one
+ * transaction (by wtxid, as Core does to a peer that sent wtxidrelay) and one block (half by inv,
+ * half by `headers`, BIP 130) at an offset the test chooses, some twice. The lines' announcer
+ * counts are exact (each peer once) and each percentile is within the stated error (2% or 1 ms)
+ * of the true one, plus SEND_SLACK_MS for the time between the test's timer firing and the
+ * crawler reading the bytes (loopback; both on one machine).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { InvType } from '../../lib/wire/messages.js';
+import { toReversedHex } from '../../lib/wire/hex.js';
+import { coreHandshake, scriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { CrawlProcess } from '../helpers/crawl-process.js';
+import { mineHeader, REGTEST_GENESIS } from '../helpers/blocks.js';
+
+const K = 200;
+/** The offsets come in five waves, 300 ms apart, so that each percentile is one wave's delay. */
+const WAVE_MS = 300;
+const waveOf = (i: number): number => i % 5;
+/** Scheduling between the test's timer and the crawler's read, on top of the histogram's error. */
+const SEND_SLACK_MS = 60;
+
+/** The nearest-rank p-th percentile. */
+function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.max(1, Math.ceil((p / 100) * s.length)) - 1];
+}
+
+let cleanup: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanup) await c();
+  cleanup = [];
+});
+
+describe('--emit propagation', () => {
+  it('counts every announcer once and gives the spread of announcement times, for a tx and a block', async () => {
+    const wtxid = randomBytes(32);
+    const header = mineHeader(REGTEST_GENESIS, { time: Math.floor(Date.now() / 1000) });
+    let connected = 0;
+    let allUp: () => void = () => {};
+    const up = new Promise<void>((r) => (allUp = r));
+    let go: () => void = () => {};
+    const start = new Promise<void>((r) => (go = r));
+    const peers: ScriptedPeer[] = [];
+    for (let i = 0; i < K; i++) {
+      peers.push(
+        await scriptedPeer(async (c) => {
+          await coreHandshake(c);
+          if (++connected === K) allUp();
+          await start;
+          await new Promise((r) => setTimeout(r, waveOf(i) * WAVE_MS));
+          c.send({ command: 'inv', items: [{ type: InvType.WTX, hash: wtxid }] });
+          if (i % 2 === 0) c.send({ command: 'inv', items: [{ type: InvType.BLOCK, hash: header.hash }] });
+          else c.send({ command: 'headers', headers: [header] });
+          // Some say it again: still one announcer each.
+          if (i % 7 === 0) c.send({ command: 'inv', items: [{ type: InvType.WTX, hash: wtxid }] });
+          for (;;) await c.next(); // read what the crawler asks; serve nothing
+        }),
+      );
+    }
+    cleanup.push(async () => {
+      for (const p of peers) await p.close();
+    });
+    const crawler = new CrawlProcess([
+      '--network', 'regtest',
+      '--peers', peers.map((p) => p.address).join(','),
+      '--max-peers', String(K),
+      '--transport', 'v1',
+      '--emit', 'propagation',
+      '--window', '3',
+      '--log-level', 'warn',
+    ]);
+    cleanup.push(() => void crawler.stop('SIGKILL'));
+    await up;
+    go();
+    const tx = await crawler.waitLine((l) => l.event === 'propagation' && l.kind === 'tx', 'the tx propagation line', 30_000);
+    const block = await crawler.waitLine((l) => l.event === 'propagation' && l.kind === 'block', 'the block propagation line', 30_000);
+    expect(tx).toMatchObject({ wtxid: toReversedHex(wtxid), announcers: K, connected: K });
+    expect(block).toMatchObject({ hash: toReversedHex(header.hash), announcers: K, connected: K });
+    expect(Object.keys(tx.by_network as object)).toEqual(['ipv4']);
+    expect((tx.by_network as Record<string, { announcers: number }>).ipv4.announcers).toBe(K);
+    // The true delays: each peer's wave after the first wave's.
+    const truth = Array.from({ length: K }, (_, i) => waveOf(i) * WAVE_MS);
+    for (const line of [tx, block]) {
+      const d = line.delay_ms as Record<string, number>;
+      for (const [name, p] of [['p10', 10], ['p25', 25], ['p50', 50], ['p75', 75], ['p90', 90], ['max', 100]] as const) {
+        const want = percentile(truth, p);
+        expect(Math.abs(d[name] - want), `${String(line.kind)} ${name}: ${d[name]} against ${want}`).toBeLessThanOrEqual(Math.max(1, 0.02 * want) + SEND_SLACK_MS);
+      }
+    }
+    expect(crawler.lines.all.filter((l) => l.event === 'propagation')).toHaveLength(2);
+  }, 90_000);
+});
