@@ -63,7 +63,7 @@ function ourVersion(remoteIp: string | undefined, port: number, userAgent: strin
     nonce: randomNonce(),
     userAgent,
     startHeight: 0,
-    // relay = true is required: with 0, Core announces no transactions to us (PROTOCOL.md).
+    // relay = true is required: with 0, Core announces no transactions to us (ARCHITECTURE.md, "Protocol facts").
     relay: true,
   };
 }

@@ -28,7 +28,7 @@ const NOTHING: HandshakeStep = { send: [] };
 
 /**
  * The version handshake as a pure state machine, as Bitcoin Core expects it from an outbound
- * peer (PROTOCOL.md): our `version` goes first (the caller sends it); on theirs we send
+ * peer (ARCHITECTURE.md, "Protocol facts"): our `version` goes first (the caller sends it); on theirs we send
  * `wtxidrelay` and `sendaddrv2` (both only to peers at 70016+, and only before our `verack`), then
  * `verack`; the handshake is done on their `verack`. Until then everything else is ignored, as
  * Core ignores it (net_processing.cpp ProcessMessage: "non-version message before version

@@ -180,7 +180,7 @@ export function liveness(
       const pings = events.pipe(
         filter((ev) => ev.type === 'ready'),
         take(1),
-        // The first ping at once, as Core sends its first (PROTOCOL.md): in the same write as our
+        // The first ping at once, as Core sends its first (ARCHITECTURE.md, "Protocol facts"): in the same write as our
         // verack when their verack came with their version (timer(0) would be a write of its own).
         switchMap(() => pingTimes(intervalMs, scheduler)),
         exhaustMap(() => {

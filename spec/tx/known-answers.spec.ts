@@ -54,7 +54,7 @@ const TXS = vectors<TxVector>('transactions.ndjson');
 const BLOCKS = vectors<BlockVector>('blocks.ndjson');
 const INVALID = vectors<InvalidVector>('invalid.ndjson');
 
-/** The vectors' output type names → ours (DESIGN.md), where they differ. */
+/** The vectors' output type names → ours (README.md, "What it prints"), where they differ. */
 const OUTPUT_TYPE: Record<string, string> = {
   p2wpkh: 'v0_p2wpkh',
   p2wsh: 'v0_p2wsh',

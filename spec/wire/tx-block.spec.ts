@@ -72,7 +72,7 @@ describe('tx', () => {
   const script = fc.uint8Array({ maxLength: 40 });
   const transaction: fc.Arbitrary<Transaction> = fc.record({
     version: fc.integer({ min: 0, max: 0xffffffff }), // u32, as Core reads it since v29
-    // At least one input: a legacy transaction without inputs reads as a segwit marker (PROTOCOL.md).
+    // At least one input: a legacy transaction without inputs reads as a segwit marker (ARCHITECTURE.md, "Protocol facts").
     inputs: fc.array(
       fc.record({
         prevTxid: fc.uint8Array({ minLength: 32, maxLength: 32 }),
