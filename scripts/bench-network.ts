@@ -166,6 +166,7 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
   const readAt = new Float64Array(nTotal).fill(NaN);
   const firstSeen = new Float64Array(nTotal).fill(NaN);
   let unknownLines = 0;
+  let otherLines = 0;
   const t0 = epochMs();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
@@ -179,11 +180,16 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
   });
   createInterface({ input: child.stdout }).on('line', (l) => {
     const at = epochMs();
-    let line: { txid?: unknown; seen?: { first?: { time?: unknown } } };
+    let line: { event?: unknown; txid?: unknown; seen?: { first?: { time?: unknown } } };
     try {
       line = JSON.parse(l) as typeof line;
     } catch {
       unknownLines++;
+      return;
+    }
+    // Other line kinds (BENCH_CRAWL_ARGS='--emit tx,propagation') are counted apart, not as tx lines.
+    if (line.event !== 'tx') {
+      otherLines++;
       return;
     }
     const i = typeof line.txid === 'string' ? stream.byLineTxid.get(line.txid) : undefined;
@@ -302,6 +308,7 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
     duplicates,
     missing,
     unknownLines,
+    otherLines,
     getdataPerTx: getdataItems / n,
     getdataItems,
     notfoundItems: sum((r) => r.notfoundItems),

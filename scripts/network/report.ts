@@ -19,6 +19,8 @@ export interface Result {
   readonly duplicates: number;
   readonly missing: number;
   readonly unknownLines: number;
+  /** Lines of other kinds than tx (e.g. propagation with BENCH_CRAWL_ARGS), not counted as tx lines. */
+  readonly otherLines: number;
   readonly getdataPerTx: number;
   readonly getdataItems: number;
   readonly notfoundItems: number;
@@ -72,7 +74,7 @@ export function printResult(K: number, r: Result): void {
       `SIGTERM → summary ${r.summaryS.toFixed(2)} s → exit ${r.shutdownS.toFixed(2)} s (exit ${r.exit})`,
   );
   console.log(
-    `[${t}] window: ${r.window} txs; printed once ${r.printedOnce}, duplicates ${r.duplicates}, missing ${r.missing}, unknown lines ${r.unknownLines}; ` +
+    `[${t}] window: ${r.window} txs; printed once ${r.printedOnce}, duplicates ${r.duplicates}, missing ${r.missing}, unknown lines ${r.unknownLines}, other kinds ${r.otherLines}; ` +
       `getdata ${r.getdataItems} items = ${r.getdataPerTx.toFixed(3)}/tx, notfound ${r.notfoundItems}; invs sent ${r.invsSent} (${r.invItemsSent} items)`,
   );
   console.log(
