@@ -1,5 +1,6 @@
 import { fromReversedHex, hashKey } from '../wire/hex.js';
-import { InvType, type InvItem } from '../wire/messages.js';
+import type { InvItem } from '../wire/messages.js';
+import { kindOf } from './inventory-state.js';
 import type { BlockHeader, DecodedTx } from '../wire/model.js';
 import { PeerSlots, PropagationTracker, type ClosedItem, type IdField, type ItemKind } from './propagation.js';
 
@@ -98,19 +99,8 @@ export class AnnouncementWatch {
   }
 }
 
-/** What an inventory type announces: a transaction by txid or wtxid, a block (whole or compact) by hash. */
+/** What an inventory type announces, as the inventory reads it: a transaction by txid or wtxid, a block by hash. */
 function fieldOf(type: number): IdField | undefined {
-  switch (type) {
-    case InvType.TX:
-    case InvType.WITNESS_TX:
-      return 'txid';
-    case InvType.WTX:
-      return 'wtxid';
-    case InvType.BLOCK:
-    case InvType.WITNESS_BLOCK:
-    case InvType.CMPCT_BLOCK:
-      return 'hash';
-    default:
-      return undefined;
-  }
+  const kind = kindOf(type);
+  return kind === 'block' ? 'hash' : kind;
 }

@@ -1,5 +1,6 @@
 import { toReversedHex } from '../wire/hex.js';
 import type { DecodedTx } from '../wire/model.js';
+import type { PropagationItem } from '../output/lines.js';
 import { DelayHistogram } from './delay-histogram.js';
 import { BoundedSet } from './bounded-set.js';
 
@@ -16,9 +17,9 @@ import { BoundedSet } from './bounded-set.js';
  * early and its line says so.
  */
 
-export type ItemKind = 'tx' | 'block';
+export type ItemKind = PropagationItem['kind'];
 /** How the item was first announced: a transaction by its txid or its wtxid, a block by its hash. */
-export type IdField = 'txid' | 'wtxid' | 'hash';
+export type IdField = PropagationItem['field'];
 
 /** Open items at most: 20 tx/s × 30 s is 600; 100,000 leaves room for bursts and long windows. */
 export const MAX_OPEN_ITEMS = 100_000;
@@ -50,21 +51,9 @@ interface Open {
   readonly networks: Map<string, DelayHistogram>;
 }
 
-/** What a closed item reports; the line is made from it in lib/output/lines.ts. */
-export interface ClosedItem {
-  readonly kind: ItemKind;
-  /** The key as the caller gave it. */
+/** What a closed item reports (the line is made from it in lib/output/lines.ts), and the key it was open under. */
+export interface ClosedItem extends PropagationItem {
   readonly key: string;
-  /** The announced hash (reversed hex) and which id it is; both ids of a transaction once it arrived. */
-  readonly name: string;
-  readonly field: IdField;
-  readonly ids?: { readonly txid: string; readonly wtxid: string };
-  readonly first: { readonly peer: string; readonly time: number };
-  readonly announcers: number;
-  readonly delays: { readonly p10: number; readonly p25: number; readonly p50: number; readonly p75: number; readonly p90: number; readonly max: number };
-  readonly byNetwork: ReadonlyMap<string, { readonly announcers: number; readonly p50: number }>;
-  /** Closed before its window to stay within maxOpen. */
-  readonly early: boolean;
 }
 
 export class PropagationTracker {
