@@ -21,8 +21,8 @@ export async function startRpc(endpoint: RpcEndpoint, timeoutMs: number | undefi
     if ('error' in info) throw new RpcFailure(info.error);
     chain = (info.result as { chain?: unknown } | null)?.chain;
   } catch (err) {
-    if (err instanceof RpcFailure) throw new UsageError(`--rpc: ${err.message}`);
-    throw err;
+    // Whatever went wrong, the node the user named cannot be used: their set-up, one line.
+    throw new UsageError(`--rpc: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (chain !== CORE_CHAIN[network]) throw new UsageError(`--rpc: that node is on ${String(chain)}, the crawl on ${network}`);
   log.info('--rpc: Core answers; fees of transactions spending outputs we did not see come from it', { url: endpoint.url, chain });

@@ -54,8 +54,16 @@ export async function rpcBatch(e: RpcEndpoint, calls: readonly RpcCall[], timeou
     const name = (err as Error).name;
     throw new RpcFailure(name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `cannot reach ${e.url} (${cause ?? (err as Error).message})`);
   }
-  if (res.status === 401) throw new RpcFailure(`${e.url}: wrong user or password (HTTP 401)`);
-  const text = await res.text();
+  if (res.status === 401) {
+    await res.body?.cancel().catch(() => {}); // let the connection go now, not at the deadline
+    throw new RpcFailure(`${e.url}: wrong user or password (HTTP 401)`);
+  }
+  let text: string;
+  try {
+    text = await res.text(); // the deadline still runs while the body comes
+  } catch (err) {
+    throw new RpcFailure(`${e.url}: the answer broke off (${(err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err as Error).message})`);
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -227,7 +227,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
   it('--rpc with a wrong password, or no node there (port 1: nothing listens), is a one-line error and exit status 2', async () => {
     for (const url of [`http://u:wrong@127.0.0.1:${a.rpcPort}/`, 'http://u:p@127.0.0.1:1/']) {
       const r = await runCrawl(['--network', 'regtest', '--peers', a.p2p, '--rpc', url]);
-      expect(r.code, url).toBe(2);
+      expect(r.code, `${url}: ${r.stderr}`).toBe(2);
       expect(r.stderr.trim().split('\n'), url).toHaveLength(1);
       expect(r.stderr).toMatch(/^crawl: --rpc: /);
     }
