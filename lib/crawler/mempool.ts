@@ -80,13 +80,15 @@ export class MempoolMonitor {
   }
 
   /** A block: confirmed and evicted lines, unseen tx lines; returns how many it held and how many were unseen. */
-  block(txs: readonly DecodedTx[], hash: string, height: number | undefined, peer: string, time: number): { seen: number; unseen: number } {
+  block(txs: readonly DecodedTx[], hash: string, height: number | undefined, blockTime: number, peer: string, time: number): { seen: number; unseen: number } {
     this.left(this.view.expire(time), time);
     const c = this.view.confirm(txs);
     if (this.opts.emit.has('confirmed')) for (const e of c.confirmed) this.write(confirmedLine(e.txid, e.time, hash, height, time));
     this.left(c.left, time);
     if (this.opts.emit.has('unseen')) {
-      for (const i of c.unseen) this.write(txLine(txs[i], this.opts.network, { raw: this.opts.raw, seen: { peer, time: unixSeconds(time), block: hash } }));
+      // In a block, so Esplora's confirmed status (electrs' TransactionStatus), as a jq filter on `.status.confirmed` expects.
+      const status = height === undefined ? { confirmed: true, block_hash: hash, block_time: blockTime } : { confirmed: true, block_height: height, block_hash: hash, block_time: blockTime };
+      for (const i of c.unseen) this.write(txLine(txs[i], this.opts.network, { raw: this.opts.raw, status, seen: { peer, time: unixSeconds(time), block: hash } }));
     }
     return { seen: c.confirmed.length, unseen: c.unseen.length };
   }

@@ -48,10 +48,13 @@ export interface SeenView {
 
 /**
  * Esplora's `status` (electrs' TransactionStatus): `{confirmed: false}` for a transaction not in a
- * block; a confirmed one would carry block_height, block_hash and block_time as well.
+ * block; a confirmed one carries block_height (when known), block_hash and block_time as well.
  */
 export interface TxStatus {
   confirmed: boolean;
+  block_height?: number;
+  block_hash?: string;
+  block_time?: number;
 }
 
 /** A transaction relayed to us (tx message), so not yet in a block as far as we know. */

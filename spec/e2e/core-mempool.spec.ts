@@ -173,6 +173,9 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
     expect(block).toMatchObject({ seen_txs: 0, unseen_txs: 1 });
     const unseen = await crawler.waitLine((l) => l.event === 'tx' && l.txid === conflict, 'the unseen double spend', LINE_MS);
     expect(unseen.seen).toMatchObject({ block: hash });
+    // Esplora's confirmed status, as Core knows the block.
+    const mined = await a.rpc<{ height: number; time: number }>('getblockheader', [hash]);
+    expect(unseen.status).toEqual({ confirmed: true, block_height: mined.height, block_hash: hash, block_time: mined.time });
     const ev = await crawler.waitLine((l) => l.event === 'evicted' && l.txid === v, 'v evicted', LINE_MS);
     expect(ev).toMatchObject({ reason: 'conflict', by: conflict });
     const child = await crawler.waitLine((l) => l.event === 'evicted' && l.txid === w, 'w evicted', LINE_MS);
