@@ -1,10 +1,11 @@
 /**
  * `--emit propagation` against 200 scripted Core-like peers on loopback: each announces one
  * transaction (by wtxid, as Core does to a peer that sent wtxidrelay) and one block (half by inv,
- * half by `headers`, BIP 130) at an offset the test chooses, some twice. The lines' announcer
- * counts are exact (each peer once) and each percentile is within the stated error (2% or 1 ms)
- * of the true one, plus SEND_SLACK_MS for the time between the test's timer firing and the
- * crawler reading the bytes (loopback; both on one machine).
+ * half by `headers`, BIP 130) in one of five waves the test chooses, some twice. The lines'
+ * announcer counts are exact (each peer once) and each percentile is within the stated error
+ * (2% or 1 ms) of the true one — the delays between the moments the peers wrote their
+ * announcements, as recorded here — plus READ_SLACK_MS for the crawler reading some sockets
+ * later than others (loopback, both processes on one machine, under a parallel test run).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -18,8 +19,8 @@ const K = 200;
 /** The offsets come in five waves, 300 ms apart, so that each percentile is one wave's delay. */
 const WAVE_MS = 300;
 const waveOf = (i: number): number => i % 5;
-/** Scheduling between the test's timer and the crawler's read, on top of the histogram's error. */
-const SEND_SLACK_MS = 60;
+/** How much later the crawler may read one socket than another, on top of the histogram's error. */
+const READ_SLACK_MS = 100;
 
 /** The nearest-rank p-th percentile. */
 function percentile(xs: readonly number[], p: number): number {
@@ -43,6 +44,8 @@ describe('--emit propagation', () => {
     let go: () => void = () => {};
     const start = new Promise<void>((r) => (go = r));
     const peers: ScriptedPeer[] = [];
+    /** When each peer wrote its announcements (ms). */
+    const sentAt = new Array<number>(K).fill(NaN);
     for (let i = 0; i < K; i++) {
       peers.push(
         await scriptedPeer(async (c) => {
@@ -50,6 +53,7 @@ describe('--emit propagation', () => {
           if (++connected === K) allUp();
           await start;
           await new Promise((r) => setTimeout(r, waveOf(i) * WAVE_MS));
+          sentAt[i] = performance.timeOrigin + performance.now();
           c.send({ command: 'inv', items: [{ type: InvType.WTX, hash: wtxid }] });
           if (i % 2 === 0) c.send({ command: 'inv', items: [{ type: InvType.BLOCK, hash: header.hash }] });
           else c.send({ command: 'headers', headers: [header] });
@@ -80,13 +84,15 @@ describe('--emit propagation', () => {
     expect(block).toMatchObject({ hash: toReversedHex(header.hash), announcers: K, connected: K });
     expect(Object.keys(tx.by_network as object)).toEqual(['ipv4']);
     expect((tx.by_network as Record<string, { announcers: number }>).ipv4.announcers).toBe(K);
-    // The true delays: each peer's wave after the first wave's.
-    const truth = Array.from({ length: K }, (_, i) => waveOf(i) * WAVE_MS);
+    // The true delays: when each peer wrote, after the first one did.
+    const first = Math.min(...sentAt);
+    const truth = sentAt.map((t) => Math.round(t - first));
+    expect(truth.every((d) => Number.isFinite(d))).toBe(true);
     for (const line of [tx, block]) {
       const d = line.delay_ms as Record<string, number>;
       for (const [name, p] of [['p10', 10], ['p25', 25], ['p50', 50], ['p75', 75], ['p90', 90], ['max', 100]] as const) {
         const want = percentile(truth, p);
-        expect(Math.abs(d[name] - want), `${String(line.kind)} ${name}: ${d[name]} against ${want}`).toBeLessThanOrEqual(Math.max(1, 0.02 * want) + SEND_SLACK_MS);
+        expect(Math.abs(d[name] - want), `${String(line.kind)} ${name}: ${d[name]} against ${want}`).toBeLessThanOrEqual(Math.max(1, 0.02 * want) + READ_SLACK_MS);
       }
     }
     expect(crawler.lines.all.filter((l) => l.event === 'propagation')).toHaveLength(2);
