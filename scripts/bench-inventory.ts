@@ -31,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { Inventory as ThisInventory, DEFAULT_INVENTORY_LIMITS, type Request } from '../lib/crawler/inventory.js';
 import { toHex } from '../lib/wire/hex.js';
 import { InvType, type InvItem } from '../lib/wire/messages.js';
-import { random } from './network/stream.js';
+import { random } from '../spec/support/network/stream.js';
 
 const { values: opts } = parseArgs({
   options: {

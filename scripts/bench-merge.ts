@@ -13,12 +13,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { NatsServer, natsServerBinary } from './nats-harness.js';
+import { NatsServer, natsServerBinary } from '../spec/support/nats-server.js';
 
 const n = Number(process.argv[2] ?? 20_000);
 const v = Number(process.argv[3] ?? 2);
 const crawlJs = process.argv[4] ?? fileURLToPath(new URL('../dist/bin/crawl.js', import.meta.url));
-const preload = fileURLToPath(new URL('../spec/helpers/peak-rss.cjs', import.meta.url));
+const preload = fileURLToPath(new URL('../spec/support/peak-rss.cjs', import.meta.url));
 const bin = natsServerBinary();
 if (!bin) {
   console.error('bench-merge: no nats-server (apt-get install nats-server, or set NATS_SERVER)');

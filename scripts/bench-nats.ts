@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { NatsServer, natsServerBinary } from './nats-harness.js';
+import { NatsServer, natsServerBinary } from '../spec/support/nats-server.js';
 
 const NETWORK = fileURLToPath(new URL('./bench-network.ts', import.meta.url));
 const args = process.argv.slice(2);

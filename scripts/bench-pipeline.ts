@@ -30,9 +30,9 @@ import { toHex } from '../lib/wire/hex.js';
 import { InvType } from '../lib/wire/messages.js';
 import { NETWORKS } from '../lib/wire/network.js';
 import { encodeMessage } from '../lib/wire/registry.js';
-import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
-import { coreHandshake, INV_BATCH, REGTEST, scriptedPeer, type ScriptedConnection } from '../spec/helpers/scripted-peer.js';
-import { distinctTxs } from '../spec/helpers/txs.js';
+import { CRAWL_BIN } from '../spec/support/crawl-process.js';
+import { coreHandshake, INV_BATCH, REGTEST, scriptedPeer, type ScriptedConnection } from '../spec/support/scripted-peer.js';
+import { distinctTxs } from '../spec/support/txs.js';
 
 /** 20,000 transactions go through in about a second: mostly a cold process and V8 warming up. */
 const N = Number(process.argv[2] ?? 100_000);

@@ -13,9 +13,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
-import { generate } from './report-lines.js';
-import { MB, PEAK_RSS_IMPORT, peakRssOf } from '../spec/helpers/memory.js';
+import { CRAWL_BIN } from '../spec/support/crawl-process.js';
+import { generate } from '../spec/support/report-lines.js';
+import { MB, PEAK_RSS_IMPORT, peakRssOf } from '../spec/support/memory.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 if (!Number.isInteger(N) || N <= 0) throw new Error('usage: bench-report.ts [N]');

@@ -6,7 +6,7 @@ import { HeaderSync, MAX_NEW_BLOCK_DEPTH, MAX_NUM_UNCONNECTING_HEADERS_MSGS, MAX
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { MAX_HEADERS } from '../../lib/wire/limits.js';
 import type { BlockHeader } from '../../lib/wire/model.js';
-import { mineBlock, mineChain, mineHeader, REGTEST_GENESIS } from '../helpers/blocks.js';
+import { mineBlock, mineChain, mineHeader, REGTEST_GENESIS } from '../support/blocks.js';
 
 const T = 1_800_000_000_000; // ms
 const kinds = (as: readonly ChainAction[]) => as.map((a) => a.type);

@@ -2,9 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { coreHandshake, REGTEST, scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
+import { CrawlProcess } from '../support/crawl-process.js';
+import { coreHandshake, REGTEST, scriptedPeer, servingPeer, type ScriptedPeer } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
 
 let peers: ScriptedPeer[] = [];
 let crawler: CrawlProcess | undefined;

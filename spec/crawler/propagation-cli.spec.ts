@@ -11,9 +11,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { InvType } from '../../lib/wire/messages.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import { coreHandshake, scriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { mineHeader, REGTEST_GENESIS } from '../helpers/blocks.js';
+import { coreHandshake, scriptedPeer, type ScriptedPeer } from '../support/scripted-peer.js';
+import { CrawlProcess } from '../support/crawl-process.js';
+import { mineHeader, REGTEST_GENESIS } from '../support/blocks.js';
 
 const K = 200;
 /** The offsets come in five waves, 300 ms apart, so that each percentile is one wave's delay. */

@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '@scure/base';
-import { until } from '../../scripts/harness.js';
-import { SPENDABLE_HEIGHT, startBtcd, type BtcdBlock, type BtcdChainInfo, type BtcdNode, type BtcdPeerInfo, type BtcdTx, type Signed } from '../../scripts/btcd.js';
-import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
+import { until } from '../support/harness.js';
+import { SPENDABLE_HEIGHT, startBtcd, type BtcdBlock, type BtcdChainInfo, type BtcdNode, type BtcdPeerInfo, type BtcdTx, type Signed } from '../support/btcd.js';
+import { CrawlProcess, type JsonLine } from '../support/crawl-process.js';
 
 const BTCD = process.env.BTCD;
 if (!BTCD) console.log('spec/e2e/btcd.spec.ts skipped: set BTCD to the path of a btcd 0.25 binary to run it');

@@ -16,9 +16,9 @@ import {
   type CoreTx,
   type CoreVout,
   type Rpc,
-} from '../../scripts/core.js';
-import { until } from '../../scripts/harness.js';
-import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
+} from '../support/core.js';
+import { until } from '../support/harness.js';
+import { CrawlProcess, type JsonLine } from '../support/crawl-process.js';
 
 const BITCOIND = process.env.BITCOIND;
 if (!BITCOIND) console.log('spec/e2e/core.spec.ts skipped: set BITCOIND to the path of a Bitcoin Core 31.1 bitcoind to run it');

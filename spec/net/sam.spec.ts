@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fromI2pBase64, LineSplitter, MAX_SAM_LINE, parseSamReply, SamSessionCreate, SamStreamConnect, toI2pBase64 } from '../../lib/net/sam.js';
 import { ProxyError, type Negotiation } from '../../lib/net/negotiation.js';
-import { proxyErrorOf } from '../helpers/errors.js';
+import { proxyErrorOf } from '../support/errors.js';
 
 const B32 = 'ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p';
 const DEST = 'AAAA~-BBBB'.repeat(40) + 'AA==';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Socks5Client, SOCKS5_REPLIES, socks5Connect } from '../../lib/net/socks5.js';
 import { ProxyError } from '../../lib/net/negotiation.js';
-import { proxyErrorOf } from '../helpers/errors.js';
+import { proxyErrorOf } from '../support/errors.js';
 
 const ONION = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion';
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);

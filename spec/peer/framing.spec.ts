@@ -12,7 +12,7 @@ import type { Frame, Message, VersionMessage } from '../../lib/wire/messages.js'
 import { NETWORKS } from '../../lib/wire/network.js';
 import { encodeMessage, encodePayload } from '../../lib/wire/registry.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
-import { versionOf } from '../helpers/scripted-peer.js';
+import { versionOf } from '../support/scripted-peer.js';
 
 const MAGIC = NETWORKS.regtest.magic;
 

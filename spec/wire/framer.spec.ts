@@ -2,14 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChecksumError } from '../../lib/wire/errors.js';
 import { Framer } from '../../lib/wire/framer.js';
-import { framingErrorOf } from '../helpers/errors.js';
+import { framingErrorOf } from '../support/errors.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';
 import type { Frame } from '../../lib/wire/messages.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { checksum } from '../../lib/wire/hash.js';
 import { checksumLeftToDecoder, decodeMessage, maxPayloadFor } from '../../lib/wire/registry.js';
-import { TX_VECTORS } from '../helpers/txs.js';
+import { TX_VECTORS } from '../support/txs.js';
 
 /** A real segwit transaction: its checksum is its wtxid's prefix, not its txid's. */
 const TX_HEX_FOR_CHECKSUM = TX_VECTORS.find((v) => v.segwit && v.size < 1_000)!.hex;

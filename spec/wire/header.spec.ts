@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { framingErrorOf } from '../helpers/errors.js';
+import { framingErrorOf } from '../support/errors.js';
 import { decodeHeader, encodeFrame, isValidCommand } from '../../lib/wire/header.js';
 import { fromHex, toHex } from '../../lib/wire/hex.js';
 import { MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';

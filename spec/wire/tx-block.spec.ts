@@ -13,21 +13,9 @@ import type { Message, MessageOf } from '../../lib/wire/messages.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { decodeMessage, encodeMessage, encodePayload, maxPayloadFor } from '../../lib/wire/registry.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
-import { readVectors } from '../fixtures/vectors.js';
+import { readVectors, type BlockVector, type TxVector } from '../support/vectors.js';
 
 const MAGIC = NETWORKS.mainnet.magic;
-
-interface TxVector {
-  readonly hex: string;
-  readonly txid: string;
-  readonly wtxid: string;
-  readonly desc?: string;
-}
-interface BlockVector {
-  readonly hex: string;
-  readonly hash: string;
-  readonly txCount: number;
-}
 
 const txs = readVectors<TxVector>('transactions.ndjson');
 const blocks = readVectors<BlockVector>('blocks.ndjson');

@@ -2,9 +2,9 @@
  * Bitcoin Core regtest nodes for the end-to-end tests: each on free loopback ports, in a fresh
  * temporary datadir, dialling nobody until told to. The binary comes from the caller (the tests
  * read it from the BITCOIND environment variable). Also what btcd's harness shares: JSON-RPC
- * over HTTP with basic auth (free ports and polling are scripts/harness.ts').
+ * over HTTP with basic auth (free ports and polling are spec/support/harness.ts').
  *
- *   BITCOIND=/path/to/bitcoind node --import tsx scripts/core.ts   starts a node, prints its ports
+ *   BITCOIND=/path/to/bitcoind node --import tsx spec/support/core.ts   starts a node, prints its ports
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

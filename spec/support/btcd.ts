@@ -4,7 +4,7 @@
  * regtest coins only) is the mining address, and spends are built and signed with
  * @scure/btc-signer from coinbases read back over RPC.
  *
- *   BTCD=/path/to/btcd node --import tsx scripts/btcd.ts     starts a node, prints its ports
+ *   BTCD=/path/to/btcd node --import tsx spec/support/btcd.ts     starts a node, prints its ports
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
