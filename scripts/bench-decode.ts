@@ -59,6 +59,7 @@ import type { OutputType } from '../lib/tx/script.js';
 import { fromHex, toReversedHex } from '../lib/wire/hex.js';
 import { NETWORKS } from '../lib/wire/network.js';
 import { typicalTxVectors, type TxVector } from '../spec/support/vectors.js';
+import { median } from '../spec/support/stats.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -398,12 +399,6 @@ function timeJob(job: Job, lines: readonly string[]): number {
   const secs = (performance.now() - t0) / 1000;
   sink += chars;
   return secs;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 interface Contender {

@@ -14,6 +14,7 @@ import { toReversedHex } from '../../lib/wire/hex.js';
 import { coreHandshake, scriptedPeer, type ScriptedPeer } from '../support/scripted-peer.js';
 import { CrawlProcess } from '../support/crawl-process.js';
 import { mineHeader, REGTEST_GENESIS } from '../support/blocks.js';
+import { percentile } from '../support/stats.js';
 
 const K = 200;
 /** The offsets come in five waves, 300 ms apart, so that each percentile is one wave's delay. */
@@ -21,12 +22,6 @@ const WAVE_MS = 300;
 const waveOf = (i: number): number => i % 5;
 /** How much later the crawler may read one socket than another, on top of the histogram's error. */
 const READ_SLACK_MS = 100;
-
-/** The nearest-rank p-th percentile. */
-function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.max(1, Math.ceil((p / 100) * s.length)) - 1];
-}
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
