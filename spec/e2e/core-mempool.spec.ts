@@ -6,7 +6,8 @@
  * fees.base. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCore, startCores, waitSameTip, type CoreNode, type CoreTx, type Rpc } from '../support/core.js';
+import { connectCore, startCores, waitSameTip, type CoreNode, type CoreTx } from '../support/core.js';
+import type { Rpc } from '../support/rpc-node.js';
 import { until } from '../support/harness.js';
 import { CrawlProcess, runCrawl, type JsonLine } from '../support/crawl-process.js';
 

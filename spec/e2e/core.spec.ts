@@ -15,8 +15,8 @@ import {
   type CorePeerInfo,
   type CoreTx,
   type CoreVout,
-  type Rpc,
 } from '../support/core.js';
+import type { Rpc } from '../support/rpc-node.js';
 import { until } from '../support/harness.js';
 import { CrawlProcess, type JsonLine, type TxLine } from '../support/crawl-process.js';
 
