@@ -23,7 +23,7 @@ import { crawlFixtures } from '../support/fixtures.js';
 import { coreHandshake, servingPeer, type ScriptedPeer } from '../support/scripted-peer.js';
 import { distinctTxs } from '../support/txs.js';
 import { generate } from '../support/report-lines.js';
-import { MB, PEAK_RSS_IMPORT, peakRssOf } from '../support/memory.js';
+import { crawlPeakRss, MB } from '../support/memory.js';
 
 const LINES_SMALL = 4_000;
 /** How much more the peak RSS may be for ten times the lines: the bench measured ~1 MB between 100 k and 1 M lines. */
@@ -239,13 +239,10 @@ describe('crawl report', () => {
     for (const n of [LINES_SMALL, LINES_SMALL * 10]) {
       const path = join(dir, `synthetic-${n}.ndjson`);
       await generate(path, n);
-      const child = spawn(process.execPath, ['--import', PEAK_RSS_IMPORT, CRAWL_BIN, 'report', path, '-o', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const [code] = (await once(child, 'exit')) as [number | null];
+      const { code, stderr, peakRss } = await crawlPeakRss(['report', path, '-o', '/dev/null']);
       expect(stderr).toContain(`crawl: report: ${n} lines read`);
       expect(code).toBe(0);
-      peaks.push(peakRssOf(stderr));
+      peaks.push(peakRss);
       rmSync(path);
     }
     // 40,000 lines are ~50 MB of text: a build that kept them peaked 66 MB higher (130 → 196 MB).
