@@ -96,9 +96,9 @@ class ScoreHeap {
  * transactions' descendants is scored again without it (Core's mapModifiedTx, filled by
  * UpdatePackagesForAdded), so a child whose parent went in competes with its own feerate. Work:
  * each candidate has at most ANCESTORS_MAX ancestors, so at most 64 re-scorings a candidate.
- * Undefined when nothing is included.
+ * Undefined when nothing is included. `maxWeight`: the block's room (tests make it small).
  */
-export function nextBlockMinFeerate(s: TxStore): number | undefined {
+export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT): number | undefined {
   // Candidate c: its slot, its not yet included ancestors (with their sums), its descendant candidates.
   const slots: number[] = [];
   const ancs: number[][] = [];
@@ -135,8 +135,8 @@ export function nextBlockMinFeerate(s: TxStore): number | undefined {
     const [c, score] = heap.pop();
     // Stale: already in, or scored again since this pair was pushed.
     if (included.has(slots[c]) || score !== fee[c] / vsize[c]) continue;
-    if (blockWeight + weight[c] > TEMPLATE_WEIGHT) {
-      if (++failures > MAX_CONSECUTIVE_FAILURES && blockWeight > TEMPLATE_WEIGHT - BLOCK_FULL_ENOUGH_WEIGHT_DELTA) break;
+    if (blockWeight + weight[c] > maxWeight) {
+      if (++failures > MAX_CONSECUTIVE_FAILURES && blockWeight > maxWeight - BLOCK_FULL_ENOUGH_WEIGHT_DELTA) break;
       continue;
     }
     failures = 0;
