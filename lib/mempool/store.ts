@@ -17,8 +17,8 @@ const MIN_SLOTS = 1024;
  * arena's slack (compacted when a quarter of it is garbage). Calibrated by npm run bench:mempool
  * (BENCHMARKS.md): heap and typed arrays measured at 300,000.
  */
-const ENTRY_BYTES = 150;
-const INPUT_BYTES = 30;
+const ENTRY_BYTES = 200;
+const INPUT_BYTES = 36;
 const SLOT_FIXED_BYTES = 32 + 4 * 4 + 8 * 3 + 4 * 4 + 1;
 
 function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, n: number): T {

@@ -217,3 +217,32 @@ describe('MempoolView, storage', () => {
     expect(c?.known?.fee).toBe(20_000 - 5_000);
   });
 });
+
+describe('MempoolView, index collisions', () => {
+  it('tells apart transactions whose txids share the hashed 32 bits: each held, spent and replaced on its own', () => {
+    // The view hashes bytes 0..3 here (offset 0): two made-up txids equal there, different after.
+    const v = new MempoolView(limits, 0);
+    const withTxid = (t: DecodedTx, first: number, rest: number): DecodedTx => {
+      const txid = new Uint8Array(32).fill(rest);
+      txid.set([first, first, first, first]);
+      return { ...t, txid };
+    };
+    const a = withTxid(mkTx({ ins: [[fundingTxid(1), 0]], outs: [1_000] }), 7, 1);
+    const b = withTxid(mkTx({ ins: [[fundingTxid(2), 0]], outs: [2_000] }), 7, 2);
+    v.add(a, 0);
+    v.add(b, 0);
+    expect(v.size).toBe(2);
+    expect(v.get(a.txid)?.txid).toBe(id(a));
+    expect(v.get(b.txid)?.txid).toBe(id(b));
+    // Children of each: fees from the right parent's output.
+    const ca = mkTx({ ins: [[a, 0]], outs: [900] });
+    const cb = mkTx({ ins: [[b, 0]], outs: [1_500] });
+    expect(v.add(ca, 1)?.known?.fee).toBe(100);
+    expect(v.add(cb, 1)?.known?.fee).toBe(500);
+    // Replacing a's child leaves b's alone.
+    const ca2 = mkTx({ ins: [[a, 0]], outs: [800], tag: 3 });
+    expect(summary(v.add(ca2, 2)?.left ?? []).map((l) => l.txid)).toEqual([id(ca)]);
+    expect(v.size).toBe(4);
+    expect(v.store.spentCount).toBe(4);
+  });
+});
