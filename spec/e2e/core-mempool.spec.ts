@@ -63,7 +63,8 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
   };
   /** Every input of `txid` spends a coin of the first block (the crawler saw it created). */
   const spendsOnlySeen = async (txid: string): Promise<boolean> => {
-    const tx = await a.rpc<CoreTx>('decoderawtransaction', [await a.rpc<string>('getrawtransaction', [txid])]);
+    // The wallet's copy: a replaced one is no longer in the mempool.
+    const tx = (await wallet<{ decoded: CoreTx }>('gettransaction', [txid, false, true])).decoded;
     return tx.vin.every((v) => firstBlockTxids.has(v.txid ?? ''));
   };
   /** The transactions of the first block the crawler received (the coins' creators). */
