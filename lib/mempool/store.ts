@@ -1,4 +1,5 @@
 import type { DecodedTx } from '../wire/model.js';
+import { Arena, type LiveRanges } from './arena.js';
 import { HashIndex } from './index.js';
 import { bytesHex, hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 
@@ -31,10 +32,9 @@ function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a
  * The view's transactions in typed arrays, a slot each (struct of arrays, slots reused through a
  * free list), in arrival order (a doubly linked list through the slots), with two indexes: txid →
  * slot and spent outpoint → (spender slot, input). What varies in length is packed in one byte
- * arena, a range a slot: per input its outpoint (32-byte txid, 4-byte index); per output its value
- * (float64), then the end of each script, then the scripts. The arena is compacted (live ranges
- * moved down in arrival order) when it is full and a quarter garbage, else grown: amortized O(1) a
- * byte. No object, string or hex per transaction: nothing for the GC to trace.
+ * arena (arena.ts), a range a slot: per input its outpoint (32-byte txid, 4-byte index); per output
+ * its value (float64), then the end of each script, then the scripts. No object, string or hex per
+ * transaction: nothing for the GC to trace.
  */
 export class TxStore {
   txid = new Uint8Array(0);
@@ -51,10 +51,11 @@ export class TxStore {
   next = new Int32Array(0);
   private dataOff = new Int32Array(0);
   private dataLen = new Int32Array(0);
-  private arena = new Uint8Array(64 * 1024);
-  private dv = new DataView(this.arena.buffer);
-  private arenaTop = 0;
-  private arenaLive = 0;
+  private readonly arena = new Arena();
+  /** The arena's live ranges in arrival order (= arena order), for its compactions. */
+  private readonly ranges: LiveRanges = (move) => {
+    for (let e = this.head; e !== NONE; e = this.next[e]) this.dataOff[e] = move(this.dataOff[e], this.dataLen[e]);
+  };
   head = NONE;
   tail = NONE;
   count = 0;
@@ -79,7 +80,7 @@ export class TxStore {
 
   /** Bytes the store holds now: slab, arena, indexes (what the bound's estimate stands for). */
   get heldBytes(): number {
-    return this.vsize.length * SLOT_FIXED_BYTES + this.arena.length + this.byTxid.bytes + this.bySpent.bytes;
+    return this.vsize.length * SLOT_FIXED_BYTES + this.arena.size + this.byTxid.bytes + this.bySpent.bytes;
   }
 
   private sameTxid(slot: number): boolean {
@@ -93,8 +94,8 @@ export class TxStore {
 
   private sameInput(slot: number, input: number): boolean {
     const o = this.dataOff[slot] + input * 36;
-    if (this.dv.getUint32(o + 32, true) !== this.qVout) return false;
-    const t = this.arena;
+    if (this.arena.dv.getUint32(o + 32, true) !== this.qVout) return false;
+    const t = this.arena.bytes;
     const q = this.q;
     const a = this.qAt;
     for (let k = 0; k < 32; k++) if (t[o + k] !== q[a + k]) return false;
@@ -123,17 +124,17 @@ export class TxStore {
 
   /** The view slot of the transaction input `i` spends; NONE if not held. */
   parentOf(slot: number, i: number): number {
-    return this.find(this.arena, this.dataOff[slot] + i * 36);
+    return this.find(this.arena.bytes, this.dataOff[slot] + i * 36);
   }
 
   /** The output index input `i` spends. */
   inputVout(slot: number, i: number): number {
-    return this.dv.getUint32(this.dataOff[slot] + i * 36 + 32, true);
+    return this.arena.dv.getUint32(this.dataOff[slot] + i * 36 + 32, true);
   }
 
   /** The arena and offset of input `i`'s spent txid (valid until the next add). */
   inputTxidAt(slot: number, i: number): [Uint8Array, number] {
-    return [this.arena, this.dataOff[slot] + i * 36];
+    return [this.arena.bytes, this.dataOff[slot] + i * 36];
   }
 
   signals(slot: number): boolean {
@@ -143,7 +144,7 @@ export class TxStore {
   /** Value of output `i`; undefined past its outputs or where they were not kept. */
   outputValue(slot: number, i: number): number | undefined {
     if ((this.flags[slot] & OUTPUTS) === 0 || i >= this.nOut[slot]) return undefined;
-    return this.dv.getFloat64(this.dataOff[slot] + this.nIn[slot] * 36 + i * 8, true);
+    return this.arena.dv.getFloat64(this.dataOff[slot] + this.nIn[slot] * 36 + i * 8, true);
   }
 
   /** Output `i` as the lines print it (the caller knows outputValue is defined). */
@@ -151,8 +152,8 @@ export class TxStore {
     const n = this.nOut[slot];
     const ends = this.dataOff[slot] + this.nIn[slot] * 36 + n * 8;
     const scripts = ends + n * 4;
-    const start = i === 0 ? 0 : this.dv.getUint32(ends + (i - 1) * 4, true);
-    return { value: this.outputValue(slot, i) ?? 0, script: bytesHex(this.arena, scripts + start, scripts + this.dv.getUint32(ends + i * 4, true)) };
+    const start = i === 0 ? 0 : this.arena.dv.getUint32(ends + (i - 1) * 4, true);
+    return { value: this.outputValue(slot, i) ?? 0, script: bytesHex(this.arena.bytes, scripts + start, scripts + this.arena.dv.getUint32(ends + i * 4, true)) };
   }
 
   /** The txid as the lines print it (byte-reversed hex). */
@@ -179,11 +180,11 @@ export class TxStore {
       len += nOut * 12;
       for (const o of tx.outputs) len += o.script.length;
     }
-    let o = this.reserve(len);
+    let o = this.arena.take(len, this.ranges);
     this.dataOff[slot] = o;
     this.dataLen[slot] = len;
-    const a = this.arena;
-    const dv = this.dv;
+    const a = this.arena.bytes;
+    const dv = this.arena.dv;
     for (const input of tx.inputs) {
       const t = input.prevTxid;
       for (let k = 0; k < 32; k++) a[o + k] = t[k];
@@ -234,7 +235,7 @@ export class TxStore {
   remove(slot: number): void {
     if ((this.flags[slot] & LIVE) === 0) return;
     const base = this.dataOff[slot];
-    for (let i = 0; i < this.nIn[slot]; i++) this.bySpent.remove(outpointHash(hash32(this.arena, base + i * 36 + this.offset), this.inputVout(slot, i)), slot, i);
+    for (let i = 0; i < this.nIn[slot]; i++) this.bySpent.remove(outpointHash(hash32(this.arena.bytes, base + i * 36 + this.offset), this.inputVout(slot, i)), slot, i);
     this.byTxid.remove(hash32(this.txid, slot * 32 + this.offset), slot);
     const p = this.prev[slot];
     const n = this.next[slot];
@@ -243,7 +244,7 @@ export class TxStore {
     if (n === NONE) this.tail = p;
     else this.prev[n] = p;
     this.flags[slot] = 0;
-    this.arenaLive -= this.dataLen[slot];
+    this.arena.free(this.dataLen[slot]);
     this.next[slot] = this.freeHead;
     this.freeHead = slot;
     this.count--;
@@ -251,50 +252,6 @@ export class TxStore {
 
   live(slot: number): boolean {
     return slot >= 0 && (this.flags[slot] & LIVE) !== 0;
-  }
-
-  /**
-   * The arena offset of `len` fresh bytes. When the arena is full: compacted in place if at most
-   * three quarters of it would be live, else grown to 1.5× what is live. Ranges lie in the arena in
-   * arrival order (each is taken at the end when its transaction arrives, and compaction keeps the
-   * order), so compaction moves each live range down, once: amortized O(1) a byte.
-   */
-  private reserve(len: number): number {
-    if (this.arenaTop + len > this.arena.length) {
-      const need = this.arenaLive + len;
-      const to = need <= this.arena.length * 0.75 ? this.arena : new Uint8Array(Math.max(64 * 1024, Math.ceil(need * 1.5)));
-      // Runs of adjacent live ranges move as one.
-      let top = 0;
-      let runFrom = 0;
-      let runLen = 0;
-      for (let e = this.head; e !== NONE; e = this.next[e]) {
-        const from = this.dataOff[e];
-        if (from !== runFrom + runLen) {
-          this.move(to, runFrom, runLen, top - runLen);
-          runFrom = from;
-          runLen = 0;
-        }
-        runLen += this.dataLen[e];
-        this.dataOff[e] = top;
-        top += this.dataLen[e];
-      }
-      this.move(to, runFrom, runLen, top - runLen);
-      if (to !== this.arena) {
-        this.arena = to;
-        this.dv = new DataView(to.buffer);
-      }
-      this.arenaTop = top;
-    }
-    const o = this.arenaTop;
-    this.arenaTop += len;
-    this.arenaLive += len;
-    return o;
-  }
-
-  private move(to: Uint8Array, from: number, len: number, at: number): void {
-    if (len === 0) return;
-    if (to === this.arena) to.copyWithin(at, from, from + len);
-    else to.set(this.arena.subarray(from, from + len), at);
   }
 
   private alloc(): number {
