@@ -15,7 +15,7 @@
  *
  * Transactions are built before each timed batch (1,000 at a time): the timed part is add() and
  * confirm() only. Reported: ns per transaction (adds and blocks together, divided by
- * transactions), ns per add, ms per block; the heap the view holds at `fill` transactions after a
+ * transactions), ns per add, ms per block; what the view holds (JS heap + typed arrays) at `fill` transactions after a
  * full GC (its own estimate beside it), and at the end (with the confirmed-outputs cache).
  */
 import { parseArgs } from 'node:util';
