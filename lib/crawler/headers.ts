@@ -88,6 +88,8 @@ export class HeaderSync {
   private readonly peers = new Map<PeerId, PeerState>();
   private syncPeer: PeerId | undefined;
   private readonly parked = new Map<string, Parked>();
+  /** Our best header became recent once: every peer has been asked for headers since. */
+  private everSynced = false;
   private parkedBytes = 0;
 
   constructor(readonly tree: HeaderTree) {}
@@ -160,7 +162,7 @@ export class HeaderSync {
       const fresh = added.filter((n) => this.isNew(n)).map((n) => n.header.hash);
       if (fresh.length > 0) actions.push({ type: 'fetch', peer, hashes: fresh });
     }
-    return [...actions, ...this.release(now)];
+    return [...actions, ...this.release(now), ...this.askTheRest(now)];
   }
 
   /**
@@ -193,6 +195,19 @@ export class HeaderSync {
     if (!state.caughtUp || !state.sendheaders) return [];
     state.sendheaders = false;
     return [{ type: 'sendheaders', peer }];
+  }
+
+  /**
+   * The first time our best header is recent, every peer that has not been asked is: Core syncs
+   * headers from every peer from then on (net_processing.cpp SendMessages, "fetch headers from
+   * everyone" once m_best_header is within a day), and so they get to announce by headers too.
+   */
+  private askTheRest(now: number): ChainAction[] {
+    if (this.everSynced || !this.synced(now)) return [];
+    this.everSynced = true;
+    const out: ChainAction[] = [];
+    for (const [peer, state] of this.peers) if (!state.caughtUp && state.askedAt === undefined) out.push(...this.ask(peer, now, false));
+    return out;
   }
 
   get parkedCount(): number {

@@ -127,6 +127,17 @@ describe('HeaderSync, sendheaders (BIP 130)', () => {
   });
 });
 
+describe('HeaderSync, once our best header is recent', () => {
+  it('asks every peer it had not asked for headers, once (Core fetches headers from everyone then)', () => {
+    const s = new HeaderSync(new HeaderTree(CHAIN_PARAMS.regtest));
+    expect(kinds(s.ready('A', T))).toEqual(['getheaders']);
+    expect(s.ready('B', T)).toEqual([]); // behind: one sync peer at a time
+    const recent = mineHeader(REGTEST_GENESIS, { time: T / 1000 - 60 });
+    expect(s.headers('A', [recent], T)).toEqual([{ type: 'sendheaders', peer: 'A' }, { type: 'getheaders', peer: 'B', locator: [recent.hash, REGTEST_GENESIS.hash] }]);
+    expect(kinds(s.headers('A', [], T))).toEqual([]);
+  });
+});
+
 describe('HeaderSync, competing blocks', () => {
   /** A caught-up sync on `base` (block i at height i+1). */
   function onChain(base: readonly Block[]): HeaderSync {
