@@ -29,6 +29,8 @@ export interface Reorg {
 export function forkDepth(tree: HeaderTree, node: HeaderNode, limit: number): number | undefined {
   const best = tree.best;
   const floor = best.height - limit;
+  // The fork is at or below the header itself: a header deeper than the limit is done at once.
+  if (node.height < floor) return undefined;
   let x: HeaderNode | undefined = node;
   let y: HeaderNode | undefined = best;
   while (x !== undefined && x.height > y.height) x = tree.parent(x);
