@@ -60,8 +60,21 @@ export class DelayHistogram {
   }
 
   add(ms: number): void {
-    const v = Math.min(this.maxMs, Math.max(0, Math.round(ms)));
-    this.counts[bucketOf(v)]++;
+    const v = this.clamp(ms);
+    this.addIn(bucketOf(v), v);
+  }
+
+  /** A delay as add() counts it: whole ms, within 0..maxMs. */
+  clamp(ms: number): number {
+    return Math.min(this.maxMs, Math.max(0, Math.round(ms)));
+  }
+
+  /**
+   * add() of a delay already clamped (`v`) whose bucket the caller worked out (bucketOf(v)): one
+   * logarithm for several histograms of the same maxMs, as the tracker's per-item and per-network ones.
+   */
+  addIn(bucket: number, v: number): void {
+    this.counts[bucket]++;
     this.n++;
     if (v < this.lo) this.lo = v;
     if (v > this.hi) this.hi = v;
