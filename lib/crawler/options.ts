@@ -14,7 +14,7 @@ export class UsageError extends Error {
 
 export const TRANSPORTS = ['auto', 'v2', 'v1'] as const;
 
-export const EMIT_KINDS = ['tx', 'peer', 'block', 'addr', 'replaced', 'confirmed', 'evicted', 'mempool', 'unseen', 'propagation'] as const;
+export const EMIT_KINDS = ['tx', 'peer', 'block', 'addr', 'replaced', 'confirmed', 'evicted', 'mempool', 'unseen', 'propagation', 'reorg'] as const;
 /** `--emit mempool` without `--mempool-stats S`: a mempool line this often. */
 export const DEFAULT_MEMPOOL_STATS_MS = 60_000;
 export type EmitKind = (typeof EMIT_KINDS)[number];

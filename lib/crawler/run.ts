@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { StatusLine } from '../log/status-line.js';
 import { EXIT_FLUSH_STALL_MS, NdjsonSink } from '../output/ndjson.js';
 import { redact as redactUrl } from '../output/nats-connect.js';
-import { addrLine, blockLine, propagationLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
+import { addrLine, blockLine, propagationLine, peerDownLine, peerUpLine, reorgLine, seenOf } from '../output/lines.js';
 import { MempoolMonitor } from './mempool.js';
 import { startRpc } from './rpc-start.js';
 import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
@@ -288,9 +288,13 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           const held = mempool.block(ev.block.txs, view.hash, view.height, view.time, ev.peer, ev.time);
           metrics?.mempoolSize(mempool.size);
           log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen });
-          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, held.seen, held.unseen));
+          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, held.seen, held.unseen, ev.stale));
           return;
         }
+        case 'reorg':
+          log.info('reorg', { from: ev.reorg.oldTip.hash, to: ev.reorg.newTip.hash, depth: ev.reorg.depth, peer: ev.reorg.peer });
+          if (opts.emit.has('reorg')) sink.write(reorgLine(ev.reorg));
+          return;
       }
     };
 

@@ -32,7 +32,9 @@ afterEach(async () => {
 describe('--emit propagation', () => {
   it('counts every announcer once and gives the spread of announcement times, for a tx and a block', async () => {
     const wtxid = randomBytes(32);
-    const header = mineHeader(REGTEST_GENESIS, { time: Math.floor(Date.now() / 1000) });
+    // Two days old: the crawler's best header stays behind (not "synced"), so that it does not ask
+    // all 200 peers for headers at once (Core's "fetch headers from everyone") in the middle of a wave.
+    const header = mineHeader(REGTEST_GENESIS, { time: Math.floor(Date.now() / 1000) - 2 * 24 * 60 * 60 });
     let connected = 0;
     let allUp: () => void = () => {};
     const up = new Promise<void>((r) => (allUp = r));

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_RATIO, bucketCount, bucketOf, DelayHistogram, LINEAR_MS } from '../../lib/crawler/delay-histogram.js';
+import { BUCKET_RATIO, bucketCount, bucketOf, DelayHistogram, LINEAR_MS, TABLE_MS } from '../../lib/crawler/delay-histogram.js';
 import { PeerSlots, PropagationTracker } from '../../lib/crawler/propagation.js';
 import { percentile } from '../support/stats.js';
 
@@ -11,6 +11,13 @@ const H = new Uint8Array(32).fill(7);
 const within = (got: number, want: number): boolean => Math.abs(got - want) <= Math.max(1, 0.02 * want);
 
 describe('DelayHistogram', () => {
+  it('finds every delay’s bucket in its table as the logarithm does, up to TABLE_MS and past it', () => {
+    for (let ms = 0; ms <= TABLE_MS + 1_000; ms++) {
+      const want = ms < LINEAR_MS ? ms : LINEAR_MS + Math.floor(Math.log(ms / LINEAR_MS) / Math.log(BUCKET_RATIO));
+      if (bucketOf(ms) !== want) expect(bucketOf(ms), `${ms} ms`).toBe(want);
+    }
+  });
+
   it('is exact below LINEAR_MS and holds every percentile within 2% or 1 ms above, for any delays', () => {
     const WINDOW = 30_000;
     fc.assert(
