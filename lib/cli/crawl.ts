@@ -11,7 +11,7 @@ import { rpcEndpoint, RpcFailure, type RpcEndpoint } from '../net/rpc.js';
 import { EndpointError, formatEndpoint, mergeEndpoints, parseEndpoint, parseEndpointList, parseEndpoints, type Endpoint } from '../net/endpoint.js';
 import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
 import { DEFAULT_PROXY_PORT, DEFAULT_SAM_PORT } from './options.js';
-import { runCrawl } from '../crawler/run.js';
+import { runCrawl } from './crawl-run.js';
 import { natsOptions } from './nats.js';
 import type { Args } from './parse.js';
 

@@ -5,7 +5,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { createLogger } from '../../lib/log/logger.js';
-import { runCrawl, type RunDeps } from '../../lib/crawler/run.js';
+import { runCrawl, type RunDeps } from '../../lib/cli/crawl-run.js';
 import { DEFAULTS, type CrawlOptions } from '../../lib/crawler/options.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import type { JsonLine } from './crawl-process.js';
