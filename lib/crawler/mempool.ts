@@ -10,6 +10,9 @@ import { confirmedLine, leftLine, mempoolLine } from '../output/mempool-lines.js
 import { unixSeconds } from '../output/lines.js';
 import type { EmitKind } from './options.js';
 
+/** `--emit mempool` without `--mempool-stats S`: a mempool line this often. */
+export const DEFAULT_MEMPOOL_STATS_MS = 60_000;
+
 /** How often relayed transactions run the view's expiry (and so do blocks and mempool lines). */
 export const EXPIRE_EVERY_MS = 1_000;
 

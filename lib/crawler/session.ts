@@ -17,7 +17,6 @@ import { Dialer } from '../net/dialer.js';
 import { ecBackendReason } from '../transport/secp.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
 import { crawl, type CrawlEvent } from './crawl.js';
-import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import type { CrawlOptions } from './options.js';
 import { AddressBook } from './addrbook.js';
 import { ADDRBOOK_SAVE_MS, loadBook, saveBook } from './addrbook-file.js';
@@ -63,7 +62,7 @@ export async function openSession(opts: CrawlOptions, sinks: SessionSinks, deps:
   const seeds = targets.length > 0 || fromBook ? [] : await seedAddresses(opts, log, deps);
   if (targets.length === 0 && seeds.length === 0 && !fromBook) return undefined;
   // A census visits many more nodes at once than a crawl keeps.
-  const [connections, flag] = opts.census ? [opts.censusConcurrency, '--census-concurrency'] : [opts.maxPeers, '--max-peers'];
+  const [connections, flag] = opts.census ? [opts.census.concurrency, '--census-concurrency'] : [opts.maxPeers, '--max-peers'];
   const fdLimit = openFilesLimit();
   if (fdLimit !== undefined && connections + FD_RESERVE > fdLimit) {
     log.warn(`${flag} ${connections} needs about ${connections + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower ${flag}`);
@@ -75,17 +74,14 @@ export async function openSession(opts: CrawlOptions, sinks: SessionSinks, deps:
   // Every peer reached its network's way: directly, through the SOCKS5 proxy, or the I2P bridge.
   const dialer = new Dialer({
     reach,
-    connectTimeoutMs: opts.connectTimeoutMs,
+    connectTimeoutMs: opts.peer.connectTimeoutMs,
     i2pKeyFile: opts.i2pKeyFile,
     onI2pSession: (id, transient) => log.info('I2P SAM session created', { session: id, keys: transient ? 'transient' : opts.i2pKeyFile }),
   });
   const { metrics } = sinks;
   const session: SessionOptions = {
+    ...opts.peer,
     network: opts.network,
-    handshakeTimeoutMs: opts.handshakeTimeoutMs,
-    connectTimeoutMs: opts.connectTimeoutMs,
-    pingIntervalMs: opts.pingIntervalMs,
-    pingTimeoutMs: opts.pingTimeoutMs,
     userAgent: USER_AGENT,
     log,
     onTraffic: metrics && ((direction, command, bytes, transport) => metrics.message(direction, command, bytes, transport)),
@@ -96,14 +92,14 @@ export async function openSession(opts: CrawlOptions, sinks: SessionSinks, deps:
     targets,
     {
       reconnect: opts.reconnect,
-      limits: { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: opts.requestTimeoutMs, maxTxInFlightPerPeer: opts.maxInFlight },
+      limits: opts.inventory,
       paused: sinks.paused,
       askAddresses: opts.discover || opts.emit.has('addr'),
       discover: opts.discover,
       maxPeers: connections,
       maxHandshakes: opts.maxHandshakes,
-      census: opts.census,
-      visitTimeoutMs: opts.visitTimeoutMs,
+      census: opts.census !== undefined,
+      visitTimeoutMs: opts.census?.visitTimeoutMs,
       seeds,
       dial: dialOptions,
       chain: CHAIN_PARAMS[opts.network.name],
@@ -139,7 +135,7 @@ export class CrawlSession {
     private readonly dialer: Dialer,
     private readonly networkOf: (peer: string) => HostNetwork,
   ) {
-    this.lineOptions = { emit: opts.emit, census: opts.census, raw: opts.raw, network: opts.network };
+    this.lineOptions = { emit: opts.emit, census: opts.census !== undefined, raw: opts.raw, network: opts.network };
     this.events = events.pipe(
       tap((ev) => {
         try {

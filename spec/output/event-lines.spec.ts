@@ -17,22 +17,23 @@ function parsed(line: string | undefined): Record<string, unknown> {
 }
 
 const up: LineEvent = { type: 'peer-up', peer: '1.2.3.4:8333', network: 'ipv4', info: INFO, time: T };
-const down: LineEvent = { type: 'peer-down', peer: '1.2.3.4:8333', network: 'ipv4', reason: 'timeout', message: 'no pong', time: T };
+const downEvent = { type: 'peer-down', peer: '1.2.3.4:8333', network: 'ipv4', reason: 'ping-timeout', message: 'no pong', time: T } as const;
+const down: LineEvent = downEvent;
 
 describe('eventLine (an event and the options → its line or nothing)', () => {
   it('prints peer lines only with --emit peer', () => {
     expect(eventLine(up, opts())).toBeUndefined();
     expect(eventLine(down, opts())).toBeUndefined();
     expect(parsed(eventLine(up, opts({ emit: new Set(['peer']) })))).toMatchObject({ event: 'peer', state: 'up', peer: '1.2.3.4:8333', network: 'ipv4', transport: 'v2', time: 1_700_000_000.123 });
-    expect(parsed(eventLine(down, opts({ emit: new Set(['peer']) })))).toMatchObject({ event: 'peer', state: 'down', reason: 'timeout', message: 'no pong' });
+    expect(parsed(eventLine(down, opts({ emit: new Set(['peer']) })))).toMatchObject({ event: 'peer', state: 'down', reason: 'ping-timeout', message: 'no pong' });
   });
 
   it('in a census, prints each node once at its visit\'s end, whatever --emit says; never a node out of descriptors', () => {
     const census = opts({ census: true, emit: new Set(['tx']) });
     expect(eventLine(up, census)).toBeUndefined();
-    expect(parsed(eventLine({ ...down, visit: { info: INFO, time: T - 1000, rttMs: 42 } }, census))).toMatchObject({ state: 'visited', rtt_ms: 42, time: 1_700_000_000 - 1 + 0.123 });
-    expect(parsed(eventLine(down, census))).toMatchObject({ state: 'unreachable', reason: 'timeout' });
-    expect(eventLine({ ...down, reason: 'no-descriptors' }, census)).toBeUndefined();
+    expect(parsed(eventLine({ ...downEvent, visit: { info: INFO, time: T - 1000, rttMs: 42 } }, census))).toMatchObject({ state: 'visited', rtt_ms: 42, time: 1_700_000_000 - 1 + 0.123 });
+    expect(parsed(eventLine(down, census))).toMatchObject({ state: 'unreachable', reason: 'ping-timeout' });
+    expect(eventLine({ ...downEvent, reason: 'no-descriptors' }, census)).toBeUndefined();
   });
 
   it('prints a transaction with --emit tx only, its hex with --raw, its fee when known', () => {
