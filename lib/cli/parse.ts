@@ -47,7 +47,11 @@ const PARSER_CONFIG = {
 } as const;
 
 const lastOf = (v: unknown): unknown => (Array.isArray(v) ? (v as unknown[])[v.length - 1] : v);
-const everyOf = (v: unknown): string => (Array.isArray(v) ? (v as unknown[]) : [v]).map(String).join(',');
+/** A list flag's values joined; "" when one of them is missing (checkValue then names the flag). */
+const everyOf = (v: unknown): string => {
+  const values = (Array.isArray(v) ? (v as unknown[]) : [v]).map(String);
+  return values.includes('') ? '' : values.join(',');
+};
 
 /** The single parse: yargs' own tokenising, strictness and messages; values not yet checked. */
 function parse(argv: readonly string[]): { positionals: string[]; values: Map<string, unknown> } {
