@@ -181,7 +181,7 @@ describe('layers', () => {
       expect(checkImport('lib/cli/crawl.ts', 'lib/log/logger.ts')).toBeUndefined();
       expect(checkImport('lib/wire/codecs/tx.ts', 'lib/tx/transaction.ts')).toBe('points up: wire → tx');
       expect(checkImport('lib/output/lines.ts', 'lib/crawler/inventory.ts')).toBe('points up: output → crawler');
-      expect(checkImport('lib/crawler/run.ts', 'lib/merge/bus.ts')).toBe('points up: crawler → merge');
+      expect(checkImport('lib/crawler/session.ts', 'lib/merge/bus.ts')).toBe('points up: crawler → merge');
     });
 
     it('refuses top-level lib files, unlisted folders and paths out of lib/', () => {
