@@ -287,8 +287,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           const view = blockView(ev.block);
           const held = mempool.block(ev.block.txs, view.hash, view.height, view.time, ev.peer, ev.time);
           metrics?.mempoolSize(mempool.size);
-          log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen });
-          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, held.seen, held.unseen));
+          log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen, compact: ev.arrival?.compact });
+          if (opts.emit.has('block')) sink.write(blockLine(view, ev.peer, ev.time, held.seen, held.unseen, ev.arrival));
           return;
         }
       }

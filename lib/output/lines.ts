@@ -64,12 +64,27 @@ export function peerDownLine(peer: string, network: string, reason: DropReason, 
   return JSON.stringify({ event: 'peer', state, peer, network, time: unixSeconds(timeMs), reason, message });
 }
 
+/** How a block arrived (lib/crawler/compact.ts ArrivalInfo): rebuilt from a compact block or downloaded whole, and its first announcement. */
+export interface BlockArrivalLine {
+  readonly compact: { readonly missing: number; readonly ms: number } | false;
+  readonly first: { readonly peer: string; readonly time: number };
+}
+
 /**
  * A new block: its summary, who delivered it, how many of its transactions the mempool view held
- * (`seen_txs`) and how many of the others (coinbase aside) were never announced to us (`unseen_txs`).
+ * (`seen_txs`) and how many of the others (coinbase aside) were never announced to us (`unseen_txs`);
+ * with `arrival`, `compact` (BIP 152: `{missing, ms}` when rebuilt, false when downloaded whole)
+ * and `seen.first`, its first announcement (inv, headers or cmpctblock).
  */
-export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number, unseenTxs?: number): string {
-  return JSON.stringify({ ...view, seen_txs: seenTxs, ...(unseenTxs === undefined ? {} : { unseen_txs: unseenTxs }), seen: { peer, time: unixSeconds(timeMs) } });
+export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number, unseenTxs?: number, arrival?: BlockArrivalLine): string {
+  const seen = { peer, time: unixSeconds(timeMs), ...(arrival ? { first: { peer: arrival.first.peer, time: unixSeconds(arrival.first.time) } } : {}) };
+  return JSON.stringify({
+    ...view,
+    seen_txs: seenTxs,
+    ...(unseenTxs === undefined ? {} : { unseen_txs: unseenTxs }),
+    ...(arrival ? { compact: arrival.compact === false ? false : { missing: arrival.compact.missing, ms: Math.round(arrival.compact.ms) } } : {}),
+    seen,
+  });
 }
 
 /** The `seen` object of a tx line: who delivered it and its announcements (inv) before that. */
