@@ -137,7 +137,8 @@ export class CompactState {
     const init = initData(msg, this.store);
     if (!init.ok) return [init.invalid ? { type: 'misbehaved', peer, why: `invalid compact block: ${init.why}` } : { type: 'fallback', peer, hash, why: init.why }];
     const missing: number[] = [];
-    init.slots.forEach((tx, i) => tx === undefined && missing.push(i));
+    // A for loop: forEach would skip the holes, which are the missing slots.
+    for (let i = 0; i < init.slots.length; i++) if (init.slots[i] === undefined) missing.push(i);
     if (missing.length === 0) return [{ type: 'rebuilt', peer, block: assemble(msg, init.slots as DecodedTx[]), missing: 0, receivedAt: now }];
     if (this.count >= MAX_RECONSTRUCTIONS_IN_FLIGHT || this.ofPeer(peer) >= MAX_RECONSTRUCTIONS_PER_PEER) {
       return [{ type: 'fallback', peer, hash, why: `${missing.length} transactions missing and no room to wait for them` }];
