@@ -131,7 +131,7 @@ export class CompactRoom {
           router.fail(a.peer, new PeerError('invalid-block', a.why));
           break;
         case 'ignored':
-          log.debug('compact block message ignored', { peer: a.peer, why: a.why });
+          log.info('compact block message ignored', { peer: a.peer, why: a.why });
       }
     }
   }
