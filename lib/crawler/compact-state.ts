@@ -13,7 +13,7 @@ import { baseSize, BLOCK_HEADER_BYTES, writeBlockHeader } from '../wire/block.js
 import { ByteWriter } from '../wire/writer.js';
 import { MAX_TX_INDEX } from '../wire/codecs/compact.js';
 import type { PeerId } from './inventory.js';
-import type { TxStore } from './tx-store.js';
+import { storedRaw, storedWtxid, type TxStore } from './tx-store.js';
 
 /** net_processing.cpp MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK: peers rebuilding one block at once. */
 export const MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK = 3;
@@ -75,7 +75,7 @@ export function initData(msg: CmpctBlockMessage, store: TxStore): InitResult {
   const found = new Map<number, Uint8Array | null>();
   let matched = 0;
   for (const stored of store.values()) {
-    const at = position.get(shortId(key, stored.wtxid));
+    const at = position.get(shortId(key, storedWtxid(stored)));
     if (at === undefined) continue;
     // Two stored transactions with one short id: neither is used, the slot is asked for (as Core).
     if (found.has(at)) {
@@ -83,7 +83,7 @@ export function initData(msg: CmpctBlockMessage, store: TxStore): InitResult {
       found.set(at, null);
       continue;
     }
-    found.set(at, stored.raw);
+    found.set(at, storedRaw(stored));
     // Core's early exit: every short id matched.
     if (++matched === position.size) break;
   }

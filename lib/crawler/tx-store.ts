@@ -11,19 +11,32 @@ import type { DecodedTx } from '../wire/model.js';
  * unconfirmed between two blocks.
  */
 export const MAX_TX_STORE_BYTES = 64 * 1024 * 1024;
-/** What one entry costs beside its bytes: the key string, the map entry, the wtxid (measured order of magnitude). */
-export const TX_STORE_ENTRY_OVERHEAD_BYTES = 200;
+/**
+ * What one entry costs beside its serialized bytes: the key string (16 UTF-16 units), the map
+ * entry, the typed array and its ArrayBuffer. Measured (spec/crawler/tx-store-memory.spec.ts):
+ * retained memory stays within 1.25× MAX_TX_STORE_BYTES with this figure.
+ */
+export const TX_STORE_ENTRY_OVERHEAD_BYTES = 500;
+/** Bytes of the wtxid at the start of an entry. */
+const WTXID_BYTES = 32;
 
-/** One stored transaction: its wtxid (internal byte order) and its serialization (with witness). */
-export interface StoredTx {
-  readonly wtxid: Uint8Array;
-  readonly raw: Uint8Array;
+/** One stored transaction: its wtxid (internal byte order) then its serialization (with witness), in one array. */
+export type StoredTx = Uint8Array;
+
+/** The wtxid of a stored entry (a view). */
+export function storedWtxid(e: StoredTx): Uint8Array {
+  return e.subarray(0, WTXID_BYTES);
+}
+
+/** The serialized transaction of a stored entry (a view). */
+export function storedRaw(e: StoredTx): Uint8Array {
+  return e.subarray(WTXID_BYTES);
 }
 
 /**
- * Transactions by wtxid, bounded in bytes, in arrival order. Only the serialized bytes are kept
- * (a decoded transaction costs several times its size in objects); the few that a block uses are
- * decoded again when it is rebuilt.
+ * Transactions by wtxid, bounded in bytes, in arrival order. Only the serialized bytes are kept,
+ * with the wtxid, in one array (a decoded transaction costs several times its size in objects);
+ * the few that a block uses are decoded again when it is rebuilt.
  */
 export class TxStore {
   private readonly txs = new Map<string, StoredTx>();
@@ -43,13 +56,16 @@ export class TxStore {
     const key = hashKey(tx.wtxid);
     if (this.txs.has(key)) return;
     // A copy: the decoded tx's bytes may be a view into a larger message (a block, a blocktxn).
-    const entry = { wtxid: tx.wtxid.slice(), raw: tx.raw.slice() };
+    const entry = new Uint8Array(WTXID_BYTES + tx.raw.length);
+    entry.set(tx.wtxid);
+    entry.set(tx.raw, WTXID_BYTES);
     this.txs.set(key, entry);
     this.used += cost(entry);
+    if (this.used <= this.maxBytes) return;
     for (const [k, old] of this.txs) {
-      if (this.used <= this.maxBytes) break;
       this.txs.delete(k);
       this.used -= cost(old);
+      if (this.used <= this.maxBytes) break;
     }
   }
 
@@ -70,5 +86,5 @@ export class TxStore {
 }
 
 function cost(e: StoredTx): number {
-  return e.raw.length + TX_STORE_ENTRY_OVERHEAD_BYTES;
+  return e.length - WTXID_BYTES + TX_STORE_ENTRY_OVERHEAD_BYTES;
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactState, initData, MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK, MAX_RECONSTRUCTIONS_IN_FLIGHT } from '../../lib/crawler/compact-state.js';
 import { HighBandwidthPeers } from '../../lib/crawler/hb-peers.js';
-import { TxStore, TX_STORE_ENTRY_OVERHEAD_BYTES } from '../../lib/crawler/tx-store.js';
+import { storedWtxid, TxStore, TX_STORE_ENTRY_OVERHEAD_BYTES } from '../../lib/crawler/tx-store.js';
 import { validateBlock, POW_LIMITS, isCoinbase } from '../../lib/tx/pow.js';
 import { toHex } from '../../lib/wire/hex.js';
 import type { CmpctBlockMessage } from '../../lib/wire/messages.js';
@@ -63,7 +63,7 @@ describe('reconstruction (InitData, FillBlock)', () => {
     const m = compactOf(BLOCK);
     const store = storeOf();
     // A stored entry with TXS[0]'s wtxid (so its short id) and other bytes, met first: slot 1 has two candidates.
-    const twin = { wtxid: TXS[0].wtxid, raw: TXS[1].raw };
+    const twin = Uint8Array.from([...TXS[0].wtxid, ...TXS[1].raw]);
     const collide = { values: () => [twin, ...store.values()][Symbol.iterator]() } as unknown as TxStore;
     const r = initData(m, collide);
     expect(r.ok && Array.from(r.slots, (t) => t === undefined)).toEqual([false, true, false, false, false, false, false]);
@@ -100,7 +100,7 @@ describe('the transaction store', () => {
     const s = new TxStore(bound);
     for (const t of TXS.slice(0, 3)) s.add(t);
     expect(s.bytes).toBeLessThanOrEqual(bound);
-    expect([...s.values()].map((e) => toHex(e.wtxid))).toEqual([toHex(TXS[1].wtxid), toHex(TXS[2].wtxid)]);
+    expect([...s.values()].map((e) => toHex(storedWtxid(e)))).toEqual([toHex(TXS[1].wtxid), toHex(TXS[2].wtxid)]);
     s.remove([TXS[1].wtxid]);
     expect(s.size).toBe(1);
   });
