@@ -28,6 +28,8 @@ interface NodeScript {
   readonly then: (c: ScriptedConnection) => void;
   readonly getblocktxn?: (m: MessageOf<'getblocktxn'>, c: ScriptedConnection) => void;
   readonly block?: Block;
+  /** Every message the crawler sent after the handshake. */
+  readonly seen?: (m: Message) => void;
 }
 
 /** A node at genesis, as Core after its handshake: serves what it announced, answers getheaders with none. */
@@ -38,6 +40,7 @@ function node(s: NodeScript, released: Promise<void>): (c: ScriptedConnection) =
     void released.then(() => s.then(c));
     for (;;) {
       const m = await c.next();
+      s.seen?.(m);
       if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
       if (m.command === 'getheaders') c.send({ command: 'headers', headers: [] });
       if (m.command === 'getblocktxn') s.getblocktxn?.(m, c);
@@ -63,12 +66,14 @@ describe('compact blocks (BIP 152)', () => {
   it('sends sendcmpct(false, 2) after the handshake, rebuilds a cmpctblock from the transactions it was sent without a getdata for the block, then asks that peer for high-bandwidth mode', async () => {
     const r = released();
     const conns: ScriptedConnection[] = [];
+    const hb = released();
+    const seen = (m: Message): void => (m.command === 'sendcmpct' && m.announce ? hb.release() : undefined);
     const p = await listen(async (c) => {
       conns.push(c);
-      await node({ txs: TXS, then: (x) => x.send(compactOf(BLOCK)) }, r.promise)(c);
+      await node({ txs: TXS, then: (x) => x.send(compactOf(BLOCK)), seen }, r.promise)(c);
     });
     const c = crawl('--peers', p.address, '--emit', 'tx,block');
-    for (let i = 1; i <= TXS.length; i++) await c.waitLine(() => c.txLines().length === i, `tx line ${i}`);
+    await c.waitLine(() => c.txLines().length >= TXS.length, 'tx lines');
     expect(sent(conns, 'sendcmpct')[0]).toEqual({ command: 'sendcmpct', announce: false, version: 2n });
     r.release();
     const line = await c.waitLine((l) => l.event === 'block', 'block line');
@@ -77,8 +82,7 @@ describe('compact blocks (BIP 152)', () => {
     expect(sent(conns, 'getdata').flatMap((m) => (m.command === 'getdata' ? m.items : [])).filter((i) => i.type === InvType.WITNESS_BLOCK)).toEqual([]);
     expect(sent(conns, 'getblocktxn')).toEqual([]);
     // The peer delivered a new block first and offered version 2: high-bandwidth mode is asked of it.
-    await c.waitLog(/block/);
-    await expect.poll(() => sent(conns, 'sendcmpct').length).toBe(2);
+    await hb.promise;
     expect(sent(conns, 'sendcmpct')[1]).toEqual({ command: 'sendcmpct', announce: true, version: 2n });
   });
 
@@ -99,7 +103,7 @@ describe('compact blocks (BIP 152)', () => {
       ),
     );
     const c = crawl('--peers', p.address, '--emit', 'tx,block');
-    await c.waitLine(() => c.txLines().length === 2, 'two tx lines');
+    await c.waitLine(() => c.txLines().length >= 2, 'two tx lines');
     r.release();
     const line = await c.waitLine((l) => l.event === 'block', 'block line');
     expect(asked).toEqual([[3, 4]]);
@@ -112,7 +116,7 @@ describe('compact blocks (BIP 152)', () => {
     const collide: Message = { ...m, shortIds: [m.shortIds[0], m.shortIds[0], ...m.shortIds.slice(2)] };
     const p = await listen(node({ txs: TXS, then: (x) => x.send(collide), block: BLOCK }, r.promise));
     const c = crawl('--peers', p.address, '--emit', 'tx,block');
-    await c.waitLine(() => c.txLines().length === TXS.length, 'tx lines');
+    await c.waitLine(() => c.txLines().length >= TXS.length, 'tx lines');
     r.release();
     const line = await c.waitLine((l) => l.event === 'block', 'block line');
     expect(line).toMatchObject({ hash: toReversedHex(BLOCK.header.hash), compact: false, seen: { first: { peer: p.address } } });
@@ -129,7 +133,7 @@ describe('compact blocks (BIP 152)', () => {
       node({ txs: [], then: (x) => x.send(compactOf(other)), getblocktxn: (_m, x) => x.send({ command: 'blocktxn', hash: other.header.hash, txs: [] }) }, r.promise),
     );
     const c = crawl('--peers', `${honest.address},${liar.address}`, '--emit', 'tx,block,peer');
-    await c.waitLine(() => c.txLines().length === TXS.length, 'tx lines');
+    await c.waitLine(() => c.txLines().length >= TXS.length, 'tx lines');
     await c.waitLine((l) => l.event === 'peer' && l.state === 'up' && l.peer === liar.address, 'liar up');
     r.release();
     const down = await c.waitLine((l) => l.event === 'peer' && l.state === 'down', 'a peer down');
