@@ -42,7 +42,8 @@ export const EXPIRY_TICK_MS = 1_000;
 /**
  * The crawl: the dials (discovery, within descriptor and handshake limits; census visits), and
  * every peer's events merged and routed by command (router.ts) to the rooms: sessions, the
- * propagation watch, addresses, the fetcher (fetcher.ts), the header sync (headers.ts).
+ * propagation watch, addresses, the fetcher (fetcher.ts), compact blocks (compact.ts), the header
+ * sync (headers.ts).
  * `paused` (stdout backpressure) holds our getdata and stops request deadlines; sockets are still read.
  */
 export interface CrawlStreamOptions {
