@@ -6,6 +6,7 @@ import type { PeerInfo } from '../peer/session.js';
 import type { Announcements, InventoryLimits, PeerId } from './inventory.js';
 import { InvType, type AddrV2Entry } from '../wire/messages.js';
 import { PROTOCOL_VERSION } from '../wire/limits.js';
+import { hashKey } from '../wire/hex.js';
 import type { ChainParams } from '../chain/params.js';
 import { HeaderTree } from '../chain/tree.js';
 import { HeaderSync, reorgSummary, type ChainAction } from './headers.js';
@@ -15,6 +16,7 @@ import { AnnouncementWatch } from './announcements.js';
 import { MAX_CLOSED_REMEMBERED, MAX_OPEN_ITEMS, type ClosedItem } from './propagation.js';
 import { Fetcher } from './fetcher.js';
 import { Router } from './router.js';
+import { CompactRoom, type ArrivalInfo } from './compact.js';
 import { DescriptorGate } from './descriptors.js';
 import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
 import { formatEndpoint, type Endpoint } from '../net/endpoint.js';
@@ -28,7 +30,7 @@ export type CrawlEvent =
   | { readonly type: 'peer-down'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number }
   | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
   | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number; readonly announcements: Announcements }
-  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number; readonly stale: boolean }
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number; readonly stale: boolean; readonly arrival?: ArrivalInfo }
   | { readonly type: 'reorg'; readonly reorg: ReorgSummary }
   | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number }
   | { readonly type: 'propagation'; readonly item: ClosedItem; readonly connected: number };
@@ -42,7 +44,8 @@ export const EXPIRY_TICK_MS = 1_000;
 /**
  * The crawl: the dials (discovery, within descriptor and handshake limits; census visits), and
  * every peer's events merged and routed by command (router.ts) to the rooms: sessions, the
- * propagation watch, addresses, the fetcher (fetcher.ts), the header sync (headers.ts).
+ * propagation watch, addresses, the fetcher (fetcher.ts), compact blocks (compact.ts), the header
+ * sync (headers.ts).
  * `paused` (stdout backpressure) holds our getdata and stops request deadlines; sockets are still read.
  */
 export interface CrawlStreamOptions {
@@ -115,7 +118,8 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
         .onUp((peer, _info, now) => watch.up(peer, networkOf(peer), now))
         .onDown((peer, now) => watch.down(peer, now))
         .on('inv', (peer, msg, now) => watch.inv(peer, msg.items, now))
-        .on('headers', (peer, msg, now) => watch.headers(peer, msg.headers, now));
+        .on('headers', (peer, msg, now) => watch.headers(peer, msg.headers, now))
+        .on('cmpctblock', (peer, msg, now) => watch.headers(peer, [msg.header], now));
     }
     // Addresses: learned, and dialled as discovery decides.
     const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
@@ -126,19 +130,47 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
     const sync = new HeaderSync(new HeaderTree(opts.chain));
     const fetcher = new Fetcher(router, { limits: opts.limits, powLimit: opts.chain.powLimit, outputFull: opts.outputFull }, deps.log, {
       tx: (peer, tx, now, announcements) => subscriber.next({ type: 'tx', peer, tx, time: now, announcements }),
-      delivered: watch ? (tx) => watch.delivered(tx) : undefined,
-      block: (peer, block, now) => act(sync.block(peer, block, now), now),
+      delivered: (tx) => {
+        watch?.delivered(tx);
+        compact?.tx(tx);
+      },
+      block: (peer, block, now, announced) => {
+        compact?.downloaded(peer, block, now, announced);
+        act(sync.block(peer, block, now), now);
+      },
     });
+    // Compact blocks (BIP 152): rebuilt from delivered transactions; a census visit has no use for them.
+    const compact = opts.census
+      ? undefined
+      : new CompactRoom({
+          router,
+          fetcher,
+          powLimit: opts.chain.powLimit,
+          timeoutMs: opts.limits.requestTimeoutMs,
+          log: deps.log,
+          // The header goes to the header sync; the block is rebuilt, not fetched whole, unless that fails.
+          header: (peer, header, now) => {
+            const actions = sync.headers(peer, [header], now);
+            act(actions.map((a) => (a.type === 'fetch' ? { ...a, hashes: a.hashes.filter((h) => hashKey(h) !== hashKey(header.hash)) } : a)), now);
+            return sync.tree.get(header.hash) !== undefined;
+          },
+          block: (peer, block, now) => act(sync.block(peer, block, now), now),
+        });
     // Headers: a block is printed once it connects near the best tip (headers.ts).
     const act = (actions: readonly ChainAction[], now: number): void => {
       for (const a of actions) {
         if (a.type === 'getheaders') router.send(a.peer, { command: 'getheaders', version: PROTOCOL_VERSION, locator: a.locator, stop: new Uint8Array(32) });
-        else if (a.type === 'fetch') fetcher.announce(a.peer, a.hashes.map((hash) => ({ type: InvType.BLOCK, hash })), now);
+        else if (a.type === 'fetch') fetcher.announce(a.peer, a.hashes.filter((h) => !compact?.state.has(h)).map((hash) => ({ type: InvType.BLOCK, hash })), now);
         else if (a.type === 'drop') router.fail(a.peer, new PeerError('invalid-header', a.message));
         else if (a.type === 'ignored') deps.log.debug('block not reported', { peer: a.peer, hash: a.hash, why: a.why });
         else if (a.type === 'sendheaders') router.send(a.peer, { command: 'sendheaders' });
         else if (a.type === 'reorg') subscriber.next({ type: 'reorg', reorg: reorgSummary(a) });
-        else subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height, stale: a.stale });
+        else {
+          // Core picks high-bandwidth peers among those that delivered a new best block first
+          // (net_processing.cpp MaybeSetPeerAsAnnouncingHeaderAndIDs): a stale block does not count.
+          if (!a.stale) compact?.deliveredFirst(a.peer);
+          subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height, stale: a.stale, arrival: compact?.take(a.block.header.hash) });
+        }
       }
     };
     router
@@ -179,6 +211,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
         }),
       interval(EXPIRY_TICK_MS, scheduler).subscribe(() => {
         fetcher.tick(scheduler.now());
+        compact?.tick(scheduler.now());
         for (const item of watch?.due(scheduler.now()) ?? []) subscriber.next({ type: 'propagation', item, connected: router.size });
       }),
     );

@@ -16,7 +16,7 @@ export interface FetcherOut {
   /** A delivered transaction, printed or not (the propagation watch links its two ids). */
   readonly delivered?: (tx: DecodedTx) => void;
   /** A block that passed its own checks (proof of work, merkle root, witness commitment): the header sync places it. */
-  readonly block: (peer: PeerId, block: Block, now: number) => void;
+  readonly block: (peer: PeerId, block: Block, now: number, announcements: Announcements | undefined) => void;
 }
 
 export interface FetcherOptions {
@@ -68,6 +68,16 @@ export class Fetcher {
     this.outbox.add(this.inventory.announce(peer, items, now));
   }
 
+  /**
+   * A block obtained otherwise (rebuilt from a compact block): seen, so that it is neither fetched
+   * nor printed again, and no longer asked of anyone. Its announcements, if it was announced.
+   */
+  obtained(hash: Uint8Array, now: number): Announcements | undefined {
+    const d = this.inventory.delivered([hash], now, true);
+    this.outbox.add(d.requests);
+    return d.announcements;
+  }
+
   /** Request deadlines: checked each tick, except while our output is blocked. */
   tick(now: number): void {
     if (this.pausedSince === undefined) this.outbox.add(this.inventory.expire(now));
@@ -117,6 +127,6 @@ export class Fetcher {
     if (!check.ok) throw new PeerError('invalid-block', `block ${toReversedHex(block.header.hash)}: ${check.why}`);
     const d = this.inventory.delivered(ids, now);
     this.outbox.add(d.requests);
-    if (d.fresh) this.out.block(peer, block, now);
+    if (d.fresh) this.out.block(peer, block, now, d.announcements);
   }
 }

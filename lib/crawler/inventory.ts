@@ -122,8 +122,8 @@ export class Inventory {
     return out.standing(this.entries);
   }
 
-  /** A tx (by txid and wtxid) or block (by hash) arrived, from whichever peer. */
-  delivered(hashes: readonly Uint8Array[], now: number): Delivery {
+  /** A tx (by txid and wtxid) or block (by hash) arrived, from whichever peer; `obtained`: by other means (a block rebuilt from a compact one), asked for or not. */
+  delivered(hashes: readonly Uint8Array[], now: number, obtained = false): Delivery {
     const out = new Batch();
     let fresh = true;
     let announcements: Announcements | undefined;
@@ -140,7 +140,7 @@ export class Inventory {
     }
     // Only what we asked for counts as seen: an unsolicited copy is ignored, and must not stop us
     // fetching the transaction from honest announcers later.
-    if (announcements) for (const key of keys) this.seen.add(key);
+    if (announcements || obtained) for (const key of keys) this.seen.add(key);
     return { fresh, wanted: announcements !== undefined, announcements, requests: out.standing(this.entries) };
   }
 

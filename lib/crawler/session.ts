@@ -221,8 +221,8 @@ export class CrawlSession {
       case 'block': {
         const view = blockView(ev.block);
         const held = ev.stale ? this.mempool.staleBlock(ev.block.txs) : this.mempool.block(ev.block.txs, view.hash, view.height, view.time, ev.peer, ev.time);
-        this.sinks.log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen, ...(ev.stale ? { stale: true } : {}) });
-        return this.line({ type: 'block', peer: ev.peer, view, time: ev.time, seen: held.seen, unseen: held.unseen, stale: ev.stale });
+        this.sinks.log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen, compact: ev.arrival?.compact, ...(ev.stale ? { stale: true } : {}) });
+        return this.line({ type: 'block', peer: ev.peer, view, time: ev.time, seen: held.seen, unseen: held.unseen, stale: ev.stale, arrival: ev.arrival });
       }
       case 'reorg':
         this.sinks.log.info('reorg', { from: ev.reorg.oldTip.hash, to: ev.reorg.newTip.hash, depth: ev.reorg.depth, peer: ev.reorg.peer });

@@ -10,7 +10,7 @@ import type { DropReason } from '../peer/errors.js';
 import type { PeerInfo } from '../peer/session.js';
 import type { BlockView } from '../tx/block.js';
 import { txLine, UNCONFIRMED, type FeeInfo } from '../tx/view.js';
-import { addrLine, blockLine, peerDownLine, peerUpLine, propagationLine, reorgLine, seenOf, type ReorgSummary, type AddrLineAddress, type PropagationItem, type SeenAnnouncements } from './lines.js';
+import { addrLine, blockLine, peerDownLine, peerUpLine, propagationLine, reorgLine, seenOf, type BlockArrivalLine, type ReorgSummary, type AddrLineAddress, type PropagationItem, type SeenAnnouncements } from './lines.js';
 
 /** A census visit, from its handshake to its end: what the peer said, and its first ping's round trip. */
 export interface Visit {
@@ -35,7 +35,7 @@ export type LineEvent =
   | { readonly type: 'addr'; readonly address: AddrLineAddress; readonly time: number }
   | { readonly type: 'propagation'; readonly item: PropagationItem; readonly connected: number }
   | { readonly type: 'tx'; readonly peer: string; readonly tx: DecodedTx; readonly time: number; readonly announcements: SeenAnnouncements; readonly fee: FeeInfo | undefined }
-  | { readonly type: 'block'; readonly peer: string; readonly view: BlockView; readonly time: number; readonly seen: number; readonly unseen?: number; readonly stale?: boolean }
+  | { readonly type: 'block'; readonly peer: string; readonly view: BlockView; readonly time: number; readonly seen: number; readonly unseen?: number; readonly stale?: boolean; readonly arrival?: BlockArrivalLine }
   | { readonly type: 'reorg'; readonly reorg: ReorgSummary };
 
 export interface LineOptions {
@@ -71,7 +71,7 @@ export function eventLine(ev: LineEvent, opts: LineOptions): string | undefined 
       if (!opts.emit.has('tx')) return undefined;
       return txLine(ev.tx, opts.network, { raw: opts.raw, status: UNCONFIRMED, seen: seenOf(ev.peer, ev.time, ev.announcements), fee: ev.fee });
     case 'block':
-      return opts.emit.has('block') ? blockLine(ev.view, ev.peer, ev.time, ev.seen, ev.unseen, ev.stale) : undefined;
+      return opts.emit.has('block') ? blockLine(ev.view, ev.peer, ev.time, ev.seen, ev.unseen, { stale: ev.stale, arrival: ev.arrival }) : undefined;
     case 'reorg':
       return opts.emit.has('reorg') ? reorgLine(ev.reorg) : undefined;
   }

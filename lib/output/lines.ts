@@ -64,18 +64,30 @@ export function peerDownLine(peer: string, network: string, reason: DropReason, 
   return JSON.stringify({ event: 'peer', state, peer, network, time: unixSeconds(timeMs), reason, message });
 }
 
+/** How a block arrived (lib/crawler/compact.ts ArrivalInfo): rebuilt from a compact block or downloaded whole, and its first announcement. */
+export interface BlockArrivalLine {
+  readonly compact: { readonly missing: number; readonly ms: number } | false;
+  readonly first: { readonly peer: string; readonly time: number };
+}
+
 /**
- * A new block (`stale` when it is off the best header chain as it is printed): its summary, who delivered it, how many of its transactions the mempool view held
- * (`seen_txs`) and how many of the others (coinbase aside) were never announced to us (`unseen_txs`).
+ * A new block: its summary, who delivered it, how many of its transactions the mempool view held
+ * (`seen_txs`) and how many of the others (coinbase aside) were never announced to us (`unseen_txs`);
+ * `stale` when it is off the best header chain as it is printed (lib/crawler/headers.ts); with
+ * `arrival`, `compact` (BIP 152: `{missing, ms}` when rebuilt, false when downloaded whole) and
+ * `seen.first`, its first announcement (inv, headers or cmpctblock).
  */
-export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number, unseenTxs?: number, stale = false): string {
+export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number, unseenTxs?: number, how: { readonly stale?: boolean; readonly arrival?: BlockArrivalLine } = {}): string {
+  const { stale = false, arrival } = how;
+  const seen = { peer, time: unixSeconds(timeMs), ...(arrival ? { first: { peer: arrival.first.peer, time: unixSeconds(arrival.first.time) } } : {}) };
   return JSON.stringify({
     ...view,
     seen_txs: seenTxs,
     ...(unseenTxs === undefined ? {} : { unseen_txs: unseenTxs }),
     // Off the best header chain when printed: a competing block (lib/crawler/headers.ts).
     ...(stale ? { stale: true } : {}),
-    seen: { peer, time: unixSeconds(timeMs) },
+    ...(arrival ? { compact: arrival.compact === false ? false : { missing: arrival.compact.missing, ms: Math.round(arrival.compact.ms) } } : {}),
+    seen,
   });
 }
 

@@ -9,7 +9,7 @@ import { readTx, writeTx } from './transaction.js';
 /** The serialized block header (primitives/block.h CBlockHeader). */
 export const BLOCK_HEADER_BYTES = 80;
 /** Smallest serialized transaction: version, input count, output count, locktime. */
-const MIN_TX_BYTES = 10;
+export const MIN_TX_BYTES = 10;
 
 export function readBlockHeader(r: ByteReader): BlockHeader {
   const start = r.offset;

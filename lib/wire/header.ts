@@ -38,6 +38,7 @@ const KNOWN_COMMANDS = {
   version: true, verack: true, sendaddrv2: true, wtxidrelay: true, sendheaders: true, getaddr: true, mempool: true,
   ping: true, pong: true, inv: true, getdata: true, notfound: true, tx: true, block: true, headers: true,
   getheaders: true, getblocks: true, addr: true, addrv2: true, feefilter: true, sendcmpct: true,
+  cmpctblock: true, getblocktxn: true, blocktxn: true,
 } as const satisfies Record<Exclude<Command, 'unknown'>, true>;
 
 /** A known command's 12-byte field as three little-endian i32 words. */

@@ -69,6 +69,26 @@ export interface VersionMessage {
   readonly relay: boolean;
 }
 
+/**
+ * A transaction sent whole inside a compact block (BIP 152 PrefilledTransaction). `index` is its
+ * position in the block: the wire carries each index as the difference from the previous one
+ * minus one; the codec converts.
+ */
+export interface PrefilledTx {
+  readonly index: number;
+  readonly tx: DecodedTx;
+}
+
+/** BIP 152 `cmpctblock` (blockencodings.h CBlockHeaderAndShortTxIDs). */
+export interface CmpctBlockMessage {
+  readonly command: 'cmpctblock';
+  readonly header: BlockHeader;
+  readonly nonce: bigint;
+  /** 6-byte short ids (little-endian), each < 2^48. */
+  readonly shortIds: readonly number[];
+  readonly prefilled: readonly PrefilledTx[];
+}
+
 export type EmptyCommand = 'verack' | 'sendaddrv2' | 'wtxidrelay' | 'sendheaders' | 'getaddr' | 'mempool';
 export type InvCommand = 'inv' | 'getdata' | 'notfound';
 
@@ -90,6 +110,11 @@ export type Message =
   | { readonly command: 'addrv2'; readonly addrs: readonly AddrV2Entry[] }
   | { readonly command: 'feefilter'; readonly feerate: bigint }
   | { readonly command: 'sendcmpct'; readonly announce: boolean; readonly version: bigint }
+  | CmpctBlockMessage
+  /** BIP 152 BlockTransactionsRequest: absolute indexes, strictly increasing (differential on the wire). */
+  | { readonly command: 'getblocktxn'; readonly hash: Uint8Array; readonly indexes: readonly number[] }
+  /** BIP 152 BlockTransactions: the requested transactions, in the order asked. */
+  | { readonly command: 'blocktxn'; readonly hash: Uint8Array; readonly txs: readonly DecodedTx[] }
   /** Any command without a codec: passed through as its raw payload. */
   | { readonly command: 'unknown'; readonly name: string; readonly payload: Uint8Array };
 

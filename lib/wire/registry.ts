@@ -9,6 +9,7 @@ import { getdataCodec, invCodec, notfoundCodec } from './codecs/inventory.js';
 import { getblocksCodec, getheadersCodec } from './codecs/locator.js';
 import { pingCodec, pongCodec } from './codecs/ping.js';
 import { sendcmpctCodec } from './codecs/sendcmpct.js';
+import { blocktxnCodec, cmpctblockCodec, getblocktxnCodec } from './codecs/compact.js';
 import { txCodec } from './codecs/tx.js';
 import { versionCodec } from './codecs/version.js';
 import { checksum } from './hash.js';
@@ -45,6 +46,9 @@ export const CODECS: { readonly [C in KnownCommand]: Codec<C> } = {
   addrv2: addrv2Codec,
   feefilter: feefilterCodec,
   sendcmpct: sendcmpctCodec,
+  cmpctblock: cmpctblockCodec,
+  getblocktxn: getblocktxnCodec,
+  blocktxn: blocktxnCodec,
 };
 
 // A Map, not an object lookup: a peer's command may be "constructor" or "__proto__".

@@ -14,13 +14,13 @@ import { CHAIN_PARAMS } from '../../lib/chain/params.js';
 const info: PeerInfo = { version: 70016, services: 0n, userAgent: '/x/', startHeight: 0, relay: true, wtxidRelay: false, addrv2: false, transport: 'v1' };
 const hash = (n: number): Uint8Array => new Uint8Array(32).fill(n);
 /** Only the fields the crawler reads: virtual-time tests need no real transaction. */
-const fakeTx = (n: number): DecodedTx => ({ txid: hash(n), wtxid: hash(n) }) as unknown as DecodedTx;
+const fakeTx = (n: number): DecodedTx => ({ txid: hash(n), wtxid: hash(n), raw: Uint8Array.of(n) }) as unknown as DecodedTx;
 
 function link(scheduler: TestScheduler, log: string[], name: string): PeerLink {
   return {
     send: (m: Message) => {
-      // Header sync's getheaders after each handshake is spec/crawler/headers.spec.ts's business.
-      if (m.command === 'getheaders') return;
+      // Header sync's getheaders and BIP 152's sendcmpct after each handshake are spec/crawler/headers.spec.ts's and compact.spec.ts's business.
+      if (m.command === 'getheaders' || m.command === 'sendcmpct') return;
       const items = m.command === 'getdata' ? ':' + m.items.map((i) => `${i.type}/${i.hash[0]}`).join(',') : '';
       log.push(`${scheduler.now()} ${name} ${m.command}${items}`);
     },

@@ -35,6 +35,9 @@ const SAMPLES: Message[] = [
   { command: 'addrv2', addrs: [{ time: 1, services: 1n, networkId: 1, addr: Uint8Array.of(127, 0, 0, 9), port: 8333 }] },
   { command: 'feefilter', feerate: 1000n },
   { command: 'sendcmpct', announce: false, version: 2n },
+  { command: 'cmpctblock', header: { version: 1, prevBlock: hash, merkleRoot: hash, time: 1, bits: 2, nonce: 3, hash }, nonce: 5n, shortIds: [1, 2 ** 47], prefilled: [{ index: 0, tx }] },
+  { command: 'getblocktxn', hash, indexes: [0, 2, 70] },
+  { command: 'blocktxn', hash, txs: [tx] },
 ];
 
 const sendAfterHandshake = (command: string, payload: Uint8Array, times = 1) => async (c: ScriptedConnection) => {

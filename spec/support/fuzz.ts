@@ -73,6 +73,7 @@ function sampleMessages(): Message[] {
     { command: 'addrv2', addrs: [{ time: 1, services: 1n, networkId: 4, addr: new Uint8Array(32).fill(1), port: 8333 }, { time: 1, services: 1n, networkId: 1, addr: Uint8Array.of(1, 2, 3, 4), port: 1 }] },
     { command: 'feefilter', feerate: 1000n },
     { command: 'sendcmpct', announce: true, version: 2n },
+    { command: 'getblocktxn', hash: h, indexes: [0, 1, 300, 0xffff] },
     { command: 'sendaddrv2' },
     { command: 'wtxidrelay' },
   ];
@@ -85,6 +86,16 @@ export function seeds(): Seed[] {
     ['blocks.ndjson', 'block'],
   ] as const) {
     for (const v of readVectors<{ hex: string }>(file)) if (v.hex.length / 2 <= MAX_SEED_BYTES) out.push({ command, payload: fromHex(v.hex) });
+  }
+  // BIP 152 messages carrying a real transaction (prefilled, and in a blocktxn).
+  const tx = decodeTx(fromHex(readVectors<{ hex: string }>('transactions.ndjson')[0].hex));
+  const h = new Uint8Array(32).fill(9);
+  const header = { version: 0x20000000, prevBlock: h, merkleRoot: h, time: 1, bits: 0x207fffff, nonce: 3, hash: h };
+  for (const m of [
+    { command: 'cmpctblock', header, nonce: 7n, shortIds: [1, 0xffff_ffff_ffff, 3], prefilled: [{ index: 0, tx }, { index: 2, tx }] },
+    { command: 'blocktxn', hash: h, txs: [tx, tx] },
+  ] as const satisfies readonly Message[]) {
+    out.push({ command: m.command, payload: encodePayload(m) });
   }
   return out;
 }

@@ -1,0 +1,93 @@
+/**
+ * Compact blocks (BIP 152) against Bitcoin Core 31.1 on regtest: two connected nodes, one crawler
+ * dialling both. Once a node has delivered a new block to the crawler first, the crawler asks it
+ * for high-bandwidth mode (Core's getpeerinfo: bip152_hb_from); a block then mined with wallet
+ * transactions the crawler had already printed arrives as cmpctblock and is rebuilt with nothing
+ * missing, and Core sends no `block` message for it. Runs when BITCOIND names a bitcoind binary.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectCore, startCores, waitSameTip, type CoreNode, type CorePeerInfo } from '../support/core.js';
+import type { Rpc } from '../support/rpc-node.js';
+import { until } from '../support/harness.js';
+import { CrawlProcess, type JsonLine } from '../support/crawl-process.js';
+
+const BITCOIND = process.env.BITCOIND;
+if (!BITCOIND) console.log('spec/e2e/core-compact.spec.ts skipped: set BITCOIND to the path of a Bitcoin Core 31.1 bitcoind to run it');
+
+/** Core trickles transaction invs to inbound peers, 5 s on average. */
+const LINE_MS = 60_000;
+/** Coinbases mined to the wallet; 10 mature (COINBASE_MATURITY is 100). */
+const INITIAL_BLOCKS = 110;
+
+interface Bip152PeerInfo extends CorePeerInfo {
+  /** We asked it to announce blocks to us by cmpctblock (we sent sendcmpct(1)). */
+  readonly bip152_hb_from: boolean;
+}
+
+const isUp = (peer: string) => (l: JsonLine) => l.event === 'peer' && l.state === 'up' && l.peer === peer;
+const isBlock = (hash: string) => (l: JsonLine) => l.event === 'block' && l.hash === hash;
+
+async function ourPeer(node: CoreNode): Promise<Bip152PeerInfo | undefined> {
+  return (await node.rpc<Bip152PeerInfo[]>('getpeerinfo')).find((p) => p.subver.startsWith('/bitcrawl:'));
+}
+
+describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
+  let a: CoreNode;
+  let b: CoreNode;
+  let wallet: Rpc;
+  let mineTo: string;
+  let crawler: CrawlProcess;
+  /** The node the crawler asked for high-bandwidth mode. */
+  let hb: CoreNode;
+
+  beforeAll(async () => {
+    const bitcoind = BITCOIND!;
+    [a, b] = await startCores([{ bitcoind }, { bitcoind }]);
+    await a.rpc('createwallet', { wallet_name: 'w', load_on_startup: true });
+    wallet = a.wallet('w');
+    mineTo = await wallet<string>('getnewaddress', ['', 'bech32']);
+    await connectCore(b, a);
+    await a.rpc('generatetoaddress', [INITIAL_BLOCKS, mineTo]);
+    await waitSameTip([a, b]);
+    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,peer,block']);
+    await Promise.all([crawler.waitLine(isUp(a.p2p), 'a up', 30_000), crawler.waitLine(isUp(b.p2p), 'b up', 30_000)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await crawler?.stop();
+    await Promise.all([a?.stop(), b?.stop()]);
+  });
+
+  it('asks the node that delivered a new block first for high-bandwidth mode (bip152_hb_from)', async () => {
+    // Before any block: low-bandwidth only.
+    expect((await ourPeer(a))?.bip152_hb_from).toBe(false);
+    const [hash] = await a.rpc<string[]>('generatetoaddress', [1, mineTo]);
+    const line = await crawler.waitLine(isBlock(hash), 'the first block', LINE_MS);
+    // Announced by inv or headers to a low-bandwidth peer, and fetched whole.
+    expect(line).toMatchObject({ height: INITIAL_BLOCKS + 1, compact: false });
+    const from = line.seen as { peer: string };
+    const deliverer = from.peer === a.p2p ? a : b;
+    await until('Core listing the crawler as asking for high-bandwidth compact blocks', LINE_MS, async () => ((await ourPeer(deliverer))?.bip152_hb_from ? true : undefined));
+    hb = deliverer;
+  }, 2 * LINE_MS);
+
+  it('rebuilds a block of transactions it had printed from the cmpctblock, missing none, and Core sends no block message for it', async () => {
+    const txids: string[] = [];
+    for (const amount of [0.1, 0.2, 0.3]) txids.push(await wallet<string>('sendtoaddress', [mineTo, amount]));
+    for (const txid of txids) await crawler.waitLine((l) => l.event === 'tx' && l.txid === txid, `tx ${txid}`, LINE_MS);
+    // Mined by the high-bandwidth node (it announces new blocks to us by cmpctblock), once the wallet's transactions reached it.
+    await until('the transactions in the miner\'s mempool', LINE_MS, async () => {
+      const pool = await hb.rpc<string[]>('getrawmempool');
+      return txids.every((t) => pool.includes(t)) ? true : undefined;
+    });
+    const before = await ourPeer(hb);
+    const [hash] = await hb.rpc<string[]>('generatetoaddress', [1, mineTo]);
+    const line = await crawler.waitLine(isBlock(hash), 'the block of three transactions', LINE_MS);
+    expect(line).toMatchObject({ height: INITIAL_BLOCKS + 2, tx_count: 4, merkle_ok: true, compact: { missing: 0 }, seen: { peer: hb.p2p } });
+    expect(line.txids).toEqual(expect.arrayContaining(txids));
+    const after = await ourPeer(hb);
+    expect(after?.bytessent_per_msg.cmpctblock ?? 0).toBeGreaterThan(before?.bytessent_per_msg.cmpctblock ?? 0);
+    expect(after?.bytessent_per_msg.block ?? 0).toBe(before?.bytessent_per_msg.block ?? 0);
+    expect(after?.bytesrecv_per_msg.getdata ?? 0).toBe(before?.bytesrecv_per_msg.getdata ?? 0);
+  }, 6 * LINE_MS);
+});
