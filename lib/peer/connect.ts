@@ -1,8 +1,8 @@
-import { Observable, asyncScheduler, catchError, tap, throwError, type Subscription } from 'rxjs';
+import { Observable, catchError, throwError, type Subscription } from 'rxjs';
 import { isIP } from 'node:net';
 import { directOpener, type OpenedStream, type Opener } from '../net/open.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../net/reach.js';
-import type { Message, VersionMessage } from '../wire/messages.js';
+import type { VersionMessage } from '../wire/messages.js';
 import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
 import { networkOfMagic, type NetworkParams } from '../wire/network.js';
 import { ipToBytes16 } from '../wire/netaddr.js';
@@ -13,8 +13,8 @@ import { V2Error } from '../transport/errors.js';
 import type { Transport, TransportKind } from '../transport/transport.js';
 import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
-import { receiveMessages } from './framing.js';
-import { afterPendingReads, answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
+import { Connection, type EventSink } from './connection.js';
+import { afterPendingReads, randomNonce, type SessionEvent } from './session.js';
 import { SendBuffer } from './send-buffer.js';
 
 /**
@@ -69,39 +69,6 @@ function ourVersion(remoteIp: string | undefined, port: number, userAgent: strin
 }
 
 /**
- * A connected socket's data as an observable, `head` first; its end or error ends the stream with
- * a PeerError. `onRead` runs as each chunk arrives, before it goes down the pipeline: Node calls
- * the read callback straight after its read(2) of the socket, so the clock read there is the read
- * time of every message the chunk completes, however long the pipeline then takes over them.
- */
-function socketChunks(stream: OpenedStream, onRead: () => void, out: SendBuffer): Observable<Uint8Array> {
-  const { socket, head } = stream;
-  return new Observable<Uint8Array>((subscriber) => {
-    if (head.length > 0) subscriber.next(head);
-    const onData = (chunk: Uint8Array): void => {
-      onRead();
-      // What the chunk's messages make us send (the handshake's wtxidrelay, sendaddrv2, verack,
-      // the first ping; pongs) goes out in one write when the chunk is done, not one each (socket
-      // writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly handshakes); past
-      // SEND_PAUSE_BYTES unsent, the socket is not read until the peer takes them.
-      out.batch(() => subscriber.next(chunk));
-    };
-    const onError = (err: NodeJS.ErrnoException): void => {
-      subscriber.error(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
-    };
-    const onClose = (): void => subscriber.error(new PeerError('closed', 'connection closed by peer'));
-    stream.onChunk(onData);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    return () => {
-      stream.onChunk(() => {});
-      socket.off('error', onError);
-      socket.off('close', onClose);
-    };
-  });
-}
-
-/**
  * One peer: a connection (direct TCP unless `opts.open` goes through a proxy or bridge, see
  * lib/net/dialer.ts) turned into a stream of session events — `ready` after the handshake, then
  * every message, plus `rtt` from the liveness pings — over the transport asked for (v1 plaintext
@@ -115,23 +82,25 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
   const open = opts.open ?? directOpener(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   const peer = `${host}:${port}`;
   // What defer(open).pipe(catchError(asPeerError), switchMap(session)) would do, with the session
-  // subscribed straight to the caller's subscriber: no operator left on the path of its messages.
+  // telling the caller's subscriber straight: the one observable at the edge of a connection.
   return new Observable<SessionEvent>((subscriber) => {
     // A person watching a peer that accepts TCP and never speaks sees where it stands.
     opts.log.info('connecting', { peer, transport: kind });
-    let running: Subscription | undefined;
+    let ending: (() => void) | undefined;
     let dialling: Subscription | undefined;
     try {
       dialling = open(host, port).subscribe({
         next: (stream) => {
           opts.log.info('connected, handshaking', { peer });
-          running = session(stream, host, port, opts, kind).subscribe(subscriber);
+          ending = session(stream, host, port, opts, kind, subscriber);
+          // Ended while starting (its first write failed): the teardown ran before it was known.
+          if (subscriber.closed) ending();
         },
         error: (err: unknown) => subscriber.error(asPeerError(err)),
         complete: () => {
           // Let go of the finished dial (its subscriber would live as long as the session).
           dialling = undefined;
-          if (running === undefined) subscriber.complete();
+          if (ending === undefined) subscriber.complete();
         },
       });
     } catch (err) {
@@ -139,63 +108,81 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
     }
     return () => {
       dialling?.unsubscribe();
-      running?.unsubscribe();
+      ending?.();
     };
   });
 }
 
-/** The Bitcoin session on an open stream. */
-function session(stream: OpenedStream, host: string, port: number, opts: SessionOptions, kind: TransportKind): Observable<SessionEvent> {
-  return new Observable<SessionEvent>((subscriber) => {
-    const { network, log } = opts;
-    const { socket } = stream;
-    const where = `${host}:${port}`;
-    // What we queue for the peer is bounded (SEND_PAUSE_BYTES): the one way to write to it.
-    const out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => link.fail(err));
-    const write = (bytes: Uint8Array): void => out.write(bytes);
-    const transport = kind === 'v2' ? v2Transport(network.magic, write) : v1Transport(network.magic, write);
-    const link: PeerLink = {
-      send(msg: Message) {
-        if (socket.destroyed) return;
+/**
+ * The Bitcoin session on an open stream: a Connection (connection.ts) fed by the socket, its
+ * events and its end told to `sink`. Returns how to end it (unsubscribing: the socket closes).
+ *
+ * The socket's chunks go in as they are read; the clock read there is the read time of every
+ * message the chunk completes (Node calls the read callback straight after its read(2), however
+ * long the pipeline then takes over them). What a chunk's messages make us send (the handshake's
+ * wtxidrelay, sendaddrv2, verack, the first ping; pongs) goes out in one write when the chunk is
+ * done, not one each (socket writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly
+ * handshakes); past SEND_PAUSE_BYTES unsent, the socket is not read until the peer takes them.
+ */
+function session(stream: OpenedStream, host: string, port: number, opts: SessionOptions, kind: TransportKind, sink: EventSink): () => void {
+  const { network, log } = opts;
+  const { socket, head } = stream;
+  const where = `${host}:${port}`;
+  // What we queue for the peer is bounded (SEND_PAUSE_BYTES): the one way to write to it.
+  const out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => conn.fail(err));
+  const write = (bytes: Uint8Array): void => out.write(bytes);
+  const transport = kind === 'v2' ? v2Transport(network.magic, write) : v1Transport(network.magic, write);
+  const clock = opts.clock ?? Date.now;
+  const onTraffic = opts.onTraffic;
+  // The head (bytes a proxy handshake read past its end) was read just now.
+  let readAt = clock();
+  const conn = new Connection(
+    {
+      transport,
+      // Through a proxy the socket's far end is the proxy, not the peer: Core then sends an empty
+      // addr_you (net_processing.cpp PushNodeVersion: !IsProxy(addr)).
+      ours: ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent),
+      handshakeTimeoutMs: opts.handshakeTimeoutMs,
+      pingIntervalMs: opts.pingIntervalMs,
+      pingTimeoutMs: opts.pingTimeoutMs,
+      // Deadlines decide only once what was received meanwhile is read (issue 19).
+      later: afterPendingReads,
+      readTime: () => readAt,
+      onBad: (command: string, err: DecodeError): void => {
+        log.info('bad message skipped', { peer: where, command, error: err.message });
+        opts.onBadMessage?.(command);
+      },
+      onFrame: onTraffic && ((f) => onTraffic('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, kind)),
+      onSend: (msg, bytes) => {
         if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
-        const bytes = transport.send(msg);
-        opts.onTraffic?.('out', msg.command, bytes, kind);
+        onTraffic?.('out', msg.command, bytes, kind);
       },
-      fail(err: PeerError) {
-        subscriber.error(err);
-        socket.destroy();
-      },
+      describe: (err, ready) => (ready ? undefined : wrongNetwork(err)) ?? transportError(err, transport),
       close: () => socket.destroy(),
-    };
-    const onBad = (command: string, err: DecodeError): void => {
-      log.info('bad message skipped', { peer: where, command, error: err.message });
-      opts.onBadMessage?.(command);
-    };
-    // Through a proxy the socket's far end is the proxy, not the peer: Core then sends an empty
-    // addr_you (net_processing.cpp PushNodeVersion: !IsProxy(addr)).
-    const clock = opts.clock ?? Date.now;
-    // The head (bytes a proxy handshake read past its end) was read just now.
-    let readAt = clock();
-    let ready = false;
-    const sub = socketChunks(stream, () => (readAt = clock()), out)
-      .pipe(
-        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, kind))),
-        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt, afterPendingReads),
-        answerPings(link.send),
-        // Deadlines decide only once what was received meanwhile is read (issue 19).
-        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs, asyncScheduler, randomNonce, afterPendingReads),
-        tap((ev) => {
-          if (ev.type === 'ready') ready = true;
-        }),
-        catchError((err: unknown) => throwError(() => (ready ? undefined : wrongNetwork(err)) ?? transportError(err, transport))),
-      )
-      .subscribe(subscriber);
-    return () => {
-      out.close();
-      sub.unsubscribe();
-      socket.destroy();
-    };
+    },
+    sink,
+  );
+  const onData = (chunk: Uint8Array): void => {
+    readAt = clock();
+    out.batch(() => conn.receive(chunk));
+  };
+  const onError = (err: NodeJS.ErrnoException): void => conn.fail(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
+  const onClose = (): void => conn.fail(new PeerError('closed', 'connection closed by peer'));
+  socket.on('error', onError);
+  socket.on('close', onClose);
+  out.batch(() => {
+    conn.start();
+    if (head.length > 0) conn.receive(head);
   });
+  stream.onChunk(onData);
+  return () => {
+    conn.stop();
+    stream.onChunk(() => {});
+    socket.off('error', onError);
+    socket.off('close', onClose);
+    out.close();
+    socket.destroy();
+  };
 }
 
 /**

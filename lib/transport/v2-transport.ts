@@ -35,7 +35,7 @@ export function v2Transport(magic: number, write: Write): Transport {
     start() {
       write(session.start());
     },
-    receive(chunk, emit, dropped) {
+    receive(chunk, sink) {
       heard = true;
       for (const out of session.receive(chunk)) {
         switch (out.kind) {
@@ -49,10 +49,10 @@ export function v2Transport(magic: number, write: Write): Transport {
             established = true;
             break;
           case 'message':
-            emit({ command: out.command, payload: out.payload, wireBytes: out.bytes + EXPANSION });
+            sink.frame({ command: out.command, payload: out.payload, wireBytes: out.bytes + EXPANSION });
             break;
           case 'dropped':
-            dropped?.(out.reason);
+            sink.dropped(out.reason);
             break;
         }
       }
