@@ -1,6 +1,6 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, TAG_LEN } from './cipher.js';
-import { deriveV2Keys, PacketCipher } from './packet-cipher.js';
+import { deriveV2Keys, PacketCipher, responderGarbageTerminator } from './packet-cipher.js';
 import { ELLSWIFT_BYTES, ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
 import { V2Error } from './errors.js';
 import { PacketBuffer } from './packet-buffer.js';
@@ -57,14 +57,13 @@ const EMPTY = new Uint8Array(0);
 export class V2Session {
   private readonly initiator: boolean;
   private readonly magic: number;
-  private readonly privkey: Uint8Array;
-  private readonly ours: Uint8Array;
+  /** Our key, its encoding and theirs as it comes: let go once the keys are derived (only the ciphers stay). */
+  private kx: { readonly privkey: Uint8Array; readonly ours: Uint8Array; readonly theirs: Uint8Array } | undefined;
   private garbage: Uint8Array;
   private started = false;
   private state: State = 'key';
   private failure: V2Error | undefined;
   private cipher: PacketCipher | undefined;
-  private readonly theirs = new Uint8Array(ELLSWIFT_BYTES);
   private theirsFill = 0;
   /** Received garbage + terminator while in 'garbage'; then the garbage, as AAD of the first packet. */
   private recvGarbage: Uint8Array = EMPTY;
@@ -81,9 +80,10 @@ export class V2Session {
     this.magic = options.magic;
     if (options.ellswift !== undefined && options.privkey === undefined) throw new RangeError('ellswift needs the privkey it encodes');
     // A copy: it is wiped once the shared secret is known (BIP 324 forward secrecy).
-    this.privkey = options.privkey === undefined ? randomPrivateKey() : Uint8Array.from(options.privkey);
-    this.ours = options.ellswift ?? ellswiftCreate(this.privkey);
-    if (this.ours.length !== ELLSWIFT_BYTES) throw new RangeError(`ellswift is ${ELLSWIFT_BYTES} bytes`);
+    const privkey = options.privkey === undefined ? randomPrivateKey() : Uint8Array.from(options.privkey);
+    const ours = options.ellswift ?? ellswiftCreate(privkey);
+    if (ours.length !== ELLSWIFT_BYTES) throw new RangeError(`ellswift is ${ELLSWIFT_BYTES} bytes`);
+    this.kx = { privkey, ours, theirs: new Uint8Array(ELLSWIFT_BYTES) };
     this.garbage = options.garbage ?? randomGarbage();
     if (this.garbage.length > MAX_GARBAGE_LEN) throw new RangeError(`garbage is at most ${MAX_GARBAGE_LEN} bytes`);
   }
@@ -108,7 +108,7 @@ export class V2Session {
     if (this.started) throw new Error('V2Session.start() called twice');
     this.started = true;
     const out = new Uint8Array(ELLSWIFT_BYTES + this.garbage.length);
-    out.set(this.ours);
+    out.set(this.exchange().ours);
     out.set(this.garbage, ELLSWIFT_BYTES);
     return out;
   }
@@ -147,42 +147,45 @@ export class V2Session {
     return this.keyed().encrypt(contents, EMPTY, ignore);
   }
 
+  private exchange(): NonNullable<V2Session['kx']> {
+    if (this.kx === undefined) throw new Error('V2Session: the key exchange is over');
+    return this.kx;
+  }
+
   private keyed(): PacketCipher {
     if (this.cipher === undefined) throw new Error('V2Session cannot encrypt before the key exchange');
     return this.cipher;
   }
 
   private readKey(chunk: Uint8Array, at: number, out: V2Output[]): number {
+    const kx = this.exchange();
     const take = Math.min(ELLSWIFT_BYTES - this.theirsFill, chunk.length - at);
-    this.theirs.set(chunk.subarray(at, at + take), this.theirsFill);
+    kx.theirs.set(chunk.subarray(at, at + take), this.theirsFill);
     const before = this.theirsFill;
     this.theirsFill += take;
     // Core checks this as responder only (its v1 responders never speak first); as initiator we
     // check too: bcoin answers any connection with its v1 version at once, and the sooner we know,
     // the fewer of our bytes it reads as bad v1 headers (and bans us for).
-    if (before < V1_PREFIX_LEN && this.theirsFill >= V1_PREFIX_LEN) this.refuseV1();
+    if (before < V1_PREFIX_LEN && this.theirsFill >= V1_PREFIX_LEN) this.refuseV1(kx.theirs);
     if (this.theirsFill < ELLSWIFT_BYTES) return at + take;
     // Core ProcessReceivedKeyBytes: derive the keys, then send the garbage terminator and the
     // version packet, which carries our garbage as AAD (BIP 324: the first packet after the
     // terminator authenticates the garbage; Core sends no decoys before it, nor do we).
-    const secret = v2Ecdh(this.privkey, this.theirs, this.ours, this.initiator);
+    const secret = v2Ecdh(kx.privkey, kx.theirs, kx.ours, this.initiator);
     const keys = deriveV2Keys(secret, this.magic);
     // A node of another network derives its keys with its own magic (the HKDF salt): its garbage
-    // terminator is the one we would get with that magic. Four more HKDFs name its network. As
+    // terminator is the one we would get with that magic. Four more HKDF outputs name its network. As
     // initiator only (the crawler's side): a responder behaves as Core's, which cannot tell.
     if (this.initiator) {
       this.otherTerminators = NETWORK_NAMES.map((n) => NETWORKS[n].magic)
         .filter((m) => m !== this.magic >>> 0)
-        .map((magic) => {
-          const k = deriveV2Keys(secret, magic);
-          for (const x of [k.initiatorL, k.initiatorP, k.responderL, k.responderP]) x.fill(0);
-          return { magic, term: k.responderGarbageTerminator };
-        });
+        .map((magic) => ({ magic, term: responderGarbageTerminator(secret, magic) }));
     }
     secret.fill(0);
     this.cipher = new PacketCipher(keys, this.initiator);
     for (const k of [keys.initiatorL, keys.initiatorP, keys.responderL, keys.responderP]) k.fill(0);
-    this.privkey.fill(0);
+    kx.privkey.fill(0);
+    this.kx = undefined;
     this.theirsFill = 0;
     const version = this.cipher.encrypt(EMPTY, this.garbage); // BIP 324 TRANSPORT_VERSION = b''
     const bytes = new Uint8Array(GARBAGE_TERMINATOR_LEN + version.length);
@@ -197,10 +200,10 @@ export class V2Session {
   }
 
   /** Core ProcessReceivedKeyBytes: "version\0\0\0\0\0" at bytes 4..16 is a v1 peer, not a key. */
-  private refuseV1(): void {
-    for (let i = 4; i < V1_PREFIX_LEN; i++) if (this.theirs[i] !== VERSION_SUFFIX[i - 4]) return;
-    if (looksLikeV1Version(this.theirs, this.magic)) throw new V2Error('v1-peer', 'the peer sent a v1 version message, not a v2 key');
-    const magic = (this.theirs[0] | (this.theirs[1] << 8) | (this.theirs[2] << 16) | (this.theirs[3] << 24)) >>> 0;
+  private refuseV1(theirs: Uint8Array): void {
+    for (let i = 4; i < V1_PREFIX_LEN; i++) if (theirs[i] !== VERSION_SUFFIX[i - 4]) return;
+    if (looksLikeV1Version(theirs, this.magic)) throw new V2Error('v1-peer', 'the peer sent a v1 version message, not a v2 key');
+    const magic = (theirs[0] | (theirs[1] << 8) | (theirs[2] << 16) | (theirs[3] << 24)) >>> 0;
     throw new V2Error('wrong-network-v1', 'the peer sent a v1 version message for another network', magic);
   }
 
