@@ -4,6 +4,7 @@ import { encodePayload } from '../wire/registry.js';
 import type { Transport, Write } from './transport.js';
 import { EXPANSION } from './cipher.js';
 import { V2Session } from './v2.js';
+import { takeKey } from './key-pool.js';
 
 /** Messages queued before the keys are known (our `version`, then a few at most). */
 export const MAX_QUEUED_BEFORE_KEYS = 16;
@@ -23,7 +24,10 @@ export const INITIATOR_MAX_GARBAGE = 175;
  * message; the caller counts it against the peer's bad-message budget.
  */
 export function v2Transport(magic: number, write: Write): Transport {
-  const session = new V2Session({ initiator: true, magic, garbage: randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1)) });
+  // Our key made ahead, off the dial's path (key-pool.ts); the session keeps its own copy, this one is wiped.
+  const key = takeKey();
+  const session = new V2Session({ initiator: true, magic, privkey: key.privkey, ellswift: key.ellswift, garbage: randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1)) });
+  key.privkey.fill(0);
   let heard = false;
   let keyed = false;
   let established = false;
