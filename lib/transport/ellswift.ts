@@ -113,10 +113,16 @@ export function xswiftecInv(x: bigint, u: bigint, c: number): bigint | undefined
     // guard only matters for an x that is not on the curve.
     const den = mod(u * u + u * v + v * v);
     if (den === 0n) return undefined;
-    s = mod(-(u * u * u + B) * inv(den));
+    const num = mod(-(u * u * u + B));
+    // s = num / den is a square iff num · den is (den² is one): tested before the inversion,
+    // which half the attempts then skip (the answer is the BIP's; only the order of the tests differs).
+    if (!isSquare(mod(num * den))) return undefined;
+    s = mod(num * inv(den));
   } else {
     s = mod(x - u);
     if (s === 0n) return undefined;
+    // The BIP tests s last; tested first, half the attempts skip q's test, its root and 1/s.
+    if (!isSquare(s)) return undefined;
     const q = mod(-s * (4n * (u * u * u + B) + 3n * u * u * s));
     if (!isSquare(q)) return undefined; // about half the cases: the root is only taken when it exists
     const r = sqrt(q);
@@ -124,8 +130,7 @@ export function xswiftecInv(x: bigint, u: bigint, c: number): bigint | undefined
     if ((c & 1) === 1 && r === 0n) return undefined;
     v = mod((r * inv(s) - u) * HALF);
   }
-  if (!isSquare(s)) return undefined;
-  const w = sqrt(s);
+  const w = sqrt(s); // s is a square (tested above)
   if (w === undefined) return undefined;
   switch (c & 5) {
     case 0:
