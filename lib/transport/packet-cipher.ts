@@ -69,8 +69,9 @@ export function responderGarbageTerminator(ecdhSecret: Uint8Array, magic: number
 /** Both directions of one session, as Core's BIP324Cipher: lengths and contents, in and out. */
 export class PacketCipher {
   readonly sessionId: Uint8Array;
-  readonly sendGarbageTerminator: Uint8Array;
-  readonly recvGarbageTerminator: Uint8Array;
+  /** Both garbage terminators, until the handshake is over (releaseTerminators). */
+  sendGarbageTerminator: Uint8Array;
+  recvGarbageTerminator: Uint8Array;
   private readonly sendL: FSChaCha20;
   private readonly sendP: FSChaCha20Poly1305;
   private readonly recvL: FSChaCha20;
@@ -85,6 +86,12 @@ export class PacketCipher {
     this.recvP = new FSChaCha20Poly1305(initiator ? keys.responderP : keys.initiatorP, aead);
     this.sendGarbageTerminator = initiator ? keys.initiatorGarbageTerminator : keys.responderGarbageTerminator;
     this.recvGarbageTerminator = initiator ? keys.responderGarbageTerminator : keys.initiatorGarbageTerminator;
+  }
+
+  /** Lets go of the garbage terminators once theirs was found (ours went out before): two arrays a peer less. */
+  releaseTerminators(): void {
+    this.sendGarbageTerminator = EMPTY;
+    this.recvGarbageTerminator = EMPTY;
   }
 
   /** BIP 324 v2_enc_packet: one whole packet (contents.length + 20 bytes). */

@@ -219,6 +219,7 @@ export class V2Session {
         this.recvGarbageFill = 0;
         this.state = 'version';
         this.otherTerminators = [];
+        this.keyed().releaseTerminators();
         return at;
       }
       if (n >= GARBAGE_TERMINATOR_LEN) {
