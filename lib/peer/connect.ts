@@ -2,7 +2,7 @@ import { Observable, catchError, throwError, type Subscription } from 'rxjs';
 import { isIP } from 'node:net';
 import { directOpener, type OpenedStream, type Opener } from '../net/open.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../net/reach.js';
-import type { VersionMessage } from '../wire/messages.js';
+import type { Frame, Message, VersionMessage } from '../wire/messages.js';
 import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
 import { networkOfMagic, type NetworkParams } from '../wire/network.js';
 import { ipToBytes16 } from '../wire/netaddr.js';
@@ -13,7 +13,7 @@ import { V2Error } from '../transport/errors.js';
 import type { Transport, TransportKind } from '../transport/transport.js';
 import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
-import { Connection, type EventSink } from './connection.js';
+import { Connection, type ConnectionOptions, type EventSink } from './connection.js';
 import { afterPendingReads, randomNonce, type SessionEvent } from './session.js';
 import { SendBuffer } from './send-buffer.js';
 
@@ -125,65 +125,115 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
  * handshakes); past SEND_PAUSE_BYTES unsent, the socket is not read until the peer takes them.
  */
 function session(stream: OpenedStream, host: string, port: number, opts: SessionOptions, kind: TransportKind, sink: EventSink): () => void {
-  const { network, log } = opts;
-  const { socket, head } = stream;
-  const where = `${host}:${port}`;
-  // What we queue for the peer is bounded (SEND_PAUSE_BYTES): the one way to write to it.
-  const out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => conn.fail(err));
-  const write = (bytes: Uint8Array): void => out.write(bytes);
-  const transport = kind === 'v2' ? v2Transport(network.magic, write) : v1Transport(network.magic, write);
-  const clock = opts.clock ?? Date.now;
-  const onTraffic = opts.onTraffic;
-  // The head (bytes a proxy handshake read past its end) was read just now.
-  let readAt = clock();
-  const conn = new Connection(
-    {
-      transport,
-      // Through a proxy the socket's far end is the proxy, not the peer: Core then sends an empty
-      // addr_you (net_processing.cpp PushNodeVersion: !IsProxy(addr)).
-      ours: ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent),
-      handshakeTimeoutMs: opts.handshakeTimeoutMs,
-      pingIntervalMs: opts.pingIntervalMs,
-      pingTimeoutMs: opts.pingTimeoutMs,
-      // Deadlines decide only once what was received meanwhile is read (issue 19).
-      later: afterPendingReads,
-      readTime: () => readAt,
-      onBad: (command: string, err: DecodeError): void => {
-        log.info('bad message skipped', { peer: where, command, error: err.message });
-        opts.onBadMessage?.(command);
-      },
-      onFrame: onTraffic && ((f) => onTraffic('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, kind)),
-      onSend: (msg, bytes) => {
-        if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
-        onTraffic?.('out', msg.command, bytes, kind);
-      },
-      describe: (err, ready) => (ready ? undefined : wrongNetwork(err)) ?? transportError(err, transport),
-      close: () => socket.destroy(),
-    },
-    sink,
-  );
-  const onData = (chunk: Uint8Array): void => {
-    readAt = clock();
-    out.batch(() => conn.receive(chunk));
-  };
-  const onError = (err: NodeJS.ErrnoException): void => conn.fail(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
-  const onClose = (): void => conn.fail(new PeerError('closed', 'connection closed by peer'));
-  socket.on('error', onError);
-  socket.on('close', onClose);
-  out.batch(() => {
-    conn.start();
-    if (head.length > 0) conn.receive(head);
-  });
-  stream.onChunk(onData);
-  return () => {
-    conn.stop();
-    stream.onChunk(() => {});
-    socket.off('error', onError);
-    socket.off('close', onClose);
-    out.close();
-    socket.destroy();
-  };
+  const live = new SocketSession(stream, host, port, opts, kind);
+  const conn = new Connection(live, sink);
+  live.attach(conn);
+  return () => live.end();
 }
+
+/**
+ * A Connection's options and hooks on a socket, as one object whose hooks are methods (no
+ * closure a hook: at 10,000 peers each closure and its context is memory a peer).
+ */
+class SocketSession implements ConnectionOptions {
+  readonly transport: Transport;
+  readonly ours: VersionMessage;
+  readonly handshakeTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+  /** Deadlines decide only once what was received meanwhile is read (issue 19). */
+  readonly later = afterPendingReads;
+  /** When the chunk being handled was read; the head (bytes a proxy handshake read past its end) was read just now. */
+  private readAt: number;
+  private readonly out: SendBuffer;
+  private readonly clock: () => number;
+  private conn: Connection | undefined;
+  private readonly onData = (chunk: Uint8Array): void => {
+    this.readAt = this.clock();
+    const conn = this.conn;
+    if (conn) this.out.batch(() => conn.receive(chunk));
+  };
+  private readonly onError = (err: NodeJS.ErrnoException): void => this.conn?.fail(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
+  private readonly onClose = (): void => this.conn?.fail(new PeerError('closed', 'connection closed by peer'));
+
+  constructor(
+    private readonly stream: OpenedStream,
+    private readonly host: string,
+    private readonly port: number,
+    private readonly opts: SessionOptions,
+    private readonly kind: TransportKind,
+  ) {
+    const { socket } = stream;
+    // What we queue for the peer is bounded (SEND_PAUSE_BYTES): the one way to write to it.
+    const out = (this.out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => this.conn?.fail(err)));
+    const write = (bytes: Uint8Array): void => out.write(bytes);
+    this.transport = kind === 'v2' ? v2Transport(opts.network.magic, write) : v1Transport(opts.network.magic, write);
+    // Through a proxy the socket's far end is the proxy, not the peer: Core then sends an empty
+    // addr_you (net_processing.cpp PushNodeVersion: !IsProxy(addr)).
+    this.ours = ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent);
+    this.handshakeTimeoutMs = opts.handshakeTimeoutMs;
+    this.pingIntervalMs = opts.pingIntervalMs;
+    this.pingTimeoutMs = opts.pingTimeoutMs;
+    this.clock = opts.clock ?? Date.now;
+    this.readAt = this.clock();
+  }
+
+  /** Starts `conn` on the socket: its first bytes, the head, then every chunk as it is read. */
+  attach(conn: Connection): void {
+    const { socket, head } = this.stream;
+    this.conn = conn;
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    this.out.batch(() => {
+      conn.start();
+      if (head.length > 0) conn.receive(head);
+    });
+    this.stream.onChunk(this.onData);
+  }
+
+  /** Unsubscribed: timers stopped, listeners off, the socket closed. */
+  end(): void {
+    const { socket } = this.stream;
+    this.conn?.stop();
+    this.stream.onChunk(ignoreChunk);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+    this.out.close();
+    socket.destroy();
+  }
+
+  private get where(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  readTime(): number {
+    return this.readAt;
+  }
+
+  onBad(command: string, err: DecodeError): void {
+    this.opts.log.info('bad message skipped', { peer: this.where, command, error: err.message });
+    this.opts.onBadMessage?.(command);
+  }
+
+  onFrame(f: Frame): void {
+    this.opts.onTraffic?.('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, this.kind);
+  }
+
+  onSend(msg: Message, bytes: number): void {
+    if (this.opts.log.isDebug()) this.opts.log.debug('send', { peer: this.where, command: msg.command });
+    this.opts.onTraffic?.('out', msg.command, bytes, this.kind);
+  }
+
+  describe(err: unknown, ready: boolean): PeerError {
+    return (ready ? undefined : wrongNetwork(err)) ?? transportError(err, this.transport);
+  }
+
+  close(): void {
+    this.stream.socket.destroy();
+  }
+}
+
+const ignoreChunk = (): void => {};
 
 /**
  * A first message with another network's magic: the node is of that network (Core only logs

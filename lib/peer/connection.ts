@@ -69,7 +69,8 @@ export class Connection implements PeerLink, FrameSink {
   ) {
     this.scheduler = o.scheduler ?? asyncScheduler;
     this.later = o.later ?? atOnce;
-    this.decoder = new MessageDecoder(o.onBad, this.scheduler);
+    // A method of `o` (connect.ts), called on it.
+    this.decoder = new MessageDecoder((command, err) => o.onBad?.(command, err), this.scheduler);
     this.handshake = new Handshake(o.ours, o.transport.kind);
   }
 
@@ -171,7 +172,7 @@ export class Connection implements PeerLink, FrameSink {
 
   private ping(): void {
     if (this.pongDue !== undefined || this.ended) return;
-    this.pingNonce = (this.o.nextNonce ?? randomNonce)();
+    this.pingNonce = this.o.nextNonce ? this.o.nextNonce() : randomNonce();
     this.pingSentAt = this.scheduler.now();
     this.pongDue = this.scheduler.schedule(pongDeadline, this.o.pingTimeoutMs, this);
     this.guard(() => this.send({ command: 'ping', nonce: this.pingNonce }));

@@ -8,6 +8,7 @@ import { takeKey } from './key-pool.js';
 
 /** Messages queued before the keys are known (our `version`, then a few at most). */
 export const MAX_QUEUED_BEFORE_KEYS = 16;
+const NOTHING_QUEUED: never[] = [];
 /**
  * Our garbage as initiator: at most this many random bytes (BIP 324 allows 4,095). A v1-only
  * node reads our key and garbage as 24-byte v1 headers with a bad magic; bcoin 1.0.2 adds 10 ban
@@ -47,7 +48,7 @@ export function v2Transport(magic: number, write: Write): Transport {
             write(out.bytes);
             keyed = true;
             for (const m of queue) write(session.encrypt(m.command, m.payload));
-            queue = [];
+            queue = NOTHING_QUEUED;
             break;
           case 'ready':
             established = true;

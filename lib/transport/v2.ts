@@ -43,6 +43,8 @@ export type V2Output =
 
 type State = 'key' | 'garbage' | 'version' | 'app';
 const EMPTY = new Uint8Array(0);
+/** No other networks' terminators (a responder's, and everyone's after the handshake): one shared empty list. */
+const NONE: readonly never[] = [];
 /**
  * A BIP 324 session as a pure state machine, after Core's V2Transport (src/net.cpp): no I/O, no
  * timers. Call start() once and write its bytes (a responder should first have seen a byte that
@@ -69,7 +71,7 @@ export class V2Session {
   private recvGarbage: Uint8Array = EMPTY;
   private recvGarbageFill = 0;
   /** The garbage terminators a peer of each other network would send us (to name its network). */
-  private otherTerminators: { readonly magic: number; readonly term: Uint8Array }[] = [];
+  private otherTerminators: readonly { readonly magic: number; readonly term: Uint8Array }[] = NONE;
   private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
   private lengthFill = 0;
   /** Header + contents + tag of the packet being received, once its length is known (as it comes). */
@@ -218,7 +220,7 @@ export class V2Session {
         this.recvGarbage = buf.subarray(0, n - GARBAGE_TERMINATOR_LEN);
         this.recvGarbageFill = 0;
         this.state = 'version';
-        this.otherTerminators = [];
+        this.otherTerminators = NONE;
         this.keyed().releaseTerminators();
         return at;
       }
