@@ -27,6 +27,10 @@
  *   BENCH_CRAWL_BIN=file    runs that build of `crawl` instead of dist/bin/crawl.js
  *   BENCH_CRAWL_ARGS='…'    adds these options to the crawler's command line
  *   BENCH_CPU_PROF=dir      runs the crawler with --cpu-prof into dir
+ *   BENCH_HEAP_SNAPSHOT=dir writes a heap snapshot of the crawler into dir once the handshakes are
+ *                           done and it has settled (HEAP_SETTLE_S), before the stream: idle peers'
+ *                           retained heap (scripts/heap-summary.ts reads it; run K and a small K
+ *                           and divide the difference for the bytes a peer)
  *
  * Only loopback is dialled. Bounded: the stream is R × (STREAM_WARM_S + SECONDS) transactions, the
  * handshakes get at most HANDSHAKE_LIMIT_S, a watchdog ends everything; every child is killed at
@@ -34,6 +38,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { readdirSync, statSync } from 'node:fs';
 import { NETWORKS } from '../lib/wire/network.js';
 import { createInterface } from 'node:readline';
 import { CRAWL_BIN } from '../spec/support/crawl-process.js';
@@ -72,6 +77,9 @@ const SHUTDOWN_LIMIT_S = 30;
 const CRAWL = process.env.BENCH_CRAWL_BIN ?? CRAWL_BIN;
 const EXTRA_ARGS = (process.env.BENCH_CRAWL_ARGS ?? '').split(' ').filter((x) => x !== '');
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+const HEAP_SNAPSHOT = process.env.BENCH_HEAP_SNAPSHOT;
+/** Before the heap snapshot: for the handshakes' garbage to be collected and the first pings answered. */
+const HEAP_SETTLE_S = 5;
 /** Linux's MAX_ARG_STRLEN: 128 KiB per argument. */
 const MAX_ARG_CHARS = 131_071;
 const SIMULATOR = new URL('./network/simulator.ts', import.meta.url).pathname;
@@ -152,6 +160,7 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
   if (peerList.length > MAX_ARG_CHARS) throw new Error(`the peer list (${peerList.length} characters) does not fit in one argument`);
   const args = [
     ...(CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : []),
+    ...(HEAP_SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2', '--diagnostic-dir', HEAP_SNAPSHOT] : []),
     CRAWL,
     '--network', 'regtest',
     '--peers', peerList,
@@ -238,6 +247,21 @@ async function run(transport: Transport, stream: Stream): Promise<Result> {
   const handshakeCrawlerCpuS = cpuSeconds(pid);
   const handshakesAtStart = handshakes();
   if (why === 'limit') console.error(`bench-network: only ${handshakesAtStart} of ${K} handshakes within ${HANDSHAKE_LIMIT_S} s; going on with those`);
+  if (HEAP_SNAPSHOT) {
+    await sleep(HEAP_SETTLE_S * 1000);
+    console.log(`[${transport}] idle: RSS ${(statusKb(pid, 'VmRSS') / 1024).toFixed(0)} MB; heap snapshot into ${HEAP_SNAPSHOT}`);
+    const before = new Set(readdirSync(HEAP_SNAPSHOT));
+    child.kill('SIGUSR2');
+    // Writing it stops the crawler for a while: the stream starts once the file stops growing.
+    let size = -1;
+    for (;;) {
+      await sleep(1000);
+      const file = readdirSync(HEAP_SNAPSHOT).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+      const now = file === undefined ? -1 : statSync(`${HEAP_SNAPSHOT}/${file}`).size;
+      if (now > 0 && now === size) break;
+      size = now;
+    }
+  }
 
   // 2. The stream, on one schedule for every simulator; CPU read as the window opens and closes.
   const start = epochMs() + 100;

@@ -8,7 +8,8 @@ export const BAD_MESSAGE_WINDOW_MS = 60_000;
 
 /** At most `budget` events within any `windowMs`: pure, the caller passes the time. */
 export class RateBudget {
-  private readonly times: number[] = [];
+  /** Made at the first bad message: most peers never send one. */
+  private times: number[] | undefined;
 
   constructor(
     readonly budget: number = BAD_MESSAGE_BUDGET,
@@ -17,8 +18,9 @@ export class RateBudget {
 
   /** Records one event at `now`; false once more than `budget` fall within the window. */
   spend(now: number): boolean {
-    while (this.times.length > 0 && this.times[0] <= now - this.windowMs) this.times.shift();
-    this.times.push(now);
-    return this.times.length <= this.budget;
+    const times = (this.times ??= []);
+    while (times.length > 0 && times[0] <= now - this.windowMs) times.shift();
+    times.push(now);
+    return times.length <= this.budget;
   }
 }

@@ -1,8 +1,8 @@
-import { Observable, asyncScheduler, catchError, tap, throwError, type Subscription } from 'rxjs';
+import { Observable, catchError, throwError, type Subscription } from 'rxjs';
 import { isIP } from 'node:net';
 import { directOpener, type OpenedStream, type Opener } from '../net/open.js';
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../net/reach.js';
-import type { Message, VersionMessage } from '../wire/messages.js';
+import type { Frame, Message, VersionMessage } from '../wire/messages.js';
 import { HEADER_BYTES, PROTOCOL_VERSION } from '../wire/limits.js';
 import { networkOfMagic, type NetworkParams } from '../wire/network.js';
 import { ipToBytes16 } from '../wire/netaddr.js';
@@ -13,8 +13,8 @@ import { V2Error } from '../transport/errors.js';
 import type { Transport, TransportKind } from '../transport/transport.js';
 import { v1Transport } from '../transport/v1.js';
 import { v2Transport } from '../transport/v2-transport.js';
-import { receiveMessages } from './framing.js';
-import { afterPendingReads, answerPings, handshake, liveness, randomNonce, type PeerLink, type SessionEvent } from './session.js';
+import { Connection, type ConnectionOptions, type EventSink } from './connection.js';
+import { afterPendingReads, randomNonce, type SessionEvent } from './session.js';
 import { SendBuffer } from './send-buffer.js';
 
 /**
@@ -69,39 +69,6 @@ function ourVersion(remoteIp: string | undefined, port: number, userAgent: strin
 }
 
 /**
- * A connected socket's data as an observable, `head` first; its end or error ends the stream with
- * a PeerError. `onRead` runs as each chunk arrives, before it goes down the pipeline: Node calls
- * the read callback straight after its read(2) of the socket, so the clock read there is the read
- * time of every message the chunk completes, however long the pipeline then takes over them.
- */
-function socketChunks(stream: OpenedStream, onRead: () => void, out: SendBuffer): Observable<Uint8Array> {
-  const { socket, head } = stream;
-  return new Observable<Uint8Array>((subscriber) => {
-    if (head.length > 0) subscriber.next(head);
-    const onData = (chunk: Uint8Array): void => {
-      onRead();
-      // What the chunk's messages make us send (the handshake's wtxidrelay, sendaddrv2, verack,
-      // the first ping; pongs) goes out in one write when the chunk is done, not one each (socket
-      // writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly handshakes); past
-      // SEND_PAUSE_BYTES unsent, the socket is not read until the peer takes them.
-      out.batch(() => subscriber.next(chunk));
-    };
-    const onError = (err: NodeJS.ErrnoException): void => {
-      subscriber.error(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
-    };
-    const onClose = (): void => subscriber.error(new PeerError('closed', 'connection closed by peer'));
-    stream.onChunk(onData);
-    socket.on('error', onError);
-    socket.on('close', onClose);
-    return () => {
-      stream.onChunk(() => {});
-      socket.off('error', onError);
-      socket.off('close', onClose);
-    };
-  });
-}
-
-/**
  * One peer: a connection (direct TCP unless `opts.open` goes through a proxy or bridge, see
  * lib/net/dialer.ts) turned into a stream of session events — `ready` after the handshake, then
  * every message, plus `rtt` from the liveness pings — over the transport asked for (v1 plaintext
@@ -115,23 +82,25 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
   const open = opts.open ?? directOpener(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
   const peer = `${host}:${port}`;
   // What defer(open).pipe(catchError(asPeerError), switchMap(session)) would do, with the session
-  // subscribed straight to the caller's subscriber: no operator left on the path of its messages.
+  // telling the caller's subscriber straight: the one observable at the edge of a connection.
   return new Observable<SessionEvent>((subscriber) => {
     // A person watching a peer that accepts TCP and never speaks sees where it stands.
     opts.log.info('connecting', { peer, transport: kind });
-    let running: Subscription | undefined;
+    let ending: (() => void) | undefined;
     let dialling: Subscription | undefined;
     try {
       dialling = open(host, port).subscribe({
         next: (stream) => {
           opts.log.info('connected, handshaking', { peer });
-          running = session(stream, host, port, opts, kind).subscribe(subscriber);
+          ending = session(stream, host, port, opts, kind, subscriber);
+          // Ended while starting (its first write failed): the teardown ran before it was known.
+          if (subscriber.closed) ending();
         },
         error: (err: unknown) => subscriber.error(asPeerError(err)),
         complete: () => {
           // Let go of the finished dial (its subscriber would live as long as the session).
           dialling = undefined;
-          if (running === undefined) subscriber.complete();
+          if (ending === undefined) subscriber.complete();
         },
       });
     } catch (err) {
@@ -139,64 +108,132 @@ export function connectPeer(host: string, port: number, opts: SessionOptions, ki
     }
     return () => {
       dialling?.unsubscribe();
-      running?.unsubscribe();
+      ending?.();
     };
   });
 }
 
-/** The Bitcoin session on an open stream. */
-function session(stream: OpenedStream, host: string, port: number, opts: SessionOptions, kind: TransportKind): Observable<SessionEvent> {
-  return new Observable<SessionEvent>((subscriber) => {
-    const { network, log } = opts;
+/**
+ * The Bitcoin session on an open stream: a Connection (connection.ts) fed by the socket, its
+ * events and its end told to `sink`. Returns how to end it (unsubscribing: the socket closes).
+ *
+ * The socket's chunks go in as they are read; the clock read there is the read time of every
+ * message the chunk completes (Node calls the read callback straight after its read(2), however
+ * long the pipeline then takes over them). What a chunk's messages make us send (the handshake's
+ * wtxidrelay, sendaddrv2, verack, the first ping; pongs) goes out in one write when the chunk is
+ * done, not one each (socket writes were 4% of the crawler's CPU in a 5,000-peer profile, mostly
+ * handshakes); past SEND_PAUSE_BYTES unsent, the socket is not read until the peer takes them.
+ */
+function session(stream: OpenedStream, host: string, port: number, opts: SessionOptions, kind: TransportKind, sink: EventSink): () => void {
+  const live = new SocketSession(stream, host, port, opts, kind);
+  const conn = new Connection(live, sink);
+  live.attach(conn);
+  return () => live.end();
+}
+
+/**
+ * A Connection's options and hooks on a socket, as one object whose hooks are methods (no
+ * closure a hook: at 10,000 peers each closure and its context is memory a peer).
+ */
+class SocketSession implements ConnectionOptions {
+  readonly transport: Transport;
+  readonly ours: VersionMessage;
+  readonly handshakeTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly pingTimeoutMs: number;
+  /** Deadlines decide only once what was received meanwhile is read (issue 19). */
+  readonly later = afterPendingReads;
+  /** When the chunk being handled was read; the head (bytes a proxy handshake read past its end) was read just now. */
+  private readAt: number;
+  private readonly out: SendBuffer;
+  private readonly clock: () => number;
+  private conn: Connection | undefined;
+  private readonly onData = (chunk: Uint8Array): void => {
+    this.readAt = this.clock();
+    const conn = this.conn;
+    if (conn) this.out.batch(() => conn.receive(chunk));
+  };
+  private readonly onError = (err: NodeJS.ErrnoException): void => this.conn?.fail(new PeerError('closed', err.code ? `${err.code}: ${err.message}` : err.message));
+  private readonly onClose = (): void => this.conn?.fail(new PeerError('closed', 'connection closed by peer'));
+
+  constructor(
+    private readonly stream: OpenedStream,
+    private readonly host: string,
+    private readonly port: number,
+    private readonly opts: SessionOptions,
+    private readonly kind: TransportKind,
+  ) {
     const { socket } = stream;
-    const where = `${host}:${port}`;
     // What we queue for the peer is bounded (SEND_PAUSE_BYTES): the one way to write to it.
-    const out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => link.fail(err));
+    const out = (this.out = new SendBuffer(socket, opts.pingTimeoutMs, (err) => this.conn?.fail(err)));
     const write = (bytes: Uint8Array): void => out.write(bytes);
-    const transport = kind === 'v2' ? v2Transport(network.magic, write) : v1Transport(network.magic, write);
-    const link: PeerLink = {
-      send(msg: Message) {
-        if (socket.destroyed) return;
-        if (log.isDebug()) log.debug('send', { peer: where, command: msg.command });
-        const bytes = transport.send(msg);
-        opts.onTraffic?.('out', msg.command, bytes, kind);
-      },
-      fail(err: PeerError) {
-        subscriber.error(err);
-        socket.destroy();
-      },
-      close: () => socket.destroy(),
-    };
-    const onBad = (command: string, err: DecodeError): void => {
-      log.info('bad message skipped', { peer: where, command, error: err.message });
-      opts.onBadMessage?.(command);
-    };
+    this.transport = kind === 'v2' ? v2Transport(opts.network.magic, write) : v1Transport(opts.network.magic, write);
     // Through a proxy the socket's far end is the proxy, not the peer: Core then sends an empty
     // addr_you (net_processing.cpp PushNodeVersion: !IsProxy(addr)).
-    const clock = opts.clock ?? Date.now;
-    // The head (bytes a proxy handshake read past its end) was read just now.
-    let readAt = clock();
-    let ready = false;
-    const sub = socketChunks(stream, () => (readAt = clock()), out)
-      .pipe(
-        receiveMessages(transport, onBad, opts.onTraffic && ((f) => opts.onTraffic?.('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, kind))),
-        handshake(link, ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent), opts.handshakeTimeoutMs, transport.kind, asyncScheduler, () => readAt, afterPendingReads),
-        answerPings(link.send),
-        // Deadlines decide only once what was received meanwhile is read (issue 19).
-        liveness(link.send, opts.pingIntervalMs, opts.pingTimeoutMs, asyncScheduler, randomNonce, afterPendingReads),
-        tap((ev) => {
-          if (ev.type === 'ready') ready = true;
-        }),
-        catchError((err: unknown) => throwError(() => (ready ? undefined : wrongNetwork(err)) ?? transportError(err, transport))),
-      )
-      .subscribe(subscriber);
-    return () => {
-      out.close();
-      sub.unsubscribe();
-      socket.destroy();
-    };
-  });
+    this.ours = ourVersion(stream.direct ? (isIP(host) ? host : socket.remoteAddress) : undefined, port, opts.userAgent);
+    this.handshakeTimeoutMs = opts.handshakeTimeoutMs;
+    this.pingIntervalMs = opts.pingIntervalMs;
+    this.pingTimeoutMs = opts.pingTimeoutMs;
+    this.clock = opts.clock ?? Date.now;
+    this.readAt = this.clock();
+  }
+
+  /** Starts `conn` on the socket: its first bytes, the head, then every chunk as it is read. */
+  attach(conn: Connection): void {
+    const { socket, head } = this.stream;
+    this.conn = conn;
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+    this.out.batch(() => {
+      conn.start();
+      if (head.length > 0) conn.receive(head);
+    });
+    this.stream.onChunk(this.onData);
+  }
+
+  /** Unsubscribed: timers stopped, listeners off, the socket closed. */
+  end(): void {
+    const { socket } = this.stream;
+    this.conn?.stop();
+    this.stream.onChunk(ignoreChunk);
+    socket.off('error', this.onError);
+    socket.off('close', this.onClose);
+    this.out.close();
+    socket.destroy();
+  }
+
+  private get where(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  readTime(): number {
+    return this.readAt;
+  }
+
+  onBad(command: string, err: DecodeError): void {
+    this.opts.log.info('bad message skipped', { peer: this.where, command, error: err.message });
+    this.opts.onBadMessage?.(command);
+  }
+
+  onFrame(f: Frame): void {
+    this.opts.onTraffic?.('in', f.command, f.wireBytes ?? HEADER_BYTES + f.payload.length, this.kind);
+  }
+
+  onSend(msg: Message, bytes: number): void {
+    if (this.opts.log.isDebug()) this.opts.log.debug('send', { peer: this.where, command: msg.command });
+    this.opts.onTraffic?.('out', msg.command, bytes, this.kind);
+  }
+
+  describe(err: unknown, ready: boolean): PeerError {
+    return (ready ? undefined : wrongNetwork(err)) ?? transportError(err, this.transport);
+  }
+
+  close(): void {
+    this.stream.socket.destroy();
+  }
 }
+
+const ignoreChunk = (): void => {};
 
 /**
  * A first message with another network's magic: the node is of that network (Core only logs

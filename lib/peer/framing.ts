@@ -1,6 +1,4 @@
-import { asyncScheduler, defer, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { emitEach } from '../transport/emit-each.js';
-import type { Transport } from '../transport/transport.js';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { DecodeError, LimitError } from '../wire/errors.js';
 import type { Frame, Message } from '../wire/messages.js';
 import { decodeMessage } from '../wire/registry.js';
@@ -54,46 +52,4 @@ export class MessageDecoder {
       throw new PeerError('misbehaving', `more than ${this.budget.budget} bad messages within ${this.budget.windowMs / 1000} s; the last: bad ${command}: ${err.message}`);
     }
   }
-}
-
-/** Frames → typed messages (see MessageDecoder); anything thrown is the stream's error. */
-export function decodeFrames(onBad: OnBadMessage = () => {}, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Frame, Message> {
-  return (source) =>
-    defer(() => {
-      const decoder = new MessageDecoder(onBad, scheduler);
-      return source.pipe(
-        emitEach<Frame, Message>((frame, emit) => {
-          const msg = decoder.decode(frame);
-          if (msg !== undefined) emit(msg);
-        }),
-      );
-    });
-}
-
-/**
- * A connection's chunks → its messages in one stage: the transport's frames (transport.ts),
- * each told to `onFrame`, decoded (MessageDecoder). The same as `frames(transport)`, then a tap,
- * then `decodeFrames`, but one subscriber per message instead of three: at 10,000 peers every
- * message walks its peer's whole chain of subscribers, and each one is a cache miss
- * (BENCHMARKS.md).
- */
-export function receiveMessages(transport: Transport, onBad: OnBadMessage, onFrame?: (frame: Frame) => void, scheduler: SchedulerLike = asyncScheduler): OperatorFunction<Uint8Array, Message> {
-  return (source) =>
-    defer(() => {
-      const decoder = new MessageDecoder(onBad, scheduler);
-      let out: (msg: Message) => void = () => {};
-      const onFrameDecoded = (frame: Frame): void => {
-        onFrame?.(frame);
-        const msg = decoder.decode(frame);
-        if (msg !== undefined) out(msg);
-      };
-      const onDropped = (reason: string): void => decoder.dropped(reason);
-      transport.start();
-      return source.pipe(
-        emitEach<Uint8Array, Message>((chunk, emit) => {
-          out = emit;
-          transport.receive(chunk, onFrameDecoded, onDropped);
-        }),
-      );
-    });
 }

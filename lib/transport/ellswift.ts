@@ -32,6 +32,10 @@ const mod = (a: bigint): bigint => {
   return r < 0n ? r + P : r;
 };
 const inv = (a: bigint): bigint => Fp.inv(a);
+/** 1/2, (1 - c)/2 and (1 + c)/2 mod p: constants, not an inversion in every call. */
+const HALF = inv(2n);
+const ONE_MINUS_C_HALF = mod((1n - C) * HALF);
+const ONE_PLUS_C_HALF = mod((1n + C) * HALF);
 
 /** The square root the BIP defines (a^((p+1)/4), itself a square), or undefined if a is not a square. */
 function sqrt(a: bigint): bigint | undefined {
@@ -88,10 +92,9 @@ export function xswiftec(u: bigint, t: bigint): bigint {
   const x1 = mod(u + 4n * Y * Y);
   if (isValidX(x1)) return x1;
   const xOverY = mod(X * inv(Y));
-  const half = inv(2n);
-  const x2 = mod((-xOverY - u) * half);
+  const x2 = mod((-xOverY - u) * HALF);
   if (isValidX(x2)) return x2;
-  return mod((xOverY - u) * half); // the BIP proves one of the three is valid
+  return mod((xOverY - u) * HALF); // the BIP proves one of the three is valid
 }
 
 /**
@@ -110,30 +113,34 @@ export function xswiftecInv(x: bigint, u: bigint, c: number): bigint | undefined
     // guard only matters for an x that is not on the curve.
     const den = mod(u * u + u * v + v * v);
     if (den === 0n) return undefined;
-    s = mod(-(u * u * u + B) * inv(den));
+    const num = mod(-(u * u * u + B));
+    // s = num / den is a square iff num · den is (den² is one): tested before the inversion,
+    // which half the attempts then skip (the answer is the BIP's; only the order of the tests differs).
+    if (!isSquare(mod(num * den))) return undefined;
+    s = mod(num * inv(den));
   } else {
     s = mod(x - u);
     if (s === 0n) return undefined;
+    // The BIP tests s last; tested first, half the attempts skip q's test, its root and 1/s.
+    if (!isSquare(s)) return undefined;
     const q = mod(-s * (4n * (u * u * u + B) + 3n * u * u * s));
     if (!isSquare(q)) return undefined; // about half the cases: the root is only taken when it exists
     const r = sqrt(q);
     if (r === undefined) return undefined;
     if ((c & 1) === 1 && r === 0n) return undefined;
-    v = mod((r * inv(s) - u) * inv(2n));
+    v = mod((r * inv(s) - u) * HALF);
   }
-  if (!isSquare(s)) return undefined;
-  const w = sqrt(s);
+  const w = sqrt(s); // s is a square (tested above)
   if (w === undefined) return undefined;
-  const half = inv(2n);
   switch (c & 5) {
     case 0:
-      return mod(-w * (u * mod((1n - C) * half) + v));
+      return mod(-w * (u * ONE_MINUS_C_HALF + v));
     case 1:
-      return mod(w * (u * mod((1n + C) * half) + v));
+      return mod(w * (u * ONE_PLUS_C_HALF + v));
     case 4:
-      return mod(w * (u * mod((1n - C) * half) + v));
+      return mod(w * (u * ONE_MINUS_C_HALF + v));
     default: // 5
-      return mod(-w * (u * mod((1n + C) * half) + v));
+      return mod(-w * (u * ONE_PLUS_C_HALF + v));
   }
 }
 

@@ -12,6 +12,8 @@ import { nodeAead, type NodeAead } from './node-aead.js';
 /** BIP 324 initialize_v2_transport: salt = b'bitcoin_v2_shared_secret' + NETWORK_MAGIC. */
 const SALT_PREFIX = 'bitcoin_v2_shared_secret';
 const EMPTY = new Uint8Array(0);
+/** decryptLength's scratch, shared by every session (it is synchronous). */
+const LENGTH_BYTES = new Uint8Array(LENGTH_LEN);
 
 /** The outputs of BIP 324 initialize_v2_transport's HKDF. */
 export interface V2Keys {
@@ -26,12 +28,17 @@ export interface V2Keys {
   readonly sessionId: Uint8Array;
 }
 
-/** BIP 324 key derivation: HKDF-SHA256, salt 'bitcoin_v2_shared_secret' || the 4 magic bytes. */
-export function deriveV2Keys(ecdhSecret: Uint8Array, magic: number): V2Keys {
+/** HKDF-Extract with BIP 324's salt: 'bitcoin_v2_shared_secret' || the 4 magic bytes. */
+function pseudoRandomKey(ecdhSecret: Uint8Array, magic: number): Uint8Array {
   const salt = new Uint8Array(SALT_PREFIX.length + 4);
   salt.set(new TextEncoder().encode(SALT_PREFIX));
   new DataView(salt.buffer).setUint32(SALT_PREFIX.length, magic >>> 0, true);
-  const prk = extract(sha256, ecdhSecret, salt);
+  return extract(sha256, ecdhSecret, salt);
+}
+
+/** BIP 324 key derivation: HKDF-SHA256, salt 'bitcoin_v2_shared_secret' || the 4 magic bytes. */
+export function deriveV2Keys(ecdhSecret: Uint8Array, magic: number): V2Keys {
+  const prk = pseudoRandomKey(ecdhSecret, magic);
   const okm = (info: string): Uint8Array => expand(sha256, prk, new TextEncoder().encode(info), 32);
   const terminators = okm('garbage_terminators');
   const keys: V2Keys = {
@@ -48,16 +55,27 @@ export function deriveV2Keys(ecdhSecret: Uint8Array, magic: number): V2Keys {
   return keys;
 }
 
+/**
+ * Only the responder's garbage terminator deriveV2Keys would give with `magic` (one HKDF output,
+ * not six): what a node of that network would send us as initiator.
+ */
+export function responderGarbageTerminator(ecdhSecret: Uint8Array, magic: number): Uint8Array {
+  const prk = pseudoRandomKey(ecdhSecret, magic);
+  const terminators = expand(sha256, prk, new TextEncoder().encode('garbage_terminators'), 32);
+  prk.fill(0);
+  return terminators.slice(GARBAGE_TERMINATOR_LEN);
+}
+
 /** Both directions of one session, as Core's BIP324Cipher: lengths and contents, in and out. */
 export class PacketCipher {
   readonly sessionId: Uint8Array;
-  readonly sendGarbageTerminator: Uint8Array;
-  readonly recvGarbageTerminator: Uint8Array;
+  /** Both garbage terminators, until the handshake is over (releaseTerminators). */
+  sendGarbageTerminator: Uint8Array;
+  recvGarbageTerminator: Uint8Array;
   private readonly sendL: FSChaCha20;
   private readonly sendP: FSChaCha20Poly1305;
   private readonly recvL: FSChaCha20;
   private readonly recvP: FSChaCha20Poly1305;
-  private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
 
   /** `aead`: as FSChaCha20Poly1305's (Node's AEAD for large packets when available; `null` for JavaScript only). */
   constructor(keys: V2Keys, initiator: boolean, aead: NodeAead | null | undefined = nodeAead) {
@@ -68,6 +86,12 @@ export class PacketCipher {
     this.recvP = new FSChaCha20Poly1305(initiator ? keys.responderP : keys.initiatorP, aead);
     this.sendGarbageTerminator = initiator ? keys.initiatorGarbageTerminator : keys.responderGarbageTerminator;
     this.recvGarbageTerminator = initiator ? keys.responderGarbageTerminator : keys.initiatorGarbageTerminator;
+  }
+
+  /** Lets go of the garbage terminators once theirs was found (ours went out before): two arrays a peer less. */
+  releaseTerminators(): void {
+    this.sendGarbageTerminator = EMPTY;
+    this.recvGarbageTerminator = EMPTY;
   }
 
   /** BIP 324 v2_enc_packet: one whole packet (contents.length + 20 bytes). */
@@ -95,7 +119,7 @@ export class PacketCipher {
 
   /** The contents length from the 3 encrypted length bytes (advances the length cipher). */
   decryptLength(encrypted: Uint8Array): number {
-    const b = this.lengthBytes;
+    const b = LENGTH_BYTES;
     const n = Math.min(LENGTH_LEN, encrypted.length);
     for (let i = 0; i < n; i++) b[i] = encrypted[i];
     this.recvL.cryptAt(b, 0, n);

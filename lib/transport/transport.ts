@@ -1,6 +1,4 @@
-import { defer, type OperatorFunction } from 'rxjs';
 import type { Frame, Message } from '../wire/messages.js';
-import { emitEach } from './emit-each.js';
 
 export type TransportKind = 'v1' | 'v2';
 
@@ -16,11 +14,7 @@ export type TransportKind = 'v1' | 'v2';
 export interface Transport {
   readonly kind: TransportKind;
   start(): void;
-  /**
-   * `dropped` hears of each authentic message that names no type we can read (v2: an unknown
-   * short id or a malformed command): skipped, as Core skips it, but a bad message all the same.
-   */
-  receive(chunk: Uint8Array, emit: (frame: Frame) => void, dropped?: (reason: string) => void): void;
+  receive(chunk: Uint8Array, sink: FrameSink): void;
   /** Returns the bytes the message takes on the wire (v2: its packet, also while it waits for the keys). */
   send(msg: Message): number;
   /** v2: the peer's version packet arrived (the handshake is done); always true for v1. */
@@ -31,17 +25,15 @@ export interface Transport {
   readonly sessionId?: Uint8Array;
 }
 
+/** What a transport's receive() hands on. */
+export interface FrameSink {
+  frame(frame: Frame): void;
+  /**
+   * An authentic message that names no type we can read (v2: an unknown short id or a malformed
+   * command): skipped, as Core skips it, but a bad message all the same.
+   */
+  dropped(reason: string): void;
+}
+
 /** Writes bytes to the socket. */
 export type Write = (bytes: Uint8Array) => void;
-
-/**
- * A transport's receiving side as an operator: chunks → frames, `start` on subscribe. Anything
- * thrown inside is the stream's error (emitEach), never the process's.
- */
-export function frames(transport: Transport): OperatorFunction<Uint8Array, Frame> {
-  return (source) =>
-    defer(() => {
-      transport.start();
-      return source.pipe(emitEach<Uint8Array, Frame>((chunk, emit) => transport.receive(chunk, emit)));
-    });
-}

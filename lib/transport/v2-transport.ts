@@ -4,9 +4,11 @@ import { encodePayload } from '../wire/registry.js';
 import type { Transport, Write } from './transport.js';
 import { EXPANSION } from './cipher.js';
 import { V2Session } from './v2.js';
+import { takeKey } from './key-pool.js';
 
 /** Messages queued before the keys are known (our `version`, then a few at most). */
 export const MAX_QUEUED_BEFORE_KEYS = 16;
+const NOTHING_QUEUED: never[] = [];
 /**
  * Our garbage as initiator: at most this many random bytes (BIP 324 allows 4,095). A v1-only
  * node reads our key and garbage as 24-byte v1 headers with a bad magic; bcoin 1.0.2 adds 10 ban
@@ -23,7 +25,10 @@ export const INITIATOR_MAX_GARBAGE = 175;
  * message; the caller counts it against the peer's bad-message budget.
  */
 export function v2Transport(magic: number, write: Write): Transport {
-  const session = new V2Session({ initiator: true, magic, garbage: randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1)) });
+  // Our key made ahead, off the dial's path (key-pool.ts); the session keeps its own copy, this one is wiped.
+  const key = takeKey();
+  const session = new V2Session({ initiator: true, magic, privkey: key.privkey, ellswift: key.ellswift, garbage: randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1)) });
+  key.privkey.fill(0);
   let heard = false;
   let keyed = false;
   let established = false;
@@ -35,7 +40,7 @@ export function v2Transport(magic: number, write: Write): Transport {
     start() {
       write(session.start());
     },
-    receive(chunk, emit, dropped) {
+    receive(chunk, sink) {
       heard = true;
       for (const out of session.receive(chunk)) {
         switch (out.kind) {
@@ -43,16 +48,16 @@ export function v2Transport(magic: number, write: Write): Transport {
             write(out.bytes);
             keyed = true;
             for (const m of queue) write(session.encrypt(m.command, m.payload));
-            queue = [];
+            queue = NOTHING_QUEUED;
             break;
           case 'ready':
             established = true;
             break;
           case 'message':
-            emit({ command: out.command, payload: out.payload, wireBytes: out.bytes + EXPANSION });
+            sink.frame({ command: out.command, payload: out.payload, wireBytes: out.bytes + EXPANSION });
             break;
           case 'dropped':
-            dropped?.(out.reason);
+            sink.dropped(out.reason);
             break;
         }
       }

@@ -1,36 +1,19 @@
 import { randomBytes } from '@noble/hashes/utils.js';
-import { COMMAND_BYTES, isValidCommand } from '../wire/header.js';
-import { MAX_COMPACT_SIZE, MAX_PAYLOAD_BYTES } from '../wire/limits.js';
 import { EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, TAG_LEN } from './cipher.js';
-import { deriveV2Keys, PacketCipher } from './packet-cipher.js';
+import { deriveV2Keys, PacketCipher, responderGarbageTerminator } from './packet-cipher.js';
 import { ELLSWIFT_BYTES, ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
 import { V2Error } from './errors.js';
 import { PacketBuffer } from './packet-buffer.js';
 import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';
+import { looksLikeV1Version, V1_PREFIX_LEN, VERSION_SUFFIX } from './v1-prefix.js';
+import { contentsBytes, decodeContents, MAX_V2_CONTENTS, packetWithContents, type V2Contents } from './v2-contents.js';
+
+export { MAX_V2_CONTENTS, V2_SHORT_IDS } from './v2-contents.js';
+export { looksLikeV1Version, mismatchesV1Prefix, V1_PREFIX_LEN } from './v1-prefix.js';
 
 /** BIP 324: "May send up to 4095 bytes of garbage"; Core V2Transport::MAX_GARBAGE_LEN. */
 export const MAX_GARBAGE_LEN = 4095;
-/**
- * Largest packet contents accepted: 0x00 + 12-byte command + the largest payload, Core's
- * MAX_CONTENTS_LEN in V2Transport::ProcessReceivedPacketBytes (1 + MESSAGE_TYPE_SIZE +
- * min(MAX_SIZE, MAX_PROTOCOL_MESSAGE_LENGTH)) = 4,000,013.
- */
-export const MAX_V2_CONTENTS = 1 + COMMAND_BYTES + Math.min(MAX_COMPACT_SIZE, MAX_PAYLOAD_BYTES);
-/** BIP 324 V1_PREFIX: magic + "version\0\0\0\0\0"; Core V2Transport::V1_PREFIX_LEN. */
-export const V1_PREFIX_LEN = 16;
 
-/**
- * BIP 324 "Application layer": 1-byte message type ids, index = id; '' at 0 means 12 ASCII bytes
- * follow. Core's V2_MESSAGE_IDS (src/net.cpp) stops at addrv2 = 28: the ids 29..32 the BIP
- * assigns to Erlay (reqrecon, sketch, reqsketchext, reconcildiff) map to "" there, and Core
- * ignores them like every unknown type, so here they are unknown ids too.
- */
-export const V2_SHORT_IDS: readonly string[] = [
-  '', 'addr', 'block', 'blocktxn', 'cmpctblock', 'feefilter', 'filteradd', 'filterclear', 'filterload', 'getblocks',
-  'getblocktxn', 'getdata', 'getheaders', 'headers', 'inv', 'mempool', 'merkleblock', 'notfound', 'ping', 'pong',
-  'sendcmpct', 'tx', 'getcfilters', 'cfilter', 'getcfheaders', 'cfheaders', 'getcfcheckpt', 'cfcheckpt', 'addrv2',
-];
-const SHORT_ID_OF = new Map(V2_SHORT_IDS.map((c, i) => [c, i] as const).filter(([, i]) => i > 0));
 
 export interface V2SessionOptions {
   /** We dialled out (BIP 324 initiator) or accepted (responder). */
@@ -50,40 +33,18 @@ export type V2Output =
   | { readonly kind: 'send'; readonly bytes: Uint8Array }
   /** Their version packet was read: the session is up (its contents are ignored, BIP 324). */
   | { readonly kind: 'ready'; readonly sessionId: Uint8Array }
-  | { readonly kind: 'message'; readonly command: string; readonly payload: Uint8Array; readonly bytes: number }
   /**
-   * An authentic packet that names no message type we can read: Core's GetMessageType returns
-   * nullopt, GetReceivedMessage sets reject_message and CNode::ReceiveMsgBytes drops just that
-   * message, keeping the connection. So do we; this says so, for counting.
+   * A message, or an authentic packet that names no message type we can read: Core's
+   * GetMessageType returns nullopt, GetReceivedMessage sets reject_message and
+   * CNode::ReceiveMsgBytes drops just that message, keeping the connection. So do we; `dropped`
+   * says so, for counting.
    */
-  | { readonly kind: 'dropped'; readonly reason: 'unknown-short-id' | 'bad-command'; readonly bytes: number };
+  | V2Contents;
 
 type State = 'key' | 'garbage' | 'version' | 'app';
 const EMPTY = new Uint8Array(0);
-/** Bytes 4..16 of BIP 324 V1_PREFIX, "version" + 5 NULs (Core ProcessReceivedMaybeV1Bytes v1_prefix). */
-const VERSION_SUFFIX = [0x76, 0x65, 0x72, 0x73, 0x69, 0x6f, 0x6e, 0, 0, 0, 0, 0];
-
-function v1PrefixByte(i: number, magic: number): number {
-  return i < 4 ? (magic >>> (8 * i)) & 0xff : VERSION_SUFFIX[i - 4];
-}
-
-/** True when the first 16 bytes are a v1 `version` header's: magic + "version\0\0\0\0\0" (BIP 324, responder). */
-export function looksLikeV1Version(first16: Uint8Array, magic: number): boolean {
-  if (first16.length < V1_PREFIX_LEN) return false;
-  for (let i = 0; i < V1_PREFIX_LEN; i++) if (first16[i] !== v1PrefixByte(i, magic)) return false;
-  return true;
-}
-
-/**
- * True once a byte among the first 16 differs from the v1 prefix: the moment a BIP 324 responder
- * (Core V2Transport::ProcessReceivedMaybeV1Bytes) knows the peer speaks v2 and sends its key.
- */
-export function mismatchesV1Prefix(bytes: Uint8Array, magic: number): boolean {
-  const n = Math.min(bytes.length, V1_PREFIX_LEN);
-  for (let i = 0; i < n; i++) if (bytes[i] !== v1PrefixByte(i, magic)) return true;
-  return false;
-}
-
+/** No other networks' terminators (a responder's, and everyone's after the handshake): one shared empty list. */
+const NONE: readonly never[] = [];
 /**
  * A BIP 324 session as a pure state machine, after Core's V2Transport (src/net.cpp): no I/O, no
  * timers. Call start() once and write its bytes (a responder should first have seen a byte that
@@ -98,20 +59,19 @@ export function mismatchesV1Prefix(bytes: Uint8Array, magic: number): boolean {
 export class V2Session {
   private readonly initiator: boolean;
   private readonly magic: number;
-  private readonly privkey: Uint8Array;
-  private readonly ours: Uint8Array;
+  /** Our key, its encoding and theirs as it comes: let go once the keys are derived (only the ciphers stay). */
+  private kx: { readonly privkey: Uint8Array; readonly ours: Uint8Array; readonly theirs: Uint8Array } | undefined;
   private garbage: Uint8Array;
   private started = false;
   private state: State = 'key';
   private failure: V2Error | undefined;
   private cipher: PacketCipher | undefined;
-  private readonly theirs = new Uint8Array(ELLSWIFT_BYTES);
   private theirsFill = 0;
   /** Received garbage + terminator while in 'garbage'; then the garbage, as AAD of the first packet. */
   private recvGarbage: Uint8Array = EMPTY;
   private recvGarbageFill = 0;
   /** The garbage terminators a peer of each other network would send us (to name its network). */
-  private otherTerminators: { readonly magic: number; readonly term: Uint8Array }[] = [];
+  private otherTerminators: readonly { readonly magic: number; readonly term: Uint8Array }[] = NONE;
   private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
   private lengthFill = 0;
   /** Header + contents + tag of the packet being received, once its length is known (as it comes). */
@@ -122,9 +82,10 @@ export class V2Session {
     this.magic = options.magic;
     if (options.ellswift !== undefined && options.privkey === undefined) throw new RangeError('ellswift needs the privkey it encodes');
     // A copy: it is wiped once the shared secret is known (BIP 324 forward secrecy).
-    this.privkey = options.privkey === undefined ? randomPrivateKey() : Uint8Array.from(options.privkey);
-    this.ours = options.ellswift ?? ellswiftCreate(this.privkey);
-    if (this.ours.length !== ELLSWIFT_BYTES) throw new RangeError(`ellswift is ${ELLSWIFT_BYTES} bytes`);
+    const privkey = options.privkey === undefined ? randomPrivateKey() : Uint8Array.from(options.privkey);
+    const ours = options.ellswift ?? ellswiftCreate(privkey);
+    if (ours.length !== ELLSWIFT_BYTES) throw new RangeError(`ellswift is ${ELLSWIFT_BYTES} bytes`);
+    this.kx = { privkey, ours, theirs: new Uint8Array(ELLSWIFT_BYTES) };
     this.garbage = options.garbage ?? randomGarbage();
     if (this.garbage.length > MAX_GARBAGE_LEN) throw new RangeError(`garbage is at most ${MAX_GARBAGE_LEN} bytes`);
   }
@@ -149,7 +110,7 @@ export class V2Session {
     if (this.started) throw new Error('V2Session.start() called twice');
     this.started = true;
     const out = new Uint8Array(ELLSWIFT_BYTES + this.garbage.length);
-    out.set(this.ours);
+    out.set(this.exchange().ours);
     out.set(this.garbage, ELLSWIFT_BYTES);
     return out;
   }
@@ -172,23 +133,14 @@ export class V2Session {
     return out;
   }
 
-  /** One packet carrying `command` (short id when BIP 324 has one, else 0x00 + 12 bytes) and payload. */
   /** The size of the packet encrypt() makes for this message: the contents (short id or 0x00 + 12-byte command, then the payload) and EXPANSION. */
   static packetBytes(command: string, payloadBytes: number): number {
-    return (SHORT_ID_OF.has(command) ? 1 : 1 + COMMAND_BYTES) + payloadBytes + EXPANSION;
+    return contentsBytes(command, payloadBytes) + EXPANSION;
   }
 
+  /** One packet carrying `command` (short id when BIP 324 has one, else 0x00 + 12 bytes) and payload. */
   encrypt(command: string, payload: Uint8Array): Uint8Array {
-    const id = SHORT_ID_OF.get(command);
-    if (id === undefined && !isValidCommand(command)) throw new RangeError(`cannot send command ${JSON.stringify(command)}`);
-    const typeLen = id === undefined ? 1 + COMMAND_BYTES : 1;
-    if (typeLen + payload.length > MAX_V2_CONTENTS) throw new RangeError(`${command} payload of ${payload.length} bytes is too large`);
-    const packet = new Uint8Array(typeLen + payload.length + EXPANSION);
-    const at = LENGTH_LEN + HEADER_LEN;
-    if (id !== undefined) packet[at] = id;
-    else for (let i = 0; i < command.length; i++) packet[at + 1 + i] = command.charCodeAt(i);
-    packet.set(payload, at + typeLen);
-    return this.keyed().seal(packet);
+    return this.keyed().seal(packetWithContents(command, payload));
   }
 
   /** One packet with raw contents: a decoy when `ignore` (BIP 324 ignore bit), or a test's own encoding. */
@@ -197,42 +149,45 @@ export class V2Session {
     return this.keyed().encrypt(contents, EMPTY, ignore);
   }
 
+  private exchange(): NonNullable<V2Session['kx']> {
+    if (this.kx === undefined) throw new Error('V2Session: the key exchange is over');
+    return this.kx;
+  }
+
   private keyed(): PacketCipher {
     if (this.cipher === undefined) throw new Error('V2Session cannot encrypt before the key exchange');
     return this.cipher;
   }
 
   private readKey(chunk: Uint8Array, at: number, out: V2Output[]): number {
+    const kx = this.exchange();
     const take = Math.min(ELLSWIFT_BYTES - this.theirsFill, chunk.length - at);
-    this.theirs.set(chunk.subarray(at, at + take), this.theirsFill);
+    kx.theirs.set(chunk.subarray(at, at + take), this.theirsFill);
     const before = this.theirsFill;
     this.theirsFill += take;
     // Core checks this as responder only (its v1 responders never speak first); as initiator we
     // check too: bcoin answers any connection with its v1 version at once, and the sooner we know,
     // the fewer of our bytes it reads as bad v1 headers (and bans us for).
-    if (before < V1_PREFIX_LEN && this.theirsFill >= V1_PREFIX_LEN) this.refuseV1();
+    if (before < V1_PREFIX_LEN && this.theirsFill >= V1_PREFIX_LEN) this.refuseV1(kx.theirs);
     if (this.theirsFill < ELLSWIFT_BYTES) return at + take;
     // Core ProcessReceivedKeyBytes: derive the keys, then send the garbage terminator and the
     // version packet, which carries our garbage as AAD (BIP 324: the first packet after the
     // terminator authenticates the garbage; Core sends no decoys before it, nor do we).
-    const secret = v2Ecdh(this.privkey, this.theirs, this.ours, this.initiator);
+    const secret = v2Ecdh(kx.privkey, kx.theirs, kx.ours, this.initiator);
     const keys = deriveV2Keys(secret, this.magic);
     // A node of another network derives its keys with its own magic (the HKDF salt): its garbage
-    // terminator is the one we would get with that magic. Four more HKDFs name its network. As
+    // terminator is the one we would get with that magic. Four more HKDF outputs name its network. As
     // initiator only (the crawler's side): a responder behaves as Core's, which cannot tell.
     if (this.initiator) {
       this.otherTerminators = NETWORK_NAMES.map((n) => NETWORKS[n].magic)
         .filter((m) => m !== this.magic >>> 0)
-        .map((magic) => {
-          const k = deriveV2Keys(secret, magic);
-          for (const x of [k.initiatorL, k.initiatorP, k.responderL, k.responderP]) x.fill(0);
-          return { magic, term: k.responderGarbageTerminator };
-        });
+        .map((magic) => ({ magic, term: responderGarbageTerminator(secret, magic) }));
     }
     secret.fill(0);
     this.cipher = new PacketCipher(keys, this.initiator);
     for (const k of [keys.initiatorL, keys.initiatorP, keys.responderL, keys.responderP]) k.fill(0);
-    this.privkey.fill(0);
+    kx.privkey.fill(0);
+    this.kx = undefined;
     this.theirsFill = 0;
     const version = this.cipher.encrypt(EMPTY, this.garbage); // BIP 324 TRANSPORT_VERSION = b''
     const bytes = new Uint8Array(GARBAGE_TERMINATOR_LEN + version.length);
@@ -247,10 +202,10 @@ export class V2Session {
   }
 
   /** Core ProcessReceivedKeyBytes: "version\0\0\0\0\0" at bytes 4..16 is a v1 peer, not a key. */
-  private refuseV1(): void {
-    for (let i = 4; i < V1_PREFIX_LEN; i++) if (this.theirs[i] !== VERSION_SUFFIX[i - 4]) return;
-    if (looksLikeV1Version(this.theirs, this.magic)) throw new V2Error('v1-peer', 'the peer sent a v1 version message, not a v2 key');
-    const magic = (this.theirs[0] | (this.theirs[1] << 8) | (this.theirs[2] << 16) | (this.theirs[3] << 24)) >>> 0;
+  private refuseV1(theirs: Uint8Array): void {
+    for (let i = 4; i < V1_PREFIX_LEN; i++) if (theirs[i] !== VERSION_SUFFIX[i - 4]) return;
+    if (looksLikeV1Version(theirs, this.magic)) throw new V2Error('v1-peer', 'the peer sent a v1 version message, not a v2 key');
+    const magic = (theirs[0] | (theirs[1] << 8) | (theirs[2] << 16) | (theirs[3] << 24)) >>> 0;
     throw new V2Error('wrong-network-v1', 'the peer sent a v1 version message for another network', magic);
   }
 
@@ -265,7 +220,8 @@ export class V2Session {
         this.recvGarbage = buf.subarray(0, n - GARBAGE_TERMINATOR_LEN);
         this.recvGarbageFill = 0;
         this.state = 'version';
-        this.otherTerminators = [];
+        this.otherTerminators = NONE;
+        this.keyed().releaseTerminators();
         return at;
       }
       if (n >= GARBAGE_TERMINATOR_LEN) {
@@ -327,24 +283,4 @@ function endsWith(buf: Uint8Array, end: number, suffix: Uint8Array): boolean {
   const start = end - suffix.length;
   for (let i = 0; i < suffix.length; i++) if (buf[start + i] !== suffix[i]) return false;
   return true;
-}
-
-/** Core V2Transport::GetMessageType: short id, or 0x00 + printable ASCII up to a NUL, then NULs. */
-function decodeContents(contents: Uint8Array): V2Output {
-  if (contents.length === 0) return { kind: 'dropped', reason: 'bad-command', bytes: 0 };
-  const first = contents[0];
-  if (first !== 0) {
-    const command = first < V2_SHORT_IDS.length ? V2_SHORT_IDS[first] : undefined;
-    if (command === undefined) return { kind: 'dropped', reason: 'unknown-short-id', bytes: contents.length };
-    return { kind: 'message', command, payload: contents.subarray(1), bytes: contents.length };
-  }
-  if (contents.length < 1 + COMMAND_BYTES) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
-  let end = 1;
-  while (end <= COMMAND_BYTES && contents[end] !== 0) {
-    if (contents[end] < 0x20 || contents[end] > 0x7f) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
-    end++;
-  }
-  for (let i = end; i <= COMMAND_BYTES; i++) if (contents[i] !== 0) return { kind: 'dropped', reason: 'bad-command', bytes: contents.length };
-  const command = String.fromCharCode(...contents.subarray(1, end));
-  return { kind: 'message', command, payload: contents.subarray(1 + COMMAND_BYTES), bytes: contents.length };
 }
