@@ -2,7 +2,7 @@ import type { NetworkParams } from '../wire/network.js';
 import type { Endpoint } from '../net/endpoint.js';
 import type { TransportChoice } from '../peer/connect.js';
 import { CENSUS_DEADLINE_MS, DEFAULT_CENSUS_CONCURRENCY } from './census.js';
-import { MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
+import { MAX_HANDSHAKES_IN_FLIGHT } from '../pool/handshakes.js';
 import type { NatsOptions } from '../output/nats.js';
 import type { ReachConfig } from '../net/reach.js';
 import type { RpcEndpoint } from '../net/rpc.js';

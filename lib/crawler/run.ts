@@ -1,4 +1,4 @@
-import { BehaviorSubject, type Subscription } from 'rxjs';
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { Io } from '../output/io.js';
 import type { Logger } from '../log/logger.js';
 import type { StatusLine } from '../log/status-line.js';
@@ -7,15 +7,15 @@ import { redact as redactUrl } from '../output/nats-connect.js';
 import { addrLine, blockLine, propagationLine, peerDownLine, peerUpLine, seenOf } from '../output/lines.js';
 import { MempoolMonitor } from './mempool.js';
 import { startRpc } from './rpc-start.js';
-import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
+import { descriptorShortfall, openFilesLimit } from '../pool/descriptors.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { blockView } from '../tx/block.js';
 import { CHAIN_PARAMS } from '../chain/params.js';
-import type { PeerInfo } from '../peer/session.js';
 import { dialPeer, type SessionOptions } from '../peer/connect.js';
 import { txLine, UNCONFIRMED } from '../tx/view.js';
-import { crawl, type CrawlEvent } from './crawl.js';
+import { crawl, type CrawlDeps, type CrawlEvent } from './crawl.js';
+import { census, type CensusEvent } from './census.js';
 import { DEFAULT_INVENTORY_LIMITS } from './inventory.js';
 import type { CrawlOptions } from './options.js';
 import { formatEndpoint, hostOfEndpoint } from '../net/endpoint.js';
@@ -51,7 +51,7 @@ export interface RunDeps {
  * `crawl`: runs until SIGINT/SIGTERM (SIGHUP is logged and ignored; exit 0 after closing peers, with a summary on stderr; a
  * second signal exits at once), until stdout's reader goes away (exit 0, quietly), or, with
  * --no-reconnect, until every peer is gone (exit 0 if any peer ever connected, else 1); so too
- * without it when no peer is left to redial (each was of another network: crawl.ts NOT_REDIALLED).
+ * without it when no peer is left to redial (each was of another network: lib/pool/keep-peer.ts NOT_REDIALLED).
  */
 export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: RunDeps = {}): Promise<number> {
   const targets = opts.peers;
@@ -73,9 +73,8 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   // A census visits many more nodes at once than a crawl keeps.
   const [connections, flag] = opts.census ? [opts.censusConcurrency, '--census-concurrency'] : [opts.maxPeers, '--max-peers'];
   const fdLimit = openFilesLimit();
-  if (fdLimit !== undefined && connections + FD_RESERVE > fdLimit) {
-    log.warn(`${flag} ${connections} needs about ${connections + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower ${flag}`);
-  }
+  const shortfall = descriptorShortfall(connections, flag, fdLimit);
+  if (shortfall !== undefined) log.warn(shortfall);
   const stdout = new NdjsonSink(io.stdout);
   // The NATS client and prom-client are loaded only when asked for (--nats, --metrics-port).
   const nats = opts.nats && new (await import('../output/nats.js')).NatsSink(opts.nats, opts.network.name, log);
@@ -121,8 +120,6 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
   const up = new Set<string>();
   const configured = new Set(opts.peers.map(formatEndpoint));
   const downLog = new DownLog((peer) => opts.reconnect && configured.has(peer), (peer) => configured.has(peer));
-  // Census: what each visited peer said, until its visit ends.
-  const visits = new Map<string, { info: PeerInfo; time: number; rttMs?: number }>();
   /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
   const count = new CensusCount();
   const reach = opts.reach ?? NO_REACH;
@@ -217,11 +214,12 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       void finish(reason === 'epipe' ? 0 : 1, false);
     });
 
-    /** One crawl event → counters, logs and output lines. */
-    const handle = (ev: CrawlEvent): void => {
+    /** One crawl or census event → counters, logs and output lines. */
+    const handle = (ev: CrawlEvent | CensusEvent): void => {
       metrics?.event(ev);
       switch (ev.type) {
         case 'peer-up':
+        case 'visiting':
           up.add(ev.peer);
           downLog.up(ev.peer);
           metrics?.peersConnected(up.size);
@@ -236,30 +234,28 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
             addrv2: ev.info.addrv2,
             transport: ev.info.transport,
           });
-          if (opts.census) visits.set(ev.peer, { info: ev.info, time: ev.time });
-          else if (opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, networkOf(ev.peer), ev.info, ev.time));
+          if (ev.type === 'peer-up' && opts.emit.has('peer')) sink.write(peerUpLine(ev.peer, networkOf(ev.peer), ev.info, ev.time));
           return;
         case 'peer-down': {
           const wasUp = up.delete(ev.peer);
           metrics?.peersConnected(up.size);
-          if (opts.census) {
-            // Out of descriptors is ours, not the node's: the address is dialled again, and reported then.
-            if (ev.reason === 'no-descriptors') return;
-            const v = visits.get(ev.peer);
-            const network = networkOf(ev.peer);
-            visits.delete(ev.peer);
-            if (v) {
-              count.visit(network, v.info.transport === 'v2');
-              sink.write(peerUpLine(ev.peer, network, v.info, v.time, 'visited', v.rttMs));
-            } else {
-              count.miss(network, ev.reason);
-              sink.write(peerDownLine(ev.peer, network, ev.reason, ev.message, ev.time, 'unreachable'));
-            }
-            return;
-          }
           const note = downLog.down(ev.peer, ev.reason, ev.message, wasUp);
           log[note.level](note.message, note.meta);
           if (opts.emit.has('peer')) sink.write(peerDownLine(ev.peer, networkOf(ev.peer), ev.reason, ev.message, ev.time));
+          return;
+        }
+        case 'visited': {
+          up.delete(ev.peer);
+          metrics?.peersConnected(up.size);
+          const network = networkOf(ev.peer);
+          count.visit(network, ev.info.transport === 'v2');
+          sink.write(peerUpLine(ev.peer, network, ev.info, ev.time, 'visited', ev.rttMs));
+          return;
+        }
+        case 'unreachable': {
+          const network = networkOf(ev.peer);
+          count.miss(network, ev.reason);
+          sink.write(peerDownLine(ev.peer, network, ev.reason, ev.message, ev.time, 'unreachable'));
           return;
         }
         case 'propagation':
@@ -269,12 +265,9 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
           addresses++;
           if (opts.emit.has('addr')) sink.write(addrLine(ev.address, ev.time));
           return;
-        case 'rtt': {
-          const v = visits.get(ev.peer);
-          if (v && v.rttMs === undefined) v.rttMs = ev.ms;
+        case 'rtt':
           log.debug('pong', { peer: ev.peer, rtt_ms: ev.ms });
           return;
-        }
         case 'tx':
           txs++;
           mempool.tx(ev.tx, ev.time, (fee) => {
@@ -306,34 +299,37 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       onBadMessage: metrics && ((command) => metrics.badMessage(command)),
       open: dialer.open,
     };
-    subscription = crawl(
-      targets,
-      {
-        reconnect: opts.reconnect,
-        limits: { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: opts.requestTimeoutMs, maxTxInFlightPerPeer: opts.maxInFlight },
-        paused,
-        askAddresses: opts.discover || opts.emit.has('addr'),
-        discover: opts.discover,
-        maxPeers: connections,
-        maxHandshakes: opts.maxHandshakes,
-        census: opts.census,
-        visitTimeoutMs: opts.visitTimeoutMs,
-        seeds,
-        // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
-        // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
-        dial: dialOptions,
-        chain: CHAIN_PARAMS[opts.network.name],
-        propagation: opts.emit.has('propagation') ? { windowMs: opts.propagationWindowMs, networkOf } : undefined,
-        // What stdout's reader has not taken is bounded (MAX_OUTPUT_BUFFER_BYTES): past it nothing is taken in.
-        outputFull: () => stdout.full,
-      },
-      {
-        log,
-        connect: (t) => dialPeer(t.host, t.port, session, opts.transport, t.services),
-        openFilesLimit: fdLimit,
-        book,
-      },
-    ).subscribe({
+    const crawlDeps: CrawlDeps = {
+      log,
+      connect: (t) => dialPeer(t.host, t.port, session, opts.transport, t.services),
+      openFilesLimit: fdLimit,
+      book,
+    };
+    // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
+    // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
+    // The one place a census differs: its own composition of the pool (lib/crawler/census.ts).
+    const events: Observable<CrawlEvent | CensusEvent> = opts.census
+      ? census(targets, { concurrency: connections, maxHandshakes: opts.maxHandshakes, visitTimeoutMs: opts.visitTimeoutMs, seeds, dial: dialOptions }, crawlDeps)
+      : crawl(
+          targets,
+          {
+            reconnect: opts.reconnect,
+            limits: { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: opts.requestTimeoutMs, maxTxInFlightPerPeer: opts.maxInFlight },
+            paused,
+            askAddresses: opts.discover || opts.emit.has('addr'),
+            discover: opts.discover,
+            maxPeers: connections,
+            maxHandshakes: opts.maxHandshakes,
+            seeds,
+            dial: dialOptions,
+            chain: CHAIN_PARAMS[opts.network.name],
+            propagation: opts.emit.has('propagation') ? { windowMs: opts.propagationWindowMs, networkOf } : undefined,
+            // What stdout's reader has not taken is bounded (MAX_OUTPUT_BUFFER_BYTES): past it nothing is taken in.
+            outputFull: () => stdout.full,
+          },
+          crawlDeps,
+        );
+    subscription = events.subscribe({
       next(ev) {
         // A bug in shaping one event's output costs that event, never the process.
         try {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Subject, type Observable } from 'rxjs';
-import { HandshakeGate } from '../../lib/crawler/handshakes.js';
+import { HandshakeGate } from '../../lib/pool/handshakes.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../../lib/peer/session.js';
 import { PeerError } from '../../lib/peer/errors.js';
 
