@@ -52,6 +52,17 @@ describe('HandshakeGate', () => {
     expect([gate.inFlight, gate.queued]).toEqual([0, 0]);
   });
 
+  it('a dial that throws frees its slot, as one that fails', () => {
+    const gate = new HandshakeGate(1);
+    const { started, dial } = dials(2);
+    const errors: string[] = [];
+    gate.gate(() => { throw new Error('bad target'); }).subscribe({ error: (e: Error) => errors.push(e.message) });
+    gate.gate(dial(1)).subscribe();
+    expect(errors).toEqual(['bad target']);
+    expect(started).toEqual([1]);
+    expect(gate.inFlight).toBe(1);
+  });
+
   it('refuses a limit below one', () => {
     expect(() => new HandshakeGate(0)).toThrow(RangeError);
   });
