@@ -307,7 +307,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
     };
     // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
     // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
-    // The one place a census differs: its own composition of the pool (lib/crawler/census.ts).
+    // A census is its own composition of the pool (lib/crawler/census.ts); here it differs besides only in its size (above) and its summary (at the end).
     const events: Observable<CrawlEvent | CensusEvent> = opts.census
       ? census(targets, { concurrency: connections, maxHandshakes: opts.maxHandshakes, visitTimeoutMs: opts.visitTimeoutMs, seeds, dial: dialOptions }, crawlDeps)
       : crawl(
