@@ -2,7 +2,6 @@ import type { DecodedTx } from '../wire/model.js';
 import type { NetworkParams } from '../wire/network.js';
 import { txLine, type FeeInfo } from '../tx/view.js';
 import { toReversedHex } from '../wire/hex.js';
-import { knownFee, learnOutput, missingInputs } from '../mempool/fees.js';
 import type { RpcOutputs } from './fee-rpc.js';
 import { MempoolView, type Left } from '../mempool/view.js';
 import { feerateHistogram, nextBlockMinFeerate } from '../mempool/template.js';
@@ -53,22 +52,21 @@ export class MempoolMonitor {
     }
     const added = this.view.add(tx, time);
     if (added !== undefined) this.left(added.left, time);
-    const fee = added?.entry.fee;
-    if (added !== undefined && fee !== undefined && added.prevouts !== undefined) return print({ fee, prevouts: added.prevouts, effectiveFeerate: added.effectiveFeerate });
-    const missing = added === undefined || this.rpc === undefined ? [] : missingInputs(this.view, tx);
+    if (added?.known !== undefined) return print(added.known);
+    const missing = added === undefined || this.rpc === undefined ? [] : this.view.missingInputs(tx);
     if (this.rpc === undefined || missing.length === 0) return print(undefined);
     let done = false;
     const flush = (withFee: boolean): void => {
       if (done) return;
       done = true;
       this.held.delete(hold);
-      print(withFee ? knownFee(this.view, tx) : undefined);
+      print(withFee ? this.view.knownFee(tx) : undefined);
     };
     const hold = (): void => flush(false);
     this.held.add(hold);
     void this.rpc.outputs(missing.map((i) => ({ txid: toReversedHex(tx.inputs[i].prevTxid), vout: tx.inputs[i].prevIndex }))).then((outs) => {
       outs.forEach((o, j) => {
-        if (o) learnOutput(this.view, tx.inputs[missing[j]].prevTxid, tx.inputs[missing[j]].prevIndex, o);
+        if (o) this.view.learnOutput(tx.inputs[missing[j]].prevTxid, tx.inputs[missing[j]].prevIndex, o);
       });
       flush(true);
     });
@@ -83,7 +81,7 @@ export class MempoolMonitor {
   block(txs: readonly DecodedTx[], hash: string, height: number | undefined, blockTime: number, peer: string, time: number): { seen: number; unseen: number } {
     this.left(this.view.expire(time), time);
     const c = this.view.confirm(txs);
-    if (this.opts.emit.has('confirmed')) for (const e of c.confirmed) this.write(confirmedLine(e.txid, e.time, hash, height, time));
+    if (this.opts.emit.has('confirmed')) for (const e of c.confirmed) this.write(confirmedLine(toReversedHex(txs[e.index].txid), e.time, hash, height, time));
     this.left(c.left, time);
     if (this.opts.emit.has('unseen')) {
       // In a block, so Esplora's confirmed status (electrs' TransactionStatus), as a jq filter on `.status.confirmed` expects.
@@ -102,8 +100,8 @@ export class MempoolMonitor {
         vsize: this.view.vsize,
         oldestAge: this.view.oldestAge(now),
         known: this.view.known,
-        histogram: feerateHistogram(this.view.entries.values()),
-        nextBlockFeerate: nextBlockMinFeerate(this.view),
+        histogram: feerateHistogram(this.view.store),
+        nextBlockFeerate: nextBlockMinFeerate(this.view.store),
       },
       now,
     );

@@ -12,12 +12,14 @@ const CORE_CHAIN: Readonly<Record<string, string>> = { mainnet: 'main', testnet:
 /**
  * --rpc at start: Core must answer `getblockchaininfo`, on the crawl's network. No node, wrong
  * credentials or another chain is a one-line error (UsageError: exit 2) before any peer is dialled.
+ * This check of the set-up waits at least DEFAULT_RPC_TIMEOUT_MS, whatever a shorter --rpc-timeout
+ * (which bounds how long a line waits): a first answer costs a connection and a cold start.
  */
 export async function startRpc(endpoint: RpcEndpoint, timeoutMs: number | undefined, network: string, log: Logger): Promise<RpcOutputs> {
   const ms = timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
   let chain: unknown;
   try {
-    const [info] = await rpcBatch(endpoint, [{ method: 'getblockchaininfo', params: [] }], ms);
+    const [info] = await rpcBatch(endpoint, [{ method: 'getblockchaininfo', params: [] }], Math.max(ms, DEFAULT_RPC_TIMEOUT_MS));
     if ('error' in info) throw new RpcFailure(info.error);
     chain = (info.result as { chain?: unknown } | null)?.chain;
   } catch (err) {

@@ -1,28 +1,15 @@
-import { KeyMaker } from './keys.js';
+import { NONE, type TxStore } from './store.js';
 
-/** What the graph walks need of the view. */
-export interface GraphEntry {
-  readonly txid: string;
-  readonly key: string;
-  readonly spends: readonly string[];
-  readonly outCount: number;
-  readonly signals: boolean;
-}
-
-export interface Graph<E extends GraphEntry = GraphEntry> {
-  readonly entries: ReadonlyMap<string, E>;
-  readonly spentBy: ReadonlyMap<string, E>;
-}
-
-/** `root` and every view transaction descending from it, root first, each once (linear in their inputs and outputs). */
-export function descendantsOf<E extends GraphEntry>(g: Graph<E>, root: E): E[] {
-  const out: E[] = [root];
-  const seen = new Set<E>(out);
+/** `root` and every view transaction descending from it (slots), root first, each once (linear in their outputs). */
+export function descendantsOf(s: TxStore, root: number): number[] {
+  const out: number[] = [root];
+  const seen = new Set<number>(out);
   for (let at = 0; at < out.length; at++) {
     const e = out[at];
-    for (let i = 0; i < e.outCount; i++) {
-      const child = g.spentBy.get(KeyMaker.outpoint(e.key, i));
-      if (child !== undefined && !seen.has(child)) {
+    const n = s.nOut[e];
+    for (let i = 0; i < n; i++) {
+      const child = s.childAt(e, i);
+      if (child !== NONE && !seen.has(child)) {
         seen.add(child);
         out.push(child);
       }
@@ -40,14 +27,17 @@ export function descendantsOf<E extends GraphEntry>(g: Graph<E>, root: E): E[] {
 export const ANCESTORS_MAX = 64;
 
 /** Every view transaction `e` descends from (not `e`), each once; undefined past `limit` of them. */
-export function ancestorsOf<E extends GraphEntry>(g: Graph<E>, e: E, limit = ANCESTORS_MAX): E[] | undefined {
-  const out: E[] = [];
-  const seen = new Set<E>([e]);
-  const queue: E[] = [e];
+export function ancestorsOf(s: TxStore, e: number, limit = ANCESTORS_MAX): number[] | undefined {
+  const out: number[] = [];
+  let seen: Set<number> | undefined;
+  const queue: number[] = [e];
   for (let at = 0; at < queue.length; at++) {
-    for (const k of queue[at].spends) {
-      const parent = g.entries.get(KeyMaker.txOf(k));
-      if (parent === undefined || seen.has(parent)) continue;
+    const n = s.nIn[queue[at]];
+    for (let i = 0; i < n; i++) {
+      const parent = s.parentOf(queue[at], i);
+      if (parent === NONE) continue;
+      seen ??= new Set<number>([e]);
+      if (seen.has(parent)) continue;
       seen.add(parent);
       if (out.push(parent) > limit) return undefined;
       queue.push(parent);
@@ -57,6 +47,6 @@ export function ancestorsOf<E extends GraphEntry>(g: Graph<E>, e: E, limit = ANC
 }
 
 /** BIP 125 as Core's mempool reads it (policy/rbf.cpp IsRBFOptIn): it or an unconfirmed ancestor in the view signals. */
-export function signalsInView<E extends GraphEntry>(g: Graph<E>, e: E): boolean {
-  return e.signals || (ancestorsOf(g, e) ?? []).some((a) => a.signals);
+export function signalsInView(s: TxStore, e: number): boolean {
+  return s.signals(e) || (ancestorsOf(s, e) ?? []).some((a) => s.signals(a));
 }

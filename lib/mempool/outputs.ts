@@ -1,7 +1,6 @@
-import { toHex } from '../wire/hex.js';
-import type { TxOutput } from '../wire/model.js';
+import { HashIndex } from './index.js';
 
-/** An output as the view keeps it: its value and scriptPubKey (hex, as the lines print it). */
+/** An output as the lines print it: its value and scriptPubKey (hex). */
 export interface Output {
   /** Satoshis. Exact: a valid value is at most 2.1 × 10^15 < 2^53. */
   readonly value: number;
@@ -9,75 +8,146 @@ export interface Output {
 }
 
 /**
- * Outputs of confirmed transactions, from the blocks received since start, kept so that the fee
- * of a transaction spending them is known. Most recent kept: past CONFIRMED_OUTPUTS_MAX the oldest
- * half go (and an output a block spent goes at once: it cannot be spent again).
- * 250,000 outputs at ~140 bytes each (~35 MB) is ~30 mainnet blocks (~7,500 outputs each), about
- * five hours: most transactions spend outputs older than that, which only --rpc resolves.
+ * Outputs of confirmed transactions, from the blocks received since start (and what --rpc told),
+ * kept so that the fee of a transaction spending them is known: a ring of the CONFIRMED_OUTPUTS_MAX
+ * most recent (the oldest overwritten), and an output a block spent goes at once (it cannot be
+ * spent again). 250,000 outputs at ~100 bytes each (~25 MB, measured in BENCHMARKS.md) is ~30
+ * mainnet blocks (~7,500 outputs each), about five hours: most transactions spend outputs older
+ * than that, which only --rpc resolves.
  */
 export const CONFIRMED_OUTPUTS_MAX = 250_000;
 /** Outputs of one transaction kept at most (a larger one is kept without its outputs: its children's fees stay unknown). MAX_STANDARD_TX_WEIGHT / the 9 bytes × 4 of the smallest output. */
-export const OUTPUTS_PER_TX_MAX = 400_000 / 36;
+export const OUTPUTS_PER_TX_MAX = Math.floor(400_000 / 36);
 
-/**
- * A view transaction's outputs, packed: their values, and their scripts' hex joined by spaces (one
- * string a transaction instead of an object and a string an output: ~60 bytes less an output).
- */
-export interface PackedOutputs {
-  readonly values: readonly number[];
-  readonly scripts: string;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Bytes [start, end) of `b` as hex. */
+export function bytesHex(b: Uint8Array, start: number, end: number): string {
+  let out = '';
+  for (let i = start; i < end; i++) out += HEX[b[i]];
+  return out;
 }
 
-export function packOutputs(outputs: readonly TxOutput[]): PackedOutputs | undefined {
-  if (outputs.length > OUTPUTS_PER_TX_MAX) return undefined;
-  const values = new Array<number>(outputs.length);
-  let scripts = '';
-  for (let i = 0; i < outputs.length; i++) {
-    values[i] = Number(outputs[i].value);
-    scripts += i === 0 ? toHex(outputs[i].script) : ' ' + toHex(outputs[i].script);
-  }
-  return { values, scripts };
-}
+/** The 32 bits at `at` of a txid (internal byte order): its hash in the indexes. */
+export const hash32 = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+/** An outpoint's hash: its txid's 32 bits mixed with its index. */
+export const outpointHash = (txidHash: number, index: number): number => (txidHash ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
 
-/** Output `index` of packed outputs, if there is one. */
-export function outputAt(p: PackedOutputs | undefined, index: number): Output | undefined {
-  if (p === undefined || index >= p.values.length) return undefined;
-  let start = 0;
-  for (let i = 0; i < index; i++) start = p.scripts.indexOf(' ', start) + 1;
-  const end = p.scripts.indexOf(' ', start);
-  return { value: p.values[index], script: p.scripts.slice(start, end < 0 ? p.scripts.length : end) };
-}
+/** Script bytes kept inline (P2TR and P2WSH are 34, P2PKH 25); a longer script is kept aside. */
+const INLINE_SCRIPT = 34;
+const SCRIPT_SLOT = INLINE_SCRIPT + 1;
+const LONG = 255;
+/** OP_RETURN: an output no transaction can spend, so never kept. */
+const OP_RETURN = 0x6a;
 
-/**
- * Two generations of Maps: outputs go into the young one; when it holds half the bound, the old one
- * is dropped and the young one becomes old. O(1) a call: a Map used as a queue (delete the first,
- * read `keys().next()`) walks the holes deletions leave at its front, O(n) a call until V8 compacts
- * it (bench:mempool measured 1.1 s a block that way).
- */
 export class ConfirmedOutputs {
-  private young = new Map<string, Output>();
-  private old = new Map<string, Output>();
+  // Grown by doubling up to `max`, then a ring.
+  private txids = new Uint8Array(0);
+  private vouts = new Int32Array(0);
+  private values = new Float64Array(0);
+  /** Per position: the script's length, then its bytes (LONG: in `long`). */
+  private scripts = new Uint8Array(0);
+  private readonly long = new Map<number, Uint8Array>();
+  private readonly index: HashIndex;
+  private next = 0;
+  private q: Uint8Array = new Uint8Array(32);
+  private qAt = 0;
+  private qVout = 0;
 
-  constructor(readonly max: number = CONFIRMED_OUTPUTS_MAX) {}
+  /** `offset`: which 4 bytes of a txid are its hash (drawn per process by the view). */
+  constructor(
+    readonly max: number = CONFIRMED_OUTPUTS_MAX,
+    private readonly offset = 0,
+  ) {
+    this.index = new HashIndex((pos) => this.vouts[pos] === this.qVout && this.sameTxid(pos));
+  }
 
   get size(): number {
-    return this.young.size + this.old.size;
+    return this.index.size;
   }
 
-  get(key: string): Output | undefined {
-    return this.young.get(key) ?? this.old.get(key);
+  private sameTxid(pos: number): boolean {
+    const t = this.txids;
+    const b = pos * 32;
+    for (let k = 0; k < 32; k++) if (t[b + k] !== this.q[this.qAt + k]) return false;
+    return true;
   }
 
-  add(key: string, output: Output): void {
-    if (this.young.size >= this.max / 2) {
-      this.old = this.young;
-      this.young = new Map();
+  /** Ring position of output `vout` of the txid at `txid[at..at+32]`; -1 if not held. */
+  position(txid: Uint8Array, at: number, vout: number): number {
+    this.q = txid;
+    this.qAt = at;
+    this.qVout = vout;
+    return this.index.find(outpointHash(hash32(txid, at + this.offset), vout));
+  }
+
+  value(pos: number): number {
+    return this.values[pos];
+  }
+
+  output(pos: number): Output {
+    const o = pos * SCRIPT_SLOT;
+    const len = this.scripts[o];
+    const script = len === LONG ? bytesHex(this.long.get(pos) ?? new Uint8Array(0), 0, this.long.get(pos)?.length ?? 0) : bytesHex(this.scripts, o + 1, o + 1 + len);
+    return { value: this.values[pos], script };
+  }
+
+  get(txid: Uint8Array, vout: number): Output | undefined {
+    const pos = this.position(txid, 0, vout);
+    return pos < 0 ? undefined : this.output(pos);
+  }
+
+  add(txid: Uint8Array, vout: number, value: number, script: Uint8Array): void {
+    if (script.length > 0 && script[0] === OP_RETURN) return;
+    const pos = this.next;
+    if (pos === this.vouts.length) this.grow();
+    if (this.vouts[pos] >= 0) this.drop(pos);
+    this.q = txid;
+    this.qAt = 0;
+    this.qVout = vout;
+    for (let k = 0, b = pos * 32; k < 32; k++) this.txids[b + k] = txid[k];
+    this.vouts[pos] = vout;
+    // Already held (a block seen twice): the new position stays free.
+    if (!this.index.insert(outpointHash(hash32(txid, this.offset), vout), pos)) {
+      this.vouts[pos] = -1;
+      return;
     }
-    this.young.set(key, output);
+    this.next = (pos + 1) % this.max;
+    this.values[pos] = value;
+    const o = pos * SCRIPT_SLOT;
+    if (script.length <= INLINE_SCRIPT) {
+      this.scripts[o] = script.length;
+      this.scripts.set(script, o + 1);
+    } else {
+      this.scripts[o] = LONG;
+      this.long.set(pos, script.slice());
+    }
   }
 
-  spent(key: string): void {
-    this.young.delete(key);
-    this.old.delete(key);
+  private grow(): void {
+    const cap = Math.min(this.max, Math.max(1024, this.vouts.length * 2));
+    const txids = new Uint8Array(cap * 32);
+    txids.set(this.txids);
+    this.txids = txids;
+    const vouts = new Int32Array(cap).fill(-1);
+    vouts.set(this.vouts);
+    this.vouts = vouts;
+    const values = new Float64Array(cap);
+    values.set(this.values);
+    this.values = values;
+    const scripts = new Uint8Array(cap * SCRIPT_SLOT);
+    scripts.set(this.scripts);
+    this.scripts = scripts;
+  }
+
+  spent(txid: Uint8Array, vout: number): void {
+    const pos = this.position(txid, 0, vout);
+    if (pos >= 0) this.drop(pos);
+  }
+
+  private drop(pos: number): void {
+    this.index.remove(outpointHash(hash32(this.txids, pos * 32 + this.offset), this.vouts[pos]), pos);
+    this.vouts[pos] = -1;
+    if (this.scripts[pos * SCRIPT_SLOT] === LONG) this.long.delete(pos);
   }
 }

@@ -1,5 +1,5 @@
-import { ancestorsOf, type Graph } from './graph.js';
-import type { ViewEntry } from './view.js';
+import { ancestorsOf } from './graph.js';
+import { NONE, type TxStore } from './store.js';
 
 /**
  * Feerate levels (sat/vB) of Jochen Hoenicke's mempool charts (https://jochen-hoenicke.de/queue/),
@@ -13,6 +13,9 @@ export const FEE_LEVELS: readonly number[] = [
 
 /** MAX_BLOCK_WEIGHT (consensus/consensus.h) less DEFAULT_BLOCK_RESERVED_WEIGHT (policy/policy.h, Core 29+: 8,000 for header, tx count and coinbase). */
 export const TEMPLATE_WEIGHT = 4_000_000 - 8_000;
+/** node/miner.cpp addPackageTxs: give up after this many packages in a row that do not fit, once the block is within BLOCK_FULL_ENOUGH_WEIGHT_DELTA of full. */
+const MAX_CONSECUTIVE_FAILURES = 1000;
+const BLOCK_FULL_ENOUGH_WEIGHT_DELTA = 4000;
 
 export interface Histogram {
   /** Per level: transactions, and their vsize. */
@@ -20,12 +23,13 @@ export interface Histogram {
   readonly vsize: number[];
 }
 
-export function feerateHistogram(entries: Iterable<ViewEntry>): Histogram {
+export function feerateHistogram(s: TxStore): Histogram {
   const count = new Array<number>(FEE_LEVELS.length).fill(0);
   const vsize = new Array<number>(FEE_LEVELS.length).fill(0);
-  for (const e of entries) {
-    if (e.fee === undefined) continue;
-    const rate = e.fee / e.vsize;
+  for (let e = s.head; e !== NONE; e = s.next[e]) {
+    const fee = s.fee[e];
+    if (Number.isNaN(fee)) continue;
+    const rate = fee / s.vsize[e];
     let lo = 0;
     let hi = FEE_LEVELS.length - 1;
     while (lo < hi) {
@@ -34,46 +38,122 @@ export function feerateHistogram(entries: Iterable<ViewEntry>): Histogram {
       else hi = mid - 1;
     }
     count[lo]++;
-    vsize[lo] += e.vsize;
+    vsize[lo] += s.vsize[e];
   }
   return { count, vsize };
 }
 
+/** A max-heap of (score, candidate) pairs; stale pairs are skipped by the reader. */
+class ScoreHeap {
+  private readonly score: number[] = [];
+  private readonly item: number[] = [];
+  get size(): number {
+    return this.item.length;
+  }
+  push(score: number, item: number): void {
+    let i = this.item.length;
+    this.score.push(score);
+    this.item.push(item);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.score[p] >= score) break;
+      this.score[i] = this.score[p];
+      this.item[i] = this.item[p];
+      i = p;
+    }
+    this.score[i] = score;
+    this.item[i] = item;
+  }
+  /** The top pair's item and score, removed. */
+  pop(): [number, number] {
+    const top: [number, number] = [this.item[0], this.score[0]];
+    const lastS = this.score.pop() as number;
+    const lastI = this.item.pop() as number;
+    const n = this.item.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        let c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && this.score[c + 1] > this.score[c]) c++;
+        if (this.score[c] <= lastS) break;
+        this.score[i] = this.score[c];
+        this.item[i] = this.item[c];
+        i = c;
+      }
+      this.score[i] = lastS;
+      this.item[i] = lastI;
+    }
+    return top;
+  }
+}
+
 /**
  * The lowest package feerate a next block would include, over the transactions with a known fee
- * whose in-view ancestors' fees are all known: packages (a transaction with its not yet included
- * ancestors) taken greedily by ancestor feerate until TEMPLATE_WEIGHT, as Core's BlockAssembler
- * (node/miner.cpp addPackageTxs) does, without its re-scoring of a package whose ancestor an
- * earlier package took (its score is then read again when it is reached). Undefined when none.
+ * whose in-view ancestors' fees are all known, as Core's BlockAssembler (node/miner.cpp
+ * addPackageTxs) builds a block: the package (a transaction with its not yet included ancestors)
+ * of highest ancestor feerate first, until TEMPLATE_WEIGHT; once a package is in, each of its
+ * transactions' descendants is scored again without it (Core's mapModifiedTx, filled by
+ * UpdatePackagesForAdded), so a child whose parent went in competes with its own feerate. Work:
+ * each candidate has at most ANCESTORS_MAX ancestors, so at most 64 re-scorings a candidate.
+ * Undefined when nothing is included. `maxWeight`: the block's room (tests make it small).
  */
-export function nextBlockMinFeerate(g: Graph<ViewEntry>): number | undefined {
-  interface Candidate {
-    readonly e: ViewEntry;
-    readonly anc: ViewEntry[];
-    readonly score: number;
+export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT): number | undefined {
+  // Candidate c: its slot, its not yet included ancestors (with their sums), its descendant candidates.
+  const slots: number[] = [];
+  const ancs: number[][] = [];
+  const fee: number[] = [];
+  const vsize: number[] = [];
+  const weight: number[] = [];
+  const indexOf = new Map<number, number>();
+  for (let e = s.head; e !== NONE; e = s.next[e]) {
+    if (Number.isNaN(s.fee[e])) continue;
+    const anc = s.nIn[e] > 0 ? ancestorsOf(s, e) : [];
+    if (anc === undefined || anc.some((a) => Number.isNaN(s.fee[a]))) continue;
+    indexOf.set(e, slots.length);
+    slots.push(e);
+    ancs.push(anc);
+    fee.push(anc.reduce((t, a) => t + s.fee[a], s.fee[e]));
+    vsize.push(anc.reduce((t, a) => t + s.vsize[a], s.vsize[e]));
+    weight.push(anc.reduce((t, a) => t + s.weight[a], s.weight[e]));
   }
-  const candidates: Candidate[] = [];
-  for (const e of g.entries.values()) {
-    if (e.fee === undefined) continue;
-    const anc = e.spends.length > 0 ? ancestorsOf(g, e) : [];
-    if (anc === undefined || anc.some((a) => a.fee === undefined)) continue;
-    const fee = anc.reduce((s, a) => s + (a.fee ?? 0), e.fee);
-    const weight = anc.reduce((s, a) => s + a.vsize, e.vsize);
-    candidates.push({ e, anc, score: fee / weight });
-  }
-  candidates.sort((a, b) => b.score - a.score);
-  const included = new Set<ViewEntry>();
-  let weight = 0;
+  const descendants = new Map<number, number[]>();
+  const heap = new ScoreHeap();
+  slots.forEach((_slot, c) => {
+    for (const a of ancs[c]) {
+      const d = descendants.get(a);
+      if (d === undefined) descendants.set(a, [c]);
+      else d.push(c);
+    }
+    heap.push(fee[c] / vsize[c], c);
+  });
+  const included = new Set<number>();
+  let blockWeight = 0;
+  let failures = 0;
   let lowest: number | undefined;
-  for (const c of candidates) {
-    if (included.has(c.e)) continue;
-    const pkg = [c.e, ...c.anc.filter((a) => !included.has(a))];
-    const w = pkg.reduce((s, p) => s + p.weight, 0);
-    if (weight + w > TEMPLATE_WEIGHT) continue;
-    const rate = pkg.reduce((s, p) => s + (p.fee ?? 0), 0) / pkg.reduce((s, p) => s + p.vsize, 0);
-    for (const p of pkg) included.add(p);
-    weight += w;
-    lowest = lowest === undefined ? rate : Math.min(lowest, rate);
+  while (heap.size > 0) {
+    const [c, score] = heap.pop();
+    // Stale: already in, or scored again since this pair was pushed.
+    if (included.has(slots[c]) || score !== fee[c] / vsize[c]) continue;
+    if (blockWeight + weight[c] > maxWeight) {
+      if (++failures > MAX_CONSECUTIVE_FAILURES && blockWeight > maxWeight - BLOCK_FULL_ENOUGH_WEIGHT_DELTA) break;
+      continue;
+    }
+    failures = 0;
+    blockWeight += weight[c];
+    lowest = lowest === undefined ? score : Math.min(lowest, score);
+    for (const p of [slots[c], ...ancs[c]]) {
+      if (included.has(p)) continue;
+      included.add(p);
+      // UpdatePackagesForAdded: p's descendants lose it from their packages.
+      for (const d of descendants.get(p) ?? []) {
+        if (included.has(slots[d])) continue;
+        fee[d] -= s.fee[p];
+        vsize[d] -= s.vsize[p];
+        weight[d] -= s.weight[p];
+        heap.push(fee[d] / vsize[d], d);
+      }
+    }
   }
   return lowest;
 }

@@ -1,8 +1,15 @@
+import { randomInt } from 'node:crypto';
 import type { DecodedTx } from '../wire/model.js';
 import { toReversedHex } from '../wire/hex.js';
-import { KeyMaker } from './keys.js';
-import { ConfirmedOutputs, outputAt, packOutputs, type Output, type PackedOutputs } from './outputs.js';
-import { ancestorsOf, descendantsOf, signalsInView, type Graph } from './graph.js';
+import { ConfirmedOutputs, type Output } from './outputs.js';
+import { DEFAULT_VIEW_LIMITS, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
+import { ancestorsOf, descendantsOf, signalsInView } from './graph.js';
+import { NONE, TxStore } from './store.js';
+
+export * from './types.js';
+
+/** BIP 125: an input with nSequence below 0xfffffffe signals replaceability. */
+const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
 
 /**
  * The crawler's mempool: every unconfirmed transaction it saw, kept as Core's mempool keeps them.
@@ -12,106 +19,35 @@ import { ancestorsOf, descendantsOf, signalsInView, type Graph } from './graph.j
  * (txmempool.cpp CTxMemPool::removeForBlock, removeConflicts); what is two weeks old expires
  * (CTxMemPool::Expire, DEFAULT_MEMPOOL_EXPIRY_HOURS = 336). Pure: time is passed in.
  */
-export interface ViewLimits {
-  /** Transactions held at most: a mainnet peak is ~300,000. */
-  readonly maxTxs: number;
-  /** Retained bytes at most, as ViewEntry.bytes estimates them (BENCHMARKS.md measures the estimate). */
-  readonly maxBytes: number;
-  /** DEFAULT_MEMPOOL_EXPIRY_HOURS (kernel/mempool_options.h): 336 h. */
-  readonly maxAgeMs: number;
-}
-
-export const VIEW_MAX_TXS = 500_000;
-/** Core's DEFAULT_MAX_MEMPOOL_SIZE_MB is 300 MB of its own (larger) entries; ours are ~500 bytes each. */
-export const VIEW_MAX_BYTES = 256 * 1024 * 1024;
-export const MEMPOOL_EXPIRY_MS = 336 * 3_600_000;
-export const DEFAULT_VIEW_LIMITS: ViewLimits = { maxTxs: VIEW_MAX_TXS, maxBytes: VIEW_MAX_BYTES, maxAgeMs: MEMPOOL_EXPIRY_MS };
-
-/** Estimated bytes an entry retains: the object, its txid, keys and map slots (with the maps' slack); per input; per output (plus its scripts' hex). Calibrated by npm run bench:mempool: ~800 bytes each for 2-in 2-out transactions. */
-const ENTRY_BYTES = 470;
-const INPUT_BYTES = 64;
-const OUTPUT_BYTES = 56;
-
-/** BIP 125: an input with nSequence below 0xfffffffe signals replaceability. */
-const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
-
-export interface ViewEntry {
-  readonly txid: string;
-  readonly key: string;
-  /** Outpoint keys of what it spends. */
-  readonly spends: readonly string[];
-  /** Its outputs; undefined past OUTPUTS_PER_TX_MAX. */
-  readonly outputs: PackedOutputs | undefined;
-  readonly outCount: number;
-  readonly outValue: number;
-  readonly vsize: number;
-  readonly weight: number;
-  /** When first seen (ms). */
-  readonly time: number;
-  /** BIP 125 signal of its own inputs. */
-  readonly signals: boolean;
-  /** Satoshis, when every input's value is known. */
-  fee: number | undefined;
-  readonly bytes: number;
-}
-
-export type LeftReason = 'replaced' | 'conflict' | 'expiry' | 'size';
-
-/** A transaction that left the view other than by confirmation. */
-export interface Left {
-  readonly entry: ViewEntry;
-  readonly reason: LeftReason;
-  /** The replacing or conflicting confirmed transaction. */
-  readonly by?: string;
-  readonly byFee?: number;
-  /** For a descendant: the transaction whose replacement or conflict took it along. */
-  readonly ancestor?: string;
-  /** Replaced: it or an unconfirmed ancestor in the view signalled BIP 125. */
-  readonly rbfSignaled?: boolean;
-}
-
-export interface Added {
-  readonly entry: ViewEntry;
-  /** What each input spends, when every one is known. */
-  readonly prevouts?: readonly Output[];
-  /** Ancestor package feerate (sat/vB), for a child whose in-view ancestors' fees are all known. */
-  readonly effectiveFeerate?: number;
-  /** Replaced (and their descendants), then any the bound evicted. */
-  readonly left: readonly Left[];
-}
-
-export interface Confirmed {
-  readonly confirmed: readonly ViewEntry[];
-  /** Indexes in the block of non-coinbase transactions the view did not hold. */
-  readonly unseen: readonly number[];
-  /** Conflicts with the block, and their descendants. */
-  readonly left: readonly Left[];
-}
-
-export class MempoolView implements Graph {
-  readonly entries = new Map<string, ViewEntry>();
-  /** Outpoint key → the view transaction spending it. */
-  readonly spentBy = new Map<string, ViewEntry>();
+export class MempoolView {
+  readonly store: TxStore;
+  /** Set by valueOf(); per input of the transaction being added, in `srcs`. */
+  private src = NONE;
+  private srcInView = false;
+  private srcs = new Int32Array(16);
   readonly confirmedOutputs: ConfirmedOutputs;
   private vsizeTotal = 0;
   private bytesTotal = 0;
   private knownCount = 0;
   private knownVsize = 0;
 
+  /** `offset`: which 4 bytes of a txid the indexes hash, drawn per process (as TxidHistory does) unless given. */
   constructor(
     readonly limits: ViewLimits = DEFAULT_VIEW_LIMITS,
-    readonly keys = new KeyMaker(),
+    offset: number = randomInt(0, 29),
     confirmedMax?: number,
   ) {
-    this.confirmedOutputs = new ConfirmedOutputs(confirmedMax);
+    this.store = new TxStore(offset);
+    this.confirmedOutputs = new ConfirmedOutputs(confirmedMax, offset);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.store.count;
   }
   get vsize(): number {
     return this.vsizeTotal;
   }
+  /** The bound's estimate of what the transactions retain. */
   get bytes(): number {
     return this.bytesTotal;
   }
@@ -120,106 +56,168 @@ export class MempoolView implements Graph {
     return { count: this.knownCount, vsize: this.knownVsize };
   }
 
-  get(txid: Uint8Array): ViewEntry | undefined {
-    return this.entries.get(this.keys.tx(txid));
+  /** The held transactions, oldest first. */
+  *entries(): Generator<EntryInfo> {
+    for (let e = this.store.head; e !== NONE; e = this.store.next[e]) yield this.info(e);
+  }
+
+  info(slot: number): EntryInfo {
+    const s = this.store;
+    const fee = s.fee[slot];
+    return { txid: s.txidHex(slot), fee: Number.isNaN(fee) ? undefined : fee, time: s.time[slot], vsize: s.vsize[slot], inputs: s.nIn[slot] };
+  }
+
+  get(txid: Uint8Array): EntryInfo | undefined {
+    const slot = this.store.find(txid);
+    return slot === NONE ? undefined : this.info(slot);
+  }
+
+  /**
+   * Where the output `vout` of `txid` (at `b[at..]`) is known, into `this.src` (a view slot, or
+   * -2 - a ring position of the recent blocks' outputs), with its value; undefined if unknown.
+   */
+  private valueOf(b: Uint8Array, at: number, vout: number): number | undefined {
+    const parent = this.store.find(b, at);
+    this.srcInView = parent !== NONE;
+    if (parent !== NONE) {
+      const v = this.store.outputValue(parent, vout);
+      this.src = parent;
+      if (v !== undefined) return v;
+    }
+    const pos = this.confirmedOutputs.position(b, at, vout);
+    this.src = -2 - pos;
+    return pos < 0 ? undefined : this.confirmedOutputs.value(pos);
+  }
+
+  /** The output a valueOf() found, as the lines print it. */
+  private outputAt(src: number, vout: number): Output {
+    return src >= 0 ? this.store.output(src, vout) : this.confirmedOutputs.output(-2 - src);
   }
 
   /** A relayed transaction; undefined if the view holds it already. */
   add(tx: DecodedTx, time: number): Added | undefined {
-    const key = this.keys.tx(tx.txid);
-    if (this.entries.has(key)) return undefined;
+    const s = this.store;
+    if (s.find(tx.txid) !== NONE) return undefined;
     const n = tx.inputs.length;
-    const spends = new Array<string>(n);
-    const prevouts: Output[] = [];
     let inValue = 0;
-    let viewParent = false;
-    let allKnown = true;
+    let allKnown = n > 0;
     let signals = false;
-    const conflicts: ViewEntry[] = [];
+    let conflicts: number[] | undefined;
+    let viewParent = false;
+    if (this.srcs.length < n) this.srcs = new Int32Array(n * 2);
     for (let i = 0; i < n; i++) {
       const input = tx.inputs[i];
       if (input.sequence <= MAX_BIP125_RBF_SEQUENCE) signals = true;
-      const parentKey = this.keys.tx(input.prevTxid);
-      const k = KeyMaker.outpoint(parentKey, input.prevIndex);
-      spends[i] = k;
-      const parent = this.entries.get(parentKey);
-      if (parent !== undefined) viewParent = true;
-      const o = allKnown ? (outputAt(parent?.outputs, input.prevIndex) ?? this.confirmedOutputs.get(k)) : undefined;
-      if (o === undefined) allKnown = false;
-      else {
-        prevouts.push(o);
-        inValue += o.value;
+      if (allKnown) {
+        const v = this.valueOf(input.prevTxid, 0, input.prevIndex);
+        if (v === undefined) allKnown = false;
+        else {
+          inValue += v;
+          this.srcs[i] = this.src;
+          if (this.srcInView) viewParent = true;
+        }
       }
-      const other = this.spentBy.get(k);
-      if (other !== undefined && !conflicts.includes(other)) conflicts.push(other);
+      const other = s.spender(input.prevTxid, 0, input.prevIndex);
+      if (other !== NONE && !(conflicts ??= []).includes(other)) conflicts.push(other);
     }
-    const outputs = packOutputs(tx.outputs);
     let outValue = 0;
     for (const o of tx.outputs) outValue += Number(o.value);
-    const fee = allKnown && n > 0 && inValue >= outValue ? inValue - outValue : undefined;
-    const bytes = ENTRY_BYTES + n * INPUT_BYTES + (outputs ? tx.outputs.length * OUTPUT_BYTES + outputs.scripts.length : 0);
-    const entry: ViewEntry = { txid: toReversedHex(tx.txid), key, spends, outputs, outCount: tx.outputs.length, outValue, vsize: tx.vsize, weight: tx.weight, time, signals, fee, bytes };
+    const fee = allKnown && inValue >= outValue ? inValue - outValue : undefined;
     const left: Left[] = [];
-    for (const c of conflicts) {
-      if (this.entries.get(c.key) !== c) continue;
-      const tree = descendantsOf(this, c);
-      const signaled = tree.map((e) => signalsInView(this, e));
-      tree.forEach((e, i) => {
-        this.remove(e);
-        left.push({ entry: e, reason: 'replaced', by: entry.txid, byFee: fee, rbfSignaled: signaled[i], ancestor: i === 0 ? undefined : c.txid });
-      });
-    }
-    this.insert(entry);
-    // A child seen before this parent: its fee is known now (its line went out without it).
-    for (let i = 0; i < entry.outCount && outputs; i++) {
-      const child = this.spentBy.get(KeyMaker.outpoint(key, i));
-      if (child !== undefined && child.fee === undefined) this.resolve(child);
-    }
-    while (this.entries.size > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) {
-      const oldest = this.entries.values().next().value as ViewEntry;
-      left.push(...this.removeTree(oldest, 'size'));
-    }
-    const result: { entry: ViewEntry; left: Left[]; prevouts?: Output[]; effectiveFeerate?: number } = { entry, left };
-    if (fee !== undefined) {
-      result.prevouts = prevouts;
-      const anc = viewParent ? ancestorsOf(this, entry) : [];
-      if (anc !== undefined && anc.length > 0 && anc.every((a) => a.fee !== undefined)) {
-        result.effectiveFeerate = anc.reduce((s, a) => s + (a.fee ?? 0), fee) / anc.reduce((s, a) => s + a.vsize, entry.vsize);
+    if (conflicts !== undefined) {
+      const by = toReversedHex(tx.txid);
+      for (const c of conflicts) {
+        if (!s.live(c)) continue;
+        const tree = descendantsOf(s, c);
+        const signaled = tree.map((e) => signalsInView(s, e));
+        const cTxid = s.txidHex(c);
+        tree.forEach((e, i) => {
+          const entry = this.info(e);
+          this.remove(e);
+          left.push({ entry, reason: 'replaced', by, byFee: fee, rbfSignaled: signaled[i], ancestor: i === 0 ? undefined : cTxid });
+        });
       }
     }
-    return result;
+    const slot = s.add(tx, time, signals, outValue);
+    this.vsizeTotal += tx.vsize;
+    this.bytesTotal += s.bytes(slot);
+    if (fee !== undefined) this.setFee(slot, fee);
+    // A child seen before this parent: its fee is known now (its line went out without it).
+    for (let i = 0; i < s.nOut[slot]; i++) {
+      const child = s.childAt(slot, i);
+      if (child !== NONE && Number.isNaN(s.fee[child])) this.resolve(child);
+    }
+    while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) left.push(...this.removeTree(s.head, 'size'));
+    if (fee === undefined || !s.live(slot)) return { left };
+    // Replaced or evicted transactions' slots may have been reused: then the prevouts are looked up again.
+    const known = this.known_(tx, slot, fee, left.length === 0, viewParent);
+    return known === undefined ? { left } : { left, known };
+  }
+
+  /** The fee of a held `tx` from what the view knows now (recording it); undefined while an input is unknown. */
+  knownFee(tx: DecodedTx): KnownFee | undefined {
+    const slot = this.store.find(tx.txid);
+    if (slot === NONE) return undefined;
+    if (Number.isNaN(this.store.fee[slot])) this.resolve(slot);
+    const fee = this.store.fee[slot];
+    return Number.isNaN(fee) ? undefined : this.known_(tx, slot, fee, false, true);
+  }
+
+  /** `srcsValid`: this.srcs holds where each input's output is (add() found them all and nothing left since). */
+  private known_(tx: DecodedTx, slot: number, fee: number, srcsValid: boolean, viewParent: boolean): KnownFee | undefined {
+    const s = this.store;
+    const prevouts: Output[] = [];
+    for (let i = 0; i < tx.inputs.length; i++) {
+      const input = tx.inputs[i];
+      if (srcsValid) prevouts.push(this.outputAt(this.srcs[i], input.prevIndex));
+      else if (this.valueOf(input.prevTxid, 0, input.prevIndex) !== undefined) prevouts.push(this.outputAt(this.src, input.prevIndex));
+      else return undefined; // a parent it replaced along with its own conflict: Core would refuse it
+    }
+    if (!viewParent) return { fee, prevouts };
+    const anc = ancestorsOf(s, slot);
+    if (anc === undefined || anc.length === 0 || anc.some((a) => Number.isNaN(s.fee[a]))) return { fee, prevouts };
+    return { fee, prevouts, effectiveFeerate: anc.reduce((t, a) => t + s.fee[a], fee) / anc.reduce((t, a) => t + s.vsize[a], s.vsize[slot]) };
+  }
+
+  /** The inputs of `tx` whose spent output the view does not know (not a view transaction's, not a recent block's). */
+  missingInputs(tx: DecodedTx): number[] {
+    const out: number[] = [];
+    tx.inputs.forEach((input, i) => {
+      if (this.valueOf(input.prevTxid, 0, input.prevIndex) === undefined) out.push(i);
+    });
+    return out;
+  }
+
+  /** An output learned elsewhere (Core's RPC): kept with the recent blocks' outputs. */
+  learnOutput(prevTxid: Uint8Array, index: number, output: Output): void {
+    this.confirmedOutputs.add(prevTxid, index, output.value, Buffer.from(output.script, 'hex'));
   }
 
   /** A block's transactions, coinbase first: what it confirmed, what conflicted, what we never saw. */
   confirm(txs: readonly DecodedTx[]): Confirmed {
-    const confirmed: ViewEntry[] = [];
+    const s = this.store;
+    const confirmed: { index: number; time: number }[] = [];
     const unseen: number[] = [];
     const left: Left[] = [];
-    const keys = txs.map((t) => this.keys.tx(t.txid));
-    const held: (ViewEntry | undefined)[] = keys.map((k) => this.entries.get(k));
     for (let i = 0; i < txs.length; i++) {
-      const e = held[i];
-      if (e !== undefined) {
+      const e = s.find(txs[i].txid);
+      if (e !== NONE) {
+        confirmed.push({ index: i, time: s.time[e] });
         this.remove(e);
-        confirmed.push(e);
       } else if (i > 0) unseen.push(i);
     }
     for (let i = 1; i < txs.length; i++) {
       const tx = txs[i];
       let by: string | undefined;
-      for (const input of tx.inputs) {
-        const k = KeyMaker.outpoint(this.keys.tx(input.prevTxid), input.prevIndex);
-        this.confirmedOutputs.spent(k);
-        const other = this.spentBy.get(k);
-        if (other === undefined) continue;
+      for (let k = 0; k < tx.inputs.length; k++) {
+        const input = tx.inputs[k];
+        this.confirmedOutputs.spent(input.prevTxid, input.prevIndex);
+        const other = s.spender(input.prevTxid, 0, input.prevIndex);
+        if (other === NONE) continue;
         by ??= toReversedHex(tx.txid);
         left.push(...this.removeTree(other, 'conflict', by));
       }
-      const outputs = held[i]?.outputs ?? packOutputs(tx.outputs);
-      for (let j = 0; outputs && j < outputs.values.length; j++) {
-        const o = outputAt(outputs, j);
-        if (o) this.confirmedOutputs.add(KeyMaker.outpoint(keys[i], j), o);
-      }
+      for (let j = 0; j < tx.outputs.length; j++) this.confirmedOutputs.add(tx.txid, j, Number(tx.outputs[j].value), tx.outputs[j].script);
     }
     return { confirmed, unseen, left };
   }
@@ -227,70 +225,60 @@ export class MempoolView implements Graph {
   /** Removes what is older than the age limit, with its descendants (Core's CTxMemPool::Expire). */
   expire(now: number): Left[] {
     const left: Left[] = [];
-    for (const e of this.entries.values()) {
-      if (now - e.time < this.limits.maxAgeMs) break;
-      left.push(...this.removeTree(e, 'expiry'));
-    }
+    while (this.store.head !== NONE && now - this.store.time[this.store.head] >= this.limits.maxAgeMs) left.push(...this.removeTree(this.store.head, 'expiry'));
     return left;
   }
 
   /** Seconds since the oldest entry was seen; 0 when empty. */
   oldestAge(now: number): number {
-    const oldest = this.entries.values().next();
-    return oldest.done ? 0 : Math.max(0, Math.round((now - oldest.value.time) / 1000));
+    const h = this.store.head;
+    return h === NONE ? 0 : Math.max(0, Math.round((now - this.store.time[h]) / 1000));
   }
 
-  private removeTree(root: ViewEntry, reason: LeftReason, by?: string): Left[] {
-    const tree = descendantsOf(this, root);
+  private removeTree(root: number, reason: LeftReason, by?: string): Left[] {
+    const tree = descendantsOf(this.store, root);
+    const rootTxid = this.store.txidHex(root);
     const left: Left[] = [];
     tree.forEach((e, i) => {
+      const entry = this.info(e);
       this.remove(e);
-      left.push(i === 0 ? { entry: e, reason, by } : { entry: e, reason, by, ancestor: root.txid });
+      left.push(i === 0 ? { entry, reason, by } : { entry, reason, by, ancestor: rootTxid });
     });
     return left;
   }
 
-  private insert(e: ViewEntry): void {
-    this.entries.set(e.key, e);
-    for (const k of e.spends) this.spentBy.set(k, e);
-    this.vsizeTotal += e.vsize;
-    this.bytesTotal += e.bytes;
-    if (e.fee !== undefined) {
-      this.knownCount++;
-      this.knownVsize += e.vsize;
-    }
-  }
-
-  private remove(e: ViewEntry): void {
-    if (this.entries.get(e.key) !== e) return;
-    this.entries.delete(e.key);
-    for (const k of e.spends) if (this.spentBy.get(k) === e) this.spentBy.delete(k);
-    this.vsizeTotal -= e.vsize;
-    this.bytesTotal -= e.bytes;
-    if (e.fee !== undefined) {
+  private remove(e: number): void {
+    const s = this.store;
+    if (!s.live(e)) return;
+    this.vsizeTotal -= s.vsize[e];
+    this.bytesTotal -= s.bytes(e);
+    if (!Number.isNaN(s.fee[e])) {
       this.knownCount--;
-      this.knownVsize -= e.vsize;
+      this.knownVsize -= s.vsize[e];
     }
+    s.remove(e);
   }
 
   /** A held entry's fee, once every output it spends is known. */
-  private resolve(e: ViewEntry): void {
+  private resolve(e: number): void {
+    const s = this.store;
+    const n = s.nIn[e];
     let inValue = 0;
-    for (const k of e.spends) {
-      const index = k.charCodeAt(4) | (k.charCodeAt(5) << 16);
-      const o = outputAt(this.entries.get(KeyMaker.txOf(k))?.outputs, index) ?? this.confirmedOutputs.get(k);
-      if (o === undefined) return;
-      inValue += o.value;
+    for (let i = 0; i < n; i++) {
+      const [b, at] = s.inputTxidAt(e, i);
+      const v = this.valueOf(b, at, s.inputVout(e, i));
+      if (v === undefined) return;
+      inValue += v;
     }
-    if (e.spends.length === 0 || inValue < e.outValue) return;
-    this.setFee(e, inValue - e.outValue);
+    if (n === 0 || inValue < s.outValue[e]) return;
+    this.setFee(e, inValue - s.outValue[e]);
   }
 
-  /** A held entry's fee, learned after it arrived. */
-  setFee(e: ViewEntry, fee: number): void {
-    if (e.fee !== undefined || this.entries.get(e.key) !== e) return;
-    e.fee = fee;
+  private setFee(e: number, fee: number): void {
+    const s = this.store;
+    if (!Number.isNaN(s.fee[e]) || !s.live(e)) return;
+    s.fee[e] = fee;
     this.knownCount++;
-    this.knownVsize += e.vsize;
+    this.knownVsize += s.vsize[e];
   }
 }

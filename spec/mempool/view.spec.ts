@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MempoolView, type Left } from '../../lib/mempool/view.js';
-import { KeyMaker } from '../../lib/mempool/keys.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { fundingTxid, mkCoinbase, mkTx } from '../helpers/mempool-txs.js';
@@ -14,7 +13,7 @@ const limits = { maxTxs: 1000, maxBytes: 1e9, maxAgeMs: 1_000_000 };
 
 describe('MempoolView', () => {
   it('replaces a transaction and all its descendants, naming the replaced ancestor, with each one\'s BIP 125 signal', () => {
-    const v = new MempoolView(limits, new KeyMaker(0));
+    const v = new MempoolView(limits, 0);
     const x = fundingTxid(1);
     const a = mkTx({ ins: [[x, 0]], outs: [1000], sequence: SIGNAL });
     const b = mkTx({ ins: [[a, 0]], outs: [900] });
@@ -37,7 +36,7 @@ describe('MempoolView', () => {
   });
 
   it('replaces every transaction a new one conflicts with, once each', () => {
-    const v = new MempoolView(limits, new KeyMaker(3));
+    const v = new MempoolView(limits, 3);
     const p = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1] });
     const q = mkTx({ ins: [[fundingTxid(2), 0]], outs: [1] });
     v.add(p, 0);
@@ -49,7 +48,7 @@ describe('MempoolView', () => {
   });
 
   it('confirms what a block holds, evicts what conflicts with it (with descendants), counts the unseen', () => {
-    const v = new MempoolView(limits, new KeyMaker(5));
+    const v = new MempoolView(limits, 5);
     const a = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1000] });
     const child = mkTx({ ins: [[a, 0]], outs: [900] });
     const f = mkTx({ ins: [[fundingTxid(2), 0]], outs: [1000] });
@@ -58,14 +57,14 @@ describe('MempoolView', () => {
     const doubleSpend = mkTx({ ins: [[fundingTxid(2), 0]], outs: [990], tag: 9 });
     const unseen = mkTx({ ins: [[fundingTxid(3), 0]], outs: [5] });
     const c = v.confirm([mkCoinbase(1), a, doubleSpend, unseen]);
-    expect(c.confirmed.map((e) => e.txid)).toEqual([id(a)]);
+    expect(c.confirmed.map((e) => e.index)).toEqual([1]);
     expect(c.unseen).toEqual([2, 3]);
     expect(summary(c.left)).toEqual([
       { txid: id(f), reason: 'conflict', by: id(doubleSpend), ancestor: undefined, rbf: undefined },
       { txid: id(g), reason: 'conflict', by: id(doubleSpend), ancestor: id(f), rbf: undefined },
     ]);
     // The child of the confirmed transaction stays, now with a confirmed parent.
-    expect([...v.entries.values()].map((e) => e.txid)).toEqual([id(child)]);
+    expect([...v.entries()].map((e) => e.txid)).toEqual([id(child)]);
     expect(v.vsize).toBe(child.vsize);
   });
 
@@ -108,12 +107,11 @@ describe('MempoolView', () => {
     const child = mkTx({ ins: [[parent, 0]], outs: [27_000] });
     // The child first: its parent is unknown, so is its fee.
     const c = v.add(child, 1);
-    expect(c?.entry.fee).toBeUndefined();
-    expect(c?.prevouts).toBeUndefined();
+    expect(c?.known).toBeUndefined();
     const p = v.add(parent, 2);
-    expect(p?.entry.fee).toBe(1_000);
-    expect(p?.prevouts?.map((o) => o.value)).toEqual([10_000, 20_000]);
-    expect(p?.effectiveFeerate).toBeUndefined();
+    expect(p?.known?.fee).toBe(1_000);
+    expect(p?.known?.prevouts).toEqual(funding.outputs.map((o) => ({ value: Number(o.value), script: Buffer.from(o.script).toString('hex') })));
+    expect(p?.known?.effectiveFeerate).toBeUndefined();
     expect(v.get(child.txid)?.fee).toBe(2_000);
     expect(v.known).toEqual({ count: 2, vsize: parent.vsize + child.vsize });
     // In order, the child's line has its fee and its package's feerate (CPFP).
@@ -121,11 +119,12 @@ describe('MempoolView', () => {
     w.confirm([mkCoinbase(1), funding]);
     w.add(parent, 1);
     const c2 = w.add(child, 2);
-    expect(c2?.entry.fee).toBe(2_000);
-    expect(c2?.effectiveFeerate).toBeCloseTo(3_000 / (parent.vsize + child.vsize), 9);
+    expect(c2?.known?.fee).toBe(2_000);
+    expect(c2?.known?.prevouts).toEqual([{ value: 29_000, script: Buffer.from(parent.outputs[0].script).toString('hex') }]);
+    expect(c2?.known?.effectiveFeerate).toBeCloseTo(3_000 / (parent.vsize + child.vsize), 9);
     // An unknown input: no fee at all, never 0.
     const mixed = mkTx({ ins: [[parent, 0], [fundingTxid(8), 0]], outs: [1], tag: 4 });
-    expect(w.add(mixed, 3)?.entry.fee).toBeUndefined();
+    expect(w.add(mixed, 3)?.known).toBeUndefined();
   });
 });
 
@@ -180,14 +179,70 @@ describe('MempoolView, properties', () => {
         }
         const v = new MempoolView(limits);
         for (const t of order) v.add(t, 0);
-        expect(new Set([...v.entries.values()].map((e) => e.txid))).toEqual(model(order));
-        const held = [...v.entries.values()];
+        expect(new Set([...v.entries()].map((e) => e.txid))).toEqual(model(order));
+        const held = [...v.entries()];
         expect(v.vsize).toBe(held.reduce((s, e) => s + e.vsize, 0));
         expect(v.known.count).toBe(held.filter((e) => e.fee !== undefined).length);
         // No outpoint spent twice, and the index of spends is exactly what is held.
-        expect(v.spentBy.size).toBe(held.reduce((s, e) => s + e.spends.length, 0));
+        expect(v.store.spentCount).toBe(held.reduce((s, e) => s + e.inputs, 0));
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('MempoolView, storage', () => {
+  it('keeps every held transaction\'s outputs through the arena\'s growth and compactions: children\'s fees stay exact', () => {
+    const v = new MempoolView({ ...limits, maxTxs: 100_000 });
+    // 4,000 parents of ~170 packed bytes each (~680 KB: the 64 KB arena grows, then is compacted as blocks take half).
+    const parents = Array.from({ length: 4000 }, (_, i) => mkTx({ ins: [[fundingTxid(i), 0]], outs: [10_000 + i, 20_000 + i], tag: i % 256 }));
+    for (const p of parents) v.add(p, 0);
+    // Blocks confirm every other parent, in 8 blocks; new parents arrive between them.
+    const later = Array.from({ length: 4000 }, (_, i) => mkTx({ ins: [[fundingTxid(10_000 + i), 0]], outs: [30_000 + i], tag: (i + 7) % 256 }));
+    for (let b = 0; b < 8; b++) {
+      v.confirm([mkCoinbase(b), ...parents.filter((_, i) => i % 2 === 0 && i % 8 === b)]);
+      for (const t of later.slice(b * 500, b * 500 + 500)) v.add(t, 1);
+    }
+    expect(v.size).toBe(2000 + 4000);
+    // A child of each held parent spends both its outputs: its fee is known and exact.
+    parents.forEach((p, i) => {
+      if (i % 2 === 0) return;
+      const child = mkTx({ ins: [[p, 0], [p, 1]], outs: [1_000], tag: i % 256 });
+      const known = v.add(child, 2)?.known;
+      expect(known?.fee, `child of parent ${i}`).toBe(10_000 + i + 20_000 + i - 1_000);
+      expect(known?.prevouts.map((o) => o.script)).toEqual(p.outputs.map((o) => Buffer.from(o.script).toString('hex')));
+    });
+    // And of the confirmed ones: their outputs are the recent blocks' now.
+    const c = v.add(mkTx({ ins: [[parents[0], 1]], outs: [5_000], tag: 1 }), 3);
+    expect(c?.known?.fee).toBe(20_000 - 5_000);
+  });
+});
+
+describe('MempoolView, index collisions', () => {
+  it('tells apart transactions whose txids share the hashed 32 bits: each held, spent and replaced on its own', () => {
+    // The view hashes bytes 0..3 here (offset 0): two made-up txids equal there, different after.
+    const v = new MempoolView(limits, 0);
+    const withTxid = (t: DecodedTx, first: number, rest: number): DecodedTx => {
+      const txid = new Uint8Array(32).fill(rest);
+      txid.set([first, first, first, first]);
+      return { ...t, txid };
+    };
+    const a = withTxid(mkTx({ ins: [[fundingTxid(1), 0]], outs: [1_000] }), 7, 1);
+    const b = withTxid(mkTx({ ins: [[fundingTxid(2), 0]], outs: [2_000] }), 7, 2);
+    v.add(a, 0);
+    v.add(b, 0);
+    expect(v.size).toBe(2);
+    expect(v.get(a.txid)?.txid).toBe(id(a));
+    expect(v.get(b.txid)?.txid).toBe(id(b));
+    // Children of each: fees from the right parent's output.
+    const ca = mkTx({ ins: [[a, 0]], outs: [900] });
+    const cb = mkTx({ ins: [[b, 0]], outs: [1_500] });
+    expect(v.add(ca, 1)?.known?.fee).toBe(100);
+    expect(v.add(cb, 1)?.known?.fee).toBe(500);
+    // Replacing a's child leaves b's alone.
+    const ca2 = mkTx({ ins: [[a, 0]], outs: [800], tag: 3 });
+    expect(summary(v.add(ca2, 2)?.left ?? []).map((l) => l.txid)).toEqual([id(ca)]);
+    expect(v.size).toBe(4);
+    expect(v.store.spentCount).toBe(4);
   });
 });

@@ -1,0 +1,282 @@
+import type { DecodedTx } from '../wire/model.js';
+import { Arena, type LiveRanges } from './arena.js';
+import { HashIndex } from './index.js';
+import { bytesHex, hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
+
+/** No slot. */
+export const NONE = -1;
+
+const LIVE = 1;
+const SIGNALS = 2;
+const OUTPUTS = 4;
+const MIN_SLOTS = 1024;
+
+/**
+ * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
+ * bytes, with the slab's growth slack), its txid index slots (12 bytes each, the table between an
+ * eighth and half full); per input its spent-outpoint index slots; and its packed bytes with the
+ * arena's slack (compacted when a quarter of it is garbage). Calibrated by npm run bench:mempool
+ * (BENCHMARKS.md): heap and typed arrays measured at 300,000.
+ */
+const ENTRY_BYTES = 200;
+const INPUT_BYTES = 36;
+const SLOT_FIXED_BYTES = 32 + 4 * 4 + 8 * 3 + 4 * 4 + 1;
+
+function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, n: number): T {
+  const b = make(n);
+  b.set(a);
+  return b;
+}
+
+/**
+ * The view's transactions in typed arrays, a slot each (struct of arrays, slots reused through a
+ * free list), in arrival order (a doubly linked list through the slots), with two indexes: txid →
+ * slot and spent outpoint → (spender slot, input). What varies in length is packed in one byte
+ * arena (arena.ts), a range a slot: per input its outpoint (32-byte txid, 4-byte index); per output
+ * its value (float64), then the end of each script, then the scripts. No object, string or hex per
+ * transaction: nothing for the GC to trace.
+ */
+export class TxStore {
+  txid = new Uint8Array(0);
+  vsize = new Uint32Array(0);
+  weight = new Uint32Array(0);
+  time = new Float64Array(0);
+  /** Satoshis; NaN while unknown. */
+  fee = new Float64Array(0);
+  outValue = new Float64Array(0);
+  nIn = new Uint32Array(0);
+  nOut = new Uint32Array(0);
+  flags = new Uint8Array(0);
+  prev = new Int32Array(0);
+  next = new Int32Array(0);
+  private dataOff = new Int32Array(0);
+  private dataLen = new Int32Array(0);
+  private readonly arena = new Arena();
+  /** The arena's live ranges in arrival order (= arena order), for its compactions. */
+  private readonly ranges: LiveRanges = (move) => {
+    for (let e = this.head; e !== NONE; e = this.next[e]) this.dataOff[e] = move(this.dataOff[e], this.dataLen[e]);
+  };
+  head = NONE;
+  tail = NONE;
+  count = 0;
+  private freeHead = NONE;
+  private top = 0;
+  private readonly byTxid: HashIndex;
+  private readonly bySpent: HashIndex;
+  private q: Uint8Array = new Uint8Array(32);
+  private qAt = 0;
+  private qVout = 0;
+
+  /** `offset`: which 4 bytes of a txid (0..28) are its hash, drawn per process: a peer cannot aim at a bucket. */
+  constructor(readonly offset: number) {
+    this.byTxid = new HashIndex((slot) => this.sameTxid(slot));
+    this.bySpent = new HashIndex((slot, input) => this.sameInput(slot, input));
+  }
+
+  /** Outpoints the view's transactions spend. */
+  get spentCount(): number {
+    return this.bySpent.size;
+  }
+
+  /** Bytes the store holds now: slab, arena, indexes (what the bound's estimate stands for). */
+  get heldBytes(): number {
+    return this.vsize.length * SLOT_FIXED_BYTES + this.arena.size + this.byTxid.bytes + this.bySpent.bytes;
+  }
+
+  private sameTxid(slot: number): boolean {
+    const t = this.txid;
+    const q = this.q;
+    const b = slot * 32;
+    const a = this.qAt;
+    for (let k = 0; k < 32; k++) if (t[b + k] !== q[a + k]) return false;
+    return true;
+  }
+
+  private sameInput(slot: number, input: number): boolean {
+    const o = this.dataOff[slot] + input * 36;
+    if (this.arena.dv.getUint32(o + 32, true) !== this.qVout) return false;
+    const t = this.arena.bytes;
+    const q = this.q;
+    const a = this.qAt;
+    for (let k = 0; k < 32; k++) if (t[o + k] !== q[a + k]) return false;
+    return true;
+  }
+
+  /** The slot of the txid at `b[at..at+32]`; NONE if not held. */
+  find(b: Uint8Array, at = 0): number {
+    this.q = b;
+    this.qAt = at;
+    return this.byTxid.find(hash32(b, at + this.offset));
+  }
+
+  /** The slot spending output `vout` of the txid at `b[at..at+32]`; NONE if none. */
+  spender(b: Uint8Array, at: number, vout: number): number {
+    this.q = b;
+    this.qAt = at;
+    this.qVout = vout;
+    return this.bySpent.find(outpointHash(hash32(b, at + this.offset), vout));
+  }
+
+  /** The slot spending output `vout` of the transaction in `slot`. */
+  childAt(slot: number, vout: number): number {
+    return this.spender(this.txid, slot * 32, vout);
+  }
+
+  /** The view slot of the transaction input `i` spends; NONE if not held. */
+  parentOf(slot: number, i: number): number {
+    return this.find(this.arena.bytes, this.dataOff[slot] + i * 36);
+  }
+
+  /** The output index input `i` spends. */
+  inputVout(slot: number, i: number): number {
+    return this.arena.dv.getUint32(this.dataOff[slot] + i * 36 + 32, true);
+  }
+
+  /** The arena and offset of input `i`'s spent txid (valid until the next add). */
+  inputTxidAt(slot: number, i: number): [Uint8Array, number] {
+    return [this.arena.bytes, this.dataOff[slot] + i * 36];
+  }
+
+  signals(slot: number): boolean {
+    return (this.flags[slot] & SIGNALS) !== 0;
+  }
+
+  /** Value of output `i`; undefined past its outputs or where they were not kept. */
+  outputValue(slot: number, i: number): number | undefined {
+    if ((this.flags[slot] & OUTPUTS) === 0 || i >= this.nOut[slot]) return undefined;
+    return this.arena.dv.getFloat64(this.dataOff[slot] + this.nIn[slot] * 36 + i * 8, true);
+  }
+
+  /** Output `i` as the lines print it (the caller knows outputValue is defined). */
+  output(slot: number, i: number): Output {
+    const n = this.nOut[slot];
+    const ends = this.dataOff[slot] + this.nIn[slot] * 36 + n * 8;
+    const scripts = ends + n * 4;
+    const start = i === 0 ? 0 : this.arena.dv.getUint32(ends + (i - 1) * 4, true);
+    return { value: this.outputValue(slot, i) ?? 0, script: bytesHex(this.arena.bytes, scripts + start, scripts + this.arena.dv.getUint32(ends + i * 4, true)) };
+  }
+
+  /** The txid as the lines print it (byte-reversed hex). */
+  txidHex(slot: number): string {
+    let out = '';
+    const b = slot * 32;
+    for (let k = 31; k >= 0; k--) out += (this.txid[b + k] < 16 ? '0' : '') + this.txid[b + k].toString(16);
+    return out;
+  }
+
+  /** Estimated bytes the transaction in `slot` retains. */
+  bytes(slot: number): number {
+    return ENTRY_BYTES + this.nIn[slot] * INPUT_BYTES + Math.ceil(1.4 * this.dataLen[slot]);
+  }
+
+  /** Holds `tx` (the caller knows it is not held), at the end of the arrival order; its fee unknown. */
+  add(tx: DecodedTx, time: number, signals: boolean, outValue: number): number {
+    const slot = this.alloc();
+    const nIn = tx.inputs.length;
+    const nOut = tx.outputs.length;
+    const keep = nOut <= OUTPUTS_PER_TX_MAX;
+    let len = nIn * 36;
+    if (keep) {
+      len += nOut * 12;
+      for (const o of tx.outputs) len += o.script.length;
+    }
+    let o = this.arena.take(len, this.ranges);
+    this.dataOff[slot] = o;
+    this.dataLen[slot] = len;
+    const a = this.arena.bytes;
+    const dv = this.arena.dv;
+    for (const input of tx.inputs) {
+      const t = input.prevTxid;
+      for (let k = 0; k < 32; k++) a[o + k] = t[k];
+      dv.setUint32(o + 32, input.prevIndex >>> 0, true);
+      o += 36;
+    }
+    if (keep) {
+      let end = 0;
+      let at = o + nOut * 12;
+      for (let i = 0; i < nOut; i++) {
+        const out = tx.outputs[i];
+        dv.setFloat64(o + i * 8, Number(out.value), true);
+        end += out.script.length;
+        dv.setUint32(o + nOut * 8 + i * 4, end, true);
+        a.set(out.script, at);
+        at += out.script.length;
+      }
+    }
+    for (let k = 0, b = slot * 32, t = tx.txid; k < 32; k++) this.txid[b + k] = t[k];
+    this.vsize[slot] = tx.vsize;
+    this.weight[slot] = tx.weight;
+    this.time[slot] = time;
+    this.fee[slot] = NaN;
+    this.outValue[slot] = outValue;
+    this.nIn[slot] = nIn;
+    this.nOut[slot] = nOut;
+    this.flags[slot] = LIVE | (signals ? SIGNALS : 0) | (keep ? OUTPUTS : 0);
+    this.prev[slot] = this.tail;
+    this.next[slot] = NONE;
+    if (this.tail === NONE) this.head = slot;
+    else this.next[this.tail] = slot;
+    this.tail = slot;
+    this.count++;
+    this.q = tx.txid;
+    this.qAt = 0;
+    this.byTxid.insert(hash32(this.txid, slot * 32 + this.offset), slot);
+    for (let i = 0; i < nIn; i++) {
+      const p = tx.inputs[i];
+      this.q = p.prevTxid;
+      this.qVout = p.prevIndex >>> 0;
+      // Two inputs of one transaction spending one outpoint (invalid: bad-txns-inputs-duplicate): indexed once.
+      this.bySpent.insert(outpointHash(hash32(p.prevTxid, this.offset), p.prevIndex >>> 0), slot, i);
+    }
+    return slot;
+  }
+
+  /** Lets the transaction in `slot` go: out of the indexes and the arrival order, its slot free. */
+  remove(slot: number): void {
+    if ((this.flags[slot] & LIVE) === 0) return;
+    const base = this.dataOff[slot];
+    for (let i = 0; i < this.nIn[slot]; i++) this.bySpent.remove(outpointHash(hash32(this.arena.bytes, base + i * 36 + this.offset), this.inputVout(slot, i)), slot, i);
+    this.byTxid.remove(hash32(this.txid, slot * 32 + this.offset), slot);
+    const p = this.prev[slot];
+    const n = this.next[slot];
+    if (p === NONE) this.head = n;
+    else this.next[p] = n;
+    if (n === NONE) this.tail = p;
+    else this.prev[n] = p;
+    this.flags[slot] = 0;
+    this.arena.free(this.dataLen[slot]);
+    this.next[slot] = this.freeHead;
+    this.freeHead = slot;
+    this.count--;
+  }
+
+  live(slot: number): boolean {
+    return slot >= 0 && (this.flags[slot] & LIVE) !== 0;
+  }
+
+  private alloc(): number {
+    if (this.freeHead !== NONE) {
+      const s = this.freeHead;
+      this.freeHead = this.next[s];
+      return s;
+    }
+    if (this.top === this.vsize.length) this.grow(Math.max(MIN_SLOTS, Math.ceil(this.vsize.length * 1.5)));
+    return this.top++;
+  }
+
+  private grow(n: number): void {
+    this.txid = grown(this.txid, (m) => new Uint8Array(m), n * 32);
+    this.vsize = grown(this.vsize, (m) => new Uint32Array(m), n);
+    this.weight = grown(this.weight, (m) => new Uint32Array(m), n);
+    this.time = grown(this.time, (m) => new Float64Array(m), n);
+    this.fee = grown(this.fee, (m) => new Float64Array(m), n);
+    this.outValue = grown(this.outValue, (m) => new Float64Array(m), n);
+    this.nIn = grown(this.nIn, (m) => new Uint32Array(m), n);
+    this.nOut = grown(this.nOut, (m) => new Uint32Array(m), n);
+    this.flags = grown(this.flags, (m) => new Uint8Array(m), n);
+    this.prev = grown(this.prev, (m) => new Int32Array(m), n);
+    this.next = grown(this.next, (m) => new Int32Array(m), n);
+    this.dataOff = grown(this.dataOff, (m) => new Int32Array(m), n);
+    this.dataLen = grown(this.dataLen, (m) => new Int32Array(m), n);
+  }
+}
