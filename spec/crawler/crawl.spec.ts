@@ -141,6 +141,26 @@ describe('crawl (virtual time)', () => {
     });
   });
 
+  it('dials every peer once even when every dial throws at once (each frees its handshake slot), and ends', () => {
+    const N = 1_000; // twice MAX_HANDSHAKES_IN_FLIGHT
+    const targets = Array.from({ length: N }, (_, i) => ({ host: '127.0.0.1', port: 1 + i }));
+    const dialled = new Set<number>();
+    const downs: string[] = [];
+    let complete = false;
+    const connect = (t: Endpoint): Observable<SessionEvent> => {
+      dialled.add(t.port);
+      throw new Error('no route');
+    };
+    const sub = crawl(targets, opts, { connect, log: silentLogger }).subscribe({
+      next: (e) => (e.type === 'peer-down' ? downs.push(e.reason) : undefined),
+      complete: () => (complete = true),
+    });
+    sub.unsubscribe();
+    expect(dialled.size).toBe(N);
+    expect(downs).toEqual(Array.from({ length: N }, () => 'internal'));
+    expect(complete).toBe(true);
+  });
+
   it('asks each announcer by the id kind it announced with (MSG_WTX to a wtxid-relay peer, MSG_WITNESS_TX to a 70015 peer)', () => {
     const s = new TestScheduler((a, e) => expect(a).toEqual(e));
     s.run(({ hot, flush }) => {
