@@ -14,8 +14,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
-import { ScriptedConnection, coreHandshake } from '../spec/helpers/scripted-peer.js';
+import { CRAWL_BIN } from '../spec/support/crawl-process.js';
+import { ScriptedConnection, coreHandshake } from '../spec/support/scripted-peer.js';
 import { statusKb } from './network/proc.js';
 
 const argv = process.argv.slice(2);

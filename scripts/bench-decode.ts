@@ -58,7 +58,8 @@ import { txLine, type TxView, type VinView, type VoutView } from '../lib/tx/view
 import type { OutputType } from '../lib/tx/script.js';
 import { fromHex, toReversedHex } from '../lib/wire/hex.js';
 import { NETWORKS } from '../lib/wire/network.js';
-import { typicalTransactions, type TxVector } from './vectors.js';
+import { typicalTxVectors, type TxVector } from '../spec/support/vectors.js';
+import { median } from '../spec/support/stats.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -339,12 +340,7 @@ function scureBare(hex: string): string {
 // ---------------------------------------------------------------------------------------------
 // Cross-check: same answers before we time anything.
 
-interface VectorAnswers extends TxVector {
-  readonly vsize: number;
-  readonly weight: number;
-}
-
-function crossCheck(vectors: readonly VectorAnswers[]): string[] {
+function crossCheck(vectors: readonly TxVector[]): string[] {
   const notes: string[] = [];
   const lineBytes = new Map<string, number>();
   const counts = new Map<string, number>();
@@ -405,12 +401,6 @@ function timeJob(job: Job, lines: readonly string[]): number {
   return secs;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 interface Contender {
   readonly name: string;
   readonly job: Job;
@@ -447,7 +437,7 @@ function report(title: string, contenders: readonly Contender[], lines: number):
 }
 
 function main(): void {
-  const vectors = typicalTransactions() as VectorAnswers[];
+  const vectors = typicalTxVectors();
   const lines = Array.from({ length: LINES }, (_, i) => vectors[i % vectors.length].hex);
   const bytes = lines.reduce((a, l) => a + l.length / 2, 0);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -487,7 +477,7 @@ function main(): void {
 }
 
 /** Same job, this tree's lib against the baseline's, in alternating rounds (load hits both alike). */
-async function againstBaseline(dir: string, vectors: readonly VectorAnswers[], lines: readonly string[]): Promise<void> {
+async function againstBaseline(dir: string, vectors: readonly TxVector[], lines: readonly string[]): Promise<void> {
   const root = pathToFileURL(`${resolve(dir)}/`);
   const base = {
     // decodeTx moved from lib/tx to lib/wire; a baseline from before the move has it in lib/tx.

@@ -31,7 +31,8 @@ import { pathToFileURL } from 'node:url';
 import { Inventory as ThisInventory, DEFAULT_INVENTORY_LIMITS, type Request } from '../lib/crawler/inventory.js';
 import { toHex } from '../lib/wire/hex.js';
 import { InvType, type InvItem } from '../lib/wire/messages.js';
-import { random } from './network/stream.js';
+import { random } from '../spec/support/network/stream.js';
+import { median } from '../spec/support/stats.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -169,8 +170,6 @@ function heapHeldBy(Impl: InventoryClass, t: Traffic): { mb: number; pending: nu
   const mb = (process.memoryUsage().heapUsed - before) / 1e6;
   return { mb, pending: inv.pending };
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const impls: Array<{ name: string; Impl: InventoryClass; ms: number[] }> = [{ name: 'this tree', Impl: ThisInventory, ms: [] }];

@@ -13,12 +13,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { NatsServer, natsServerBinary } from './nats-harness.js';
+import { NatsServer, natsServerBinary } from '../spec/support/nats-server.js';
+import { MB, PEAK_RSS_ENV, peakRssOf } from '../spec/support/memory.js';
 
 const n = Number(process.argv[2] ?? 20_000);
 const v = Number(process.argv[3] ?? 2);
 const crawlJs = process.argv[4] ?? fileURLToPath(new URL('../dist/bin/crawl.js', import.meta.url));
-const preload = fileURLToPath(new URL('../spec/helpers/peak-rss.cjs', import.meta.url));
 const bin = natsServerBinary();
 if (!bin) {
   console.error('bench-merge: no nats-server (apt-get install nats-server, or set NATS_SERVER)');
@@ -45,13 +45,13 @@ try {
   await nc.close();
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [crawlJs, 'merge', '-n', 'regtest', '--nats', server.url, '--since', 'all', '--window', '1'], {
-    env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+    env: { ...process.env, ...PEAK_RSS_ENV },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let lines = 0;
   let elapsedMs = 0;
-  let peak = '';
-  createInterface({ input: child.stderr }).on('line', (l) => (peak = /maxrss_kb=(\d+)/.exec(l)?.[1] ?? peak));
+  let peak = NaN;
+  createInterface({ input: child.stderr }).on('line', (l) => (peak = Number.isNaN(peakRssOf(l)) ? peak : peakRssOf(l)));
   await new Promise<void>((resolve) => {
     createInterface({ input: child.stdout }).on('line', () => {
       if (++lines === n) {
@@ -63,7 +63,7 @@ try {
   });
   await new Promise((resolve) => child.once('exit', resolve));
   const msgs = n * v;
-  console.log(`${crawlJs}: ${msgs} lines (${n} tx × ${v} vantages) merged in ${(elapsedMs / 1000).toFixed(2)} s (incl. the 1 s window and start-up): ${Math.round(msgs / (elapsedMs / 1000))} lines/s; peak RSS ${Math.round(Number(peak) / 1024)} MiB`);
+  console.log(`${crawlJs}: ${msgs} lines (${n} tx × ${v} vantages) merged in ${(elapsedMs / 1000).toFixed(2)} s (incl. the 1 s window and start-up): ${Math.round(msgs / (elapsedMs / 1000))} lines/s; peak RSS ${Math.round(peak / MB)} MiB`);
 } finally {
   await server.stop();
 }

@@ -14,7 +14,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { NatsServer, natsServerBinary } from './nats-harness.js';
+import { NatsServer, natsServerBinary } from '../spec/support/nats-server.js';
+import { percentile } from '../spec/support/stats.js';
 
 const NETWORK = fileURLToPath(new URL('./bench-network.ts', import.meta.url));
 const args = process.argv.slice(2);
@@ -35,7 +36,6 @@ const server = await NatsServer.start(bin);
 const stop = (): void => void server.stop().then(() => process.exit(130));
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-const pct = (xs: number[], p: number): number => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 try {
   await run('');
   const sub = await connect({ servers: server.url });
@@ -49,7 +49,7 @@ try {
   await run(`--nats ${server.url} --vantage bench`);
   await sub.close();
   delays.sort((a, b) => a - b);
-  console.log(`\nbus latency (crawler received the tx → line arrived at a subscriber), ${delays.length} lines: p50 ${pct(delays, 50).toFixed(0)} / p99 ${pct(delays, 99).toFixed(0)} / max ${(delays.at(-1) ?? NaN).toFixed(0)} ms`);
+  console.log(`\nbus latency (crawler received the tx → line arrived at a subscriber), ${delays.length} lines: p50 ${percentile(delays, 50).toFixed(0)} / p99 ${percentile(delays, 99).toFixed(0)} / max ${(delays.at(-1) ?? NaN).toFixed(0)} ms`);
   const nc = await connect({ servers: server.url });
   const info = await (await jetstreamManager(nc)).streams.info('BITCRAWL').catch(() => undefined);
   console.log(`\nBITCRAWL stream: ${info?.state.messages ?? 0} messages, ${info?.state.bytes ?? 0} bytes`);

@@ -36,10 +36,10 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { NETWORKS } from '../lib/wire/network.js';
 import { createInterface } from 'node:readline';
-import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
+import { CRAWL_BIN } from '../spec/support/crawl-process.js';
 import { conditions, cpuSeconds, machineBusySeconds, statusKb } from './network/proc.js';
 import { dist, printResult, printTable, type Result, type Transport } from './network/report.js';
-import { STREAM_WARM_S, buildStream, createdAt, epochMs, hostOf, type FromSimulator, type SimulatorReport, type Stream, type ToSimulator } from './network/stream.js';
+import { STREAM_WARM_S, buildStream, createdAt, epochMs, hostOf, type FromSimulator, type SimulatorReport, type Stream, type ToSimulator } from '../spec/support/network/stream.js';
 
 const USAGE = 'usage: node --import tsx scripts/bench-network.ts K R SECONDS [--transport v1|v2] [--simulators S] [--burn B]';
 const argv = process.argv.slice(2);

@@ -30,9 +30,10 @@ import { toHex } from '../lib/wire/hex.js';
 import { InvType } from '../lib/wire/messages.js';
 import { NETWORKS } from '../lib/wire/network.js';
 import { encodeMessage } from '../lib/wire/registry.js';
-import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
-import { coreHandshake, INV_BATCH, REGTEST, scriptedPeer, type ScriptedConnection } from '../spec/helpers/scripted-peer.js';
-import { distinctTxs } from '../spec/helpers/txs.js';
+import { CRAWL_BIN } from '../spec/support/crawl-process.js';
+import { coreHandshake, INV_BATCH, REGTEST, scriptedPeer, type ScriptedConnection } from '../spec/support/scripted-peer.js';
+import { distinctTxs } from '../spec/support/txs.js';
+import { median } from '../spec/support/stats.js';
 
 /** 20,000 transactions go through in about a second: mostly a cold process and V8 warming up. */
 const N = Number(process.argv[2] ?? 100_000);
@@ -168,7 +169,6 @@ async function pipeline(c: Corpus, transport: Transport, extraArgs: readonly str
   return run;
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x: number): string => Math.round(x).toLocaleString('en');
 
 const dir = mkdtempSync(join(tmpdir(), 'bitcrawl-bench-'));

@@ -8,26 +8,20 @@
  *
  *   node --import tsx scripts/bench-report.ts [N]        (default 1,000,000)
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { once } from 'node:events';
-import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
-import { generate } from './report-lines.js';
-import { MB, PEAK_RSS_IMPORT, peakRssOf } from '../spec/helpers/memory.js';
+import { generate } from '../spec/support/report-lines.js';
+import { crawlPeakRss, MB } from '../spec/support/memory.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 if (!Number.isInteger(N) || N <= 0) throw new Error('usage: bench-report.ts [N]');
 async function run(path: string): Promise<{ seconds: number; rssMb: number; stderr: string }> {
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['--import', PEAK_RSS_IMPORT, CRAWL_BIN, 'report', path, '-o', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const { code, stderr, peakRss } = await crawlPeakRss(['report', path, '-o', '/dev/null']);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (code !== 0) throw new Error(`crawl report exited ${code}: ${stderr}`);
-  return { seconds, rssMb: peakRssOf(stderr) / MB, stderr: stderr.split('\n')[0] };
+  return { seconds, rssMb: peakRss / MB, stderr: stderr.split('\n')[0] };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'bitcrawl-bench-report-'));

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startRegtest } from './regtest.js';
+import { startRegtest } from '../spec/support/regtest.js';
 
 const CRAWL_BIN = fileURLToPath(new URL('../dist/bin/crawl.js', import.meta.url));
 const SEND_EVERY_MS = 1_200;

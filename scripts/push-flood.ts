@@ -7,11 +7,11 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { InvType } from '../lib/wire/messages.js';
-import { scriptedPeer, coreHandshake } from '../spec/helpers/scripted-peer.js';
-import { typicalTxs } from '../spec/helpers/txs.js';
+import { scriptedPeer, coreHandshake } from '../spec/support/scripted-peer.js';
+import { typicalTxs } from '../spec/support/txs.js';
 import { decodeTx, encodeTx } from '../lib/wire/transaction.js';
-import { CRAWL_BIN } from '../spec/helpers/crawl-process.js';
-import { peakRssBytes, rssBytes, MB } from '../spec/helpers/memory.js';
+import { CRAWL_BIN } from '../spec/support/crawl-process.js';
+import { peakRssBytes, rssBytes, MB } from '../spec/support/memory.js';
 
 const seconds = Number(process.argv[2] ?? 30);
 const mode = process.argv[3] ?? 'devnull';

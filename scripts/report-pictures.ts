@@ -1,5 +1,5 @@
 /**
- * The README's pictures of `crawl report`: synthetic lines (scripts/report-lines.ts) → the real
+ * The README's pictures of `crawl report`: synthetic lines (spec/support/report-lines.ts) → the real
  * `crawl report` → headless chromium → one small PNG per section's first charts, in docs/.
  *
  *   npm run build && node --import tsx scripts/report-pictures.ts [N]      (default 20,000 lines)
@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Browser } from '../spec/helpers/chromium.js';
-import { runCrawl } from '../spec/helpers/crawl-process.js';
-import { generate } from './report-lines.js';
+import { Browser } from '../spec/support/chromium.js';
+import { runCrawl } from '../spec/support/crawl-process.js';
+import { generate } from '../spec/support/report-lines.js';
 
 const N = Number(process.argv[2] ?? 20_000);
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));

@@ -1,8 +1,8 @@
 /** The command line as a user meets it: the built binary, real pipes, exit statuses. */
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { CRAWL_BIN, runCrawl } from './helpers/crawl-process.js';
-import { TX_VECTORS } from './helpers/txs.js';
+import { CRAWL_BIN, runCrawl } from './support/crawl-process.js';
+import { TX_VECTORS } from './support/txs.js';
 
 describe('crawl decode', () => {
   it('decodes every shared vector from stdin, in order, one line each', async () => {

@@ -3,6 +3,10 @@
  * own folder or from a folder below it, every file lives in one of the listed folders, nothing in
  * lib/ reaches out of it, and no files import each other in a circle. Read with TypeScript's own import scanner, so `import type`, re-exports
  * and dynamic `import()` count, and comments and strings do not.
+ *
+ * Tests and benchmarks share one home, spec/support/: no test imports scripts/, a script imports
+ * from spec/ only spec/support/, and spec/support/ imports no test area (here a file a script names
+ * with `new URL('…', import.meta.url)` counts as well).
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -88,16 +92,49 @@ function cycles(files: ReadonlyMap<string, string>): string[] {
   return found;
 }
 
+/** The relative paths a source names with `new URL('…', import.meta.url)` (files it runs or preloads). */
+function urlReferences(source: string): string[] {
+  return [...source.matchAll(/new URL\((['"`])(\.[^'"`]*)\1,\s*import\.meta\.url\)/g)].map((m) => m[2]);
+}
+
+/** What is wrong with `from` (under spec/ or scripts/) referring to `target` (repository paths), or undefined. */
+function checkSupport(from: string, target: string): string | undefined {
+  const top = (p: string): string => p.split('/')[0];
+  if (top(from) === 'spec' && top(target) === 'scripts') return 'a test imports a script: move what both need to spec/support/';
+  if (top(from) === 'scripts' && top(target) === 'spec' && !target.startsWith('spec/support/')) return 'a script reaches into spec/ outside spec/support/';
+  if (from.startsWith('spec/support/') && top(target) === 'spec' && !target.startsWith('spec/support/') && !target.startsWith('spec/fixtures/')) {
+    return 'spec/support/ imports a test area';
+  }
+  return undefined;
+}
+
+/** Every offending reference among files under spec/ and scripts/, as "file refers to 'specifier': reason". */
+function supportViolations(files: ReadonlyMap<string, string>): string[] {
+  const found: string[] = [];
+  for (const [file, source] of files) {
+    for (const specifier of [...relativeImports(source), ...urlReferences(source)]) {
+      const reason = checkSupport(file, posix.normalize(posix.join(posix.dirname(file), specifier)));
+      if (reason !== undefined) found.push(`${file} refers to '${specifier}': ${reason}`);
+    }
+  }
+  return found;
+}
+
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-function libSources(): Map<string, string> {
+/** The .ts files under the given top folders, by repository path. */
+function sources(...tops: string[]): Map<string, string> {
   const files = new Map<string, string>();
-  for (const entry of readdirSync(posix.join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' })) {
-    const path = posix.join('lib', entry.split('\\').join('/'));
-    if (path.endsWith('.ts')) files.set(path, readFileSync(posix.join(ROOT, path), 'utf8'));
+  for (const top of tops) {
+    for (const entry of readdirSync(posix.join(ROOT, top), { recursive: true, encoding: 'utf8' })) {
+      const path = posix.join(top, entry.split('\\').join('/'));
+      if (path.endsWith('.ts')) files.set(path, readFileSync(posix.join(ROOT, path), 'utf8'));
+    }
   }
   return files;
 }
+
+const libSources = (): Map<string, string> => sources('lib');
 
 describe('layers', () => {
   it('every import in lib/ points down the layer list', () => {
@@ -110,6 +147,13 @@ describe('layers', () => {
 
   it('has no import cycle among lib/\'s files', () => {
     expect(cycles(libSources())).toEqual([]);
+  });
+
+  it('tests and scripts share only spec/support/: no test imports scripts/, no script imports spec/ elsewhere', () => {
+    const files = sources('spec', 'scripts');
+    expect([...files.keys()].some((f) => f.startsWith('spec/support/'))).toBe(true);
+    expect([...files.keys()].some((f) => f.startsWith('scripts/bench-'))).toBe(true);
+    expect(supportViolations(files)).toEqual([]);
   });
 
   describe('the checker, on made-up files', () => {
@@ -137,7 +181,7 @@ describe('layers', () => {
       expect(checkImport('lib/cli/crawl.ts', 'lib/log/logger.ts')).toBeUndefined();
       expect(checkImport('lib/wire/codecs/tx.ts', 'lib/tx/transaction.ts')).toBe('points up: wire → tx');
       expect(checkImport('lib/output/lines.ts', 'lib/crawler/inventory.ts')).toBe('points up: output → crawler');
-      expect(checkImport('lib/crawler/run.ts', 'lib/merge/bus.ts')).toBe('points up: crawler → merge');
+      expect(checkImport('lib/crawler/session.ts', 'lib/merge/bus.ts')).toBe('points up: crawler → merge');
     });
 
     it('refuses top-level lib files, unlisted folders and paths out of lib/', () => {
@@ -157,6 +201,21 @@ describe('layers', () => {
       expect(cycles(circle)).toEqual(['lib/crawler/a.ts → lib/crawler/b.ts → lib/crawler/c.ts → lib/crawler/a.ts']);
       circle.set('lib/crawler/c.ts', "import { x } from '../wire/x.js';");
       expect(cycles(circle)).toEqual([]);
+    });
+
+    it('keeps tests and scripts apart but for spec/support/, imports and new URL() alike', () => {
+      const files = new Map([
+        ['spec/e2e/x.spec.ts', "import { startCore } from '../../scripts/core.js';\nimport { until } from '../support/harness.js';"],
+        ['scripts/bench-x.ts', "import { CRAWL_BIN } from '../spec/support/crawl-process.js';\nimport { txs } from '../spec/helpers/txs.js';\nconst p = new URL('../spec/hostile/peak.cjs', import.meta.url);"],
+        ['spec/support/y.ts', "import { z } from '../hostile/harness.js';\nimport { w } from './w.js';\nconst v = new URL('../fixtures/vectors/', import.meta.url);"],
+        ['scripts/network/sim.ts', "import { s } from '../../spec/support/network/stream.js';\nimport { r } from './report.js';"],
+      ]);
+      expect(supportViolations(files)).toEqual([
+        "spec/e2e/x.spec.ts refers to '../../scripts/core.js': a test imports a script: move what both need to spec/support/",
+        "scripts/bench-x.ts refers to '../spec/helpers/txs.js': a script reaches into spec/ outside spec/support/",
+        "scripts/bench-x.ts refers to '../spec/hostile/peak.cjs': a script reaches into spec/ outside spec/support/",
+        "spec/support/y.ts refers to '../hostile/harness.js': spec/support/ imports a test area",
+      ]);
     });
 
     it('names each file and import that points up', () => {

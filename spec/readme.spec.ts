@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toReversedHex } from '../lib/wire/hex.js';
-import { CrawlProcess } from './helpers/crawl-process.js';
-import { scriptedPeer, servingPeer, type ScriptedPeer } from './helpers/scripted-peer.js';
-import { typicalTxs } from './helpers/txs.js';
+import { CrawlProcess } from './support/crawl-process.js';
+import { scriptedPeer, servingPeer, type ScriptedPeer } from './support/scripted-peer.js';
+import { typicalTxs } from './support/txs.js';
 
 const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 const cookbook = README.slice(README.indexOf('## jq cookbook'), README.indexOf('## Exit statuses'));

@@ -4,14 +4,16 @@ import { NETWORKS, NETWORK_NAMES } from '../wire/network.js';
 import { createLogger, LOG_LEVELS } from '../log/logger.js';
 import { StatusLine } from '../log/status-line.js';
 import type { Io } from '../output/io.js';
-import { DEFAULT_MEMPOOL_STATS_MS, EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
+import { EMIT_KINDS, TRANSPORTS, UsageError, type CrawlOptions, type EmitKind } from '../crawler/options.js';
+import { DEFAULT_MEMPOOL_STATS_MS } from '../crawler/mempool.js';
+import { DEFAULT_INVENTORY_LIMITS } from '../crawler/inventory-limits.js';
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { rpcEndpoint, RpcFailure, type RpcEndpoint } from '../net/rpc.js';
 import { EndpointError, formatEndpoint, mergeEndpoints, parseEndpoint, parseEndpointList, parseEndpoints, type Endpoint } from '../net/endpoint.js';
 import { NET_NAMES, networkOfHost, reachableNetworks, routeFor, type HostPort, type NetName, type ReachConfig } from '../net/reach.js';
 import { DEFAULT_PROXY_PORT, DEFAULT_SAM_PORT } from './options.js';
-import { runCrawl } from '../crawler/run.js';
+import { runCrawl } from './crawl-run.js';
 import { natsOptions } from './nats.js';
 import type { Args } from './parse.js';
 
@@ -129,7 +131,9 @@ export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: st
   const peersText = args.str('peers');
   const listed = peersText === undefined ? [] : parseEndpoints(peersText, net.defaultPort);
   const peers = peersFile === undefined ? listed : mergeEndpoints(listed, parseEndpointList(peersFile.text, net.defaultPort, peersFile.name));
-  const census = args.bool('census');
+  // Checked with or without --census, as every flag is.
+  const visits = { concurrency: count('census-concurrency', args.num('census-concurrency'), MAX_CENSUS_CONCURRENCY), visitTimeoutMs: seconds('visit-timeout', args.num('visit-timeout')) };
+  const census = args.bool('census') ? visits : undefined;
   const mempoolStats = args.num('mempool-stats');
   // --mempool-stats S sets the interval of mempool lines and asks for them; --emit mempool alone takes the default.
   const emit = emitKinds(args.str('emit'));
@@ -137,21 +141,24 @@ export function crawlOptions(args: Args, io: Io, peersFile?: { readonly name: st
   return {
     network: net,
     peers,
-    discover: census || (args.given('discover') ? args.bool('discover') : peers.length === 0),
+    discover: census !== undefined || (args.given('discover') ? args.bool('discover') : peers.length === 0),
     allowLocal: args.bool('allow-local'),
     transport: args.choice('transport', TRANSPORTS),
     census,
-    censusConcurrency: count('census-concurrency', args.num('census-concurrency'), MAX_CENSUS_CONCURRENCY),
-    visitTimeoutMs: seconds('visit-timeout', args.num('visit-timeout')),
     addrbookPath: args.str('addrbook'),
     maxPeers: count('max-peers', args.num('max-peers'), MAX_PEERS_LIMIT),
     maxHandshakes: count('max-handshakes', args.num('max-handshakes'), MAX_PEERS_LIMIT),
-    maxInFlight: count('max-in-flight', args.num('max-in-flight'), MAX_INV_ENTRIES),
-    pingIntervalMs: seconds('ping-interval', args.num('ping-interval')),
-    pingTimeoutMs: seconds('ping-timeout', args.num('ping-timeout')),
-    handshakeTimeoutMs: seconds('handshake-timeout', args.num('handshake-timeout')),
-    connectTimeoutMs: seconds('connect-timeout', args.num('connect-timeout')),
-    requestTimeoutMs: seconds('request-timeout', args.num('request-timeout')),
+    peer: {
+      pingIntervalMs: seconds('ping-interval', args.num('ping-interval')),
+      pingTimeoutMs: seconds('ping-timeout', args.num('ping-timeout')),
+      handshakeTimeoutMs: seconds('handshake-timeout', args.num('handshake-timeout')),
+      connectTimeoutMs: seconds('connect-timeout', args.num('connect-timeout')),
+    },
+    inventory: {
+      ...DEFAULT_INVENTORY_LIMITS,
+      maxTxInFlightPerPeer: count('max-in-flight', args.num('max-in-flight'), MAX_INV_ENTRIES),
+      requestTimeoutMs: seconds('request-timeout', args.num('request-timeout')),
+    },
     emit,
     raw: args.bool('raw'),
     reconnect: args.bool('reconnect'),

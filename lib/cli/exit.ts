@@ -1,5 +1,20 @@
 /** Exit statuses, documented in the README and in `crawl --help`. */
-export const EXIT = { OK: 0, BAD_INPUT: 1, USAGE: 2, FAILED: 3 } as const;
+export const EXIT = {
+  OK: 0,
+  /** decode: a bad input line; report: an unreadable file. */
+  BAD_INPUT: 1,
+  /** crawl: no peer to start from, none ever connected, or the metrics port taken. */
+  NO_PEERS: 1,
+  /** crawl: stdout failed (not closed by its reader: that is OK). */
+  OUTPUT_FAILED: 1,
+  /** A bad flag or argument (UsageError). */
+  USAGE: 2,
+  /** An internal error. */
+  FAILED: 3,
+  /** A second SIGINT or SIGTERM while stopping: out at once (128 + SIGINT's 2, as shells report it). */
+  INTERRUPTED: 130,
+} as const;
+export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
 
 /** The exit statuses as `--help` shows them (the README's table says the same at more length). */
 export const EXIT_HELP = [

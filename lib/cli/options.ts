@@ -5,7 +5,12 @@
  */
 import { NETWORK_NAMES } from '../wire/network.js';
 import { LOG_LEVELS } from '../log/logger.js';
-import { DEFAULTS, EMIT_KINDS, TRANSPORTS } from '../crawler/options.js';
+import { EMIT_KINDS, TRANSPORTS } from '../crawler/options.js';
+import { DEFAULT_PEER_TIMINGS } from '../peer/timing.js';
+import { DEFAULT_INVENTORY_LIMITS } from '../crawler/inventory-limits.js';
+import { CENSUS_DEADLINE_MS, DEFAULT_CENSUS_CONCURRENCY } from '../crawler/census.js';
+import { DEFAULT_MAX_PEERS, MAX_HANDSHAKES_IN_FLIGHT } from '../pool/handshakes.js';
+import { DEFAULT_RPC_TIMEOUT_MS } from '../crawler/rpc-start.js';
 import { NET_NAMES } from '../net/reach.js';
 import { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from '../output/nats-defaults.js';
 import { DEFAULT_WINDOW_S } from '../merge/propagation.js';
@@ -76,19 +81,19 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: 'Peers to keep connected, one host[:port] a line (# comments); - reads stdin. With --peers, both',
     commands: CRAWL,
   },
-  { name: 'ping-interval', kind: 'number', value: 'S', default: DEFAULTS.pingInterval, describe: 'Seconds between pings', commands: CRAWL },
-  { name: 'ping-timeout', kind: 'number', value: 'S', default: DEFAULTS.pingTimeout, describe: 'Seconds to wait for a pong before dropping the peer', commands: CRAWL },
-  { name: 'handshake-timeout', kind: 'number', value: 'S', default: DEFAULTS.handshakeTimeout, describe: 'Seconds to finish version/verack', commands: CRAWL },
-  { name: 'connect-timeout', kind: 'number', value: 'S', default: DEFAULTS.connectTimeout, describe: 'Seconds for the TCP connection to complete (Core: -timeout)', commands: CRAWL },
+  { name: 'ping-interval', kind: 'number', value: 'S', default: DEFAULT_PEER_TIMINGS.pingIntervalMs / 1000, describe: 'Seconds between pings', commands: CRAWL },
+  { name: 'ping-timeout', kind: 'number', value: 'S', default: DEFAULT_PEER_TIMINGS.pingTimeoutMs / 1000, describe: 'Seconds to wait for a pong before dropping the peer', commands: CRAWL },
+  { name: 'handshake-timeout', kind: 'number', value: 'S', default: DEFAULT_PEER_TIMINGS.handshakeTimeoutMs / 1000, describe: 'Seconds to finish version/verack', commands: CRAWL },
+  { name: 'connect-timeout', kind: 'number', value: 'S', default: DEFAULT_PEER_TIMINGS.connectTimeoutMs / 1000, describe: 'Seconds for the TCP connection to complete (Core: -timeout)', commands: CRAWL },
   {
     name: 'request-timeout',
     kind: 'number',
     value: 'S',
-    default: DEFAULTS.requestTimeout,
+    default: DEFAULT_INVENTORY_LIMITS.requestTimeoutMs / 1000,
     describe: 'Seconds a peer has to deliver a requested item before the next announcer is asked',
     commands: CRAWL,
   },
-  { name: 'max-in-flight', kind: 'number', value: 'N', default: DEFAULTS.maxInFlight, describe: 'Transactions asked of one peer at once', commands: CRAWL },
+  { name: 'max-in-flight', kind: 'number', value: 'N', default: DEFAULT_INVENTORY_LIMITS.maxTxInFlightPerPeer, describe: 'Transactions asked of one peer at once', commands: CRAWL },
   { name: 'emit', kind: 'string', value: EMIT_KINDS.join(','), default: 'tx', describe: 'Line kinds to print (comma-separated, or repeat it)', commands: CRAWL, repeatable: true },
   { name: 'discover', kind: 'boolean', defaultText: 'on without --peers', describe: 'Dial peers learned from addr/addrv2', commands: CRAWL },
   {
@@ -125,11 +130,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'census-concurrency',
     kind: 'number',
     value: 'N',
-    default: DEFAULTS.censusConcurrency,
+    default: DEFAULT_CENSUS_CONCURRENCY,
     describe: 'Census: visits at once (each a file descriptor), instead of --max-peers',
     commands: CRAWL,
   },
-  { name: 'visit-timeout', kind: 'number', value: 'S', default: DEFAULTS.visitTimeout, describe: 'Census: seconds one visit may take, dial to done', commands: CRAWL },
+  { name: 'visit-timeout', kind: 'number', value: 'S', default: CENSUS_DEADLINE_MS / 1000, describe: 'Census: seconds one visit may take, dial to done', commands: CRAWL },
   {
     name: 'addrbook',
     kind: 'string',
@@ -138,8 +143,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: 'Keep learned addresses in FILE across runs (like Core\'s peers.dat): loaded at start, saved every few minutes and at exit',
     commands: CRAWL,
   },
-  { name: 'max-peers', kind: 'number', value: 'N', default: DEFAULTS.maxPeers, describe: 'Connections at most, configured and discovered together', commands: CRAWL },
-  { name: 'max-handshakes', kind: 'number', value: 'N', default: DEFAULTS.maxHandshakes, describe: 'Connections being opened (dial to verack) at once, at most', commands: CRAWL },
+  { name: 'max-peers', kind: 'number', value: 'N', default: DEFAULT_MAX_PEERS, describe: 'Connections at most, configured and discovered together', commands: CRAWL },
+  { name: 'max-handshakes', kind: 'number', value: 'N', default: MAX_HANDSHAKES_IN_FLIGHT, describe: 'Connections being opened (dial to verack) at once, at most', commands: CRAWL },
   { name: 'metrics-port', kind: 'number', value: 'P', defaultText: 'off', describe: 'Serve Prometheus metrics on 127.0.0.1:<port>/metrics', commands: CRAWL },
   { name: 'mempool-stats', kind: 'number', value: 'S', default: 0, defaultText: '0 (off)', describe: 'Seconds between "mempool" lines (count, vsize, oldest age, feerate histogram); implies --emit mempool', commands: CRAWL },
   {
@@ -151,7 +156,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: CRAWL,
   },
   { name: 'rpc-cookie', kind: 'string', value: 'FILE', defaultText: 'none', describe: "--rpc's credentials from Core's .cookie file", commands: CRAWL },
-  { name: 'rpc-timeout', kind: 'number', value: 'S', default: 5, describe: 'Seconds a line waits for --rpc at most (then it is printed without its fee)', commands: CRAWL },
+  { name: 'rpc-timeout', kind: 'number', value: 'S', default: DEFAULT_RPC_TIMEOUT_MS / 1000, describe: 'Seconds a line waits for --rpc at most (then it is printed without its fee)', commands: CRAWL },
   { name: 'reconnect', kind: 'boolean', default: true, describe: 'Redial dropped peers with backoff (--no-reconnect to stop)', commands: CRAWL },
   { name: 'log-level', kind: 'choice', choices: LOG_LEVELS, default: 'info', describe: 'stderr log level', commands: BUS },
   { name: 'log-format', kind: 'choice', choices: ['text', 'json'], default: 'text', describe: 'stderr log format', commands: BUS },

@@ -29,8 +29,16 @@ export interface Args {
   choice<T extends string>(name: string, choices: readonly T[]): T;
 }
 
+/**
+ * One yargs parse of every flag of every command: a flag given twice arrives as an array
+ * (duplicate-arguments-array), and its `coerce` keeps the last value, or every value of a
+ * repeatable flag, joined with commas. No `requiresArg`: a flag with no value arrives as "" and is
+ * named in our own words (checkValue). Unknown flags are refused by `strictOptions`, in words set
+ * with `updateStrings`.
+ */
 const PARSER_CONFIG = {
-  'duplicate-arguments-array': false,
+  'duplicate-arguments-array': true,
+  'flatten-duplicate-arrays': true,
   'camel-case-expansion': false,
   'parse-numbers': false,
   'parse-positional-numbers': false,
@@ -38,26 +46,43 @@ const PARSER_CONFIG = {
   'boolean-negation': true,
 } as const;
 
-/** A yargs instance that knows `specs` (tokenising only: no help, no version, no env). */
-export function tokeniser(argv: readonly string[], specs: readonly OptionSpec[], config: Partial<Record<keyof typeof PARSER_CONFIG, boolean>> = {}) {
-  let y = yargs([...argv]).parserConfiguration({ ...PARSER_CONFIG, ...config }).help(false).version(false).exitProcess(false);
-  for (const s of specs) {
-    y = y.option(s.name, {
-      type: s.kind === 'boolean' ? 'boolean' : 'string',
-      alias: s.alias,
-      requiresArg: s.kind !== 'boolean',
-    });
+const lastOf = (v: unknown): unknown => (Array.isArray(v) ? (v as unknown[])[v.length - 1] : v);
+/** A list flag's values joined; "" when one of them is missing (checkValue then names the flag). */
+const everyOf = (v: unknown): string => {
+  const values = (Array.isArray(v) ? (v as unknown[]) : [v]).map(String);
+  return values.includes('') ? '' : values.join(',');
+};
+
+/** The single parse: yargs' own tokenising, strictness and messages; values not yet checked. */
+function parse(argv: readonly string[]): { positionals: string[]; values: Map<string, unknown> } {
+  let y = yargs([...argv])
+    .parserConfiguration(PARSER_CONFIG)
+    .help(false)
+    .version(false)
+    .exitProcess(false)
+    // yargs words its own messages through y18n; these are ours (the `--` is ours: yargs names the key).
+    .updateStrings({ 'Unknown argument: %s': { one: 'unknown option --%s', other: 'unknown options: %s' } } as unknown as Record<string, string>)
+    .strictOptions();
+  for (const s of OPTIONS) {
+    y = y.option(s.name, { type: s.kind === 'boolean' ? 'boolean' : 'string', alias: s.alias, coerce: s.repeatable ? everyOf : lastOf });
   }
-  return y;
+  let failure: { message: string; err?: Error } | undefined;
+  const parsed = y
+    .fail((message, err) => {
+      failure = { message, err };
+    })
+    .parseSync();
+  if (failure !== undefined) {
+    if (failure.err instanceof UsageError) throw failure.err;
+    throw new UsageError((failure.message || failure.err?.message || 'bad arguments').replace(/\s*\n\s*/g, ' '));
+  }
+  const values = new Map<string, unknown>();
+  for (const s of OPTIONS) if (parsed[s.name] !== undefined) values.set(s.name, parsed[s.name]);
+  return { positionals: parsed._.map(String), values };
 }
 
 /** The command named by the first positional argument; `crawl` when there is none. */
-function commandOf(argv: readonly string[]): { command: CommandName; positionals: string[] } {
-  const parsed = tokeniser(argv, OPTIONS)
-    .option('help', { type: 'boolean' })
-    .fail(() => {})
-    .parseSync();
-  const positionals = parsed._.map(String);
+function commandOf(positionals: readonly string[]): { command: CommandName; positionals: string[] } {
   const first = positionals[0];
   if (first === undefined) return { command: 'crawl', positionals: [] };
   if (first !== 'crawl' && (COMMANDS as readonly string[]).includes(first)) return { command: first as CommandName, positionals: positionals.slice(1) };
@@ -65,33 +90,17 @@ function commandOf(argv: readonly string[]): { command: CommandName; positionals
   throw new UsageError(`unknown command "${first}"${hint}: crawl takes "decode", "merge", "report" or no command (to crawl)`);
 }
 
-function flagName(token: string, specs: readonly OptionSpec[]): string {
-  const bare = token.replace(/^-+/, '');
-  const spec = specs.find((s) => s.name === bare || s.alias === bare);
-  return spec ? `--${spec.name}` : token;
-}
-
-/** yargs' messages, reworded as ours. */
-function yargsMessage(msg: string, command: CommandName, specs: readonly OptionSpec[]): string {
-  let m = /^Not enough arguments following: (.+)$/.exec(msg);
-  if (m) return `${flagName(m[1], specs)} needs a value`;
-  m = /^Unknown arguments?: (.+)$/.exec(msg);
-  if (m) {
-    const names = m[1].split(', ');
-    const other = OPTIONS.find((o) => names.includes(o.name) && !o.commands.includes(command));
-    if (other) return `--${other.name} is not an option of ${command === 'crawl' ? 'crawl' : `crawl ${command}`}`;
-    return `unknown option ${names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')}`;
-  }
-  return msg.replace(/\s*\n\s*/g, ' ');
-}
-
-/** `--x=value` on a boolean flag: only true or false; --help and --version take no value. */
-function checkBooleanValues(argv: readonly string[], specs: readonly OptionSpec[]): void {
+/**
+ * `--x=value` on a boolean flag: only true or false; --help and --version take no value. yargs
+ * reads any such value as false, silently (yargs-parser has no setting to refuse it), so these
+ * tokens are looked at before it.
+ */
+function checkBooleanValues(argv: readonly string[]): void {
   for (const token of argv) {
     if (token === '--') return;
     const m = /^--(?:no-)?([^=]+)=(.*)$/s.exec(token);
     if (!m) continue;
-    const spec = specs.find((s) => s.name === m[1] && s.kind === 'boolean');
+    const spec = OPTIONS.find((s) => s.name === m[1] && s.kind === 'boolean');
     if (!spec) continue;
     if (spec.env === false) throw new UsageError(`--${spec.name} takes no value, not "${m[2]}"`);
     if (m[2] !== 'true' && m[2] !== 'false') throw new UsageError(`--${spec.name} is on or off: write --${spec.name} or --no-${spec.name}, not "${token}"`);
@@ -152,47 +161,25 @@ function fromEnv(env: NodeJS.ProcessEnv, specs: readonly OptionSpec[], given: Re
   return out;
 }
 
-/**
- * Every value of each repeatable flag, in order, however each was written (`--x v`, `--x=v`,
- * `-p v`, …): the same tokenising with yargs' duplicate-arguments-array on, which the main parse
- * keeps off so that other flags take their last value.
- */
-function everyValue(argv: readonly string[], specs: readonly OptionSpec[]): Map<string, string[]> {
-  const parsed = tokeniser(argv, specs, { 'duplicate-arguments-array': true })
-    .fail(() => {})
-    .parseSync();
-  const out = new Map<string, string[]>();
-  for (const s of specs) {
-    const v: unknown = parsed[s.name];
-    if (s.repeatable && v !== undefined) out.set(s.name, (Array.isArray(v) ? v : [v]).map(String));
-  }
-  return out;
-}
-
 /** Parses one invocation. Throws UsageError (one line) for anything the user got wrong. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Args {
-  const { command, positionals } = commandOf(argv);
+  checkBooleanValues(argv);
+  const parsed = parse(argv);
+  const { command, positionals } = commandOf(parsed.positionals);
   const specs = optionsOf(command);
-  checkBooleanValues(argv, specs);
-  let failure: string | undefined;
-  const parsed = tokeniser(argv, specs)
-    .strictOptions()
-    .fail((msg, err) => {
-      failure = msg || err?.message || 'bad arguments';
-    })
-    .parseSync();
-  if (failure !== undefined) throw new UsageError(yargsMessage(failure, command, specs));
+  // Every flag is known to the parse; one of another command is named as such.
+  for (const name of parsed.values.keys()) {
+    if (!specs.some((s) => s.name === name)) throw new UsageError(`--${name} is not an option of ${command === 'crawl' ? 'crawl' : `crawl ${command}`}`);
+  }
   if (command === 'crawl' && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
 
   const values = new Map<string, OptionValue>();
   const given = new Set<string>();
-  const lists = everyValue(argv, specs);
   for (const s of specs) {
-    const v: unknown = parsed[s.name];
+    const v = parsed.values.get(s.name);
     if (v === undefined) continue;
     given.add(s.name);
-    const text = lists.get(s.name)?.join(',') ?? String(v);
-    values.set(s.name, typeof v === 'boolean' ? v : checkValue(s, text, `--${s.name}`));
+    values.set(s.name, typeof v === 'boolean' ? v : checkValue(s, String(v), `--${s.name}`));
   }
   const warnings: string[] = [];
   for (const [k, v] of fromEnv(env, specs, given, warnings)) {

@@ -1,4 +1,4 @@
-import { fromReversedHex, hashKey } from '../wire/hex.js';
+import { fromReversedHex, hashKey, invKey } from '../wire/hex.js';
 import type { InvItem } from '../wire/messages.js';
 import { kindOf } from './inventory-state.js';
 import type { BlockHeader, DecodedTx } from '../wire/model.js';
@@ -57,14 +57,14 @@ export class AnnouncementWatch {
     if (p === undefined) return;
     for (const item of items) {
       const field = fieldOf(item.type);
-      if (field !== undefined) this.announce(field, item.hash, peer, p, now);
+      if (field !== undefined) this.announce(field, item.hash, invKey(item), peer, p, now);
     }
   }
 
   headers(peer: string, headers: readonly BlockHeader[], now: number): void {
     const p = this.peers.get(peer);
     if (p === undefined) return;
-    for (const h of headers) this.announce('hash', h.hash, peer, p, now);
+    for (const h of headers) this.announce('hash', h.hash, hashKey(h.hash), peer, p, now);
   }
 
   /** A transaction arrived: announcements of its other id go to the item already open. */
@@ -90,10 +90,10 @@ export class AnnouncementWatch {
     return out;
   }
 
-  private announce(field: IdField, hash: Uint8Array, peer: string, p: PeerEntry, now: number): void {
+  /** `key`: hashKey(hash), made once per inv item for this watch and the inventory alike (invKey). */
+  private announce(field: IdField, hash: Uint8Array, key: string, peer: string, p: PeerEntry, now: number): void {
     const kind: ItemKind = field === 'hash' ? 'block' : 'tx';
-    let key = hashKey(hash);
-    if (kind === 'tx') key = this.links.get(key) ?? key;
+    if (kind === 'tx' && this.links.size > 0) key = this.links.get(key) ?? key;
     const early = this.tracker.announce(kind, key, hash, field, peer, p.slot, p.network, now);
     if (early !== undefined) this.early.push(early);
   }

@@ -8,7 +8,8 @@ import { InvType } from '../wire/messages.js';
 import { PROTOCOL_VERSION } from '../wire/limits.js';
 import type { ChainParams } from '../chain/params.js';
 import { HeaderTree } from '../chain/tree.js';
-import { HeaderSync, type ChainAction } from './headers.js';
+import { HeaderSync, reorgSummary, type ChainAction } from './headers.js';
+import type { ReorgSummary } from '../output/lines.js';
 import type { DialOptions } from '../net/dial.js';
 import { AnnouncementWatch } from './announcements.js';
 import { MAX_CLOSED_REMEMBERED, MAX_OPEN_ITEMS, type ClosedItem } from './propagation.js';
@@ -26,7 +27,8 @@ export type CrawlEvent =
   | { readonly type: 'peer-down'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number }
   | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
   | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number; readonly announcements: Announcements }
-  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number }
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number; readonly stale: boolean }
+  | { readonly type: 'reorg'; readonly reorg: ReorgSummary }
   | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number }
   | { readonly type: 'propagation'; readonly item: ClosedItem; readonly connected: number };
 
@@ -119,11 +121,13 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
         else if (a.type === 'fetch') fetcher.announce(a.peer, a.hashes.map((hash) => ({ type: InvType.BLOCK, hash })), now);
         else if (a.type === 'drop') router.fail(a.peer, new PeerError('invalid-header', a.message));
         else if (a.type === 'ignored') deps.log.debug('block not reported', { peer: a.peer, hash: a.hash, why: a.why });
-        else subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height });
+        else if (a.type === 'sendheaders') router.send(a.peer, { command: 'sendheaders' });
+        else if (a.type === 'reorg') subscriber.next({ type: 'reorg', reorg: reorgSummary(a) });
+        else subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height, stale: a.stale });
       }
     };
     router
-      .onUp((peer, _info, now) => act(sync.ready(peer, now), now))
+      .onUp((peer, info, now) => act(sync.ready(peer, now, info.version), now))
       .onDown((peer, now) => act(sync.down(peer, now), now))
       .on('inv', (peer, msg, now) => act(sync.announced(peer, msg.items.filter((i) => i.type === InvType.BLOCK).map((i) => i.hash), now), now))
       // Answers to our getheaders, and announcements (BIP 130): new blocks near the tip are fetched.

@@ -26,7 +26,26 @@ export function bucketCount(maxMs: number): number {
 /** The bucket of a delay (an integer ≥ 0, at most the histogram's maxMs). */
 export function bucketOf(ms: number): number {
   if (ms < LINEAR_MS) return ms;
+  if (ms <= TABLE_MS) return (table ??= bucketTable())[ms];
+  return logBucket(ms);
+}
+
+function logBucket(ms: number): number {
   return LINEAR_MS + Math.floor(Math.log(ms / LINEAR_MS) / LOG_RATIO);
+}
+
+/**
+ * Delays up to this many ms find their bucket in a table (2 bytes each: 120 kB, made once) rather
+ * than by a logarithm: every announcement of `--emit propagation` needs one. The default window
+ * (30 s) is within it; longer delays take the logarithm.
+ */
+export const TABLE_MS = 60_000;
+let table: Uint16Array | undefined;
+
+function bucketTable(): Uint16Array {
+  const t = new Uint16Array(TABLE_MS + 1);
+  for (let ms = 0; ms <= TABLE_MS; ms++) t[ms] = ms < LINEAR_MS ? ms : logBucket(ms);
+  return t;
 }
 
 /** The value a bucket stands for: itself below LINEAR_MS, else the geometric middle of its span. */
@@ -60,8 +79,21 @@ export class DelayHistogram {
   }
 
   add(ms: number): void {
-    const v = Math.min(this.maxMs, Math.max(0, Math.round(ms)));
-    this.counts[bucketOf(v)]++;
+    const v = this.clamp(ms);
+    this.addIn(bucketOf(v), v);
+  }
+
+  /** A delay as add() counts it: whole ms, within 0..maxMs. */
+  clamp(ms: number): number {
+    return Math.min(this.maxMs, Math.max(0, Math.round(ms)));
+  }
+
+  /**
+   * add() of a delay already clamped (`v`) whose bucket the caller worked out (bucketOf(v)): one
+   * logarithm for several histograms of the same maxMs, as the tracker's per-item and per-network ones.
+   */
+  addIn(bucket: number, v: number): void {
+    this.counts[bucket]++;
     this.n++;
     if (v < this.lo) this.lo = v;
     if (v > this.hi) this.hi = v;

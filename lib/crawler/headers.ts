@@ -7,16 +7,22 @@
  * headers break consensus is dropped; unconnecting announcements get a getheaders, and a peer
  * that keeps sending them is dropped (MAX_NUM_UNCONNECTING_HEADERS_MSGS).
  *
- * A block is printed only when its header is in the tree, on the best chain and at most
- * MAX_NEW_BLOCK_DEPTH below its tip. A block whose parent is unknown waits (bounded) while we ask
- * its sender for headers; it is printed if they connect it, and never otherwise.
+ * A block is printed only when its header is in the tree and its branch leaves the best chain at
+ * most MAX_NEW_BLOCK_DEPTH below the best tip: a best-chain block that deep at most, or a competing
+ * block forked off there, printed as `stale` (not on the best header chain when printed). When the
+ * best header tip moves to another branch, a `reorg` action says from which tip to which and how
+ * many headers left the best chain (lib/chain/tips.ts). A block whose parent is unknown waits
+ * (bounded) while we ask its sender for headers; it is printed if they connect it, and never
+ * otherwise. The fetcher hands each block over once, so each is printed at most once.
  */
 import type { HeaderTree} from '../chain/tree.js';
-import { INVALID_HEADER, type HeaderNode } from '../chain/tree.js';
+import { INVALID_HEADER, type HeaderNode, type HeaderResult } from '../chain/tree.js';
+import { forkDepth, reorgFrom, type Reorg } from '../chain/tips.js';
 import { MAX_HEADERS, MAX_PAYLOAD_BYTES } from '../wire/limits.js';
 import { hashKey, toReversedHex } from '../wire/hex.js';
 import type { Block, BlockHeader } from '../wire/model.js';
 import type { PeerId } from './inventory.js';
+import type { ReorgSummary } from '../output/lines.js';
 
 /** net_processing.cpp MAX_BLOCKS_TO_ANNOUNCE: a headers message this short may be an announcement. */
 export const MAX_BLOCKS_TO_ANNOUNCE = 8;
@@ -36,13 +42,27 @@ export const MAX_NEW_BLOCK_DEPTH = 10;
 export const MAX_PARKED_BLOCKS = 16;
 /** ... and this many bytes (four maximal blocks, MAX_PROTOCOL_MESSAGE_LENGTH each); the oldest goes first. */
 export const MAX_PARKED_BYTES = 4 * MAX_PAYLOAD_BYTES;
+/** node/protocol_version.h SENDHEADERS_VERSION: peers from this version understand `sendheaders` (BIP 130). */
+export const SENDHEADERS_VERSION = 70_012;
 
 export type ChainAction =
+  /** Ask the peer to announce new blocks by `headers` (BIP 130). */
+  | { readonly type: 'sendheaders'; readonly peer: PeerId }
   | { readonly type: 'getheaders'; readonly peer: PeerId; readonly locator: Uint8Array[] }
   | { readonly type: 'fetch'; readonly peer: PeerId; readonly hashes: Uint8Array[] }
   | { readonly type: 'drop'; readonly peer: PeerId; readonly message: string }
-  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number }
+  /** `stale`: the block is off the best header chain (a competitor that has not won, or has lost). */
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number; readonly stale: boolean }
+  /** The best header tip moved to another branch, on a header `peer` sent at `time`. */
+  | { readonly type: 'reorg'; readonly peer: PeerId; readonly reorg: Reorg; readonly time: number }
   | { readonly type: 'ignored'; readonly peer: PeerId; readonly hash: string; readonly why: string };
+
+/** A reorg action as its line shows it (lib/output/lines.ts reorgLine). */
+export function reorgSummary(a: Extract<ChainAction, { type: 'reorg' }>): ReorgSummary {
+  const tip = (n: HeaderNode) => ({ hash: toReversedHex(n.header.hash), height: n.height });
+  const { oldTip, newTip, fork, depth } = a.reorg;
+  return { peer: a.peer, time: a.time, oldTip: tip(oldTip), newTip: tip(newTip), fork: fork && tip(fork), depth };
+}
 
 interface PeerState {
   /** When we last sent it getheaders that it has not answered yet. */
@@ -54,6 +74,8 @@ interface PeerState {
    * are the chain so far, and are not new.
    */
   caughtUp: boolean;
+  /** It understands `sendheaders` and has not been sent one yet. */
+  sendheaders: boolean;
 }
 
 interface Parked {
@@ -66,13 +88,15 @@ export class HeaderSync {
   private readonly peers = new Map<PeerId, PeerState>();
   private syncPeer: PeerId | undefined;
   private readonly parked = new Map<string, Parked>();
+  /** Our best header became recent once: every peer has been asked for headers since. */
+  private everSynced = false;
   private parkedBytes = 0;
 
   constructor(readonly tree: HeaderTree) {}
 
-  /** A handshake finished. `now` in milliseconds. */
-  ready(peer: PeerId, now: number): ChainAction[] {
-    this.peers.set(peer, { askedAt: undefined, unconnecting: 0, caughtUp: false });
+  /** A handshake finished with a peer of this protocol `version`. `now` in milliseconds. */
+  ready(peer: PeerId, now: number, version: number = SENDHEADERS_VERSION): ChainAction[] {
+    this.peers.set(peer, { askedAt: undefined, unconnecting: 0, caughtUp: false, sendheaders: version >= SENDHEADERS_VERSION });
     // A sync peer that has left our getheaders unanswered past HEADERS_RESPONSE_TIME is replaced by the
     // next peer (Core disconnects it: HEADERS_DOWNLOAD_TIMEOUT_BASE; a crawler keeps it for its invs).
     const askedAt = this.syncPeer === undefined ? undefined : this.peers.get(this.syncPeer)?.askedAt;
@@ -103,7 +127,7 @@ export class HeaderSync {
     state.askedAt = undefined;
     const announcing = state.caughtUp;
     if (headers.length < MAX_HEADERS) state.caughtUp = true;
-    if (headers.length === 0) return [];
+    if (headers.length === 0) return this.hello(peer, state);
     for (let i = 1; i < headers.length; i++) {
       if (hashKey(headers[i].prevBlock) !== hashKey(headers[i - 1].hash)) return [{ type: 'drop', peer, message: 'non-continuous headers sequence' }];
     }
@@ -116,11 +140,11 @@ export class HeaderSync {
       return this.ask(peer, now, true);
     }
     state.unconnecting = 0;
-    const actions: ChainAction[] = [];
+    const actions: ChainAction[] = this.hello(peer, state);
     const added: HeaderNode[] = [];
     let last: HeaderNode | undefined;
     for (const h of headers) {
-      const r = this.tree.add(h, Math.floor(now / 1000));
+      const r = this.add(peer, h, now, actions);
       if (!r.ok) {
         if (INVALID_HEADER.has(r.why)) return [{ type: 'drop', peer, message: `header ${toReversedHex(h.hash)}: ${r.why}` }];
         // Not the peer's fault (too far ahead of our clock, a fork deeper than we keep, a full tree): stop here, ask no more.
@@ -138,7 +162,7 @@ export class HeaderSync {
       const fresh = added.filter((n) => this.isNew(n)).map((n) => n.header.hash);
       if (fresh.length > 0) actions.push({ type: 'fetch', peer, hashes: fresh });
     }
-    return [...actions, ...this.release(now)];
+    return [...actions, ...this.release(now), ...this.askTheRest(now)];
   }
 
   /**
@@ -147,8 +171,9 @@ export class HeaderSync {
    */
   block(peer: PeerId, block: Block, time: number): ChainAction[] {
     const hash = block.header.hash;
+    const out: ChainAction[] = [];
     if (this.tree.get(hash) === undefined) {
-      const r = this.tree.add(block.header, Math.floor(time / 1000));
+      const r = this.add(peer, block.header, time, out);
       if (!r.ok && INVALID_HEADER.has(r.why)) return [{ type: 'drop', peer, message: `block ${toReversedHex(hash)}: ${r.why}` }];
       if (!r.ok && r.why === 'prev-blk-not-found') {
         this.park({ peer, block, time });
@@ -156,7 +181,33 @@ export class HeaderSync {
       }
       if (!r.ok) return [{ type: 'ignored', peer, hash: toReversedHex(hash), why: r.why }];
     }
-    return [this.verdict({ peer, block, time })];
+    out.push(this.verdict({ peer, block, time }));
+    return out;
+  }
+
+  /**
+   * Once a peer's headers connect to ours and it has no more (caught up), new blocks by `headers`
+   * (BIP 130). Core sends sendheaders at that point, not at verack: net_processing.cpp
+   * MaybeSendSendHeaders waits until the peer's best known block has the minimum chain work, as
+   * announcements during the initial headers sync confuse its state tracking (ours too: caughtUp).
+   */
+  private hello(peer: PeerId, state: PeerState): ChainAction[] {
+    if (!state.caughtUp || !state.sendheaders) return [];
+    state.sendheaders = false;
+    return [{ type: 'sendheaders', peer }];
+  }
+
+  /**
+   * The first time our best header is recent, every peer that has not been asked is: Core syncs
+   * headers from every peer from then on (net_processing.cpp SendMessages, "fetch headers from
+   * everyone" once m_best_header is within a day), and so they get to announce by headers too.
+   */
+  private askTheRest(now: number): ChainAction[] {
+    if (this.everSynced || !this.synced(now)) return [];
+    this.everSynced = true;
+    const out: ChainAction[] = [];
+    for (const [peer, state] of this.peers) if (!state.caughtUp && state.askedAt === undefined) out.push(...this.ask(peer, now, false));
+    return out;
   }
 
   get parkedCount(): number {
@@ -165,15 +216,24 @@ export class HeaderSync {
 
   private verdict(p: Parked): ChainAction {
     const node = this.tree.get(p.block.header.hash) as HeaderNode;
-    if (this.isNew(node)) return { type: 'block', peer: p.peer, block: p.block, time: p.time, height: node.height };
+    if (this.isNew(node)) return { type: 'block', peer: p.peer, block: p.block, time: p.time, height: node.height, stale: !this.tree.isOnBestChain(node.header.hash) };
     const depth = this.tree.depth(node.header.hash);
-    const why = depth === undefined ? 'not on the best header chain' : `${depth} blocks below the best header: a replay`;
+    const why = depth === undefined ? `off the best header chain, forked more than ${MAX_NEW_BLOCK_DEPTH} below its tip` : `${depth} blocks below the best header: a replay`;
     return { type: 'ignored', peer: p.peer, hash: toReversedHex(node.header.hash), why };
   }
 
+  /** Near the best tip: its branch leaves the best chain at most MAX_NEW_BLOCK_DEPTH below it (0 for the tip). */
   private isNew(node: HeaderNode): boolean {
-    const depth = this.tree.depth(node.header.hash);
-    return depth !== undefined && depth <= MAX_NEW_BLOCK_DEPTH;
+    return forkDepth(this.tree, node, MAX_NEW_BLOCK_DEPTH) !== undefined;
+  }
+
+  /** Adds a header to the tree; a move of the best tip to another branch goes to `out` as a reorg. `now` in milliseconds. */
+  private add(peer: PeerId, header: BlockHeader, now: number, out: ChainAction[]): HeaderResult {
+    const before = this.tree.best;
+    const r = this.tree.add(header, Math.floor(now / 1000));
+    const reorg = r.ok && r.added ? reorgFrom(this.tree, before) : undefined;
+    if (reorg !== undefined) out.push({ type: 'reorg', peer, reorg, time: now });
+    return r;
   }
 
   private park(p: Parked): void {
@@ -196,7 +256,7 @@ export class HeaderSync {
       if (this.tree.get(h.hash) === undefined && this.tree.get(h.prevBlock) === undefined) continue;
       this.parked.delete(k);
       this.parkedBytes -= p.block.size;
-      const r = this.tree.add(h, Math.floor(now / 1000));
+      const r = this.add(p.peer, h, now, out);
       if (!r.ok && INVALID_HEADER.has(r.why)) out.push({ type: 'drop', peer: p.peer, message: `block ${toReversedHex(h.hash)}: ${r.why}` });
       else if (!r.ok) out.push({ type: 'ignored', peer: p.peer, hash: toReversedHex(h.hash), why: r.why });
       else out.push(this.verdict(p));

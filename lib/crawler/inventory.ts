@@ -1,4 +1,4 @@
-import { hashKey, toHex } from '../wire/hex.js';
+import { hashKey, invKey, toHex } from '../wire/hex.js';
 import type { InvItem } from '../wire/messages.js';
 import { BoundedSet } from './bounded-set.js';
 import { DEFAULT_INVENTORY_LIMITS, type InventoryLimits } from './inventory-limits.js';
@@ -81,7 +81,7 @@ export class Inventory {
     for (const item of items) {
       const kind = kindOf(item.type);
       if (!kind) continue;
-      const key = hashKey(item.hash);
+      const key = invKey(item);
       if (this.seen.has(key)) continue;
       state ??= this.peerState(peer);
       let entry = this.entries.get(key);

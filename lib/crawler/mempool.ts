@@ -9,6 +9,9 @@ import { confirmedLine, leftLine, mempoolLine } from '../output/mempool-lines.js
 import { unixSeconds } from '../output/lines.js';
 import type { EmitKind } from './options.js';
 
+/** `--emit mempool` without `--mempool-stats S`: a mempool line this often. */
+export const DEFAULT_MEMPOOL_STATS_MS = 60_000;
+
 /** How often relayed transactions run the view's expiry (and so do blocks and mempool lines). */
 export const EXPIRE_EVERY_MS = 1_000;
 
@@ -89,6 +92,18 @@ export class MempoolMonitor {
       for (const i of c.unseen) this.write(txLine(txs[i], this.opts.network, { raw: this.opts.raw, status, seen: { peer, time: unixSeconds(time), block: hash } }));
     }
     return { seen: c.confirmed.length, unseen: c.unseen.length };
+  }
+
+  /**
+   * A stale block (off the best header chain as it arrives): counted against the view, not
+   * applied. Core's mempool changes only as blocks connect to the active chain
+   * (validation.cpp ConnectTip → removeForBlock); a side branch's transactions stay unconfirmed.
+   */
+  staleBlock(txs: readonly DecodedTx[]): { seen: number; unseen: number } {
+    let seen = 0;
+    for (const tx of txs) if (this.view.get(tx.txid)) seen++;
+    // The coinbase is never announced, as with a block that connects (confirm's `unseen` excludes it).
+    return { seen, unseen: Math.max(0, txs.length - 1 - seen) };
   }
 
   /** The `mempool` line, after expiry. */

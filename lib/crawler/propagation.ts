@@ -1,7 +1,7 @@
 import { toReversedHex } from '../wire/hex.js';
 import type { DecodedTx } from '../wire/model.js';
 import type { PropagationItem } from '../output/lines.js';
-import { DelayHistogram } from './delay-histogram.js';
+import { DelayHistogram, bucketOf } from './delay-histogram.js';
 import { BoundedSet } from './bounded-set.js';
 
 /**
@@ -49,6 +49,9 @@ interface Open {
   readonly all: DelayHistogram;
   /** One histogram per network seen, in the order first seen. */
   readonly networks: Map<string, DelayHistogram>;
+  /** The network of the last announcement counted, and its histogram: most come from one network in a row. */
+  lastNetwork: string | undefined;
+  lastHistogram: DelayHistogram | undefined;
 }
 
 /** What a closed item reports (the line is made from it in lib/output/lines.ts), and the key it was open under. */
@@ -90,6 +93,8 @@ export class PropagationTracker {
         slots: new Uint8Array(8),
         all: new DelayHistogram(this.limits.windowMs),
         networks: new Map(),
+        lastNetwork: undefined,
+        lastHistogram: undefined,
       };
       this.open.set(key, item);
     } else if (time > item.deadline) {
@@ -104,11 +109,15 @@ export class PropagationTracker {
     const bit = 1 << (slot & 7);
     if ((item.slots[byte] & bit) !== 0) return early;
     item.slots[byte] |= bit;
-    const delay = time - item.firstTime;
-    item.all.add(delay);
-    let net = item.networks.get(network);
+    // One bucket for both histograms (one logarithm); the network's histogram from the last announcement's when the same.
+    const v = item.all.clamp(time - item.firstTime);
+    const bucket = bucketOf(v);
+    item.all.addIn(bucket, v);
+    let net = item.lastNetwork === network ? item.lastHistogram : item.networks.get(network);
     if (net === undefined) item.networks.set(network, (net = new DelayHistogram(this.limits.windowMs)));
-    net.add(delay);
+    item.lastNetwork = network;
+    item.lastHistogram = net;
+    net.addIn(bucket, v);
     return early;
   }
 

@@ -1,9 +1,9 @@
 /**
- * Lines of a file, each at most MAX_LINE_BYTES, read without ever building a longer string: a line
- * past the bound is skipped as its bytes go by (only its length is counted), so a 700 MB line or
- * /dev/zero costs reading time, not memory (readline built the whole string and died of it:
- * `RangeError: Invalid string length`).
+ * Lines of a file, each at most MAX_LINE_BYTES, read without ever building a longer string (the
+ * splitting is lib/output/line-splitter.ts', shared with `crawl report`): a line past the bound is
+ * skipped as its bytes go by, only its length counted.
  */
+import { LineSplitter } from '../output/line-splitter.js';
 
 /**
  * A line (file or bus message) at most this many bytes. The largest line a crawl prints is a tx
@@ -12,56 +12,29 @@
  */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
-const NEWLINE = 0x0a;
-
 export type LineItem = { readonly line: string } | { readonly over: number };
 
 /**
  * The lines of `chunks` (a file's read stream), without their "\n" (and a "\r" before it): `line`
- * for each line within `maxBytes`, `over` (its length in bytes) for each longer one, skipped.
+ * for each line within `maxBytes`, `over` (its length in bytes) for each longer one, skipped. The
+ * lines of one chunk are handed on together (a chunk's worth: the read stream's 64 kB, or one line
+ * within the bound).
  */
 export async function* boundedLines(chunks: AsyncIterable<Buffer>, maxBytes = MAX_LINE_BYTES): AsyncGenerator<LineItem> {
-  let parts: Buffer[] = [];
-  let length = 0;
-  /** The length of a line being skipped, once it went past maxBytes. */
-  let skipping: number | undefined;
-  const finish = (): LineItem => {
-    if (skipping !== undefined) {
-      const over = skipping;
-      skipping = undefined;
-      return { over };
-    }
-    let text = (parts.length === 1 ? parts[0] : Buffer.concat(parts, length)).toString('utf8');
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    parts = [];
-    length = 0;
-    return { line: text };
-  };
-  const take = (piece: Buffer): void => {
-    if (skipping !== undefined) {
-      skipping += piece.length;
-      return;
-    }
-    if (length + piece.length > maxBytes) {
-      skipping = length + piece.length;
-      parts = [];
-      length = 0;
-      return;
-    }
-    if (piece.length > 0) {
-      // A copy: the stream's chunk is not held for the sake of a short piece of it.
-      parts.push(Buffer.from(piece));
-      length += piece.length;
-    }
-  };
+  let items: LineItem[] = [];
+  const splitter = new LineSplitter(
+    {
+      line: (text) => items.push({ line: text.endsWith('\r') ? text.slice(0, -1) : text }),
+      overlong: (_n, bytes) => items.push({ over: bytes }),
+    },
+    maxBytes,
+  );
   for await (const chunk of chunks) {
-    let start = 0;
-    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      take(chunk.subarray(start, nl));
-      yield finish();
-      start = nl + 1;
-    }
-    take(chunk.subarray(start));
+    splitter.push(chunk);
+    const ready = items;
+    items = [];
+    yield* ready;
   }
-  if (skipping !== undefined || length > 0) yield finish();
+  splitter.end();
+  yield* items;
 }

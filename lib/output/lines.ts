@@ -65,11 +65,55 @@ export function peerDownLine(peer: string, network: string, reason: DropReason, 
 }
 
 /**
- * A new block: its summary, who delivered it, how many of its transactions the mempool view held
+ * A new block (`stale` when it is off the best header chain as it is printed): its summary, who delivered it, how many of its transactions the mempool view held
  * (`seen_txs`) and how many of the others (coinbase aside) were never announced to us (`unseen_txs`).
  */
-export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number, unseenTxs?: number): string {
-  return JSON.stringify({ ...view, seen_txs: seenTxs, ...(unseenTxs === undefined ? {} : { unseen_txs: unseenTxs }), seen: { peer, time: unixSeconds(timeMs) } });
+export function blockLine(view: BlockView, peer: string, timeMs: number, seenTxs: number, unseenTxs?: number, stale = false): string {
+  return JSON.stringify({
+    ...view,
+    seen_txs: seenTxs,
+    ...(unseenTxs === undefined ? {} : { unseen_txs: unseenTxs }),
+    // Off the best header chain when printed: a competing block (lib/crawler/headers.ts).
+    ...(stale ? { stale: true } : {}),
+    seen: { peer, time: unixSeconds(timeMs) },
+  });
+}
+
+/** A header tip as a reorg line names it. */
+export interface TipView {
+  readonly hash: string;
+  readonly height: number;
+}
+
+/** The best header chain moved to another branch (lib/chain/tips.ts Reorg), on a header `peer` sent. */
+export interface ReorgSummary {
+  readonly peer: string;
+  readonly time: number;
+  readonly oldTip: TipView;
+  readonly newTip: TipView;
+  /** The last header both branches share; undefined when it is below the kept headers. */
+  readonly fork: TipView | undefined;
+  /** Headers disconnected from the old best chain (Core's reorg depth). */
+  readonly depth: number;
+}
+
+/**
+ * `event: "reorg"` (`--emit reorg`): the best header chain moved from `old_tip` to `new_tip`, a
+ * branch that does not contain it; `depth` headers left the best chain (old tip's height − the
+ * fork's), as Core counts a reorg's disconnected blocks. `fork` is null when deeper than kept.
+ */
+export function reorgLine(r: ReorgSummary): string {
+  return JSON.stringify({
+    event: 'reorg',
+    old_tip: r.oldTip.hash,
+    old_height: r.oldTip.height,
+    new_tip: r.newTip.hash,
+    new_height: r.newTip.height,
+    fork: r.fork?.hash ?? null,
+    fork_height: r.fork?.height ?? null,
+    depth: r.depth,
+    seen: { peer: r.peer, time: unixSeconds(r.time) },
+  });
 }
 
 /** The `seen` object of a tx line: who delivered it and its announcements (inv) before that. */

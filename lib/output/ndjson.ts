@@ -22,8 +22,9 @@ export const MAX_OUTPUT_BUFFER_BYTES = 32 * 1024 * 1024;
 export const EXIT_FLUSH_STALL_MS = 10_000;
 
 /**
- * Writes JSON lines to a stream (stdout) and reports backpressure, so the producer can pause its
- * sources (the peer sockets) instead of buffering without end. Lines written in one burst of
+ * Writes JSON lines to a stream (stdout) and reports backpressure, so the producer can hold what
+ * makes new lines (the crawl holds its getdata and stops request deadlines; the peer sockets are
+ * still read, so pings and invs keep flowing) instead of buffering without end. Lines written in one burst of
  * synchronous work go out in one write, at the end of the burst (or at MAX_BATCH_BYTES). A closed
  * reader (EPIPE, as with `| head -1`) is a normal way for the output to end, not an error.
  */

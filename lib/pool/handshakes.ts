@@ -12,6 +12,9 @@ import type { SessionEvent } from '../peer/session.js';
  */
 export const MAX_HANDSHAKES_IN_FLIGHT = 500;
 
+/** Connections at most, configured and learned together, unless --max-peers: net.h DEFAULT_MAX_PEER_CONNECTIONS. */
+export const DEFAULT_MAX_PEERS = 125;
+
 /**
  * A bound on handshakes in flight: `gate(dial)` subscribes to the dial once a slot is free (FIFO),
  * and frees the slot when the dial reports `ready`, fails or is cancelled. The dial's own timers

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Report } from './aggregate.js';
-import { LineSplitter, MAX_LINE_BYTES } from './read.js';
+import { LineSplitter } from '../output/line-splitter.js';
+import { MAX_LINE_BYTES } from './read.js';
 
 /** A file that cannot be read: the message is one line for the user. */
 export class InputError extends Error {}

@@ -37,6 +37,11 @@ export function hashKey(hash: Uint8Array): string {
   );
 }
 
+/** An inv item's hashKey, made once and kept on the item (InvItem.key) for every room that looks it up. */
+export function invKey(item: { readonly hash: Uint8Array; key?: string }): string {
+  return (item.key ??= hashKey(item.hash));
+}
+
 /** Hashes are shown byte-reversed (Bitcoin's convention for txids and block hashes). */
 export function toReversedHex(hash: Uint8Array): string {
   const copy = new Uint8Array(hash.length);

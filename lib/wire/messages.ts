@@ -23,6 +23,11 @@ export interface InvItem {
   /** u32; one of InvType, though unknown values are carried through. */
   readonly type: number;
   readonly hash: Uint8Array;
+  /**
+   * hashKey(hash), made once by the first room that needs it (invKey in lib/wire/hex.ts) and
+   * shared by the others: the propagation watch and the inventory look up every announced item.
+   */
+  key?: string;
 }
 
 /** The 26-byte address of `version` and legacy `addr`: services, IPv6 (IPv4-mapped), port. */

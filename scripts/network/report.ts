@@ -1,5 +1,6 @@
 /** The network benchmark's figures: one run's result, and how it is printed. */
 import { cpus } from 'node:os';
+import { percentile } from '../../spec/support/stats.js';
 
 export type Transport = 'v1' | 'v2';
 
@@ -56,11 +57,9 @@ export interface Result {
   readonly exit: string;
 }
 
-const quantile = (xs: readonly number[], q: number): number => (xs.length === 0 ? NaN : xs[Math.min(xs.length - 1, Math.floor(q * xs.length))]);
-
 export function dist(values: number[]): Dist {
   const xs = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  return { p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), max: xs[xs.length - 1] ?? NaN };
+  return { p50: percentile(xs, 50), p99: percentile(xs, 99), max: xs[xs.length - 1] ?? NaN };
 }
 
 const ms = (x: number): string => (Number.isFinite(x) ? `${Math.round(x)}` : '—');

@@ -6,8 +6,8 @@ import { HeaderSync } from '../../lib/crawler/headers.js';
 import { MAX_HEADERS } from '../../lib/wire/limits.js';
 import type { BlockHeader } from '../../lib/wire/model.js';
 import { decodeMessage, encodePayload } from '../../lib/wire/registry.js';
-import { mineHeader, REGTEST_GENESIS } from '../helpers/blocks.js';
-import { MB, retainedBytes } from '../helpers/memory.js';
+import { mineHeader, REGTEST_GENESIS } from '../support/blocks.js';
+import { MB, retainedBytes } from '../support/memory.js';
 
 describe('header tree memory', () => {
   it('30,000 headers in 15 full messages leave at most MAX_TREE_HEADERS kept and under 8 MB retained', () => {

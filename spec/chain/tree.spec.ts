@@ -10,7 +10,7 @@ import { toReversedHex } from '../../lib/wire/hex.js';
 import type { BlockHeader } from '../../lib/wire/model.js';
 import { ByteReader } from '../../lib/wire/reader.js';
 import { NETWORK_NAMES } from '../../lib/wire/network.js';
-import { mineHeader, REGTEST_GENESIS } from '../helpers/blocks.js';
+import { mineHeader, REGTEST_GENESIS } from '../support/blocks.js';
 
 const NOW = 1_800_000_000;
 const regtest = CHAIN_PARAMS.regtest;

@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { MAX_DECODE_LINE_BYTES, MAX_TX_HEX_CHARS } from '../../lib/cli/decode.js';
-import { CRAWL_BIN, runCrawl } from '../helpers/crawl-process.js';
-import { MB } from '../helpers/memory.js';
-import { TX_VECTORS } from '../helpers/txs.js';
-import { readVectors } from '../fixtures/vectors.js';
+import { CRAWL_BIN, runCrawl } from '../support/crawl-process.js';
+import { MB } from '../support/memory.js';
+import { TX_VECTORS } from '../support/txs.js';
+import { readVectors, type BlockVector } from '../support/vectors.js';
 
-const BLOCKS = readVectors<{ hex: string; hash: string; txCount: number }>('blocks.ndjson');
+const BLOCKS = readVectors<BlockVector>('blocks.ndjson');
 
 /** The peak resident memory of a live process (Linux /proc VmHWM). */
 function peakRss(pid: number): number {

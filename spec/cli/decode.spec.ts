@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { main } from '../../lib/cli/main.js';
 import { DECODE_TTY_HINT } from '../../lib/cli/decode.js';
-import { TX_VECTORS } from '../helpers/txs.js';
+import { TX_VECTORS } from '../support/txs.js';
 
 async function run(argv: string[], input: string | undefined, opts: { tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   const stdin = new PassThrough();

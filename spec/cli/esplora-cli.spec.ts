@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { decodeTx } from '../../lib/wire/transaction.js';
 import { fromHex } from '../../lib/wire/hex.js';
-import { runCrawl } from '../helpers/crawl-process.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { servingPeer } from '../helpers/scripted-peer.js';
+import { runCrawl } from '../support/crawl-process.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { servingPeer } from '../support/scripted-peer.js';
 
 const u32 = (n: number): string => Buffer.from(Uint32Array.of(n).buffer).toString('hex');
 const out = (script: string): string => `${'00'.repeat(8)}${(script.length / 2).toString(16).padStart(2, '0')}${script}`;

@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { coreHandshake, scriptedPeer } from '../helpers/scripted-peer.js';
-import { TX_VECTORS } from '../helpers/txs.js';
+import { coreHandshake, scriptedPeer } from '../support/scripted-peer.js';
+import { TX_VECTORS } from '../support/txs.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const README = readFileSync(`${ROOT}/README.md`, 'utf8');

@@ -84,6 +84,12 @@ describe('values', () => {
     }
   });
 
+  it('a list flag whose last (or any) occurrence has no value needs one too, however the others were written', () => {
+    expect(usage(['--peers', 'a', '-p=b', '--peers'])).toBe('--peers needs a value');
+    expect(usage(['--emit', 'tx', '--emit='])).toBe('--emit needs a value');
+    expect(usage(['--onlynet', '', '--onlynet', 'ipv4'])).toBe('--onlynet needs a value');
+  });
+
   it('booleans take only true or false after "="; --help and --version take nothing', () => {
     expect(usage(['--raw=maybe'])).toMatch(/^--raw is on or off/);
     expect(usage(['--no-reconnect=1'])).toMatch(/^--reconnect is on or off/);

@@ -8,9 +8,9 @@ import { AddressBook } from '../../lib/crawler/addrbook.js';
 import { loadBook, parseBook, saveBook, serializeBook } from '../../lib/crawler/addrbook-file.js';
 import { silentLogger } from '../../lib/log/logger.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { runCrawl } from '../helpers/crawl-process.js';
-import { coreHandshake, type ScriptedConnection } from '../helpers/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { runCrawl } from '../support/crawl-process.js';
+import { coreHandshake, type ScriptedConnection } from '../support/scripted-peer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bitcrawl-addrbook-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

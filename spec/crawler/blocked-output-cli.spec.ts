@@ -7,11 +7,11 @@ import { encodeTx, decodeTx } from '../../lib/wire/transaction.js';
 import { toHex, toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { coreHandshake, type ScriptedConnection } from '../helpers/scripted-peer.js';
-import { distinctTxs, typicalTxs } from '../helpers/txs.js';
-import { MB, peakRssBytes, rssBytes } from '../helpers/memory.js';
-import type { CrawlProcess } from '../helpers/crawl-process.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, type ScriptedConnection } from '../support/scripted-peer.js';
+import { distinctTxs, typicalTxs } from '../support/txs.js';
+import { MB, peakRssBytes, rssBytes } from '../support/memory.js';
+import type { CrawlProcess } from '../support/crawl-process.js';
 
 const fx = crawlFixtures();
 

@@ -5,10 +5,10 @@ import { toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
 import { encodeTx, decodeTx } from '../../lib/wire/transaction.js';
 import { decodeBlock, encodeBlock } from '../../lib/wire/block.js';
-import { mineBlock, REGTEST_GENESIS, withHeader } from '../helpers/blocks.js';
-import { coreHandshake, servingPeer } from '../helpers/scripted-peer.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { distinctTxs, typicalTxs } from '../helpers/txs.js';
+import { mineBlock, REGTEST_GENESIS, withHeader } from '../support/blocks.js';
+import { coreHandshake, servingPeer } from '../support/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { distinctTxs, typicalTxs } from '../support/txs.js';
 import { isCoinbase } from '../../lib/tx/pow.js';
 
 /** Transactions a block may hold after its coinbase. */

@@ -8,15 +8,15 @@ import { describe, expect, it } from 'vitest';
 import type { Block } from '../../lib/wire/model.js';
 import { hashKey, toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
-import { headersAfter, mineBlock, mineChain, mineHeader } from '../helpers/blocks.js';
-import { coreHandshake, scriptedPeer, type ScriptedConnection } from '../helpers/scripted-peer.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { readVectors } from '../fixtures/vectors.js';
+import { headersAfter, mineBlock, mineChain, mineHeader } from '../support/blocks.js';
+import { coreHandshake, scriptedPeer, type ScriptedConnection } from '../support/scripted-peer.js';
+import { CrawlProcess } from '../support/crawl-process.js';
+import { readVectors, type BlockVector } from '../support/vectors.js';
 import { decodeBlock } from '../../lib/wire/block.js';
 import { fromHex } from '../../lib/wire/hex.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { distinctTxs, typicalTxs } from '../helpers/txs.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { distinctTxs, typicalTxs } from '../support/txs.js';
 import { isCoinbase } from '../../lib/tx/pow.js';
 
 const { listen, crawl } = crawlFixtures();
@@ -108,7 +108,7 @@ describe('only blocks that connect to the header chain near its tip are printed'
   });
 
   it('does not print real mainnet block 713,126 served again on --network mainnet', async () => {
-    const vector = readVectors<{ hex: string; hash: string; height: number | null; network: string }>('blocks.ndjson').find((v) => v.height === 713_126 && v.network === 'mainnet')!;
+    const vector = readVectors<BlockVector>('blocks.ndjson').find((v) => v.height === 713_126 && v.network === 'mainnet')!;
     const block = decodeBlock(fromHex(vector.hex));
     expect(toReversedHex(block.header.hash)).toBe(vector.hash);
     const p = await scriptedPeer(

@@ -4,8 +4,8 @@
  * again between its two `connecting` lines.
  */
 import { describe, expect, it } from 'vitest';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { coreHandshake, REGTEST, scriptedPeer } from '../helpers/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, REGTEST, scriptedPeer } from '../support/scripted-peer.js';
 
 describe('dial logs', () => {
   const { crawl } = crawlFixtures();

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { InvType } from '../../lib/wire/messages.js';
-import type { JsonLine } from '../helpers/crawl-process.js';
-import { coreHandshake, REGTEST, servingPeer } from '../helpers/scripted-peer.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { distinctTxs, segwitTxs, typicalTxs } from '../helpers/txs.js';
-import { rssBytes, STALLED_RSS_BOUND_BYTES } from '../helpers/memory.js';
+import type { JsonLine } from '../support/crawl-process.js';
+import { coreHandshake, REGTEST, servingPeer } from '../support/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { distinctTxs, segwitTxs, typicalTxs } from '../support/txs.js';
+import { rssBytes, STALLED_RSS_BOUND_BYTES } from '../support/memory.js';
 
 
 const txid = (l: JsonLine): unknown => l.txid;

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { coreHandshake, scriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { CrawlProcess } from '../support/crawl-process.js';
+import { coreHandshake, scriptedPeer, type ScriptedPeer } from '../support/scripted-peer.js';
 
 /** Enough for Node to load the crawler (measured: 64 loads, 48 does not), and ~50 sockets. */
 const FD_LIMIT = 80;

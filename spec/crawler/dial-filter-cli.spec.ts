@@ -12,8 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BAD_PORTS } from '../../lib/net/ports.js';
 import { AddrNetwork, type AddrV2Entry, type TimedNetAddr } from '../../lib/wire/messages.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { coreHandshake, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { CrawlProcess } from '../support/crawl-process.js';
+import { coreHandshake, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
 
 /** A loopback service that counts the connections it accepts (and says nothing). */
 interface Listener {

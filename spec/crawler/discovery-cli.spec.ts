@@ -1,8 +1,8 @@
 /** Discovery through the real `crawl` command: scripted peers on several 127.0.0.x addresses. */
 import { describe, expect, it } from 'vitest';
-import { crawlFixtures } from '../helpers/fixtures.js';
+import { crawlFixtures } from '../support/fixtures.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
-import { coreHandshake, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { coreHandshake, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
 
 
 function ipv4(host: string, port: number): AddrV2Entry {

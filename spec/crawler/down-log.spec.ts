@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DownLog, MAX_DOWN_LOG_PEERS } from '../../lib/crawler/down-log.js';
-import { MB, retainedBytes } from '../helpers/memory.js';
+import { MB, retainedBytes } from '../support/memory.js';
 import { redialDelay } from '../../lib/pool/keep-peer.js';
 
 describe('what a peer going down logs', () => {

@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { MAX_PENDING_DIALS } from '../../lib/crawler/discovery.js';
 import { MAX_ADDR_ENTRIES } from '../../lib/wire/limits.js';
 import { AddrNetwork, InvType, type AddrV2Entry } from '../../lib/wire/messages.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { MB, rssBytes } from '../helpers/memory.js';
-import { coreHandshake, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { MB, rssBytes } from '../support/memory.js';
+import { coreHandshake, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
 
 const { listen, crawl } = crawlFixtures();
 

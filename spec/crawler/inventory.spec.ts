@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_INVENTORY_LIMITS, Inventory, MAX_FALLBACK_ANNOUNCERS, type InventoryLimits, type Request } from '../../lib/crawler/inventory.js';
-import { MB, retainedBytes } from '../helpers/memory.js';
+import { MB, retainedBytes } from '../support/memory.js';
 import { InvType, type InvItem } from '../../lib/wire/messages.js';
 
 const limits: InventoryLimits = { ...DEFAULT_INVENTORY_LIMITS, requestTimeoutMs: 60_000, maxTxInFlightPerPeer: 3, maxBlocksInFlightPerPeer: 1, maxAnnouncementsPerPeer: 10, seenCapacity: 100 };

@@ -1,6 +1,6 @@
 /**
  * Memory a peer controls is bounded by what we keep, not by what it sent. Each test measures the
- * heap and ArrayBuffers retained after a full GC (spec/helpers/memory.ts), not assumed sizes.
+ * heap and ArrayBuffers retained after a full GC (spec/support/memory.ts), not assumed sizes.
  */
 import { randomFillSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { COMMAND_LABELS, Metrics, OTHER_COMMAND } from '../../lib/crawler/metric
 import { MAX_INV_ENTRIES } from '../../lib/wire/limits.js';
 import { InvType, type InvItem } from '../../lib/wire/messages.js';
 import { CODECS, decodeMessage, encodePayload } from '../../lib/wire/registry.js';
-import { MB, retainedBytes } from '../helpers/memory.js';
+import { MB, retainedBytes } from '../support/memory.js';
 import { Discovery, MAX_PENDING_DIALS } from '../../lib/crawler/discovery.js';
 import { ADDRESS_BOOK_CAPACITY } from '../../lib/crawler/addrbook.js';
 import { silentLogger } from '../../lib/log/logger.js';

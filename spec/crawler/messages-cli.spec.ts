@@ -7,8 +7,8 @@ import { encodeMessage } from '../../lib/wire/registry.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CrawlProcess, runCrawl } from '../helpers/crawl-process.js';
-import { versionOf } from '../helpers/scripted-peer.js';
+import { CrawlProcess, runCrawl } from '../support/crawl-process.js';
+import { versionOf } from '../support/scripted-peer.js';
 
 let servers: Server[] = [];
 const sockets: Socket[] = [];

@@ -1,18 +1,12 @@
 /** Prometheus metrics, scraped over HTTP from the real `crawl` command. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
-import { coreHandshake, REGTEST, scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, REGTEST, servingPeer } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
 
-let peers: ScriptedPeer[] = [];
-let crawler: CrawlProcess | undefined;
-afterEach(async () => {
-  await crawler?.stop('SIGKILL');
-  await Promise.all(peers.map((p) => p.close()));
-  peers = [];
-});
+const { listen, crawl } = crawlFixtures();
 
 function series(text: string, name: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(name + ' '));
@@ -23,8 +17,8 @@ describe('--metrics-port', () => {
   it('serves peers, messages and bytes by command and direction, transactions, drops by reason and RTT', async () => {
     const txs = distinctTxs(3);
     const good = servingPeer(txs);
-    const pg = await scriptedPeer(good.script);
-    const bad = await scriptedPeer(async (c) => {
+    const pg = await listen(good.script);
+    const bad = await listen(async (c) => {
       await coreHandshake(c);
       // A bad checksum costs that message (counted), then a wrong magic costs the peer.
       c.sendRaw(encodeFrame(REGTEST.magic, 'ping', new Uint8Array(8)).fill(0xee, 20, 24));
@@ -32,8 +26,7 @@ describe('--metrics-port', () => {
       while ((await c.next('pong')).nonce !== 0x5eedn);
       c.sendRaw(encodeFrame(REGTEST.magic, 'ping', new Uint8Array(8)).fill(0xee, 0, 4));
     });
-    peers.push(pg, bad);
-    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${pg.address},${bad.address}`, '--metrics-port', '0', '--no-reconnect', '--log-level', 'debug', '--transport', 'v1']);
+    const crawler = crawl('--peers', `${pg.address},${bad.address}`, '--metrics-port', '0', '--no-reconnect', '--log-level', 'debug', '--transport', 'v1');
     const url = (await crawler.waitLog(/metrics url=/)).match(/url=(\S+)/)![1];
     for (const t of txs) await crawler.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
     await crawler.waitLog(/peer dropped.*reason=framing/);
@@ -58,9 +51,8 @@ describe('--metrics-port', () => {
 
   it('over v2 counts the bytes on the wire: every packet, our version too, under transport="v2"', async () => {
     const txs = distinctTxs(3);
-    const pg = await scriptedPeer(servingPeer(txs).script);
-    peers.push(pg);
-    crawler = new CrawlProcess(['--network', 'regtest', '--peers', pg.address, '--metrics-port', '0', '--transport', 'v2']);
+    const pg = await listen(servingPeer(txs).script);
+    const crawler = crawl('--peers', pg.address, '--metrics-port', '0', '--transport', 'v2');
     const url = (await crawler.waitLog(/metrics url=/)).match(/url=(\S+)/)![1];
     for (const t of txs) await crawler.waitLine((l) => l.txid === toReversedHex(t.txid), 'tx');
     const text = await (await fetch(url)).text();

@@ -1,28 +1,30 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_RATIO, bucketCount, bucketOf, DelayHistogram, LINEAR_MS } from '../../lib/crawler/delay-histogram.js';
+import { BUCKET_RATIO, bucketCount, bucketOf, DelayHistogram, LINEAR_MS, TABLE_MS } from '../../lib/crawler/delay-histogram.js';
 import { PeerSlots, PropagationTracker } from '../../lib/crawler/propagation.js';
+import { percentile } from '../support/stats.js';
 
 /** Any 32-byte hash: the tracker keeps it only for the line's name. */
 const H = new Uint8Array(32).fill(7);
-
-/** The nearest-rank p-th percentile of whole-ms delays, computed the long way. */
-function truePercentile(delays: readonly number[], p: number): number {
-  const sorted = [...delays].sort((a, b) => a - b);
-  return sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1];
-}
 
 /** The error bound the README states: 2% or 1 ms, whichever is larger. */
 const within = (got: number, want: number): boolean => Math.abs(got - want) <= Math.max(1, 0.02 * want);
 
 describe('DelayHistogram', () => {
+  it('finds every delay’s bucket in its table as the logarithm does, up to TABLE_MS and past it', () => {
+    for (let ms = 0; ms <= TABLE_MS + 1_000; ms++) {
+      const want = ms < LINEAR_MS ? ms : LINEAR_MS + Math.floor(Math.log(ms / LINEAR_MS) / Math.log(BUCKET_RATIO));
+      if (bucketOf(ms) !== want) expect(bucketOf(ms), `${ms} ms`).toBe(want);
+    }
+  });
+
   it('is exact below LINEAR_MS and holds every percentile within 2% or 1 ms above, for any delays', () => {
     const WINDOW = 30_000;
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: WINDOW }), { minLength: 1, maxLength: 400 }), fc.integer({ min: 1, max: 100 }), (delays, p) => {
         const h = new DelayHistogram(WINDOW);
         for (const d of delays) h.add(d);
-        const want = truePercentile(delays, p);
+        const want = percentile(delays, p);
         const got = h.percentile(p) ?? NaN;
         expect(within(got, want), `p${p}: got ${got}, true ${want}`).toBe(true);
         if (want < LINEAR_MS) expect(got).toBe(want);
@@ -104,8 +106,8 @@ describe('PropagationTracker', () => {
             expect(g).toBeDefined();
             const delays = [...(g?.delays.values() ?? [])];
             expect(c.announcers).toBe(delays.length);
-            expect(within(c.delays.p50, truePercentile(delays, 50))).toBe(true);
-            expect(within(c.delays.p90, truePercentile(delays, 90))).toBe(true);
+            expect(within(c.delays.p50, percentile(delays, 50))).toBe(true);
+            expect(within(c.delays.p90, percentile(delays, 90))).toBe(true);
           }
         },
       ),

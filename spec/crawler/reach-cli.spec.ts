@@ -3,9 +3,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { coreHandshake } from '../helpers/scripted-peer.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { stalledListener, type StalledListener } from '../helpers/stalled-listener.js';
+import { coreHandshake } from '../support/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { stalledListener, type StalledListener } from '../support/stalled-listener.js';
 
 const { crawl, listen } = crawlFixtures();
 const dir = mkdtempSync(join(tmpdir(), 'bitcrawl-peers-'));

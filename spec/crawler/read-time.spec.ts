@@ -13,8 +13,8 @@ import { connectPeer, type SessionOptions } from '../../lib/peer/connect.js';
 import type { TransportKind } from '../../lib/transport/transport.js';
 import { CHAIN_PARAMS } from '../../lib/chain/params.js';
 import { InvType } from '../../lib/wire/messages.js';
-import { coreHandshake, REGTEST, scriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
+import { coreHandshake, REGTEST, scriptedPeer, type ScriptedPeer } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
 
 const session: SessionOptions = {
   network: REGTEST,

@@ -10,9 +10,9 @@ import { toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { isCoinbase } from '../../lib/tx/pow.js';
-import { coreHandshake, type ScriptedConnection } from '../helpers/scripted-peer.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { distinctTxs, typicalTxs } from '../helpers/txs.js';
+import { coreHandshake, type ScriptedConnection } from '../support/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { distinctTxs, typicalTxs } from '../support/txs.js';
 
 const { listen, crawl } = crawlFixtures();
 

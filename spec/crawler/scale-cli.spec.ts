@@ -1,14 +1,14 @@
 /**
  * Correctness at scale (no timing asserted): 2,000 simulated Core-like peers (the network
- * benchmark's, scripts/network/sim-peer.ts) on 127.0.x.y, each announcing the same 40
+ * benchmark's, spec/support/network/sim-peer.ts) on 127.0.x.y, each announcing the same 40
  * transactions with its own delay and trickle; the real binary connected to all of them prints
  * every transaction exactly once, asking for each once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
-import { SimPeer, newTally, type Clock } from '../../scripts/network/sim-peer.js';
-import { buildStream, characterOf, epochMs, hostOf } from '../../scripts/network/stream.js';
-import { CrawlProcess } from '../helpers/crawl-process.js';
+import { SimPeer, newTally, type Clock } from '../support/network/sim-peer.js';
+import { buildStream, characterOf, epochMs, hostOf } from '../support/network/stream.js';
+import { CrawlProcess } from '../support/crawl-process.js';
 
 const K = 2_000;
 const N = 40;

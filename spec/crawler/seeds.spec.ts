@@ -8,9 +8,9 @@ import { NETWORKS, type NetworkParams } from '../../lib/wire/network.js';
 import { askSeeds } from '../../lib/net/seeds.js';
 import { FIXED_SEEDS } from '../../lib/net/fixed-seeds.js';
 import { parseEndpoint } from '../../lib/net/endpoint.js';
-import { coreHandshake, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { crawlOptions, runInProcess, type InProcessCrawl } from '../helpers/run-in-process.js';
-import type { JsonLine } from '../helpers/crawl-process.js';
+import { coreHandshake, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
+import { crawlOptions, runInProcess, type InProcessCrawl } from '../support/run-in-process.js';
+import type { JsonLine } from '../support/crawl-process.js';
 
 let peers: ScriptedPeer[] = [];
 let crawls: InProcessCrawl[] = [];

@@ -1,10 +1,10 @@
 /** Slow consumers and shutdown, through the real `crawl` command. */
 import { describe, expect, it } from 'vitest';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import { servingPeer } from '../helpers/scripted-peer.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { distinctTxs } from '../helpers/txs.js';
-import { rssBytes, STALLED_RSS_BOUND_BYTES } from '../helpers/memory.js';
+import { servingPeer } from '../support/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { distinctTxs } from '../support/txs.js';
+import { rssBytes, STALLED_RSS_BOUND_BYTES } from '../support/memory.js';
 
 
 const { listen, crawl } = crawlFixtures();

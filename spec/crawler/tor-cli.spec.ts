@@ -4,14 +4,14 @@
  * bridge, every node a scripted Core-like peer on loopback. The seed gossips the others (addrv2).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { crawlFixtures } from '../helpers/fixtures.js';
+import { crawlFixtures } from '../support/fixtures.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
 import { formatTorV3 } from '../../lib/wire/netaddr.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import { coreHandshake, scriptedPeer, servingPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { scriptedSocks5, type ScriptedProxy } from '../helpers/socks5-proxy.js';
-import { i2pPeer, scriptedSam, type I2pPeer, type ScriptedSam } from '../helpers/sam-bridge.js';
-import { typicalTxs } from '../helpers/txs.js';
+import { coreHandshake, scriptedPeer, servingPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
+import { scriptedSocks5, type ScriptedProxy } from '../support/socks5-proxy.js';
+import { i2pPeer, scriptedSam, type I2pPeer, type ScriptedSam } from '../support/sam-bridge.js';
+import { typicalTxs } from '../support/txs.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 
 const { listen, crawl } = crawlFixtures();

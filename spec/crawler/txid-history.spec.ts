@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { OPEN_CHUNK_MS, TXID_HISTORY_MS, TxidHistory } from '../../lib/crawler/txid-history.js';
-import { MB, retainedBytes } from '../helpers/memory.js';
+import { MB, retainedBytes } from '../support/memory.js';
 
 const DAY_MS = 24 * 3_600_000;
 /** The bound: two weeks of 1,000,000 transactions a day in at most this. */

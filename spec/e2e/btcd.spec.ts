@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex } from '@scure/base';
-import { until } from '../../scripts/harness.js';
-import { SPENDABLE_HEIGHT, startBtcd, type BtcdBlock, type BtcdChainInfo, type BtcdNode, type BtcdPeerInfo, type BtcdTx, type Signed } from '../../scripts/btcd.js';
-import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
+import { until } from '../support/harness.js';
+import { SPENDABLE_HEIGHT, startBtcd, type BtcdBlock, type BtcdChainInfo, type BtcdNode, type BtcdPeerInfo, type BtcdTx, type Signed } from '../support/btcd.js';
+import { CrawlProcess, type JsonLine, type TxLine } from '../support/crawl-process.js';
 
 const BTCD = process.env.BTCD;
 if (!BTCD) console.log('spec/e2e/btcd.spec.ts skipped: set BTCD to the path of a btcd 0.25 binary to run it');
@@ -22,19 +22,6 @@ if (!BTCD) console.log('spec/e2e/btcd.spec.ts skipped: set BTCD to the path of a
 const TRICKLE = '--trickleinterval=1s';
 const LINE_MS = 60_000;
 const FEE = 2_000n;
-
-// The parts of our lines the tests read.
-interface TxLine {
-  txid: string;
-  wtxid: string;
-  version: number;
-  locktime: number;
-  size: number;
-  vsize: number;
-  weight: number;
-  vin: Array<{ txid: string; vout: number; scriptsig: string; witness?: string[]; sequence: number }>;
-  vout: Array<{ scriptpubkey: string; scriptpubkey_type: string; scriptpubkey_address?: string; value: number }>;
-}
 
 const isUp = (peer: string) => (l: JsonLine) => l.event === 'peer' && l.state === 'up' && l.peer === peer;
 /** NODE_P2P_V2 (BIP 324), service bit 11: btcd sets it only with --v2transport. */

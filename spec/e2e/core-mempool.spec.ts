@@ -6,9 +6,10 @@
  * fees.base. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCore, startCores, waitSameTip, type CoreNode, type CoreTx, type Rpc } from '../../scripts/core.js';
-import { until } from '../../scripts/harness.js';
-import { CrawlProcess, runCrawl, type JsonLine } from '../helpers/crawl-process.js';
+import { connectCore, startCores, waitSameTip, type CoreNode, type CoreTx } from '../support/core.js';
+import type { Rpc } from '../support/rpc-node.js';
+import { until } from '../support/harness.js';
+import { CrawlProcess, runCrawl, type JsonLine } from '../support/crawl-process.js';
 
 const BITCOIND = process.env.BITCOIND;
 if (!BITCOIND) console.log('spec/e2e/core-mempool.spec.ts skipped: set BITCOIND to the path of a Bitcoin Core 31.1 bitcoind to run it');

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { startRegtest, type RegtestNode, type SentTx } from '../../scripts/regtest.js';
+import { startRegtest, type RegtestNode, type SentTx } from '../support/regtest.js';
 import { readFileSync } from 'node:fs';
-import { CRAWL_BIN, CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
+import { CRAWL_BIN, CrawlProcess, type JsonLine } from '../support/crawl-process.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

@@ -6,8 +6,8 @@
 import { describe, it } from 'vitest';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { coreHandshake, REGTEST, type ScriptedConnection } from '../helpers/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, REGTEST, type ScriptedConnection } from '../support/scripted-peer.js';
 import { withBadPeers } from './harness.js';
 
 const fx = crawlFixtures();

@@ -5,11 +5,11 @@
  */
 import { expect } from 'vitest';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import type { JsonLine } from '../helpers/crawl-process.js';
-import type { CrawlFixtures } from '../helpers/fixtures.js';
-import type { ScriptedConnection } from '../helpers/scripted-peer.js';
-import { servingPeer } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
+import type { JsonLine } from '../support/crawl-process.js';
+import type { CrawlFixtures } from '../support/fixtures.js';
+import type { ScriptedConnection } from '../support/scripted-peer.js';
+import { servingPeer } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
 
 /** "Promptly": a bad peer is gone within this, whatever it did (timeouts are set short). */
 export const PROMPT_DROP_MS = 10_000;

@@ -8,9 +8,9 @@ import { BAD_MESSAGE_BUDGET } from '../../lib/peer/budget.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { InvType, type Message } from '../../lib/wire/messages.js';
 import { encodePayload } from '../../lib/wire/registry.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { coreHandshake, REGTEST, versionOf, type ScriptedConnection } from '../helpers/scripted-peer.js';
-import { segwitTxs } from '../helpers/txs.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, REGTEST, versionOf, type ScriptedConnection } from '../support/scripted-peer.js';
+import { segwitTxs } from '../support/txs.js';
 import { withBadPeers, type BadPeer } from './harness.js';
 
 const fx = crawlFixtures();

@@ -1,10 +1,10 @@
 /** A peer that does not read what it makes us send: what we queue for it is bounded, then it is dropped. */
 import { describe, expect, it } from 'vitest';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { coreHandshake, servingPeer, type ScriptedConnection } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
-import { MB, peakRssBytes, rssBytes } from '../helpers/memory.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, servingPeer, type ScriptedConnection } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
+import { MB, peakRssBytes, rssBytes } from '../support/memory.js';
 
 const fx = crawlFixtures();
 

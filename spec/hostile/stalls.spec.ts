@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { InvType, type InvItem } from '../../lib/wire/messages.js';
-import type { CrawlProcess } from '../helpers/crawl-process.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { coreHandshake, servingPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
+import type { CrawlProcess } from '../support/crawl-process.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, servingPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
 import { BAD_MESSAGE_BUDGET } from '../../lib/peer/budget.js';
 
 const fx = crawlFixtures();

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { InvType, type InvItem, type TimedNetAddr } from '../../lib/wire/messages.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { coreHandshake, versionOf, type ScriptedConnection } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, versionOf, type ScriptedConnection } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
 import { withBadPeers } from './harness.js';
 
 const fx = crawlFixtures();

@@ -4,8 +4,8 @@
  * a bidi override and a line separator, reaches the real `crawl`'s text and JSON logs escaped.
  */
 import { describe, expect, it } from 'vitest';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { versionOf, type ScriptedConnection } from '../helpers/scripted-peer.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { versionOf, type ScriptedConnection } from '../support/scripted-peer.js';
 
 const AGENT = '/Satoshi:27.0.0/\u001b]0;pwned\u0007\u001b[2K\u001b[1G2026-01-01T00:00:00.000Z info forged\r\n\u009b31m\u202eevil\u2066\u2028\u007f';
 

@@ -5,8 +5,8 @@
 /* eslint-disable no-control-regex -- the bytes on a terminal are the subject */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { CRAWL_BIN } from '../helpers/crawl-process.js';
-import { coreHandshake, scriptedPeer } from '../helpers/scripted-peer.js';
+import { CRAWL_BIN } from '../support/crawl-process.js';
+import { coreHandshake, scriptedPeer } from '../support/scripted-peer.js';
 
 /** CR, then ESC[K (erase to the end of the line). */
 const CLEAR = '\r\x1b[K';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MempoolView } from '../../lib/mempool/view.js';
 import { feerateHistogram, FEE_LEVELS, nextBlockMinFeerate } from '../../lib/mempool/template.js';
-import { fundingTxid, mkCoinbase, mkTx } from '../helpers/mempool-txs.js';
+import { fundingTxid, mkCoinbase, mkTx } from '../support/mempool-txs.js';
 
 const limits = { maxTxs: 1000, maxBytes: 1e9, maxAgeMs: 1_000_000 };
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { MempoolView, type Left } from '../../lib/mempool/view.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
-import { fundingTxid, mkCoinbase, mkTx } from '../helpers/mempool-txs.js';
+import { fundingTxid, mkCoinbase, mkTx } from '../support/mempool-txs.js';
 
 const id = (t: DecodedTx): string => toReversedHex(t.txid);
 const summary = (l: readonly Left[]) => l.map((x) => ({ txid: x.entry.txid, reason: x.reason, by: x.by, ancestor: x.ancestor, rbf: x.rbfSignaled }));

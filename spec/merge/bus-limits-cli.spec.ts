@@ -7,11 +7,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type Server, type Socket } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { NatsServer } from '../../scripts/nats-harness.js';
-import { freePort, until } from '../../scripts/harness.js';
-import { CrawlProcess, runCrawl } from '../helpers/crawl-process.js';
-import { MERGE_RSS_BOUND_BYTES, PEAK_RSS_ENV, peakRssOf } from '../helpers/memory.js';
-import { NATS_SERVER, publishLines } from '../helpers/nats.js';
+import { NatsServer } from '../support/nats-server.js';
+import { freePort, until } from '../support/harness.js';
+import { CrawlProcess, runCrawl } from '../support/crawl-process.js';
+import { MERGE_RSS_BOUND_BYTES, PEAK_RSS_ENV, peakRssOf } from '../support/memory.js';
+import { NATS_SERVER, publishLines } from '../support/nats.js';
 
 const id = (i: number): string => i.toString(16).padStart(64, '0');
 const txLine = (txid: string, vantage: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCrawl } from '../helpers/crawl-process.js';
-import { MB, MERGE_RSS_BOUND_BYTES, PEAK_RSS_ENV, peakRssOf } from '../helpers/memory.js';
+import { runCrawl } from '../support/crawl-process.js';
+import { MB, MERGE_RSS_BOUND_BYTES, PEAK_RSS_ENV, peakRssOf } from '../support/memory.js';
 import { MAX_VANTAGES } from '../../lib/merge/propagation.js';
 
 const A = 'a'.repeat(64);

@@ -5,14 +5,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { NatsServer } from '../../scripts/nats-harness.js';
-import { until } from '../../scripts/harness.js';
+import { NatsServer } from '../support/nats-server.js';
+import { until } from '../support/harness.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
-import { CrawlProcess, type JsonLine } from '../helpers/crawl-process.js';
-import { scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
-import { NATS_SERVER, storedMessages } from '../helpers/nats.js';
+import { CrawlProcess, type JsonLine } from '../support/crawl-process.js';
+import { scriptedPeer, servingPeer, type ScriptedPeer } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
+import { NATS_SERVER, storedMessages } from '../support/nats.js';
 
 const TXS = distinctTxs(9);
 const txidOf = (t: DecodedTx): string => toReversedHex(t.txid);

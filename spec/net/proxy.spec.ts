@@ -23,12 +23,12 @@ import { SOCKS5_REPLIES } from '../../lib/net/socks5.js';
 import { toI2pBase64 } from '../../lib/net/sam.js';
 import { formatTorV3 } from '../../lib/wire/netaddr.js';
 import { toHex } from '../../lib/wire/hex.js';
-import { REGTEST, scriptedPeer, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { scriptedSocks5, type ScriptedProxy, type Socks5Script } from '../helpers/socks5-proxy.js';
-import { i2pPeer, scriptedSam, type ScriptedSam, type SamScript } from '../helpers/sam-bridge.js';
-import { typicalTxs } from '../helpers/txs.js';
-import { freePort, portOpen, until } from '../../scripts/harness.js';
-import { peerErrorOf } from '../helpers/errors.js';
+import { REGTEST, scriptedPeer, servingPeer, type ScriptedPeer } from '../support/scripted-peer.js';
+import { scriptedSocks5, type ScriptedProxy, type Socks5Script } from '../support/socks5-proxy.js';
+import { i2pPeer, scriptedSam, type ScriptedSam, type SamScript } from '../support/sam-bridge.js';
+import { typicalTxs } from '../support/txs.js';
+import { freePort, portOpen, until } from '../support/harness.js';
+import { peerErrorOf } from '../support/errors.js';
 
 const ONION = formatTorV3(new Uint8Array(32).fill(7));
 const ONION2 = formatTorV3(new Uint8Array(32).fill(8));

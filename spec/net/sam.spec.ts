@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fromI2pBase64, LineSplitter, MAX_SAM_LINE, parseSamReply, SamSessionCreate, SamStreamConnect, toI2pBase64 } from '../../lib/net/sam.js';
 import { ProxyError, type Negotiation } from '../../lib/net/negotiation.js';
-import { proxyErrorOf } from '../helpers/errors.js';
+import { errorOf, onlyErrors } from '../support/errors.js';
 
 const B32 = 'ukeu3k5oycgaauneqgtnvselmt4yemvoilkln7jpvamvfx7dnkdq.b32.i2p';
 const DEST = 'AAAA~-BBBB'.repeat(40) + 'AA==';
@@ -50,9 +50,9 @@ describe('SAM 3.1 session', () => {
   });
 
   it('refuses a failed HELLO or SESSION CREATE, a reply to something else, and never shows our key', () => {
-    expect(proxyErrorOf(() => talk(new SamSessionCreate('s1', null), ['HELLO REPLY RESULT=NOVERSION'])).code).toBe('NOVERSION');
-    expect(proxyErrorOf(() => talk(new SamSessionCreate('s1', null), ['STREAM STATUS RESULT=OK'])).message).toContain('answered "HELLO VERSION');
-    const e = proxyErrorOf(() => talk(new SamSessionCreate('s1', Uint8Array.of(1, 2, 3)), ['HELLO REPLY RESULT=OK', 'SESSION STATUS RESULT=DUPLICATED_ID']));
+    expect(errorOf(ProxyError, () => talk(new SamSessionCreate('s1', null), ['HELLO REPLY RESULT=NOVERSION'])).code).toBe('NOVERSION');
+    expect(errorOf(ProxyError, () => talk(new SamSessionCreate('s1', null), ['STREAM STATUS RESULT=OK'])).message).toContain('answered "HELLO VERSION');
+    const e = errorOf(ProxyError, () => talk(new SamSessionCreate('s1', Uint8Array.of(1, 2, 3)), ['HELLO REPLY RESULT=OK', 'SESSION STATUS RESULT=DUPLICATED_ID']));
     expect(e.code).toBe('DUPLICATED_ID');
     expect(e.message).toContain('SESSION CREATE ...');
     expect(e.message).not.toContain('AQID');
@@ -70,17 +70,17 @@ describe('SAM 3.1 stream', () => {
 
   it('blames the peer for CANT_REACH_PEER and a failed lookup, the bridge for INVALID_ID', () => {
     const upTo = (last: string): ProxyError =>
-      proxyErrorOf(() => talk(new SamStreamConnect('s1', B32), ['HELLO REPLY RESULT=OK', `NAMING REPLY RESULT=OK NAME=x VALUE=${DEST}`, last]));
+      errorOf(ProxyError, () => talk(new SamStreamConnect('s1', B32), ['HELLO REPLY RESULT=OK', `NAMING REPLY RESULT=OK NAME=x VALUE=${DEST}`, last]));
     expect(upTo('STREAM STATUS RESULT=CANT_REACH_PEER MESSAGE="x"')).toMatchObject({ blame: 'peer', code: 'CANT_REACH_PEER' });
     expect(upTo('STREAM STATUS RESULT=INVALID_ID')).toMatchObject({ blame: 'proxy', code: 'INVALID_ID' });
-    const lookup = proxyErrorOf(() => talk(new SamStreamConnect('s1', B32), ['HELLO REPLY RESULT=OK', `NAMING REPLY RESULT=KEY_NOT_FOUND NAME=${B32}`]));
+    const lookup = errorOf(ProxyError, () => talk(new SamStreamConnect('s1', B32), ['HELLO REPLY RESULT=OK', `NAMING REPLY RESULT=KEY_NOT_FOUND NAME=${B32}`]));
     expect(lookup).toMatchObject({ blame: 'peer', code: 'KEY_NOT_FOUND' });
   });
 
   it('puts nothing on a line that could break it: names, ids and destinations are checked', () => {
     expect(() => new SamStreamConnect('s1', 'x.b32.i2p')).toThrow(ProxyError);
     expect(() => new SamStreamConnect('s 1', B32)).toThrow(ProxyError);
-    const bad = proxyErrorOf(() => talk(new SamStreamConnect('s1', B32), ['HELLO REPLY RESULT=OK', 'NAMING REPLY RESULT=OK VALUE=AAAA\rSTREAM']));
+    const bad = errorOf(ProxyError, () => talk(new SamStreamConnect('s1', B32), ['HELLO REPLY RESULT=OK', 'NAMING REPLY RESULT=OK VALUE=AAAA\rSTREAM']));
     expect(bad.message).toContain('bad I2P destination');
   });
 
@@ -104,11 +104,9 @@ describe('SAM 3.1 stream', () => {
       fc.property(fc.array(fc.oneof(fc.uint8Array({ maxLength: 60 }), fc.constantFrom('HELLO REPLY RESULT=OK\n', `NAMING REPLY RESULT=OK VALUE=${DEST}\n`).map(enc)), { maxLength: 8 }), (chunks) => {
         const n = new SamStreamConnect('s1', B32);
         n.start();
-        try {
+        onlyErrors(ProxyError, () => {
           for (const ch of chunks) if (n.receive(ch).done) break;
-        } catch (err) {
-          if (!(err instanceof ProxyError)) throw err;
-        }
+        });
       }),
     );
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Socks5Client, SOCKS5_REPLIES, socks5Connect } from '../../lib/net/socks5.js';
 import { ProxyError } from '../../lib/net/negotiation.js';
-import { proxyErrorOf } from '../helpers/errors.js';
+import { errorOf, onlyErrors } from '../support/errors.js';
 
 const ONION = 'pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion';
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
@@ -60,7 +60,7 @@ describe('Socks5Client', () => {
       const c = new Socks5Client('x.onion', 8333);
       c.start();
       c.receive(bytes(5, 0));
-      const e = proxyErrorOf(() => c.receive(bytes(5, Number(code), 0, 1, 0, 0, 0, 0, 0, 0)));
+      const e = errorOf(ProxyError, () => c.receive(bytes(5, Number(code), 0, 1, 0, 0, 0, 0, 0, 0)));
       expect(e.message).toContain(text);
       expect(e.code).toBe(Number(code));
     }
@@ -68,13 +68,13 @@ describe('Socks5Client', () => {
       const c = new Socks5Client('x.onion', 8333);
       c.start();
       c.receive(bytes(5, 0));
-      return proxyErrorOf(() => c.receive(bytes(5, code))).blame;
+      return errorOf(ProxyError, () => c.receive(bytes(5, code))).blame;
     };
     expect(blame(0x01)).toBe('proxy'); // general failure
     expect(blame(0x02)).toBe('proxy'); // not allowed by the ruleset
     expect(blame(0x05)).toBe('peer'); // connection refused
     expect(blame(0xf0)).toBe('peer'); // onion descriptor not found
-    expect(proxyErrorOf(() => {
+    expect(errorOf(ProxyError, () => {
       const c = new Socks5Client('x.onion', 8333);
       c.start();
       c.receive(bytes(5, 0));
@@ -90,10 +90,10 @@ describe('Socks5Client', () => {
     };
     const a = authed();
     a.receive(bytes(5, 2));
-    expect(proxyErrorOf(() => a.receive(bytes(1, 1))).message).toContain('refused our credentials');
-    expect(proxyErrorOf(() => authed().receive(bytes(5, 0xff))).message).toContain('none of our authentication methods');
-    expect(proxyErrorOf(() => new Socks5Client('x.onion', 1).receive(bytes(5, 2))).message).toContain('did not offer');
-    expect(proxyErrorOf(() => authed().receive(bytes(4, 0))).message).toContain('not a SOCKS5 proxy');
+    expect(errorOf(ProxyError, () => a.receive(bytes(1, 1))).message).toContain('refused our credentials');
+    expect(errorOf(ProxyError, () => authed().receive(bytes(5, 0xff))).message).toContain('none of our authentication methods');
+    expect(errorOf(ProxyError, () => new Socks5Client('x.onion', 1).receive(bytes(5, 2))).message).toContain('did not offer');
+    expect(errorOf(ProxyError, () => authed().receive(bytes(4, 0))).message).toContain('not a SOCKS5 proxy');
   });
 
   it('refuses malformed replies: reserved byte, address type', () => {
@@ -103,8 +103,8 @@ describe('Socks5Client', () => {
       c.receive(bytes(5, 0));
       return c;
     };
-    expect(proxyErrorOf(() => ready().receive(bytes(5, 0, 1, 1, 0))).message).toContain('reserved');
-    expect(proxyErrorOf(() => ready().receive(bytes(5, 0, 0, 9, 0))).message).toContain('address type');
+    expect(errorOf(ProxyError, () => ready().receive(bytes(5, 0, 1, 1, 0))).message).toContain('reserved');
+    expect(errorOf(ProxyError, () => ready().receive(bytes(5, 0, 0, 9, 0))).message).toContain('address type');
   });
 
   it('refuses names it cannot send (empty, over 255 bytes, not printable ASCII) before any byte goes out', () => {
@@ -120,11 +120,9 @@ describe('Socks5Client', () => {
       fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 8 }), (chunks) => {
         const c = new Socks5Client('x.onion', 8333, { username: 'u', password: 'p' });
         c.start();
-        try {
+        onlyErrors(ProxyError, () => {
           for (const ch of chunks) if (c.receive(ch).done) break;
-        } catch (err) {
-          if (!(err instanceof ProxyError)) throw err;
-        }
+        });
       }),
     );
   });

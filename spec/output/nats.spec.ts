@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventOf, NatsSink, withVantage, type NatsOptions } from '../../lib/output/nats.js';
 import { createLogger } from '../../lib/log/logger.js';
-import { NatsServer } from '../../scripts/nats-harness.js';
-import { NATS_SERVER, storedMessages } from '../helpers/nats.js';
+import { NatsServer } from '../support/nats-server.js';
+import { NATS_SERVER, storedMessages } from '../support/nats.js';
 import { PassThrough } from 'node:stream';
 
 describe('line → published message', () => {

@@ -5,14 +5,14 @@ import { connectPeer, DEFAULT_CONNECT_TIMEOUT_MS, wrongNetwork, type SessionOpti
 import { encodeMessage } from '../../lib/wire/registry.js';
 import { FramingError } from '../../lib/wire/errors.js';
 import { NETWORK_NAMES } from '../../lib/wire/network.js';
-import { versionOf } from '../helpers/scripted-peer.js';
-import { stalledListener } from '../helpers/stalled-listener.js';
+import { versionOf } from '../support/scripted-peer.js';
+import { stalledListener } from '../support/stalled-listener.js';
 import type { SessionEvent } from '../../lib/peer/session.js';
 import { silentLogger } from '../../lib/log/logger.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import { coreHandshake, REGTEST, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { peerErrorOf } from '../helpers/errors.js';
+import { coreHandshake, REGTEST, scriptedPeer, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
+import { peerErrorOf } from '../support/errors.js';
 
 const opts: SessionOptions = {
   network: REGTEST,

@@ -12,19 +12,10 @@ import type { Frame, Message, VersionMessage } from '../../lib/wire/messages.js'
 import { NETWORKS } from '../../lib/wire/network.js';
 import { encodeMessage, encodePayload } from '../../lib/wire/registry.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
-import { versionOf } from '../helpers/scripted-peer.js';
+import { versionOf } from '../support/scripted-peer.js';
+import { rejectionOf } from '../support/errors.js';
 
 const MAGIC = NETWORKS.regtest.magic;
-
-async function errorOf(p: Promise<unknown>): Promise<PeerError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PeerError);
-    return err as PeerError;
-  }
-  throw new Error('expected the stream to fail');
-}
 
 const ping = (n: bigint): Message => ({ command: 'ping', nonce: n });
 /** A ping frame with a wrong checksum: whole, so the stream stays in step. */
@@ -37,7 +28,7 @@ function corruptPing(): Uint8Array {
 describe('v1 frames', () => {
   it('turns anything thrown inside it into the stream\'s error (internal for keepPeer), not an exception', async () => {
     const bad = of(null as unknown as Uint8Array).pipe(frames(MAGIC));
-    expect((await errorOf(lastValueFrom(bad).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('internal');
+    expect((await rejectionOf(PeerError, lastValueFrom(bad).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('internal');
   });
 
   it('keeps the stream in step past a bad checksum', async () => {
@@ -49,7 +40,7 @@ describe('v1 frames', () => {
 
   it('ends the stream for the wrong magic (framing)', async () => {
     const bad = of(encodeMessage(NETWORKS.mainnet.magic, ping(1n))).pipe(frames(MAGIC));
-    expect((await errorOf(lastValueFrom(bad).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('framing');
+    expect((await rejectionOf(PeerError, lastValueFrom(bad).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('framing');
   });
 });
 
@@ -86,7 +77,7 @@ describe('decodeFrames', () => {
     const w = new ByteWriter(64);
     w.compactSize(MAX_INV_ENTRIES + 1);
     const tooMany = frame('inv', w.finish());
-    const err = await errorOf(lastValueFrom(of(tooMany).pipe(decodeFrames())));
+    const err = await rejectionOf(PeerError, lastValueFrom(of(tooMany).pipe(decodeFrames())));
     expect(err.reason).toBe('misbehaving');
     expect(err.message).toMatch(/too many inv entries/);
   });
@@ -109,11 +100,11 @@ describe('receiveMessages (frames, the traffic tap and decodeFrames in one stage
 
   it('ends the stream for the wrong magic (framing) and for a count Core disconnects for (misbehaving)', async () => {
     const wrongMagic = of(encodeMessage(NETWORKS.mainnet.magic, ping(1n))).pipe(receiveMessages(v1Transport(MAGIC, () => {}), () => {}));
-    expect((await errorOf(lastValueFrom(wrongMagic).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('framing');
+    expect((await rejectionOf(PeerError, lastValueFrom(wrongMagic).catch((e: unknown) => Promise.reject(asPeerError(e))))).reason).toBe('framing');
     const w = new ByteWriter(64);
     w.compactSize(MAX_INV_ENTRIES + 1);
     const tooMany = of(encodeMessage(MAGIC, { command: 'unknown', name: 'inv', payload: w.finish() } as unknown as Message));
-    const err = await errorOf(lastValueFrom(tooMany.pipe(receiveMessages(v1Transport(MAGIC, () => {}), () => {}))));
+    const err = await rejectionOf(PeerError, lastValueFrom(tooMany.pipe(receiveMessages(v1Transport(MAGIC, () => {}), () => {}))));
     expect(err.reason).toBe('misbehaving');
     expect(err.message).toMatch(/too many inv entries/);
   });

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { filter, firstValueFrom, type Subscription } from 'rxjs';
 import { dialPeer, type SessionOptions } from '../../lib/peer/connect.js';
 import { silentLogger } from '../../lib/log/logger.js';
-import { coreHandshake, REGTEST, scriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
+import { coreHandshake, REGTEST, scriptedPeer, type ScriptedPeer } from '../support/scripted-peer.js';
 
 const PING_TIMEOUT_MS = 300;
 const opts: SessionOptions = {

@@ -11,9 +11,9 @@ import type { SessionEvent } from '../../lib/peer/session.js';
 import { silentLogger } from '../../lib/log/logger.js';
 import { MAX_GARBAGE_LEN } from '../../lib/transport/v2.js';
 import { INITIATOR_MAX_GARBAGE } from '../../lib/transport/v2-transport.js';
-import { coreHandshake, REGTEST, scriptedPeer, versionOf, type ScriptedConnection, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import type { ScriptedTransport } from '../helpers/peer-transport.js';
-import { peerErrorOf } from '../helpers/errors.js';
+import { coreHandshake, REGTEST, scriptedPeer, versionOf, type ScriptedConnection, type ScriptedPeer } from '../support/scripted-peer.js';
+import type { ScriptedTransport } from '../support/peer-transport.js';
+import { peerErrorOf } from '../support/errors.js';
 
 const opts: SessionOptions = {
   network: REGTEST,

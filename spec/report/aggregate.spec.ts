@@ -7,7 +7,7 @@ import { MAX_USER_AGENTS } from '../../lib/report/census.js';
 import { bandOf, FEERATE_BANDS } from '../../lib/report/mempool.js';
 import { renderPage } from '../../lib/report/page.js';
 import { MAX_TIME_BUCKETS } from '../../lib/report/propagation.js';
-import { LineSplitter } from '../../lib/report/read.js';
+import { LineSplitter } from '../../lib/output/line-splitter.js';
 
 function split(chunks: readonly string[], max: number): Array<string | number> {
   const out: Array<string | number> = [];

@@ -17,13 +17,13 @@ import { MAX_LINE_BYTES } from '../../lib/report/read.js';
 import { readReport } from '../../lib/report/run.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { AddrNetwork, type AddrV2Entry } from '../../lib/wire/messages.js';
-import { Browser } from '../helpers/chromium.js';
-import { CRAWL_BIN, runCrawl, type JsonLine } from '../helpers/crawl-process.js';
-import { crawlFixtures } from '../helpers/fixtures.js';
-import { coreHandshake, servingPeer, type ScriptedPeer } from '../helpers/scripted-peer.js';
-import { distinctTxs } from '../helpers/txs.js';
-import { generate } from '../../scripts/report-lines.js';
-import { MB, PEAK_RSS_IMPORT, peakRssOf } from '../helpers/memory.js';
+import { Browser } from '../support/chromium.js';
+import { CRAWL_BIN, runCrawl, type JsonLine } from '../support/crawl-process.js';
+import { crawlFixtures } from '../support/fixtures.js';
+import { coreHandshake, servingPeer, type ScriptedPeer } from '../support/scripted-peer.js';
+import { distinctTxs } from '../support/txs.js';
+import { generate } from '../support/report-lines.js';
+import { crawlPeakRss, MB } from '../support/memory.js';
 
 const LINES_SMALL = 4_000;
 /** How much more the peak RSS may be for ten times the lines: the bench measured ~1 MB between 100 k and 1 M lines. */
@@ -239,13 +239,10 @@ describe('crawl report', () => {
     for (const n of [LINES_SMALL, LINES_SMALL * 10]) {
       const path = join(dir, `synthetic-${n}.ndjson`);
       await generate(path, n);
-      const child = spawn(process.execPath, ['--import', PEAK_RSS_IMPORT, CRAWL_BIN, 'report', path, '-o', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const [code] = (await once(child, 'exit')) as [number | null];
+      const { code, stderr, peakRss } = await crawlPeakRss(['report', path, '-o', '/dev/null']);
       expect(stderr).toContain(`crawl: report: ${n} lines read`);
       expect(code).toBe(0);
-      peaks.push(peakRssOf(stderr));
+      peaks.push(peakRss);
       rmSync(path);
     }
     // 40,000 lines are ~50 MB of text: a build that kept them peaked 66 MB higher (130 → 196 MB).

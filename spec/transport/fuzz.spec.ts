@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FSChaCha20Poly1305, TAG_LEN } from '../../lib/transport/cipher.js';
 import { toHex } from '../../lib/wire/hex.js';
-import { fuzzV2 } from '../../scripts/fuzz.js';
+import { fuzzV2 } from '../support/fuzz.js';
 
 describe('fuzzing BIP 324 sessions (a small budget; npm run fuzz -- v2 runs 50,000 cases)', () => {
   it('lets nothing but V2Error out of a responder or an initiator, and no altered packet through', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PacketBuffer, V2_PACKET_BUFFER_START } from '../../lib/transport/packet-buffer.js';
 import { MAX_V2_CONTENTS, V2Session, type V2Output } from '../../lib/transport/v2.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import { MB } from '../helpers/memory.js';
+import { MB } from '../support/memory.js';
 
 const MAGIC = NETWORKS.mainnet.magic;
 const sent = (outs: readonly V2Output[]): Uint8Array => new Uint8Array(Buffer.concat(outs.flatMap((o) => (o.kind === 'send' ? [o.bytes] : []))));

@@ -8,6 +8,7 @@ import { looksLikeV1Version, MAX_GARBAGE_LEN, MAX_V2_CONTENTS, mismatchesV1Prefi
 import { encodeFrame } from '../../lib/wire/header.js';
 import { toHex } from '../../lib/wire/hex.js';
 import { NETWORKS } from '../../lib/wire/network.js';
+import { errorOf } from '../support/errors.js';
 
 const MAGIC = NETWORKS.mainnet.magic;
 const concat = (parts: readonly Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
@@ -48,17 +49,6 @@ function connected(): [V2Session, V2Session] {
   const [a, b] = pair();
   connect(a, b);
   return [a, b];
-}
-
-/** The V2Error `fn` throws; anything else (or nothing) fails the test. */
-function v2ErrorOf(fn: () => unknown): V2Error {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof V2Error) return err;
-    throw new Error(`expected a V2Error, got ${String(err)}`);
-  }
-  throw new Error('expected a V2Error, nothing was thrown');
 }
 
 const bytes = (n: number, seed = 1): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
@@ -195,7 +185,7 @@ describe('V2Session against hostile peers', () => {
       const aOut = a.receive(concat([bHello, sent(bOut)]));
       const rest = concat([new Uint8Array(extra), sent(aOut)]);
       if (extra === 0) expect(shown(notSent(b.receive(rest)))).toEqual(['ready']);
-      else expect(v2ErrorOf(() => b.receive(rest)).reason).toBe('garbage-too-long');
+      else expect(errorOf(V2Error, () => b.receive(rest)).reason).toBe('garbage-too-long');
     }
   });
 
@@ -207,7 +197,7 @@ describe('V2Session against hostile peers', () => {
     const bOut = b.receive(hello);
     // b, a responder, cannot tell (as Core cannot): it answers with its terminator and version packet.
     expect(sent(bOut).length).toBeGreaterThan(GARBAGE_TERMINATOR_LEN);
-    const err = v2ErrorOf(() => a.receive(concat([bHello, sent(bOut)])));
+    const err = errorOf(V2Error, () => a.receive(concat([bHello, sent(bOut)])));
     expect(err.reason).toBe('wrong-network-v2');
     expect(err.magic).toBe(NETWORKS.testnet.magic);
   });
@@ -219,7 +209,7 @@ describe('V2Session against hostile peers', () => {
     const bHello = b.start();
     const bOut = b.receive(hello);
     // Its garbage, terminator and version packet may already be more than the garbage limit.
-    const err = v2ErrorOf(() => {
+    const err = errorOf(V2Error, () => {
       expect(notSent(a.receive(concat([bHello, sent(bOut)])))).toEqual([]);
       a.receive(new Uint8Array(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN));
     });
@@ -234,16 +224,16 @@ describe('V2Session against hostile peers', () => {
     const bOut = b.receive(hello);
     const aOut = a.receive(concat([bHello, sent(bOut)]));
     expect(shown(notSent(aOut))).toEqual(['ready']); // a cannot tell: b's garbage was intact
-    const err = v2ErrorOf(() => b.receive(sent(aOut)));
+    const err = errorOf(V2Error, () => b.receive(sent(aOut)));
     expect(err.reason).toBe('bad-version-packet');
-    expect(v2ErrorOf(() => b.receive(bytes(1)))).toBe(err);
+    expect(errorOf(V2Error, () => b.receive(bytes(1)))).toBe(err);
 
     const [c, d] = connected();
     const packet = c.encrypt('tx', bytes(300));
     packet[100] ^= 4;
-    const bad = v2ErrorOf(() => d.receive(packet));
+    const bad = errorOf(V2Error, () => d.receive(packet));
     expect(bad.reason).toBe('bad-tag');
-    expect(v2ErrorOf(() => d.receive(c.encrypt('ping', bytes(8))))).toBe(bad);
+    expect(errorOf(V2Error, () => d.receive(c.encrypt('ping', bytes(8))))).toBe(bad);
   });
 
   it('refuses a flipped bit in the version packet', () => {
@@ -254,7 +244,7 @@ describe('V2Session against hostile peers', () => {
     const aOut = a.receive(concat([bHello, sent(bOut)]));
     const reply = sent(aOut);
     reply[GARBAGE_TERMINATOR_LEN + 5] ^= 0x80;
-    expect(v2ErrorOf(() => b.receive(reply)).reason).toBe('bad-version-packet');
+    expect(errorOf(V2Error, () => b.receive(reply)).reason).toBe('bad-version-packet');
   });
 
   it('refuses a length above MAX_V2_CONTENTS from its 3 bytes alone, and waits on one at the limit', () => {
@@ -262,7 +252,7 @@ describe('V2Session against hostile peers', () => {
       const [a, b] = connected();
       const empty = a.encryptPacket(new Uint8Array(0)); // its length bytes are the bare keystream
       const forged = Uint8Array.of(empty[0] ^ (len & 0xff), empty[1] ^ ((len >> 8) & 0xff), empty[2] ^ (len >> 16));
-      if (refused) expect(v2ErrorOf(() => b.receive(forged)).reason).toBe('oversized');
+      if (refused) expect(errorOf(V2Error, () => b.receive(forged)).reason).toBe('oversized');
       else expect(b.receive(forged)).toEqual([]);
     }
   });
@@ -286,7 +276,7 @@ describe('V2Session against hostile peers', () => {
     for (const [frame, reason] of [[v1, 'v1-peer'], [other, 'wrong-network-v1']] as const) {
       const b = new V2Session({ initiator: false, magic: MAGIC });
       b.start();
-      expect(v2ErrorOf(() => feed(b, frame, [1])).reason).toBe(reason);
+      expect(errorOf(V2Error, () => feed(b, frame, [1])).reason).toBe(reason);
     }
   });
 

@@ -4,7 +4,7 @@ import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
 import { txLine, txView, MAX_TX_ASM_CHARS } from '../../lib/tx/view.js';
 import { ASM_TRUNCATED, scriptAsm } from '../../lib/tx/script.js';
 import { NETWORKS } from '../../lib/wire/network.js';
-import { typicalTxs } from '../helpers/txs.js';
+import { typicalTxs } from '../support/txs.js';
 
 const net = NETWORKS.mainnet;
 const base = typicalTxs()[0];

@@ -24,24 +24,19 @@ import type { Block, DecodedTx, TxOutput } from '../../lib/wire/model.js';
 import { sha256d } from '../../lib/wire/hash.js';
 import { fromHex, fromReversedHex, toHex } from '../../lib/wire/hex.js';
 import { NETWORK_NAMES, type NetworkName } from '../../lib/wire/network.js';
-import { readVectors } from '../fixtures/vectors.js';
+import { readVectors, type BlockVector } from '../support/vectors.js';
 
-interface BlockVector {
-  hex: string;
-  hash: string;
-  height: number | null;
-  network: NetworkName | 'unknown';
+interface PowBlock extends BlockVector {
   header: { bits: string; nonce: number };
   checks: { powValid: boolean; merkleRootValid: boolean; witnessCommitment: string | null; witnessCommitmentValid: boolean | null };
-  desc?: string;
 }
 
-const VECTORS = readVectors<BlockVector>('blocks.ndjson');
+const VECTORS = readVectors<PowBlock>('blocks.ndjson');
 /** The vectors' README: `unknown` means mainnet. */
-const networkOf = (v: BlockVector): NetworkName => (v.network === 'unknown' ? 'mainnet' : v.network);
-const label = (v: BlockVector): string => `${v.network} ${v.height ?? '?'} ${v.hash.slice(0, 16)}… ${v.desc ?? ''}`.trim();
-const decoded = new Map<BlockVector, Block>(VECTORS.map((v) => [v, decodeBlock(fromHex(v.hex))]));
-const blockOf = (v: BlockVector): Block => decoded.get(v) as Block;
+const networkOf = (v: PowBlock): NetworkName => (v.network === 'unknown' ? 'mainnet' : v.network);
+const label = (v: PowBlock): string => `${v.network} ${v.height ?? '?'} ${v.hash.slice(0, 16)}… ${v.desc ?? ''}`.trim();
+const decoded = new Map<PowBlock, Block>(VECTORS.map((v) => [v, decodeBlock(fromHex(v.hex))]));
+const blockOf = (v: PowBlock): Block => decoded.get(v) as Block;
 const SEGWIT = VECTORS.filter((v) => v.checks.witnessCommitment !== null);
 /** Segwit blocks where a transaction other than the coinbase has a witness (924634's only witness is its coinbase's). */
 const SEGWIT_SPENDS = SEGWIT.filter((v) => blockOf(v).txs.slice(1).some((t) => t.inputs.some((i) => i.witness.length > 0)));
@@ -240,7 +235,7 @@ describe('every vector block', () => {
 });
 
 describe('witness commitment (validation.cpp CheckWitnessMalleation)', () => {
-  const limitOf = (v: BlockVector): bigint => POW_LIMITS[networkOf(v)];
+  const limitOf = (v: PowBlock): bigint => POW_LIMITS[networkOf(v)];
   const withCoinbase = (block: Block, change: (cb: DecodedTx) => Partial<DecodedTx>): Block => {
     const cb = block.txs[0];
     return { ...block, txs: [{ ...cb, ...change(cb) }, ...block.txs.slice(1)] };
@@ -327,8 +322,8 @@ describe('witness commitment (validation.cpp CheckWitnessMalleation)', () => {
 });
 
 describe('validateBlock: the rest of CheckBlock', () => {
-  const v5 = VECTORS.find((v) => blockOf(v).txs.length === 5) as BlockVector;
-  const v10 = VECTORS.find((v) => blockOf(v).txs.length === 10 && v.checks.witnessCommitment === null) as BlockVector;
+  const v5 = VECTORS.find((v) => blockOf(v).txs.length === 5) as PowBlock;
+  const v10 = VECTORS.find((v) => blockOf(v).txs.length === 10 && v.checks.witnessCommitment === null) as PowBlock;
 
   it("a repeated last transaction keeps the root and is refused as 'bad-txns-duplicate'", () => {
     const block = blockOf(v5);

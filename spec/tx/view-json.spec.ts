@@ -12,7 +12,7 @@ import type { DecodedTx } from '../../lib/wire/model.js';
 import { txLine, txView, type SeenView } from '../../lib/tx/view.js';
 import { fromHex } from '../../lib/wire/hex.js';
 import { NETWORKS, NETWORK_NAMES } from '../../lib/wire/network.js';
-import { readVectors } from '../fixtures/vectors.js';
+import { readVectors } from '../support/vectors.js';
 
 const vectors = readVectors<{ hex: string }>('transactions.ndjson');
 

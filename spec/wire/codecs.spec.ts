@@ -21,6 +21,7 @@ import {
 import type { AddrV2Entry, Frame, InvItem, Message, MessageOf, NetAddr } from '../../lib/wire/messages.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { CODECS, decodeMessage, encodeMessage, encodePayload, maxPayloadFor, type KnownCommand } from '../../lib/wire/registry.js';
+import { errorOf, onlyErrors } from '../support/errors.js';
 
 const MAGIC = NETWORKS.mainnet.magic;
 
@@ -121,25 +122,6 @@ const headersMessage: fc.Arbitrary<Message> = fc.array(blockHeaderBytes, { maxLe
 const anyMessage: fc.Arbitrary<Message> = fc.oneof(...Object.values(MESSAGE_ARBS), unknownMessage, headersMessage);
 
 const frameOf = (m: Message): Frame => ({ command: m.command === 'unknown' ? m.name : m.command, payload: encodePayload(m) });
-
-/** Runs `fn` and fails unless it returns or throws a DecodeError. */
-function onlyDecodeErrors(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw new Error(`expected only DecodeError, got ${String(err)}`, { cause: err });
-  }
-}
-
-function decodeErrorOf(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw new Error(`expected a DecodeError, got ${String(err)}`, { cause: err });
-  }
-  throw new Error('expected a DecodeError, nothing was thrown');
-}
 
 describe('round trips', () => {
   it.each(Object.keys(MESSAGE_ARBS))('%s: encode then decode gives the same message', (command) => {
@@ -284,7 +266,7 @@ describe('declared maxima', () => {
   });
 
   it('decodeMessage refuses a payload over the codec maximum even without the framer', () => {
-    expect(decodeErrorOf(() => decodeMessage({ command: 'ping', payload: new Uint8Array(9) })).reason).toMatch(/exceeds its maximum/);
+    expect(errorOf(DecodeError, () => decodeMessage({ command: 'ping', payload: new Uint8Array(9) })).reason).toMatch(/exceeds its maximum/);
   });
 });
 
@@ -319,7 +301,7 @@ describe('hostile input', () => {
   it('random payloads for every command decode or throw DecodeError, nothing else', () => {
     fc.assert(
       fc.property(fc.constantFrom(...commands), fc.uint8Array({ maxLength: 300 }), (command, payload) => {
-        onlyDecodeErrors(() => decodeMessage({ command, payload }));
+        onlyErrors(DecodeError, () => decodeMessage({ command, payload }));
       }),
       { numRuns: 2000 },
     );
@@ -342,7 +324,7 @@ describe('hostile input', () => {
   it('mutated and truncated encodings decode or throw DecodeError, nothing else', () => {
     fc.assert(
       fc.property(mutated, (frame) => {
-        onlyDecodeErrors(() => decodeMessage(frame));
+        onlyErrors(DecodeError, () => decodeMessage(frame));
       }),
       { numRuns: 3000 },
     );
@@ -352,7 +334,7 @@ describe('hostile input', () => {
     fc.assert(
       fc.property(fc.oneof(...Object.values(MESSAGE_ARBS), headersMessage), (m) => {
         const frame = frameOf(m);
-        for (let len = 0; len < frame.payload.length; len++) onlyDecodeErrors(() => decodeMessage({ command: frame.command, payload: frame.payload.subarray(0, len) }));
+        for (let len = 0; len < frame.payload.length; len++) onlyErrors(DecodeError, () => decodeMessage({ command: frame.command, payload: frame.payload.subarray(0, len) }));
       }),
       { numRuns: 100 },
     );
@@ -372,17 +354,17 @@ describe('hostile input', () => {
   ])('%s with count %s is refused before anything is allocated', (command, hex, reason) => {
     // A few bytes follow, far fewer than the count needs.
     const payload = fromHex(hex + '00'.repeat(40));
-    expect(decodeErrorOf(() => decodeMessage({ command, payload })).reason).toMatch(reason);
+    expect(errorOf(DecodeError, () => decodeMessage({ command, payload })).reason).toMatch(reason);
   });
 
   it('an addrv2 address longer than 512 bytes is refused', () => {
     const payload = fromHex('01' + '00000000' + '00' + '63' + 'fd0102' + '00'.repeat(513) + '0000');
-    expect(decodeErrorOf(() => decodeMessage({ command: 'addrv2', payload })).reason).toMatch(/addrv2 address too long: 513 > 512/);
+    expect(errorOf(DecodeError, () => decodeMessage({ command: 'addrv2', payload })).reason).toMatch(/addrv2 address too long: 513 > 512/);
   });
 
   it('a headers entry with a non-zero tx count is refused', () => {
     const payload = fromHex('01' + '00'.repeat(80) + '01');
-    expect(decodeErrorOf(() => decodeMessage({ command: 'headers', payload })).reason).toMatch(/tx count 1/);
+    expect(errorOf(DecodeError, () => decodeMessage({ command: 'headers', payload })).reason).toMatch(/tx count 1/);
   });
 
   it('a version user agent longer than 256 bytes is refused', () => {
@@ -400,6 +382,6 @@ describe('hostile input', () => {
     } as const;
     const head = encodePayload(m).subarray(0, 4 + 8 + 8 + 26 + 26 + 8);
     const payload = Uint8Array.from([...head, 0xfd, 0x01, 0x01, ...new Uint8Array(257), 0, 0, 0, 0, 1]);
-    expect(decodeErrorOf(() => decodeMessage({ command: 'version', payload })).reason).toMatch(/user agent too long: 257 > 256/);
+    expect(errorOf(DecodeError, () => decodeMessage({ command: 'version', payload })).reason).toMatch(/user agent too long: 257 > 256/);
   });
 });

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChecksumError } from '../../lib/wire/errors.js';
+import { ChecksumError, FramingError } from '../../lib/wire/errors.js';
 import { Framer } from '../../lib/wire/framer.js';
-import { framingErrorOf } from '../helpers/errors.js';
+import { errorOf } from '../support/errors.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';
 import type { Frame } from '../../lib/wire/messages.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { checksum } from '../../lib/wire/hash.js';
 import { checksumLeftToDecoder, decodeMessage, maxPayloadFor } from '../../lib/wire/registry.js';
-import { TX_VECTORS } from '../helpers/txs.js';
+import { TX_VECTORS } from '../support/txs.js';
 
 /** A real segwit transaction: its checksum is its wtxid's prefix, not its txid's. */
 const TX_HEX_FOR_CHECKSUM = TX_VECTORS.find((v) => v.segwit && v.size < 1_000)!.hex;
@@ -29,7 +29,6 @@ function pushCut(framer: Framer, bytes: Uint8Array, cuts: readonly number[]): Fr
   for (let i = 1; i < points.length; i++) frames.push(...framer.push(bytes.subarray(points[i - 1], points[i])));
   return frames;
 }
-
 
 const ping: Frame = { command: 'ping', payload: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8) };
 const tx: Frame = { command: 'tx', payload: Uint8Array.from({ length: 300 }, (_, i) => i & 0xff) };
@@ -119,7 +118,7 @@ describe('Framer on hostile streams', () => {
     const h = header(command, length);
     // All but the last header byte: nothing to decide yet.
     expect(framer.push(h.subarray(0, HEADER_BYTES - 1))).toEqual([]);
-    expect(framingErrorOf(() => framer.push(h.subarray(HEADER_BYTES - 1))).reason).toBe('oversized');
+    expect(errorOf(FramingError, () => framer.push(h.subarray(HEADER_BYTES - 1))).reason).toBe('oversized');
     expect(framer.bufferedBytes).toBeLessThanOrEqual(HEADER_BYTES);
   });
 
@@ -131,7 +130,7 @@ describe('Framer on hostile streams', () => {
 
   it('refuses the wrong magic', () => {
     const framer = new Framer(NETWORKS.mainnet.magic, limits);
-    expect(framingErrorOf(() => framer.push(frameBytes(ping))).reason).toBe('bad-magic');
+    expect(errorOf(FramingError, () => framer.push(frameBytes(ping))).reason).toBe('bad-magic');
   });
 
   it('hands on a frame whose checksum fails with the header\'s checksum, and stays in step', () => {
@@ -150,21 +149,21 @@ describe('Framer on hostile streams', () => {
   it('refuses a bad command', () => {
     const bytes = frameBytes(verack);
     bytes[5] = 0x01;
-    expect(framingErrorOf(() => new Framer(MAGIC, limits).push(bytes)).reason).toBe('bad-command');
+    expect(errorOf(FramingError, () => new Framer(MAGIC, limits).push(bytes)).reason).toBe('bad-command');
   });
 
   it('stays dead after an error: every later push throws the same error', () => {
     const framer = new Framer(NETWORKS.mainnet.magic, limits);
-    const first = framingErrorOf(() => framer.push(frameBytes(ping)));
+    const first = errorOf(FramingError, () => framer.push(frameBytes(ping)));
     expect(() => framer.push(encodeFrame(NETWORKS.mainnet.magic, 'verack', new Uint8Array(0)))).toThrow(first);
-    expect(framingErrorOf(() => framer.push(new Uint8Array(0)))).toBe(first);
+    expect(errorOf(FramingError, () => framer.push(new Uint8Array(0)))).toBe(first);
   });
 
   it('finds a broken frame after good ones in the same chunk', () => {
     const bad = frameBytes(ping);
     bad[0] ^= 0xff;
     const framer = new Framer(MAGIC, limits);
-    expect(framingErrorOf(() => framer.push(concat([frameBytes(verack), bad]))).reason).toBe('bad-magic');
+    expect(errorOf(FramingError, () => framer.push(concat([frameBytes(verack), bad]))).reason).toBe('bad-magic');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fuzz } from '../../scripts/fuzz.js';
+import { fuzz } from '../support/fuzz.js';
 
 describe('fuzzing (a small budget; npm run fuzz runs a million cases)', () => {
   it('lets nothing but DecodeError or FramingError escape the framer and decoders', () => {

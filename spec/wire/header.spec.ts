@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { framingErrorOf } from '../helpers/errors.js';
+import { FramingError } from '../../lib/wire/errors.js';
+import { errorOf } from '../support/errors.js';
 import { decodeHeader, encodeFrame, isValidCommand } from '../../lib/wire/header.js';
 import { fromHex, toHex } from '../../lib/wire/hex.js';
 import { MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';
@@ -20,7 +21,6 @@ function rawHeader(magicHex: string, commandBytes: number[], length: number, che
   return h;
 }
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
-
 
 describe('encodeFrame', () => {
   it('builds the verack frame byte for byte (mainnet magic, empty-payload checksum 5df6e0e2)', () => {
@@ -58,7 +58,7 @@ describe('decodeHeader', () => {
   });
 
   it('refuses the wrong network magic', () => {
-    const err = framingErrorOf(() => decodeHeader(rawHeader('fabfb5da', ascii('ping'), 8), MAINNET, anyLength));
+    const err = errorOf(FramingError, () => decodeHeader(rawHeader('fabfb5da', ascii('ping'), 8), MAINNET, anyLength));
     expect(err.reason).toBe('bad-magic');
   });
 
@@ -69,7 +69,7 @@ describe('decodeHeader', () => {
     ['a non-NUL byte after the first NUL', [...ascii('ping'), 0, 0, 0x41]],
     ['a non-NUL last byte after NUL padding', [...ascii('ping'), 0, 0, 0, 0, 0, 0, 0, 0x20]],
   ])('refuses a command with %s (IsMessageTypeValid)', (_what, command) => {
-    const err = framingErrorOf(() => decodeHeader(rawHeader('f9beb4d9', command, 0), MAINNET, anyLength));
+    const err = errorOf(FramingError, () => decodeHeader(rawHeader('f9beb4d9', command, 0), MAINNET, anyLength));
     expect(err.reason).toBe('bad-command');
   });
 
@@ -80,7 +80,7 @@ describe('decodeHeader', () => {
   });
 
   it.each([0xffffffff, MAX_PAYLOAD_BYTES + 1])('refuses a declared length of %i', (length) => {
-    const err = framingErrorOf(() => decodeHeader(rawHeader('f9beb4d9', ascii('tx'), length), MAINNET, anyLength));
+    const err = errorOf(FramingError, () => decodeHeader(rawHeader('f9beb4d9', ascii('tx'), length), MAINNET, anyLength));
     expect(err.reason).toBe('oversized');
   });
 
@@ -90,12 +90,12 @@ describe('decodeHeader', () => {
 
   it("refuses a length over the command's own maximum, and accepts it at the maximum", () => {
     const limit = (command: string): number => (command === 'ping' ? 8 : MAX_PAYLOAD_BYTES);
-    expect(framingErrorOf(() => decodeHeader(rawHeader('f9beb4d9', ascii('ping'), 9), MAINNET, limit)).reason).toBe('oversized');
+    expect(errorOf(FramingError, () => decodeHeader(rawHeader('f9beb4d9', ascii('ping'), 9), MAINNET, limit)).reason).toBe('oversized');
     expect(decodeHeader(rawHeader('f9beb4d9', ascii('ping'), 8), MAINNET, limit).length).toBe(8);
   });
 
   it('checks the magic before anything else', () => {
-    const err = framingErrorOf(() => decodeHeader(rawHeader('00000000', [0x01], 0xffffffff), MAINNET, anyLength));
+    const err = errorOf(FramingError, () => decodeHeader(rawHeader('00000000', [0x01], 0xffffffff), MAINNET, anyLength));
     expect(err.reason).toBe('bad-magic');
   });
 
@@ -125,7 +125,7 @@ describe('decodeHeader', () => {
       fc.property(field, (f) => {
         const expected = referenceCommand(f);
         const header = rawHeader('f9beb4d9', [...f], 0);
-        if (expected === 'bad-command') expect(framingErrorOf(() => decodeHeader(header, MAINNET, anyLength)).reason).toBe('bad-command');
+        if (expected === 'bad-command') expect(errorOf(FramingError, () => decodeHeader(header, MAINNET, anyLength)).reason).toBe('bad-command');
         else expect(decodeHeader(header, MAINNET, anyLength).command).toBe(expected);
       }),
       { numRuns: 3_000 },

@@ -6,18 +6,9 @@ import { fromHex, toHex } from '../../lib/wire/hex.js';
 import { MAX_COMPACT_SIZE } from '../../lib/wire/limits.js';
 import { ByteReader } from '../../lib/wire/reader.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
+import { errorOf } from '../support/errors.js';
 
 const reader = (hex: string): ByteReader => new ByteReader(fromHex(hex));
-
-function decodeErrorOf(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DecodeError) return err;
-    throw new Error(`expected a DecodeError, got ${String(err)}`);
-  }
-  throw new Error('expected a DecodeError, nothing was thrown');
-}
 
 describe('CompactSize (serialize.h ReadCompactSize / WriteCompactSize)', () => {
   // Each boundary with its one canonical encoding.
@@ -50,7 +41,7 @@ describe('CompactSize (serialize.h ReadCompactSize / WriteCompactSize)', () => {
     ['ffffffffff00000000', '0xffffffff in 9 bytes'],
     ['ff0000000000000000', '0 in 9 bytes'],
   ])('refuses the non-canonical %s (%s)', (hex) => {
-    expect(decodeErrorOf(() => reader(hex).compactSize()).reason).toMatch(/non-canonical/);
+    expect(errorOf(DecodeError, () => reader(hex).compactSize()).reason).toMatch(/non-canonical/);
   });
 
   it.each([
@@ -59,14 +50,14 @@ describe('CompactSize (serialize.h ReadCompactSize / WriteCompactSize)', () => {
     ['ff0000000001000000', '2^32'],
     ['ffffffffffffffffff', '2^64 - 1'],
   ])('refuses %s (%s) as larger than MAX_SIZE', (hex) => {
-    expect(decodeErrorOf(() => reader(hex).compactSize()).reason).toMatch(/too large/);
+    expect(errorOf(DecodeError, () => reader(hex).compactSize()).reason).toMatch(/too large/);
   });
 
   it('refuses every truncation of a multi-byte CompactSize', () => {
     for (const hex of ['fdfd00', 'fe00000100', 'ff0000000001000000']) {
       const bytes = fromHex(hex);
       for (let len = 0; len < bytes.length; len++) {
-        expect(decodeErrorOf(() => new ByteReader(bytes.subarray(0, len)).compactSize()).reason).toMatch(/truncated/);
+        expect(errorOf(DecodeError, () => new ByteReader(bytes.subarray(0, len)).compactSize()).reason).toMatch(/truncated/);
       }
     }
   });
@@ -114,7 +105,7 @@ describe('CompactSize as u64 (addrv2 services, no range check)', () => {
   });
 
   it.each(['fdfc00', 'feffff0000', 'ffffffffff00000000'])('still refuses the non-canonical %s', (hex) => {
-    expect(decodeErrorOf(() => readCompactSizeU64(reader(hex), 'services')).reason).toMatch(/non-canonical/);
+    expect(errorOf(DecodeError, () => readCompactSizeU64(reader(hex), 'services')).reason).toMatch(/non-canonical/);
   });
 
   it('round-trips any u64', () => {
@@ -135,7 +126,7 @@ describe('ByteReader bounds', () => {
     // 3 items of 36 bytes announced, 107 bytes follow: one short.
     const bytes = new Uint8Array(1 + 107);
     bytes[0] = 3;
-    expect(decodeErrorOf(() => new ByteReader(bytes).count(36, 50_000, 'inv entries')).reason).toMatch(/exceeds the remaining bytes/);
+    expect(errorOf(DecodeError, () => new ByteReader(bytes).count(36, 50_000, 'inv entries')).reason).toMatch(/exceeds the remaining bytes/);
     const enough = new Uint8Array(1 + 108);
     enough[0] = 3;
     expect(new ByteReader(enough).count(36, 50_000, 'inv entries')).toBe(3);
@@ -144,12 +135,12 @@ describe('ByteReader bounds', () => {
   it('count() refuses a count over its maximum even when the bytes are there', () => {
     const bytes = new Uint8Array(1 + 11);
     bytes[0] = 11;
-    expect(decodeErrorOf(() => new ByteReader(bytes).count(1, 10, 'things')).reason).toMatch(/too many things: 11 > 10/);
+    expect(errorOf(DecodeError, () => new ByteReader(bytes).count(1, 10, 'things')).reason).toMatch(/too many things: 11 > 10/);
   });
 
   it('count() refuses a huge count in a tiny message at once', () => {
     // 0x02000000 entries announced, 4 bytes follow.
-    expect(decodeErrorOf(() => reader('fe0000000201020304').count(1, MAX_COMPACT_SIZE, 'items')).reason).toMatch(/exceeds the remaining/);
+    expect(errorOf(DecodeError, () => reader('fe0000000201020304').count(1, MAX_COMPACT_SIZE, 'items')).reason).toMatch(/exceeds the remaining/);
   });
 
   it('throws DecodeError, never RangeError, for every truncated fixed-width read', () => {
@@ -165,7 +156,7 @@ describe('ByteReader bounds', () => {
     ];
     for (const [, width, read] of reads) {
       for (let len = 0; len < width; len++) {
-        expect(decodeErrorOf(() => read(new ByteReader(new Uint8Array(len)))).reason).toMatch(/truncated/);
+        expect(errorOf(DecodeError, () => read(new ByteReader(new Uint8Array(len)))).reason).toMatch(/truncated/);
       }
       expect(() => read(new ByteReader(new Uint8Array(width)))).not.toThrow();
     }
@@ -180,12 +171,12 @@ describe('ByteReader bounds', () => {
   });
 
   it('varBytes() refuses a length over its maximum before reading', () => {
-    expect(decodeErrorOf(() => reader('0a' + '00'.repeat(10)).varBytes(9, 'user agent')).reason).toMatch(/too long: 10 > 9/);
+    expect(errorOf(DecodeError, () => reader('0a' + '00'.repeat(10)).varBytes(9, 'user agent')).reason).toMatch(/too long: 10 > 9/);
   });
 
   it('finish() reports trailing bytes', () => {
     const r = reader('0102');
     r.u8();
-    expect(decodeErrorOf(() => r.finish('ping')).reason).toMatch(/1 trailing bytes after ping/);
+    expect(errorOf(DecodeError, () => r.finish('ping')).reason).toMatch(/1 trailing bytes after ping/);
   });
 });

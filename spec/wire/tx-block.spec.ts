@@ -13,21 +13,10 @@ import type { Message, MessageOf } from '../../lib/wire/messages.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { decodeMessage, encodeMessage, encodePayload, maxPayloadFor } from '../../lib/wire/registry.js';
 import { ByteWriter } from '../../lib/wire/writer.js';
-import { readVectors } from '../fixtures/vectors.js';
+import { readVectors, type BlockVector, type TxVector } from '../support/vectors.js';
+import { onlyErrors } from '../support/errors.js';
 
 const MAGIC = NETWORKS.mainnet.magic;
-
-interface TxVector {
-  readonly hex: string;
-  readonly txid: string;
-  readonly wtxid: string;
-  readonly desc?: string;
-}
-interface BlockVector {
-  readonly hex: string;
-  readonly hash: string;
-  readonly txCount: number;
-}
 
 const txs = readVectors<TxVector>('transactions.ndjson');
 const blocks = readVectors<BlockVector>('blocks.ndjson');
@@ -36,14 +25,6 @@ function decode<C extends Message['command']>(command: C, payload: Uint8Array): 
   const m = decodeMessage({ command, payload });
   expect(m.command).toBe(command);
   return m as MessageOf<C>;
-}
-
-function onlyDecodeErrors(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof DecodeError)) throw new Error(`expected only DecodeError, got ${String(err)}`, { cause: err });
-  }
 }
 
 describe('tx', () => {
@@ -112,7 +93,7 @@ describe('tx', () => {
         if (how === 'flip') p[at] ^= byte;
         if (how === 'truncate') p.length = at;
         if (how === 'insert') p.splice(at, 0, byte);
-        onlyDecodeErrors(() => decodeMessage({ command: 'tx', payload: Uint8Array.from(p) }));
+        onlyErrors(DecodeError, () => decodeMessage({ command: 'tx', payload: Uint8Array.from(p) }));
       }),
       { numRuns: 1000 },
     );
@@ -137,10 +118,10 @@ describe('block', () => {
       fc.property(fc.constantFrom(...small), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.boolean(), (raw, where, byte, truncate) => {
         const p = Uint8Array.from(raw);
         const at = where % p.length;
-        if (truncate) onlyDecodeErrors(() => decodeMessage({ command: 'block', payload: p.subarray(0, at) }));
+        if (truncate) onlyErrors(DecodeError, () => decodeMessage({ command: 'block', payload: p.subarray(0, at) }));
         else {
           p[at] ^= byte;
-          onlyDecodeErrors(() => decodeMessage({ command: 'block', payload: p }));
+          onlyErrors(DecodeError, () => decodeMessage({ command: 'block', payload: p }));
         }
       }),
       { numRuns: 500 },

@@ -20,7 +20,8 @@ function inventoryCodec<C extends InvCommand>(command: C): FamilyCodec<C, { read
     decode(r) {
       const n = r.limitedCount(INV_ENTRY_BYTES, MAX_INV_ENTRIES, `${command} entries`);
       const items: InvItem[] = new Array<InvItem>(n);
-      for (let i = 0; i < n; i++) items[i] = { type: r.u32le('inv type'), hash: r.hash('inv hash') };
+      // `key` is there from the start (filled by invKey), so that every item has one shape.
+      for (let i = 0; i < n; i++) items[i] = { type: r.u32le('inv type'), hash: r.hash('inv hash'), key: undefined };
       return { command, items };
     },
     encode(m, w) {

@@ -8,10 +8,10 @@
  * notfound otherwise.
  */
 import type { Socket } from 'node:net';
-import { toHex } from '../../lib/wire/hex.js';
-import { InvType, type InvItem, type Message } from '../../lib/wire/messages.js';
-import { ResponderTransport } from '../../spec/helpers/peer-transport.js';
-import { INV_BATCH, REGTEST, versionOf } from '../../spec/helpers/scripted-peer.js';
+import { toHex } from '../../../lib/wire/hex.js';
+import { InvType, type InvItem, type Message } from '../../../lib/wire/messages.js';
+import { ResponderTransport } from '../peer-transport.js';
+import { INV_BATCH, REGTEST, versionOf } from '../scripted-peer.js';
 import { epochMs, type Stream } from './stream.js';
 
 /** What every peer of one simulator process records, per transaction index. */

@@ -3,10 +3,10 @@
  * transaction stream (built the same way in each process), its schedule (transaction i is created
  * at start + i / R seconds), the peers' addresses and their fixed characters.
  */
-import { encodeTx, decodeTx } from '../../lib/wire/transaction.js';
-import type { DecodedTx } from '../../lib/wire/model.js';
-import { toHex, toReversedHex } from '../../lib/wire/hex.js';
-import { typicalTxs } from '../../spec/helpers/txs.js';
+import { encodeTx, decodeTx } from '../../../lib/wire/transaction.js';
+import type { DecodedTx } from '../../../lib/wire/model.js';
+import { toHex, toReversedHex } from '../../../lib/wire/hex.js';
+import { typicalTxs } from '../txs.js';
 
 /** The stream runs this long before the window opens: each peer's delay (≤ 2 s) plus trickle (≤ 1.5 s) fills. */
 export const STREAM_WARM_S = 5;

@@ -2,23 +2,13 @@
 import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { fromHex } from '../../lib/wire/hex.js';
-import { readVectors } from '../fixtures/vectors.js';
-
-export interface TxVector {
-  readonly hex: string;
-  readonly txid: string;
-  readonly wtxid: string;
-  readonly size: number;
-  readonly vsize: number;
-  readonly weight: number;
-  readonly segwit: boolean;
-}
+import { readVectors, TYPICAL_TX_BYTES, type TxVector } from './vectors.js';
 
 export const TX_VECTORS: readonly TxVector[] = readVectors<TxVector>('transactions.ndjson');
 
-/** The vectors' transactions of typical size (≤ 2 kB). */
+/** The vectors' transactions of typical size (≤ TYPICAL_TX_BYTES), decoded. */
 export function typicalTxs(): DecodedTx[] {
-  return TX_VECTORS.filter((v) => v.size <= 2_000).map((v) => decodeTx(fromHex(v.hex)));
+  return TX_VECTORS.filter((v) => v.size <= TYPICAL_TX_BYTES).map((v) => decodeTx(fromHex(v.hex)));
 }
 
 export function segwitTxs(): DecodedTx[] {

@@ -1,76 +1,17 @@
 /**
  * Bitcoin Core regtest nodes for the end-to-end tests: each on free loopback ports, in a fresh
  * temporary datadir, dialling nobody until told to. The binary comes from the caller (the tests
- * read it from the BITCOIND environment variable). Also what btcd's harness shares: JSON-RPC
- * over HTTP with basic auth (free ports and polling are scripts/harness.ts').
+ * read it from the BITCOIND environment variable). What it shares with btcd's harness (JSON-RPC,
+ * the node's process) is spec/support/rpc-node.ts'; free ports and polling, spec/support/harness.ts'.
  *
- *   BITCOIND=/path/to/bitcoind node --import tsx scripts/core.ts   starts a node, prints its ports
+ *   BITCOIND=/path/to/bitcoind node --import tsx spec/support/core.ts   starts a node, prints its ports
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { launchOnFreePorts, until } from './harness.js';
+import { jsonRpc, NodeProcess, RPC_PASSWORD, RPC_USER, START_DEADLINE_MS, type Rpc } from './rpc-node.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-/** How long a node may take to answer RPC after its start (Core: a second or two). */
-const START_DEADLINE_MS = 60_000;
-/** How long `stop` may take before the process is killed. */
-const STOP_DEADLINE_MS = 30_000;
-const RPC_USER = 'u';
-const RPC_PASSWORD = 'p';
-
-export class RpcError extends Error {
-  constructor(
-    readonly method: string,
-    readonly code: number,
-    message: string,
-  ) {
-    super(`rpc ${method}: ${message} (${code})`);
-  }
-}
-
-export type RpcParams = readonly unknown[] | Readonly<Record<string, unknown>>;
-export type Rpc = <T>(method: string, params?: RpcParams) => Promise<T>;
-
-/** A JSON-RPC 1.0 client (Core and btcd both speak it) with basic auth. */
-export function jsonRpc(url: string, user: string, password: string): Rpc {
-  const authorization = 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
-  let id = 0;
-  return async <T>(method: string, params: RpcParams = []): Promise<T> => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization, 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '1.0', id: ++id, method, params }),
-    });
-    const text = await res.text();
-    let body: { result: T; error: { code: number; message: string } | null };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      throw new Error(`rpc ${method}: HTTP ${res.status} ${text.slice(0, 200)}`);
-    }
-    if (body.error) throw new RpcError(method, body.error.code, body.error.message);
-    return body.result;
-  };
-}
-
-/** Waits for a child process to exit, killing it after `ms`. */
-export async function waitExit(child: ChildProcess, ms: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((r) => child.once('exit', () => r()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-  await gone;
-  clearTimeout(timer);
-}
-
-/** A started process that has not exited within its start: rejects with its stderr if it does. */
-export function exitAsError(child: ChildProcess, name: string, stderr: () => string): Promise<never> {
-  const p = new Promise<never>((_, reject) =>
-    child.once('exit', (code, signal) => reject(new Error(`${name} exited (${code ?? signal}) during start: ${stderr().trim().slice(-500)}`))),
-  );
-  p.catch(() => {});
-  return p;
-}
 
 // Results of the Core RPCs the tests use (only the fields they read).
 
@@ -205,40 +146,22 @@ export async function startCore(opts: CoreOptions): Promise<CoreNode> {
   const datadir = mkdtempSync(join(tmpdir(), 'bitcrawl-core-'));
   let p2pPort = 0;
   let rpcPort = 0;
-  let child: ChildProcess | undefined;
+  let node: NodeProcess | undefined;
   let rpc: Rpc = () => Promise.reject(new Error('core: not started'));
-  const killOnExit = (): void => {
-    child?.kill('SIGKILL');
-  };
 
   async function launch(): Promise<void> {
-    let stderr = '';
-    const c = spawn(opts.bitcoind, coreArgs(datadir, p2pPort, rpcPort, opts.args ?? []), { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = c;
-    c.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    process.once('exit', killOnExit);
     rpc = jsonRpc(`http://127.0.0.1:${rpcPort}/`, RPC_USER, RPC_PASSWORD);
-    try {
-      await Promise.race([
-        exitAsError(c, 'bitcoind', () => stderr),
-        until('bitcoind answering getblockchaininfo', START_DEADLINE_MS, () => rpc<BlockchainInfo>('getblockchaininfo')),
-      ]);
-    } catch (err) {
-      c.kill('SIGKILL');
-      await waitExit(c, STOP_DEADLINE_MS);
-      child = undefined;
-      process.off('exit', killOnExit);
-      throw err;
-    }
+    node = await NodeProcess.start(
+      'bitcoind',
+      () => spawn(opts.bitcoind, coreArgs(datadir, p2pPort, rpcPort, opts.args ?? []), { stdio: ['ignore', 'ignore', 'pipe'] }),
+      () => until('bitcoind answering getblockchaininfo', START_DEADLINE_MS, () => rpc<BlockchainInfo>('getblockchaininfo')),
+    );
   }
 
   async function shutdown(): Promise<void> {
-    const c = child;
-    child = undefined;
-    if (!c) return;
-    await rpc('stop').catch(() => c.kill('SIGKILL'));
-    await waitExit(c, STOP_DEADLINE_MS);
-    process.off('exit', killOnExit);
+    const n = node;
+    node = undefined;
+    await n?.stop(() => rpc('stop'));
   }
 
   // Ports are free when chosen, but another process may take one before bitcoind binds it.
@@ -266,7 +189,7 @@ export async function startCore(opts: CoreOptions): Promise<CoreNode> {
     rpc: (method, params) => rpc(method, params),
     wallet: (name) => jsonRpc(`http://127.0.0.1:${rpcPort}/wallet/${encodeURIComponent(name)}`, RPC_USER, RPC_PASSWORD),
     get running() {
-      return child !== undefined;
+      return node !== undefined;
     },
     async stop() {
       await shutdown();

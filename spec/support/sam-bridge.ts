@@ -5,11 +5,12 @@
  * destination. I2P addresses are real: x.b32.i2p is base32(SHA-256(destination)), as in I2P.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { formatI2P } from '../../lib/wire/netaddr.js';
 import { toI2pBase64 } from '../../lib/net/sam.js';
 import { ByteReader } from './byte-reader.js';
+import { loopbackServer } from './harness.js';
 
 /** An I2P destination standing for a loopback peer. */
 export interface I2pPeer {
@@ -118,25 +119,16 @@ export async function scriptedSam(script: SamScript): Promise<ScriptedSam> {
       }
     }
   };
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.on('error', () => {});
-    serve(client).catch(() => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const server = await loopbackServer(serve, sockets);
   return {
-    port,
-    address: `127.0.0.1:${port}`,
+    port: server.port,
+    address: server.address,
     conversations,
     sessions,
     dropSessions: () => {
       for (const s of controls.values()) s.destroy();
     },
     routed: (n) => (routedCount >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { SeenView, TxView } from '../../lib/tx/view.js';
 
 export const CRAWL_BIN = fileURLToPath(new URL('../../dist/bin/crawl.js', import.meta.url));
 
@@ -49,6 +50,9 @@ class LineStream<T> {
 }
 
 export type JsonLine = Record<string, unknown> & { event?: string };
+
+/** A tx line as `crawl` prints it (lib/tx/view.ts TxView), its `seen` as a crawl fills it: every announcement field there. */
+export type TxLine = Omit<TxView, 'seen'> & { seen: Required<Omit<SeenView, 'block'>> };
 
 export class CrawlProcess {
   readonly child: ChildProcessWithoutNullStreams;

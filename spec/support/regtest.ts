@@ -7,7 +7,7 @@
  * has no JS fallback) compile; bcrypto, bsip, bstring and secp256k1 run on their JS fallbacks,
  * and leveldown is never opened with --memory=true.
  *
- *   node --import tsx scripts/regtest.ts      starts a funded node, prints its ports, Ctrl-C stops
+ *   node --import tsx spec/support/regtest.ts   starts a funded node, prints its ports, Ctrl-C stops
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';

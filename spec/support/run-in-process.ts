@@ -5,8 +5,11 @@
 import { PassThrough, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { createLogger } from '../../lib/log/logger.js';
-import { runCrawl, type RunDeps } from '../../lib/crawler/run.js';
-import { DEFAULTS, type CrawlOptions } from '../../lib/crawler/options.js';
+import { runCrawl, type RunDeps } from '../../lib/cli/crawl-run.js';
+import type { CrawlOptions } from '../../lib/crawler/options.js';
+import { DEFAULT_PEER_TIMINGS } from '../../lib/peer/timing.js';
+import { DEFAULT_INVENTORY_LIMITS } from '../../lib/crawler/inventory-limits.js';
+import { DEFAULT_MAX_PEERS, MAX_HANDSHAKES_IN_FLIGHT } from '../../lib/pool/handshakes.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import type { JsonLine } from './crawl-process.js';
 
@@ -15,23 +18,16 @@ export function crawlOptions(o: Partial<CrawlOptions> = {}): CrawlOptions {
   return {
     network: NETWORKS.regtest,
     peers: [],
-    pingIntervalMs: DEFAULTS.pingInterval * 1000,
-    pingTimeoutMs: DEFAULTS.pingTimeout * 1000,
-    handshakeTimeoutMs: 10_000,
-    connectTimeoutMs: DEFAULTS.connectTimeout * 1000,
-    maxInFlight: DEFAULTS.maxInFlight,
-    requestTimeoutMs: DEFAULTS.requestTimeout * 1000,
+    peer: { ...DEFAULT_PEER_TIMINGS, handshakeTimeoutMs: 10_000 },
+    inventory: DEFAULT_INVENTORY_LIMITS,
     emit: new Set(['peer']),
     raw: false,
     reconnect: true,
     discover: true,
     allowLocal: false,
     transport: 'v1',
-    census: false,
-    censusConcurrency: DEFAULTS.censusConcurrency,
-    visitTimeoutMs: DEFAULTS.visitTimeout * 1000,
-    maxPeers: DEFAULTS.maxPeers,
-    maxHandshakes: DEFAULTS.maxHandshakes,
+    maxPeers: DEFAULT_MAX_PEERS,
+    maxHandshakes: MAX_HANDSHAKES_IN_FLIGHT,
     metricsPort: undefined,
     statusToTty: false,
     mempoolStatsMs: 0,

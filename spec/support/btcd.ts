@@ -4,9 +4,9 @@
  * regtest coins only) is the mining address, and spends are built and signed with
  * @scure/btc-signer from coinbases read back over RPC.
  *
- *   BTCD=/path/to/btcd node --import tsx scripts/btcd.ts     starts a node, prints its ports
+ *   BTCD=/path/to/btcd node --import tsx spec/support/btcd.ts     starts a node, prints its ports
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +14,9 @@ import * as btc from '@scure/btc-signer';
 import { hex } from '@scure/base';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { exitAsError, jsonRpc, waitExit, type Rpc } from './core.js';
+import { jsonRpc, NodeProcess, RPC_PASSWORD, RPC_USER, START_DEADLINE_MS, type Rpc } from './rpc-node.js';
 import { launchOnFreePorts, portOpen, until } from './harness.js';
 
-const START_DEADLINE_MS = 60_000;
-const STOP_DEADLINE_MS = 30_000;
-const RPC_USER = 'u';
-const RPC_PASSWORD = 'p';
 /** COINBASE_MATURITY. */
 export const MATURITY = 100;
 /**
@@ -244,44 +240,22 @@ export async function startBtcd(opts: BtcdOptions): Promise<BtcdNode> {
   writeFileSync(join(dir, 'none.conf'), '');
   let p2pPort = 0;
   let rpcPort = 0;
-  let child: ChildProcess | undefined;
+  let node: NodeProcess | undefined;
   let rpc: Rpc = () => Promise.reject(new Error('btcd: not started'));
   const wallet = new BtcdWallet(opts.seed ?? 'bitcrawl btcd regtest wallet', (m, p) => rpc(m, p));
-  const killOnExit = (): void => {
-    child?.kill('SIGKILL');
-  };
 
   async function launch(): Promise<void> {
-    let stderr = '';
-    // btcd creates ~/.btcd even with --datadir: give it this directory as its home.
-    const c = spawn(opts.btcd, btcdArgs(dir, p2pPort, rpcPort, wallet.address('p2wpkh'), opts.args ?? []), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, HOME: dir },
-    });
-    child = c;
-    // btcd logs to stdout as well as to its log file: keep the tail for errors.
-    const keep = (d: Buffer): void => {
-      stderr = (stderr + d.toString()).slice(-4_000);
-    };
-    c.stdout?.on('data', keep);
-    c.stderr?.on('data', keep);
-    process.once('exit', killOnExit);
     rpc = jsonRpc(`http://127.0.0.1:${rpcPort}/`, RPC_USER, RPC_PASSWORD);
-    try {
-      await Promise.race([
-        exitAsError(c, 'btcd', () => stderr),
-        (async () => {
-          await until('btcd answering getblockcount', START_DEADLINE_MS, () => rpc<number>('getblockcount'));
-          await until(`btcd P2P port ${p2pPort} accepting`, START_DEADLINE_MS, () => portOpen(p2pPort));
-        })(),
-      ]);
-    } catch (err) {
-      c.kill('SIGKILL');
-      await waitExit(c, STOP_DEADLINE_MS);
-      child = undefined;
-      process.off('exit', killOnExit);
-      throw err;
-    }
+    node = await NodeProcess.start(
+      'btcd',
+      // btcd creates ~/.btcd even with --datadir: give it this directory as its home. It logs to
+      // stdout as well as to its log file: both pipes' tail is kept for errors.
+      () => spawn(opts.btcd, btcdArgs(dir, p2pPort, rpcPort, wallet.address('p2wpkh'), opts.args ?? []), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: dir } }),
+      async () => {
+        await until('btcd answering getblockcount', START_DEADLINE_MS, () => rpc<number>('getblockcount'));
+        await until(`btcd P2P port ${p2pPort} accepting`, START_DEADLINE_MS, () => portOpen(p2pPort));
+      },
+    );
   }
 
   await launchOnFreePorts(
@@ -307,13 +281,9 @@ export async function startBtcd(opts: BtcdOptions): Promise<BtcdNode> {
     },
     height: () => rpc<number>('getblockcount'),
     async stop() {
-      const c = child;
-      child = undefined;
-      if (c) {
-        await rpc('stop').catch(() => c.kill('SIGKILL'));
-        await waitExit(c, STOP_DEADLINE_MS);
-        process.off('exit', killOnExit);
-      }
+      const n = node;
+      node = undefined;
+      await n?.stop(() => rpc('stop'));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,5 @@
 /** What every node harness (bcoin, Bitcoin Core, btcd) needs: free ports, polling, a port probe. */
-import { connect, createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 
 /** How often `until` asks again. */
 const POLL_MS = 100;
@@ -69,4 +69,36 @@ export async function launchOnFreePorts(
       }
     }
   }
+}
+
+/** A TCP server on 127.0.0.1 at a free port, for the scripted proxies and bridges. */
+export interface LoopbackServer {
+  readonly port: number;
+  /** 127.0.0.1:port. */
+  readonly address: string;
+  /** Destroys every socket in `sockets`, then closes the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1 (a free port) and hands each connection to `serve` (a failure destroys that
+ * connection). Every accepted socket joins `sockets`, where the caller adds its own (upstream
+ * connections), so that close() ends them all.
+ */
+export async function loopbackServer(serve: (client: Socket) => Promise<void>, sockets: Set<Socket> = new Set()): Promise<LoopbackServer> {
+  const server = createServer((client) => {
+    sockets.add(client);
+    client.on('error', () => {});
+    serve(client).catch(() => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -3,8 +3,9 @@
  * every byte its clients send, and routes each CONNECT by name to a loopback peer (a scripted
  * Bitcoin peer standing in for an onion service or a clearnet node), or answers with a reply code.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { ByteReader } from './byte-reader.js';
+import { loopbackServer } from './harness.js';
 
 export interface Socks5Exchange {
   /** The greeting: VER NMETHODS METHODS. */
@@ -111,22 +112,13 @@ export async function scriptedSocks5(script: Socks5Script): Promise<ScriptedProx
     });
     client.on('close', () => upstream.destroy());
   };
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.on('error', () => {});
-    serve(client).catch(() => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
+  const server = await loopbackServer(serve, sockets);
   return {
     host: '127.0.0.1',
-    port,
-    address: `127.0.0.1:${port}`,
+    port: server.port,
+    address: server.address,
     exchanges,
     routed: (n) => (routedCount >= n ? Promise.resolve() : new Promise((resolve) => routedWaiters.push({ n, resolve }))),
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
   };
 }

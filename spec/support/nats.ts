@@ -1,7 +1,7 @@
 /** Reading what reached a JetStream stream, for the tests: every message, in stream order. */
 import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { natsServerBinary } from '../../scripts/nats-harness.js';
+import { natsServerBinary } from './nats-server.js';
 
 export const NATS_SERVER = natsServerBinary();
 if (!NATS_SERVER) console.log('NATS tests skipped: no nats-server binary (apt-get install nats-server, or set NATS_SERVER)');
