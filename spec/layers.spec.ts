@@ -15,10 +15,10 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /**
- * lib/'s folders, top first. lib/report (saved lines → an HTML page of charts) is used by cli only. lib/merge (vantages → propagation lines) is used by cli and uses
+ * lib/'s folders, top first. lib/pool (the connection pool: dials within limits, descriptors, handshake slots, redials) sits under lib/crawler, which composes it with the rooms. lib/report (saved lines → an HTML page of charts) is used by cli only. lib/merge (vantages → propagation lines) is used by cli and uses
  * output and crawler; lib/log (the logger) has no Bitcoin in it and is used by many, so it is last.
  */
-const LAYERS = ['cli', 'report', 'merge', 'crawler', 'chain', 'output', 'mempool', 'peer', 'transport', 'net', 'tx', 'wire', 'log'] as const;
+const LAYERS = ['cli', 'report', 'merge', 'crawler', 'pool', 'chain', 'output', 'mempool', 'peer', 'transport', 'net', 'tx', 'wire', 'log'] as const;
 
 /** The layer of a repository path ('lib/wire/codecs/tx.ts' → 'wire'); undefined outside the listed folders. */
 function layerOf(path: string): number | undefined {

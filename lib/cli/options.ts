@@ -9,7 +9,7 @@ import { EMIT_KINDS, TRANSPORTS } from '../crawler/options.js';
 import { DEFAULT_PEER_TIMINGS } from '../peer/timing.js';
 import { DEFAULT_INVENTORY_LIMITS } from '../crawler/inventory-limits.js';
 import { CENSUS_DEADLINE_MS, DEFAULT_CENSUS_CONCURRENCY } from '../crawler/census.js';
-import { DEFAULT_MAX_PEERS, MAX_HANDSHAKES_IN_FLIGHT } from '../crawler/handshakes.js';
+import { DEFAULT_MAX_PEERS, MAX_HANDSHAKES_IN_FLIGHT } from '../pool/handshakes.js';
 import { DEFAULT_RPC_TIMEOUT_MS } from '../crawler/rpc-start.js';
 import { NET_NAMES } from '../net/reach.js';
 import { DEFAULT_MAX_AGE_S, DEFAULT_MAX_BYTES, DEFAULT_NATS_BUFFER, DEFAULT_STREAM } from '../output/nats-defaults.js';

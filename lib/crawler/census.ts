@@ -1,7 +1,23 @@
-import { asyncScheduler, concat, defer, EMPTY, filter, share, switchMap, take, takeUntil, takeWhile, tap, throwError, timer } from 'rxjs';
+/**
+ * The census: the pool (lib/pool) fed by discovery, every session a visit (version, a ping, the
+ * peer's addresses) that ends by itself, and one event a node: `visited` with what it said, or
+ * `unreachable` with why. Nothing is kept, fetched or redialled. Its tally and summary are
+ * census-count.ts; its flags `--census*` (lib/cli/options.ts).
+ */
+import { Observable, asyncScheduler, concat, defer, filter, share, switchMap, take, takeUntil, takeWhile, tap, throwError, timer } from 'rxjs';
 import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
-import { PeerError } from '../peer/errors.js';
-import type { SessionEvent } from '../peer/session.js';
+import { PeerError, type DropReason } from '../peer/errors.js';
+import type { PeerInfo, SessionEvent } from '../peer/session.js';
+import type { Endpoint } from '../net/endpoint.js';
+import type { DialOptions } from '../net/dial.js';
+import { OUT_OF_DESCRIPTORS } from '../pool/descriptors.js';
+import { Pool } from '../pool/pool.js';
+import type { PeerId } from '../pool/keep-peer.js';
+import type { KnownAddress } from './addrbook.js';
+import type { CrawlDeps, CrawlEvent } from './crawl.js';
+import { Discovery, type SeedAddress } from './discovery.js';
+import { Router } from './router.js';
+import { addressRoom, routeEvents } from './rooms.js';
 
 /** Census: how long a visited peer has, after the handshake, to answer ping and getaddr. */
 export const CENSUS_VISIT_MS = 10_000;
@@ -18,7 +34,7 @@ export const CENSUS_DEADLINE_MS = 15_000;
 export const DEFAULT_CENSUS_CONCURRENCY = 2_000;
 
 /**
- * A census visit: the session ends (normally) once the peer has answered a ping and sent
+ * A census visit: the session ends, as `visited`, once the peer has answered a ping and sent
  * addresses, `visitMs` after the handshake, or at `deadlineMs` after the dial, whichever is first.
  * A peer whose handshake is not done by the deadline fails with `visit-timeout`.
  */
@@ -44,9 +60,93 @@ export function censusVisit(visitMs: number, deadlineMs: number, scheduler: Sche
         takeUntil(giveUp),
         takeUntil(timer(deadlineMs, scheduler)),
       );
-      // The session itself only ends by an error: ending without one and without a handshake is the deadline.
-      const late = defer(() => (ready ? EMPTY : throwError(() => new PeerError('visit-timeout', `no handshake within ${deadlineMs / 1000} s`))));
-      return concat(visit, late);
+      // The session itself only ends by an error: the visit ends as `visited`, or, without a handshake, at the deadline.
+      const end = defer(() =>
+        throwError(() => (ready ? new PeerError('visited', 'visit complete') : new PeerError('visit-timeout', `no handshake within ${deadlineMs / 1000} s`))),
+      );
+      return concat(visit, end);
     });
 }
 
+
+/** What a census reports. Times are milliseconds since the epoch (the scheduler's clock). */
+export type CensusEvent =
+  /** A node's handshake is done: its visit goes on (a ping, its addresses). */
+  | { readonly type: 'visiting'; readonly peer: PeerId; readonly info: PeerInfo; readonly time: number }
+  | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
+  | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number }
+  /** A node visited: what it said, when its handshake was done, its first round trip; and how the visit ended. */
+  | { readonly type: 'visited'; readonly peer: PeerId; readonly info: PeerInfo; readonly time: number; readonly rttMs?: number; readonly reason: DropReason }
+  /** A node not visited (no handshake), and why. */
+  | { readonly type: 'unreachable'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number };
+
+export interface CensusOptions {
+  /** Visits at once (DEFAULT_CENSUS_CONCURRENCY). */
+  readonly concurrency: number;
+  /** Dials from their start to a finished handshake, at most (MAX_HANDSHAKES_IN_FLIGHT unless given). */
+  readonly maxHandshakes?: number;
+  /** A visit's whole deadline, dial to done (CENSUS_DEADLINE_MS unless given). */
+  readonly visitTimeoutMs?: number;
+  /** Which learned addresses may be dialled (Core's routability and bad ports; local ones on regtest). */
+  readonly dial?: DialOptions;
+  /** DNS seeds' answers: where the census starts without configured peers. */
+  readonly seeds?: readonly SeedAddress[];
+}
+
+/**
+ * The census: every address given, from the book, the seeds and every peer's gossip, visited once;
+ * completes when none is left to visit.
+ */
+export function census(targets: readonly Endpoint[], opts: CensusOptions, deps: CrawlDeps): Observable<CensusEvent> {
+  const scheduler = deps.scheduler ?? asyncScheduler;
+  return new Observable<CensusEvent>((subscriber) => {
+    const discovery = new Discovery(targets, opts.seeds ?? [], { discover: true, finite: true, dial: opts.dial }, deps.log, deps.book);
+    const visit = censusVisit(CENSUS_VISIT_MS, opts.visitTimeoutMs ?? CENSUS_DEADLINE_MS, scheduler);
+    const pool = new Pool(discovery, { maxPeers: opts.concurrency, maxHandshakes: opts.maxHandshakes, reconnect: false }, { ...deps, connect: (t) => deps.connect(t).pipe(visit) });
+    /** What each node said while its visit lasts: at most `concurrency` entries (the pool's slots). */
+    const visits = new Map<PeerId, { info: PeerInfo; time: number; rttMs?: number }>();
+    const router = new Router(deps.log);
+    router
+      .onUp((peer, info, now) => {
+        discovery.connected(peer, now);
+        // Core answers one getaddr per connection, with up to 1,000 addresses.
+        router.send(peer, { command: 'getaddr' });
+        visits.set(peer, { info, time: now });
+        subscriber.next({ type: 'visiting', peer, info, time: now });
+      })
+      .onRtt((peer, ms) => {
+        const v = visits.get(peer);
+        if (v && v.rttMs === undefined) v.rttMs = ms;
+        subscriber.next({ type: 'rtt', peer, ms });
+      })
+      .onDown((peer, now, why) => {
+        // Our limit, not the node's: the pool dials it again, and it is reported then.
+        if (why.reason === OUT_OF_DESCRIPTORS) return;
+        const v = visits.get(peer);
+        visits.delete(peer);
+        subscriber.next(
+          v ? { type: 'visited', peer, info: v.info, time: v.time, rttMs: v.rttMs, reason: why.reason } : { type: 'unreachable', peer, reason: why.reason, message: why.message, time: now },
+        );
+      });
+    addressRoom(router, discovery, pool, (peer, address, time) => subscriber.next({ type: 'addr', peer, address, time }));
+    const sub = routeEvents(pool, router, scheduler, subscriber);
+    return () => sub.unsubscribe();
+  });
+}
+
+/**
+ * A census event as the crawl session reads it (lib/crawler/session.ts): a visit's start as
+ * `peer-up`, its end (visited or not) as `peer-down` with its reason.
+ */
+export function asCrawlEvent(ev: CensusEvent): CrawlEvent {
+  switch (ev.type) {
+    case 'visiting':
+      return { type: 'peer-up', peer: ev.peer, info: ev.info, time: ev.time };
+    case 'visited':
+      return { type: 'peer-down', peer: ev.peer, reason: ev.reason, message: 'visit complete', time: ev.time };
+    case 'unreachable':
+      return { type: 'peer-down', peer: ev.peer, reason: ev.reason, message: ev.message, time: ev.time };
+    default:
+      return ev;
+  }
+}

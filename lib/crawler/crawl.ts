@@ -1,10 +1,10 @@
-import { Observable, asyncScheduler, interval, mergeMap, tap } from 'rxjs';
+import { Observable, asyncScheduler, interval } from 'rxjs';
 import type { Subscription } from 'rxjs';
 import type { Block, DecodedTx } from '../wire/model.js';
 import { PeerError, type DropReason } from '../peer/errors.js';
 import type { PeerInfo } from '../peer/session.js';
 import type { Announcements, InventoryLimits, PeerId } from './inventory.js';
-import { InvType, type AddrV2Entry } from '../wire/messages.js';
+import { InvType } from '../wire/messages.js';
 import { PROTOCOL_VERSION } from '../wire/limits.js';
 import { hashKey } from '../wire/hex.js';
 import type { ChainParams } from '../chain/params.js';
@@ -17,12 +17,11 @@ import { MAX_CLOSED_REMEMBERED, MAX_OPEN_ITEMS, type ClosedItem } from './propag
 import { Fetcher } from './fetcher.js';
 import { Router } from './router.js';
 import { CompactRoom, type ArrivalInfo } from './compact.js';
-import { DescriptorGate } from './descriptors.js';
-import { HandshakeGate, MAX_HANDSHAKES_IN_FLIGHT } from './handshakes.js';
-import { formatEndpoint, type Endpoint } from '../net/endpoint.js';
-import { fromLegacy, type KnownAddress } from './addrbook.js';
+import type { Endpoint } from '../net/endpoint.js';
+import type { AddressBook, KnownAddress } from './addrbook.js';
 import { Discovery, type SeedAddress } from './discovery.js';
-import { CENSUS_DEADLINE_MS, CENSUS_VISIT_MS, censusVisit } from './census.js';
+import { Pool, type PoolDeps } from '../pool/pool.js';
+import { addressRoom, routeEvents } from './rooms.js';
 
 /** What the crawl reports. Times are milliseconds since the epoch (the scheduler's clock). */
 export type CrawlEvent =
@@ -35,14 +34,17 @@ export type CrawlEvent =
   | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number }
   | { readonly type: 'propagation'; readonly item: ClosedItem; readonly connected: number };
 
-export { keepPeer, redialDelay, REDIAL_BASE_MS, REDIAL_MAX_MS, NOT_REDIALLED, type CrawlDeps, type TaggedEvent } from './keep-peer.js';
-import { keepPeer, type CrawlDeps } from './keep-peer.js';
+/** What the crawl reaches the world through: the pool's (connect, log, clock, descriptors), and the address book. */
+export interface CrawlDeps extends PoolDeps {
+  /** The address book (loaded from its file, saved by the caller); a fresh one unless given. */
+  readonly book?: AddressBook;
+}
 
 /** How often request deadlines are checked. */
 export const EXPIRY_TICK_MS = 1_000;
 
 /**
- * The crawl: the dials (discovery, within descriptor and handshake limits; census visits), and
+ * The crawl: the pool (lib/pool) dialling what discovery gives, and
  * every peer's events merged and routed by command (router.ts) to the rooms: sessions, the
  * propagation watch, addresses, the fetcher (fetcher.ts), compact blocks (compact.ts), the header
  * sync (headers.ts).
@@ -60,10 +62,6 @@ export interface CrawlStreamOptions {
   readonly maxPeers?: number;
   /** Dials from their start to a finished handshake, at most (MAX_HANDSHAKES_IN_FLIGHT). */
   readonly maxHandshakes?: number;
-  /** Visit each peer once (version, RTT, addresses) and end when no address is left to visit. */
-  readonly census?: boolean;
-  /** A census visit's whole deadline, dial to done (CENSUS_DEADLINE_MS unless given). */
-  readonly visitTimeoutMs?: number;
   /** Which learned addresses may be dialled (Core's routability and bad ports; local ones on regtest). */
   readonly dial?: DialOptions;
   /** DNS seeds' answers: learned addresses (dialled once, then as discovery decides), never kept like configured peers. */
@@ -84,19 +82,9 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
   const scheduler = deps.scheduler ?? asyncScheduler;
   return new Observable<CrawlEvent>((subscriber) => {
     const subs: Subscription[] = [];
-    const discovery = new Discovery(
-      targets,
-      opts.seeds ?? [],
-      { discover: opts.discover === true, census: opts.census === true, dial: opts.dial, limit: opts.maxPeers ?? Infinity },
-      deps.log,
-      deps.book,
-    );
-    const visitDeps: CrawlDeps = opts.census ? { ...deps, connect: (t) => deps.connect(t).pipe(censusVisit(CENSUS_VISIT_MS, opts.visitTimeoutMs ?? CENSUS_DEADLINE_MS, scheduler)) } : deps;
-    // Out of file descriptors: new dials wait, and the address is dialled again (not burnt).
-    const descriptors = new DescriptorGate(scheduler, deps.log, deps.openFilesLimit);
-    // A burst of dials waits for handshake slots, so that no handshake starves past its deadline.
-    const handshakes = new HandshakeGate(opts.maxHandshakes ?? MAX_HANDSHAKES_IN_FLIGHT);
-    const dialDeps: CrawlDeps = { ...visitDeps, connect: (t) => descriptors.gate(() => handshakes.gate(() => visitDeps.connect(t))) };
+    const discovery = new Discovery(targets, opts.seeds ?? [], { discover: opts.discover === true, finite: opts.discover !== true, dial: opts.dial }, deps.log, deps.book);
+    // Configured peers are kept (redialled); learned ones are dialled once, within maxPeers sessions.
+    const pool = new Pool(discovery, { maxPeers: opts.maxPeers ?? Infinity, maxHandshakes: opts.maxHandshakes, reconnect: opts.reconnect }, deps);
 
     // The rooms, each registering the commands it handles (router.ts); handlers run in this order.
     const router = new Router(deps.log);
@@ -122,45 +110,40 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
         .on('cmpctblock', (peer, msg, now) => watch.headers(peer, [msg.header], now));
     }
     // Addresses: learned, and dialled as discovery decides.
-    const learn = (peer: PeerId, entries: readonly AddrV2Entry[], now: number): void => {
-      for (const address of discovery.learn(peer, entries)) subscriber.next({ type: 'addr', peer, address, time: now });
-    };
-    router.on('addr', (peer, msg, now) => learn(peer, msg.addrs.map(fromLegacy), now)).on('addrv2', (peer, msg, now) => learn(peer, msg.addrs, now));
+    addressRoom(router, discovery, pool, (peer, address, time) => subscriber.next({ type: 'addr', peer, address, time }));
     // Fetching: inv → getdata, each tx and block once.
     const sync = new HeaderSync(new HeaderTree(opts.chain));
     const fetcher = new Fetcher(router, { limits: opts.limits, powLimit: opts.chain.powLimit, outputFull: opts.outputFull }, deps.log, {
       tx: (peer, tx, now, announcements) => subscriber.next({ type: 'tx', peer, tx, time: now, announcements }),
       delivered: (tx) => {
         watch?.delivered(tx);
-        compact?.tx(tx);
+        compact.tx(tx);
       },
       block: (peer, block, now, announced) => {
-        compact?.downloaded(peer, block, now, announced);
+        compact.downloaded(peer, block, now, announced);
         act(sync.block(peer, block, now), now);
       },
     });
-    // Compact blocks (BIP 152): rebuilt from delivered transactions; a census visit has no use for them.
-    const compact = opts.census
-      ? undefined
-      : new CompactRoom({
-          router,
-          fetcher,
-          powLimit: opts.chain.powLimit,
-          timeoutMs: opts.limits.requestTimeoutMs,
-          log: deps.log,
-          // The header goes to the header sync; the block is rebuilt, not fetched whole, unless that fails.
-          header: (peer, header, now) => {
-            const actions = sync.headers(peer, [header], now);
-            act(actions.map((a) => (a.type === 'fetch' ? { ...a, hashes: a.hashes.filter((h) => hashKey(h) !== hashKey(header.hash)) } : a)), now);
-            return sync.tree.get(header.hash) !== undefined;
-          },
-          block: (peer, block, now) => act(sync.block(peer, block, now), now),
-        });
+    // Compact blocks (BIP 152): rebuilt from delivered transactions.
+    const compact = new CompactRoom({
+      router,
+      fetcher,
+      powLimit: opts.chain.powLimit,
+      timeoutMs: opts.limits.requestTimeoutMs,
+      log: deps.log,
+      // The header goes to the header sync; the block is rebuilt, not fetched whole, unless that fails.
+      header: (peer, header, now) => {
+        const actions = sync.headers(peer, [header], now);
+        act(actions.map((a) => (a.type === 'fetch' ? { ...a, hashes: a.hashes.filter((h) => hashKey(h) !== hashKey(header.hash)) } : a)), now);
+        return sync.tree.get(header.hash) !== undefined;
+      },
+      block: (peer, block, now) => act(sync.block(peer, block, now), now),
+    });
     // Headers: a block is printed once it connects near the best tip (headers.ts).
     const act = (actions: readonly ChainAction[], now: number): void => {
       for (const a of actions) {
         if (a.type === 'getheaders') router.send(a.peer, { command: 'getheaders', version: PROTOCOL_VERSION, locator: a.locator, stop: new Uint8Array(32) });
-        else if (a.type === 'fetch') fetcher.announce(a.peer, a.hashes.filter((h) => !compact?.state.has(h)).map((hash) => ({ type: InvType.BLOCK, hash })), now);
+        else if (a.type === 'fetch') fetcher.announce(a.peer, a.hashes.filter((h) => !compact.state.has(h)).map((hash) => ({ type: InvType.BLOCK, hash })), now);
         else if (a.type === 'drop') router.fail(a.peer, new PeerError('invalid-header', a.message));
         else if (a.type === 'ignored') deps.log.debug('block not reported', { peer: a.peer, hash: a.hash, why: a.why });
         else if (a.type === 'sendheaders') router.send(a.peer, { command: 'sendheaders' });
@@ -168,50 +151,23 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
         else {
           // Core picks high-bandwidth peers among those that delivered a new best block first
           // (net_processing.cpp MaybeSetPeerAsAnnouncingHeaderAndIDs): a stale block does not count.
-          if (!a.stale) compact?.deliveredFirst(a.peer);
-          subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height, stale: a.stale, arrival: compact?.take(a.block.header.hash) });
+          if (!a.stale) compact.deliveredFirst(a.peer);
+          subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height, stale: a.stale, arrival: compact.take(a.block.header.hash) });
         }
       }
     };
     router
-      // A census visit is too short for header sync, and prints no blocks.
-      .onUp((peer, info, now) => (opts.census ? undefined : act(sync.ready(peer, now, info.version), now)))
+      .onUp((peer, info, now) => act(sync.ready(peer, now, info.version), now))
       .onDown((peer, now) => act(sync.down(peer, now), now))
       .on('inv', (peer, msg, now) => act(sync.announced(peer, msg.items.filter((i) => i.type === InvType.BLOCK).map((i) => i.hash), now), now))
       // Answers to our getheaders, and announcements (BIP 130): new blocks near the tip are fetched.
       .on('headers', (peer, msg, now) => act(sync.headers(peer, msg.headers, now), now));
 
     subs.push(
-      // Configured peers are kept (redialled); learned ones are dialled once. Discovery hands out
-      // dials only while fewer than maxPeers sessions are live: the rest wait in its bounded queue.
-      discovery
-        .dials(scheduler)
-        .pipe(
-          mergeMap(({ target, configured }) => {
-            const kept = !opts.census && opts.reconnect && configured;
-            let outOfDescriptors = false;
-            return keepPeer(target, dialDeps, kept).pipe(
-              tap({
-                next: (e) => {
-                  if (e.ev.type !== 'down' || e.ev.reason !== 'no-descriptors') return;
-                  descriptors.exhausted();
-                  // A configured peer is redialled anyway; a learned one, dialled once, must not be lost.
-                  outOfDescriptors = !kept;
-                },
-                finalize: () => discovery.ended(formatEndpoint(target), outOfDescriptors),
-              }),
-            );
-          }),
-        )
-        .subscribe({
-          // When the bytes were read from the socket (see SessionEvent), not now.
-          next: (t) => router.route(t, (t.ev.type === 'message' || t.ev.type === 'ready') && t.ev.at !== undefined ? t.ev.at : scheduler.now()),
-          error: (err: unknown) => subscriber.error(err),
-          complete: () => subscriber.complete(),
-        }),
+      routeEvents(pool, router, scheduler, subscriber),
       interval(EXPIRY_TICK_MS, scheduler).subscribe(() => {
         fetcher.tick(scheduler.now());
-        compact?.tick(scheduler.now());
+        compact.tick(scheduler.now());
         for (const item of watch?.due(scheduler.now()) ?? []) subscriber.next({ type: 'propagation', item, connected: router.size });
       }),
     );

@@ -1,10 +1,9 @@
-import { Observable, timer, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { Logger } from '../log/logger.js';
 import type { AddrV2Entry } from '../wire/messages.js';
 import type { DialOptions } from '../net/dial.js';
 import { AddressBook, entryOfIp, type KnownAddress } from './addrbook.js';
 import { BoundedSet } from './bounded-set.js';
-import { EMFILE_PAUSE_MS } from './descriptors.js';
+import type { Dial, DialSource } from '../pool/pool.js';
 import { formatEndpoint, type Endpoint } from '../net/endpoint.js';
 
 /**
@@ -17,10 +16,8 @@ export const MAX_PENDING_DIALS = 65_536;
 export interface DiscoveryOptions {
   /** Dial reachable learned addresses (once each). */
   readonly discover: boolean;
-  /** Visit each address once and end when none is left to visit. */
-  readonly census: boolean;
-  /** Connections (sessions) at once. */
-  readonly limit: number;
+  /** Run out once no address is left to dial (a census; a crawl without discovery), else never. */
+  readonly finite: boolean;
   /** Which learned addresses may be dialled (Core's routability and bad ports; local ones on regtest). */
   readonly dial?: DialOptions;
 }
@@ -31,35 +28,27 @@ export interface SeedAddress {
   readonly source: string;
 }
 
-/** Where a dial came from: configured peers are kept connected; the rest are dialled once. */
-export interface Dial {
-  readonly target: Endpoint;
-  readonly configured: boolean;
-}
+export type { Dial } from '../pool/pool.js';
 
 /**
- * Discovery's bookkeeping and the pool's queue: the address book, which addresses were dialled
- * (never two connections to one address, configured and learned alike), the dials waiting for a
- * slot, and, for a census, when nothing is left to visit. `dials` emits a dial only while fewer
- * than `limit` sessions are live, so the pool (crawl.ts) never buffers; the pool tells discovery
- * when a session ends.
+ * The pool's source of targets (lib/pool/pool.ts DialSource; btcd's addrmgr beside its connmgr):
+ * the address book, which addresses were dialled (never two connections to one address,
+ * configured and learned alike), the targets waiting for a slot (bounded: MAX_PENDING_DIALS), and
+ * whether any will come. The pool takes a target when a slot frees and says when its dial is
+ * over; whoever calls `learn` wakes the pool (crawl.ts, census.ts).
  *
  * Configured peers come first; then (as learned addresses: dialled once, then as discovery
  * decides) the book's addresses in dialOrder and the DNS seeds' answers; then whatever peers gossip.
  */
-export class Discovery {
+export class Discovery implements DialSource {
   readonly book: AddressBook;
   private readonly dialled: BoundedSet<string>;
   private readonly configured: Dial[];
   /** The configured peers' keys, never forgotten (the dialled set forgets): never dialled again as learned. */
   private readonly configuredKeys = new Set<string>();
   private readonly pending = new Map<string, Endpoint>();
+  /** The addresses the pool is dialling (taken, not yet ended). */
   private readonly live = new Map<string, Endpoint>();
-  /** Dials waiting out EMFILE_PAUSE_MS after running out of descriptors. */
-  private readonly retrying = new Set<Subscription>();
-  private sink: Subscriber<Dial> | undefined;
-  private scheduler: SchedulerLike | undefined;
-  private pumping = false;
 
   constructor(
     configured: readonly Endpoint[],
@@ -97,21 +86,26 @@ export class Discovery {
     return this.pending.size;
   }
 
-  /**
-   * The dials, as slots free up. Completes, in a census or without discovery, once every dial has
-   * ended and none is left; with discovery, a crawl never runs out.
-   */
-  dials(scheduler: SchedulerLike): Observable<Dial> {
-    return new Observable<Dial>((subscriber) => {
-      this.sink = subscriber;
-      this.scheduler = scheduler;
-      this.pump();
-      return () => {
-        this.sink = undefined;
-        for (const s of this.retrying) s.unsubscribe();
-        this.retrying.clear();
-      };
-    });
+  /** No address waits, and (in a census, or without discovery) none will come. */
+  get exhausted(): boolean {
+    return this.opts.finite && this.configured.length === 0 && this.pending.size === 0;
+  }
+
+  /** The next address to dial: configured peers first, then learned ones in the order they came. */
+  take(now: number): Dial | undefined {
+    for (;;) {
+      const next = this.configured.shift() ?? this.takePending();
+      if (!next) return undefined;
+      const key = formatEndpoint(next.target);
+      // Never two sessions to one address (Core: CConnman::AlreadyConnectedToAddress before OpenNetworkConnection).
+      if (this.live.has(key)) {
+        this.log.debug('already connected: not dialled twice', { address: key });
+        continue;
+      }
+      this.live.set(key, next.target);
+      if (!next.configured) this.book.attempt(next.target.host, next.target.port, now);
+      return next;
+    }
   }
 
   /** Adds what a peer told us; returns the addresses new to the book, queueing those we may dial. */
@@ -128,7 +122,6 @@ export class Discovery {
       }
       this.enqueue(this.targetOf(address));
     }
-    this.pump();
     return fresh;
   }
 
@@ -138,20 +131,9 @@ export class Discovery {
     if (t) this.book.success(t.host, t.port, now);
   }
 
-  /** A dial's session is over (whatever its end); `outOfDescriptors`: dial it again after a pause. */
-  ended(peer: string, outOfDescriptors = false): void {
-    const t = this.live.get(peer);
-    this.live.delete(peer);
-    if (t && outOfDescriptors && this.scheduler) {
-      // Our limit, not the address's fault: it must not be lost.
-      const s: Subscription = timer(EMFILE_PAUSE_MS, this.scheduler).subscribe(() => {
-        this.retrying.delete(s);
-        this.pending.set(peer, t);
-        this.pump();
-      });
-      this.retrying.add(s);
-    }
-    this.pump();
+  /** A dial's session is over (whatever its end). */
+  ended(dial: Dial): void {
+    this.live.delete(formatEndpoint(dial.target));
   }
 
   private targetOf(a: KnownAddress): Endpoint {
@@ -168,31 +150,6 @@ export class Discovery {
     }
     this.dialled.add(key);
     this.pending.set(key, t);
-  }
-
-  /** Hands out dials while slots are free; a dial ending meanwhile (synchronously) is handled by the same loop. */
-  private pump(): void {
-    if (this.pumping || !this.sink) return;
-    this.pumping = true;
-    try {
-      while (this.sink && !this.sink.closed && this.live.size < this.opts.limit) {
-        const next = this.configured.shift() ?? this.takePending();
-        if (!next) break;
-        const key = formatEndpoint(next.target);
-        // Never two sessions to one address (Core: CConnman::AlreadyConnectedToAddress before OpenNetworkConnection).
-        if (this.live.has(key)) {
-          this.log.debug('already connected: not dialled twice', { address: key });
-          continue;
-        }
-        this.live.set(key, next.target);
-        if (!next.configured) this.book.attempt(next.target.host, next.target.port, this.scheduler?.now() ?? Date.now());
-        this.sink.next(next);
-      }
-      const done = this.live.size === 0 && this.configured.length === 0 && this.pending.size === 0 && this.retrying.size === 0;
-      if (done && (this.opts.census || !this.opts.discover)) this.sink?.complete();
-    } finally {
-      this.pumping = false;
-    }
   }
 
   private takePending(): Dial | undefined {

@@ -6,7 +6,7 @@
  */
 import type { DropReason } from '../peer/errors.js';
 import type { PeerId } from './inventory.js';
-import { redialDelay } from './crawl.js';
+import { redialDelay } from '../pool/keep-peer.js';
 import { evictOldest } from './bounded-set.js';
 
 /**

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CODECS } from '../wire/registry.js';
 import type { CrawlEvent } from './crawl.js';
+import type { CensusEvent } from './census.js';
 import type { NatsStats } from '../output/nats.js';
 
 /** Direction of a message on the wire, from our side. */
@@ -122,9 +123,11 @@ export class Metrics {
     this.mempoolTxs.set(n);
   }
 
-  event(ev: CrawlEvent): void {
+  event(ev: CrawlEvent | CensusEvent): void {
     switch (ev.type) {
       case 'peer-down':
+      case 'visited':
+      case 'unreachable':
         this.drops.inc({ reason: ev.reason });
         return;
       case 'rtt':

@@ -4,7 +4,7 @@ import type { PeerInfo, PeerLink } from '../peer/session.js';
 import type { Command, Message, MessageOf } from '../wire/messages.js';
 import type { DropReason } from '../peer/errors.js';
 import type { PeerId } from './inventory.js';
-import type { TaggedEvent } from './keep-peer.js';
+import type { TaggedEvent } from '../pool/keep-peer.js';
 
 /** A room's handler for one command: the peer, its message, and when its bytes were read. */
 export type Handler<C extends Command> = (peer: PeerId, msg: MessageOf<C>, now: number) => void;

@@ -6,7 +6,7 @@
  * are the process's (lib/cli/crawl-run.ts), as btcd keeps signal.go and config.go apart from
  * server.go.
  */
-import { tap, type Observable } from 'rxjs';
+import { map, tap, type Observable } from 'rxjs';
 import type { Logger } from '../log/logger.js';
 import { blockView } from '../tx/block.js';
 import { CHAIN_PARAMS } from '../chain/params.js';
@@ -16,7 +16,8 @@ import { hostOfEndpoint } from '../net/endpoint.js';
 import { Dialer } from '../net/dialer.js';
 import { ecBackendReason } from '../transport/secp.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
-import { crawl, type CrawlEvent } from './crawl.js';
+import { crawl, type CrawlDeps, type CrawlEvent } from './crawl.js';
+import { census, asCrawlEvent } from './census.js';
 import type { CrawlOptions } from './options.js';
 import { AddressBook } from './addrbook.js';
 import { ADDRBOOK_SAVE_MS, loadBook, saveBook } from './addrbook-file.js';
@@ -24,7 +25,7 @@ import { seedAddresses, type SeedDeps } from './seed-addresses.js';
 import { CensusCount } from './census-count.js';
 import { MempoolMonitor } from './mempool.js';
 import { startRpc } from './rpc-start.js';
-import { FD_RESERVE, openFilesLimit } from './fd-limit.js';
+import { descriptorShortfall, openFilesLimit } from '../pool/descriptors.js';
 import type { Metrics } from './metrics.js';
 
 export const USER_AGENT = '/bitcrawl:0.1.0/';
@@ -64,9 +65,8 @@ export async function openSession(opts: CrawlOptions, sinks: SessionSinks, deps:
   // A census visits many more nodes at once than a crawl keeps.
   const [connections, flag] = opts.census ? [opts.census.concurrency, '--census-concurrency'] : [opts.maxPeers, '--max-peers'];
   const fdLimit = openFilesLimit();
-  if (fdLimit !== undefined && connections + FD_RESERVE > fdLimit) {
-    log.warn(`${flag} ${connections} needs about ${connections + FD_RESERVE} file descriptors, more than the soft limit of ${fdLimit}: raise it (ulimit -n) or lower ${flag}`);
-  }
+  const shortfall = descriptorShortfall(connections, flag, fdLimit);
+  if (shortfall !== undefined) log.warn(shortfall);
   const rpc = opts.rpc && (await startRpc(opts.rpc, opts.rpcTimeoutMs, opts.network.name, log));
   const mempool = new MempoolMonitor(opts, sinks.write, rpc);
   const reach = opts.reach ?? NO_REACH;
@@ -88,26 +88,28 @@ export async function openSession(opts: CrawlOptions, sinks: SessionSinks, deps:
     onBadMessage: metrics && ((command) => metrics.badMessage(command)),
     open: dialer.open,
   };
-  const events = crawl(
-    targets,
-    {
-      reconnect: opts.reconnect,
-      limits: opts.inventory,
-      paused: sinks.paused,
-      askAddresses: opts.discover || opts.emit.has('addr'),
-      discover: opts.discover,
-      maxPeers: connections,
-      maxHandshakes: opts.maxHandshakes,
-      census: opts.census !== undefined,
-      visitTimeoutMs: opts.census?.visitTimeoutMs,
-      seeds,
-      dial: dialOptions,
-      chain: CHAIN_PARAMS[opts.network.name],
-      propagation: opts.emit.has('propagation') ? { windowMs: opts.propagationWindowMs, networkOf } : undefined,
-      outputFull: sinks.outputFull,
-    },
-    { log, connect: (t) => dialPeer(t.host, t.port, session, opts.transport, t.services), openFilesLimit: fdLimit, book },
-  );
+  const crawlDeps: CrawlDeps = { log, connect: (t) => dialPeer(t.host, t.port, session, opts.transport, t.services), openFilesLimit: fdLimit, book };
+  // A census is its own composition of the pool (lib/crawler/census.ts); its events are read here as a crawl's.
+  const events: Observable<CrawlEvent> = opts.census
+    ? census(targets, { concurrency: connections, maxHandshakes: opts.maxHandshakes, visitTimeoutMs: opts.census.visitTimeoutMs, seeds, dial: dialOptions }, crawlDeps).pipe(map(asCrawlEvent))
+    : crawl(
+        targets,
+        {
+          reconnect: opts.reconnect,
+          limits: opts.inventory,
+          paused: sinks.paused,
+          askAddresses: opts.discover || opts.emit.has('addr'),
+          discover: opts.discover,
+          maxPeers: connections,
+          maxHandshakes: opts.maxHandshakes,
+          seeds,
+          dial: dialOptions,
+          chain: CHAIN_PARAMS[opts.network.name],
+          propagation: opts.emit.has('propagation') ? { windowMs: opts.propagationWindowMs, networkOf } : undefined,
+          outputFull: sinks.outputFull,
+        },
+        crawlDeps,
+      );
   return new CrawlSession(opts, sinks, events, book, mempool, dialer, networkOf);
 }
 

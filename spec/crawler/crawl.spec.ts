@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import type { Observable } from 'rxjs';
-import { crawl, keepPeer, redialDelay, type CrawlEvent } from '../../lib/crawler/crawl.js';
+import { crawl, type CrawlEvent } from '../../lib/crawler/crawl.js';
 import { DEFAULT_INVENTORY_LIMITS } from '../../lib/crawler/inventory.js';
 import type { Endpoint } from '../../lib/net/endpoint.js';
 import { silentLogger } from '../../lib/log/logger.js';
-import { PeerError } from '../../lib/peer/errors.js';
+import type { PeerError } from '../../lib/peer/errors.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../../lib/peer/session.js';
 import { InvType, type Message } from '../../lib/wire/messages.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
@@ -141,6 +141,26 @@ describe('crawl (virtual time)', () => {
     });
   });
 
+  it('dials every peer once even when every dial throws at once (each frees its handshake slot), and ends', () => {
+    const N = 1_000; // twice MAX_HANDSHAKES_IN_FLIGHT
+    const targets = Array.from({ length: N }, (_, i) => ({ host: '127.0.0.1', port: 1 + i }));
+    const dialled = new Set<number>();
+    const downs: string[] = [];
+    let complete = false;
+    const connect = (t: Endpoint): Observable<SessionEvent> => {
+      dialled.add(t.port);
+      throw new Error('no route');
+    };
+    const sub = crawl(targets, opts, { connect, log: silentLogger }).subscribe({
+      next: (e) => (e.type === 'peer-down' ? downs.push(e.reason) : undefined),
+      complete: () => (complete = true),
+    });
+    sub.unsubscribe();
+    expect(dialled.size).toBe(N);
+    expect(downs).toEqual(Array.from({ length: N }, () => 'internal'));
+    expect(complete).toBe(true);
+  });
+
   it('asks each announcer by the id kind it announced with (MSG_WTX to a wtxid-relay peer, MSG_WITNESS_TX to a 70015 peer)', () => {
     const s = new TestScheduler((a, e) => expect(a).toEqual(e));
     s.run(({ hot, flush }) => {
@@ -158,72 +178,6 @@ describe('crawl (virtual time)', () => {
       s.schedule(() => sub.unsubscribe(), 1_000);
       flush();
       expect(sent).toEqual([`10 A getdata:${InvType.WTX}/5`, `20 B getdata:${InvType.WITNESS_TX}/5`]);
-    });
-  });
-});
-
-describe('keepPeer (virtual time)', () => {
-  it('reports each drop and redials with a doubling backoff that resets after a handshake', () => {
-    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
-    s.run(({ cold, flush }) => {
-      const attempts: number[] = [];
-      const scripts = ['5ms #', '5ms #', 'r 5ms #', '5ms #', '-'];
-      let i = 0;
-      const connect = (): Observable<SessionEvent> => {
-        attempts.push(s.now());
-        return cold(scripts[Math.min(i++, scripts.length - 1)], { r: { type: 'ready', info, link: link(s, [], 'A') } }, new PeerError('closed', 'gone'));
-      };
-      const downs: number[] = [];
-      const sub = keepPeer(A, { connect, log: silentLogger, scheduler: s }, true).subscribe((t) => {
-        if (t.ev.type === 'down') downs.push(s.now());
-      });
-      s.schedule(() => sub.unsubscribe(), 20_000);
-      flush();
-      // fail at 5 → 1 s; fail at 1010 → 2 s; at 3010 ready, drop at 3016 → 1 s again; fail at 4021 → 2 s.
-      expect(attempts).toEqual([0, 1005, 3010, 4016, 6021]);
-      expect(downs).toEqual([5, 1010, 3016, 4021]);
-      expect(redialDelay(30)).toBe(300_000);
-    });
-  });
-
-  it('never redials a node of another network, even with reconnect on', () => {
-    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
-    s.run(({ cold, expectObservable }) => {
-      let attempts = 0;
-      const connect = (): Observable<SessionEvent> => {
-        attempts++;
-        return cold('3ms #', {}, new PeerError('wrong-network', 'this is a regtest node; use --network regtest'));
-      };
-      expectObservable(keepPeer(A, { connect, log: silentLogger, scheduler: s }, true)).toBe('3ms (d|)', {
-        d: { peer: '127.0.0.1:1', ev: { type: 'down', reason: 'wrong-network', message: 'this is a regtest node; use --network regtest' } },
-      });
-      s.flush();
-      expect(attempts).toBe(1);
-    });
-  });
-
-  it('turns a connect that throws into a down event and redials it; a session that completes is `visited`', () => {
-    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
-    s.run(({ cold, expectObservable }) => {
-      let attempts = 0;
-      const connect = (): Observable<SessionEvent> => {
-        if (attempts++ === 0) throw new Error('bug in dial');
-        return cold('2ms |');
-      };
-      expectObservable(keepPeer(A, { connect, log: silentLogger, scheduler: s }, true)).toBe('d 1001ms (v|)', {
-        d: { peer: '127.0.0.1:1', ev: { type: 'down', reason: 'internal', message: 'internal error: bug in dial' } },
-        v: { peer: '127.0.0.1:1', ev: { type: 'down', reason: 'visited', message: 'visit complete' } },
-      });
-    });
-  });
-
-  it('with reconnect off, ends after the first drop', () => {
-    const s = new TestScheduler((a, e) => expect(a).toEqual(e));
-    s.run(({ cold, expectObservable }) => {
-      const connect = (): Observable<SessionEvent> => cold('3ms #', {}, new PeerError('framing', 'bad-magic'));
-      expectObservable(keepPeer(A, { connect, log: silentLogger, scheduler: s }, false)).toBe('3ms (d|)', {
-        d: { peer: '127.0.0.1:1', ev: { type: 'down', reason: 'framing', message: 'bad-magic' } },
-      });
     });
   });
 });

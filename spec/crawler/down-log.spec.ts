@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DownLog, MAX_DOWN_LOG_PEERS } from '../../lib/crawler/down-log.js';
 import { MB, retainedBytes } from '../support/memory.js';
-import { redialDelay } from '../../lib/crawler/crawl.js';
+import { redialDelay } from '../../lib/pool/keep-peer.js';
 
 describe('what a peer going down logs', () => {
   it('says "could not connect" or "no handshake" for a peer that never came up, "peer dropped" for one that did', () => {

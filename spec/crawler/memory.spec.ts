@@ -158,7 +158,7 @@ function* gossip(n: number): Generator<AddrV2Entry[]> {
 
 describe('memory peers gossip into', () => {
   it('discovery: a million learned addresses cost the book, the dialled set and the queue, each capped', () => {
-    const discovery = new Discovery([], [], { discover: true, census: true, limit: 1 }, silentLogger);
+    const discovery = new Discovery([], [], { discover: true, finite: true }, silentLogger);
     const before = retainedBytes();
     for (const batch of gossip(GOSSIPED)) discovery.learn('peer', batch);
     const grown = retainedBytes() - before;

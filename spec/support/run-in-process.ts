@@ -9,7 +9,7 @@ import { runCrawl, type RunDeps } from '../../lib/cli/crawl-run.js';
 import type { CrawlOptions } from '../../lib/crawler/options.js';
 import { DEFAULT_PEER_TIMINGS } from '../../lib/peer/timing.js';
 import { DEFAULT_INVENTORY_LIMITS } from '../../lib/crawler/inventory-limits.js';
-import { DEFAULT_MAX_PEERS, MAX_HANDSHAKES_IN_FLIGHT } from '../../lib/crawler/handshakes.js';
+import { DEFAULT_MAX_PEERS, MAX_HANDSHAKES_IN_FLIGHT } from '../../lib/pool/handshakes.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import type { JsonLine } from './crawl-process.js';
 

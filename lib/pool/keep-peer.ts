@@ -1,19 +1,19 @@
-/** One configured peer kept connected: its sessions, tagged, redialled after a backoff (from crawl.ts). */
+/** One dial of the pool: its sessions, tagged; a kept (configured) peer redialled after a backoff. */
 import { Observable, asyncScheduler } from 'rxjs';
 import type { SchedulerLike, Subscription } from 'rxjs';
-import type { Logger } from '../log/logger.js';
-import { asPeerError, type DropReason } from '../peer/errors.js';
+import { asPeerError, PeerError, type DropReason } from '../peer/errors.js';
 import type { PeerLink, SessionEvent } from '../peer/session.js';
-import type { PeerId } from './inventory.js';
 import { formatEndpoint, type Endpoint } from '../net/endpoint.js';
-import type { AddressBook } from './addrbook.js';
+
+/** A peer as events name it: its endpoint, formatted (lib/net/endpoint.ts). */
+export type PeerId = string;
 
 /** One peer's session events, tagged, with its end as a `down` event. */
 export type TaggedEvent =
   | { readonly peer: PeerId; readonly ev: SessionEvent }
   | { readonly peer: PeerId; readonly ev: { readonly type: 'down'; readonly reason: DropReason; readonly message: string; readonly link?: PeerLink } };
 
-/** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer. */
+/** Redial backoff: 1 s doubling to 5 minutes, as a serious node would not hammer a peer (btcd connmgr: retries back off to maxRetryDuration, 5 minutes). */
 export const REDIAL_BASE_MS = 1_000;
 export const REDIAL_MAX_MS = 300_000;
 
@@ -24,25 +24,21 @@ export function redialDelay(failures: number): number {
   return Math.min(REDIAL_MAX_MS, REDIAL_BASE_MS * 2 ** Math.max(0, failures - 1));
 }
 
-export interface CrawlDeps {
+/** What a dial needs: how to connect, and the clock. */
+export interface DialDeps {
   readonly connect: (target: Endpoint) => Observable<SessionEvent>;
-  readonly log: Logger;
   readonly scheduler?: SchedulerLike;
-  /** The process's soft limit on open files, for the EMFILE warning. */
-  readonly openFilesLimit?: number;
-  /** The address book (loaded from its file, saved by the caller); a fresh one unless given. */
-  readonly book?: AddressBook;
 }
 
 /**
- * One configured peer, kept connected: each session's end becomes a `down` event (a session ends
- * without an error only when it was meant to: a census visit, `visited`), and with `reconnect` the
- * peer is dialled again after a backoff that resets once a handshake succeeds. What
- * `defer(connect).pipe(map(tag), endWith(visited), catchError(down), retry({ delay }))` does, as
+ * One dial: each session's end becomes a `down` event with its reason (a session that ends
+ * without an error is `closed`; a census visit ends by its own `visited` error), and with
+ * `reconnect` the peer is dialled again after a backoff that resets once a handshake succeeds. What
+ * `defer(connect).pipe(map(tag), catchError(down), retry({ delay }))` does, as
  * one subscriber per session instead of five: every message of every peer passes through here,
  * and at 10,000 peers each subscriber on that path is memory touched per message (BENCHMARKS.md).
  */
-export function keepPeer(target: Endpoint, deps: CrawlDeps, reconnect: boolean): Observable<TaggedEvent> {
+export function keepPeer(target: Endpoint, deps: DialDeps, reconnect: boolean): Observable<TaggedEvent> {
   const peer = formatEndpoint(target);
   const scheduler = deps.scheduler ?? asyncScheduler;
   return new Observable<TaggedEvent>((subscriber) => {
@@ -75,10 +71,7 @@ export function keepPeer(target: Endpoint, deps: CrawlDeps, reconnect: boolean):
           subscriber.next({ peer, ev });
         },
         error: failed,
-        complete: () => {
-          ended('visited', 'visit complete');
-          subscriber.complete();
-        },
+        complete: () => failed(new PeerError('closed', 'session ended')),
       });
     };
     dial();

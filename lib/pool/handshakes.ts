@@ -57,7 +57,16 @@ export class HandshakeGate {
       const start = (): void => {
         held = true;
         this.active++;
-        inner = dial().subscribe({
+        let events: Observable<SessionEvent>;
+        try {
+          events = dial();
+        } catch (err) {
+          // A dial that throws (a bug, a bad target) frees its slot like one that fails.
+          release();
+          subscriber.error(err);
+          return;
+        }
+        inner = events.subscribe({
           next: (ev) => {
             if (ev.type === 'ready') release();
             subscriber.next(ev);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openFilesLimit, parseOpenFilesLimit } from '../../lib/crawler/fd-limit.js';
+import { openFilesLimit, parseOpenFilesLimit } from '../../lib/pool/descriptors.js';
 
 describe('open files limit', () => {
   it('reads the soft limit from /proc/self/limits text', () => {

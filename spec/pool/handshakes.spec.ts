@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Subject, type Observable } from 'rxjs';
-import { HandshakeGate } from '../../lib/crawler/handshakes.js';
+import { HandshakeGate } from '../../lib/pool/handshakes.js';
 import type { PeerInfo, PeerLink, SessionEvent } from '../../lib/peer/session.js';
 import { PeerError } from '../../lib/peer/errors.js';
 
@@ -50,6 +50,17 @@ describe('HandshakeGate', () => {
     await Promise.resolve();
     expect(started).toEqual([0, 1]);
     expect([gate.inFlight, gate.queued]).toEqual([0, 0]);
+  });
+
+  it('a dial that throws frees its slot, as one that fails', () => {
+    const gate = new HandshakeGate(1);
+    const { started, dial } = dials(2);
+    const errors: string[] = [];
+    gate.gate(() => { throw new Error('bad target'); }).subscribe({ error: (e: Error) => errors.push(e.message) });
+    gate.gate(dial(1)).subscribe();
+    expect(errors).toEqual(['bad target']);
+    expect(started).toEqual([1]);
+    expect(gate.inFlight).toBe(1);
   });
 
   it('refuses a limit below one', () => {
