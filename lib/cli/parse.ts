@@ -53,9 +53,29 @@ const everyOf = (v: unknown): string => {
   return values.includes('') ? '' : values.join(',');
 };
 
+/**
+ * `-` as a flag's value (stdin, as `--peers-file -`) written `--flag=-`: yargs-parser takes a
+ * separate `-` for an argument of its own, whatever the flag before it takes.
+ */
+function dashValues(argv: readonly string[]): string[] {
+  const takesValue = new Set<string>();
+  for (const s of OPTIONS) {
+    if (s.kind === 'boolean') continue;
+    takesValue.add(`--${s.name}`);
+    if (s.alias) takesValue.add(`-${s.alias}`);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') return out.concat(argv.slice(i));
+    if (takesValue.has(argv[i]) && argv[i + 1] === '-') out.push(`${argv[i++]}=-`);
+    else out.push(argv[i]);
+  }
+  return out;
+}
+
 /** The single parse: yargs' own tokenising, strictness and messages; values not yet checked. */
 function parse(argv: readonly string[]): { positionals: string[]; values: Map<string, unknown> } {
-  let y = yargs([...argv])
+  let y = yargs(dashValues(argv))
     .parserConfiguration(PARSER_CONFIG)
     .help(false)
     .version(false)

@@ -17,6 +17,12 @@ function usage(argv: string[], env: NodeJS.ProcessEnv = {}): string {
 }
 
 describe('repeated flags', () => {
+  it('takes `-` as a value (stdin), separate or after =, and leaves `--` alone', () => {
+    expect(parseArgs(['--peers-file', '-'], {}).str('peers-file')).toBe('-');
+    expect(parseArgs(['--peers-file=-'], {}).str('peers-file')).toBe('-');
+    expect(parseArgs(['decode', '--', '-'], {}).positionals).toEqual(['-']);
+  });
+
   it('the last value wins, for every flag that takes a value and for aliases', () => {
     expect(parseArgs(['--network', 'testnet', '--network', 'regtest'], {}).choice('network', NETWORK_NAMES)).toBe('regtest');
     expect(parseArgs(['-n', 'testnet', '--network', 'signet', '-n', 'regtest'], {}).choice('network', NETWORK_NAMES)).toBe('regtest');
