@@ -12,13 +12,12 @@ import type { StatusLine } from '../log/status-line.js';
 import { EXIT_FLUSH_STALL_MS, NdjsonSink } from '../output/ndjson.js';
 import { redact as redactUrl } from '../output/nats-connect.js';
 import { formatEndpoint } from '../net/endpoint.js';
-import type { CrawlEvent } from '../crawler/crawl.js';
 import type { CrawlOptions } from '../crawler/options.js';
 import { DownLog } from '../crawler/down-log.js';
 import { ADDRESS_BOOK_CAPACITY } from '../crawler/addrbook.js';
 import { BoundedSet } from '../crawler/bounded-set.js';
 import type { SeedDeps } from '../crawler/seed-addresses.js';
-import { openSession, type CrawlSession } from '../crawler/session.js';
+import { openSession, type CrawlSession, type SessionEvent } from '../crawler/session.js';
 import type { Metrics } from '../crawler/metrics.js';
 import { EXIT, type ExitStatus } from './exit.js';
 import { onStopSignals } from './signals.js';
@@ -50,10 +49,11 @@ class Counts {
  * One crawl event → counts, metrics and logs (its line is the session's). `downLog` says which
  * drops are worth a warning (configured peers) and which a debug line.
  */
-function account(ev: CrawlEvent, c: Counts, opts: CrawlOptions, log: Logger, downLog: DownLog, session: CrawlSession, metrics: Metrics | undefined): void {
+function account(ev: SessionEvent, c: Counts, log: Logger, downLog: DownLog, session: CrawlSession, metrics: Metrics | undefined): void {
   metrics?.event(ev);
   switch (ev.type) {
     case 'peer-up':
+    case 'visiting':
       c.up.add(ev.peer);
       downLog.up(ev.peer);
       metrics?.peersConnected(c.up.size);
@@ -69,11 +69,15 @@ function account(ev: CrawlEvent, c: Counts, opts: CrawlOptions, log: Logger, dow
         transport: ev.info.transport,
       });
       return;
+    case 'visited':
+    case 'unreachable':
+      // A census prints each visit's end; its drops are no news.
+      c.up.delete(ev.peer);
+      metrics?.peersConnected(c.up.size);
+      return;
     case 'peer-down': {
       const wasUp = c.up.delete(ev.peer);
       metrics?.peersConnected(c.up.size);
-      // A census prints each visit's end; its drops are no news.
-      if (opts.census) return;
       const note = downLog.down(ev.peer, ev.reason, ev.message, wasUp);
       log[note.level](note.message, note.meta);
       return;
@@ -195,7 +199,7 @@ export async function runCrawl(opts: CrawlOptions, io: Io, log: Logger, deps: Ru
       next(ev) {
         // A bug in counting one event costs that event, never the process.
         try {
-          account(ev, c, opts, log, downLog, session, metrics);
+          account(ev, c, log, downLog, session, metrics);
         } catch (err) {
           log.error('internal error, event skipped', { event: ev.type, peer: 'peer' in ev ? ev.peer : undefined, error: err instanceof Error ? err.message : String(err) });
         }

@@ -14,7 +14,7 @@ import { OUT_OF_DESCRIPTORS } from '../pool/descriptors.js';
 import { Pool } from '../pool/pool.js';
 import type { PeerId } from '../pool/keep-peer.js';
 import type { KnownAddress } from './addrbook.js';
-import type { CrawlDeps, CrawlEvent } from './crawl.js';
+import type { CrawlDeps } from './crawl.js';
 import { Discovery, type SeedAddress } from './discovery.js';
 import { Router } from './router.js';
 import { addressRoom, routeEvents } from './rooms.js';
@@ -132,21 +132,4 @@ export function census(targets: readonly Endpoint[], opts: CensusOptions, deps: 
     const sub = routeEvents(pool, router, scheduler, subscriber);
     return () => sub.unsubscribe();
   });
-}
-
-/**
- * A census event as the crawl session reads it (lib/crawler/session.ts): a visit's start as
- * `peer-up`, its end (visited or not) as `peer-down` with its reason.
- */
-export function asCrawlEvent(ev: CensusEvent): CrawlEvent {
-  switch (ev.type) {
-    case 'visiting':
-      return { type: 'peer-up', peer: ev.peer, info: ev.info, time: ev.time };
-    case 'visited':
-      return { type: 'peer-down', peer: ev.peer, reason: ev.reason, message: 'visit complete', time: ev.time };
-    case 'unreachable':
-      return { type: 'peer-down', peer: ev.peer, reason: ev.reason, message: ev.message, time: ev.time };
-    default:
-      return ev;
-  }
 }

@@ -6,18 +6,18 @@
  * are the process's (lib/cli/crawl-run.ts), as btcd keeps signal.go and config.go apart from
  * server.go.
  */
-import { map, tap, type Observable } from 'rxjs';
+import { tap, type Observable } from 'rxjs';
 import type { Logger } from '../log/logger.js';
 import { blockView } from '../tx/block.js';
 import { CHAIN_PARAMS } from '../chain/params.js';
 import { dialPeer, type SessionOptions } from '../peer/connect.js';
-import { eventLine, type LineEvent, type LineOptions, type Visit } from '../output/event-lines.js';
+import { eventLine, type LineEvent, type LineOptions } from '../output/event-lines.js';
 import { hostOfEndpoint } from '../net/endpoint.js';
 import { Dialer } from '../net/dialer.js';
 import { ecBackendReason } from '../transport/secp.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
 import { crawl, type CrawlDeps, type CrawlEvent } from './crawl.js';
-import { census, asCrawlEvent } from './census.js';
+import { census, type CensusEvent } from './census.js';
 import type { CrawlOptions } from './options.js';
 import { AddressBook } from './addrbook.js';
 import { ADDRBOOK_SAVE_MS, loadBook, saveBook } from './addrbook-file.js';
@@ -89,9 +89,9 @@ export async function openSession(opts: CrawlOptions, sinks: SessionSinks, deps:
     open: dialer.open,
   };
   const crawlDeps: CrawlDeps = { log, connect: (t) => dialPeer(t.host, t.port, session, opts.transport, t.services), openFilesLimit: fdLimit, book };
-  // A census is its own composition of the pool (lib/crawler/census.ts); its events are read here as a crawl's.
-  const events: Observable<CrawlEvent> = opts.census
-    ? census(targets, { concurrency: connections, maxHandshakes: opts.maxHandshakes, visitTimeoutMs: opts.census.visitTimeoutMs, seeds, dial: dialOptions }, crawlDeps).pipe(map(asCrawlEvent))
+  // A census is its own composition of the pool (lib/crawler/census.ts), a crawl another (crawl.ts).
+  const events: Observable<SessionEvent> = opts.census
+    ? census(targets, { concurrency: connections, maxHandshakes: opts.maxHandshakes, visitTimeoutMs: opts.census.visitTimeoutMs, seeds, dial: dialOptions }, crawlDeps)
     : crawl(
         targets,
         {
@@ -113,15 +113,16 @@ export async function openSession(opts: CrawlOptions, sinks: SessionSinks, deps:
   return new CrawlSession(opts, sinks, events, book, mempool, dialer, networkOf);
 }
 
+/** What a session reports: a crawl's events, or a census's (lib/crawler/census.ts). */
+export type SessionEvent = CrawlEvent | CensusEvent;
+
 export class CrawlSession {
   /**
    * The crawl's events, each one's line written on its way through (a bug in shaping one event's
    * output costs that event, never the crawl). Subscribe once.
    */
-  readonly events: Observable<CrawlEvent>;
+  readonly events: Observable<SessionEvent>;
   private readonly lineOptions: LineOptions;
-  /** Census: what each visited peer said, until its visit ends. */
-  private readonly visits = new Map<string, Visit>();
   /** Visited and unreachable nodes, per network; v2 ones too (the share of v2 nodes, as network studies report it). */
   private readonly count = new CensusCount();
   private readonly statsTimer: NodeJS.Timeout | undefined;
@@ -131,13 +132,13 @@ export class CrawlSession {
   constructor(
     private readonly opts: CrawlOptions,
     private readonly sinks: SessionSinks,
-    events: Observable<CrawlEvent>,
+    events: Observable<SessionEvent>,
     readonly book: AddressBook,
     private readonly mempool: MempoolMonitor,
     private readonly dialer: Dialer,
     private readonly networkOf: (peer: string) => HostNetwork,
   ) {
-    this.lineOptions = { emit: opts.emit, census: opts.census !== undefined, raw: opts.raw, network: opts.network };
+    this.lineOptions = { emit: opts.emit, raw: opts.raw, network: opts.network };
     this.events = events.pipe(
       tap((ev) => {
         try {
@@ -193,26 +194,24 @@ export class CrawlSession {
     if (line !== undefined) this.sinks.write(line);
   }
 
-  /** One crawl event → the mempool view, census visits, and its line. */
-  private print(ev: CrawlEvent): void {
+  /** One event of the crawl or the census → the mempool view or the census's tally, and its line. */
+  private print(ev: SessionEvent): void {
     switch (ev.type) {
       case 'peer-up':
-        if (this.opts.census) this.visits.set(ev.peer, { info: ev.info, time: ev.time });
+      case 'peer-down':
         return this.line({ ...ev, network: this.networkOf(ev.peer) });
-      case 'peer-down': {
-        const network = this.networkOf(ev.peer);
-        const visit = this.visits.get(ev.peer);
-        if (this.opts.census && ev.reason !== 'no-descriptors') {
-          this.visits.delete(ev.peer);
-          if (visit) this.count.visit(network, visit.info.transport === 'v2');
-          else this.count.miss(network, ev.reason);
-        }
-        return this.line({ ...ev, network, visit });
-      }
-      case 'rtt': {
-        const v = this.visits.get(ev.peer);
-        if (v && v.rttMs === undefined) v.rttMs = ev.ms;
+      case 'visiting':
+      case 'rtt':
         return;
+      case 'visited': {
+        const network = this.networkOf(ev.peer);
+        this.count.visit(network, ev.info.transport === 'v2');
+        return this.line({ ...ev, network });
+      }
+      case 'unreachable': {
+        const network = this.networkOf(ev.peer);
+        this.count.miss(network, ev.reason);
+        return this.line({ ...ev, network });
       }
       case 'addr':
       case 'propagation':

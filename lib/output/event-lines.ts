@@ -1,7 +1,7 @@
 /**
  * What the crawl's events print (pure): one event and the options → its line, or nothing. The
  * crawl session (lib/crawler/session.ts) adds what an event alone does not say (the peer's
- * network, the fee the mempool view knows, a census visit's record), and writes the line to the
+ * network, the fee the mempool view knows), and writes the line to the
  * sinks the process chose; no I/O here.
  */
 import type { DecodedTx } from '../wire/model.js';
@@ -12,26 +12,14 @@ import type { BlockView } from '../tx/block.js';
 import { txLine, UNCONFIRMED, type FeeInfo } from '../tx/view.js';
 import { addrLine, blockLine, peerDownLine, peerUpLine, propagationLine, reorgLine, seenOf, type BlockArrivalLine, type ReorgSummary, type AddrLineAddress, type PropagationItem, type SeenAnnouncements } from './lines.js';
 
-/** A census visit, from its handshake to its end: what the peer said, and its first ping's round trip. */
-export interface Visit {
-  readonly info: PeerInfo;
-  readonly time: number;
-  rttMs?: number;
-}
-
 /** An event as its line needs it. Times in milliseconds since the epoch. */
 export type LineEvent =
   | { readonly type: 'peer-up'; readonly peer: string; readonly network: string; readonly info: PeerInfo; readonly time: number }
-  | {
-      readonly type: 'peer-down';
-      readonly peer: string;
-      readonly network: string;
-      readonly reason: DropReason;
-      readonly message: string;
-      readonly time: number;
-      /** Census: the visit that ended (undefined: the node was never visited). */
-      readonly visit?: Visit;
-    }
+  | { readonly type: 'peer-down'; readonly peer: string; readonly network: string; readonly reason: DropReason; readonly message: string; readonly time: number }
+  /** A census visit's end: what the node said at its handshake (`time`), its first ping's round trip. */
+  | { readonly type: 'visited'; readonly peer: string; readonly network: string; readonly info: PeerInfo; readonly time: number; readonly rttMs?: number }
+  /** A census visit that never finished its handshake, and why. */
+  | { readonly type: 'unreachable'; readonly peer: string; readonly network: string; readonly reason: DropReason; readonly message: string; readonly time: number }
   | { readonly type: 'addr'; readonly address: AddrLineAddress; readonly time: number }
   | { readonly type: 'propagation'; readonly item: PropagationItem; readonly connected: number }
   | { readonly type: 'tx'; readonly peer: string; readonly tx: DecodedTx; readonly time: number; readonly announcements: SeenAnnouncements; readonly fee: FeeInfo | undefined }
@@ -41,8 +29,6 @@ export type LineEvent =
 export interface LineOptions {
   /** The line kinds asked for (--emit). */
   readonly emit: ReadonlySet<string>;
-  /** A census prints each node once, at the end of its visit ("visited" or "unreachable"), whatever --emit says. */
-  readonly census: boolean;
   /** Add the raw transaction hex (--raw). */
   readonly raw: boolean;
   readonly network: NetworkParams;
@@ -52,17 +38,14 @@ export interface LineOptions {
 export function eventLine(ev: LineEvent, opts: LineOptions): string | undefined {
   switch (ev.type) {
     case 'peer-up':
-      // A census prints the visit when it ends.
-      if (opts.census || !opts.emit.has('peer')) return undefined;
-      return peerUpLine(ev.peer, ev.network, ev.info, ev.time);
+      return opts.emit.has('peer') ? peerUpLine(ev.peer, ev.network, ev.info, ev.time) : undefined;
     case 'peer-down':
-      if (opts.census) {
-        // Out of descriptors is ours, not the node's: the address is dialled again, and reported then.
-        if (ev.reason === 'no-descriptors') return undefined;
-        if (ev.visit) return peerUpLine(ev.peer, ev.network, ev.visit.info, ev.visit.time, 'visited', ev.visit.rttMs);
-        return peerDownLine(ev.peer, ev.network, ev.reason, ev.message, ev.time, 'unreachable');
-      }
       return opts.emit.has('peer') ? peerDownLine(ev.peer, ev.network, ev.reason, ev.message, ev.time) : undefined;
+    // A census prints each node once, at the end of its visit, whatever --emit says.
+    case 'visited':
+      return peerUpLine(ev.peer, ev.network, ev.info, ev.time, 'visited', ev.rttMs);
+    case 'unreachable':
+      return peerDownLine(ev.peer, ev.network, ev.reason, ev.message, ev.time, 'unreachable');
     case 'addr':
       return opts.emit.has('addr') ? addrLine(ev.address, ev.time) : undefined;
     case 'propagation':

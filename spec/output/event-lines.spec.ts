@@ -8,7 +8,7 @@ const INFO: PeerInfo = { version: 70016, services: 1033n, userAgent: '/Satoshi:2
 const T = 1_700_000_000_123;
 
 function opts(o: Partial<LineOptions> = {}): LineOptions {
-  return { emit: new Set(['tx']), census: false, raw: false, network: NETWORKS.mainnet, ...o };
+  return { emit: new Set(['tx']), raw: false, network: NETWORKS.mainnet, ...o };
 }
 
 function parsed(line: string | undefined): Record<string, unknown> {
@@ -28,12 +28,11 @@ describe('eventLine (an event and the options → its line or nothing)', () => {
     expect(parsed(eventLine(down, opts({ emit: new Set(['peer']) })))).toMatchObject({ event: 'peer', state: 'down', reason: 'ping-timeout', message: 'no pong' });
   });
 
-  it('in a census, prints each node once at its visit\'s end, whatever --emit says; never a node out of descriptors', () => {
-    const census = opts({ census: true, emit: new Set(['tx']) });
-    expect(eventLine(up, census)).toBeUndefined();
-    expect(parsed(eventLine({ ...downEvent, visit: { info: INFO, time: T - 1000, rttMs: 42 } }, census))).toMatchObject({ state: 'visited', rtt_ms: 42, time: 1_700_000_000 - 1 + 0.123 });
-    expect(parsed(eventLine(down, census))).toMatchObject({ state: 'unreachable', reason: 'ping-timeout' });
-    expect(eventLine({ ...downEvent, reason: 'no-descriptors' }, census)).toBeUndefined();
+  it('in a census, prints each node once at its visit\'s end, whatever --emit says', () => {
+    const tx = opts({ emit: new Set(['tx']) });
+    const visited: LineEvent = { type: 'visited', peer: '1.2.3.4:8333', network: 'ipv4', info: INFO, time: T - 1000, rttMs: 42 };
+    expect(parsed(eventLine(visited, tx))).toMatchObject({ event: 'peer', state: 'visited', rtt_ms: 42, time: 1_700_000_000 - 1 + 0.123 });
+    expect(parsed(eventLine({ ...downEvent, type: 'unreachable' }, tx))).toMatchObject({ event: 'peer', state: 'unreachable', reason: 'ping-timeout' });
   });
 
   it('prints a transaction with --emit tx only, its hex with --raw, its fee when known', () => {
