@@ -144,6 +144,8 @@ export class Browser {
       this.child.kill('SIGTERM');
       await exited;
     }
-    rmSync(this.profile, { recursive: true, force: true });
+    // Chromium's helper processes (crashpad, the GPU and network services) outlive the browser
+    // by a moment and may still be writing to the profile: retry on ENOTEMPTY/EBUSY, as rmSync can.
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
