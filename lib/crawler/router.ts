@@ -98,8 +98,11 @@ export class Router {
         case 'rtt':
           for (const h of this.rtts) h(peer, ev.ms);
           return;
-        case 'message':
-          for (const h of this.handlers.get(ev.msg.command) ?? []) h(peer, ev.msg, now);
+        case 'message': {
+          // Per message: one look-up, no allocation for a command no room handles.
+          const list = this.handlers.get(ev.msg.command);
+          if (list !== undefined) for (const h of list) h(peer, ev.msg, now);
+        }
       }
     } catch (err) {
       this.fail(peer, err);
