@@ -6,7 +6,7 @@
  * missing, and Core sends no `block` message for it. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCore, startCores, waitSameTip, type CoreNode, type CorePeerInfo } from '../support/core.js';
+import { startWalletPair, type CoreNode, type CorePeerInfo } from '../support/core.js';
 import type { Rpc } from '../support/rpc-node.js';
 import { until } from '../support/harness.js';
 import { CrawlProcess, type JsonLine } from '../support/crawl-process.js';
@@ -41,14 +41,7 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
   let hb: CoreNode;
 
   beforeAll(async () => {
-    const bitcoind = BITCOIND!;
-    [a, b] = await startCores([{ bitcoind }, { bitcoind }]);
-    await a.rpc('createwallet', { wallet_name: 'w', load_on_startup: true });
-    wallet = a.wallet('w');
-    mineTo = await wallet<string>('getnewaddress', ['', 'bech32']);
-    await connectCore(b, a);
-    await a.rpc('generatetoaddress', [INITIAL_BLOCKS, mineTo]);
-    await waitSameTip([a, b]);
+    ({ a, b, wallet, mineTo } = await startWalletPair(BITCOIND!, INITIAL_BLOCKS));
     crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,peer,block']);
     await Promise.all([crawler.waitLine(isUp(a.p2p), 'a up', 30_000), crawler.waitLine(isUp(b.p2p), 'b up', 30_000)]);
   }, 120_000);

@@ -6,7 +6,7 @@
  * fees.base. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCore, startCores, waitSameTip, type CoreNode, type CoreTx } from '../support/core.js';
+import { startWalletPair, type CoreNode, type CoreTx } from '../support/core.js';
 import type { Rpc } from '../support/rpc-node.js';
 import { until } from '../support/harness.js';
 import { CrawlProcess, runCrawl, type JsonLine } from '../support/crawl-process.js';
@@ -82,14 +82,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
   };
 
   beforeAll(async () => {
-    const bitcoind = BITCOIND!;
-    [a, b] = await startCores([{ bitcoind }, { bitcoind }]);
-    await a.rpc('createwallet', { wallet_name: 'w', load_on_startup: true });
-    wallet = a.wallet('w');
-    mineTo = await wallet<string>('getnewaddress', ['', 'bech32']);
-    await connectCore(b, a);
-    await a.rpc('generatetoaddress', [110, mineTo]);
-    await waitSameTip([a, b]);
+    ({ a, b, wallet, mineTo } = await startWalletPair(BITCOIND!, 110));
     crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,block,replaced,confirmed,evicted,unseen', '--mempool-stats', '0.3']);
     await crawler.waitLine((l) => l.event === 'mempool', 'first mempool line', 30_000);
   }, 120_000);

@@ -231,6 +231,31 @@ export async function waitSameTip(nodes: readonly CoreNode[], deadlineMs = 30_00
   });
 }
 
+/** Two connected regtest nodes, a wallet `w` on `a`, `blocks` mined to one of its bech32 addresses, both at that tip. */
+export interface WalletPair {
+  readonly a: CoreNode;
+  readonly b: CoreNode;
+  readonly wallet: Rpc;
+  readonly mineTo: string;
+}
+
+/** The set-up the mempool and compact-block specs share: `b` dials `a`, `a` mines `blocks` (110: ten coinbases mature). */
+export async function startWalletPair(bitcoind: string, blocks = 110): Promise<WalletPair> {
+  const [a, b] = await startCores([{ bitcoind }, { bitcoind }]);
+  try {
+    await a.rpc('createwallet', { wallet_name: 'w', load_on_startup: true });
+    const wallet = a.wallet('w');
+    const mineTo = await wallet<string>('getnewaddress', ['', 'bech32']);
+    await connectCore(b, a);
+    await a.rpc('generatetoaddress', [blocks, mineTo]);
+    await waitSameTip([a, b]);
+    return { a, b, wallet, mineTo };
+  } catch (err) {
+    await Promise.all([a.stop(), b.stop()]);
+    throw err;
+  }
+}
+
 // Run directly: one node until Ctrl-C.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const bitcoind = process.env.BITCOIND;
