@@ -40,8 +40,10 @@ export class Browser {
   private stderr = '';
 
   private constructor() {
-    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--remote-debugging-pipe', `--user-data-dir=${this.profile}`, '--no-first-run', 'about:blank'];
-    this.child = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-crash-reporter', '--disable-breakpad', '--remote-debugging-pipe', `--user-data-dir=${this.profile}`, '--no-first-run', 'about:blank'];
+    // Its own process group (detached), so that close() can end the browser and every helper
+    // process it started together, before the profile they write to is removed.
+    this.child = spawn(CHROMIUM, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true });
     this.child.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.toBrowser = this.child.stdio[3] as Writable;
     let buf = '';
@@ -139,13 +141,20 @@ export class Browser {
   }
 
   async close(): Promise<void> {
-    if (this.child.exitCode === null) {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
+      // Browser.close lets chromium shut its helpers down and flush the profile; SIGTERM is the
+      // fallback when the pipe is gone.
+      await this.send('Browser.close', {}, false).catch(() => this.child.kill('SIGTERM'));
       await exited;
     }
-    // Chromium's helper processes (crashpad, the GPU and network services) outlive the browser
-    // by a moment and may still be writing to the profile: retry on ENOTEMPTY/EBUSY, as rmSync can.
-    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    // Whatever of the group is left (crashpad, the GPU and network services outlive the browser
+    // by a moment and may still be writing to the profile) is killed before the removal.
+    try {
+      if (this.child.pid !== undefined) process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
   }
 }
