@@ -13,7 +13,7 @@ import { baseSize, BLOCK_HEADER_BYTES, writeBlockHeader } from '../wire/block.js
 import { ByteWriter } from '../wire/writer.js';
 import { MAX_TX_INDEX } from '../wire/codecs/compact.js';
 import type { PeerId } from './inventory.js';
-import { storedRaw, storedWtxid, type TxStore } from './tx-store.js';
+import { TxStore } from './tx-store.js';
 
 /** net_processing.cpp MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK: peers rebuilding one block at once. */
 export const MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK = 3;
@@ -72,22 +72,27 @@ export function initData(msg: CmpctBlockMessage, store: TxStore): InitResult {
   // Core: "TODO: in the shortid-collision case, we should instead request both transactions" — it falls back to the block.
   if (position.size !== msg.shortIds.length) return { ok: false, invalid: false, why: 'short id collision within the block' };
   const key = shortIdKey(msg.header, msg.nonce);
-  const found = new Map<number, Uint8Array | null>();
+  // Each slot's stored entry (its offset in the store's ring), or null when two claim it.
+  const found = new Map<number, number | null>();
   let matched = 0;
-  for (const stored of store.values()) {
-    const at = position.get(shortId(key, storedWtxid(stored)));
-    if (at === undefined) continue;
-    // Two stored transactions with one short id: neither is used, the slot is asked for (as Core).
-    if (found.has(at)) {
-      if (found.get(at) !== null) matched--;
-      found.set(at, null);
-      continue;
+  store.scan((ring, at) => {
+    const slot = position.get(shortId(key, ring, TxStore.wtxidAt(at)));
+    if (slot === undefined) return true;
+    const first = found.get(slot);
+    if (first === undefined) {
+      found.set(slot, at);
+      // Core's early exit: every short id matched.
+      return ++matched !== position.size;
     }
-    found.set(at, storedRaw(stored));
-    // Core's early exit: every short id matched.
-    if (++matched === position.size) break;
-  }
-  for (const [at, raw] of found) if (raw !== null) slots[at] = decodeTx(raw);
+    // The same transaction delivered twice is one candidate; two different ones: neither is used,
+    // the slot is asked for (as Core).
+    if (first !== null && !sameEntry(ring, first, at)) {
+      matched--;
+      found.set(slot, null);
+    }
+    return true;
+  });
+  for (const [slot, at] of found) if (at !== null) slots[slot] = decodeTx(store.raw(at));
   return { ok: true, slots };
 }
 
@@ -208,4 +213,12 @@ export class CompactState {
     this.count--;
     if (forBlock.size === 0) this.pending.delete(key);
   }
+}
+
+/** Whether the entries at `a` and `b` of a store's ring are one transaction: one wtxid, the same bytes. */
+function sameEntry(ring: Uint8Array, a: number, b: number): boolean {
+  const len = TxStore.entryBytes(ring, a);
+  if (TxStore.entryBytes(ring, b) !== len) return false;
+  for (let i = 0; i < len; i++) if (ring[a + i] !== ring[b + i]) return false;
+  return true;
 }

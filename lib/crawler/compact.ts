@@ -138,7 +138,6 @@ export class CompactRoom {
 
   private arrived(block: Block, info: ArrivalInfo): void {
     this.state.done(block.header.hash);
-    this.store.remove(block.txs.map((t) => t.wtxid));
     this.arrivals.set(hashKey(block.header.hash), info);
     if (this.arrivals.size > MAX_ARRIVALS_REMEMBERED) evictOldest(this.arrivals, MAX_ARRIVALS_REMEMBERED);
   }

@@ -26,8 +26,8 @@ export function shortIdKey(header: BlockHeader, nonce: bigint): ShortIdKey {
   return { k0: readU64(digest, 0), k1: readU64(digest, 8) };
 }
 
-/** A transaction's short id (< 2^48, exact in a number) from its wtxid in internal byte order. */
-export function shortId(key: ShortIdKey, wtxid: Uint8Array): number {
-  const h = siphash24(key.k0, key.k1, wtxid);
+/** A transaction's short id (< 2^48, exact in a number) from its wtxid in internal byte order (the 32 bytes at `at`). */
+export function shortId(key: ShortIdKey, wtxid: Uint8Array, at = 0): number {
+  const h = siphash24(key.k0, key.k1, wtxid, at, 32);
   return (h.hi & 0xffff) * 0x1_0000_0000 + h.lo;
 }

@@ -75,7 +75,7 @@ function le32(d: Uint8Array, at: number): number {
 }
 
 /** SipHash-2-4 of `data` under the key (k0, k1). */
-export function siphash24(k0: U64, k1: U64, data: Uint8Array): U64 {
+export function siphash24(k0: U64, k1: U64, data: Uint8Array, start = 0, length = data.length - start): U64 {
   // "somepseudorandomlygeneratedbytes"
   v[V0] = k0.hi ^ 0x736f6d65;
   v[V0 + 1] = k0.lo ^ 0x70736575;
@@ -85,12 +85,13 @@ export function siphash24(k0: U64, k1: U64, data: Uint8Array): U64 {
   v[V2 + 1] = k0.lo ^ 0x6e657261;
   v[V3] = k1.hi ^ 0x74656462;
   v[V3 + 1] = k1.lo ^ 0x79746573;
-  const whole = data.length - (data.length % 8);
-  for (let at = 0; at < whole; at += 8) compress(le32(data, at + 4), le32(data, at));
+  const end = start + length;
+  const whole = end - (length % 8);
+  for (let at = start; at < whole; at += 8) compress(le32(data, at + 4), le32(data, at));
   // The last word: the remaining bytes, and the length's low byte at the top.
   let lo = 0;
-  let hi = (data.length & 0xff) << 24;
-  for (let i = whole; i < data.length; i++) {
+  let hi = (length & 0xff) << 24;
+  for (let i = whole; i < end; i++) {
     const k = i - whole;
     if (k < 4) lo |= data[i] << (8 * k);
     else hi |= data[i] << (8 * (k - 4));

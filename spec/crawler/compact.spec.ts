@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CompactState, initData, MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK, MAX_RECONSTRUCTIONS_IN_FLIGHT } from '../../lib/crawler/compact-state.js';
 import { HighBandwidthPeers } from '../../lib/crawler/hb-peers.js';
-import { storedWtxid, TxStore, TX_STORE_ENTRY_OVERHEAD_BYTES } from '../../lib/crawler/tx-store.js';
+import { TxStore } from '../../lib/crawler/tx-store.js';
 import { validateBlock, POW_LIMITS, isCoinbase } from '../../lib/tx/pow.js';
 import { toHex } from '../../lib/wire/hex.js';
 import type { CmpctBlockMessage } from '../../lib/wire/messages.js';
@@ -61,13 +61,18 @@ describe('reconstruction (InitData, FillBlock)', () => {
 
   it('asks for a slot two stored transactions claim, rather than guess (as Core)', () => {
     const m = compactOf(BLOCK);
-    const store = storeOf();
     // A stored entry with TXS[0]'s wtxid (so its short id) and other bytes, met first: slot 1 has two candidates.
-    const twin = Uint8Array.from([...TXS[0].wtxid, ...TXS[1].raw]);
-    const collide = { values: () => [twin, ...store.values()][Symbol.iterator]() } as unknown as TxStore;
+    const collide = storeOf([{ ...TXS[1], wtxid: TXS[0].wtxid }, ...TXS]);
     const r = initData(m, collide);
     expect(r.ok && Array.from(r.slots, (t) => t === undefined)).toEqual([false, true, false, false, false, false, false]);
     expect(new CompactState(collide, 60_000).cmpctblock('p', m, 0)).toEqual([expect.objectContaining({ type: 'getblocktxn', indexes: [1] })]);
+  });
+
+  it('takes a transaction delivered twice (two entries, one wtxid) as one candidate', () => {
+    const twice = storeOf([...TXS, TXS[0], TXS[3]]);
+    expect(twice.size).toBe(TXS.length + 2);
+    const acts = new CompactState(twice, 60_000).cmpctblock('p', compactOf(BLOCK), 5);
+    expect(acts).toEqual([expect.objectContaining({ type: 'rebuilt', missing: 0 })]);
   });
 
   it('refuses a compact block whose prefilled indexes leave a slot nothing fills, or that has no transactions', () => {
@@ -91,18 +96,6 @@ describe('reconstruction (InitData, FillBlock)', () => {
     expect(state.expire(60_000).map((a) => a.type)).toEqual(['fallback', 'fallback', 'fallback']);
     expect(state.expire(60_010)).toHaveLength(MAX_RECONSTRUCTIONS_IN_FLIGHT - MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK);
     expect(state.inFlight).toBe(0);
-  });
-});
-
-describe('the transaction store', () => {
-  it('keeps at most its bound in bytes, the oldest leaving first, and forgets confirmed ones', () => {
-    const bound = TXS[0].raw.length + TXS[1].raw.length + 2 * TX_STORE_ENTRY_OVERHEAD_BYTES;
-    const s = new TxStore(bound);
-    for (const t of TXS.slice(0, 3)) s.add(t);
-    expect(s.bytes).toBeLessThanOrEqual(bound);
-    expect([...s.values()].map((e) => toHex(storedWtxid(e)))).toEqual([toHex(TXS[1].wtxid), toHex(TXS[2].wtxid)]);
-    s.remove([TXS[1].wtxid]);
-    expect(s.size).toBe(1);
   });
 });
 
