@@ -1,3 +1,4 @@
+import { hexAt } from '../wire/hex.js';
 import { HashIndex } from './index.js';
 
 /** An output as the lines print it: its value and scriptPubKey (hex). */
@@ -19,13 +20,9 @@ export const CONFIRMED_OUTPUTS_MAX = 250_000;
 /** Outputs of one transaction kept at most (a larger one is kept without its outputs: its children's fees stay unknown). MAX_STANDARD_TX_WEIGHT / the 9 bytes × 4 of the smallest output. */
 export const OUTPUTS_PER_TX_MAX = Math.floor(400_000 / 36);
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /** Bytes [start, end) of `b` as hex. */
 export function bytesHex(b: Uint8Array, start: number, end: number): string {
-  let out = '';
-  for (let i = start; i < end; i++) out += HEX[b[i]];
-  return out;
+  return hexAt(b, start, end);
 }
 
 /** The 32 bits at `at` of a txid (internal byte order): its hash in the indexes. */

@@ -1,4 +1,5 @@
 import type { DecodedTx } from '../wire/model.js';
+import { reversedHexAt } from '../wire/hex.js';
 import { Arena, type LiveRanges } from './arena.js';
 import { HashIndex } from './index.js';
 import { bytesHex, hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
@@ -158,10 +159,7 @@ export class TxStore {
 
   /** The txid as the lines print it (byte-reversed hex). */
   txidHex(slot: number): string {
-    let out = '';
-    const b = slot * 32;
-    for (let k = 31; k >= 0; k--) out += (this.txid[b + k] < 16 ? '0' : '') + this.txid[b + k].toString(16);
-    return out;
+    return reversedHexAt(this.txid, slot * 32, 32);
   }
 
   /** Estimated bytes the transaction in `slot` retains. */

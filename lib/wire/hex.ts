@@ -14,6 +14,12 @@ export function toHex(bytes: Uint8Array): string {
   return hexSlice.call(bytes, 0, bytes.length);
 }
 
+/** toHex of bytes[start, end), without a view of them. */
+export function hexAt(bytes: Uint8Array, start: number, end: number): string {
+  if (start < 0 || end > bytes.length || start > end) throw new RangeError(`hexAt: [${start}, ${end}) outside ${bytes.length} bytes`);
+  return hexSlice.call(bytes, start, end);
+}
+
 /**
  * An exact Map/Set key for a 32-byte hash: its 16 little-endian 16-bit words as the 16 UTF-16
  * code units of a string (any code unit is allowed, lone surrogates included, and strings are
@@ -42,8 +48,12 @@ export function invKey(item: { readonly hash: Uint8Array; key?: string }): strin
   return (item.key ??= hashKey(item.hash));
 }
 
+/** toReversedHex's scratch for reversedHexAt (synchronous, so one serves every caller). */
+const REVERSED = new Uint8Array(64);
+
 /** Hashes are shown byte-reversed (Bitcoin's convention for txids and block hashes). */
 export function toReversedHex(hash: Uint8Array): string {
+  if (hash.length <= REVERSED.length) return reversedHexAt(hash, 0, hash.length);
   const copy = new Uint8Array(hash.length);
   for (let i = 0, n = hash.length; i < n; i++) copy[i] = hash[n - 1 - i];
   return hexSlice.call(copy, 0, copy.length);
@@ -83,4 +93,12 @@ function hexProblem(hex: string): string {
 export function fromReversedHex(hex: string): Uint8Array {
   if (hex.length !== 64) throw new DecodeError('a hash is 64 hex digits');
   return fromHex(hex).reverse();
+}
+
+
+/** toReversedHex of bytes[at, at + n) (n ≤ 64), without a view of them or a fresh array. */
+export function reversedHexAt(bytes: Uint8Array, at: number, n: number): string {
+  if (n > REVERSED.length) throw new RangeError(`reversedHexAt: at most ${REVERSED.length} bytes, got ${n}`);
+  for (let i = 0; i < n; i++) REVERSED[i] = bytes[at + n - 1 - i];
+  return hexSlice.call(REVERSED, 0, n);
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../lib/wire/errors.js';
 import { checksum, sha256d, sha256dParts } from '../../lib/wire/hash.js';
-import { fromHex, hashKey, toHex } from '../../lib/wire/hex.js';
+import { fromHex, hashKey, hexAt, reversedHexAt, toHex, toReversedHex } from '../../lib/wire/hex.js';
 
 const reference = (data: Uint8Array): string => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
 
@@ -156,5 +156,20 @@ describe('hashKey', () => {
 
   it('refuses anything but 32 bytes: keys of other lengths could equal a hash’s', () => {
     for (const n of [0, 16, 31, 33, 64]) expect(() => hashKey(new Uint8Array(n))).toThrow(RangeError);
+  });
+});
+
+describe('hexAt and reversedHexAt', () => {
+  it('are toHex and toReversedHex of any range, and refuse one outside the bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.nat(), fc.nat(), (b, x, y) => {
+        const start = x % (b.length + 1);
+        const end = start + (y % (b.length - start + 1));
+        expect(hexAt(b, start, end)).toBe(toHex(b.subarray(start, end)));
+        if (end - start <= 64) expect(reversedHexAt(b, start, end - start)).toBe(toReversedHex(b.subarray(start, end)));
+      }),
+    );
+    expect(() => hexAt(new Uint8Array(4), 2, 5)).toThrow(RangeError);
+    expect(() => reversedHexAt(new Uint8Array(100), 0, 65)).toThrow(RangeError);
   });
 });
