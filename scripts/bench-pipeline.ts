@@ -18,6 +18,8 @@
  *   npm run bench:pipeline          (N = 100,000; or: node --import tsx scripts/bench-pipeline.ts N)
  *   BENCH_CPU_PROF=dir …            also profiles each crawler process (node --cpu-prof)
  *   BENCH_CRAWL_BIN=file …          runs that build of `crawl` instead of dist/bin/crawl.js
+ *   BENCH_COMPARE_BIN=file …        only the pipeline (v1, then v2), that build against this one
+ *                                   (or BENCH_CRAWL_BIN's), taking turns each round: before → after
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { openSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -118,7 +120,7 @@ interface PipelineRun {
   readonly seconds: number;
 }
 
-async function pipeline(c: Corpus, transport: Transport, extraArgs: readonly string[] = []): Promise<PipelineRun> {
+async function pipeline(c: Corpus, transport: Transport, extraArgs: readonly string[] = [], crawl = CRAWL): Promise<PipelineRun> {
   let pid = 0;
   let finished: (run: PipelineRun) => void = () => {};
   const done = new Promise<PipelineRun>((r) => (finished = r));
@@ -160,7 +162,7 @@ async function pipeline(c: Corpus, transport: Transport, extraArgs: readonly str
   const peer = await scriptedPeer(serve, '127.0.0.1', REGTEST.magic, transport);
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const args = ['--network', 'regtest', '--peers', peer.address, '--transport', transport, '--log-level', 'warn', ...extraArgs];
-  const child = spawn(process.execPath, [...prof, CRAWL, ...args], { stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'] });
+  const child = spawn(process.execPath, [...prof, crawl, ...args], { stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'] });
   pid = child.pid ?? 0;
   const run = await done;
   child.kill('SIGTERM');
@@ -173,6 +175,28 @@ const fmt = (x: number): string => Math.round(x).toLocaleString('en');
 
 const dir = mkdtempSync(join(tmpdir(), 'bitcrawl-bench-'));
 const c = corpus(N, dir);
+
+const compare = process.env.BENCH_COMPARE_BIN;
+if (compare !== undefined) {
+  const rounds = 4;
+  for (const t of ['v1', 'v2'] as const) {
+    const before: PipelineRun[] = [];
+    const after: PipelineRun[] = [];
+    for (let round = 0; round < rounds; round++) {
+      // Which build goes first alternates, so that load on the machine hits them alike.
+      const order = round % 2 === 0 ? [compare, CRAWL] : [CRAWL, compare];
+      for (const bin of order) (bin === compare ? before : after).push(await pipeline(c, t, [], bin));
+    }
+    const each = (rs: readonly PipelineRun[]): string => rs.map((x) => fmt(x.txPerSec)).join(', ');
+    const us = (rs: readonly PipelineRun[]): number => (median(rs.map((x) => x.crawlerCpu)) / N) * 1e6;
+    const tps = (rs: readonly PipelineRun[]): number => median(rs.map((x) => x.txPerSec));
+    console.log(`${t}: ${compare}: ${each(before)} tx/s (median ${fmt(tps(before))}), crawler ${us(before).toFixed(1)} µs/tx`);
+    console.log(`${t}: ${CRAWL}: ${each(after)} tx/s (median ${fmt(tps(after))}), crawler ${us(after).toFixed(1)} µs/tx`);
+    console.log(`${t}: after / before: tx/s ${(tps(after) / tps(before)).toFixed(2)}, CPU a tx ${(us(after) / us(before)).toFixed(2)}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
 const deep = ['--max-in-flight', String(DEEP_IN_FLIGHT)];
 const runs = { inProcess: [] as number[], command: [] as number[], v1: [] as PipelineRun[], v2: [] as PipelineRun[], deepV1: [] as PipelineRun[], deepV2: [] as PipelineRun[] };
 for (let round = 0; round < ROUNDS; round++) {
