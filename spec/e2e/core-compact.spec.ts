@@ -44,6 +44,13 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
     ({ a, b, wallet, mineTo } = await startWalletPair(BITCOIND!, INITIAL_BLOCKS));
     crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,peer,block']);
     await Promise.all([crawler.waitLine(isUp(a.p2p), 'a up', 30_000), crawler.waitLine(isUp(b.p2p), 'b up', 30_000)]);
+    // Core announces a block by headers (and so learns that we hold it: its pindexBestHeaderSent,
+    // which a cmpctblock for the next one needs, net_processing.cpp NewPoWValidBlock) only once it
+    // has our sendheaders; we send it after the first headers exchange, as Core's
+    // MaybeSendSendHeaders does. Mining before that is a race this test does not mean to run.
+    for (const node of [a, b]) {
+      await until(`${node.p2p} has our sendheaders`, 30_000, async () => (((await ourPeer(node))?.bytesrecv_per_msg.sendheaders ?? 0) > 0 ? true : undefined));
+    }
   }, 120_000);
 
   afterAll(async () => {
