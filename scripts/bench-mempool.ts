@@ -18,16 +18,25 @@
  * transactions), ns per add, ms per block; what the view holds (JS heap + typed arrays) at `fill` transactions after a
  * full GC (its own estimate beside it), and at the end (with the confirmed-outputs cache).
  */
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { MempoolView } from '../lib/mempool/view.js';
 import type { DecodedTx } from '../lib/wire/model.js';
 
+// The GC on this thread only: process.cpuUsage() counts every thread, and V8's helper threads
+// would otherwise sweep, during a timed part, what the script's own collections (below) found
+// dead. Re-run under the flag if it was not given.
+if (!process.execArgv.includes('--single-threaded-gc')) {
+  const r = spawnSync(process.execPath, ['--single-threaded-gc', ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const { values: opts } = parseArgs({ options: { fill: { type: 'string', default: '300000' }, day: { type: 'string', default: '500000' } } });
 const FILL = Number(opts.fill);
 const DAY = Number(opts.day);
 const STEP_MS = 86_400_000 / DAY;
 const BLOCK_EVERY = Math.round(600_000 / STEP_MS);
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = (globalThis as { gc?: (o?: { type: 'minor' }) => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
 /** 32 bytes determined by (i, salt), spread like a hash (splitmix32): cheap, so that building the traffic costs little beside the view. */
@@ -95,6 +104,20 @@ const heapMb = (): number => {
   return (m.heapUsed + m.arrayBuffers) / 1e6;
 };
 const baseMb = heapMb();
+/**
+ * Before each timed part, this script's garbage (the traffic objects of the batches before, and
+ * the view's results, which the crawler drops as soon too) is collected outside the timer: a
+ * scavenge each time, a full GC every 50 batches (what the scavenges promoted). So a GC inside a
+ * timed part is one the view's own allocations triggered; `gc_ns_per_tx_timed` reports it.
+ */
+const collect = (start: number): void => (start % 50_000 === 0 ? gc() : gc({ type: 'minor' }));
+/** The timed windows (performance.now() start, end, …) and the GC pauses seen: the GC time that fell inside them. */
+const timed: number[] = [];
+const gcs: number[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push(e.startTime, e.startTime + e.duration);
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 
 for (let start = 0; start < FILL + DAY; start += 1000) {
   const batch: DecodedTx[] = [];
@@ -107,11 +130,14 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
       times.push(i * STEP_MS);
     }
   }
+  collect(start);
   let t = process.hrtime.bigint();
   let c = process.cpuUsage();
+  let w = performance.now();
   for (let k = 0; k < batch.length; k++) view.add(batch[k], times[k]);
   addNs += process.hrtime.bigint() - t;
   addCpuUs += cpuUs(c);
+  timed.push(w, performance.now());
   for (let i = start; i < start + 1000; i++) queue.push(i);
   arrivals += batch.length;
   if (start + 1000 === FILL) {
@@ -127,15 +153,30 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
       const i = queue[head++];
       if (!replaced(i)) txs.push(tx(i));
     }
+    collect(start);
     t = process.hrtime.bigint();
     c = process.cpuUsage();
+    w = performance.now();
     view.confirm(txs);
     blockNs += process.hrtime.bigint() - t;
     blockCpuUs += cpuUs(c);
+    timed.push(w, performance.now());
     blocks++;
   }
 }
 const endMb = heapMb() - baseMb;
+await new Promise((r) => setTimeout(r, 100));
+gcObserver.disconnect();
+let gcMs = 0;
+let gcTimed = 0;
+for (let i = 0, j = 0; i < gcs.length; i += 2) {
+  while (j < timed.length && timed[j + 1] < gcs[i]) j += 2;
+  const overlap = j < timed.length ? Math.min(gcs[i + 1], timed[j + 1]) - Math.max(gcs[i], timed[j]) : 0;
+  if (overlap > 0) {
+    gcMs += overlap;
+    gcTimed++;
+  }
+}
 const perTx = Number(addNs + blockNs) / arrivals;
 console.log(
   JSON.stringify({
@@ -144,6 +185,9 @@ console.log(
     view: view.size,
     ns_per_tx: Math.round(perTx),
     cpu_ns_per_tx: Math.round(((addCpuUs + blockCpuUs) * 1000) / arrivals),
+    gcs: gcs.length / 2,
+    gcs_timed: gcTimed,
+    gc_ns_per_tx_timed: Math.round((gcMs * 1e6) / arrivals),
     ns_per_add: Math.round(Number(addNs) / arrivals),
     ms_per_block: +(Number(blockNs) / 1e6 / Math.max(1, blocks)).toFixed(2),
     heap_mb_at_fill: +fillHeapMb.toFixed(1),
