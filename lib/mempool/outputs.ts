@@ -1,5 +1,6 @@
 import { hexAt } from '../wire/hex.js';
 import { HashIndex } from './index.js';
+import { copyBytes } from './arena.js';
 
 /** An output as the lines print it: its value and scriptPubKey (hex). */
 export interface Output {
@@ -114,7 +115,7 @@ export class ConfirmedOutputs {
     const o = pos * SCRIPT_SLOT;
     if (script.length <= INLINE_SCRIPT) {
       this.scripts[o] = script.length;
-      this.scripts.set(script, o + 1);
+      copyBytes(script, this.scripts, o + 1);
     } else {
       this.scripts[o] = LONG;
       this.long.set(pos, script.slice());

@@ -1,6 +1,6 @@
 import type { DecodedTx } from '../wire/model.js';
 import { reversedHexAt } from '../wire/hex.js';
-import { Arena, type LiveRanges } from './arena.js';
+import { Arena, copyBytes, type LiveRanges } from './arena.js';
 import { HashIndex } from './index.js';
 import { bytesHex, hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 
@@ -197,8 +197,7 @@ export class TxStore {
         dv.setFloat64(o + i * 8, Number(out.value), true);
         end += out.script.length;
         dv.setUint32(o + nOut * 8 + i * 4, end, true);
-        a.set(out.script, at);
-        at += out.script.length;
+        at = copyBytes(out.script, a, at);
       }
     }
     for (let k = 0, b = slot * 32, t = tx.txid; k < 32; k++) this.txid[b + k] = t[k];
