@@ -79,6 +79,11 @@ export class ConfirmedOutputs {
     return this.index.find(outpointHash(hash32(txid, at + this.offset), vout));
   }
 
+  /** Touches the index line a lookup of output `vout` of `txid` reads (see HashIndex.touch). */
+  touch(txid: Uint8Array, vout: number): number {
+    return this.index.touch(outpointHash(hash32(txid, this.offset), vout));
+  }
+
   value(pos: number): number {
     return this.values[pos];
   }

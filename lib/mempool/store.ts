@@ -11,6 +11,8 @@ const LIVE = 1;
 const SIGNALS = 2;
 const OUTPUTS = 4;
 const MIN_SLOTS = 1024;
+/** Inputs and outputs of a transaction whose index lines warm() touches. */
+export const WARM_MAX = 8;
 
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
@@ -101,6 +103,24 @@ export class TxStore {
     const a = this.qAt;
     for (let k = 0; k < 32; k++) if (t[o + k] !== q[a + k]) return false;
     return true;
+  }
+
+  /**
+   * Touches the index lines that adding `tx` probes (its txid; per input, its parent's txid and the
+   * outpoint; per output, its spender), the first WARM_MAX of each (more would evict the first
+   * before they are used): see HashIndex.touch. Returns a sum of what it read (the caller keeps it,
+   * so that the reads are not optimized away).
+   */
+  warm(tx: DecodedTx): number {
+    const h = hash32(tx.txid, this.offset);
+    let x = this.byTxid.touch(h);
+    for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) {
+      const p = tx.inputs[i];
+      const ph = hash32(p.prevTxid, this.offset);
+      x += this.byTxid.touch(ph) + this.bySpent.touch(outpointHash(ph, p.prevIndex >>> 0));
+    }
+    for (let i = 0; i < tx.outputs.length && i < WARM_MAX; i++) x += this.bySpent.touch(outpointHash(h, i));
+    return x;
   }
 
   /** The slot of the txid at `b[at..at+32]`; NONE if not held. */

@@ -4,12 +4,14 @@ import { toReversedHex } from '../wire/hex.js';
 import { ConfirmedOutputs, type Output } from './outputs.js';
 import { DEFAULT_VIEW_LIMITS, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
 import { ancestorsOf, descendantsOf, signalsInView } from './graph.js';
-import { NONE, TxStore } from './store.js';
+import { NONE, TxStore, WARM_MAX } from './store.js';
 
 export * from './types.js';
 
 /** BIP 125: an input with nSequence below 0xfffffffe signals replaceability. */
 const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
+/** How far ahead confirm() warms a block's transactions' index lines (enough for their misses to be done). */
+const CONFIRM_AHEAD = 8;
 
 /**
  * The crawler's mempool: every unconfirmed transaction it saw, kept as Core's mempool keeps them.
@@ -30,6 +32,8 @@ export class MempoolView {
   private bytesTotal = 0;
   private knownCount = 0;
   private knownVsize = 0;
+  /** What warm() read, kept so that its reads are not optimized away. */
+  warmed = 0;
 
   /** `offset`: which 4 bytes of a txid the indexes hash, drawn per process (as TxidHistory does) unless given. */
   constructor(
@@ -94,9 +98,18 @@ export class MempoolView {
     return src >= 0 ? this.store.output(src, vout) : this.confirmedOutputs.output(-2 - src);
   }
 
+  /** Reads the index lines `tx`'s add or confirm will probe, first and in a row (TxStore.warm). */
+  private warm(tx: DecodedTx, adding: boolean): void {
+    let x = this.store.warm(tx);
+    for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.inputs[i].prevTxid, tx.inputs[i].prevIndex);
+    if (!adding) for (let i = 0; i < tx.outputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.txid, i);
+    this.warmed = x;
+  }
+
   /** A relayed transaction; undefined if the view holds it already. */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
+    this.warm(tx, true);
     if (s.find(tx.txid) !== NONE) return undefined;
     const n = tx.inputs.length;
     let inValue = 0;
@@ -199,7 +212,10 @@ export class MempoolView {
     const confirmed: { index: number; time: number }[] = [];
     const unseen: number[] = [];
     const left: Left[] = [];
+    // Each transaction's index lines are read CONFIRM_AHEAD transactions before it is handled.
+    for (let i = 0; i < txs.length && i < CONFIRM_AHEAD; i++) this.warm(txs[i], false);
     for (let i = 0; i < txs.length; i++) {
+      if (i + CONFIRM_AHEAD < txs.length) this.warm(txs[i + CONFIRM_AHEAD], false);
       const e = s.find(txs[i].txid);
       if (e !== NONE) {
         confirmed.push({ index: i, time: s.time[e] });
