@@ -123,6 +123,13 @@ export class TxStore {
     return x;
   }
 
+  /** Touches the index lines that finding `tx` and removing it (or its inputs' spenders) probe: its txid, its outpoints. */
+  warmRemove(tx: DecodedTx): number {
+    let x = this.byTxid.touch(hash32(tx.txid, this.offset));
+    for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += this.bySpent.touch(outpointHash(hash32(tx.inputs[i].prevTxid, this.offset), tx.inputs[i].prevIndex >>> 0));
+    return x;
+  }
+
   /** The slot of the txid at `b[at..at+32]`; NONE if not held. */
   find(b: Uint8Array, at = 0): number {
     this.q = b;

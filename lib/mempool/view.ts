@@ -34,6 +34,8 @@ export class MempoolView {
   private knownVsize = 0;
   /** What warm() read, kept so that its reads are not optimized away. */
   warmed = 0;
+  /** confirm()'s scratch: per block transaction, 1 if the view held it. */
+  private held = new Uint8Array(0);
 
   /** `offset`: which 4 bytes of a txid the indexes hash, drawn per process (as TxidHistory does) unless given. */
   constructor(
@@ -98,18 +100,26 @@ export class MempoolView {
     return src >= 0 ? this.store.output(src, vout) : this.confirmedOutputs.output(-2 - src);
   }
 
-  /** Reads the index lines `tx`'s add or confirm will probe, first and in a row (TxStore.warm). */
-  private warm(tx: DecodedTx, adding: boolean): void {
+  /** Reads the index lines add(`tx`) will probe, first and in a row (TxStore.warm). */
+  private warm(tx: DecodedTx): void {
     let x = this.store.warm(tx);
     for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.inputs[i].prevTxid, tx.inputs[i].prevIndex);
-    if (!adding) for (let i = 0; i < tx.outputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.txid, i);
-    this.warmed = x;
+    this.warmed = (this.warmed + x) & 0xffff;
+  }
+
+  /** Reads the index lines confirm()'s second pass will probe for `tx` (`held`: the view held it). */
+  private warmSpent(tx: DecodedTx, held: boolean): void {
+    let x = 0;
+    for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.inputs[i].prevTxid, tx.inputs[i].prevIndex);
+    for (let i = 0; i < tx.outputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.txid, i);
+    if (!held) x += this.store.warmRemove(tx);
+    this.warmed = (this.warmed + x) & 0xffff;
   }
 
   /** A relayed transaction; undefined if the view holds it already. */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
-    this.warm(tx, true);
+    this.warm(tx);
     if (s.find(tx.txid) !== NONE) return undefined;
     const n = tx.inputs.length;
     let inValue = 0;
@@ -212,22 +222,30 @@ export class MempoolView {
     const confirmed: { index: number; time: number }[] = [];
     const unseen: number[] = [];
     const left: Left[] = [];
-    // Each transaction's index lines are read CONFIRM_AHEAD transactions before it is handled.
-    for (let i = 0; i < txs.length && i < CONFIRM_AHEAD; i++) this.warm(txs[i], false);
+    if (this.held.length < txs.length) this.held = new Uint8Array(txs.length);
+    const held = this.held;
+    // Each pass reads a transaction's index lines CONFIRM_AHEAD transactions before handling it.
     for (let i = 0; i < txs.length; i++) {
-      if (i + CONFIRM_AHEAD < txs.length) this.warm(txs[i + CONFIRM_AHEAD], false);
+      if (i === 0) for (let k = 0; k < txs.length && k < CONFIRM_AHEAD; k++) this.warmed = (this.warmed + s.warmRemove(txs[k])) & 0xffff;
+      if (i + CONFIRM_AHEAD < txs.length) this.warmed = (this.warmed + s.warmRemove(txs[i + CONFIRM_AHEAD])) & 0xffff;
       const e = s.find(txs[i].txid);
+      held[i] = e === NONE ? 0 : 1;
       if (e !== NONE) {
         confirmed.push({ index: i, time: s.time[e] });
         this.remove(e);
       } else if (i > 0) unseen.push(i);
     }
     for (let i = 1; i < txs.length; i++) {
+      if (i === 1) for (let k = 1; k < txs.length && k <= CONFIRM_AHEAD; k++) this.warmSpent(txs[k], held[k] === 1);
+      if (i + CONFIRM_AHEAD < txs.length) this.warmSpent(txs[i + CONFIRM_AHEAD], held[i + CONFIRM_AHEAD] === 1);
       const tx = txs[i];
       let by: string | undefined;
       for (let k = 0; k < tx.inputs.length; k++) {
         const input = tx.inputs[k];
         this.confirmedOutputs.spent(input.prevTxid, input.prevIndex);
+        // A transaction the view held was the one spender of its outpoints (add() removes every
+        // conflict before indexing them), and it has left: no conflict to look for.
+        if (held[i] === 1) continue;
         const other = s.spender(input.prevTxid, 0, input.prevIndex);
         if (other === NONE) continue;
         by ??= toReversedHex(tx.txid);
