@@ -84,6 +84,16 @@ export class ConfirmedOutputs {
     return this.index.touch(outpointHash(hash32(txid, this.offset), vout));
   }
 
+  /** Touches the index lines of the `n` entries add() overwrites `ahead` outputs from now (see HashIndex.touch). */
+  touchOverwritten(ahead: number, n: number): number {
+    let x = 0;
+    for (let k = 0; k < n && k < 4; k++) {
+      const pos = (this.next + ahead + k) % this.max;
+      if (pos < this.vouts.length && this.vouts[pos] >= 0) x += this.index.touch(outpointHash(hash32(this.txids, pos * 32 + this.offset), this.vouts[pos]));
+    }
+    return x;
+  }
+
   value(pos: number): number {
     return this.values[pos];
   }

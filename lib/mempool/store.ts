@@ -130,6 +130,11 @@ export class TxStore {
     return x;
   }
 
+  /** Touches the packed inputs of the transaction in `slot` (what remove() reads); nothing for NONE. */
+  warmSlot(slot: number): number {
+    return slot === NONE ? 0 : this.arena.bytes[this.dataOff[slot]] & 1;
+  }
+
   /** The slot of the txid at `b[at..at+32]`; NONE if not held. */
   find(b: Uint8Array, at = 0): number {
     this.q = b;

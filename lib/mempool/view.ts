@@ -224,10 +224,16 @@ export class MempoolView {
     const left: Left[] = [];
     if (this.held.length < txs.length) this.held = new Uint8Array(txs.length);
     const held = this.held;
-    // Each pass reads a transaction's index lines CONFIRM_AHEAD transactions before handling it.
+    // Each pass reads what it will touch ahead (see HashIndex.touch). The first in two stages: a
+    // transaction's index lines 2 × CONFIRM_AHEAD transactions before it is handled, then (its
+    // slot found in lines read by then) its packed inputs, which remove() reads, CONFIRM_AHEAD before.
+    let x = this.warmed;
+    for (let k = 0; k < txs.length && k < 2 * CONFIRM_AHEAD; k++) x += s.warmRemove(txs[k]);
+    for (let k = 0; k < txs.length && k < CONFIRM_AHEAD; k++) x += s.warmSlot(s.find(txs[k].txid));
     for (let i = 0; i < txs.length; i++) {
-      if (i === 0) for (let k = 0; k < txs.length && k < CONFIRM_AHEAD; k++) this.warmed = (this.warmed + s.warmRemove(txs[k])) & 0xffff;
-      if (i + CONFIRM_AHEAD < txs.length) this.warmed = (this.warmed + s.warmRemove(txs[i + CONFIRM_AHEAD])) & 0xffff;
+      if (i + 2 * CONFIRM_AHEAD < txs.length) x += s.warmRemove(txs[i + 2 * CONFIRM_AHEAD]);
+      if (i + CONFIRM_AHEAD < txs.length) x += s.warmSlot(s.find(txs[i + CONFIRM_AHEAD].txid));
+      x &= 0xffff;
       const e = s.find(txs[i].txid);
       held[i] = e === NONE ? 0 : 1;
       if (e !== NONE) {
@@ -235,9 +241,12 @@ export class MempoolView {
         this.remove(e);
       } else if (i > 0) unseen.push(i);
     }
+    this.warmed = x;
     for (let i = 1; i < txs.length; i++) {
       if (i === 1) for (let k = 1; k < txs.length && k <= CONFIRM_AHEAD; k++) this.warmSpent(txs[k], held[k] === 1);
       if (i + CONFIRM_AHEAD < txs.length) this.warmSpent(txs[i + CONFIRM_AHEAD], held[i + CONFIRM_AHEAD] === 1);
+      // The ring's index lines of the entries it overwrites a few transactions from now.
+      this.warmed = (this.warmed + this.confirmedOutputs.touchOverwritten(2 * CONFIRM_AHEAD, txs[i].outputs.length)) & 0xffff;
       const tx = txs[i];
       let by: string | undefined;
       for (let k = 0; k < tx.inputs.length; k++) {
