@@ -12,6 +12,8 @@ export * from './types.js';
 const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
 /** How far ahead confirm() warms a block's transactions' index lines (enough for their misses to be done). */
 const CONFIRM_AHEAD = 8;
+const NOTHING_LEFT: readonly Left[] = Object.freeze([]);
+const NOTHING_ADDED: Added = Object.freeze({ left: NOTHING_LEFT });
 
 /**
  * The crawler's mempool: every unconfirmed transaction it saw, kept as Core's mempool keeps them.
@@ -146,8 +148,11 @@ export class MempoolView {
     let outValue = 0;
     for (const o of tx.outputs) outValue += Number(o.value);
     const fee = allKnown && inValue >= outValue ? inValue - outValue : undefined;
-    const left: Left[] = [];
+    // Nothing allocated for the common arrival (no conflict, no eviction, fee unknown): NOTHING_LEFT, NOTHING_ADDED.
+    let left: Left[] | undefined;
     if (conflicts !== undefined) {
+      const replaced: Left[] = [];
+      left = replaced;
       const by = toReversedHex(tx.txid);
       for (const c of conflicts) {
         if (!s.live(c)) continue;
@@ -157,7 +162,7 @@ export class MempoolView {
         tree.forEach((e, i) => {
           const entry = this.info(e);
           this.remove(e);
-          left.push({ entry, reason: 'replaced', by, byFee: fee, rbfSignaled: signaled[i], ancestor: i === 0 ? undefined : cTxid });
+          replaced.push({ entry, reason: 'replaced', by, byFee: fee, rbfSignaled: signaled[i], ancestor: i === 0 ? undefined : cTxid });
         });
       }
     }
@@ -170,11 +175,12 @@ export class MempoolView {
       const child = s.childAt(slot, i);
       if (child !== NONE && Number.isNaN(s.fee[child])) this.resolve(child);
     }
-    while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) left.push(...this.removeTree(s.head, 'size'));
-    if (fee === undefined || !s.live(slot)) return { left };
+    while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) (left ??= []).push(...this.removeTree(s.head, 'size'));
+    if (fee === undefined || !s.live(slot)) return left === undefined ? NOTHING_ADDED : { left };
     // Replaced or evicted transactions' slots may have been reused: then the prevouts are looked up again.
-    const known = this.known_(tx, slot, fee, left.length === 0, viewParent);
-    return known === undefined ? { left } : { left, known };
+    const known = this.known_(tx, slot, fee, left === undefined, viewParent);
+    if (known === undefined) return left === undefined ? NOTHING_ADDED : { left };
+    return { left: left ?? NOTHING_LEFT, known };
   }
 
   /** The fee of a held `tx` from what the view knows now (recording it); undefined while an input is unknown. */
@@ -198,8 +204,15 @@ export class MempoolView {
     }
     if (!viewParent) return { fee, prevouts };
     const anc = ancestorsOf(s, slot);
-    if (anc === undefined || anc.length === 0 || anc.some((a) => Number.isNaN(s.fee[a]))) return { fee, prevouts };
-    return { fee, prevouts, effectiveFeerate: anc.reduce((t, a) => t + s.fee[a], fee) / anc.reduce((t, a) => t + s.vsize[a], s.vsize[slot]) };
+    if (anc === undefined || anc.length === 0) return { fee, prevouts };
+    let fees = fee;
+    let vsize = s.vsize[slot];
+    for (const a of anc) {
+      fees += s.fee[a];
+      vsize += s.vsize[a];
+    }
+    // An ancestor's fee unknown (NaN): no package feerate.
+    return Number.isNaN(fees) ? { fee, prevouts } : { fee, prevouts, effectiveFeerate: fees / vsize };
   }
 
   /** The inputs of `tx` whose spent output the view does not know (not a view transaction's, not a recent block's). */
