@@ -14,9 +14,15 @@
  * replacement stays or is confirmed later).
  *
  * Transactions are built before each timed batch (1,000 at a time): the timed part is add() and
- * confirm() only. Reported: ns per transaction (adds and blocks together, divided by
- * transactions), ns per add, ms per block; what the view holds (JS heap + typed arrays) at `fill` transactions after a
- * full GC (its own estimate beside it), and at the end (with the confirmed-outputs cache).
+ * confirm() only. Before each timed part the garbage so far (the script's traffic objects) is
+ * collected, outside the timer; the GC runs on the main thread only (--single-threaded-gc, the
+ * script re-runs itself under it), because process.cpuUsage() counts every thread and V8's helper
+ * threads would otherwise sweep inside a timed part what the script's collections found dead.
+ * A GC inside a timed part is then one the view's own allocations caused: reported
+ * (gcs_timed, gc_ns_per_tx_timed). Reported: CPU and wall ns per transaction (adds and blocks
+ * together, divided by transactions; the CPU also split into the fill and the day), ns per add, ms
+ * per block; what the view holds (JS heap + typed arrays) at `fill` transactions after a full GC
+ * (its own estimate beside it), and at the end (with the confirmed-outputs cache).
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
