@@ -17,7 +17,7 @@ export const WARM_MAX = 8;
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
  * bytes, with the slab's growth slack), its txid index slots (12 bytes each, the table between an
- * eighth and half full); per input its spent-outpoint index slots; and its packed bytes with the
+ * eighth and three quarters full); per input its spent-outpoint index slots; and its packed bytes with the
  * arena's slack (compacted when a quarter of it is garbage). Calibrated by npm run bench:mempool
  * (BENCHMARKS.md): heap and typed arrays measured at 300,000.
  */
