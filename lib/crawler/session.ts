@@ -15,6 +15,7 @@ import { eventLine, type LineEvent, type LineOptions } from '../output/event-lin
 import { hostOfEndpoint } from '../net/endpoint.js';
 import { Dialer } from '../net/dialer.js';
 import { ecBackendReason } from '../transport/secp.js';
+import { keyMaker } from '../transport/key-pool.js';
 import { networkIds, networkOfHost, NO_REACH, reachableNetworks, type HostNetwork } from '../net/reach.js';
 import { crawl, type CrawlDeps, type CrawlEvent } from './crawl.js';
 import { census, type CensusEvent } from './census.js';
@@ -52,7 +53,7 @@ export async function openSession(opts: CrawlOptions, sinks: SessionSinks, deps:
   const targets = opts.peers;
   // Learned onion, I2P and CJDNS addresses only when their network is reachable (Core's g_reachable_nets).
   const reachableNets = reachableNetworks(opts.reach ?? NO_REACH);
-  if (opts.transport !== 'v1') log.debug('BIP 324 curve operations', { backend: ecBackendReason });
+  if (opts.transport !== 'v1') log.debug('BIP 324 curve operations', { backend: ecBackendReason, keys: keyMaker() });
   // Regtest nodes live on loopback; elsewhere only what Core's addrman would dial, unless asked.
   const dialOptions = { allowLocal: opts.allowLocal || opts.network.name === 'regtest', networks: reachableNets.ok ? networkIds(reachableNets.nets) : undefined };
   const book = new AddressBook(dialOptions);

@@ -77,7 +77,22 @@ function isValidX(x: bigint): boolean {
   return isSquare(mod(x * x * x + B));
 }
 
-/** BIP 324 XSwiftEC(u, t): maps any pair of field elements to a valid X coordinate. */
+/**
+ * Whether n/d (d ≠ 0) is a valid X: (n/d)³ + 7 = (n³ + 7d³)/d³ is a square exactly when
+ * (n³ + 7d³)·d is (d³ = d²·d, and d² is one). No inversion.
+ */
+function isValidFraction(n: bigint, d: bigint): boolean {
+  const d2 = (d * d) % P;
+  return isSquare(mod((((n * n) % P) * n + ((B * d2) % P) * d) % P * d));
+}
+
+/**
+ * BIP 324 XSwiftEC(u, t): maps any pair of field elements to a valid X coordinate. The BIP's
+ * X = (u³ + 7 − t²)/(2t) and Y = (X + t)/(c·u) are kept as fractions, A/D and E/F, and each
+ * candidate is tested as a fraction (isValidFraction), so that only the X returned is inverted:
+ * one inversion instead of three (an inversion costs about a Jacobi symbol here). E = u³ + 7 + t²
+ * is never 0: the BIP's "if u³ + 7 + t² = 0, t = 2t" makes it 3t² then; D, F ≠ 0 as t, u, c are.
+ */
 export function xswiftec(u: bigint, t: bigint): bigint {
   u = mod(u);
   t = mod(t);
@@ -86,15 +101,20 @@ export function xswiftec(u: bigint, t: bigint): bigint {
   if (t === 0n) t = 1n;
   const u3b = mod(u * u * u + B);
   if (mod(u3b + t * t) === 0n) t = mod(2n * t);
-  const X = mod((u3b - t * t) * inv(mod(2n * t)));
-  const Y = mod((X + t) * inv(mod(C * u)));
+  const a = mod(u3b - t * t);
+  const d = mod(2n * t);
+  const e = mod(a + t * d);
+  const f = mod(((d * C) % P) * u);
   // The order matters: u + 4Y², then (-X/Y - u)/2, then (X/Y - u)/2.
-  const x1 = mod(u + 4n * Y * Y);
-  if (isValidX(x1)) return x1;
-  const xOverY = mod(X * inv(Y));
-  const x2 = mod((-xOverY - u) * HALF);
-  if (isValidX(x2)) return x2;
-  return mod((xOverY - u) * HALF); // the BIP proves one of the three is valid
+  const f2 = (f * f) % P;
+  const n1 = mod(u * f2 + 4n * e * e); // x1 = n1 / f²
+  if (isValidFraction(n1, f2)) return mod(n1 * inv(f2));
+  const g = (a * f) % P; // X/Y = AF / (DE) = g / h
+  const h = (d * e) % P;
+  const d23 = (2n * h) % P; // x2 = (−g − u·h) / 2h, x3 = (g − u·h) / 2h
+  const n2 = mod(-g - u * h);
+  if (isValidFraction(n2, d23)) return mod(n2 * inv(d23));
+  return mod((g - u * h) * inv(d23)); // the BIP proves one of the three is valid
 }
 
 /**

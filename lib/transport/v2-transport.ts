@@ -4,7 +4,7 @@ import { encodePayload } from '../wire/registry.js';
 import type { Transport, Write } from './transport.js';
 import { EXPANSION } from './cipher.js';
 import { V2Session } from './v2.js';
-import { takeKey } from './key-pool.js';
+import { takeKey, withKey, type EphemeralKey } from './key-pool.js';
 
 /** Messages queued before the keys are known (our `version`, then a few at most). */
 export const MAX_QUEUED_BEFORE_KEYS = 16;
@@ -25,10 +25,19 @@ export const INITIATOR_MAX_GARBAGE = 175;
  * message; the caller counts it against the peer's bad-message budget.
  */
 export function v2Transport(magic: number, write: Write): Transport {
-  // Our key made ahead, off the dial's path (key-pool.ts); the session keeps its own copy, this one is wiped.
-  const key = takeKey();
-  const session = new V2Session({ initiator: true, magic, privkey: key.privkey, ellswift: key.ellswift, garbage: randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1)) });
-  key.privkey.fill(0);
+  const garbage = randomBytes(randomInt(0, INITIATOR_MAX_GARBAGE + 1));
+  let session: V2Session | undefined;
+  // The session begins with our key (key-pool.ts: made ahead, in a worker when it can be): when
+  // start() gets one, or at once with one made here if the peer speaks first (a v1 node may).
+  // The session keeps its own copy of the key; this one is wiped.
+  const begin = (key: EphemeralKey): V2Session => {
+    if (session === undefined) {
+      session = new V2Session({ initiator: true, magic, privkey: key.privkey, ellswift: key.ellswift, garbage });
+      write(session.start());
+    }
+    key.privkey.fill(0);
+    return session;
+  };
   let heard = false;
   let keyed = false;
   let established = false;
@@ -38,16 +47,17 @@ export function v2Transport(magic: number, write: Write): Transport {
   const transport: Transport = {
     kind: 'v2',
     start() {
-      write(session.start());
+      withKey(begin);
     },
     receive(chunk, sink) {
       heard = true;
-      for (const out of session.receive(chunk)) {
+      const s = session ?? begin(takeKey());
+      for (const out of s.receive(chunk)) {
         switch (out.kind) {
           case 'send':
             write(out.bytes);
             keyed = true;
-            for (const m of queue) write(session.encrypt(m.command, m.payload));
+            for (const m of queue) write(s.encrypt(m.command, m.payload));
             queue = NOTHING_QUEUED;
             break;
           case 'ready':
@@ -63,7 +73,7 @@ export function v2Transport(magic: number, write: Write): Transport {
       }
     },
     send(msg: Message) {
-      if (!keyed) {
+      if (!keyed || session === undefined) {
         if (queue.length >= MAX_QUEUED_BEFORE_KEYS) throw new RangeError(`more than ${MAX_QUEUED_BEFORE_KEYS} messages queued before the v2 keys`);
         const queued = { command: commandOf(msg), payload: encodePayload(msg) };
         queue.push(queued);
@@ -80,7 +90,7 @@ export function v2Transport(magic: number, write: Write): Transport {
       return heard;
     },
     get sessionId() {
-      return session.sessionId;
+      return session?.sessionId;
     },
   };
   return transport;
