@@ -45,43 +45,51 @@ const BLOCK_EVERY = Math.round(600_000 / STEP_MS);
 const gc = (globalThis as { gc?: (o?: { type: 'minor' }) => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-/** 32 bytes determined by (i, salt), spread like a hash (splitmix32): cheap, so that building the traffic costs little beside the view. */
-const idOf = (i: number, salt: number): Uint8Array => {
-  const b = new Uint8Array(32);
-  const w = new Uint32Array(b.buffer);
+/** `n` (≤ 32) bytes determined by (i, salt) at `dst[at..]`, spread like a hash (splitmix32): cheap, so that building the traffic costs little beside the view. */
+function idInto(i: number, salt: number, dst: Uint8Array, at: number, n = 32): void {
   let x = (Math.imul(i, 0x9e3779b9) ^ Math.imul(salt + 1, 0x85ebca6b)) >>> 0;
-  for (let k = 0; k < 8; k++) {
+  for (let k = 0; k < n; k += 4) {
     x = (x + 0x9e3779b9) >>> 0;
     let z = x;
     z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
     z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-    w[k] = (z ^ (z >>> 15)) >>> 0;
+    z = (z ^ (z >>> 15)) >>> 0;
+    for (let b = 0; b < 4 && k + b < n; b++) dst[at + k + b] = z >>> (8 * b);
   }
-  return b;
-};
-const script = (i: number, j: number): Uint8Array => {
-  const s = new Uint8Array(22);
-  s[1] = 20;
-  s.set(idOf(i, 10 + j).subarray(0, 20), 2);
-  return s;
-};
+}
 const replaced = (i: number): boolean => i % 50 === 7;
 
-/** Transaction i (or, with `replacement`, the one that replaces it 100 arrivals later). */
+/**
+ * Transaction i (or, with `replacement`, the one that replaces it 100 arrivals later), shaped as
+ * lib/wire/transaction.ts decodes one: its outpoints' txids and its scripts are subarrays of one
+ * buffer (the decoder's Reader hands out subarrays of the message), its txid a 32-byte array of its
+ * own (sha256d's). Not five separately allocated arrays: their scattered backing stores made the
+ * view's first read of each a cache miss the crawler's transactions do not cost.
+ */
 function tx(i: number, replacement = false): DecodedTx {
   const chained = i % 10 < 3 && i >= 51;
+  const raw = new Uint8Array(222);
   // The parent, 51 arrivals earlier, is chained itself only if i % 10 is 1 or 2: chains of at most three.
-  const prev0 = chained ? idOf(i - 51, 0) : idOf(i, 1);
-  // A chained one spends both outputs of its parent: output 0 is 10 sat less each arrival, output 1
-  // always 100,000, so its fee is 510 sat (710 for a replacement).
-  const inputs = [{ prevTxid: prev0, prevIndex: 0, scriptSig: new Uint8Array(0), sequence: 0xfffffffd, witness: [] as Uint8Array[] }];
-  inputs.push(chained ? { ...inputs[0], prevIndex: 1 } : { prevTxid: idOf(i, 2), prevIndex: 0, scriptSig: new Uint8Array(0), sequence: 0xfffffffd, witness: [] });
-  const outputs = [
-    { value: BigInt(1e9 - i * 10 - 500 - (replacement ? 200 : 0)), script: script(i, 0) },
-    { value: 100_000n, script: script(i, 1) },
+  // A chained one spends both outputs of its parent.
+  idInto(chained ? i - 51 : i, chained ? 0 : 1, raw, 5);
+  idInto(chained ? i - 51 : i, chained ? 0 : 2, raw, 46);
+  const inputs = [
+    { prevTxid: raw.subarray(5, 37), prevIndex: 0, scriptSig: raw.subarray(41, 41), sequence: 0xfffffffd, witness: [] as Uint8Array[] },
+    { prevTxid: raw.subarray(46, 78), prevIndex: chained ? 1 : 0, scriptSig: raw.subarray(82, 82), sequence: 0xfffffffd, witness: [] as Uint8Array[] },
   ];
-  const txid = idOf(i, replacement ? 3 : 0);
-  return { version: 2, inputs, outputs, locktime: 0, raw: new Uint8Array(0), segwit: true, txid, wtxid: txid, size: 222, weight: 561, vsize: 141 };
+  // P2WPKH scripts (OP_0, 20 bytes); output 0 is 10 sat less each arrival, output 1 always 100,000,
+  // so a chained one's fee is 510 sat (710 for a replacement).
+  for (const [j, at] of [[0, 96], [1, 127]]) {
+    raw[at + 1] = 20;
+    idInto(i, 10 + j, raw, at + 2, 20);
+  }
+  const outputs = [
+    { value: BigInt(1e9 - i * 10 - 500 - (replacement ? 200 : 0)), script: raw.subarray(96, 118) },
+    { value: 100_000n, script: raw.subarray(127, 149) },
+  ];
+  const txid = new Uint8Array(32);
+  idInto(i, replacement ? 3 : 0, txid, 0);
+  return { version: 2, inputs, outputs, locktime: 0, raw, segwit: true, txid, wtxid: txid, size: 222, weight: 561, vsize: 141 };
 }
 
 const view = new MempoolView();
