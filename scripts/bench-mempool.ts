@@ -123,10 +123,10 @@ const baseMb = heapMb();
 /**
  * Before each timed part, this script's garbage (the traffic objects of the batches before, and
  * the view's results, which the crawler drops as soon too) is collected outside the timer: a
- * scavenge each time, a full GC every 50 batches (what the scavenges promoted). So a GC inside a
+ * scavenge each time, a full GC every 10 batches (what the scavenges promoted). So a GC inside a
  * timed part is one the view's own allocations triggered; `gc_ns_per_tx_timed` reports it.
  */
-const collect = (start: number): void => (start % 50_000 === 0 ? gc() : gc({ type: 'minor' }));
+const collect = (start: number): void => (start % 10_000 === 0 ? gc() : gc({ type: 'minor' }));
 /** The timed windows (performance.now() start, end, …) and the GC pauses seen: the GC time that fell inside them. */
 const timed: number[] = [];
 const gcs: number[] = [];
