@@ -11,8 +11,6 @@ const LIVE = 1;
 const SIGNALS = 2;
 const OUTPUTS = 4;
 const MIN_SLOTS = 1024;
-/** Inputs and outputs of a transaction whose index lines warm() touches. */
-export const WARM_MAX = 8;
 
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
@@ -105,33 +103,18 @@ export class TxStore {
     return true;
   }
 
-  /**
-   * Touches the index lines that adding `tx` probes (its txid; per input, its parent's txid and the
-   * outpoint; per output, its spender), the first WARM_MAX of each (more would evict the first
-   * before they are used): see HashIndex.touch. Returns a sum of what it read (the caller keeps it,
-   * so that the reads are not optimized away).
-   */
-  warm(tx: DecodedTx): number {
-    const h = hash32(tx.txid, this.offset);
-    let x = this.byTxid.touch(h);
-    for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) {
-      const p = tx.inputs[i];
-      const ph = hash32(p.prevTxid, this.offset);
-      x += this.byTxid.touch(ph) + this.bySpent.touch(outpointHash(ph, p.prevIndex >>> 0));
-    }
-    for (let i = 0; i < tx.outputs.length && i < WARM_MAX; i++) x += this.bySpent.touch(outpointHash(h, i));
-    return x;
+  /** Reads the byTxid line a find of the txid at `b[at..]` starts at (see warm.ts). */
+  touchTxid(b: Uint8Array, at = 0): number {
+    return this.byTxid.touch(hash32(b, at + this.offset));
   }
 
-  /** Touches the index lines that finding `tx` and removing it (or its inputs' spenders) probe: its txid, its outpoints. */
-  warmRemove(tx: DecodedTx): number {
-    let x = this.byTxid.touch(hash32(tx.txid, this.offset));
-    for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += this.bySpent.touch(outpointHash(hash32(tx.inputs[i].prevTxid, this.offset), tx.inputs[i].prevIndex >>> 0));
-    return x;
+  /** Reads the bySpent line a spender() of output `vout` of the txid at `b` starts at. */
+  touchSpent(b: Uint8Array, vout: number): number {
+    return this.bySpent.touch(outpointHash(hash32(b, this.offset), vout >>> 0));
   }
 
-  /** Touches the packed inputs of the transaction in `slot` (what remove() reads); nothing for NONE. */
-  warmSlot(slot: number): number {
+  /** Reads the packed inputs of the transaction in `slot` (what remove() reads); nothing for NONE. */
+  touchSlot(slot: number): number {
     return slot === NONE ? 0 : this.arena.bytes[this.dataOff[slot]] & 1;
   }
 

@@ -66,3 +66,7 @@ export interface Confirmed {
   /** Conflicts with the block, and their descendants. */
   readonly left: readonly Left[];
 }
+
+/** add()'s result for the common arrival (no conflict, no eviction, fee unknown): shared, so that nothing is allocated for it. */
+export const NOTHING_LEFT: readonly Left[] = Object.freeze([]);
+export const NOTHING_ADDED: Added = Object.freeze({ left: NOTHING_LEFT });

@@ -2,18 +2,15 @@ import { randomInt } from 'node:crypto';
 import type { DecodedTx } from '../wire/model.js';
 import { toReversedHex } from '../wire/hex.js';
 import { ConfirmedOutputs, type Output } from './outputs.js';
-import { DEFAULT_VIEW_LIMITS, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
-import { ancestorsOf, descendantsOf, signalsInView } from './graph.js';
-import { NONE, TxStore, WARM_MAX } from './store.js';
+import { DEFAULT_VIEW_LIMITS, NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
+import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
+import { NONE, TxStore } from './store.js';
+import { warmAdd, warmConfirmed, warmSpent } from './warm.js';
 
 export * from './types.js';
 
 /** BIP 125: an input with nSequence below 0xfffffffe signals replaceability. */
 const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
-/** How far ahead confirm() warms a block's transactions' index lines (enough for their misses to be done). */
-const CONFIRM_AHEAD = 8;
-const NOTHING_LEFT: readonly Left[] = Object.freeze([]);
-const NOTHING_ADDED: Added = Object.freeze({ left: NOTHING_LEFT });
 
 /**
  * The crawler's mempool: every unconfirmed transaction it saw, kept as Core's mempool keeps them.
@@ -34,9 +31,8 @@ export class MempoolView {
   private bytesTotal = 0;
   private knownCount = 0;
   private knownVsize = 0;
-  /** What warm() read, kept so that its reads are not optimized away. */
+  /** What warm.ts read (kept: the reads are not optimized away); confirm()'s scratch, per block transaction 1 if the view held it. */
   warmed = 0;
-  /** confirm()'s scratch: per block transaction, 1 if the view held it. */
   private held = new Uint8Array(0);
 
   /** `offset`: which 4 bytes of a txid the indexes hash, drawn per process (as TxidHistory does) unless given. */
@@ -102,26 +98,10 @@ export class MempoolView {
     return src >= 0 ? this.store.output(src, vout) : this.confirmedOutputs.output(-2 - src);
   }
 
-  /** Reads the index lines add(`tx`) will probe, first and in a row (TxStore.warm). */
-  private warm(tx: DecodedTx): void {
-    let x = this.store.warm(tx);
-    for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.inputs[i].prevTxid, tx.inputs[i].prevIndex);
-    this.warmed = (this.warmed + x) & 0xffff;
-  }
-
-  /** Reads the index lines confirm()'s second pass will probe for `tx` (`held`: the view held it). */
-  private warmSpent(tx: DecodedTx, held: boolean): void {
-    let x = 0;
-    for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.inputs[i].prevTxid, tx.inputs[i].prevIndex);
-    for (let i = 0; i < tx.outputs.length && i < WARM_MAX; i++) x += this.confirmedOutputs.touch(tx.txid, i);
-    if (!held) x += this.store.warmRemove(tx);
-    this.warmed = (this.warmed + x) & 0xffff;
-  }
-
   /** A relayed transaction; undefined if the view holds it already. */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
-    this.warm(tx);
+    this.warmed = (this.warmed + warmAdd(s, this.confirmedOutputs, tx)) & 0xffff;
     if (s.find(tx.txid) !== NONE) return undefined;
     const n = tx.inputs.length;
     let inValue = 0;
@@ -203,24 +183,14 @@ export class MempoolView {
       else return undefined; // a parent it replaced along with its own conflict: Core would refuse it
     }
     if (!viewParent) return { fee, prevouts };
-    const anc = ancestorsOf(s, slot);
-    if (anc === undefined || anc.length === 0) return { fee, prevouts };
-    let fees = fee;
-    let vsize = s.vsize[slot];
-    for (const a of anc) {
-      fees += s.fee[a];
-      vsize += s.vsize[a];
-    }
-    // An ancestor's fee unknown (NaN): no package feerate.
-    return Number.isNaN(fees) ? { fee, prevouts } : { fee, prevouts, effectiveFeerate: fees / vsize };
+    const effectiveFeerate = packageFeerate(s, slot, fee);
+    return effectiveFeerate === undefined ? { fee, prevouts } : { fee, prevouts, effectiveFeerate };
   }
 
   /** The inputs of `tx` whose spent output the view does not know (not a view transaction's, not a recent block's). */
   missingInputs(tx: DecodedTx): number[] {
     const out: number[] = [];
-    tx.inputs.forEach((input, i) => {
-      if (this.valueOf(input.prevTxid, 0, input.prevIndex) === undefined) out.push(i);
-    });
+    for (let i = 0; i < tx.inputs.length; i++) if (this.valueOf(tx.inputs[i].prevTxid, 0, tx.inputs[i].prevIndex) === undefined) out.push(i);
     return out;
   }
 
@@ -237,16 +207,9 @@ export class MempoolView {
     const left: Left[] = [];
     if (this.held.length < txs.length) this.held = new Uint8Array(txs.length);
     const held = this.held;
-    // Each pass reads what it will touch ahead (see HashIndex.touch). The first in two stages: a
-    // transaction's index lines 2 × CONFIRM_AHEAD transactions before it is handled, then (its
-    // slot found in lines read by then) its packed inputs, which remove() reads, CONFIRM_AHEAD before.
-    let x = this.warmed;
-    for (let k = 0; k < txs.length && k < 2 * CONFIRM_AHEAD; k++) x += s.warmRemove(txs[k]);
-    for (let k = 0; k < txs.length && k < CONFIRM_AHEAD; k++) x += s.warmSlot(s.find(txs[k].txid));
+    let x = this.warmed; // each pass reads ahead what it will probe (warm.ts)
     for (let i = 0; i < txs.length; i++) {
-      if (i + 2 * CONFIRM_AHEAD < txs.length) x += s.warmRemove(txs[i + 2 * CONFIRM_AHEAD]);
-      if (i + CONFIRM_AHEAD < txs.length) x += s.warmSlot(s.find(txs[i + CONFIRM_AHEAD].txid));
-      x &= 0xffff;
+      x = (x + warmConfirmed(s, txs, i)) & 0xffff;
       const e = s.find(txs[i].txid);
       held[i] = e === NONE ? 0 : 1;
       if (e !== NONE) {
@@ -254,19 +217,14 @@ export class MempoolView {
         this.remove(e);
       } else if (i > 0) unseen.push(i);
     }
-    this.warmed = x;
     for (let i = 1; i < txs.length; i++) {
-      if (i === 1) for (let k = 1; k < txs.length && k <= CONFIRM_AHEAD; k++) this.warmSpent(txs[k], held[k] === 1);
-      if (i + CONFIRM_AHEAD < txs.length) this.warmSpent(txs[i + CONFIRM_AHEAD], held[i + CONFIRM_AHEAD] === 1);
-      // The ring's index lines of the entries it overwrites a few transactions from now.
-      this.warmed = (this.warmed + this.confirmedOutputs.touchOverwritten(2 * CONFIRM_AHEAD, txs[i].outputs.length)) & 0xffff;
+      x = (x + warmSpent(s, this.confirmedOutputs, txs, held, i)) & 0xffff;
       const tx = txs[i];
       let by: string | undefined;
       for (let k = 0; k < tx.inputs.length; k++) {
         const input = tx.inputs[k];
         this.confirmedOutputs.spent(input.prevTxid, input.prevIndex);
-        // A transaction the view held was the one spender of its outpoints (add() removes every
-        // conflict before indexing them), and it has left: no conflict to look for.
+        // The view held it: it was its outpoints' one spender (add() removes conflicts first), and it has left.
         if (held[i] === 1) continue;
         const other = s.spender(input.prevTxid, 0, input.prevIndex);
         if (other === NONE) continue;
@@ -275,6 +233,7 @@ export class MempoolView {
       }
       for (let j = 0; j < tx.outputs.length; j++) this.confirmedOutputs.add(tx.txid, j, Number(tx.outputs[j].value), tx.outputs[j].script);
     }
+    this.warmed = x;
     return { confirmed, unseen, left };
   }
 
