@@ -106,7 +106,7 @@ export function openWith<T>(to: HostPort, what: string, handshake?: () => Negoti
       if (!negotiation) return;
       try {
         // A copy: the negotiation may keep bytes (its `rest`), and the chunk is the shared buffer.
-        const step = negotiation.receive(chunk.slice());
+        const step = negotiation.receive(new Uint8Array(chunk)); // (Buffer.slice() would be a view)
         if (step.send) socket.write(step.send);
         if (step.done) {
           onDone?.(step.done.value, socket);

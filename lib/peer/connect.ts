@@ -191,6 +191,11 @@ class SocketSession implements ConnectionOptions {
     this.stream.onChunk(this.onData);
   }
 
+  /** ConnectionOptions.resume: the transport's later work, its writes gathered as a chunk's are. */
+  resume(work: () => void): void {
+    this.out.batch(work);
+  }
+
   /** Unsubscribed: timers stopped, listeners off, the socket closed. */
   end(): void {
     const { socket } = this.stream;

@@ -34,6 +34,8 @@ export interface ConnectionOptions {
   readonly describe?: (err: unknown, ready: boolean) => PeerError;
   /** Closes the socket (after the end, or on `close()`). */
   readonly close?: () => void;
+  /** Runs work the transport resumes outside a received chunk (FrameSink.resume) as a chunk is handled: its writes together (connect.ts). */
+  readonly resume?: (work: () => void) => void;
 }
 
 /**
@@ -98,6 +100,14 @@ export class Connection implements PeerLink, FrameSink {
   /** FrameSink: an authentic v2 packet naming no message type (see MessageDecoder.dropped). */
   dropped(reason: string): void {
     this.decoder.dropped(reason);
+  }
+
+  /** FrameSink: the transport's work outside receive(), handled as receive() is. */
+  resume(work: () => void): void {
+    if (this.ended) return;
+    const guarded = (): void => this.guard(work);
+    if (this.o.resume) this.o.resume(guarded);
+    else guarded();
   }
 
   /** A decoded message: through the handshake until `ready`, then to the sink. */

@@ -1,15 +1,18 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ellswiftCreate, randomPrivateKey } from './ellswift.js';
-import { KEY_RECORD_BYTES, MAX_KEYS_PER_REQUEST } from './key-record.js';
+import { ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
+import { KEY_RECORD_BYTES, MAX_KEYS_PER_REQUEST, type AgreeMessage, type AgreedMessage } from './key-record.js';
+import type { AgreeRequest } from './v2-types.js';
 
 /**
  * Our BIP 324 ephemeral keys, made ahead of the dials that use them. ellswift_create is the
  * costliest step of our side of a v2 handshake (a handful of XSwiftECInv attempts in JavaScript,
  * about 0.5 ms, several times ECDH through libsecp256k1; a quarter of the crawler's CPU while
  * 10,000 v2 handshakes run: BENCHMARKS.md). So keys are made in a worker thread (key-worker.ts),
- * on the other core, and a dial that finds the pool empty waits for the next one (withKey).
+ * on the other core, and a dial that finds the pool empty waits for the next one (withKey). The
+ * shared secret of each handshake is computed there too (agree: ellswift_decode in JavaScript
+ * and ECDH, another tenth of that CPU).
  * Where the worker cannot run (the TypeScript sources without their compiled worker, as under
  * vitest; BITCRAWL_KEY_WORKER=0; the worker failed), the pool refills here, one key per turn of
  * the event loop (setImmediate: after the pending I/O), and a dial that finds it empty makes its
@@ -32,7 +35,12 @@ export const KEY_POOL_SIZE = 64;
  */
 export const MAX_KEY_WAITERS = 10_000;
 
+/** Handshakes whose shared secret the worker computes at most; past it one is computed here at once. */
+export const MAX_AGREEMENTS_PENDING = 10_000;
+
 const pool: EphemeralKey[] = [];
+const agreements = new Map<number, { readonly request: AgreeRequest; readonly done: (secret: Uint8Array) => void }>();
+let nextAgreement = 0;
 const waiters: Array<(key: EphemeralKey) => void> = [];
 let refilling = false;
 /** Keys asked of the worker and not yet received. */
@@ -73,12 +81,20 @@ function stopWorker(why: string): void {
   inline = why;
   worker = undefined;
   requested = 0;
-  // Whoever waited gets a key made here.
+  // Whoever waited gets a key made here, and a secret computed here.
   for (const w of waiters.splice(0)) w(pool.pop() ?? makeKey());
+  const pending = [...agreements.values()];
+  agreements.clear();
+  for (const a of pending) a.done(agreeHere(a.request));
   scheduleRefill();
 }
 
+function agreeHere(r: AgreeRequest): Uint8Array {
+  return v2Ecdh(r.privkey, r.theirs, r.ours, r.initiator);
+}
+
 function received(data: unknown): void {
+  if (typeof data === 'object' && data !== null && 'id' in data) return agreed(data as AgreedMessage);
   if (!(data instanceof ArrayBuffer) || data.byteLength % KEY_RECORD_BYTES !== 0) return stopWorker('the key worker answered something else');
   const bytes = new Uint8Array(data);
   const count = bytes.length / KEY_RECORD_BYTES;
@@ -92,8 +108,21 @@ function received(data: unknown): void {
     else key.privkey.fill(0);
   }
   bytes.fill(0);
-  if (waiters.length === 0) worker?.unref();
+  idle();
   scheduleRefill();
+}
+
+function agreed(m: AgreedMessage): void {
+  const a = agreements.get(m.id);
+  agreements.delete(m.id);
+  idle();
+  // An error there (none is expected: any 64 bytes decode) is computed again here, to end that connection with it.
+  if (a !== undefined) a.done('secret' in m ? m.secret : agreeHere(a.request));
+}
+
+/** Nothing waits on the worker: it no longer keeps the process alive. */
+function idle(): void {
+  if (waiters.length === 0 && agreements.size === 0) worker?.unref();
 }
 
 /** Asks the worker for what the pool and the waiters lack (two requests in flight at most, so keys come steadily), or refills here. */
@@ -142,6 +171,25 @@ export function withKey(use: (key: EphemeralKey) => void): void {
   waiters.push(use);
   worker?.ref();
   scheduleRefill();
+}
+
+/** Whether agree() hands its work to the worker (else it computes at once): sessions ask for the secret accordingly. */
+export function agreesElsewhere(): boolean {
+  return keyWorker() !== undefined;
+}
+
+/**
+ * BIP 324's shared secret, v2Ecdh(request), computed in the worker: `done` gets it later (or at
+ * once, computed here, when there is no worker or MAX_AGREEMENTS_PENDING wait).
+ */
+export function agree(request: AgreeRequest, done: (secret: Uint8Array) => void): void {
+  const w = keyWorker();
+  if (w === undefined || agreements.size >= MAX_AGREEMENTS_PENDING) return done(agreeHere(request));
+  const id = nextAgreement++;
+  agreements.set(id, { request, done });
+  w.ref();
+  const m: AgreeMessage = { id, ...request };
+  w.postMessage(m);
 }
 
 /** Keys ready now (for tests and benchmarks). */

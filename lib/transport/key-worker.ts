@@ -1,14 +1,15 @@
 /**
- * The key pool's worker thread (key-pool.ts): makes BIP 324 ephemeral keys (a random secret and
- * its ElligatorSwift encoding, ellswift.ts) on another core. Asked for `n` keys, it answers one
- * transferred ArrayBuffer of n × KEY_RECORD_BYTES: each key's secret then its encoding.
+ * The key pool's worker thread (key-pool.ts): BIP 324's elliptic-curve work on another core.
+ * Asked for `n` keys (a number), it makes them (a random secret and its ElligatorSwift encoding,
+ * ellswift.ts) and answers one transferred ArrayBuffer of n × KEY_RECORD_BYTES: each key's secret
+ * then its encoding. Asked to agree (an AgreeMessage), it answers the shared secret v2Ecdh gives.
  */
 import { parentPort } from 'node:worker_threads';
-import { ellswiftCreate, randomPrivateKey } from './ellswift.js';
-import { KEY_RECORD_BYTES, MAX_KEYS_PER_REQUEST } from './key-record.js';
+import { ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
+import { KEY_RECORD_BYTES, MAX_KEYS_PER_REQUEST, type AgreeMessage, type AgreedMessage } from './key-record.js';
 
-parentPort?.on('message', (n: unknown) => {
-  const count = typeof n === 'number' && Number.isInteger(n) && n > 0 ? Math.min(n, MAX_KEYS_PER_REQUEST) : 0;
+function keys(n: number): void {
+  const count = Number.isInteger(n) && n > 0 ? Math.min(n, MAX_KEYS_PER_REQUEST) : 0;
   const out = new Uint8Array(count * KEY_RECORD_BYTES);
   for (let i = 0; i < count; i++) {
     const privkey = randomPrivateKey();
@@ -17,4 +18,20 @@ parentPort?.on('message', (n: unknown) => {
     privkey.fill(0);
   }
   parentPort?.postMessage(out.buffer, [out.buffer]);
+}
+
+function agree(m: AgreeMessage): void {
+  let answer: AgreedMessage;
+  try {
+    answer = { id: m.id, secret: v2Ecdh(m.privkey, m.theirs, m.ours, m.initiator) };
+  } catch (e) {
+    answer = { id: m.id, error: e instanceof Error ? e.message : String(e) };
+  }
+  m.privkey.fill(0);
+  parentPort?.postMessage(answer);
+}
+
+parentPort?.on('message', (m: unknown) => {
+  if (typeof m === 'number') keys(m);
+  else if (typeof m === 'object' && m !== null && 'id' in m) agree(m as AgreeMessage);
 });

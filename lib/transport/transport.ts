@@ -33,6 +33,12 @@ export interface FrameSink {
    * command): skipped, as Core skips it, but a bad message all the same.
    */
   dropped(reason: string): void;
+  /**
+   * Runs transport work that goes on outside receive() (v2: once the shared secret computed in a
+   * worker is known), with receive()'s handling: its errors end the connection, its writes go
+   * out together; not at all once the connection has ended.
+   */
+  resume(work: () => void): void;
 }
 
 /** Writes bytes to the socket. */

@@ -4,7 +4,9 @@ import { encodePayload } from '../wire/registry.js';
 import type { Transport, Write } from './transport.js';
 import { EXPANSION } from './cipher.js';
 import { V2Session } from './v2.js';
-import { takeKey, withKey, type EphemeralKey } from './key-pool.js';
+import { agree, agreesElsewhere, takeKey, withKey, type EphemeralKey } from './key-pool.js';
+import type { FrameSink } from './transport.js';
+import type { V2Output } from './v2-types.js';
 
 /** Messages queued before the keys are known (our `version`, then a few at most). */
 export const MAX_QUEUED_BEFORE_KEYS = 16;
@@ -32,7 +34,7 @@ export function v2Transport(magic: number, write: Write): Transport {
   // The session keeps its own copy of the key; this one is wiped.
   const begin = (key: EphemeralKey): V2Session => {
     if (session === undefined) {
-      session = new V2Session({ initiator: true, magic, privkey: key.privkey, ellswift: key.ellswift, garbage });
+      session = new V2Session({ initiator: true, magic, privkey: key.privkey, ellswift: key.ellswift, garbage, agreeOutside: agreesElsewhere() });
       write(session.start());
     }
     key.privkey.fill(0);
@@ -44,6 +46,33 @@ export function v2Transport(magic: number, write: Write): Transport {
   /** Messages sent before the keys, encoded (their size on the wire is known before they are sealed). */
   let queue: Array<{ readonly command: string; readonly payload: Uint8Array }> = [];
   const commandOf = (msg: Message): string => (msg.command === 'unknown' ? msg.name : msg.command);
+  const handle = (outputs: readonly V2Output[], sink: FrameSink): void => {
+    for (const out of outputs) {
+      switch (out.kind) {
+        case 'agree': {
+          // The secret is computed in the key worker; the session goes on when it is known.
+          const s = session;
+          if (s !== undefined) agree(out.request, (secret) => sink.resume(() => handle(s.agreed(secret), sink)));
+          break;
+        }
+        case 'send':
+          write(out.bytes);
+          keyed = true;
+          for (const m of queue) if (session !== undefined) write(session.encrypt(m.command, m.payload));
+          queue = NOTHING_QUEUED;
+          break;
+        case 'ready':
+          established = true;
+          break;
+        case 'message':
+          sink.frame({ command: out.command, payload: out.payload, wireBytes: out.bytes + EXPANSION });
+          break;
+        case 'dropped':
+          sink.dropped(out.reason);
+          break;
+      }
+    }
+  };
   const transport: Transport = {
     kind: 'v2',
     start() {
@@ -51,26 +80,7 @@ export function v2Transport(magic: number, write: Write): Transport {
     },
     receive(chunk, sink) {
       heard = true;
-      const s = session ?? begin(takeKey());
-      for (const out of s.receive(chunk)) {
-        switch (out.kind) {
-          case 'send':
-            write(out.bytes);
-            keyed = true;
-            for (const m of queue) write(s.encrypt(m.command, m.payload));
-            queue = NOTHING_QUEUED;
-            break;
-          case 'ready':
-            established = true;
-            break;
-          case 'message':
-            sink.frame({ command: out.command, payload: out.payload, wireBytes: out.bytes + EXPANSION });
-            break;
-          case 'dropped':
-            sink.dropped(out.reason);
-            break;
-        }
-      }
+      handle((session ?? begin(takeKey())).receive(chunk), sink);
     },
     send(msg: Message) {
       if (!keyed || session === undefined) {

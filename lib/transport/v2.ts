@@ -6,42 +6,17 @@ import { V2Error } from './errors.js';
 import { PacketBuffer } from './packet-buffer.js';
 import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';
 import { looksLikeV1Version, V1_PREFIX_LEN, VERSION_SUFFIX } from './v1-prefix.js';
-import { contentsBytes, decodeContents, MAX_V2_CONTENTS, packetWithContents, type V2Contents } from './v2-contents.js';
+import { contentsBytes, decodeContents, MAX_V2_CONTENTS, packetWithContents } from './v2-contents.js';
+import { MAX_HELD_BEFORE_AGREED, type V2Output, type V2SessionOptions } from './v2-types.js';
 
 export { MAX_V2_CONTENTS, V2_SHORT_IDS } from './v2-contents.js';
+export { MAX_HELD_BEFORE_AGREED, type AgreeRequest, type V2Output, type V2SessionOptions } from './v2-types.js';
 export { looksLikeV1Version, mismatchesV1Prefix, V1_PREFIX_LEN } from './v1-prefix.js';
 
 /** BIP 324: "May send up to 4095 bytes of garbage"; Core V2Transport::MAX_GARBAGE_LEN. */
 export const MAX_GARBAGE_LEN = 4095;
 
-
-export interface V2SessionOptions {
-  /** We dialled out (BIP 324 initiator) or accepted (responder). */
-  readonly initiator: boolean;
-  /** The network's 4 message-start bytes as a little-endian u32, as NetworkParams.magic. */
-  readonly magic: number;
-  /** Our ephemeral key; random when absent. */
-  readonly privkey?: Uint8Array;
-  /** Our 64-byte encoding of privkey's public key; created from privkey when absent. */
-  readonly ellswift?: Uint8Array;
-  /** What follows our key, 0..MAX_GARBAGE_LEN bytes; random bytes of random length when absent. */
-  readonly garbage?: Uint8Array;
-}
-
-export type V2Output =
-  /** Bytes to write to the peer (our garbage terminator and version packet). */
-  | { readonly kind: 'send'; readonly bytes: Uint8Array }
-  /** Their version packet was read: the session is up (its contents are ignored, BIP 324). */
-  | { readonly kind: 'ready'; readonly sessionId: Uint8Array }
-  /**
-   * A message, or an authentic packet that names no message type we can read: Core's
-   * GetMessageType returns nullopt, GetReceivedMessage sets reject_message and
-   * CNode::ReceiveMsgBytes drops just that message, keeping the connection. So do we; `dropped`
-   * says so, for counting.
-   */
-  | V2Contents;
-
-type State = 'key' | 'garbage' | 'version' | 'app';
+type State = 'key' | 'agree' | 'garbage' | 'version' | 'app';
 const EMPTY = new Uint8Array(0);
 /** No other networks' terminators (a responder's, and everyone's after the handshake): one shared empty list. */
 const NONE: readonly never[] = [];
@@ -59,6 +34,10 @@ const NONE: readonly never[] = [];
 export class V2Session {
   private readonly initiator: boolean;
   private readonly magic: number;
+  private readonly agreeOutside: boolean;
+  /** Chunks (copies) received while the secret is computed outside, and their bytes. */
+  private held: Uint8Array[] | undefined;
+  private heldFill = 0;
   /** Our key, its encoding and theirs as it comes: let go once the keys are derived (only the ciphers stay). */
   private kx: { readonly privkey: Uint8Array; readonly ours: Uint8Array; readonly theirs: Uint8Array } | undefined;
   private garbage: Uint8Array;
@@ -80,6 +59,7 @@ export class V2Session {
   constructor(options: V2SessionOptions) {
     this.initiator = options.initiator;
     this.magic = options.magic;
+    this.agreeOutside = options.agreeOutside ?? false;
     if (options.ellswift !== undefined && options.privkey === undefined) throw new RangeError('ellswift needs the privkey it encodes');
     // A copy: it is wiped once the shared secret is known (BIP 324 forward secrecy).
     const privkey = options.privkey === undefined ? randomPrivateKey() : Uint8Array.from(options.privkey);
@@ -97,7 +77,7 @@ export class V2Session {
 
   /** Bytes received and held, not yet part of an output. */
   get bufferedBytes(): number {
-    return this.theirsFill + (this.state === 'garbage' ? this.recvGarbageFill : 0) + this.lengthFill + this.body.filled;
+    return this.theirsFill + this.heldFill + (this.state === 'garbage' ? this.recvGarbageFill : 0) + this.lengthFill + this.body.filled;
   }
 
   /** Bytes of buffer held for the packet in progress (see PacketBuffer). */
@@ -122,7 +102,8 @@ export class V2Session {
     try {
       let at = 0;
       while (at < chunk.length) {
-        if (this.state === 'key') at = this.readKey(chunk, at, out);
+        if (this.state === 'agree') at = this.hold(chunk, at);
+        else if (this.state === 'key') at = this.readKey(chunk, at, out);
         else if (this.state === 'garbage') at = this.readGarbage(chunk, at);
         else at = this.readPacket(chunk, at, out);
       }
@@ -170,10 +151,44 @@ export class V2Session {
     // the fewer of our bytes it reads as bad v1 headers (and bans us for).
     if (before < V1_PREFIX_LEN && this.theirsFill >= V1_PREFIX_LEN) this.refuseV1(kx.theirs);
     if (this.theirsFill < ELLSWIFT_BYTES) return at + take;
-    // Core ProcessReceivedKeyBytes: derive the keys, then send the garbage terminator and the
-    // version packet, which carries our garbage as AAD (BIP 324: the first packet after the
-    // terminator authenticates the garbage; Core sends no decoys before it, nor do we).
-    const secret = v2Ecdh(kx.privkey, kx.theirs, kx.ours, this.initiator);
+    if (this.agreeOutside) {
+      this.state = 'agree';
+      out.push({ kind: 'agree', request: { privkey: kx.privkey, theirs: kx.theirs, ours: kx.ours, initiator: this.initiator } });
+    } else {
+      this.keysFrom(v2Ecdh(kx.privkey, kx.theirs, kx.ours, this.initiator), out);
+    }
+    return at + take;
+  }
+
+  /** agreeOutside: the shared secret of the `agree` output; then what was held meanwhile, as receive() would have taken it. */
+  agreed(secret: Uint8Array): V2Output[] {
+    if (this.failure) throw this.failure;
+    if (this.state !== 'agree') throw new Error('V2Session.agreed() without an agree output');
+    const out: V2Output[] = [];
+    this.keysFrom(secret, out);
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.heldFill = 0;
+    for (const chunk of held) for (const o of this.receive(chunk)) out.push(o);
+    return out;
+  }
+
+  private hold(chunk: Uint8Array, at: number): number {
+    this.heldFill += chunk.length - at;
+    if (this.heldFill > MAX_HELD_BEFORE_AGREED) throw new V2Error('garbage-too-long', `more than ${MAX_HELD_BEFORE_AGREED} bytes before the shared secret was known`);
+    const copy = new Uint8Array(chunk.length - at); // the chunk is valid during receive() only; a socket's Buffer.slice() is a view
+    (this.held ??= []).push(copy);
+    copy.set(chunk.subarray(at));
+    return chunk.length;
+  }
+
+  /**
+   * Core ProcessReceivedKeyBytes: derive the keys, then send the garbage terminator and the
+   * version packet, which carries our garbage as AAD (BIP 324: the first packet after the
+   * terminator authenticates the garbage; Core sends no decoys before it, nor do we).
+   */
+  private keysFrom(secret: Uint8Array, out: V2Output[]): void {
+    const kx = this.exchange();
     const keys = deriveV2Keys(secret, this.magic);
     // A node of another network derives its keys with its own magic (the HKDF salt): its garbage
     // terminator is the one we would get with that magic. Four more HKDF outputs name its network. As
@@ -198,7 +213,6 @@ export class V2Session {
     this.recvGarbage = new Uint8Array(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN);
     this.recvGarbageFill = 0;
     out.push({ kind: 'send', bytes });
-    return at + take;
   }
 
   /** Core ProcessReceivedKeyBytes: "version\0\0\0\0\0" at bytes 4..16 is a v1 peer, not a key. */

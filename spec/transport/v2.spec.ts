@@ -4,7 +4,7 @@ import { EXPANSION, GARBAGE_TERMINATOR_LEN, REKEY_INTERVAL } from '../../lib/tra
 import { deriveV2Keys, PacketCipher } from '../../lib/transport/packet-cipher.js';
 import { ellswiftCreate, v2Ecdh } from '../../lib/transport/ellswift.js';
 import { V2Error } from '../../lib/transport/errors.js';
-import { looksLikeV1Version, MAX_GARBAGE_LEN, MAX_V2_CONTENTS, mismatchesV1Prefix, V2_SHORT_IDS, V2Session, type V2Output } from '../../lib/transport/v2.js';
+import { looksLikeV1Version, MAX_GARBAGE_LEN, MAX_HELD_BEFORE_AGREED, MAX_V2_CONTENTS, mismatchesV1Prefix, V2_SHORT_IDS, V2Session, type V2Output } from '../../lib/transport/v2.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { toHex } from '../../lib/wire/hex.js';
 import { NETWORKS } from '../../lib/wire/network.js';
@@ -172,6 +172,58 @@ describe('V2Session handshake and messages', () => {
       responder.encrypt(Uint8Array.of(18, ...bytes(8))),
     ]);
     expect(shown(notSent(feed(a, reply, [50])))).toEqual(['ready', `ping:${toHex(bytes(8))}`]);
+  });
+});
+
+describe('V2Session with the shared secret computed outside (agreeOutside, as the key worker does)', () => {
+  const fixed = (initiator: boolean, seed: number, agreeOutside = false): V2Session => {
+    const privkey = bytes(32, seed);
+    return new V2Session({ initiator, magic: MAGIC, privkey, ellswift: ellswiftCreate(privkey, bytes(32, seed + 1)), garbage: bytes(40, seed + 2), agreeOutside });
+  };
+
+  it('asks for the secret, holds what comes meanwhile, and then gives exactly what it would have given at once, however the bytes are cut', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 5 }), (sizes) => {
+        const [inline, outside, r1, r2] = [fixed(true, 1), fixed(true, 1, true), fixed(false, 7), fixed(false, 7)];
+        const hello = inline.start();
+        expect(toHex(outside.start())).toBe(toHex(hello));
+        // The responder's key, garbage, terminator, version packet and a message, all before we answer.
+        const answer = (r: V2Session): Uint8Array => concat([r.start(), sent(r.receive(hello)), r.encrypt('ping', bytes(8))]);
+        const reply = answer(r1);
+        expect(toHex(answer(r2))).toBe(toHex(reply));
+        const want = feed(inline, reply, sizes);
+        // As a socket hands chunks: views of one read buffer, overwritten once receive() returns.
+        const shared = Buffer.alloc(reply.length);
+        const asked: V2Output[] = [];
+        for (let at = 0, i = 0; at < reply.length; i++) {
+          const n = Math.min(sizes[i % sizes.length], reply.length - at);
+          shared.set(reply.subarray(at, at + n));
+          asked.push(...outside.receive(shared.subarray(0, n)));
+          shared.fill(0xee);
+          at += n;
+        }
+        expect(asked.map((o) => o.kind)).toEqual(['agree']);
+        // Their key and everything after it, held.
+        expect(outside.bufferedBytes).toBe(reply.length);
+        const a = asked[0];
+        if (a.kind !== 'agree') throw new Error(a.kind);
+        const got = outside.agreed(v2Ecdh(a.request.privkey, a.request.theirs, a.request.ours, a.request.initiator));
+        expect(got.map((o) => (o.kind === 'send' ? `send:${toHex(o.bytes)}` : shown([o])[0]))).toEqual(want.map((o) => (o.kind === 'send' ? `send:${toHex(o.bytes)}` : shown([o])[0])));
+        expect(outside.bufferedBytes).toBe(0);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('holds at most MAX_HELD_BEFORE_AGREED bytes meanwhile (garbage-too-long past it), and agreed() without an agree output is a caller bug', () => {
+    const s = fixed(true, 1, true);
+    s.start();
+    expect(s.receive(bytes(64, 9)).map((o) => o.kind)).toEqual(['agree']);
+    s.receive(new Uint8Array(MAX_HELD_BEFORE_AGREED));
+    expect(errorOf(V2Error, () => s.receive(new Uint8Array(1))).reason).toBe('garbage-too-long');
+    const t = fixed(true, 1, true);
+    t.start();
+    expect(() => t.agreed(new Uint8Array(32))).toThrow('without an agree output');
   });
 });
 
