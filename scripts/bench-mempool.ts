@@ -14,59 +14,82 @@
  * replacement stays or is confirmed later).
  *
  * Transactions are built before each timed batch (1,000 at a time): the timed part is add() and
- * confirm() only. Reported: ns per transaction (adds and blocks together, divided by
- * transactions), ns per add, ms per block; what the view holds (JS heap + typed arrays) at `fill` transactions after a
- * full GC (its own estimate beside it), and at the end (with the confirmed-outputs cache).
+ * confirm() only. Before each timed part the garbage so far (the script's traffic objects) is
+ * collected, outside the timer; the GC runs on the main thread only (--single-threaded-gc, the
+ * script re-runs itself under it), because process.cpuUsage() counts every thread and V8's helper
+ * threads would otherwise sweep inside a timed part what the script's collections found dead.
+ * A GC inside a timed part is then one the view's own allocations caused: reported
+ * (gcs_timed, gc_ns_per_tx_timed). Reported: CPU and wall ns per transaction (adds and blocks
+ * together, divided by transactions; the CPU also split into the fill and the day), ns per add, ms
+ * per block; what the view holds (JS heap + typed arrays) at `fill` transactions after a full GC
+ * (its own estimate beside it), and at the end (with the confirmed-outputs cache).
  */
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { MempoolView } from '../lib/mempool/view.js';
 import type { DecodedTx } from '../lib/wire/model.js';
 
+// The GC on this thread only: process.cpuUsage() counts every thread, and V8's helper threads
+// would otherwise sweep, during a timed part, what the script's own collections (below) found
+// dead. Re-run under the flag if it was not given.
+if (!process.execArgv.includes('--single-threaded-gc')) {
+  const r = spawnSync(process.execPath, ['--single-threaded-gc', ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 const { values: opts } = parseArgs({ options: { fill: { type: 'string', default: '300000' }, day: { type: 'string', default: '500000' } } });
 const FILL = Number(opts.fill);
 const DAY = Number(opts.day);
 const STEP_MS = 86_400_000 / DAY;
 const BLOCK_EVERY = Math.round(600_000 / STEP_MS);
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = (globalThis as { gc?: (o?: { type: 'minor' }) => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-/** 32 bytes determined by (i, salt), spread like a hash (splitmix32): cheap, so that building the traffic costs little beside the view. */
-const idOf = (i: number, salt: number): Uint8Array => {
-  const b = new Uint8Array(32);
-  const w = new Uint32Array(b.buffer);
+/** `n` (≤ 32) bytes determined by (i, salt) at `dst[at..]`, spread like a hash (splitmix32): cheap, so that building the traffic costs little beside the view. */
+function idInto(i: number, salt: number, dst: Uint8Array, at: number, n = 32): void {
   let x = (Math.imul(i, 0x9e3779b9) ^ Math.imul(salt + 1, 0x85ebca6b)) >>> 0;
-  for (let k = 0; k < 8; k++) {
+  for (let k = 0; k < n; k += 4) {
     x = (x + 0x9e3779b9) >>> 0;
     let z = x;
     z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
     z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-    w[k] = (z ^ (z >>> 15)) >>> 0;
+    z = (z ^ (z >>> 15)) >>> 0;
+    for (let b = 0; b < 4 && k + b < n; b++) dst[at + k + b] = z >>> (8 * b);
   }
-  return b;
-};
-const script = (i: number, j: number): Uint8Array => {
-  const s = new Uint8Array(22);
-  s[1] = 20;
-  s.set(idOf(i, 10 + j).subarray(0, 20), 2);
-  return s;
-};
+}
 const replaced = (i: number): boolean => i % 50 === 7;
 
-/** Transaction i (or, with `replacement`, the one that replaces it 100 arrivals later). */
+/**
+ * Transaction i (or, with `replacement`, the one that replaces it 100 arrivals later), shaped as
+ * lib/wire/transaction.ts decodes one: its outpoints' txids and its scripts are subarrays of one
+ * buffer (the decoder's Reader hands out subarrays of the message), its txid a 32-byte array of its
+ * own (sha256d's). Not five separately allocated arrays: their scattered backing stores made the
+ * view's first read of each a cache miss the crawler's transactions do not cost.
+ */
 function tx(i: number, replacement = false): DecodedTx {
   const chained = i % 10 < 3 && i >= 51;
+  const raw = new Uint8Array(222);
   // The parent, 51 arrivals earlier, is chained itself only if i % 10 is 1 or 2: chains of at most three.
-  const prev0 = chained ? idOf(i - 51, 0) : idOf(i, 1);
-  // A chained one spends both outputs of its parent: output 0 is 10 sat less each arrival, output 1
-  // always 100,000, so its fee is 510 sat (710 for a replacement).
-  const inputs = [{ prevTxid: prev0, prevIndex: 0, scriptSig: new Uint8Array(0), sequence: 0xfffffffd, witness: [] as Uint8Array[] }];
-  inputs.push(chained ? { ...inputs[0], prevIndex: 1 } : { prevTxid: idOf(i, 2), prevIndex: 0, scriptSig: new Uint8Array(0), sequence: 0xfffffffd, witness: [] });
-  const outputs = [
-    { value: BigInt(1e9 - i * 10 - 500 - (replacement ? 200 : 0)), script: script(i, 0) },
-    { value: 100_000n, script: script(i, 1) },
+  // A chained one spends both outputs of its parent.
+  idInto(chained ? i - 51 : i, chained ? 0 : 1, raw, 5);
+  idInto(chained ? i - 51 : i, chained ? 0 : 2, raw, 46);
+  const inputs = [
+    { prevTxid: raw.subarray(5, 37), prevIndex: 0, scriptSig: raw.subarray(41, 41), sequence: 0xfffffffd, witness: [] as Uint8Array[] },
+    { prevTxid: raw.subarray(46, 78), prevIndex: chained ? 1 : 0, scriptSig: raw.subarray(82, 82), sequence: 0xfffffffd, witness: [] as Uint8Array[] },
   ];
-  const txid = idOf(i, replacement ? 3 : 0);
-  return { version: 2, inputs, outputs, locktime: 0, raw: new Uint8Array(0), segwit: true, txid, wtxid: txid, size: 222, weight: 561, vsize: 141 };
+  // P2WPKH scripts (OP_0, 20 bytes); output 0 is 10 sat less each arrival, output 1 always 100,000,
+  // so a chained one's fee is 510 sat (710 for a replacement).
+  for (const [j, at] of [[0, 96], [1, 127]]) {
+    raw[at + 1] = 20;
+    idInto(i, 10 + j, raw, at + 2, 20);
+  }
+  const outputs = [
+    { value: BigInt(1e9 - i * 10 - 500 - (replacement ? 200 : 0)), script: raw.subarray(96, 118) },
+    { value: 100_000n, script: raw.subarray(127, 149) },
+  ];
+  const txid = new Uint8Array(32);
+  idInto(i, replacement ? 3 : 0, txid, 0);
+  return { version: 2, inputs, outputs, locktime: 0, raw, segwit: true, txid, wtxid: txid, size: 222, weight: 561, vsize: 141 };
 }
 
 const view = new MempoolView();
@@ -82,6 +105,8 @@ const cpuUs = (since: NodeJS.CpuUsage): number => {
 };
 let arrivals = 0;
 let fillHeapMb = 0;
+/** CPU of the adds up to `fill` (the view growing: its arena and indexes grow, nothing leaves). */
+let fillCpuUs = 0;
 let fillEstimateMb = 0;
 /** Indices in arrival order, not yet confirmed. */
 const queue: number[] = [];
@@ -95,6 +120,20 @@ const heapMb = (): number => {
   return (m.heapUsed + m.arrayBuffers) / 1e6;
 };
 const baseMb = heapMb();
+/**
+ * Before each timed part, this script's garbage (the traffic objects of the batches before, and
+ * the view's results, which the crawler drops as soon too) is collected outside the timer: a
+ * scavenge each time, a full GC every 10 batches (what the scavenges promoted). So a GC inside a
+ * timed part is one the view's own allocations triggered; `gc_ns_per_tx_timed` reports it.
+ */
+const collect = (start: number): void => (start % 10_000 === 0 ? gc() : gc({ type: 'minor' }));
+/** The timed windows (performance.now() start, end, …) and the GC pauses seen: the GC time that fell inside them. */
+const timed: number[] = [];
+const gcs: number[] = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push(e.startTime, e.startTime + e.duration);
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 
 for (let start = 0; start < FILL + DAY; start += 1000) {
   const batch: DecodedTx[] = [];
@@ -107,15 +146,19 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
       times.push(i * STEP_MS);
     }
   }
+  collect(start);
   let t = process.hrtime.bigint();
   let c = process.cpuUsage();
+  let w = performance.now();
   for (let k = 0; k < batch.length; k++) view.add(batch[k], times[k]);
   addNs += process.hrtime.bigint() - t;
   addCpuUs += cpuUs(c);
+  timed.push(w, performance.now());
   for (let i = start; i < start + 1000; i++) queue.push(i);
   arrivals += batch.length;
   if (start + 1000 === FILL) {
     batch.length = 0;
+    fillCpuUs = addCpuUs;
     fillHeapMb = heapMb() - baseMb;
     fillEstimateMb = view.bytes / 1e6;
     console.log(`at ${view.size} transactions: heap ${fillHeapMb.toFixed(1)} MB (${((fillHeapMb * 1e6) / view.size).toFixed(0)} B each), estimate ${fillEstimateMb.toFixed(1)} MB`);
@@ -127,15 +170,30 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
       const i = queue[head++];
       if (!replaced(i)) txs.push(tx(i));
     }
+    collect(start);
     t = process.hrtime.bigint();
     c = process.cpuUsage();
+    w = performance.now();
     view.confirm(txs);
     blockNs += process.hrtime.bigint() - t;
     blockCpuUs += cpuUs(c);
+    timed.push(w, performance.now());
     blocks++;
   }
 }
 const endMb = heapMb() - baseMb;
+await new Promise((r) => setTimeout(r, 100));
+gcObserver.disconnect();
+let gcMs = 0;
+let gcTimed = 0;
+for (let i = 0, j = 0; i < gcs.length; i += 2) {
+  while (j < timed.length && timed[j + 1] < gcs[i]) j += 2;
+  const overlap = j < timed.length ? Math.min(gcs[i + 1], timed[j + 1]) - Math.max(gcs[i], timed[j]) : 0;
+  if (overlap > 0) {
+    gcMs += overlap;
+    gcTimed++;
+  }
+}
 const perTx = Number(addNs + blockNs) / arrivals;
 console.log(
   JSON.stringify({
@@ -144,6 +202,11 @@ console.log(
     view: view.size,
     ns_per_tx: Math.round(perTx),
     cpu_ns_per_tx: Math.round(((addCpuUs + blockCpuUs) * 1000) / arrivals),
+    cpu_ns_per_tx_fill: Math.round((fillCpuUs * 1000) / FILL),
+    cpu_ns_per_tx_day: Math.round(((addCpuUs + blockCpuUs - fillCpuUs) * 1000) / (arrivals - FILL)),
+    gcs: gcs.length / 2,
+    gcs_timed: gcTimed,
+    gc_ns_per_tx_timed: Math.round((gcMs * 1e6) / arrivals),
     ns_per_add: Math.round(Number(addNs) / arrivals),
     ms_per_block: +(Number(blockNs) / 1e6 / Math.max(1, blocks)).toFixed(2),
     heap_mb_at_fill: +fillHeapMb.toFixed(1),

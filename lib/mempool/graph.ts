@@ -50,3 +50,17 @@ export function ancestorsOf(s: TxStore, e: number, limit = ANCESTORS_MAX): numbe
 export function signalsInView(s: TxStore, e: number): boolean {
   return s.signals(e) || (ancestorsOf(s, e) ?? []).some((a) => s.signals(a));
 }
+
+/** Fee over vsize of `e` (whose fee is `fee`) with its view ancestors; undefined with none, past the walk's limit, or with an ancestor's fee unknown. */
+export function packageFeerate(s: TxStore, e: number, fee: number): number | undefined {
+  const anc = ancestorsOf(s, e);
+  if (anc === undefined || anc.length === 0) return undefined;
+  let fees = fee;
+  let vsize = s.vsize[e];
+  for (const a of anc) {
+    fees += s.fee[a];
+    vsize += s.vsize[a];
+  }
+  // An unknown fee is NaN: so is the sum.
+  return Number.isNaN(fees) ? undefined : fees / vsize;
+}

@@ -1,5 +1,6 @@
 import { hexAt } from '../wire/hex.js';
 import { HashIndex } from './index.js';
+import { copyBytes } from './arena.js';
 
 /** An output as the lines print it: its value and scriptPubKey (hex). */
 export interface Output {
@@ -78,6 +79,21 @@ export class ConfirmedOutputs {
     return this.index.find(outpointHash(hash32(txid, at + this.offset), vout));
   }
 
+  /** Touches the index line a lookup of output `vout` of `txid` reads (see HashIndex.touch). */
+  touch(txid: Uint8Array, vout: number): number {
+    return this.index.touch(outpointHash(hash32(txid, this.offset), vout));
+  }
+
+  /** Touches the index lines of the `n` entries add() overwrites `ahead` outputs from now (see HashIndex.touch). */
+  touchOverwritten(ahead: number, n: number): number {
+    let x = 0;
+    for (let k = 0; k < n && k < 4; k++) {
+      const pos = (this.next + ahead + k) % this.max;
+      if (pos < this.vouts.length && this.vouts[pos] >= 0) x += this.index.touch(outpointHash(hash32(this.txids, pos * 32 + this.offset), this.vouts[pos]));
+    }
+    return x;
+  }
+
   value(pos: number): number {
     return this.values[pos];
   }
@@ -114,7 +130,7 @@ export class ConfirmedOutputs {
     const o = pos * SCRIPT_SLOT;
     if (script.length <= INLINE_SCRIPT) {
       this.scripts[o] = script.length;
-      this.scripts.set(script, o + 1);
+      copyBytes(script, this.scripts, o + 1);
     } else {
       this.scripts[o] = LONG;
       this.long.set(pos, script.slice());

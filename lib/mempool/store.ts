@@ -1,6 +1,6 @@
 import type { DecodedTx } from '../wire/model.js';
 import { reversedHexAt } from '../wire/hex.js';
-import { Arena, type LiveRanges } from './arena.js';
+import { Arena, copyBytes, type LiveRanges } from './arena.js';
 import { HashIndex } from './index.js';
 import { bytesHex, hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 
@@ -15,7 +15,7 @@ const MIN_SLOTS = 1024;
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
  * bytes, with the slab's growth slack), its txid index slots (12 bytes each, the table between an
- * eighth and half full); per input its spent-outpoint index slots; and its packed bytes with the
+ * eighth and three quarters full); per input its spent-outpoint index slots; and its packed bytes with the
  * arena's slack (compacted when a quarter of it is garbage). Calibrated by npm run bench:mempool
  * (BENCHMARKS.md): heap and typed arrays measured at 300,000.
  */
@@ -101,6 +101,21 @@ export class TxStore {
     const a = this.qAt;
     for (let k = 0; k < 32; k++) if (t[o + k] !== q[a + k]) return false;
     return true;
+  }
+
+  /** Reads the byTxid line a find of the txid at `b[at..]` starts at (see warm.ts). */
+  touchTxid(b: Uint8Array, at = 0): number {
+    return this.byTxid.touch(hash32(b, at + this.offset));
+  }
+
+  /** Reads the bySpent line a spender() of output `vout` of the txid at `b` starts at. */
+  touchSpent(b: Uint8Array, vout: number): number {
+    return this.bySpent.touch(outpointHash(hash32(b, this.offset), vout >>> 0));
+  }
+
+  /** Reads the packed inputs of the transaction in `slot` (what remove() reads); nothing for NONE. */
+  touchSlot(slot: number): number {
+    return slot === NONE ? 0 : this.arena.bytes[this.dataOff[slot]] & 1;
   }
 
   /** The slot of the txid at `b[at..at+32]`; NONE if not held. */
@@ -197,8 +212,7 @@ export class TxStore {
         dv.setFloat64(o + i * 8, Number(out.value), true);
         end += out.script.length;
         dv.setUint32(o + nOut * 8 + i * 4, end, true);
-        a.set(out.script, at);
-        at += out.script.length;
+        at = copyBytes(out.script, a, at);
       }
     }
     for (let k = 0, b = slot * 32, t = tx.txid; k < 32; k++) this.txid[b + k] = t[k];

@@ -11,7 +11,7 @@ export interface ViewLimits {
 }
 
 export const VIEW_MAX_TXS = 500_000;
-/** Core's DEFAULT_MAX_MEMPOOL_SIZE_MB is 300 MB of its own (larger) entries; ours are ~460 bytes each for 2-in 2-out transactions (BENCHMARKS.md), so VIEW_MAX_TXS binds first for those. */
+/** Core's DEFAULT_MAX_MEMPOOL_SIZE_MB is 300 MB of its own (larger) entries; ours are ~400 bytes each for 2-in 2-out transactions (BENCHMARKS.md), so VIEW_MAX_TXS binds first for those. */
 export const VIEW_MAX_BYTES = 256 * 1024 * 1024;
 export const MEMPOOL_EXPIRY_MS = 336 * 3_600_000;
 export const DEFAULT_VIEW_LIMITS: ViewLimits = { maxTxs: VIEW_MAX_TXS, maxBytes: VIEW_MAX_BYTES, maxAgeMs: MEMPOOL_EXPIRY_MS };
@@ -66,3 +66,7 @@ export interface Confirmed {
   /** Conflicts with the block, and their descendants. */
   readonly left: readonly Left[];
 }
+
+/** add()'s result for the common arrival (no conflict, no eviction, fee unknown): shared, so that nothing is allocated for it. */
+export const NOTHING_LEFT: readonly Left[] = Object.freeze([]);
+export const NOTHING_ADDED: Added = Object.freeze({ left: NOTHING_LEFT });

@@ -2,9 +2,10 @@ import { randomInt } from 'node:crypto';
 import type { DecodedTx } from '../wire/model.js';
 import { toReversedHex } from '../wire/hex.js';
 import { ConfirmedOutputs, type Output } from './outputs.js';
-import { DEFAULT_VIEW_LIMITS, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
-import { ancestorsOf, descendantsOf, signalsInView } from './graph.js';
+import { DEFAULT_VIEW_LIMITS, NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
+import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE, TxStore } from './store.js';
+import { warmAdd, warmConfirmed, warmSpent } from './warm.js';
 
 export * from './types.js';
 
@@ -30,6 +31,9 @@ export class MempoolView {
   private bytesTotal = 0;
   private knownCount = 0;
   private knownVsize = 0;
+  /** What warm.ts read (kept: the reads are not optimized away); confirm()'s scratch, per block transaction 1 if the view held it. */
+  warmed = 0;
+  private held = new Uint8Array(0);
 
   /** `offset`: which 4 bytes of a txid the indexes hash, drawn per process (as TxidHistory does) unless given. */
   constructor(
@@ -97,6 +101,7 @@ export class MempoolView {
   /** A relayed transaction; undefined if the view holds it already. */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
+    this.warmed = (this.warmed + warmAdd(s, this.confirmedOutputs, tx)) & 0xffff;
     if (s.find(tx.txid) !== NONE) return undefined;
     const n = tx.inputs.length;
     let inValue = 0;
@@ -123,8 +128,11 @@ export class MempoolView {
     let outValue = 0;
     for (const o of tx.outputs) outValue += Number(o.value);
     const fee = allKnown && inValue >= outValue ? inValue - outValue : undefined;
-    const left: Left[] = [];
+    // Nothing allocated for the common arrival (no conflict, no eviction, fee unknown): NOTHING_LEFT, NOTHING_ADDED.
+    let left: Left[] | undefined;
     if (conflicts !== undefined) {
+      const replaced: Left[] = [];
+      left = replaced;
       const by = toReversedHex(tx.txid);
       for (const c of conflicts) {
         if (!s.live(c)) continue;
@@ -134,7 +142,7 @@ export class MempoolView {
         tree.forEach((e, i) => {
           const entry = this.info(e);
           this.remove(e);
-          left.push({ entry, reason: 'replaced', by, byFee: fee, rbfSignaled: signaled[i], ancestor: i === 0 ? undefined : cTxid });
+          replaced.push({ entry, reason: 'replaced', by, byFee: fee, rbfSignaled: signaled[i], ancestor: i === 0 ? undefined : cTxid });
         });
       }
     }
@@ -147,11 +155,12 @@ export class MempoolView {
       const child = s.childAt(slot, i);
       if (child !== NONE && Number.isNaN(s.fee[child])) this.resolve(child);
     }
-    while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) left.push(...this.removeTree(s.head, 'size'));
-    if (fee === undefined || !s.live(slot)) return { left };
+    while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) (left ??= []).push(...this.removeTree(s.head, 'size'));
+    if (fee === undefined || !s.live(slot)) return left === undefined ? NOTHING_ADDED : { left };
     // Replaced or evicted transactions' slots may have been reused: then the prevouts are looked up again.
-    const known = this.known_(tx, slot, fee, left.length === 0, viewParent);
-    return known === undefined ? { left } : { left, known };
+    const known = this.known_(tx, slot, fee, left === undefined, viewParent);
+    if (known === undefined) return left === undefined ? NOTHING_ADDED : { left };
+    return { left: left ?? NOTHING_LEFT, known };
   }
 
   /** The fee of a held `tx` from what the view knows now (recording it); undefined while an input is unknown. */
@@ -174,17 +183,14 @@ export class MempoolView {
       else return undefined; // a parent it replaced along with its own conflict: Core would refuse it
     }
     if (!viewParent) return { fee, prevouts };
-    const anc = ancestorsOf(s, slot);
-    if (anc === undefined || anc.length === 0 || anc.some((a) => Number.isNaN(s.fee[a]))) return { fee, prevouts };
-    return { fee, prevouts, effectiveFeerate: anc.reduce((t, a) => t + s.fee[a], fee) / anc.reduce((t, a) => t + s.vsize[a], s.vsize[slot]) };
+    const effectiveFeerate = packageFeerate(s, slot, fee);
+    return effectiveFeerate === undefined ? { fee, prevouts } : { fee, prevouts, effectiveFeerate };
   }
 
   /** The inputs of `tx` whose spent output the view does not know (not a view transaction's, not a recent block's). */
   missingInputs(tx: DecodedTx): number[] {
     const out: number[] = [];
-    tx.inputs.forEach((input, i) => {
-      if (this.valueOf(input.prevTxid, 0, input.prevIndex) === undefined) out.push(i);
-    });
+    for (let i = 0; i < tx.inputs.length; i++) if (this.valueOf(tx.inputs[i].prevTxid, 0, tx.inputs[i].prevIndex) === undefined) out.push(i);
     return out;
   }
 
@@ -199,19 +205,27 @@ export class MempoolView {
     const confirmed: { index: number; time: number }[] = [];
     const unseen: number[] = [];
     const left: Left[] = [];
+    if (this.held.length < txs.length) this.held = new Uint8Array(txs.length);
+    const held = this.held;
+    let x = this.warmed; // each pass reads ahead what it will probe (warm.ts)
     for (let i = 0; i < txs.length; i++) {
+      x = (x + warmConfirmed(s, txs, i)) & 0xffff;
       const e = s.find(txs[i].txid);
+      held[i] = e === NONE ? 0 : 1;
       if (e !== NONE) {
         confirmed.push({ index: i, time: s.time[e] });
         this.remove(e);
       } else if (i > 0) unseen.push(i);
     }
     for (let i = 1; i < txs.length; i++) {
+      x = (x + warmSpent(s, this.confirmedOutputs, txs, held, i)) & 0xffff;
       const tx = txs[i];
       let by: string | undefined;
       for (let k = 0; k < tx.inputs.length; k++) {
         const input = tx.inputs[k];
         this.confirmedOutputs.spent(input.prevTxid, input.prevIndex);
+        // The view held it: it was its outpoints' one spender (add() removes conflicts first), and it has left.
+        if (held[i] === 1) continue;
         const other = s.spender(input.prevTxid, 0, input.prevIndex);
         if (other === NONE) continue;
         by ??= toReversedHex(tx.txid);
@@ -219,6 +233,7 @@ export class MempoolView {
       }
       for (let j = 0; j < tx.outputs.length; j++) this.confirmedOutputs.add(tx.txid, j, Number(tx.outputs[j].value), tx.outputs[j].script);
     }
+    this.warmed = x;
     return { confirmed, unseen, left };
   }
 
