@@ -28,7 +28,6 @@ export class HashIndex {
   /** `eq(val, aux)`: does the stored entry equal the key the caller looks for now. */
   constructor(private readonly eq: (val: number, aux: number) => boolean) {}
 
-
   /** Bytes the table holds (for the view's bound). */
   get bytes(): number {
     return this.slots * W * 4;
@@ -39,8 +38,8 @@ export class HashIndex {
   }
 
   /**
-   * A bit of the cache line where a probe for `h` starts (a small integer: no number is boxed). The view reads the lines of all the keys
-   * a transaction will probe first, in a row: their cache (and TLB) misses, each ~100-200 ns in a
+   * A bit of the cache line where a probe for `h` starts (a small integer: no number is boxed).
+   * The view reads the lines of all the keys a transaction will probe first, in a row: their cache (and TLB) misses, each ~100-200 ns in a
    * table of tens of MB, then overlap instead of coming one after another.
    */
   touch(h: number): number {
