@@ -17,6 +17,7 @@ import type { Server, Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SimPeer, newTally, type Clock } from '../../spec/support/network/sim-peer.js';
 import { buildStream, characterOf, type FromSimulator, type ToSimulator } from '../../spec/support/network/stream.js';
+import { ellswiftCreate, randomPrivateKey } from '../../lib/transport/ellswift.js';
 
 const [n, rate, expected] = process.argv.slice(2).map(Number);
 if (![n, rate, expected].every((x) => Number.isInteger(x) && x > 0)) throw new Error('usage: simulator.ts N R EXPECTED (run by bench-network.ts)');
@@ -35,6 +36,17 @@ let running = true;
 let handshakes = 0;
 let reported = 0;
 const loop = monitorEventLoopDelay({ resolution: 10 });
+/**
+ * BENCH_SIM_KEYS v2 keys made before this simulator listens (bench-network.ts sets it for a v2
+ * run): each simulated node stands for a Core node with a CPU of its own, which makes its key
+ * there, not on the two cores the crawler is measured on. One key a connection, none reused; past
+ * them a connection makes its own.
+ */
+const keys = Array.from({ length: Number(process.env.BENCH_SIM_KEYS ?? 0) }, () => {
+  const privkey = randomPrivateKey();
+  return { privkey, ellswift: ellswiftCreate(privkey) };
+});
+const nextKey = (): { privkey: Uint8Array; ellswift: Uint8Array } | undefined => keys.pop();
 
 const reportHandshakes = setInterval(() => {
   if (handshakes !== reported) send({ kind: 'handshakes', n: (reported = handshakes) });
@@ -47,7 +59,7 @@ const onConnection = (socket: Socket): void => {
   socket.setNoDelay(true);
   const address = socket.localAddress ? socket.localAddress.split('.').reduce((a, x) => a * 256 + Number(x), 0) : accepted;
   const { delayMs, trickleMs } = characterOf(address);
-  const peer = new SimPeer(socket, stream, clock, tally, delayMs, trickleMs, () => handshakes++);
+  const peer = new SimPeer(socket, stream, clock, tally, delayMs, trickleMs, () => handshakes++, undefined, nextKey);
   peers.add(peer);
   socket.on('data', (chunk: Buffer) => peer.receive(chunk));
   socket.on('error', () => {});

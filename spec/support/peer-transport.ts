@@ -22,6 +22,8 @@ export class ResponderTransport {
     private readonly magic: number,
     accept: ScriptedTransport,
     private readonly write: (bytes: Uint8Array) => void,
+    /** Our v2 key made beforehand (bench simulators); a fresh one when it gives none. */
+    private readonly key: () => { readonly privkey: Uint8Array; readonly ellswift: Uint8Array } | undefined = () => undefined,
   ) {
     if (accept !== 'both') this.choose(accept);
   }
@@ -66,7 +68,8 @@ export class ResponderTransport {
     this.chosen = kind;
     if (kind === 'v1') this.framer = new Framer(this.magic, maxPayloadFor);
     else {
-      this.session = new V2Session({ initiator: false, magic: this.magic });
+      const key = this.key();
+      this.session = new V2Session({ initiator: false, magic: this.magic, privkey: key?.privkey, ellswift: key?.ellswift });
       this.write(this.session.start());
     }
   }

@@ -73,8 +73,10 @@ export class SimPeer {
     private readonly onVerack: () => void,
     /** Told once the crawler has answered a ping sent after this peer's last announcement. */
     private readonly onAllAnnounced: () => void = () => {},
+    /** Its v2 key, if made beforehand (the simulator's). */
+    key: () => { readonly privkey: Uint8Array; readonly ellswift: Uint8Array } | undefined = () => undefined,
   ) {
-    this.transport = new ResponderTransport(REGTEST.magic, 'both', (bytes) => this.write(bytes));
+    this.transport = new ResponderTransport(REGTEST.magic, 'both', (bytes) => this.write(bytes), key);
   }
 
   get ready(): boolean {
