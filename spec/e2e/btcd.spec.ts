@@ -186,6 +186,8 @@ describe.skipIf(!BTCD)('crawl against a btcd 0.25 regtest node', () => {
       expect(up).toMatchObject({ transport: 'v1', user_agent: '/btcwire:0.5.0/btcd:0.25.0/', start_height: 0 });
       expect(services(up) & NODE_P2P_V2).toBe(0n);
       // btcd drops the connection at our key's first bytes (no v1 magic): v1 next, no `down` line between.
+      // (stderr is a pipe of its own: its lines may come after stdout's.)
+      await auto.logs.wait((l) => l.includes(`peer connected peer=${peer} `), LINE_MS, 'the connected log');
       const tried = auto.logs.all.findIndex((l) => l.includes('v2 handshake failed, trying v1') && l.includes(`peer=${peer} `));
       const connected = auto.logs.all.findIndex((l) => l.includes(`peer connected peer=${peer} `) && l.endsWith(' transport=v1'));
       expect(tried).toBeGreaterThanOrEqual(0);

@@ -139,6 +139,8 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
       });
       // NODE_WITNESS (bit 3) and NODE_P2P_V2 (bit 11, BIP 324 on by default since Core 27).
       expect(BigInt(String(up?.services)) & 0x808n).toBe(0x808n);
+      // stderr is a pipe of its own: its line may come after stdout's.
+      await crawler.logs.wait(connectedLog(node.p2p, 'v2'), LINE_MS, `${node.p2p} connected log`);
       expect(crawler.logs.all.filter(connectedLog(node.p2p, 'v2'))).toHaveLength(1);
       const ours = await crawlerPeers(node);
       expect(ours).toHaveLength(1);
@@ -158,6 +160,7 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     try {
       const up = await v1.waitLine(isUp(a.p2p), 'v1 crawler up', 30_000);
       expect(up).toMatchObject({ version: 70016, user_agent: '/Satoshi:31.1.0/', transport: 'v1' });
+      await v1.logs.wait(connectedLog(a.p2p, 'v1'), LINE_MS, 'v1 connected log');
       expect(v1.logs.all.filter(connectedLog(a.p2p, 'v1'))).toHaveLength(1);
       const fresh = await until('Core listing the v1 connection', LINE_MS, async () => {
         const added = (await crawlerPeers(a)).filter((p) => !before.has(p.id) && p.version > 0);
