@@ -18,11 +18,15 @@ import { compactOf } from '../support/compact.js';
 import { percentile } from '../support/stats.js';
 
 const K = 200;
-/** The offsets come in five waves, 300 ms apart, so that each percentile is one wave's delay. */
-const WAVE_MS = 300;
+/** The offsets come in five waves, 1 s apart, so that each percentile is one wave's delay, far from the next wave's. */
+const WAVE_MS = 1_000;
 const waveOf = (i: number): number => i % 5;
-/** How much later the crawler may read one socket than another, on top of the histogram's error. */
-const READ_SLACK_MS = 100;
+/**
+ * How much later the crawler may read one socket than another, on top of the histogram's error:
+ * 200 peers' bytes in one event loop, on a CI machine running other test files beside it (100 ms
+ * was exceeded once there: 117 ms). A quarter of a wave: a percentile still lands in its own wave.
+ */
+const READ_SLACK_MS = 250;
 
 let cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -72,7 +76,7 @@ describe('--emit propagation', () => {
       '--max-peers', String(K),
       '--transport', 'v1',
       '--emit', 'propagation',
-      '--window', '3',
+      '--window', '6',
       '--log-level', 'warn',
     ]);
     cleanup.push(() => void crawler.stop('SIGKILL'));
