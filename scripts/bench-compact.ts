@@ -34,8 +34,8 @@ const blockTxs: DecodedTx[] = [];
 for (let i = 0; i < inBlock; i++) blockTxs.push(decodeTx(encodeTx({ ...base[i % base.length], locktime: 500_000_000 + i })));
 
 const others = Array.from({ length: Math.max(0, stored - blockTxs.length) }, () => ({ wtxid: randomBytes(32), raw: randomBytes(250) }) as unknown as DecodedTx);
-// A ring just large enough for all of them (an entry: its length and wtxid, 36 bytes, then the transaction).
-const store = new TxStore([...blockTxs, ...others].reduce((n, t) => n + 36 + t.raw.length, 4));
+// A ring just large enough for all of them (and the 4 bytes a wrap may leave unused).
+const store = new TxStore([...blockTxs, ...others].reduce((n, t) => n + TxStore.entrySize(t.raw.length), 4));
 for (const t of [...blockTxs, ...others]) store.add(t);
 if (store.size !== stored) throw new Error(`stored ${store.size}, not ${stored}`);
 

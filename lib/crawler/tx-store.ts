@@ -46,7 +46,7 @@ export class TxStore {
   }
 
   add(tx: DecodedTx): void {
-    const need = ENTRY_HEADER_BYTES + tx.raw.length;
+    const need = TxStore.entrySize(tx.raw.length);
     // A transaction larger than the whole ring (none relayed is: 400,000 weight units at most) is not kept.
     if (need > this.maxBytes - 4) return;
     const ring = (this.ring ??= new Uint8Array(this.maxBytes));
@@ -78,6 +78,11 @@ export class TxStore {
       if (!visit(ring, at)) return;
       at = this.next(at + ENTRY_HEADER_BYTES + dv.getUint32(at, true));
     }
+  }
+
+  /** The ring bytes an entry for a transaction of `txBytes` takes (its header, then the transaction). */
+  static entrySize(txBytes: number): number {
+    return ENTRY_HEADER_BYTES + txBytes;
   }
 
   /** The bytes of the entry at `at` of `ring`: its header (length, wtxid) and its transaction. */

@@ -46,19 +46,18 @@ export function v2Transport(magic: number, write: Write): Transport {
   /** Messages sent before the keys, encoded (their size on the wire is known before they are sealed). */
   let queue: Array<{ readonly command: string; readonly payload: Uint8Array }> = [];
   const commandOf = (msg: Message): string => (msg.command === 'unknown' ? msg.name : msg.command);
-  const handle = (outputs: readonly V2Output[], sink: FrameSink): void => {
+  /** The outputs of session `s`. */
+  const handle = (s: V2Session, outputs: readonly V2Output[], sink: FrameSink): void => {
     for (const out of outputs) {
       switch (out.kind) {
-        case 'agree': {
+        case 'agree':
           // The secret is computed in the key worker; the session goes on when it is known.
-          const s = session;
-          if (s !== undefined) agree(out.request, (secret) => sink.resume(() => handle(s.agreed(secret), sink)));
+          agree(out.request, (secret) => sink.resume(() => handle(s, s.agreed(secret), sink)));
           break;
-        }
         case 'send':
           write(out.bytes);
           keyed = true;
-          for (const m of queue) if (session !== undefined) write(session.encrypt(m.command, m.payload));
+          for (const m of queue) write(s.encrypt(m.command, m.payload));
           queue = NOTHING_QUEUED;
           break;
         case 'ready':
@@ -80,7 +79,8 @@ export function v2Transport(magic: number, write: Write): Transport {
     },
     receive(chunk, sink) {
       heard = true;
-      handle((session ?? begin(takeKey())).receive(chunk), sink);
+      const s = session ?? begin(takeKey());
+      handle(s, s.receive(chunk), sink);
     },
     send(msg: Message) {
       if (!keyed || session === undefined) {
