@@ -1,4 +1,4 @@
-import { hexAt } from '../wire/hex.js';
+import { hexAt, toHex } from '../wire/hex.js';
 import { HashIndex } from './index.js';
 import { copyBytes } from './arena.js';
 
@@ -18,13 +18,10 @@ export interface Output {
  * than that, which only --rpc resolves.
  */
 export const CONFIRMED_OUTPUTS_MAX = 250_000;
+/** Ring entries touchOverwritten reads ahead for one transaction's outputs (more would evict the first before they are used). */
+const OVERWRITTEN_WARM_MAX = 4;
 /** Outputs of one transaction kept at most (a larger one is kept without its outputs: its children's fees stay unknown). MAX_STANDARD_TX_WEIGHT / the 9 bytes × 4 of the smallest output. */
 export const OUTPUTS_PER_TX_MAX = Math.floor(400_000 / 36);
-
-/** Bytes [start, end) of `b` as hex. */
-export function bytesHex(b: Uint8Array, start: number, end: number): string {
-  return hexAt(b, start, end);
-}
 
 /** The 32 bits at `at` of a txid (internal byte order): its hash in the indexes. */
 export const hash32 = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
@@ -84,10 +81,10 @@ export class ConfirmedOutputs {
     return this.index.touch(outpointHash(hash32(txid, this.offset), vout));
   }
 
-  /** Touches the index lines of the `n` entries add() overwrites `ahead` outputs from now (see HashIndex.touch). */
+  /** Touches the index lines of the `n` entries (at most OVERWRITTEN_WARM_MAX) add() overwrites `ahead` outputs from now (see HashIndex.touch). */
   touchOverwritten(ahead: number, n: number): number {
     let x = 0;
-    for (let k = 0; k < n && k < 4; k++) {
+    for (let k = 0; k < n && k < OVERWRITTEN_WARM_MAX; k++) {
       const pos = (this.next + ahead + k) % this.max;
       if (pos < this.vouts.length && this.vouts[pos] >= 0) x += this.index.touch(outpointHash(hash32(this.txids, pos * 32 + this.offset), this.vouts[pos]));
     }
@@ -101,7 +98,7 @@ export class ConfirmedOutputs {
   output(pos: number): Output {
     const o = pos * SCRIPT_SLOT;
     const len = this.scripts[o];
-    const script = len === LONG ? bytesHex(this.long.get(pos) ?? new Uint8Array(0), 0, this.long.get(pos)?.length ?? 0) : bytesHex(this.scripts, o + 1, o + 1 + len);
+    const script = len === LONG ? toHex(this.long.get(pos) ?? new Uint8Array(0)) : hexAt(this.scripts, o + 1, o + 1 + len);
     return { value: this.values[pos], script };
   }
 

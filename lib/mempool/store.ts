@@ -1,8 +1,8 @@
 import type { DecodedTx } from '../wire/model.js';
-import { reversedHexAt } from '../wire/hex.js';
+import { hexAt, reversedHexAt } from '../wire/hex.js';
 import { Arena, copyBytes, type LiveRanges } from './arena.js';
 import { HashIndex } from './index.js';
-import { bytesHex, hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
+import { hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 
 /** No slot. */
 export const NONE = -1;
@@ -169,7 +169,7 @@ export class TxStore {
     const ends = this.dataOff[slot] + this.nIn[slot] * 36 + n * 8;
     const scripts = ends + n * 4;
     const start = i === 0 ? 0 : this.arena.dv.getUint32(ends + (i - 1) * 4, true);
-    return { value: this.outputValue(slot, i) ?? 0, script: bytesHex(this.arena.bytes, scripts + start, scripts + this.arena.dv.getUint32(ends + i * 4, true)) };
+    return { value: this.outputValue(slot, i) ?? 0, script: hexAt(this.arena.bytes, scripts + start, scripts + this.arena.dv.getUint32(ends + i * 4, true)) };
   }
 
   /** The txid as the lines print it (byte-reversed hex). */
