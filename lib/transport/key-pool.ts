@@ -14,7 +14,7 @@ import type { AgreeRequest } from './v2-types.js';
  * shared secret of each handshake is computed there too (agree: ellswift_decode in JavaScript
  * and ECDH, another tenth of that CPU).
  * Where the worker cannot run (the TypeScript sources without their compiled worker, as under
- * vitest; BITCRAWL_KEY_WORKER=0; the worker failed), the pool refills here, one key per turn of
+ * vitest; without BITCRAWL_KEY_WORKER=1, the default for now; the worker failed), the pool refills here, one key per turn of
  * the event loop (setImmediate: after the pending I/O), and a dial that finds it empty makes its
  * key at once, as before.
  *
@@ -58,7 +58,9 @@ function makeKey(): EphemeralKey {
 function keyWorker(): Worker | undefined {
   if (worker !== undefined || inline !== undefined) return worker;
   const url = new URL('./key-worker.js', import.meta.url);
-  if (process.env.BITCRAWL_KEY_WORKER === '0') inline = 'BITCRAWL_KEY_WORKER=0';
+  // Opt-in: the secp256k1 addon, loaded in a worker, aborted the process at exit once ("terminate
+  // called after throwing an instance of 'Napi::Error'", a crawl ending as its peer left).
+  if (process.env.BITCRAWL_KEY_WORKER !== '1') inline = 'the default; BITCRAWL_KEY_WORKER=1 for the worker';
   else if (!existsSync(fileURLToPath(url))) inline = 'no compiled key-worker.js beside key-pool (running from the TypeScript sources)';
   if (inline !== undefined) return undefined;
   try {

@@ -15,7 +15,7 @@ const POOL = fileURLToPath(new URL('../../dist/lib/transport/key-pool.js', impor
 type Agreement = { privkey: string; theirs: string; ours: string; initiator: boolean; secret: string; elsewhere: boolean };
 
 /** The built pool's agree() on each request, in a fresh process: the secret it gives, and whether the worker computed it. */
-function agreementsFrom(requests: ReadonlyArray<Omit<Agreement, 'secret' | 'elsewhere'>>, env: Record<string, string> = {}): Agreement[] {
+function agreementsFrom(requests: ReadonlyArray<Omit<Agreement, 'secret' | 'elsewhere'>>, env: Record<string, string>): Agreement[] {
   const script = `
     const m = await import(${JSON.stringify(POOL)});
     const h = (s) => Uint8Array.from(Buffer.from(s, 'hex'));
@@ -29,7 +29,7 @@ function agreementsFrom(requests: ReadonlyArray<Omit<Agreement, 'secret' | 'else
 }
 
 /** Runs the built pool in a fresh process: `n` keys through withKey, one after another (each dial waits for the next). */
-function keysFrom(n: number, env: Record<string, string> = {}): { maker: string; keys: Array<{ privkey: string; ellswift: string }> } {
+function keysFrom(n: number, env: Record<string, string> = { BITCRAWL_KEY_WORKER: '1' }): { maker: string; keys: Array<{ privkey: string; ellswift: string }> } {
   const script = `
     const m = await import(${JSON.stringify(POOL)});
     const maker = m.keyMaker();
@@ -59,9 +59,9 @@ describe('the key worker (built)', () => {
     expectValid(keys);
   });
 
-  it('makes them on the main thread with BITCRAWL_KEY_WORKER=0, and says so', () => {
-    const { maker, keys } = keysFrom(20, { BITCRAWL_KEY_WORKER: '0' });
-    expect(maker).toBe('this thread (BITCRAWL_KEY_WORKER=0)');
+  it('makes them on the main thread without BITCRAWL_KEY_WORKER=1 (the default), and says so', () => {
+    const { maker, keys } = keysFrom(20, {});
+    expect(maker).toBe('this thread (the default; BITCRAWL_KEY_WORKER=1 for the worker)');
     expectValid(keys);
   });
 
@@ -71,9 +71,9 @@ describe('the key worker (built)', () => {
       const theirs = ellswiftCreate(randomPrivateKey());
       return { privkey: toHex(privkey), theirs: toHex(theirs), ours: toHex(ellswiftCreate(privkey)), initiator: i % 2 === 0 };
     });
-    for (const env of [{}, { BITCRAWL_KEY_WORKER: '0' }] as Array<Record<string, string>>) {
+    for (const env of [{ BITCRAWL_KEY_WORKER: '1' }, {}] as Array<Record<string, string>>) {
       const got = agreementsFrom(requests, env);
-      expect(got.map((a) => a.elsewhere)).toEqual(requests.map(() => !('BITCRAWL_KEY_WORKER' in env)));
+      expect(got.map((a) => a.elsewhere)).toEqual(requests.map(() => 'BITCRAWL_KEY_WORKER' in env));
       for (const a of got) expect(a.secret).toBe(toHex(v2Ecdh(fromHex(a.privkey), fromHex(a.theirs), fromHex(a.ours), a.initiator)));
     }
   });
