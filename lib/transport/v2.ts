@@ -1,7 +1,8 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, TAG_LEN } from './cipher.js';
 import { deriveV2Keys, PacketCipher, responderGarbageTerminator } from './packet-cipher.js';
-import { ELLSWIFT_BYTES, ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
+import { ELLSWIFT_BYTES } from './ellswift.js';
+import { ellswiftCreate, randomPrivateKey, v2Ecdh } from './v2-ecdh.js';
 import { V2Error } from './errors.js';
 import { PacketBuffer } from './packet-buffer.js';
 import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';
@@ -210,7 +211,7 @@ export class V2Session {
     bytes.set(version, GARBAGE_TERMINATOR_LEN);
     this.garbage = EMPTY;
     this.state = 'garbage';
-    this.recvGarbage = new Uint8Array(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN);
+    this.recvGarbage = Buffer.allocUnsafeSlow(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN); // only its filled part is ever read
     this.recvGarbageFill = 0;
     out.push({ kind: 'send', bytes });
   }
@@ -223,33 +224,38 @@ export class V2Session {
     throw new V2Error('wrong-network-v1', 'the peer sent a v1 version message for another network', magic);
   }
 
-  /** Core ProcessReceivedGarbageBytes: byte by byte, until the last 16 are the terminator. */
+  /**
+   * Core ProcessReceivedGarbageBytes: the garbage ends where the terminator first appears. Core
+   * tests the last 16 bytes after each byte; here each chunk is appended and searched at once
+   * (Buffer's indexOf), from 15 bytes before it, which finds the same first terminator. A
+   * terminator of another network ending before ours names that network.
+   */
   private readGarbage(chunk: Uint8Array, at: number): number {
     const term = this.keyed().recvGarbageTerminator;
-    const buf = this.recvGarbage;
-    while (at < chunk.length) {
-      buf[this.recvGarbageFill++] = chunk[at++];
-      const n = this.recvGarbageFill;
-      if (n >= GARBAGE_TERMINATOR_LEN && buf[n - 1] === term[GARBAGE_TERMINATOR_LEN - 1] && endsWith(buf, n, term)) {
-        this.recvGarbage = buf.subarray(0, n - GARBAGE_TERMINATOR_LEN);
-        this.recvGarbageFill = 0;
-        this.state = 'version';
-        this.otherTerminators = NONE;
-        this.keyed().releaseTerminators();
-        return at;
-      }
-      if (n >= GARBAGE_TERMINATOR_LEN) {
-        for (const o of this.otherTerminators) {
-          if (buf[n - 1] === o.term[GARBAGE_TERMINATOR_LEN - 1] && endsWith(buf, n, o.term)) {
-            throw new V2Error('wrong-network-v2', 'the peer derived its v2 keys for another network', o.magic);
-          }
-        }
-      }
-      if (n === buf.length) {
-        throw new V2Error('garbage-too-long', `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage`);
-      }
+    const buf = this.recvGarbage as Buffer;
+    const fill = this.recvGarbageFill;
+    const take = Math.min(chunk.length - at, buf.length - fill);
+    buf.set(chunk.subarray(at, at + take), fill);
+    const end = fill + take;
+    const from = Math.max(0, fill - (GARBAGE_TERMINATOR_LEN - 1));
+    const filled = buf.subarray(0, end);
+    const found = filled.indexOf(term, from);
+    // Another network's terminator starting before ours, or anywhere when ours is not in yet.
+    const others = found < 0 ? filled : buf.subarray(0, found + GARBAGE_TERMINATOR_LEN - 1);
+    for (const o of this.otherTerminators) {
+      if (others.indexOf(o.term, from) >= 0) throw new V2Error('wrong-network-v2', 'the peer derived its v2 keys for another network', o.magic);
     }
-    return at;
+    if (found >= 0) {
+      this.recvGarbage = buf.subarray(0, found);
+      this.recvGarbageFill = 0;
+      this.state = 'version';
+      this.otherTerminators = NONE;
+      this.keyed().releaseTerminators();
+      return at + (found + GARBAGE_TERMINATOR_LEN - fill);
+    }
+    this.recvGarbageFill = end;
+    if (end === buf.length) throw new V2Error('garbage-too-long', `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage`);
+    return at + take;
   }
 
   /** Core ProcessReceivedPacketBytes: 3 length bytes, checked, then header + contents + tag. */
@@ -291,10 +297,4 @@ export class V2Session {
 function randomGarbage(): Uint8Array {
   const r = randomBytes(2);
   return randomBytes((r[0] | (r[1] << 8)) % (MAX_GARBAGE_LEN + 1));
-}
-
-function endsWith(buf: Uint8Array, end: number, suffix: Uint8Array): boolean {
-  const start = end - suffix.length;
-  for (let i = 0; i < suffix.length; i++) if (buf[start + i] !== suffix[i]) return false;
-  return true;
 }
