@@ -86,16 +86,17 @@ export function chachaBlock(k: Int32Array, counter: number, n0: number, n1: numb
 const BLOCK_WORDS = new Int32Array(16);
 
 /**
- * RFC 8439 §2.4: input[at, at + len) XOR the ChaCha20 keystream from block `counter` on, into
- * output[at, at + len) (output may be input).
+ * RFC 8439 §2.4: input[inAt, inAt + len) XOR the ChaCha20 keystream from block `counter` on,
+ * into output[outAt, outAt + len) (output may be input at the same offset).
  */
-export function chachaXor(k: Int32Array, counter: number, n0: number, n1: number, n2: number, input: Uint8Array, output: Uint8Array, at: number, len: number): void {
+export function chachaXor(k: Int32Array, counter: number, n0: number, n1: number, n2: number, input: Uint8Array, inAt: number, output: Uint8Array, outAt: number, len: number): void {
   const w = BLOCK_WORDS;
   for (let done = 0; done < len; done += 64, counter++) {
     chachaBlock(k, counter, n0, n1, n2, w);
     const n = Math.min(64, len - done);
-    const base = at + done;
-    for (let i = 0; i < n; i++) output[base + i] = input[base + i] ^ (w[i >> 2] >>> ((i & 3) << 3));
+    const from = inAt + done;
+    const to = outAt + done;
+    for (let i = 0; i < n; i++) output[to + i] = input[from + i] ^ (w[i >> 2] >>> ((i & 3) << 3));
   }
   w.fill(0);
 }

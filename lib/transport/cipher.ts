@@ -151,7 +151,7 @@ export class FSChaCha20Poly1305 {
       this.wipeScratch();
     } else {
       this.polyKey();
-      chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, output, at, len);
+      chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, at, output, at, len);
       this.mac(aad, output, at, len);
       polyFinish(output, at + len);
     }
@@ -168,18 +168,41 @@ export class FSChaCha20Poly1305 {
       ok = (this.node as NodeAead).open(keyBytes(this.key, KEY_BYTES), this.nonceBytes(), aad, input, output, at, len);
       this.wipeScratch();
     } else {
-      this.polyKey();
-      this.mac(aad, input, at, len);
-      polyFinish(TAG, 0);
-      let diff = 0; // compared in constant time
-      for (let i = 0; i < TAG_LEN; i++) diff |= TAG[i] ^ input[at + len + i];
-      TAG.fill(0);
-      ok = diff === 0;
+      ok = this.authentic(aad, input, at, len);
       // Authenticated before anything is decrypted.
-      if (ok) chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, output, at, len);
+      if (ok) chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, at, output, at, len);
     }
     this.nextPacket();
     return ok;
+  }
+
+  /**
+   * The plaintext of input[at, at + len) (its tag after it) as a new array, input untouched, or
+   * undefined when the tag does not authenticate: for a packet whole in a read chunk, which is
+   * then neither copied out first nor decrypted in place.
+   */
+  openOut(aad: Uint8Array, input: Uint8Array, at: number, len: number): Uint8Array | undefined {
+    let out: Uint8Array | undefined;
+    if (len >= this.nodeFrom) {
+      out = (this.node as NodeAead).openOut(keyBytes(this.key, KEY_BYTES), this.nonceBytes(), aad, input, at, len);
+      this.wipeScratch();
+    } else if (this.authentic(aad, input, at, len)) {
+      out = new Uint8Array(len);
+      chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, at, out, 0, len);
+    }
+    this.nextPacket();
+    return out;
+  }
+
+  /** Whether input[at + len, at + len + 16) is the tag of aad and input[at, at + len), compared in constant time. */
+  private authentic(aad: Uint8Array, input: Uint8Array, at: number, len: number): boolean {
+    this.polyKey();
+    this.mac(aad, input, at, len);
+    polyFinish(TAG, 0);
+    let diff = 0;
+    for (let i = 0; i < TAG_LEN; i++) diff |= TAG[i] ^ input[at + len + i];
+    TAG.fill(0);
+    return diff === 0;
   }
 
   /** This packet's Poly1305 key: the first 32 bytes of ChaCha20 block 0 (RFC 8439 §2.6). */

@@ -14,6 +14,8 @@ export interface NodeAead {
   seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, input: Uint8Array, output: Uint8Array, at: number, len: number): void;
   /** The plaintext of input[at, at + len) (tag after it) into output[at, at + len), only once the tag verified: else false, output untouched. */
   open(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, input: Uint8Array, output: Uint8Array, at: number, len: number): boolean;
+  /** The plaintext of input[at, at + len) (tag after it) as a new buffer, only once the tag verified: else undefined. */
+  openOut(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, input: Uint8Array, at: number, len: number): Uint8Array | undefined;
 }
 
 const ALGORITHM = 'chacha20-poly1305';
@@ -36,6 +38,12 @@ export const nodeAeadImpl: NodeAead = {
     output.set(c.getAuthTag(), at + len);
   },
   open(key, nonce, aad, input, output, at, len) {
+    const pt = nodeAeadImpl.openOut(key, nonce, aad, input, at, len);
+    if (pt === undefined) return false;
+    output.set(pt, at); // released only now
+    return true;
+  },
+  openOut(key, nonce, aad, input, at, len) {
     const d = createDecipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_LEN });
     if (aad.length > 0) d.setAAD(aad, { plaintextLength: len });
     d.setAuthTag(input.subarray(at + len, at + len + TAG_LEN));
@@ -43,10 +51,10 @@ export const nodeAeadImpl: NodeAead = {
     try {
       d.final(); // throws when the tag does not authenticate
     } catch {
-      return false;
+      pt.fill(0);
+      return undefined;
     }
-    output.set(pt, at); // released only now
-    return true;
+    return pt; // released only now
   },
 };
 

@@ -258,38 +258,52 @@ export class V2Session {
     return at + take;
   }
 
-  /** Core ProcessReceivedPacketBytes: 3 length bytes, checked, then header + contents + tag. */
+  /**
+   * Core ProcessReceivedPacketBytes: 3 length bytes, checked, then header + contents + tag. A
+   * packet whole in the chunk is decrypted straight from it into its own array; one that comes
+   * in pieces is gathered first (PacketBuffer) and decrypted in place.
+   */
   private readPacket(chunk: Uint8Array, at: number, out: V2Output[]): number {
     const cipher = this.keyed();
     if (!this.body.active) {
       const take = Math.min(LENGTH_LEN - this.lengthFill, chunk.length - at);
-      this.lengthBytes.set(chunk.subarray(at, at + take), this.lengthFill);
+      for (let i = 0; i < take; i++) this.lengthBytes[this.lengthFill + i] = chunk[at + i];
       this.lengthFill += take;
       at += take;
       if (this.lengthFill < LENGTH_LEN) return at;
       const len = cipher.decryptLength(this.lengthBytes);
       if (len > MAX_V2_CONTENTS) throw new V2Error('oversized', `packet of ${len} contents bytes, more than ${MAX_V2_CONTENTS}`);
-      this.body.begin(HEADER_LEN + len + TAG_LEN);
+      const n = HEADER_LEN + len + TAG_LEN;
+      if (chunk.length - at >= n) {
+        this.lengthFill = 0;
+        this.opened(cipher.openFrom(chunk, at, n, this.recvGarbage), len, out);
+        return at + n;
+      }
+      this.body.begin(n);
     }
     at = this.body.append(chunk, at);
     const body = this.body.complete();
     if (body === undefined) return at;
     this.lengthFill = 0;
     const header = cipher.openInPlace(body, this.recvGarbage);
-    if (header === undefined) {
+    this.opened(header === undefined ? undefined : body.subarray(0, body.length - TAG_LEN), body.length - HEADER_LEN - TAG_LEN, out);
+    return at;
+  }
+
+  /** A packet's header + contents once decrypted (undefined: it did not authenticate), `len` contents bytes. */
+  private opened(plain: Uint8Array | undefined, len: number, out: V2Output[]): void {
+    if (plain === undefined) {
       if (this.state === 'version') throw new V2Error('bad-version-packet', 'a handshake packet failed authentication (altered garbage?)');
-      throw new V2Error('bad-tag', `a packet of ${body.length - HEADER_LEN - TAG_LEN} contents bytes failed authentication`);
+      throw new V2Error('bad-tag', `a packet of ${len} contents bytes failed authentication`);
     }
     this.recvGarbage = EMPTY; // only the first packet after the terminator carries it (Core: ClearShrink(m_recv_aad))
-    if ((header & IGNORE_BIT) !== 0) return at; // decoy
-    const contents = body.subarray(HEADER_LEN, body.length - TAG_LEN);
+    if ((plain[0] & IGNORE_BIT) !== 0) return; // decoy
     if (this.state === 'version') {
       this.state = 'app';
-      out.push({ kind: 'ready', sessionId: cipher.sessionId });
+      out.push({ kind: 'ready', sessionId: this.keyed().sessionId });
     } else {
-      out.push(decodeContents(contents));
+      out.push(decodeContents(plain.subarray(HEADER_LEN)));
     }
-    return at;
   }
 }
 

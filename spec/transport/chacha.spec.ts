@@ -15,7 +15,7 @@ function seal(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Ui
   chachaBlock(k, 0, n0, n1, n2, block);
   polyStart(block);
   const out = new Uint8Array(plaintext.length + 16);
-  chachaXor(k, 1, n0, n1, n2, plaintext, out, 0, plaintext.length);
+  chachaXor(k, 1, n0, n1, n2, plaintext, 0, out, 0, plaintext.length);
   polyPadded(aad, 0, aad.length);
   polyPadded(out, 0, plaintext.length);
   polyLengths(aad.length, plaintext.length);
@@ -39,9 +39,11 @@ describe('ChaCha20 (RFC 8439 §2.3, §2.4)', () => {
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.integer({ min: 0, max: 2 ** 32 - 300 }), fc.uint8Array({ maxLength: 300 }), fc.nat(7), fc.boolean(), (key, nonce, counter, data, at, inPlace) => {
           const buf = new Uint8Array(at + data.length);
           buf.set(data, at);
-          const out = inPlace ? buf : new Uint8Array(buf.length);
-          chachaXor(keyWords(key), counter, word(nonce, 0), word(nonce, 4), word(nonce, 8), buf, out, at, data.length);
-          expect(toHex(out.subarray(at))).toBe(toHex(chacha20(key, nonce, data, undefined, counter)));
+          // In place, or into another array at another offset.
+          const outAt = inPlace ? at : 7 - at;
+          const out = inPlace ? buf : new Uint8Array(outAt + data.length);
+          chachaXor(keyWords(key), counter, word(nonce, 0), word(nonce, 4), word(nonce, 8), buf, at, out, outAt, data.length);
+          expect(toHex(out.subarray(outAt))).toBe(toHex(chacha20(key, nonce, data, undefined, counter)));
         },
       ),
       { numRuns: 200 },
