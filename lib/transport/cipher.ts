@@ -118,7 +118,7 @@ export class FSChaCha20Poly1305 {
   private epoch = 0;
   /** Node's AEAD (OpenSSL) when it has one, else undefined: then every packet takes the JavaScript path. */
   private readonly node: NodeAead | undefined;
-  /** Contents of this many bytes or more go through Node's AEAD (Infinity without it). */
+  /** Contents and aad of this many bytes or more go through Node's AEAD (Infinity without it): the version packet's aad is the peer's garbage, up to 4,095 bytes. */
   private readonly nodeFrom: number;
 
   /** `aead`: Node's ChaCha20-Poly1305 when available (node-aead.ts), or `null` for the JavaScript path only (tests hold both to the vectors). */
@@ -146,7 +146,7 @@ export class FSChaCha20Poly1305 {
 
   /** encrypt() of input[at, at + len) into output[at, at + len + 16) (output may be input, not otherwise overlap it). */
   sealAt(aad: Uint8Array, input: Uint8Array, output: Uint8Array, at: number, len: number): void {
-    if (len >= this.nodeFrom) {
+    if (len + aad.length >= this.nodeFrom) {
       (this.node as NodeAead).seal(keyBytes(this.key, KEY_BYTES), this.nonceBytes(), aad, input, output, at, len);
       this.wipeScratch();
     } else {
@@ -164,7 +164,7 @@ export class FSChaCha20Poly1305 {
    */
   openAt(aad: Uint8Array, input: Uint8Array, output: Uint8Array, at: number, len: number): boolean {
     let ok: boolean;
-    if (len >= this.nodeFrom) {
+    if (len + aad.length >= this.nodeFrom) {
       ok = (this.node as NodeAead).open(keyBytes(this.key, KEY_BYTES), this.nonceBytes(), aad, input, output, at, len);
       this.wipeScratch();
     } else {
@@ -183,7 +183,7 @@ export class FSChaCha20Poly1305 {
    */
   openOut(aad: Uint8Array, input: Uint8Array, at: number, len: number): Uint8Array | undefined {
     let out: Uint8Array | undefined;
-    if (len >= this.nodeFrom) {
+    if (len + aad.length >= this.nodeFrom) {
       out = (this.node as NodeAead).openOut(keyBytes(this.key, KEY_BYTES), this.nonceBytes(), aad, input, at, len);
       this.wipeScratch();
     } else if (this.authentic(aad, input, at, len)) {
