@@ -103,133 +103,159 @@ export function chachaXor(k: Int32Array, counter: number, n0: number, n1: number
 
 // ---------------------------------------------------------------------------------------------
 // Poly1305 (RFC 8439 §2.5) over whole 16-byte blocks, each with its 2^128 bit: the AEAD's input
-// is always padded to 16 bytes (§2.8), so no other kind of block occurs. Numbers mod 2^130 - 5
-// are 10 limbs of 13 bits; a product's 10 terms stay below 2^33, exact in a double, and the
-// carries are taken once per block. r is clamped as §2.5 says; s is added at the end.
+// is always padded to 16 bytes (§2.8), so no other kind of block occurs. Numbers are 6 limbs of
+// 22 bits (132 bits; 2^132 = 4 · 2^130 ≡ 20 mod 2^130 - 5, so what passes limb 5 comes back
+// times 20). A product's 6 terms stay below 2^52 (h < 2^23, 20·r < 2^26.4 as r < 2^124 once
+// clamped), exact in a double: 36 multiplications a block, the carries once. r is clamped as
+// §2.5 says; s is added at the end. The state is module scratch, loaded into locals per call.
 
-const R = new Float64Array(10);
-/** 5·r_i: the limbs of r that wrap past 2^130 (2^130 ≡ 5). */
-const R5 = new Float64Array(10);
-const H = new Float64Array(10);
-const S = new Int32Array(8);
-const M = new Float64Array(10);
-const D = new Float64Array(10);
-
-/** 16-bit little-endian word j of bytes[at, at + 16), zero past `end` (the padding). */
-function word(bytes: Uint8Array, p: number, end: number): number {
-  return (p < end ? bytes[p] : 0) | (p + 1 < end ? bytes[p + 1] << 8 : 0);
-}
-
-/** The 13-bit limbs of the 16-byte number whose 16-bit words are w0..w7, plus `top` at bit 128. */
-function limbs(out: Float64Array, w0: number, w1: number, w2: number, w3: number, w4: number, w5: number, w6: number, w7: number, top: number): void {
-  out[0] = w0 & 0x1fff;
-  out[1] = ((w0 >>> 13) | (w1 << 3)) & 0x1fff;
-  out[2] = ((w1 >>> 10) | (w2 << 6)) & 0x1fff;
-  out[3] = ((w2 >>> 7) | (w3 << 9)) & 0x1fff;
-  out[4] = ((w3 >>> 4) | (w4 << 12)) & 0x1fff;
-  out[5] = (w4 >>> 1) & 0x1fff;
-  out[6] = ((w4 >>> 14) | (w5 << 2)) & 0x1fff;
-  out[7] = ((w5 >>> 11) | (w6 << 5)) & 0x1fff;
-  out[8] = ((w6 >>> 8) | (w7 << 8)) & 0x1fff;
-  out[9] = (w7 >>> 5) | (top << 11);
-}
+const TWO22 = 4194304;
+const INV22 = 1 / TWO22;
+const TWO32 = 4294967296;
+/** h0..h5, then r0..r5, then 20·r0..20·r5. */
+const ST = new Float64Array(18);
+/** s as 4 little-endian words. */
+const S = new Int32Array(4);
 
 /** Starts a MAC with the one-time key: the first 32 bytes of block words `b` (r then s, RFC 8439 §2.6). */
 export function polyStart(b: Int32Array): void {
-  // r &= 0x0ffffffc0ffffffc0ffffffc0fffffff (§2.5), as 16-bit words.
-  const r0 = b[0] & 0x0fffffff, r1 = b[1] & 0x0ffffffc, r2 = b[2] & 0x0ffffffc, r3 = b[3] & 0x0ffffffc;
-  limbs(R, r0 & 0xffff, r0 >>> 16, r1 & 0xffff, r1 >>> 16, r2 & 0xffff, r2 >>> 16, r3 & 0xffff, r3 >>> 16, 0);
-  for (let i = 0; i < 10; i++) R5[i] = 5 * R[i];
-  for (let i = 0; i < 8; i++) S[i] = i & 1 ? b[4 + (i >> 1)] >>> 16 : b[4 + (i >> 1)] & 0xffff;
-  H.fill(0);
+  // r &= 0x0ffffffc0ffffffc0ffffffc0fffffff (§2.5).
+  const w0 = b[0] & 0x0fffffff, w1 = b[1] & 0x0ffffffc, w2 = b[2] & 0x0ffffffc, w3 = b[3] & 0x0ffffffc;
+  ST.fill(0, 0, 6);
+  ST[6] = w0 & 0x3fffff;
+  ST[7] = ((w0 >>> 22) | (w1 << 10)) & 0x3fffff;
+  ST[8] = ((w1 >>> 12) | (w2 << 20)) & 0x3fffff;
+  ST[9] = (w2 >>> 2) & 0x3fffff;
+  ST[10] = ((w2 >>> 24) | (w3 << 8)) & 0x3fffff;
+  ST[11] = w3 >>> 14;
+  for (let i = 0; i < 6; i++) ST[12 + i] = 20 * ST[6 + i];
+  for (let i = 0; i < 4; i++) S[i] = b[4 + i];
 }
 
-/** h = (h + m) · r mod 2^130 - 5, m in M (its 2^128 bit included). */
-function polyBlock(): void {
-  for (let i = 0; i < 10; i++) H[i] += M[i];
-  for (let i = 0; i < 10; i++) {
-    let d = 0;
-    for (let j = 0; j <= i; j++) d += H[j] * R[i - j];
-    for (let j = i + 1; j < 10; j++) d += H[j] * R5[i + 10 - j];
-    D[i] = d;
-  }
-  let c = 0;
-  for (let i = 0; i < 10; i++) {
-    const d = D[i] + c;
-    c = Math.floor(d / 8192);
-    H[i] = d - c * 8192;
-  }
-  // The carry out of limb 9 is a multiple of 2^130: ≡ 5c.
-  const h0 = H[0] + 5 * c;
-  H[0] = h0 % 8192;
-  H[1] += Math.floor(h0 / 8192);
+/** 32-bit little-endian word of bytes[p, p + 4), zero past `end` (the padding). */
+function wordAt(bytes: Uint8Array, p: number, end: number): number {
+  if (p + 4 <= end) return bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24);
+  let w = 0;
+  for (let i = 0; i < 4 && p + i < end; i++) w |= bytes[p + i] << (8 * i);
+  return w;
 }
 
-/** Feeds bytes[at, at + len) zero-padded to a multiple of 16 (RFC 8439 §2.8's pad16). */
+/** h = (h + block) · r mod 2^130 - 5 for each 16-byte block of bytes[at, at + len), the last zero-padded (§2.8's pad16). */
 export function polyPadded(bytes: Uint8Array, at: number, len: number): void {
   const end = at + len;
+  let h0 = ST[0], h1 = ST[1], h2 = ST[2], h3 = ST[3], h4 = ST[4], h5 = ST[5];
+  const r0 = ST[6], r1 = ST[7], r2 = ST[8], r3 = ST[9], r4 = ST[10], r5 = ST[11];
+  const t1 = ST[13], t2 = ST[14], t3 = ST[15], t4 = ST[16], t5 = ST[17];
   for (let p = at; p < end; p += 16) {
-    if (p + 16 <= end) {
-      limbs(M, bytes[p] | (bytes[p + 1] << 8), bytes[p + 2] | (bytes[p + 3] << 8), bytes[p + 4] | (bytes[p + 5] << 8), bytes[p + 6] | (bytes[p + 7] << 8),
-        bytes[p + 8] | (bytes[p + 9] << 8), bytes[p + 10] | (bytes[p + 11] << 8), bytes[p + 12] | (bytes[p + 13] << 8), bytes[p + 14] | (bytes[p + 15] << 8), 1);
-    } else {
-      limbs(M, word(bytes, p, end), word(bytes, p + 2, end), word(bytes, p + 4, end), word(bytes, p + 6, end), word(bytes, p + 8, end), word(bytes, p + 10, end), word(bytes, p + 12, end), word(bytes, p + 14, end), 1);
-    }
-    polyBlock();
+    const w0 = wordAt(bytes, p, end), w1 = wordAt(bytes, p + 4, end), w2 = wordAt(bytes, p + 8, end), w3 = wordAt(bytes, p + 12, end);
+    h0 += w0 & 0x3fffff;
+    h1 += ((w0 >>> 22) | (w1 << 10)) & 0x3fffff;
+    h2 += ((w1 >>> 12) | (w2 << 20)) & 0x3fffff;
+    h3 += (w2 >>> 2) & 0x3fffff;
+    h4 += ((w2 >>> 24) | (w3 << 8)) & 0x3fffff;
+    h5 += (w3 >>> 14) + 262144; // the block's 2^128 bit: bit 18 of limb 5
+    let d0 = h0 * r0 + h1 * t5 + h2 * t4 + h3 * t3 + h4 * t2 + h5 * t1;
+    let d1 = h0 * r1 + h1 * r0 + h2 * t5 + h3 * t4 + h4 * t3 + h5 * t2;
+    let d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * t5 + h4 * t4 + h5 * t3;
+    let d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * t5 + h5 * t4;
+    let d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0 + h5 * t5;
+    let d5 = h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1 + h5 * r0;
+    let c = Math.floor(d0 * INV22);
+    h0 = d0 - c * TWO22;
+    d1 += c;
+    c = Math.floor(d1 * INV22);
+    h1 = d1 - c * TWO22;
+    d2 += c;
+    c = Math.floor(d2 * INV22);
+    h2 = d2 - c * TWO22;
+    d3 += c;
+    c = Math.floor(d3 * INV22);
+    h3 = d3 - c * TWO22;
+    d4 += c;
+    c = Math.floor(d4 * INV22);
+    h4 = d4 - c * TWO22;
+    d5 += c;
+    c = Math.floor(d5 * INV22);
+    h5 = d5 - c * TWO22;
+    d0 = h0 + 20 * c; // past bit 132: times 20
+    c = Math.floor(d0 * INV22);
+    h0 = d0 - c * TWO22;
+    h1 += c;
   }
+  ST[0] = h0;
+  ST[1] = h1;
+  ST[2] = h2;
+  ST[3] = h3;
+  ST[4] = h4;
+  ST[5] = h5;
 }
+
+const LENGTHS = new Uint8Array(16);
 
 /** Feeds RFC 8439 §2.8's last block: both lengths as 64-bit little-endian numbers (each < 2^32 here). */
 export function polyLengths(aadLen: number, textLen: number): void {
-  limbs(M, aadLen & 0xffff, aadLen >>> 16, 0, 0, textLen & 0xffff, textLen >>> 16, 0, 0, 1);
-  polyBlock();
+  for (let i = 0; i < 4; i++) {
+    LENGTHS[i] = aadLen >>> (8 * i);
+    LENGTHS[8 + i] = textLen >>> (8 * i);
+  }
+  polyPadded(LENGTHS, 0, 16);
 }
+
+/** Carries h to limbs below 2^22, what passes bit 130 folded back in as 5 times it, until nothing passes: h < 2^130. */
+function reduce(h: Float64Array): void {
+  for (;;) {
+    let c = 0;
+    for (let i = 0; i < 6; i++) {
+      const d = h[i] + c;
+      c = Math.floor(d * INV22);
+      h[i] = d - c * TWO22;
+    }
+    // Bit 130 is bit 20 of limb 5; c counts 2^132s.
+    const top = Math.floor(h[5] / 1048576) + 4 * c;
+    if (top === 0) return;
+    h[5] -= Math.floor(h[5] / 1048576) * 1048576;
+    h[0] += 5 * top;
+  }
+}
+
+const G = new Float64Array(6);
 
 /** The tag, (h mod 2^130 - 5) + s mod 2^128, into out[at, at + 16); the state is wiped. */
 export function polyFinish(out: Uint8Array, at: number): void {
-  // Carry h fully, folding what passes 2^130 back in as 5 times it, until nothing passes.
-  const h = H;
-  for (;;) {
-    let c = 0;
-    for (let i = 0; i < 10; i++) {
-      const d = h[i] + c;
-      c = Math.floor(d / 8192);
-      h[i] = d - c * 8192;
-    }
-    if (c === 0) break;
-    h[0] += 5 * c;
-  }
-  // h < 2^130 now; h - p = h + 5 - 2^130 is taken when it does not borrow (h + 5 reaches 2^130).
-  const g = D;
+  const h = ST.subarray(0, 6);
+  reduce(h);
+  // h - p = h + 5 - 2^130, taken when h + 5 reaches 2^130 (no borrow).
   let c = 5;
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 6; i++) {
     const d = h[i] + c;
-    c = Math.floor(d / 8192);
-    g[i] = d - c * 8192;
+    c = Math.floor(d * INV22);
+    G[i] = d - c * TWO22;
   }
-  const u = c !== 0 ? g : h;
-  // Its low 128 bits as 16-bit words, plus s, little-endian.
+  const u = G[5] >= 1048576 ? G : h;
+  if (u === G) G[5] -= 1048576;
+  // The low 128 bits as 4 words, plus s, little-endian.
+  const h0 = u[0], h1 = u[1], h2 = u[2], h3 = u[3], h4 = u[4], h5 = u[5];
+  const words0 = (h0 | (h1 << 22)) >>> 0;
+  const words1 = ((h1 >>> 10) | (h2 << 12)) >>> 0;
+  const words2 = ((h2 >>> 20) | (h3 << 2) | (h4 << 24)) >>> 0;
+  const words3 = ((h4 >>> 8) | (h5 << 14)) >>> 0;
   let carry = 0;
-  for (let i = 0; i < 8; i++) {
-    const f = (word13(u, i) & 0xffff) + S[i] + carry;
-    carry = f >>> 16;
-    out[at + 2 * i] = f;
-    out[at + 2 * i + 1] = f >>> 8;
-  }
-  H.fill(0);
-  D.fill(0);
-  R.fill(0);
-  R5.fill(0);
+  carry = put(out, at, words0 + (S[0] >>> 0) + carry);
+  carry = put(out, at + 4, words1 + (S[1] >>> 0) + carry);
+  carry = put(out, at + 8, words2 + (S[2] >>> 0) + carry);
+  put(out, at + 12, words3 + (S[3] >>> 0) + carry);
+  ST.fill(0);
   S.fill(0);
+  G.fill(0);
 }
 
-/** 16-bit word i (bits 16i..16i+15, and some above) of the number whose 13-bit limbs are `u`. */
-function word13(u: Float64Array, i: number): number {
-  const bit = 16 * i;
-  const l = (bit / 13) | 0;
-  const shift = bit - 13 * l;
-  let v = u[l] >>> shift;
-  if (l + 1 < 10) v |= u[l + 1] << (13 - shift);
-  if (shift > 10 && l + 2 < 10) v |= u[l + 2] << (26 - shift);
-  return v;
+/** Writes the low 32 bits of f (< 2^33) little-endian at out[at, at + 4); returns the carry. */
+function put(out: Uint8Array, at: number, f: number): number {
+  const carry = f >= TWO32 ? 1 : 0;
+  const w = f - carry * TWO32;
+  out[at] = w;
+  out[at + 1] = w >>> 8;
+  out[at + 2] = w >>> 16;
+  out[at + 3] = w >>> 24;
+  return carry;
 }
