@@ -4,7 +4,7 @@ import { deriveV2Keys, PacketCipher, responderGarbageTerminator } from './packet
 import { ELLSWIFT_BYTES } from './ellswift.js';
 import { ellswiftCreate, randomPrivateKey, v2Ecdh } from './v2-ecdh.js';
 import { V2Error } from './errors.js';
-import { PacketBuffer } from './packet-buffer.js';
+import { GrowingBuffer } from '../wire/growing-buffer.js';
 import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';
 import { looksLikeV1Version, V1_PREFIX_LEN, VERSION_SUFFIX } from './v1-prefix.js';
 import { contentsBytes, decodeContents, MAX_V2_CONTENTS, packetWithContents } from './v2-contents.js';
@@ -27,7 +27,7 @@ const NONE: readonly never[] = [];
  * mismatchesV1Prefix), feed every received chunk to receive() and act on its outputs, and turn
  * messages into packets with encrypt() once the 'send' output went out. Bytes are taken as they
  * come, 1 at a time or all at once; at most the packet in progress is held (its length checked
- * first, its buffer grown as its bytes come: PacketBuffer), plus 4111 bytes while looking for
+ * first, its buffer grown as its bytes come: GrowingBuffer), plus 4111 bytes while looking for
  * the garbage terminator. A V2Error ends the
  * session: every later call to receive() throws it again. A peer that goes quiet mid-key or
  * mid-packet is the caller's concern (its timeouts); nothing here waits.
@@ -55,7 +55,7 @@ export class V2Session {
   private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
   private lengthFill = 0;
   /** Header + contents + tag of the packet being received, once its length is known (as it comes). */
-  private readonly body = new PacketBuffer();
+  private readonly body = new GrowingBuffer();
 
   constructor(options: V2SessionOptions) {
     this.initiator = options.initiator;
@@ -81,7 +81,7 @@ export class V2Session {
     return this.theirsFill + this.heldFill + (this.state === 'garbage' ? this.recvGarbageFill : 0) + this.lengthFill + this.body.filled;
   }
 
-  /** Bytes of buffer held for the packet in progress (see PacketBuffer). */
+  /** Bytes of buffer held for the packet in progress (see GrowingBuffer). */
   get heldBytes(): number {
     return this.body.held;
   }
@@ -261,7 +261,7 @@ export class V2Session {
   /**
    * Core ProcessReceivedPacketBytes: 3 length bytes, checked, then header + contents + tag. A
    * packet whole in the chunk is decrypted straight from it into its own array; one that comes
-   * in pieces is gathered first (PacketBuffer) and decrypted in place.
+   * in pieces is gathered first (GrowingBuffer) and decrypted in place.
    */
   private readPacket(chunk: Uint8Array, at: number, out: V2Output[]): number {
     const cipher = this.keyed();

@@ -1,4 +1,5 @@
 import { FramingError } from './errors.js';
+import { GrowingBuffer } from './growing-buffer.js';
 import { checksum } from './hash.js';
 import { decodeHeader, type MessageHeader } from './header.js';
 import { HEADER_BYTES } from './limits.js';
@@ -6,16 +7,17 @@ import type { Frame } from './messages.js';
 
 /**
  * Splits a byte stream into frames: pure, no I/O, no timers. Each pushed chunk is consumed at
- * once: header bytes are copied into a fixed 24-byte buffer, payload bytes into a buffer of the
- * declared length, allocated only after the header passed every check (magic, command, length
- * against MAX_PAYLOAD_BYTES and against `maxPayloadFor(command)`). Every byte is copied once,
- * so a 4 MB message costs O(4 MB) however it is chunked, and at most 24 + the current frame's
- * declared length is held.
+ * once: header bytes are copied into a fixed 24-byte buffer, payload bytes, once the header
+ * passed every check (magic, command, length against MAX_PAYLOAD_BYTES and against
+ * `maxPayloadFor(command)`), into an array of their own: of the declared length when the chunk
+ * holds them all, else one that grows as they come (GrowingBuffer: at most twice what came, or
+ * 4,096 bytes). Every byte is copied at most twice, so a 4 MB message costs O(4 MB) however it
+ * is chunked, and a peer that declares 1.8 MB and sends 10 bytes makes us hold 4 kB, not 1.8 MB.
  *
  * A FramingError (bad-magic, bad-command, oversized) means the stream cannot be trusted any more: the framer is dead and every later push throws the same error. Frames
  * completed earlier in the chunk that failed are not returned; the connection is dropped anyway.
  */
-/** What `payload` holds between frames: one shared empty array, not a new one per frame (each would live until the peer's next frame, long enough to be promoted to V8's old generation). */
+/** Every empty payload (verack, sendheaders, …): one shared array, not a new one per frame. */
 const NO_PAYLOAD = new Uint8Array(0);
 
 export class Framer {
@@ -23,8 +25,8 @@ export class Framer {
   private headerFill = 0;
   /** The header of the frame whose payload is being filled, if any. */
   private current: MessageHeader | undefined;
-  private payload = NO_PAYLOAD;
-  private payloadFill = 0;
+  /** The current frame's payload as it comes, when the chunk did not hold all of it. */
+  private readonly body = new GrowingBuffer();
   private failure: FramingError | undefined;
 
   constructor(
@@ -40,7 +42,12 @@ export class Framer {
 
   /** Bytes received and held that are not yet part of a returned frame. */
   get bufferedBytes(): number {
-    return this.headerFill + this.payloadFill;
+    return this.headerFill + this.body.filled;
+  }
+
+  /** Bytes of buffer held for the payload in progress (see GrowingBuffer). */
+  get heldBytes(): number {
+    return this.body.held;
   }
 
   push(chunk: Uint8Array): Frame[] {
@@ -59,20 +66,28 @@ export class Framer {
     for (;;) {
       if (this.current === undefined) {
         const take = Math.min(HEADER_BYTES - this.headerFill, chunk.length - at);
-        this.header.set(chunk.subarray(at, at + take), this.headerFill);
+        for (let i = 0; i < take; i++) this.header[this.headerFill + i] = chunk[at + i];
         this.headerFill += take;
         at += take;
         if (this.headerFill < HEADER_BYTES) return frames;
-        this.current = decodeHeader(this.header, this.magic, this.maxPayloadFor);
-        this.payload = new Uint8Array(this.current.length);
-        this.payloadFill = 0;
+        const header = decodeHeader(this.header, this.magic, this.maxPayloadFor);
+        const n = header.length;
+        if (chunk.length - at >= n) {
+          // Whole in the chunk (which is only valid during this call): copied out at once.
+          const payload = n === 0 ? NO_PAYLOAD : new Uint8Array(n);
+          if (n <= 32) for (let i = 0; i < n; i++) payload[i] = chunk[at + i];
+          else payload.set(chunk.subarray(at, at + n));
+          at += n;
+          frames.push(this.finishFrame(header, payload));
+          continue;
+        }
+        this.current = header;
+        this.body.begin(n);
       }
-      const take = Math.min(this.current.length - this.payloadFill, chunk.length - at);
-      this.payload.set(chunk.subarray(at, at + take), this.payloadFill);
-      this.payloadFill += take;
-      at += take;
-      if (this.payloadFill < this.current.length) return frames;
-      frames.push(this.finishFrame(this.current, this.payload));
+      at = this.body.append(chunk, at);
+      const payload = this.body.complete();
+      if (payload === undefined) return frames;
+      frames.push(this.finishFrame(this.current, payload));
     }
   }
 
@@ -83,8 +98,6 @@ export class Framer {
     const verified = !this.checksumLeftToDecoder(header.command) && checksum(payload) === header.checksum;
     this.current = undefined;
     this.headerFill = 0;
-    this.payload = NO_PAYLOAD;
-    this.payloadFill = 0;
     return verified ? { command: header.command, payload } : { command: header.command, payload, checksum: header.checksum };
   }
 }

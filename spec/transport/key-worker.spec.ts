@@ -3,7 +3,7 @@
  * compiled key-worker.js sits beside key-pool.js), each valid and handed out once; peers' keys
  * decoded there; and the fallback on this thread when the worker is switched off.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ellswiftDecode } from '../../lib/transport/ellswift.js';
@@ -53,6 +53,20 @@ function expectValid(keys: ReadonlyArray<{ privkey: string; ellswift: string }>)
 }
 
 describe('the key worker (built)', () => {
+  it('lets the process exit while the worker is busy, with its own status and nothing on stderr (10 processes)', () => {
+    // Keys and peers' keys asked for, then process.exit at the first key, the worker mid-batch.
+    const script = `
+      const m = await import(${JSON.stringify(POOL)});
+      const ell = Uint8Array.from(Buffer.from(${JSON.stringify(toHex(ellswiftCreate(randomPrivateKey())))}, 'hex'));
+      for (let i = 0; i < 40; i++) m.agree({ privkey: Uint8Array.from({ length: 32 }, (_, j) => j + 1), theirs: ell, ours: ell, initiator: true }, () => {});
+      for (let i = 0; i < 100; i++) m.withKey(() => process.exit(3));`;
+    for (let i = 0; i < 10; i++) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 3, signal: null, stderr: '' });
+    }
+  });
+
+
   it('makes every key in a worker thread: valid, distinct, more than the pool holds, and lets the process exit', () => {
     const { maker, keys } = keysFrom(150);
     expect(maker).toBe('a worker thread');

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChecksumError, FramingError } from '../../lib/wire/errors.js';
 import { Framer } from '../../lib/wire/framer.js';
+import { GROWING_BUFFER_START } from '../../lib/wire/growing-buffer.js';
 import { errorOf } from '../support/errors.js';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../../lib/wire/limits.js';
@@ -126,6 +127,16 @@ describe('Framer on hostile streams', () => {
     const framer = new Framer(MAGIC, limits);
     expect(framer.push(header('block', MAX_PAYLOAD_BYTES))).toEqual([]);
     expect(framer.bufferedBytes).toBe(HEADER_BYTES);
+  });
+
+  it('holds what a peer sent, not what it declared: 4 MB declared and 10 bytes sent hold 4 kB; the buffer grows to twice what came', () => {
+    const framer = new Framer(MAGIC, limits);
+    expect(framer.push(concat([header('block', MAX_PAYLOAD_BYTES), new Uint8Array(10)]))).toEqual([]);
+    expect(framer.heldBytes).toBe(GROWING_BUFFER_START);
+    for (let sent = 10; sent < 1_000_000; sent += 50_000) {
+      framer.push(new Uint8Array(50_000));
+      expect(framer.heldBytes).toBeLessThanOrEqual(Math.max(GROWING_BUFFER_START, 2 * (sent + 50_000)));
+    }
   });
 
   it('refuses the wrong magic', () => {

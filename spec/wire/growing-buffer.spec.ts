@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PacketBuffer, V2_PACKET_BUFFER_START } from '../../lib/transport/packet-buffer.js';
+import { GrowingBuffer, GROWING_BUFFER_START } from '../../lib/wire/growing-buffer.js';
 import { MAX_V2_CONTENTS, V2Session, type V2Output } from '../../lib/transport/v2.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { MB } from '../support/memory.js';
@@ -24,20 +24,20 @@ function pair(): { ours: V2Session; theirs: V2Session } {
   return { ours, theirs };
 }
 
-describe('PacketBuffer', () => {
+describe('GrowingBuffer', () => {
   it('holds at most max(start, 2 × bytes received) and gives back exactly the packet, however it is cut (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 100_000 }), fc.array(fc.integer({ min: 1, max: 40_000 }), { minLength: 1, maxLength: 8 }), (len, cuts) => {
         const packet = new Uint8Array(len);
         for (let i = 0; i < len; i++) packet[i] = (i * 7) & 0xff;
-        const b = new PacketBuffer();
+        const b = new GrowingBuffer();
         b.begin(len);
         let at = 0;
         for (let i = 0; at < len; i++) {
           const chunk = packet.subarray(at, Math.min(len, at + cuts[i % cuts.length]));
           expect(b.append(chunk, 0)).toBe(chunk.length);
           at += chunk.length;
-          expect(b.held).toBeLessThanOrEqual(Math.max(Math.min(len, V2_PACKET_BUFFER_START), 2 * b.filled));
+          expect(b.held).toBeLessThanOrEqual(Math.max(Math.min(len, GROWING_BUFFER_START), 2 * b.filled));
           expect(b.held).toBeLessThanOrEqual(len);
           if (at < len) expect(b.complete()).toBeUndefined();
         }
@@ -51,12 +51,12 @@ describe('PacketBuffer', () => {
 });
 
 describe('V2Session packet buffers', () => {
-  it('a packet declared at the maximum (4 MB) with 10 bytes sent holds V2_PACKET_BUFFER_START, not 4 MB', () => {
+  it('a packet declared at the maximum (4 MB) with 10 bytes sent holds GROWING_BUFFER_START, not 4 MB', () => {
     const sessions = Array.from({ length: 20 }, pair);
     for (const { ours, theirs } of sessions) {
       const packet = theirs.encryptPacket(new Uint8Array(MAX_V2_CONTENTS));
       expect(ours.receive(packet.subarray(0, 13))).toEqual([]);
-      expect(ours.heldBytes).toBe(V2_PACKET_BUFFER_START);
+      expect(ours.heldBytes).toBe(GROWING_BUFFER_START);
       expect(ours.bufferedBytes).toBe(13);
     }
     // 20 peers mid-packet: 80 kB held (was 80 MB: each declared length allocated at once).
