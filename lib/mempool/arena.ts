@@ -2,7 +2,7 @@
  * A byte arena for ranges taken in arrival order and let go in any order, in chunks: a range is
  * taken at the end of the last chunk, or at the start of a new one; a chunk whose ranges have all
  * gone is let go at once (transactions mostly leave in arrival order: confirmations take the
- * oldest), kept for reuse up to SPARE_CHUNKS_MAX. When what is let go but still held passes a quarter
+ * oldest), kept for reuse up to a quarter of the live bytes. When what is let go but still held passes a quarter
  * of what is live (and a chunk) (holes left by replacements, evictions, transactions that stay), the arena is
  * compacted in place, in arena order: the owner lists its live ranges in the order it took them
  * (compaction keeps it) and each moves down once, adjacent ranges as one copy: amortized O(1) a
@@ -22,8 +22,12 @@ const SPAN_SHIFT = 23;
 export const ARENA_RANGE_MAX = 1 << SPAN_SHIFT;
 /** Chunk ids (int32 offsets): 256 × 4 MB, past what the view's bound (VIEW_MAX_BYTES) lets it hold with the garbage compaction allows. */
 const ARENA_CHUNKS_MAX = 256;
-/** Empty chunks kept for reuse instead of fresh ones (whose pages fault on first touch). */
-export const SPARE_CHUNKS_MAX = 2;
+/**
+ * Empty chunks are kept for reuse instead of fresh ones (whose pages fault on first touch) up to
+ * this fraction of the live bytes (and one chunk): what a compaction lets go is taken again as
+ * the view refills (a quarter: the garbage compaction allows).
+ */
+const SPARE_FRACTION = 0.25;
 const LOCAL = ARENA_RANGE_MAX - 1;
 
 /** Calls `move(offset, length)` for every live range, in arena order, storing the new offset it returns. */
@@ -99,6 +103,8 @@ export class Arena {
     if (len === 0) return;
     const id = offset >>> SPAN_SHIFT;
     this.live -= len;
+    // The view shrank: spare chunks past its quarter go.
+    if (this.spare.length > 0 && (this.spare.length - 1) * this.chunkBytes > this.live * SPARE_FRACTION) this.spare.pop();
     this.chunkLive[id] -= len;
     if (this.chunkLive[id] !== 0) return;
     if (id === this.order[this.order.length - 1]) this.top = 0;
@@ -123,7 +129,7 @@ export class Arena {
   private release(id: number): void {
     const bytes = this.chunks[id];
     this.held -= bytes.length;
-    if (bytes.length === this.chunkBytes && this.spare.length < SPARE_CHUNKS_MAX) this.spare.push(bytes);
+    if (bytes.length === this.chunkBytes && this.spare.length * this.chunkBytes < this.live * SPARE_FRACTION) this.spare.push(bytes);
     this.chunks[id] = NO_BYTES;
     this.views[id] = NO_VIEW;
     this.freeIds.push(id);
