@@ -1,6 +1,7 @@
 import type { DecodedTx } from '../wire/model.js';
 import { hexAt, reversedHexAt } from '../wire/hex.js';
-import { Arena, copyBytes, local, type LiveRanges } from './arena.js';
+import { Arena, local, type LiveRanges } from './arena.js';
+import { pack, packedLength } from './pack.js';
 import { HashIndex } from './index.js';
 import { hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 
@@ -16,7 +17,7 @@ const MIN_SLOTS = 1024;
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
  * bytes, with the slab's growth slack), its txid index slots (12 bytes each, the table between an
  * eighth and three quarters full); per input its spent-outpoint index slots; and its packed bytes with the
- * arena's slack (compacted when a quarter of it is garbage). Calibrated by npm run bench:mempool
+ * arena's slack (garbage and spare chunks up to a quarter of the live bytes each). Calibrated by npm run bench:mempool
  * (BENCHMARKS.md): heap and typed arrays measured at 300,000.
  */
 const ENTRY_BYTES = 200;
@@ -32,10 +33,9 @@ function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a
 /**
  * The view's transactions in typed arrays, a slot each (struct of arrays, slots reused through a
  * free list), in arrival order (a doubly linked list through the slots), with two indexes: txid →
- * slot and spent outpoint → (spender slot, input). What varies in length is packed in one byte
- * arena (arena.ts), a range a slot: per input its outpoint (32-byte txid, 4-byte index); per output
- * its value (float64), then the end of each script, then the scripts. No object, string or hex per
- * transaction: nothing for the GC to trace.
+ * slot and spent outpoint → (spender slot, input). What varies in length is packed (pack.ts) in a
+ * byte arena (arena.ts), a range a slot. No object, string or hex per transaction: nothing for the
+ * GC to trace.
  */
 export class TxStore {
   txid = new Uint8Array(0);
@@ -203,34 +203,11 @@ export class TxStore {
     const nIn = tx.inputs.length;
     const nOut = tx.outputs.length;
     const keep = nOut <= OUTPUTS_PER_TX_MAX;
-    let len = nIn * 36;
-    if (keep) {
-      len += nOut * 12;
-      for (const o of tx.outputs) len += o.script.length;
-    }
+    const len = packedLength(tx, keep);
     const off = this.arena.take(len, this.ranges);
     this.dataOff[slot] = off;
     this.dataLen[slot] = len;
-    const a = this.arena.buf(off);
-    const dv = this.arena.view(off);
-    let o = local(off);
-    for (const input of tx.inputs) {
-      const t = input.prevTxid;
-      for (let k = 0; k < 32; k++) a[o + k] = t[k];
-      dv.setUint32(o + 32, input.prevIndex >>> 0, true);
-      o += 36;
-    }
-    if (keep) {
-      let end = 0;
-      let at = o + nOut * 12;
-      for (let i = 0; i < nOut; i++) {
-        const out = tx.outputs[i];
-        dv.setFloat64(o + i * 8, Number(out.value), true);
-        end += out.script.length;
-        dv.setUint32(o + nOut * 8 + i * 4, end, true);
-        at = copyBytes(out.script, a, at);
-      }
-    }
+    pack(tx, keep, this.arena.buf(off), this.arena.view(off), local(off));
     for (let k = 0, b = slot * 32, t = tx.txid; k < 32; k++) this.txid[b + k] = t[k];
     this.vsize[slot] = tx.vsize;
     this.weight[slot] = tx.weight;
