@@ -2,17 +2,17 @@
  * A byte arena for ranges taken in arrival order and let go in any order, in chunks: a range is
  * taken at the end of the last chunk, or at the start of a new one; a chunk whose ranges have all
  * gone is let go at once (transactions mostly leave in arrival order: confirmations take the
- * oldest), kept for reuse up to a quarter of the live bytes. When what is let go but still held passes a quarter
- * of what is live (and a chunk) (holes left by replacements, evictions, transactions that stay), the arena is
- * compacted in place, in arena order: the owner lists its live ranges in the order it took them
- * (compaction keeps it) and each moves down once, adjacent ranges as one copy: amortized O(1) a
- * byte, and nothing for the GC to trace.
+ * oldest), kept for reuse up to a quarter of the live bytes. When the garbage (holes left by
+ * replacements, evictions, transactions that stay) has grown by a quarter of the live bytes and a
+ * chunk past what the last compaction left, the arena is compacted in place, in arena order: the
+ * owner lists its live ranges in the order it took them (compaction keeps it) and each moves down
+ * once, adjacent ranges as one copy: amortized O(1) a byte, and nothing for the GC to trace.
  *
  * Chunks, not one array grown by copying: on this machine a page's first touch costs ~3 ns a byte
  * (a fault per 4 KB, BENCHMARKS.md), a hundred times a copy, and growing one array by 1.5× copied
  * every live byte into fresh pages at each step (116 MB in a 300,000-transaction fill, ~0.4 s).
  *
- * An offset is a chunk's id × ARENA_SPAN + the range's place in it (an int32); a range never
+ * An offset is a chunk's id × ARENA_RANGE_MAX + the range's place in it (an int32); a range never
  * straddles chunks, so an offset plus a place in its range stays in its chunk.
  */
 /** Bytes of a chunk. */
@@ -63,6 +63,8 @@ export class Arena {
   private top = 0;
   private live = 0;
   private held = 0;
+  /** The garbage the last compaction left (chunks' tails a range did not fit in): the next waits for a quarter of the live bytes more. */
+  private floor = 0;
 
   /** `chunkBytes`: a chunk's size (tests make it small), at most ARENA_RANGE_MAX. */
   constructor(private readonly chunkBytes = ARENA_CHUNK_BYTES) {}
@@ -86,7 +88,8 @@ export class Arena {
     if (len > ARENA_RANGE_MAX) throw new RangeError(`arena range of ${len} bytes`);
     const last = this.order.length - 1;
     if (last < 0 || this.top + len > this.chunks[this.order[last]].length) {
-      if (this.held - this.live > this.live / 4 + this.chunkBytes) this.compact(ranges);
+      this.floor = Math.min(this.floor, this.held - this.live);
+      if (this.held - this.live - this.floor > this.live / 4 + this.chunkBytes) this.compact(ranges);
       const cur = this.order.length - 1;
       if (cur < 0 || this.top + len > this.chunks[this.order[cur]].length) this.open(len);
     }
@@ -178,6 +181,7 @@ export class Arena {
     // A chunk a longer range skipped holds nothing now.
     for (let k = at - 1; k >= 0; k--) if (this.chunkLive[order[k]] === 0) this.release(order.splice(k, 1)[0]);
     this.top = top;
+    this.floor = this.held - this.live;
   }
 
   private copy(srcId: number, from: number, dstId: number, to: number, len: number): void {
