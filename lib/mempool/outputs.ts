@@ -36,7 +36,7 @@ const LONG = 255;
 const OP_RETURN = 0x6a;
 
 export class ConfirmedOutputs {
-  // Made at `max` on the first output, then a ring.
+  // Grown by doubling up to `max`, then a ring.
   private txids = new Uint8Array(0);
   private vouts = new Int32Array(0);
   private values = new Float64Array(0);
@@ -136,10 +136,19 @@ export class ConfirmedOutputs {
 
   /** Made at `max` on the first output (its pages touched as they are used): doubling copied the ring into fresh pages at each step. */
   private grow(): void {
-    this.txids = new Uint8Array(this.max * 32);
-    this.vouts = new Int32Array(this.max).fill(-1);
-    this.values = new Float64Array(this.max);
-    this.scripts = new Uint8Array(this.max * SCRIPT_SLOT);
+    const cap = Math.min(this.max, Math.max(1024, this.vouts.length * 2));
+    const txids = new Uint8Array(cap * 32);
+    txids.set(this.txids);
+    this.txids = txids;
+    const vouts = new Int32Array(cap).fill(-1);
+    vouts.set(this.vouts);
+    this.vouts = vouts;
+    const values = new Float64Array(cap);
+    values.set(this.values);
+    this.values = values;
+    const scripts = new Uint8Array(cap * SCRIPT_SLOT);
+    scripts.set(this.scripts);
+    this.scripts = scripts;
   }
 
   spent(txid: Uint8Array, vout: number): void {
