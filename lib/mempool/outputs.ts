@@ -134,7 +134,6 @@ export class ConfirmedOutputs {
     }
   }
 
-  /** Made at `max` on the first output (its pages touched as they are used): doubling copied the ring into fresh pages at each step. */
   private grow(): void {
     const cap = Math.min(this.max, Math.max(1024, this.vouts.length * 2));
     const txids = new Uint8Array(cap * 32);
