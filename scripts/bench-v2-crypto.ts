@@ -19,7 +19,8 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { randomBytes } from 'node:crypto';
 import { FSChaCha20Poly1305 } from '../lib/transport/cipher.js';
-import { ellswiftCreate, ellswiftDecode, isSquare } from '../lib/transport/ellswift.js';
+import { ellswiftDecode, isSquare } from '../lib/transport/ellswift.js';
+import { ellswiftCreate } from '../lib/transport/v2-ecdh.js';
 import { nodeAead } from '../lib/transport/node-aead.js';
 import { ecBackend, nativeBackend, nobleBackend } from '../lib/transport/secp.js';
 import { V2Session } from '../lib/transport/v2.js';

@@ -1,7 +1,6 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { ecBackend, type EcBackend } from './secp.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { hash } from 'node:crypto';
 import { randomBytes } from '@noble/hashes/utils.js';
 
 /**
@@ -16,16 +15,12 @@ const Point = secp256k1.Point;
 const Fp = Point.Fp;
 /** BIP 340 notation: p, the field size of secp256k1 (2^256 - 2^32 - 977). */
 const P = Fp.ORDER;
-/** BIP 340 notation: n, the group order of secp256k1. */
-const N = Point.Fn.ORDER;
 /** BIP 324: "c = 0xa2d2ba93507f1df233770c2a797962cc61f6d15da14ecd47d8d27ae1cd5f852", the square √-3 mod p. */
 const C = 0xa2d2ba93507f1df233770c2a797962cc61f6d15da14ecd47d8d27ae1cd5f852n;
 /** secp256k1's curve equation y² = x³ + 7 (SEC 2, and BIP 340's lift_x). */
 const B = 7n;
 /** BIP 324 ellswift_pub = bytes(u) || bytes(t): 64 bytes (Core's EllSwiftPubKey::size()). */
 export const ELLSWIFT_BYTES = 64;
-/** BIP 324 v2_ecdh: the tag of the shared-secret hash. */
-const ECDH_TAG = 'bip324_ellswift_xonly_ecdh';
 
 const mod = (a: bigint): bigint => {
   const r = a % P;
@@ -172,30 +167,24 @@ export function ellswiftDecode(ell: Uint8Array): Uint8Array {
   return numberToBytesBE(xswiftec(u, t), 32);
 }
 
-function privateScalar(privkey: Uint8Array): bigint {
-  if (privkey.length !== 32) throw new RangeError(`a private key is 32 bytes, got ${privkey.length}`);
-  const d = bytesToNumberBE(privkey);
-  if (d === 0n || d >= N) throw new RangeError('private key out of range 1..n-1');
-  return d;
-}
-
 /**
- * BIP 324 ellswift_create with a given key: XElligatorSwift(x(priv⋅G)), "pick random u and case
- * until XSwiftECInv succeeds". The randomness comes from `rand32` (fresh random bytes when absent)
- * stretched with SHA-512(rand32 || attempt): u is the first 32 bytes mod p (skipping 0, as the BIP
- * wants u in 1..p-1), the case is the low 3 bits of byte 32. Each attempt succeeds with
- * probability about 1/4, so this ends after a handful.
+ * BIP 324 XElligatorSwift(x): a 64-byte encoding u || t of the X coordinate `x` (32 bytes, on the
+ * curve), "pick random u and case until XSwiftECInv succeeds". The randomness comes from `rand32`
+ * (fresh random bytes when absent) stretched with SHA-512(rand32 || attempt): u is the first 32
+ * bytes mod p (skipping 0, as the BIP wants u in 1..p-1), the case is the low 3 bits of byte 32.
+ * Each attempt succeeds with probability about 1/4, so this ends after a handful.
  */
-export function ellswiftCreate(privkey: Uint8Array, rand32: Uint8Array = randomBytes(32), ec: EcBackend = ecBackend): Uint8Array {
+export function ellswiftEncode(x32: Uint8Array, rand32: Uint8Array = randomBytes(32)): Uint8Array {
+  if (x32.length !== 32) throw new RangeError(`an X coordinate is 32 bytes, got ${x32.length}`);
   if (rand32.length !== 32) throw new RangeError(`rand32 is 32 bytes, got ${rand32.length}`);
-  privateScalar(privkey);
-  const x = bytesToNumberBE(ec.publicX(privkey));
+  const x = bytesToNumberBE(x32);
+  if (x >= P || !isValidX(x)) throw new RangeError('not the X coordinate of a point on secp256k1');
   const seed = new Uint8Array(36);
   seed.set(rand32);
   const dv = new DataView(seed.buffer);
   for (let attempt = 0; ; attempt++) {
     dv.setUint32(32, attempt, true);
-    const h = sha512(seed);
+    const h = hash('sha512', seed, 'buffer'); // one-shot OpenSSL: ~1.5 µs, @noble/hashes ~10 µs
     const u = mod(bytesToNumberBE(h.subarray(0, 32)));
     if (u === 0n) continue;
     const t = xswiftecInv(x, u, h[32] & 7);
@@ -204,41 +193,5 @@ export function ellswiftCreate(privkey: Uint8Array, rand32: Uint8Array = randomB
     out.set(numberToBytesBE(u, 32), 0);
     out.set(numberToBytesBE(t, 32), 32);
     return out;
-  }
-}
-
-/** BIP 324 ellswift_ecdh_xonly: x(priv⋅lift_x(XSwiftEC(u, t))) as 32 bytes. */
-export function ellswiftEcdhXonly(ellTheirs: Uint8Array, privkey: Uint8Array, ec: EcBackend = ecBackend): Uint8Array {
-  privateScalar(privkey);
-  // XSwiftEC always returns an X on the curve; either of its points will do, as a point and its
-  // negation give the same X coordinate (BIP 324).
-  return ec.multiplyX(ellswiftDecode(ellTheirs), privkey);
-}
-
-const TAG_HASH = sha256(new TextEncoder().encode(ECDH_TAG));
-
-/** BIP 340 tagged hash SHA256(SHA256(tag) || SHA256(tag) || parts...). */
-function taggedHash(...parts: Uint8Array[]): Uint8Array {
-  const h = sha256.create().update(TAG_HASH).update(TAG_HASH);
-  for (const p of parts) h.update(p);
-  return h.digest();
-}
-
-/**
- * BIP 324 v2_ecdh: the 32-byte ECDH secret, hashed with both 64-byte encodings as sent, the
- * initiator's first (Core: CKey::ComputeBIP324ECDHSecret).
- */
-export function v2Ecdh(privkey: Uint8Array, ellTheirs: Uint8Array, ellOurs: Uint8Array, initiating: boolean, ec: EcBackend = ecBackend): Uint8Array {
-  if (ellOurs.length !== ELLSWIFT_BYTES) throw new RangeError(`an ElligatorSwift encoding is ${ELLSWIFT_BYTES} bytes, got ${ellOurs.length}`);
-  const x32 = ellswiftEcdhXonly(ellTheirs, privkey, ec);
-  return initiating ? taggedHash(ellOurs, ellTheirs, x32) : taggedHash(ellTheirs, ellOurs, x32);
-}
-
-/** A fresh random private key in 1..n-1. */
-export function randomPrivateKey(): Uint8Array {
-  for (;;) {
-    const k = randomBytes(32);
-    const d = bytesToNumberBE(k);
-    if (d !== 0n && d < N) return k;
   }
 }

@@ -1,37 +1,34 @@
 /**
- * The key pool's worker thread (key-pool.ts): BIP 324's elliptic-curve work on another core.
- * Asked for `n` keys (a number), it makes them (a random secret and its ElligatorSwift encoding,
- * ellswift.ts) and answers one transferred ArrayBuffer of n × KEY_RECORD_BYTES: each key's secret
- * then its encoding. Asked to agree (an AgreeMessage), it answers the shared secret v2Ecdh gives.
+ * The key pool's worker thread (key-pool.ts): BIP 324's ElligatorSwift arithmetic on another core,
+ * in JavaScript only. It is given public X coordinates to encode (EncodeMessage: our keys' X,
+ * computed on the main thread) and peers' encodings to decode (DecodeMessage), in batches, and
+ * answers each in order; it never sees a
+ * private key, and never loads the secp256k1 addon (ellswift.ts alone: a native addon in a worker
+ * once aborted the process at exit, "terminate called after throwing an instance of 'Napi::Error'").
  */
 import { parentPort } from 'node:worker_threads';
-import { ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
-import { KEY_RECORD_BYTES, MAX_KEYS_PER_REQUEST, type AgreeMessage, type AgreedMessage } from './key-record.js';
+import { ellswiftDecode, ellswiftEncode } from './ellswift.js';
+import { ENCODING_BYTES, MAX_KEYS_PER_REQUEST, X_BYTES, type DecodeMessage, type DecodedMessage, type EncodeMessage } from './key-record.js';
 
-function keys(n: number): void {
-  const count = Number.isInteger(n) && n > 0 ? Math.min(n, MAX_KEYS_PER_REQUEST) : 0;
-  const out = new Uint8Array(count * KEY_RECORD_BYTES);
-  for (let i = 0; i < count; i++) {
-    const privkey = randomPrivateKey();
-    out.set(privkey, i * KEY_RECORD_BYTES);
-    out.set(ellswiftCreate(privkey), i * KEY_RECORD_BYTES + 32);
-    privkey.fill(0);
-  }
+function encode(m: EncodeMessage): void {
+  const xs = m.xs instanceof ArrayBuffer ? new Uint8Array(m.xs) : new Uint8Array(0);
+  const count = Math.min(Math.floor(xs.length / X_BYTES), MAX_KEYS_PER_REQUEST);
+  const out = new Uint8Array(count * ENCODING_BYTES);
+  for (let i = 0; i < count; i++) out.set(ellswiftEncode(xs.subarray(i * X_BYTES, (i + 1) * X_BYTES)), i * ENCODING_BYTES);
   parentPort?.postMessage(out.buffer, [out.buffer]);
 }
 
-function agree(m: AgreeMessage): void {
-  let answer: AgreedMessage;
-  try {
-    answer = { id: m.id, secret: v2Ecdh(m.privkey, m.theirs, m.ours, m.initiator) };
-  } catch (e) {
-    answer = { id: m.id, error: e instanceof Error ? e.message : String(e) };
-  }
-  m.privkey.fill(0);
-  parentPort?.postMessage(answer);
+function decode(m: DecodeMessage): void {
+  const ells = m.ells instanceof ArrayBuffer ? new Uint8Array(m.ells) : new Uint8Array(0);
+  const count = Math.floor(ells.length / ENCODING_BYTES);
+  const xs = new Uint8Array(count * X_BYTES);
+  for (let i = 0; i < count; i++) xs.set(ellswiftDecode(ells.subarray(i * ENCODING_BYTES, (i + 1) * ENCODING_BYTES)), i * X_BYTES);
+  const answer: DecodedMessage = { decoded: xs.buffer };
+  parentPort?.postMessage(answer, [xs.buffer]);
 }
 
 parentPort?.on('message', (m: unknown) => {
-  if (typeof m === 'number') keys(m);
-  else if (typeof m === 'object' && m !== null && 'id' in m) agree(m as AgreeMessage);
+  if (typeof m !== 'object' || m === null) return;
+  if ('xs' in m) encode(m as EncodeMessage);
+  else if ('ells' in m) decode(m as DecodeMessage);
 });

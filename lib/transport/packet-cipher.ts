@@ -151,6 +151,18 @@ export class PacketCipher {
    * bytes): on success the header byte is at [0] and the contents follow it. Returns the header
    * byte (test it against IGNORE_BIT), or undefined when the packet does not authenticate.
    */
+  /**
+   * Header + contents of the packet whose rest (header + contents + tag, `n` bytes) is
+   * input[at, at + n), as a new array, input untouched; undefined when it does not authenticate
+   * or has no header byte. For a packet whole in one read chunk.
+   */
+  openFrom(input: Uint8Array, at: number, n: number, aad: Uint8Array = EMPTY): Uint8Array | undefined {
+    const len = n - TAG_LEN;
+    if (len < 0) throw new RangeError('ciphertext and output sizes do not match');
+    const plain = this.recvP.openOut(aad, input, at, len);
+    return plain !== undefined && len > 0 ? plain : undefined;
+  }
+
   openInPlace(body: Uint8Array, aad: Uint8Array = EMPTY): number | undefined {
     const len = body.length - TAG_LEN;
     if (len < 0) throw new RangeError('ciphertext and output sizes do not match');

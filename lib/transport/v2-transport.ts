@@ -51,8 +51,9 @@ export function v2Transport(magic: number, write: Write): Transport {
     for (const out of outputs) {
       switch (out.kind) {
         case 'agree':
-          // The secret is computed in the key worker; the session goes on when it is known.
-          agree(out.request, (secret) => sink.resume(() => handle(s, s.agreed(secret), sink)));
+          // Their key is decoded in the key worker; the session goes on when it is, inside
+          // resume's error handling (the rest of the secret's computation included).
+          agree(out.request, (secret) => sink.resume(() => handle(s, s.agreed(secret()), sink)));
           break;
         case 'send':
           write(out.bytes);

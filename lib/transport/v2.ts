@@ -1,7 +1,8 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, TAG_LEN } from './cipher.js';
 import { deriveV2Keys, PacketCipher, responderGarbageTerminator } from './packet-cipher.js';
-import { ELLSWIFT_BYTES, ellswiftCreate, randomPrivateKey, v2Ecdh } from './ellswift.js';
+import { ELLSWIFT_BYTES } from './ellswift.js';
+import { ellswiftCreate, randomPrivateKey, v2Ecdh } from './v2-ecdh.js';
 import { V2Error } from './errors.js';
 import { PacketBuffer } from './packet-buffer.js';
 import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';
@@ -210,7 +211,7 @@ export class V2Session {
     bytes.set(version, GARBAGE_TERMINATOR_LEN);
     this.garbage = EMPTY;
     this.state = 'garbage';
-    this.recvGarbage = new Uint8Array(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN);
+    this.recvGarbage = Buffer.allocUnsafeSlow(MAX_GARBAGE_LEN + GARBAGE_TERMINATOR_LEN); // only its filled part is ever read
     this.recvGarbageFill = 0;
     out.push({ kind: 'send', bytes });
   }
@@ -223,67 +224,86 @@ export class V2Session {
     throw new V2Error('wrong-network-v1', 'the peer sent a v1 version message for another network', magic);
   }
 
-  /** Core ProcessReceivedGarbageBytes: byte by byte, until the last 16 are the terminator. */
+  /**
+   * Core ProcessReceivedGarbageBytes: the garbage ends where the terminator first appears. Core
+   * tests the last 16 bytes after each byte; here each chunk is appended and searched at once
+   * (Buffer's indexOf), from 15 bytes before it, which finds the same first terminator. A
+   * terminator of another network ending before ours names that network.
+   */
   private readGarbage(chunk: Uint8Array, at: number): number {
     const term = this.keyed().recvGarbageTerminator;
-    const buf = this.recvGarbage;
-    while (at < chunk.length) {
-      buf[this.recvGarbageFill++] = chunk[at++];
-      const n = this.recvGarbageFill;
-      if (n >= GARBAGE_TERMINATOR_LEN && buf[n - 1] === term[GARBAGE_TERMINATOR_LEN - 1] && endsWith(buf, n, term)) {
-        this.recvGarbage = buf.subarray(0, n - GARBAGE_TERMINATOR_LEN);
-        this.recvGarbageFill = 0;
-        this.state = 'version';
-        this.otherTerminators = NONE;
-        this.keyed().releaseTerminators();
-        return at;
-      }
-      if (n >= GARBAGE_TERMINATOR_LEN) {
-        for (const o of this.otherTerminators) {
-          if (buf[n - 1] === o.term[GARBAGE_TERMINATOR_LEN - 1] && endsWith(buf, n, o.term)) {
-            throw new V2Error('wrong-network-v2', 'the peer derived its v2 keys for another network', o.magic);
-          }
-        }
-      }
-      if (n === buf.length) {
-        throw new V2Error('garbage-too-long', `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage`);
-      }
+    const buf = this.recvGarbage as Buffer;
+    const fill = this.recvGarbageFill;
+    const take = Math.min(chunk.length - at, buf.length - fill);
+    buf.set(chunk.subarray(at, at + take), fill);
+    const end = fill + take;
+    const from = Math.max(0, fill - (GARBAGE_TERMINATOR_LEN - 1));
+    const filled = buf.subarray(0, end);
+    const found = filled.indexOf(term, from);
+    // Another network's terminator starting before ours, or anywhere when ours is not in yet.
+    const others = found < 0 ? filled : buf.subarray(0, found + GARBAGE_TERMINATOR_LEN - 1);
+    for (const o of this.otherTerminators) {
+      if (others.indexOf(o.term, from) >= 0) throw new V2Error('wrong-network-v2', 'the peer derived its v2 keys for another network', o.magic);
     }
-    return at;
+    if (found >= 0) {
+      this.recvGarbage = buf.subarray(0, found);
+      this.recvGarbageFill = 0;
+      this.state = 'version';
+      this.otherTerminators = NONE;
+      this.keyed().releaseTerminators();
+      return at + (found + GARBAGE_TERMINATOR_LEN - fill);
+    }
+    this.recvGarbageFill = end;
+    if (end === buf.length) throw new V2Error('garbage-too-long', `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage`);
+    return at + take;
   }
 
-  /** Core ProcessReceivedPacketBytes: 3 length bytes, checked, then header + contents + tag. */
+  /**
+   * Core ProcessReceivedPacketBytes: 3 length bytes, checked, then header + contents + tag. A
+   * packet whole in the chunk is decrypted straight from it into its own array; one that comes
+   * in pieces is gathered first (PacketBuffer) and decrypted in place.
+   */
   private readPacket(chunk: Uint8Array, at: number, out: V2Output[]): number {
     const cipher = this.keyed();
     if (!this.body.active) {
       const take = Math.min(LENGTH_LEN - this.lengthFill, chunk.length - at);
-      this.lengthBytes.set(chunk.subarray(at, at + take), this.lengthFill);
+      for (let i = 0; i < take; i++) this.lengthBytes[this.lengthFill + i] = chunk[at + i];
       this.lengthFill += take;
       at += take;
       if (this.lengthFill < LENGTH_LEN) return at;
       const len = cipher.decryptLength(this.lengthBytes);
       if (len > MAX_V2_CONTENTS) throw new V2Error('oversized', `packet of ${len} contents bytes, more than ${MAX_V2_CONTENTS}`);
-      this.body.begin(HEADER_LEN + len + TAG_LEN);
+      const n = HEADER_LEN + len + TAG_LEN;
+      if (chunk.length - at >= n) {
+        this.lengthFill = 0;
+        this.opened(cipher.openFrom(chunk, at, n, this.recvGarbage), len, out);
+        return at + n;
+      }
+      this.body.begin(n);
     }
     at = this.body.append(chunk, at);
     const body = this.body.complete();
     if (body === undefined) return at;
     this.lengthFill = 0;
     const header = cipher.openInPlace(body, this.recvGarbage);
-    if (header === undefined) {
+    this.opened(header === undefined ? undefined : body.subarray(0, body.length - TAG_LEN), body.length - HEADER_LEN - TAG_LEN, out);
+    return at;
+  }
+
+  /** A packet's header + contents once decrypted (undefined: it did not authenticate), `len` contents bytes. */
+  private opened(plain: Uint8Array | undefined, len: number, out: V2Output[]): void {
+    if (plain === undefined) {
       if (this.state === 'version') throw new V2Error('bad-version-packet', 'a handshake packet failed authentication (altered garbage?)');
-      throw new V2Error('bad-tag', `a packet of ${body.length - HEADER_LEN - TAG_LEN} contents bytes failed authentication`);
+      throw new V2Error('bad-tag', `a packet of ${len} contents bytes failed authentication`);
     }
     this.recvGarbage = EMPTY; // only the first packet after the terminator carries it (Core: ClearShrink(m_recv_aad))
-    if ((header & IGNORE_BIT) !== 0) return at; // decoy
-    const contents = body.subarray(HEADER_LEN, body.length - TAG_LEN);
+    if ((plain[0] & IGNORE_BIT) !== 0) return; // decoy
     if (this.state === 'version') {
       this.state = 'app';
-      out.push({ kind: 'ready', sessionId: cipher.sessionId });
+      out.push({ kind: 'ready', sessionId: this.keyed().sessionId });
     } else {
-      out.push(decodeContents(contents));
+      out.push(decodeContents(plain.subarray(HEADER_LEN)));
     }
-    return at;
   }
 }
 
@@ -291,10 +311,4 @@ export class V2Session {
 function randomGarbage(): Uint8Array {
   const r = randomBytes(2);
   return randomBytes((r[0] | (r[1] << 8)) % (MAX_GARBAGE_LEN + 1));
-}
-
-function endsWith(buf: Uint8Array, end: number, suffix: Uint8Array): boolean {
-  const start = end - suffix.length;
-  for (let i = 0; i < suffix.length; i++) if (buf[start + i] !== suffix[i]) return false;
-  return true;
 }

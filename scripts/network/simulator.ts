@@ -17,7 +17,7 @@ import type { Server, Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SimPeer, newTally, type Clock } from '../../spec/support/network/sim-peer.js';
 import { buildStream, characterOf, type FromSimulator, type ToSimulator } from '../../spec/support/network/stream.js';
-import { ellswiftCreate, randomPrivateKey } from '../../lib/transport/ellswift.js';
+import { ellswiftCreate, randomPrivateKey } from '../../lib/transport/v2-ecdh.js';
 
 const [n, rate, expected] = process.argv.slice(2).map(Number);
 if (![n, rate, expected].every((x) => Number.isInteger(x) && x > 0)) throw new Error('usage: simulator.ts N R EXPECTED (run by bench-network.ts)');

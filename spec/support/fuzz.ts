@@ -13,7 +13,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { GARBAGE_TERMINATOR_LEN } from '../../lib/transport/cipher.js';
-import { ELLSWIFT_BYTES, ellswiftCreate } from '../../lib/transport/ellswift.js';
+import { ELLSWIFT_BYTES } from '../../lib/transport/ellswift.js';
+import { ellswiftCreate } from '../../lib/transport/v2-ecdh.js';
 import { V2Error, type V2ErrorReason } from '../../lib/transport/errors.js';
 import { MAX_GARBAGE_LEN, V1_PREFIX_LEN, V2Session, type V2Output } from '../../lib/transport/v2.js';
 import { decodeBlock } from '../../lib/wire/block.js';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ellswiftCreate, ellswiftDecode, ellswiftEcdhXonly, isSquare, v2Ecdh, xswiftec, xswiftecInv } from '../../lib/transport/ellswift.js';
+import { ellswiftDecode, ellswiftEncode, isSquare, xswiftec, xswiftecInv } from '../../lib/transport/ellswift.js';
+import { ellswiftCreate, ellswiftEcdhXonly, v2Ecdh } from '../../lib/transport/v2-ecdh.js';
 import { nativeBackend, nobleBackend } from '../../lib/transport/secp.js';
 import { fromHex, toHex } from '../../lib/wire/hex.js';
 
@@ -144,6 +145,16 @@ describe('ellswiftCreate', () => {
     expect(() => ellswiftCreate(fromHex(hex32(n)))).toThrow(RangeError);
     expect(() => ellswiftCreate(new Uint8Array(31).fill(1))).toThrow(RangeError);
     expect(() => ellswiftDecode(new Uint8Array(63))).toThrow(RangeError);
+  });
+
+  it('encodes an X alone (what the key worker is given), and refuses an X off the curve or ≥ p: no endless search', () => {
+    const priv = fromHex('61062ea5071d800bbfd59e2e8b53d47d194b095ae5a4df04936b49772ef0d4d7');
+    const rand = new Uint8Array(32).fill(3);
+    expect(ellswiftEncode(fromHex(xOf(priv)), rand)).toEqual(ellswiftCreate(priv, rand));
+    // 5 is not an X on secp256k1 (5³ + 7 = 132 is no square mod p); p itself is out of range.
+    expect(() => ellswiftEncode(fromHex(hex32(5n)))).toThrow(RangeError);
+    expect(() => ellswiftEncode(fromHex(hex32(P)))).toThrow(RangeError);
+    expect(() => ellswiftEncode(new Uint8Array(31))).toThrow(RangeError);
   });
 });
 

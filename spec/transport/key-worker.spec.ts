@@ -1,12 +1,13 @@
 /**
- * The key pool as the built command runs it: keys made in a worker thread (dist/, where the
- * compiled key-worker.js sits beside key-pool.js), each valid and handed out once; and the
- * fallback on this thread when the worker is switched off.
+ * The key pool as the built command runs it: keys encoded in a worker thread (dist/, where the
+ * compiled key-worker.js sits beside key-pool.js), each valid and handed out once; peers' keys
+ * decoded there; and the fallback on this thread when the worker is switched off.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ellswiftCreate, ellswiftDecode, randomPrivateKey, v2Ecdh } from '../../lib/transport/ellswift.js';
+import { ellswiftDecode } from '../../lib/transport/ellswift.js';
+import { ellswiftCreate, randomPrivateKey, v2Ecdh } from '../../lib/transport/v2-ecdh.js';
 import { ecBackend } from '../../lib/transport/secp.js';
 import { fromHex, toHex } from '../../lib/wire/hex.js';
 
@@ -22,14 +23,14 @@ function agreementsFrom(requests: ReadonlyArray<Omit<Agreement, 'secret' | 'else
     const rs = ${JSON.stringify(requests)};
     const out = await Promise.all(rs.map((r) => new Promise((done) => {
       const elsewhere = m.agreesElsewhere();
-      m.agree({ privkey: h(r.privkey), theirs: h(r.theirs), ours: h(r.ours), initiator: r.initiator }, (secret) => done({ ...r, secret: Buffer.from(secret).toString('hex'), elsewhere }));
+      m.agree({ privkey: h(r.privkey), theirs: h(r.theirs), ours: h(r.ours), initiator: r.initiator }, (secret) => done({ ...r, secret: Buffer.from(secret()).toString('hex'), elsewhere }));
     })));
     console.log(JSON.stringify(out));`;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } })) as Agreement[];
 }
 
 /** Runs the built pool in a fresh process: `n` keys through withKey, one after another (each dial waits for the next). */
-function keysFrom(n: number, env: Record<string, string> = { BITCRAWL_KEY_WORKER: '1' }): { maker: string; keys: Array<{ privkey: string; ellswift: string }> } {
+function keysFrom(n: number, env: Record<string, string> = {}): { maker: string; keys: Array<{ privkey: string; ellswift: string }> } {
   const script = `
     const m = await import(${JSON.stringify(POOL)});
     const maker = m.keyMaker();
@@ -59,21 +60,21 @@ describe('the key worker (built)', () => {
     expectValid(keys);
   });
 
-  it('makes them on the main thread without BITCRAWL_KEY_WORKER=1 (the default), and says so', () => {
-    const { maker, keys } = keysFrom(20, {});
-    expect(maker).toBe('this thread (the default; BITCRAWL_KEY_WORKER=1 for the worker)');
+  it('makes them on the main thread with BITCRAWL_KEY_WORKER=0, and says so', () => {
+    const { maker, keys } = keysFrom(20, { BITCRAWL_KEY_WORKER: '0' });
+    expect(maker).toBe('this thread (BITCRAWL_KEY_WORKER=0)');
     expectValid(keys);
   });
 
-  it('computes BIP 324 shared secrets there too, the same as v2Ecdh here, for either side', () => {
+  it('decodes peers\' keys there too: each shared secret the same as v2Ecdh here, for either side', () => {
     const requests = Array.from({ length: 12 }, (_, i) => {
       const privkey = randomPrivateKey();
       const theirs = ellswiftCreate(randomPrivateKey());
       return { privkey: toHex(privkey), theirs: toHex(theirs), ours: toHex(ellswiftCreate(privkey)), initiator: i % 2 === 0 };
     });
-    for (const env of [{ BITCRAWL_KEY_WORKER: '1' }, {}] as Array<Record<string, string>>) {
+    for (const env of [{}, { BITCRAWL_KEY_WORKER: '0' }] as Array<Record<string, string>>) {
       const got = agreementsFrom(requests, env);
-      expect(got.map((a) => a.elsewhere)).toEqual(requests.map(() => 'BITCRAWL_KEY_WORKER' in env));
+      expect(got.map((a) => a.elsewhere)).toEqual(requests.map(() => !('BITCRAWL_KEY_WORKER' in env)));
       for (const a of got) expect(a.secret).toBe(toHex(v2Ecdh(fromHex(a.privkey), fromHex(a.theirs), fromHex(a.ours), a.initiator)));
     }
   });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EXPANSION, GARBAGE_TERMINATOR_LEN, REKEY_INTERVAL } from '../../lib/transport/cipher.js';
 import { deriveV2Keys, PacketCipher } from '../../lib/transport/packet-cipher.js';
-import { ellswiftCreate, v2Ecdh } from '../../lib/transport/ellswift.js';
+import { ellswiftCreate, v2Ecdh } from '../../lib/transport/v2-ecdh.js';
 import { V2Error } from '../../lib/transport/errors.js';
 import { looksLikeV1Version, MAX_GARBAGE_LEN, MAX_HELD_BEFORE_AGREED, MAX_V2_CONTENTS, mismatchesV1Prefix, V2_SHORT_IDS, V2Session, type V2Output } from '../../lib/transport/v2.js';
 import { encodeFrame } from '../../lib/wire/header.js';
@@ -70,7 +70,8 @@ describe('V2Session handshake and messages', () => {
       fc.property(
         fc.integer({ min: 0, max: MAX_GARBAGE_LEN }),
         fc.integer({ min: 0, max: MAX_GARBAGE_LEN }),
-        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 20 }),
+        // Small cuts, and cuts that hold whole packets (decrypted straight from the chunk, by Node's AEAD from NODE_AEAD_FROM bytes).
+        fc.array(fc.oneof(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 301, max: 6000 })), { minLength: 1, maxLength: 20 }),
         fc.array(message, { maxLength: 25 }),
         (ga, gb, sizes, messages) => {
           const [a, b] = pair(bytes(ga, 3), bytes(gb, 5));
@@ -241,17 +242,44 @@ describe('V2Session against hostile peers', () => {
     }
   });
 
-  it('never reaches ready with a peer on another network: its terminator names that network', () => {
-    const a = new V2Session({ initiator: true, magic: MAGIC });
-    const b = new V2Session({ initiator: false, magic: NETWORKS.testnet.magic });
-    const hello = a.start();
-    const bHello = b.start();
-    const bOut = b.receive(hello);
-    // b, a responder, cannot tell (as Core cannot): it answers with its terminator and version packet.
-    expect(sent(bOut).length).toBeGreaterThan(GARBAGE_TERMINATOR_LEN);
-    const err = errorOf(V2Error, () => a.receive(concat([bHello, sent(bOut)])));
-    expect(err.reason).toBe('wrong-network-v2');
-    expect(err.magic).toBe(NETWORKS.testnet.magic);
+  it('never reaches ready with a peer on another network: its terminator names that network, however the bytes are cut', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 6 }), fc.constantFrom('testnet', 'signet', 'regtest'), (sizes, network) => {
+        const a = new V2Session({ initiator: true, magic: MAGIC });
+        const b = new V2Session({ initiator: false, magic: NETWORKS[network].magic });
+        const hello = a.start();
+        const bHello = b.start();
+        const bOut = b.receive(hello);
+        // b, a responder, cannot tell (as Core cannot): it answers with its terminator and version packet.
+        expect(sent(bOut).length).toBeGreaterThan(GARBAGE_TERMINATOR_LEN);
+        const err = errorOf(V2Error, () => feed(a, concat([bHello, sent(bOut)]), sizes));
+        expect(err.reason).toBe('wrong-network-v2');
+        expect(err.magic).toBe(NETWORKS[network].magic);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('ends the garbage at the first whole terminator: near misses before it (its first 15 bytes, its last 15) are garbage, however cut', () => {
+    const keys = (initiator: boolean): { privkey: Uint8Array; ellswift: Uint8Array } => {
+      const privkey = new Uint8Array(32).fill(initiator ? 7 : 9);
+      return { privkey, ellswift: ellswiftCreate(privkey, new Uint8Array(32).fill(1)) };
+    };
+    const session = (initiator: boolean, garbage: Uint8Array): V2Session => new V2Session({ initiator, magic: MAGIC, garbage, ...keys(initiator) });
+    // The responder's terminator depends on the keys only (BIP 324's key derivation).
+    const secret = v2Ecdh(keys(true).privkey, keys(false).ellswift, keys(true).ellswift, true);
+    const responderTerm = deriveV2Keys(secret, MAGIC).responderGarbageTerminator;
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 6 }), (sizes) => {
+        const garbage = concat([responderTerm.subarray(0, 15), bytes(5), responderTerm.subarray(1), responderTerm.subarray(0, 15)]);
+        const a = session(true, bytes(11));
+        const b = session(false, garbage);
+        const { a: aOut } = connect(a, b, sizes);
+        expect(shown(aOut)).toEqual(['ready']);
+        expect(a.sessionId).toEqual(b.sessionId);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('runs into garbage-too-long with a peer whose terminator is no network\'s', () => {
