@@ -1,6 +1,7 @@
 import type { DecodedTx } from '../wire/model.js';
 import { hexAt, reversedHexAt } from '../wire/hex.js';
-import { Arena, copyBytes, type LiveRanges } from './arena.js';
+import { Arena, local, type LiveRanges } from './arena.js';
+import { pack, packedLength } from './pack.js';
 import { HashIndex } from './index.js';
 import { hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 
@@ -14,9 +15,9 @@ const MIN_SLOTS = 1024;
 
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
- * bytes, with the slab's growth slack), its txid index slots (12 bytes each, the table between an
+ * bytes; the slots are made for the bound at once), its txid index slots (12 bytes each, the table between an
  * eighth and three quarters full); per input its spent-outpoint index slots; and its packed bytes with the
- * arena's slack (compacted when a quarter of it is garbage). Calibrated by npm run bench:mempool
+ * arena's slack (garbage and spare chunks up to a quarter of the live bytes each). Calibrated by npm run bench:mempool
  * (BENCHMARKS.md): heap and typed arrays measured at 300,000.
  */
 const ENTRY_BYTES = 200;
@@ -32,10 +33,9 @@ function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a
 /**
  * The view's transactions in typed arrays, a slot each (struct of arrays, slots reused through a
  * free list), in arrival order (a doubly linked list through the slots), with two indexes: txid →
- * slot and spent outpoint → (spender slot, input). What varies in length is packed in one byte
- * arena (arena.ts), a range a slot: per input its outpoint (32-byte txid, 4-byte index); per output
- * its value (float64), then the end of each script, then the scripts. No object, string or hex per
- * transaction: nothing for the GC to trace.
+ * slot and spent outpoint → (spender slot, input). What varies in length is packed (pack.ts) in a
+ * byte arena (arena.ts), a range a slot. No object, string or hex per transaction: nothing for the
+ * GC to trace.
  */
 export class TxStore {
   txid = new Uint8Array(0);
@@ -68,10 +68,18 @@ export class TxStore {
   private qAt = 0;
   private qVout = 0;
 
-  /** `offset`: which 4 bytes of a txid (0..28) are its hash, drawn per process: a peer cannot aim at a bucket. */
-  constructor(readonly offset: number) {
+  /**
+   * `offset`: which 4 bytes of a txid (0..28) are its hash, drawn per process: a peer cannot aim at a bucket.
+   * `capacity`: slots made at once (the view's bound): a slot's pages are touched when it is first used,
+   * where growing by 1.5× copied every slot into fresh pages (~3 ns a byte on first touch here, BENCHMARKS.md).
+   */
+  constructor(
+    readonly offset: number,
+    capacity = 0,
+  ) {
     this.byTxid = new HashIndex((slot) => this.sameTxid(slot));
     this.bySpent = new HashIndex((slot, input) => this.sameInput(slot, input));
+    if (capacity > 0) this.grow(capacity);
   }
 
   /** Outpoints the view's transactions spend. */
@@ -94,9 +102,10 @@ export class TxStore {
   }
 
   private sameInput(slot: number, input: number): boolean {
-    const o = this.dataOff[slot] + input * 36;
-    if (this.arena.dv.getUint32(o + 32, true) !== this.qVout) return false;
-    const t = this.arena.bytes;
+    const at = this.dataOff[slot] + input * 36;
+    const o = local(at);
+    if (this.arena.view(at).getUint32(o + 32, true) !== this.qVout) return false;
+    const t = this.arena.buf(at);
     const q = this.q;
     const a = this.qAt;
     for (let k = 0; k < 32; k++) if (t[o + k] !== q[a + k]) return false;
@@ -115,7 +124,7 @@ export class TxStore {
 
   /** Reads the packed inputs of the transaction in `slot` (what remove() reads); nothing for NONE. */
   touchSlot(slot: number): number {
-    return slot === NONE ? 0 : this.arena.bytes[this.dataOff[slot]] & 1;
+    return slot === NONE ? 0 : this.arena.buf(this.dataOff[slot])[local(this.dataOff[slot])] & 1;
   }
 
   /** The slot of the txid at `b[at..at+32]`; NONE if not held. */
@@ -140,17 +149,20 @@ export class TxStore {
 
   /** The view slot of the transaction input `i` spends; NONE if not held. */
   parentOf(slot: number, i: number): number {
-    return this.find(this.arena.bytes, this.dataOff[slot] + i * 36);
+    const at = this.dataOff[slot] + i * 36;
+    return this.find(this.arena.buf(at), local(at));
   }
 
   /** The output index input `i` spends. */
   inputVout(slot: number, i: number): number {
-    return this.arena.dv.getUint32(this.dataOff[slot] + i * 36 + 32, true);
+    const at = this.dataOff[slot] + i * 36;
+    return this.arena.view(at).getUint32(local(at) + 32, true);
   }
 
   /** The arena and offset of input `i`'s spent txid (valid until the next add). */
   inputTxidAt(slot: number, i: number): [Uint8Array, number] {
-    return [this.arena.bytes, this.dataOff[slot] + i * 36];
+    const at = this.dataOff[slot] + i * 36;
+    return [this.arena.buf(at), local(at)];
   }
 
   signals(slot: number): boolean {
@@ -160,16 +172,19 @@ export class TxStore {
   /** Value of output `i`; undefined past its outputs or where they were not kept. */
   outputValue(slot: number, i: number): number | undefined {
     if ((this.flags[slot] & OUTPUTS) === 0 || i >= this.nOut[slot]) return undefined;
-    return this.arena.dv.getFloat64(this.dataOff[slot] + this.nIn[slot] * 36 + i * 8, true);
+    const at = this.dataOff[slot];
+    return this.arena.view(at).getFloat64(local(at) + this.nIn[slot] * 36 + i * 8, true);
   }
 
   /** Output `i` as the lines print it (the caller knows outputValue is defined). */
   output(slot: number, i: number): Output {
     const n = this.nOut[slot];
-    const ends = this.dataOff[slot] + this.nIn[slot] * 36 + n * 8;
+    const at = this.dataOff[slot];
+    const dv = this.arena.view(at);
+    const ends = local(at) + this.nIn[slot] * 36 + n * 8;
     const scripts = ends + n * 4;
-    const start = i === 0 ? 0 : this.arena.dv.getUint32(ends + (i - 1) * 4, true);
-    return { value: this.outputValue(slot, i) ?? 0, script: hexAt(this.arena.bytes, scripts + start, scripts + this.arena.dv.getUint32(ends + i * 4, true)) };
+    const start = i === 0 ? 0 : dv.getUint32(ends + (i - 1) * 4, true);
+    return { value: this.outputValue(slot, i) ?? 0, script: hexAt(this.arena.buf(at), scripts + start, scripts + dv.getUint32(ends + i * 4, true)) };
   }
 
   /** The txid as the lines print it (byte-reversed hex). */
@@ -188,33 +203,11 @@ export class TxStore {
     const nIn = tx.inputs.length;
     const nOut = tx.outputs.length;
     const keep = nOut <= OUTPUTS_PER_TX_MAX;
-    let len = nIn * 36;
-    if (keep) {
-      len += nOut * 12;
-      for (const o of tx.outputs) len += o.script.length;
-    }
-    let o = this.arena.take(len, this.ranges);
-    this.dataOff[slot] = o;
+    const len = packedLength(tx, keep);
+    const off = this.arena.take(len, this.ranges);
+    this.dataOff[slot] = off;
     this.dataLen[slot] = len;
-    const a = this.arena.bytes;
-    const dv = this.arena.dv;
-    for (const input of tx.inputs) {
-      const t = input.prevTxid;
-      for (let k = 0; k < 32; k++) a[o + k] = t[k];
-      dv.setUint32(o + 32, input.prevIndex >>> 0, true);
-      o += 36;
-    }
-    if (keep) {
-      let end = 0;
-      let at = o + nOut * 12;
-      for (let i = 0; i < nOut; i++) {
-        const out = tx.outputs[i];
-        dv.setFloat64(o + i * 8, Number(out.value), true);
-        end += out.script.length;
-        dv.setUint32(o + nOut * 8 + i * 4, end, true);
-        at = copyBytes(out.script, a, at);
-      }
-    }
+    pack(tx, keep, this.arena.buf(off), this.arena.view(off), local(off));
     for (let k = 0, b = slot * 32, t = tx.txid; k < 32; k++) this.txid[b + k] = t[k];
     this.vsize[slot] = tx.vsize;
     this.weight[slot] = tx.weight;
@@ -246,8 +239,10 @@ export class TxStore {
   /** Lets the transaction in `slot` go: out of the indexes and the arrival order, its slot free. */
   remove(slot: number): void {
     if ((this.flags[slot] & LIVE) === 0) return;
-    const base = this.dataOff[slot];
-    for (let i = 0; i < this.nIn[slot]; i++) this.bySpent.remove(outpointHash(hash32(this.arena.bytes, base + i * 36 + this.offset), this.inputVout(slot, i)), slot, i);
+    const off = this.dataOff[slot];
+    const a = this.arena.buf(off);
+    const dv = this.arena.view(off);
+    for (let i = 0, o = local(off); i < this.nIn[slot]; i++, o += 36) this.bySpent.remove(outpointHash(hash32(a, o + this.offset), dv.getUint32(o + 32, true)), slot, i);
     this.byTxid.remove(hash32(this.txid, slot * 32 + this.offset), slot);
     const p = this.prev[slot];
     const n = this.next[slot];
@@ -256,7 +251,7 @@ export class TxStore {
     if (n === NONE) this.tail = p;
     else this.prev[n] = p;
     this.flags[slot] = 0;
-    this.arena.free(this.dataLen[slot]);
+    this.arena.free(off, this.dataLen[slot]);
     this.next[slot] = this.freeHead;
     this.freeHead = slot;
     this.count--;

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { DecodedTx } from '../wire/model.js';
 import { toReversedHex } from '../wire/hex.js';
 import { ConfirmedOutputs, type Output } from './outputs.js';
-import { DEFAULT_VIEW_LIMITS, NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
+import { DEFAULT_VIEW_LIMITS, VIEW_MAX_TXS, NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE, TxStore } from './store.js';
 import { warmAdd, warmConfirmed, warmSpent } from './warm.js';
@@ -41,7 +41,8 @@ export class MempoolView {
     offset: number = randomInt(0, 29),
     confirmedMax?: number,
   ) {
-    this.store = new TxStore(offset);
+    // The slots for the bound at once (limits.maxTxs, and one more: add() evicts once past it).
+    this.store = new TxStore(offset, Math.min(limits.maxTxs, VIEW_MAX_TXS) + 1);
     this.confirmedOutputs = new ConfirmedOutputs(confirmedMax, offset);
   }
 

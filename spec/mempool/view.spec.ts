@@ -246,3 +246,31 @@ describe('MempoolView, index collisions', () => {
     expect(v.store.spentCount).toBe(4);
   });
 });
+
+describe('MempoolView, storage in chunks', () => {
+  it('keeps the outputs of transactions that stay while the ones around them leave: chunks let go, reused and compacted (4 MB each, ~12 MB of scripts here)', () => {
+    const v = new MempoolView({ ...limits, maxTxs: 100_000 });
+    // Parents with a 10,000-byte output script each: 400 fill a chunk.
+    const big = (i: number, round: number): DecodedTx => {
+      const t = mkTx({ ins: [[fundingTxid(round * 10_000 + i), 0]], outs: [50_000 + i], tag: i % 256 });
+      const script = new Uint8Array(10_000).fill((i * 7 + round) % 256);
+      script[0] = 0x51; // OP_1: not OP_RETURN
+      return { ...t, outputs: [{ value: t.outputs[0].value, script }] };
+    };
+    const stay: DecodedTx[] = [];
+    for (let round = 0; round < 3; round++) {
+      const parents = Array.from({ length: 1_200 }, (_, i) => big(i, round));
+      for (const p of parents) v.add(p, round);
+      // A block takes nine in ten: the tenth stays, one in every few chunk-fuls of the arena.
+      v.confirm([mkCoinbase(round), ...parents.filter((_, i) => i % 10 !== 0)]);
+      stay.push(...parents.filter((_, i) => i % 10 === 0));
+    }
+    expect(v.size).toBe(stay.length);
+    stay.forEach((p, i) => {
+      const known = v.add(mkTx({ ins: [[p, 0]], outs: [1_000], tag: i % 256 }), 5)?.known;
+      expect(known?.fee, `child of ${i}`).toBe(Number(p.outputs[0].value) - 1_000);
+      expect(known?.prevouts[0].script).toBe(Buffer.from(p.outputs[0].script).toString('hex'));
+    });
+    expect(v.store.heldBytes).toBeLessThan(40e6);
+  });
+});
