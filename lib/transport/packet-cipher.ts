@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hmacKey, hmacShort, type HmacKey } from '../wire/hash.js';
 import { EXPANSION, FSChaCha20, FSChaCha20Poly1305, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, MAX_PACKET_CONTENTS, TAG_LEN } from './cipher.js';
 import { nodeAead, type NodeAead } from './node-aead.js';
 
@@ -28,32 +28,41 @@ export interface V2Keys {
 }
 
 /**
- * HKDF-SHA256 (RFC 5869) as BIP 324 uses it, through node:crypto's HMAC (OpenSSL): each output is
- * 32 bytes, one HMAC block, so Expand is T(1) = HMAC(PRK, info || 0x01). Six outputs a handshake,
- * and four more terminators to name a peer of another network: @noble/hashes' HKDF cost ~8% of
- * the crawler's CPU while 10,000 v2 handshakes ran. Checked by BIP 324's test vectors.
+ * HKDF-SHA256 (RFC 5869) as BIP 324 uses it: each output is 32 bytes, one HMAC block, so Expand
+ * is T(1) = HMAC(PRK, info || 0x01). Six outputs a handshake, and four more terminators to name a
+ * peer of another network. The HMACs are lib/wire/hash.ts's (the key's padded blocks compressed
+ * once, then two compressions an output): ~0.7 µs an output, where node:crypto's createHmac took
+ * ~4 µs and @noble/hashes' HKDF ~8% of the crawler's CPU while 10,000 v2 handshakes ran. Checked
+ * by BIP 324's test vectors.
  */
-function hmac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  const h = createHmac('sha256', key);
-  for (const p of parts) h.update(p);
-  const d = h.digest();
-  return new Uint8Array(d.buffer, d.byteOffset, d.length);
-}
-
-const INFO_END = Uint8Array.of(1);
 const encoder = new TextEncoder();
+/** Each info string with its counter byte 0x01, encoded once. */
+const INFOS = new Map<string, Uint8Array>(
+  ['garbage_terminators', 'initiator_L', 'initiator_P', 'responder_L', 'responder_P', 'session_id'].map((info) => [info, Uint8Array.from([...encoder.encode(info), 1])]),
+);
 
-/** HKDF-Expand to 32 bytes. */
-function expand32(prk: Uint8Array, info: string): Uint8Array {
-  return hmac(prk, encoder.encode(info), INFO_END);
+/** HKDF-Expand to 32 bytes: a plain Uint8Array over hmacShort's Buffer (whose slice() would be a view, not a copy). */
+function expand32(prk: HmacKey, info: string): Uint8Array {
+  const out = hmacShort(prk, INFOS.get(info) as Uint8Array);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
-/** HKDF-Extract with BIP 324's salt: 'bitcoin_v2_shared_secret' || the 4 magic bytes. */
-function pseudoRandomKey(ecdhSecret: Uint8Array, magic: number): Uint8Array {
-  const salt = new Uint8Array(SALT_PREFIX.length + 4);
-  salt.set(encoder.encode(SALT_PREFIX));
-  new DataView(salt.buffer).setUint32(SALT_PREFIX.length, magic >>> 0, true);
-  return hmac(salt, ecdhSecret);
+const SALT = new Uint8Array(SALT_PREFIX.length + 4);
+SALT.set(encoder.encode(SALT_PREFIX));
+
+/** HKDF-Extract with BIP 324's salt: 'bitcoin_v2_shared_secret' || the 4 magic bytes; the PRK as an HMAC key. */
+function pseudoRandomKey(ecdhSecret: Uint8Array, magic: number): HmacKey {
+  for (let i = 0; i < 4; i++) SALT[SALT_PREFIX.length + i] = (magic >>> (8 * i)) & 0xff;
+  const prk = hmacShort(hmacKey(SALT), ecdhSecret);
+  const key = hmacKey(prk);
+  prk.fill(0);
+  return key;
+}
+
+/** Wipes an HMAC key's midstates. */
+function wipe(k: HmacKey): void {
+  k.inner.fill(0);
+  k.outer.fill(0);
 }
 
 /** BIP 324 key derivation: HKDF-SHA256, salt 'bitcoin_v2_shared_secret' || the 4 magic bytes. */
@@ -70,7 +79,7 @@ export function deriveV2Keys(ecdhSecret: Uint8Array, magic: number): V2Keys {
     responderGarbageTerminator: terminators.slice(GARBAGE_TERMINATOR_LEN),
     sessionId: okm('session_id'),
   };
-  prk.fill(0);
+  wipe(prk);
   terminators.fill(0);
   return keys;
 }
@@ -82,8 +91,10 @@ export function deriveV2Keys(ecdhSecret: Uint8Array, magic: number): V2Keys {
 export function responderGarbageTerminator(ecdhSecret: Uint8Array, magic: number): Uint8Array {
   const prk = pseudoRandomKey(ecdhSecret, magic);
   const terminators = expand32(prk, 'garbage_terminators');
-  prk.fill(0);
-  return terminators.slice(GARBAGE_TERMINATOR_LEN);
+  wipe(prk);
+  const term = terminators.slice(GARBAGE_TERMINATOR_LEN);
+  terminators.fill(0);
+  return term;
 }
 
 /** Both directions of one session, as Core's BIP324Cipher: lengths and contents, in and out. */

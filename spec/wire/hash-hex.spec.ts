@@ -3,10 +3,10 @@
  * definitions they replace: node:crypto's SHA-256 twice, and a regex for strict hex.
  */
 import fc from 'fast-check';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../lib/wire/errors.js';
-import { checksum, sha256d, sha256dParts } from '../../lib/wire/hash.js';
+import { checksum, hmacKey, hmacShort, sha256d, sha256dParts } from '../../lib/wire/hash.js';
 import { fromHex, hashKey, hexAt, reversedHexAt, toHex, toReversedHex } from '../../lib/wire/hex.js';
 
 const reference = (data: Uint8Array): string => createHash('sha256').update(createHash('sha256').update(data).digest()).digest('hex');
@@ -171,5 +171,21 @@ describe('hexAt and reversedHexAt', () => {
     );
     expect(() => hexAt(new Uint8Array(4), 2, 5)).toThrow(RangeError);
     expect(() => reversedHexAt(new Uint8Array(100), 0, 65)).toThrow(RangeError);
+  });
+});
+
+describe('hmacShort (BIP 324\'s HKDF)', () => {
+  it('equals node:crypto\'s HMAC-SHA256 for every key of up to 64 bytes and message of up to 55', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 55 }), (key, message) => {
+        expect(toHex(hmacShort(hmacKey(key), message))).toBe(createHmac('sha256', key).update(message).digest('hex'));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a longer key or message rather than hash it wrong', () => {
+    expect(() => hmacKey(new Uint8Array(65))).toThrow(RangeError);
+    expect(() => hmacShort(hmacKey(new Uint8Array(32)), new Uint8Array(56))).toThrow(RangeError);
   });
 });
