@@ -4,11 +4,11 @@ import { hash } from 'node:crypto';
 import { randomBytes } from '@noble/hashes/utils.js';
 
 /**
- * ElligatorSwift on secp256k1 and the X-only ECDH of BIP 324 ("ElligatorSwift encoding of curve
- * X coordinates" and "Shared secret computation"), written from the BIP's specification. None of
- * this is constant time: like the BIP's own text, it only hides the encoding of public data; the
- * private key is only used in the backend's point multiplications (secp.ts: libsecp256k1, or
- * noble). Field elements are bigints in 0..p-1.
+ * ElligatorSwift on secp256k1 (BIP 324, "ElligatorSwift encoding of curve X coordinates"), written
+ * from the BIP's specification: encode an X coordinate, decode an encoding. None of this is
+ * constant time: like the BIP's own text, it only hides the encoding of public data. No private
+ * key and no native code here: the key worker runs this file alone (key-worker.ts); the secrets'
+ * side, ellswift_create and the ECDH, is v2-ecdh.ts's. Field elements are bigints in 0..p-1.
  */
 
 const Point = secp256k1.Point;
