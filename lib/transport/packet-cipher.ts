@@ -36,14 +36,22 @@ export interface V2Keys {
  * by BIP 324's test vectors.
  */
 const encoder = new TextEncoder();
+/** BIP 324's HKDF info strings. */
+type Info = 'garbage_terminators' | 'initiator_L' | 'initiator_P' | 'responder_L' | 'responder_P' | 'session_id';
+const withCounter = (info: Info): Uint8Array => Uint8Array.from([...encoder.encode(info), 1]);
 /** Each info string with its counter byte 0x01, encoded once. */
-const INFOS = new Map<string, Uint8Array>(
-  ['garbage_terminators', 'initiator_L', 'initiator_P', 'responder_L', 'responder_P', 'session_id'].map((info) => [info, Uint8Array.from([...encoder.encode(info), 1])]),
-);
+const INFOS: Record<Info, Uint8Array> = {
+  garbage_terminators: withCounter('garbage_terminators'),
+  initiator_L: withCounter('initiator_L'),
+  initiator_P: withCounter('initiator_P'),
+  responder_L: withCounter('responder_L'),
+  responder_P: withCounter('responder_P'),
+  session_id: withCounter('session_id'),
+};
 
 /** HKDF-Expand to 32 bytes: a plain Uint8Array over hmacShort's Buffer (whose slice() would be a view, not a copy). */
-function expand32(prk: HmacKey, info: string): Uint8Array {
-  const out = hmacShort(prk, INFOS.get(info) as Uint8Array);
+function expand32(prk: HmacKey, info: Info): Uint8Array {
+  const out = hmacShort(prk, INFOS[info]);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
@@ -68,7 +76,7 @@ function wipe(k: HmacKey): void {
 /** BIP 324 key derivation: HKDF-SHA256, salt 'bitcoin_v2_shared_secret' || the 4 magic bytes. */
 export function deriveV2Keys(ecdhSecret: Uint8Array, magic: number): V2Keys {
   const prk = pseudoRandomKey(ecdhSecret, magic);
-  const okm = (info: string): Uint8Array => expand32(prk, info);
+  const okm = (info: Info): Uint8Array => expand32(prk, info);
   const terminators = okm('garbage_terminators');
   const keys: V2Keys = {
     initiatorL: okm('initiator_L'),
