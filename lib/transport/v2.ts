@@ -1,9 +1,9 @@
-import { randomBytes } from '@noble/hashes/utils.js';
 import { EXPANSION, GARBAGE_TERMINATOR_LEN, HEADER_LEN, IGNORE_BIT, LENGTH_LEN, TAG_LEN } from './cipher.js';
 import { deriveV2Keys, PacketCipher, responderGarbageTerminator } from './packet-cipher.js';
 import { ELLSWIFT_BYTES } from './ellswift.js';
 import { ellswiftCreate, randomPrivateKey, v2Ecdh } from './v2-ecdh.js';
 import { V2Error } from './errors.js';
+import { findTerminator, MAX_GARBAGE_LEN, randomGarbage, type OtherTerminator } from './v2-garbage.js';
 import { GrowingBuffer } from '../wire/growing-buffer.js';
 import { NETWORK_NAMES, NETWORKS } from '../wire/network.js';
 import { looksLikeV1Version, V1_PREFIX_LEN, VERSION_SUFFIX } from './v1-prefix.js';
@@ -14,8 +14,7 @@ export { MAX_V2_CONTENTS, V2_SHORT_IDS } from './v2-contents.js';
 export { MAX_HELD_BEFORE_AGREED, type AgreeRequest, type V2Output, type V2SessionOptions } from './v2-types.js';
 export { looksLikeV1Version, mismatchesV1Prefix, V1_PREFIX_LEN } from './v1-prefix.js';
 
-/** BIP 324: "May send up to 4095 bytes of garbage"; Core V2Transport::MAX_GARBAGE_LEN. */
-export const MAX_GARBAGE_LEN = 4095;
+export { MAX_GARBAGE_LEN } from './v2-garbage.js';
 
 type State = 'key' | 'agree' | 'garbage' | 'version' | 'app';
 const EMPTY = new Uint8Array(0);
@@ -51,7 +50,7 @@ export class V2Session {
   private recvGarbage: Uint8Array = EMPTY;
   private recvGarbageFill = 0;
   /** The garbage terminators a peer of each other network would send us (to name its network). */
-  private otherTerminators: readonly { readonly magic: number; readonly term: Uint8Array }[] = NONE;
+  private otherTerminators: readonly OtherTerminator[] = NONE;
   private readonly lengthBytes = new Uint8Array(LENGTH_LEN);
   private lengthFill = 0;
   /** Header + contents + tag of the packet being received, once its length is known (as it comes). */
@@ -224,27 +223,13 @@ export class V2Session {
     throw new V2Error('wrong-network-v1', 'the peer sent a v1 version message for another network', magic);
   }
 
-  /**
-   * Core ProcessReceivedGarbageBytes: the garbage ends where the terminator first appears. Core
-   * tests the last 16 bytes after each byte; here each chunk is appended and searched at once
-   * (Buffer's indexOf), from 15 bytes before it, which finds the same first terminator. A
-   * terminator of another network ending before ours names that network.
-   */
+  /** Core ProcessReceivedGarbageBytes: each chunk appended, then searched (findTerminator). */
   private readGarbage(chunk: Uint8Array, at: number): number {
-    const term = this.keyed().recvGarbageTerminator;
     const buf = this.recvGarbage as Buffer;
     const fill = this.recvGarbageFill;
     const take = Math.min(chunk.length - at, buf.length - fill);
     buf.set(chunk.subarray(at, at + take), fill);
-    const end = fill + take;
-    const from = Math.max(0, fill - (GARBAGE_TERMINATOR_LEN - 1));
-    const filled = buf.subarray(0, end);
-    const found = filled.indexOf(term, from);
-    // Another network's terminator starting before ours, or anywhere when ours is not in yet.
-    const others = found < 0 ? filled : buf.subarray(0, found + GARBAGE_TERMINATOR_LEN - 1);
-    for (const o of this.otherTerminators) {
-      if (others.indexOf(o.term, from) >= 0) throw new V2Error('wrong-network-v2', 'the peer derived its v2 keys for another network', o.magic);
-    }
+    const found = findTerminator(buf, fill, fill + take, this.keyed().recvGarbageTerminator, this.otherTerminators);
     if (found >= 0) {
       this.recvGarbage = buf.subarray(0, found);
       this.recvGarbageFill = 0;
@@ -253,8 +238,8 @@ export class V2Session {
       this.keyed().releaseTerminators();
       return at + (found + GARBAGE_TERMINATOR_LEN - fill);
     }
-    this.recvGarbageFill = end;
-    if (end === buf.length) throw new V2Error('garbage-too-long', `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage`);
+    this.recvGarbageFill = fill + take;
+    if (this.recvGarbageFill === buf.length) throw new V2Error('garbage-too-long', `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage`);
     return at + take;
   }
 
@@ -305,10 +290,4 @@ export class V2Session {
       out.push(decodeContents(plain.subarray(HEADER_LEN)));
     }
   }
-}
-
-/** Core GenerateRandomGarbage: randrange(MAX_GARBAGE_LEN + 1) random bytes. */
-function randomGarbage(): Uint8Array {
-  const r = randomBytes(2);
-  return randomBytes((r[0] | (r[1] << 8)) % (MAX_GARBAGE_LEN + 1));
 }
