@@ -201,7 +201,7 @@ export function polyLengths(aadLen: number, textLen: number): void {
   polyPadded(LENGTHS, 0, 16);
 }
 
-/** Carries h to limbs below 2^22, what passes bit 130 folded back in as 5 times it, until nothing passes: h < 2^130. */
+/** Carries h (h[0..6)) to limbs below 2^22, what passes bit 130 folded back in as 5 times it, until nothing passes: h < 2^130. */
 function reduce(h: Float64Array): void {
   for (;;) {
     let c = 0;
@@ -222,7 +222,7 @@ const G = new Float64Array(6);
 
 /** The tag, (h mod 2^130 - 5) + s mod 2^128, into out[at, at + 16); the state is wiped. */
 export function polyFinish(out: Uint8Array, at: number): void {
-  const h = ST.subarray(0, 6);
+  const h = ST; // h is ST[0..6): no view allocated a packet
   reduce(h);
   // h - p = h + 5 - 2^130, taken when h + 5 reaches 2^130 (no borrow).
   let c = 5;
@@ -239,8 +239,7 @@ export function polyFinish(out: Uint8Array, at: number): void {
   const words1 = ((h1 >>> 10) | (h2 << 12)) >>> 0;
   const words2 = ((h2 >>> 20) | (h3 << 2) | (h4 << 24)) >>> 0;
   const words3 = ((h4 >>> 8) | (h5 << 14)) >>> 0;
-  let carry = 0;
-  carry = put(out, at, words0 + (S[0] >>> 0) + carry);
+  let carry = put(out, at, words0 + (S[0] >>> 0));
   carry = put(out, at + 4, words1 + (S[1] >>> 0) + carry);
   carry = put(out, at + 8, words2 + (S[2] >>> 0) + carry);
   put(out, at + 12, words3 + (S[3] >>> 0) + carry);

@@ -31,7 +31,7 @@ export const SESSION_ID_LEN = 32;
 
 /** One ChaCha20 block's words: scratch shared by every cipher, as all of this is synchronous. */
 const BLOCK_WORDS = new Int32Array(16);
-/** The next key at a length cipher's rekey, and Node's AEAD's key and nonce bytes: scratch too, wiped after use. */
+/** The next key at a length cipher's rekey, and Node's AEAD's key and nonce bytes: scratch too (the keys wiped after use). */
 const NEXT_KEY = new Uint8Array(32);
 const KEY_BYTES = new Uint8Array(32);
 const NONCE_BYTES = new Uint8Array(12);
@@ -151,7 +151,7 @@ export class FSChaCha20Poly1305 {
       this.wipeScratch();
     } else {
       this.polyKey();
-      chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, at, output, at, len);
+      this.xor(input, at, output, at, len);
       this.mac(aad, output, at, len);
       polyFinish(output, at + len);
     }
@@ -170,7 +170,7 @@ export class FSChaCha20Poly1305 {
     } else {
       ok = this.authentic(aad, input, at, len);
       // Authenticated before anything is decrypted.
-      if (ok) chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, at, output, at, len);
+      if (ok) this.xor(input, at, output, at, len);
     }
     this.nextPacket();
     return ok;
@@ -188,7 +188,7 @@ export class FSChaCha20Poly1305 {
       this.wipeScratch();
     } else if (this.authentic(aad, input, at, len)) {
       out = new Uint8Array(len);
-      chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, at, out, 0, len);
+      this.xor(input, at, out, 0, len);
     }
     this.nextPacket();
     return out;
@@ -203,6 +203,11 @@ export class FSChaCha20Poly1305 {
     for (let i = 0; i < TAG_LEN; i++) diff |= TAG[i] ^ input[at + len + i];
     TAG.fill(0);
     return diff === 0;
+  }
+
+  /** RFC 8439 §2.8's encryption: input[inAt, inAt + len) XOR this packet's keystream from block 1, into output[outAt, …). */
+  private xor(input: Uint8Array, inAt: number, output: Uint8Array, outAt: number, len: number): void {
+    chachaXor(this.key, 1, this.packets, epochLow(this.epoch), epochHigh(this.epoch), input, inAt, output, outAt, len);
   }
 
   /** This packet's Poly1305 key: the first 32 bytes of ChaCha20 block 0 (RFC 8439 §2.6). */

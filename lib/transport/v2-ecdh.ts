@@ -32,8 +32,7 @@ export function publicX(privkey: Uint8Array, ec: EcBackend = ecBackend): Uint8Ar
 
 /** BIP 324 ellswift_create with a given key: XElligatorSwift(x(priv⋅G)) (ellswiftEncode). */
 export function ellswiftCreate(privkey: Uint8Array, rand32: Uint8Array = randomBytes(32), ec: EcBackend = ecBackend): Uint8Array {
-  if (rand32.length !== 32) throw new RangeError(`rand32 is 32 bytes, got ${rand32.length}`);
-  return ellswiftEncode(publicX(privkey, ec), rand32);
+  return ellswiftEncode(publicX(privkey, ec), rand32); // which checks rand32
 }
 
 /** BIP 324 ellswift_ecdh_xonly: x(priv⋅lift_x(XSwiftEC(u, t))) as 32 bytes. */
