@@ -1,5 +1,5 @@
 import { hexAt, toHex } from '../wire/hex.js';
-import { HashIndex } from './index.js';
+import { CONF, type TxidTable } from './table.js';
 import { copyBytes } from './arena.js';
 
 /** An output as the lines print it: its value and scriptPubKey (hex). */
@@ -23,11 +23,6 @@ const OVERWRITTEN_WARM_MAX = 4;
 /** Outputs of one transaction kept at most (a larger one is kept without its outputs: its children's fees stay unknown). MAX_STANDARD_TX_WEIGHT / the 9 bytes × 4 of the smallest output. */
 export const OUTPUTS_PER_TX_MAX = Math.floor(400_000 / 36);
 
-/** The 32 bits at `at` of a txid (internal byte order): its hash in the indexes. */
-export const hash32 = (b: Uint8Array, at: number): number => (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
-/** An outpoint's hash: its txid's 32 bits mixed with its index. */
-export const outpointHash = (txidHash: number, index: number): number => (txidHash ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
-
 /** Script bytes kept inline (P2TR and P2WSH are 34, P2PKH 25); a longer script is kept aside. */
 const INLINE_SCRIPT = 34;
 const SCRIPT_SLOT = INLINE_SCRIPT + 1;
@@ -43,50 +38,41 @@ export class ConfirmedOutputs {
   /** Per position: the script's length, then its bytes (LONG: in `long`). */
   private scripts = new Uint8Array(0);
   private readonly long = new Map<number, Uint8Array>();
-  private readonly index: HashIndex;
   private next = 0;
-  private q: Uint8Array = new Uint8Array(32);
-  private qAt = 0;
-  private qVout = 0;
 
-  /** `offset`: which 4 bytes of a txid are its hash (drawn per process by the view). */
+  /** `table`: the view's (table.ts), where the outputs are indexed as CONF entries. */
   constructor(
+    private readonly table: TxidTable,
     readonly max: number = CONFIRMED_OUTPUTS_MAX,
-    private readonly offset = 0,
   ) {
-    this.index = new HashIndex((pos) => this.vouts[pos] === this.qVout && this.sameTxid(pos));
+    table.outputs = this;
   }
 
   get size(): number {
-    return this.index.size;
+    return this.table.count(CONF);
   }
 
-  private sameTxid(pos: number): boolean {
+  /** Keys: is the output at ring position `pos` output `vout` of the txid at `q[a..]`. */
+  same(_kind: number, pos: number, _aux: number, q: Uint8Array, a: number, vout: number): boolean {
+    if (this.vouts[pos] !== (vout | 0)) return false;
     const t = this.txids;
     const b = pos * 32;
-    for (let k = 0; k < 32; k++) if (t[b + k] !== this.q[this.qAt + k]) return false;
+    for (let k = 0; k < 32; k++) if (t[b + k] !== q[a + k]) return false;
     return true;
   }
 
   /** Ring position of output `vout` of the txid at `txid[at..at+32]`; -1 if not held. */
   position(txid: Uint8Array, at: number, vout: number): number {
-    this.q = txid;
-    this.qAt = at;
-    this.qVout = vout;
-    return this.index.find(outpointHash(hash32(txid, at + this.offset), vout));
+    const i = this.table.find(this.table.hash(txid, at), CONF, vout, txid, at);
+    return i < 0 ? -1 : this.table.payload(i);
   }
 
-  /** Touches the index line a lookup of output `vout` of `txid` reads (see HashIndex.touch). */
-  touch(txid: Uint8Array, vout: number): number {
-    return this.index.touch(outpointHash(hash32(txid, this.offset), vout));
-  }
-
-  /** Touches the index lines of the `n` entries (at most OVERWRITTEN_WARM_MAX) add() overwrites `ahead` outputs from now (see HashIndex.touch). */
+  /** Touches the table lines of the `n` entries (at most OVERWRITTEN_WARM_MAX) add() overwrites `ahead` outputs from now (see TxidTable.touch). */
   touchOverwritten(ahead: number, n: number): number {
     let x = 0;
     for (let k = 0; k < n && k < OVERWRITTEN_WARM_MAX; k++) {
       const pos = (this.next + ahead + k) % this.max;
-      if (pos < this.vouts.length && this.vouts[pos] >= 0) x += this.index.touch(outpointHash(hash32(this.txids, pos * 32 + this.offset), this.vouts[pos]));
+      if (pos < this.vouts.length && this.vouts[pos] >= 0) x += this.table.touch(this.table.hash(this.txids, pos * 32), this.vouts[pos]);
     }
     return x;
   }
@@ -112,13 +98,10 @@ export class ConfirmedOutputs {
     const pos = this.next;
     if (pos === this.vouts.length) this.grow();
     if (this.vouts[pos] >= 0) this.drop(pos);
-    this.q = txid;
-    this.qAt = 0;
-    this.qVout = vout;
-    for (let k = 0, b = pos * 32; k < 32; k++) this.txids[b + k] = txid[k];
+    copyBytes(txid, this.txids, pos * 32);
     this.vouts[pos] = vout;
     // Already held (a block seen twice): the new position stays free.
-    if (!this.index.insert(outpointHash(hash32(txid, this.offset), vout), pos)) {
+    if (!this.table.insert(this.table.hash(txid), CONF, vout, pos, 0, txid, 0)) {
       this.vouts[pos] = -1;
       return;
     }
@@ -156,7 +139,7 @@ export class ConfirmedOutputs {
   }
 
   private drop(pos: number): void {
-    this.index.remove(outpointHash(hash32(this.txids, pos * 32 + this.offset), this.vouts[pos]), pos);
+    this.table.remove(this.table.hash(this.txids, pos * 32), CONF, this.vouts[pos], pos);
     this.vouts[pos] = -1;
     if (this.scripts[pos * SCRIPT_SLOT] === LONG) this.long.delete(pos);
   }

@@ -18,8 +18,7 @@ export function packedLength(tx: DecodedTx, keepOutputs: boolean): number {
 /** Packs `tx` at `a[o..]` (`dv` a DataView of `a`'s buffer). */
 export function pack(tx: DecodedTx, keepOutputs: boolean, a: Uint8Array, dv: DataView, o: number): void {
   for (const input of tx.inputs) {
-    const t = input.prevTxid;
-    for (let k = 0; k < 32; k++) a[o + k] = t[k];
+    copyBytes(input.prevTxid, a, o);
     dv.setUint32(o + 32, input.prevIndex >>> 0, true);
     o += 36;
   }

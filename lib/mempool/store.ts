@@ -1,9 +1,9 @@
 import type { DecodedTx } from '../wire/model.js';
 import { hexAt, reversedHexAt } from '../wire/hex.js';
-import { Arena, local, type LiveRanges } from './arena.js';
+import { Arena, copyBytes, local, type LiveRanges } from './arena.js';
 import { pack, packedLength } from './pack.js';
-import { HashIndex } from './index.js';
-import { hash32, outpointHash, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
+import { TxidTable, TX, SPENT } from './table.js';
+import { OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 
 /** No slot. */
 export const NONE = -1;
@@ -32,10 +32,10 @@ function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a
 
 /**
  * The view's transactions in typed arrays, a slot each (struct of arrays, slots reused through a
- * free list), in arrival order (a doubly linked list through the slots), with two indexes: txid →
- * slot and spent outpoint → (spender slot, input). What varies in length is packed (pack.ts) in a
- * byte arena (arena.ts), a range a slot. No object, string or hex per transaction: nothing for the
- * GC to trace.
+ * free list), in arrival order (a doubly linked list through the slots), indexed in the view's
+ * table (table.ts): txid → slot (TX) and spent outpoint → (spender slot, input) (SPENT). What
+ * varies in length is packed (pack.ts) in a byte arena (arena.ts), a range a slot. No object,
+ * string or hex per transaction: nothing for the GC to trace.
  */
 export class TxStore {
   txid = new Uint8Array(0);
@@ -62,11 +62,8 @@ export class TxStore {
   count = 0;
   private freeHead = NONE;
   private top = 0;
-  private readonly byTxid: HashIndex;
-  private readonly bySpent: HashIndex;
-  private q: Uint8Array = new Uint8Array(32);
-  private qAt = 0;
-  private qVout = 0;
+  /** The view's one table: this store's TX and SPENT entries, and the recent outputs' CONF entries (outputs.ts). */
+  readonly table: TxidTable;
 
   /**
    * `offset`: which 4 bytes of a txid (0..28) are its hash, drawn per process: a peer cannot aim at a bucket.
@@ -77,49 +74,33 @@ export class TxStore {
     readonly offset: number,
     capacity = 0,
   ) {
-    this.byTxid = new HashIndex((slot) => this.sameTxid(slot));
-    this.bySpent = new HashIndex((slot, input) => this.sameInput(slot, input));
+    this.table = new TxidTable(offset);
+    this.table.txs = this;
     if (capacity > 0) this.grow(capacity);
   }
 
   /** Outpoints the view's transactions spend. */
   get spentCount(): number {
-    return this.bySpent.size;
+    return this.table.count(SPENT);
   }
 
   /** Bytes the store holds now: slab, arena, indexes (what the bound's estimate stands for). */
   get heldBytes(): number {
-    return this.vsize.length * SLOT_FIXED_BYTES + this.arena.size + this.byTxid.bytes + this.bySpent.bytes;
+    return this.vsize.length * SLOT_FIXED_BYTES + this.arena.size + this.table.bytes;
   }
 
-  private sameTxid(slot: number): boolean {
-    const t = this.txid;
-    const q = this.q;
-    const b = slot * 32;
-    const a = this.qAt;
+  /** Keys: a TX entry's txid is in `txid`, a SPENT entry's outpoint in its spender's packed input. */
+  same(kind: number, slot: number, input: number, q: Uint8Array, a: number, vout: number): boolean {
+    let t: Uint8Array = this.txid;
+    let b = slot * 32;
+    if (kind === SPENT) {
+      const at = this.dataOff[slot] + input * 36;
+      t = this.arena.buf(at);
+      b = local(at);
+      if (this.arena.view(at).getUint32(b + 32, true) !== vout >>> 0) return false;
+    }
     for (let k = 0; k < 32; k++) if (t[b + k] !== q[a + k]) return false;
     return true;
-  }
-
-  private sameInput(slot: number, input: number): boolean {
-    const at = this.dataOff[slot] + input * 36;
-    const o = local(at);
-    if (this.arena.view(at).getUint32(o + 32, true) !== this.qVout) return false;
-    const t = this.arena.buf(at);
-    const q = this.q;
-    const a = this.qAt;
-    for (let k = 0; k < 32; k++) if (t[o + k] !== q[a + k]) return false;
-    return true;
-  }
-
-  /** Reads the byTxid line a find of the txid at `b[at..]` starts at (see warm.ts). */
-  touchTxid(b: Uint8Array, at = 0): number {
-    return this.byTxid.touch(hash32(b, at + this.offset));
-  }
-
-  /** Reads the bySpent line a spender() of output `vout` of the txid at `b` starts at. */
-  touchSpent(b: Uint8Array, vout: number): number {
-    return this.bySpent.touch(outpointHash(hash32(b, this.offset), vout >>> 0));
   }
 
   /** Reads the packed inputs of the transaction in `slot` (what remove() reads); nothing for NONE. */
@@ -129,17 +110,14 @@ export class TxStore {
 
   /** The slot of the txid at `b[at..at+32]`; NONE if not held. */
   find(b: Uint8Array, at = 0): number {
-    this.q = b;
-    this.qAt = at;
-    return this.byTxid.find(hash32(b, at + this.offset));
+    const i = this.table.find(this.table.hash(b, at), TX, 0, b, at);
+    return i < 0 ? NONE : this.table.payload(i);
   }
 
   /** The slot spending output `vout` of the txid at `b[at..at+32]`; NONE if none. */
   spender(b: Uint8Array, at: number, vout: number): number {
-    this.q = b;
-    this.qAt = at;
-    this.qVout = vout;
-    return this.bySpent.find(outpointHash(hash32(b, at + this.offset), vout));
+    const i = this.table.find(this.table.hash(b, at), SPENT, vout, b, at);
+    return i < 0 ? NONE : this.table.payload(i);
   }
 
   /** The slot spending output `vout` of the transaction in `slot`. */
@@ -208,7 +186,7 @@ export class TxStore {
     this.dataOff[slot] = off;
     this.dataLen[slot] = len;
     pack(tx, keep, this.arena.buf(off), this.arena.view(off), local(off));
-    for (let k = 0, b = slot * 32, t = tx.txid; k < 32; k++) this.txid[b + k] = t[k];
+    copyBytes(tx.txid, this.txid, slot * 32);
     this.vsize[slot] = tx.vsize;
     this.weight[slot] = tx.weight;
     this.time[slot] = time;
@@ -223,15 +201,12 @@ export class TxStore {
     else this.next[this.tail] = slot;
     this.tail = slot;
     this.count++;
-    this.q = tx.txid;
-    this.qAt = 0;
-    this.byTxid.insert(hash32(this.txid, slot * 32 + this.offset), slot);
+    const t = this.table;
+    t.insert(t.hash(tx.txid), TX, 0, slot, 0, tx.txid, 0);
     for (let i = 0; i < nIn; i++) {
       const p = tx.inputs[i];
-      this.q = p.prevTxid;
-      this.qVout = p.prevIndex >>> 0;
       // Two inputs of one transaction spending one outpoint (invalid: bad-txns-inputs-duplicate): indexed once.
-      this.bySpent.insert(outpointHash(hash32(p.prevTxid, this.offset), p.prevIndex >>> 0), slot, i);
+      t.insert(t.hash(p.prevTxid), SPENT, p.prevIndex, slot, i, p.prevTxid, 0);
     }
     return slot;
   }
@@ -242,8 +217,9 @@ export class TxStore {
     const off = this.dataOff[slot];
     const a = this.arena.buf(off);
     const dv = this.arena.view(off);
-    for (let i = 0, o = local(off); i < this.nIn[slot]; i++, o += 36) this.bySpent.remove(outpointHash(hash32(a, o + this.offset), dv.getUint32(o + 32, true)), slot, i);
-    this.byTxid.remove(hash32(this.txid, slot * 32 + this.offset), slot);
+    const t = this.table;
+    for (let i = 0, o = local(off); i < this.nIn[slot]; i++, o += 36) t.remove(t.hash(a, o), SPENT, dv.getUint32(o + 32, true), slot, i);
+    t.remove(t.hash(this.txid, slot * 32), TX, 0, slot);
     const p = this.prev[slot];
     const n = this.next[slot];
     if (p === NONE) this.head = n;

@@ -5,7 +5,7 @@ import { ConfirmedOutputs, type Output } from './outputs.js';
 import { DEFAULT_VIEW_LIMITS, VIEW_MAX_TXS, NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE, TxStore } from './store.js';
-import { warmAdd, warmConfirmed, warmSpent } from './warm.js';
+import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
 
 export * from './types.js';
 
@@ -31,9 +31,8 @@ export class MempoolView {
   private bytesTotal = 0;
   private knownCount = 0;
   private knownVsize = 0;
-  /** What warm.ts read (kept: the reads are not optimized away); confirm()'s scratch, per block transaction 1 if the view held it. */
+  /** What warm.ts read (kept: the reads are not optimized away). */
   warmed = 0;
-  private held = new Uint8Array(0);
 
   /** `offset`: which 4 bytes of a txid the indexes hash, drawn per process (as TxidHistory does) unless given. */
   constructor(
@@ -43,7 +42,7 @@ export class MempoolView {
   ) {
     // The slots for the bound at once (limits.maxTxs, and one more: add() evicts once past it).
     this.store = new TxStore(offset, Math.min(limits.maxTxs, VIEW_MAX_TXS) + 1);
-    this.confirmedOutputs = new ConfirmedOutputs(confirmedMax, offset);
+    this.confirmedOutputs = new ConfirmedOutputs(this.store.table, confirmedMax);
   }
 
   get size(): number {
@@ -102,7 +101,7 @@ export class MempoolView {
   /** A relayed transaction; undefined if the view holds it already. */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
-    this.warmed = (this.warmed + warmAdd(s, this.confirmedOutputs, tx)) & 0xffff;
+    this.warmed = (this.warmed + warmAdd(s, tx)) & 0xffff;
     if (s.find(tx.txid) !== NONE) return undefined;
     const n = tx.inputs.length;
     let inValue = 0;
@@ -200,33 +199,34 @@ export class MempoolView {
     this.confirmedOutputs.add(prevTxid, index, output.value, Buffer.from(output.script, 'hex'));
   }
 
-  /** A block's transactions, coinbase first: what it confirmed, what conflicted, what we never saw. */
+  /**
+   * A block's transactions, coinbase first: what it confirmed, what conflicted, what we never saw.
+   * One pass in block order (a parent before its child): a transaction the view held leaves it; one
+   * it did not evicts the view's spenders of its outpoints; then its inputs' recent outputs go and
+   * its own come. (A valid block spends an outpoint once, so whether a conflict is found before or
+   * after the held transactions further on leave changes nothing.)
+   */
   confirm(txs: readonly DecodedTx[]): Confirmed {
     const s = this.store;
     const confirmed: { index: number; time: number }[] = [];
     const unseen: number[] = [];
     const left: Left[] = [];
-    if (this.held.length < txs.length) this.held = new Uint8Array(txs.length);
-    const held = this.held;
-    let x = this.warmed; // each pass reads ahead what it will probe (warm.ts)
+    let x = this.warmed; // the lines of the transactions ahead read first (warm.ts)
     for (let i = 0; i < txs.length; i++) {
-      x = (x + warmConfirmed(s, txs, i)) & 0xffff;
-      const e = s.find(txs[i].txid);
-      held[i] = e === NONE ? 0 : 1;
+      if (i % CONFIRM_AHEAD === 0) x = (x + warmBlock(s, this.confirmedOutputs, txs, i)) & 0xffff;
+      const tx = txs[i];
+      const e = s.find(tx.txid);
       if (e !== NONE) {
         confirmed.push({ index: i, time: s.time[e] });
         this.remove(e);
       } else if (i > 0) unseen.push(i);
-    }
-    for (let i = 1; i < txs.length; i++) {
-      x = (x + warmSpent(s, this.confirmedOutputs, txs, held, i)) & 0xffff;
-      const tx = txs[i];
+      if (i === 0) continue;
       let by: string | undefined;
       for (let k = 0; k < tx.inputs.length; k++) {
         const input = tx.inputs[k];
         this.confirmedOutputs.spent(input.prevTxid, input.prevIndex);
         // The view held it: it was its outpoints' one spender (add() removes conflicts first), and it has left.
-        if (held[i] === 1) continue;
+        if (e !== NONE) continue;
         const other = s.spender(input.prevTxid, 0, input.prevIndex);
         if (other === NONE) continue;
         by ??= toReversedHex(tx.txid);

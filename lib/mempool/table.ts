@@ -1,0 +1,174 @@
+/**
+ * One open-addressing table (linear probing, backward-shift deletion) for all the view looks up by
+ * txid, so that what an add or a confirmation probes for one txid sits in one cache line:
+ * - TX: a view transaction (txid → its slot);
+ * - SPENT: an outpoint a view transaction spends ((txid, vout) → the spender's slot and input);
+ * - CONF: a recent block's output ((txid, vout) → its position in the ring, outputs.ts).
+ * An entry's key is its txid's 32-bit hash mixed with its group, vout >>> GROUP_BITS (a TX is in
+ * group 0), and its home follows from the key: a transaction, the spenders of its first 8 outputs and those outputs once confirmed share
+ * one home. A parent lookup, the conflict check of an input and the recent-output lookup of it are
+ * one line, not three tables' three (the tables of 6 to 25 MB made each a cache and TLB miss,
+ * BENCHMARKS.md). A group holds at most 17 entries of one txid, so a transaction with
+ * thousands of outputs spreads over its groups' homes and every probe stays short.
+ *
+ * The hash is 32 bits of the txid at an offset drawn per process (a peer cannot aim at a home);
+ * an entry whose hash, kind and vout match is checked against the whole txid by its owner (`Keys`),
+ * where the txid is kept: a peer's made-up txid equal in the hashed bytes is told apart.
+ */
+export const TX = 1;
+export const SPENT = 2;
+export const CONF = 3;
+/** Outputs of a txid whose entries share a home: 2^GROUP_BITS. */
+export const GROUP_BITS = 3;
+
+/** Who keeps the txids: does the entry (kind, payload, aux) name output `vout` of the txid at `q[at..at+32]` (the txid, for a TX). */
+export interface Keys {
+  same(kind: number, payload: number, aux: number, q: Uint8Array, at: number, vout: number): boolean;
+}
+
+/**
+ * Int32s an entry takes: [key, kind << 30 | (vout & 7) << 27 | aux, payload], 12 bytes. The key is
+ * the hash ^ a mix of the group, so the home of any entry follows from its first word (a move
+ * needs it); the vout's low bits and the kind tell apart a txid's entries in one group before its
+ * owner is asked.
+ */
+const W = 3;
+/** A free table slot: its second word is 0 (an entry's kind is at least 1). */
+const EMPTY = 0;
+const MIN_SLOTS = 1024;
+/** An input's index in its transaction: below 2^27 (a 4,000,000-byte message holds ~100,000 inputs at most). */
+const AUX_MASK = (1 << 27) - 1;
+const TAG_SHIFT = 27;
+const NOBODY: Keys = { same: () => false };
+
+/** The 32 bits at `at` of a txid (internal byte order). */
+const hash32 = (b: Uint8Array, at: number): number => b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24);
+
+export class TxidTable {
+  private e = new Int32Array(MIN_SLOTS * W);
+  private mask = MIN_SLOTS - 1;
+  private shift = 32 - Math.log2(MIN_SLOTS);
+  private slots = MIN_SLOTS;
+  /** Entries of each kind (index TX, SPENT, CONF). */
+  private readonly counts = [0, 0, 0, 0];
+  size = 0;
+  /** Keeps the txids of TX and SPENT entries (the store), and of CONF entries (the ring). */
+  txs: Keys = NOBODY;
+  outputs: Keys = NOBODY;
+
+  /** `offset`: which 4 bytes of a txid (0..28) are its hash. */
+  constructor(readonly offset: number) {}
+
+  /** The hash of the txid at `b[at..at+32]`. */
+  hash(b: Uint8Array, at = 0): number {
+    return hash32(b, at + this.offset);
+  }
+
+  count(kind: number): number {
+    return this.counts[kind];
+  }
+
+  /** Bytes the table holds. */
+  get bytes(): number {
+    return this.slots * W * 4;
+  }
+
+  /** The key of the entries of output `vout` of a txid hashed `h` (of the txid itself for vout 0). */
+  private key(h: number, vout: number): number {
+    return h ^ Math.imul(vout >>> GROUP_BITS, 0x85ebca6b);
+  }
+
+  private home(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.shift;
+  }
+
+  /**
+   * A bit of the line where a probe for (h, vout) starts (a small integer: no number is boxed). Read
+   * first, in a row, for all a transaction will probe: the lines' misses then overlap (warm.ts).
+   */
+  touch(h: number, vout: number): number {
+    return this.e[this.home(this.key(h, vout)) * W] & 1;
+  }
+
+  /** The table slot of the entry (kind, vout) for the txid at `q[at..]` (hash `h`); -1 if none. */
+  find(h: number, kind: number, vout: number, q: Uint8Array, at: number): number {
+    const e = this.e;
+    const key = this.key(h, vout);
+    const tag = (kind << 3) | (vout & 7);
+    for (let i = this.home(key); ; i = (i + 1) & this.mask) {
+      const t = e[i * W + 1];
+      if (t === EMPTY) return -1;
+      if (e[i * W] === key && t >>> TAG_SHIFT === tag && (kind === CONF ? this.outputs : this.txs).same(kind, e[i * W + 2], t & AUX_MASK, q, at, vout)) return i;
+    }
+  }
+
+  /** The payload of the entry in table slot `i`. */
+  payload(i: number): number {
+    return this.e[i * W + 2];
+  }
+
+  aux(i: number): number {
+    return this.e[i * W + 1] & AUX_MASK;
+  }
+
+  /** Adds an entry unless one (kind, vout) for this txid is held; false then (nothing added). */
+  insert(h: number, kind: number, vout: number, payload: number, aux: number, q: Uint8Array, at: number): boolean {
+    if ((this.size + 1) * 4 > this.slots * 3) this.resize(this.slots * 2);
+    if (this.find(h, kind, vout, q, at) >= 0) return false;
+    const e = this.e;
+    const key = this.key(h, vout);
+    let i = this.home(key);
+    while (e[i * W + 1] !== EMPTY) i = (i + 1) & this.mask;
+    e[i * W] = key;
+    e[i * W + 1] = (((kind << 3) | (vout & 7)) << TAG_SHIFT) | aux;
+    e[i * W + 2] = payload;
+    this.size++;
+    this.counts[kind]++;
+    return true;
+  }
+
+  /** Removes the entry (kind, vout) with this hash and payload (and aux); false if there is none. */
+  remove(h: number, kind: number, vout: number, payload: number, aux = 0): boolean {
+    const e = this.e;
+    const key = this.key(h, vout);
+    const tag = (((kind << 3) | (vout & 7)) << TAG_SHIFT) | aux;
+    let i = this.home(key);
+    for (; ; i = (i + 1) & this.mask) {
+      const t = e[i * W + 1];
+      if (t === EMPTY) return false;
+      if (t === tag && e[i * W + 2] === payload && e[i * W] === key) break;
+    }
+    // Backward shift: move up each following entry whose home does not lie in (i, j].
+    for (let j = (i + 1) & this.mask; e[j * W + 1] !== EMPTY; j = (j + 1) & this.mask) {
+      const k = this.home(e[j * W]);
+      const stays = i <= j ? i < k && k <= j : i < k || k <= j;
+      if (stays) continue;
+      e[i * W] = e[j * W];
+      e[i * W + 1] = e[j * W + 1];
+      e[i * W + 2] = e[j * W + 2];
+      i = j;
+    }
+    e[i * W + 1] = EMPTY;
+    this.size--;
+    this.counts[kind]--;
+    if (this.size * 8 < this.slots && this.slots > MIN_SLOTS) this.resize(this.slots / 2);
+    return true;
+  }
+
+  private resize(slots: number): void {
+    const old = this.e;
+    const e = new Int32Array(slots * W);
+    this.e = e;
+    this.slots = slots;
+    this.mask = slots - 1;
+    this.shift = 32 - Math.log2(slots);
+    for (let j = 0; j < old.length; j += W) {
+      if (old[j + 1] === EMPTY) continue;
+      let i = this.home(old[j]);
+      while (e[i * W + 1] !== EMPTY) i = (i + 1) & this.mask;
+      e[i * W] = old[j];
+      e[i * W + 1] = old[j + 1];
+      e[i * W + 2] = old[j + 2];
+    }
+  }
+}
