@@ -32,16 +32,22 @@ export function ancestorsOf(s: TxStore, e: number, limit = ANCESTORS_MAX): numbe
   let seen: Set<number> | undefined;
   const queue: number[] = [e];
   for (let at = 0; at < queue.length; at++) {
-    const n = s.nIn[queue[at]];
+    const q = queue[at];
+    // Most transactions spend confirmed outputs only: their inputs' lookups (each a cache miss) are skipped.
+    if (!s.mayHaveParents(q)) continue;
+    const n = s.nIn[q];
+    let found = false;
     for (let i = 0; i < n; i++) {
-      const parent = s.parentOf(queue[at], i);
+      const parent = s.parentOf(q, i);
       if (parent === NONE) continue;
+      found = true;
       seen ??= new Set<number>([e]);
       if (seen.has(parent)) continue;
       seen.add(parent);
       if (out.push(parent) > limit) return undefined;
       queue.push(parent);
     }
+    if (!found) s.setParents(q, false);
   }
   return out;
 }

@@ -11,6 +11,8 @@ export const NONE = -1;
 const LIVE = 1;
 const SIGNALS = 2;
 const OUTPUTS = 4;
+/** An input's transaction may be in the view (set when one was or arrived after; cleared by a walk that found none). */
+const PARENTS = 8;
 const MIN_SLOTS = 1024;
 
 /**
@@ -147,6 +149,21 @@ export class TxStore {
     return (this.flags[slot] & SIGNALS) !== 0;
   }
 
+  /** False when no input's transaction is in the view (an ancestor walk need not look them up). */
+  mayHaveParents(slot: number): boolean {
+    return (this.flags[slot] & PARENTS) !== 0;
+  }
+
+  /** A parent of the transaction in `slot` arrived, or a walk found it has none. */
+  setParents(slot: number, parents: boolean): void {
+    this.flags[slot] = parents ? this.flags[slot] | PARENTS : this.flags[slot] & ~PARENTS;
+  }
+
+  /** Looks up output `vout` of the txid at `b[0..32]` at once as a view transaction, a spent outpoint and a recent output (TxidTable.lookup: table.foundTx, foundSpent, foundConf). */
+  lookup(b: Uint8Array, vout: number): void {
+    this.table.lookup(this.table.hash(b), vout, b, 0);
+  }
+
   /** Value of output `i`; undefined past its outputs or where they were not kept. */
   outputValue(slot: number, i: number): number | undefined {
     if ((this.flags[slot] & OUTPUTS) === 0 || i >= this.nOut[slot]) return undefined;
@@ -175,8 +192,8 @@ export class TxStore {
     return ENTRY_BYTES + this.nIn[slot] * INPUT_BYTES + Math.ceil(1.4 * this.dataLen[slot]);
   }
 
-  /** Holds `tx` (the caller knows it is not held), at the end of the arrival order; its fee unknown. */
-  add(tx: DecodedTx, time: number, signals: boolean, outValue: number): number {
+  /** Holds `tx` (the caller knows it is not held), at the end of the arrival order; its fee unknown. `parents`: an input's transaction is in the view. */
+  add(tx: DecodedTx, time: number, signals: boolean, outValue: number, parents: boolean): number {
     const slot = this.alloc();
     const nIn = tx.inputs.length;
     const nOut = tx.outputs.length;
@@ -194,7 +211,7 @@ export class TxStore {
     this.outValue[slot] = outValue;
     this.nIn[slot] = nIn;
     this.nOut[slot] = nOut;
-    this.flags[slot] = LIVE | (signals ? SIGNALS : 0) | (keep ? OUTPUTS : 0);
+    this.flags[slot] = LIVE | (signals ? SIGNALS : 0) | (keep ? OUTPUTS : 0) | (parents ? PARENTS : 0);
     this.prev[slot] = this.tail;
     this.next[slot] = NONE;
     if (this.tail === NONE) this.head = slot;

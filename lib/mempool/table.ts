@@ -55,6 +55,10 @@ export class TxidTable {
   /** Keeps the txids of TX and SPENT entries (the store), and of CONF entries (the ring). */
   txs: Keys = NOBODY;
   outputs: Keys = NOBODY;
+  /** What lookup() found (payloads, -1 for none). */
+  foundTx = -1;
+  foundSpent = -1;
+  foundConf = -1;
 
   /** `offset`: which 4 bytes of a txid (0..28) are its hash. */
   constructor(readonly offset: number) {}
@@ -99,6 +103,41 @@ export class TxidTable {
       const t = e[i * W + 1];
       if (t === EMPTY) return -1;
       if (e[i * W] === key && t >>> TAG_SHIFT === tag && (kind === CONF ? this.outputs : this.txs).same(kind, e[i * W + 2], t & AUX_MASK, q, at, vout)) return i;
+    }
+  }
+
+  /**
+   * What an input's outpoint (output `vout` of the txid at `q[at..]`, hashed `h`) finds, in one
+   * scan of its home when `vout` is in the first group: the payloads of its transaction's TX entry,
+   * and of the outpoint's SPENT and CONF entries, in foundTx, foundSpent, foundConf (-1 if none).
+   */
+  lookup(h: number, vout: number, q: Uint8Array, at: number): void {
+    this.foundTx = -1;
+    this.foundSpent = -1;
+    this.foundConf = -1;
+    const key = this.key(h, vout);
+    this.scan(h, TX << 3, key === h ? vout & 7 : -1, vout, q, at);
+    if (key !== h) this.scan(key, -1, vout & 7, vout, q, at);
+  }
+
+  /** The entries with this key: a TX if `txTag` ≥ 0, SPENT and CONF of `vout` if `low` ≥ 0. */
+  private scan(key: number, txTag: number, low: number, vout: number, q: Uint8Array, at: number): void {
+    const e = this.e;
+    const spent = low < 0 ? -1 : (SPENT << 3) | low;
+    const conf = low < 0 ? -1 : (CONF << 3) | low;
+    for (let i = this.home(key); ; i = (i + 1) & this.mask) {
+      const t = e[i * W + 1];
+      if (t === EMPTY) return;
+      if (e[i * W] !== key) continue;
+      const tag = t >>> TAG_SHIFT;
+      const p = e[i * W + 2];
+      if (tag === txTag) {
+        if (this.foundTx < 0 && this.txs.same(TX, p, 0, q, at, 0)) this.foundTx = p;
+      } else if (tag === spent) {
+        if (this.foundSpent < 0 && this.txs.same(SPENT, p, t & AUX_MASK, q, at, vout)) this.foundSpent = p;
+      } else if (tag === conf) {
+        if (this.foundConf < 0 && this.outputs.same(CONF, p, 0, q, at, vout)) this.foundConf = p;
+      }
     }
   }
 

@@ -22,9 +22,8 @@ const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
  */
 export class MempoolView {
   readonly store: TxStore;
-  /** Set by valueOf(); per input of the transaction being added, in `srcs`. */
+  /** Set by valueOf(); add() keeps one per input in `srcs`. */
   private src = NONE;
-  private srcInView = false;
   private srcs = new Int32Array(16);
   readonly confirmedOutputs: ConfirmedOutputs;
   private vsizeTotal = 0;
@@ -82,7 +81,6 @@ export class MempoolView {
    */
   private valueOf(b: Uint8Array, at: number, vout: number): number | undefined {
     const parent = this.store.find(b, at);
-    this.srcInView = parent !== NONE;
     if (parent !== NONE) {
       const v = this.store.outputValue(parent, vout);
       this.src = parent;
@@ -113,16 +111,20 @@ export class MempoolView {
     for (let i = 0; i < n; i++) {
       const input = tx.inputs[i];
       if (input.sequence <= MAX_BIP125_RBF_SEQUENCE) signals = true;
+      // Its transaction, its spender, its recent output: one scan of one line (table.ts).
+      s.lookup(input.prevTxid, input.prevIndex);
+      const { foundTx: parent, foundSpent: other, foundConf: pos } = s.table;
+      if (parent !== NONE) viewParent = true;
       if (allKnown) {
-        const v = this.valueOf(input.prevTxid, 0, input.prevIndex);
-        if (v === undefined) allKnown = false;
-        else {
+        const v = parent === NONE ? undefined : s.outputValue(parent, input.prevIndex);
+        if (v !== undefined) {
           inValue += v;
-          this.srcs[i] = this.src;
-          if (this.srcInView) viewParent = true;
-        }
+          this.srcs[i] = parent;
+        } else if (pos >= 0) {
+          inValue += this.confirmedOutputs.value(pos);
+          this.srcs[i] = -2 - pos;
+        } else allKnown = false;
       }
-      const other = s.spender(input.prevTxid, 0, input.prevIndex);
       if (other !== NONE && !(conflicts ??= []).includes(other)) conflicts.push(other);
     }
     let outValue = 0;
@@ -146,14 +148,16 @@ export class MempoolView {
         });
       }
     }
-    const slot = s.add(tx, time, signals, outValue);
+    const slot = s.add(tx, time, signals, outValue, viewParent);
     this.vsizeTotal += tx.vsize;
     this.bytesTotal += s.bytes(slot);
     if (fee !== undefined) this.setFee(slot, fee);
     // A child seen before this parent: its fee is known now (its line went out without it).
     for (let i = 0; i < s.nOut[slot]; i++) {
       const child = s.childAt(slot, i);
-      if (child !== NONE && Number.isNaN(s.fee[child])) this.resolve(child);
+      if (child === NONE) continue;
+      s.setParents(child, true);
+      if (Number.isNaN(s.fee[child])) this.resolve(child);
     }
     while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) (left ??= []).push(...this.removeTree(s.head, 'size'));
     if (fee === undefined || !s.live(slot)) return left === undefined ? NOTHING_ADDED : { left };

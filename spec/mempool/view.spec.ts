@@ -1,6 +1,7 @@
 /** The mempool view without sockets: replacement chains, descendants, confirmation, conflicts, expiry, fees, arrival order. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { ancestorsOf } from '../../lib/mempool/graph.js';
 import { MempoolView, type Left } from '../../lib/mempool/view.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
@@ -185,6 +186,25 @@ describe('MempoolView, properties', () => {
         expect(v.known.count).toBe(held.filter((e) => e.fee !== undefined).length);
         // No outpoint spent twice, and the index of spends is exactly what is held.
         expect(v.store.spentCount).toBe(held.reduce((s, e) => s + e.inputs, 0));
+        // Every held one's ancestors in the view, as a walk of the held transactions finds them; again after a block confirmed the oldest.
+        const ancestorsAsHeld = (): void => {
+          const byId = new Map([...v.entries()].map((e) => [e.txid, order.find((t) => id(t) === e.txid)!]));
+          for (const t of byId.values()) {
+            const want = new Set<string>();
+            for (const stack = [t]; stack.length > 0; ) {
+              for (const input of stack.pop()!.inputs) {
+                const p = byId.get(toReversedHex(input.prevTxid));
+                if (p !== undefined && !want.has(id(p))) stack.push(p), want.add(id(p));
+              }
+            }
+            const got = ancestorsOf(v.store, v.store.find(t.txid))?.map((e) => v.store.txidHex(e));
+            expect(new Set(got)).toEqual(want);
+          }
+        };
+        ancestorsAsHeld();
+        const oldest = order.find((t) => id(t) === held[0]?.txid);
+        if (oldest) v.confirm([mkCoinbase(1), oldest]);
+        ancestorsAsHeld();
       }),
       { numRuns: 300 },
     );
