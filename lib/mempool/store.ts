@@ -17,8 +17,8 @@ const MIN_SLOTS = 1024;
 
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
- * bytes; the slots are made for the bound at once), its txid index slots (12 bytes each, the table between an
- * eighth and three quarters full); per input its spent-outpoint index slots; and its packed bytes with the
+ * bytes; the slots are made for the bound at once), its TX entry's table slots (12 bytes each, the table between an
+ * eighth and three quarters full); per input its SPENT entry's; and its packed bytes with the
  * arena's slack (garbage and spare chunks up to a quarter of the live bytes each). Calibrated by npm run bench:mempool
  * (BENCHMARKS.md): heap and typed arrays measured at 300,000.
  */
