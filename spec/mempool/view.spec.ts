@@ -194,7 +194,9 @@ describe('MempoolView, properties', () => {
             for (const stack = [t]; stack.length > 0; ) {
               for (const input of stack.pop()!.inputs) {
                 const p = byId.get(toReversedHex(input.prevTxid));
-                if (p !== undefined && !want.has(id(p))) stack.push(p), want.add(id(p));
+                if (p === undefined || want.has(id(p))) continue;
+                stack.push(p);
+                want.add(id(p));
               }
             }
             const got = ancestorsOf(v.store, v.store.find(t.txid))?.map((e) => v.store.txidHex(e));

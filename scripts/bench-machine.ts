@@ -1,0 +1,71 @@
+/**
+ * What memory costs on this machine, for reading the mempool view's figures (BENCHMARKS.md,
+ * "Mempool view"): random reads of a typed array of 1 to 64 MB, one waiting for the other (a
+ * probe that needs the line before) and free to overlap (reads ahead); a fresh array's first
+ * touch per byte (a page fault per 4 KB); copying small ranges by a byte loop and by
+ * TypedArray.prototype.set.
+ *
+ *   npm run bench:machine   (= node --import tsx scripts/bench-machine.ts)
+ *
+ * One JSON line per figure. Nothing else should run meanwhile.
+ */
+const line = (o: Record<string, unknown>): void => console.log(JSON.stringify(o));
+const ns = (t: bigint, n: number): number => +(Number(process.hrtime.bigint() - t) / n).toFixed(1);
+
+/** Random reads of an `mb`-MB Int32Array: ns a read, dependent (each index from the value before) and independent. */
+function reads(mb: number): void {
+  const n = (mb * 1024 * 1024) / 4;
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = Math.imul(i, 0x9e3779b1) & (n - 1);
+  const N = 2_000_000;
+  let h = 12345;
+  let x = 0;
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) {
+    h = (Math.imul(h, 0x9e3779b1) + i) | 0;
+    x += a[h & (n - 1)] & 1;
+  }
+  const independent = ns(t, N);
+  let p = 0;
+  t = process.hrtime.bigint();
+  for (let i = 0; i < N / 4; i++) p = a[Math.imul(p + i, 0x9e3779b1) & (n - 1)];
+  line({ figure: 'random read', mb, dependent_ns: ns(t, N / 4), independent_ns: independent, _: (x + p) & 1 });
+}
+
+/** A fresh 64 MB Uint8Array written once (every page's first touch), then again: ns a byte each time. */
+function freshPages(): void {
+  const n = 64 * 1024 * 1024;
+  const a = new Uint8Array(n);
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < n; i += 64) a[i] = 1;
+  const first = ns(t, n);
+  t = process.hrtime.bigint();
+  for (let i = 0; i < n; i += 64) a[i] = 2;
+  line({ figure: 'fresh pages', mb: 64, first_touch_ns_per_byte: first, second_touch_ns_per_byte: ns(t, n) });
+}
+
+function copyLoop(src: Uint8Array, dst: Uint8Array, at: number): void {
+  for (let k = 0; k < src.length; k++) dst[at + k] = src[k];
+}
+function copySet(src: Uint8Array, dst: Uint8Array, at: number): void {
+  dst.set(src, at);
+}
+
+/** Copying `len` bytes from subarrays (as the decoder hands them) into a 1 MB array: ns a copy, loop and set(). */
+function copies(len: number): void {
+  const src = new Uint8Array(8192);
+  const dst = new Uint8Array(1 << 20);
+  const subs = Array.from({ length: 100 }, (_, i) => src.subarray(i * 41, i * 41 + len));
+  const N = 2_000_000;
+  const out: Record<string, number> = {};
+  for (const [name, f] of [['loop', copyLoop], ['set', copySet], ['loop', copyLoop], ['set', copySet]] as const) {
+    const t = process.hrtime.bigint();
+    for (let r = 0; r < N; r++) f(subs[r % 100], dst, (r * 64) & 0xfffc0);
+    out[`${name}_ns`] = ns(t, N); // the second round of each is kept (both optimized by then)
+  }
+  line({ figure: 'copy', bytes: len, ...out });
+}
+
+for (const mb of [1, 4, 8, 16, 32, 64]) reads(mb);
+freshPages();
+for (const len of [8, 22, 32, 64]) copies(len);
