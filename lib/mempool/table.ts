@@ -5,11 +5,12 @@
  * - SPENT: an outpoint a view transaction spends ((txid, vout) → the spender's slot and input);
  * - CONF: a recent block's output ((txid, vout) → its position in the ring, outputs.ts).
  * An entry's key is its txid's 32-bit hash mixed with its group, vout >>> GROUP_BITS (a TX is in
- * group 0), and its home follows from the key: a transaction, the spenders of its first 8 outputs and those outputs once confirmed share
- * one home. A parent lookup, the conflict check of an input and the recent-output lookup of it are
- * one line, not three tables' three (the tables of 6 to 25 MB made each a cache and TLB miss,
- * BENCHMARKS.md). A group holds at most 17 entries of one txid, so a transaction with
- * thousands of outputs spreads over its groups' homes and every probe stays short.
+ * group 0), and its home follows from the key: a transaction, the spenders of its first 8 outputs
+ * and those outputs once confirmed share one home. A parent lookup, the conflict check of an input
+ * and the recent-output lookup of it are one line, not three tables' three (the tables of 6 to 25
+ * MB made each a cache and TLB miss, BENCHMARKS.md). A group holds at most 17 entries of one txid,
+ * so a transaction with thousands of outputs spreads over its groups' homes and every probe stays
+ * short.
  *
  * The hash is 32 bits of the txid at an offset drawn per process (a peer cannot aim at a home);
  * an entry whose hash, kind and vout match is checked against the whole txid by its owner (`Keys`),

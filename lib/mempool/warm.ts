@@ -32,20 +32,20 @@ function touchTxid(t: TxidTable, b: Uint8Array, nOut: number): number {
   return x;
 }
 
-/** What add(`tx`) probes: its txid and its outputs' spenders; per input its parent, the outpoint's spender and recent output. */
-export function warmAdd(s: TxStore, tx: DecodedTx): number {
-  const t = s.table;
-  let x = touchTxid(t, tx.txid, tx.outputs.length);
-  for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += touchOutpoint(t, tx.inputs[i].prevTxid, tx.inputs[i].prevIndex);
-  return x & 0xffff;
-}
-
-/** What finding `tx` and removing it (or its inputs' spenders, and the recent outputs it spends) probe. */
-function warmRemove(s: TxStore, tx: DecodedTx): number {
-  const t = s.table;
+/**
+ * The lines of `tx`'s txid (its entry, its outputs' spenders and recent outputs) and of its inputs'
+ * outpoints (their transaction, spender and recent output): what adding it probes, and what finding
+ * it in a block and removing it (or its inputs' spenders, and the recent outputs it spends) does.
+ */
+function touchTx(t: TxidTable, tx: DecodedTx): number {
   let x = touchTxid(t, tx.txid, tx.outputs.length);
   for (let i = 0; i < tx.inputs.length && i < WARM_MAX; i++) x += touchOutpoint(t, tx.inputs[i].prevTxid, tx.inputs[i].prevIndex);
   return x;
+}
+
+/** What add(`tx`) probes. */
+export function warmAdd(s: TxStore, tx: DecodedTx): number {
+  return touchTx(s.table, tx) & 0xffff;
 }
 
 /**
@@ -59,7 +59,7 @@ export function warmBlock(s: TxStore, o: ConfirmedOutputs, txs: readonly Decoded
   const end = Math.min(txs.length, i + 2 * CONFIRM_AHEAD);
   let outs = 0;
   for (let k = i; k < end; k++) {
-    if (k >= i + CONFIRM_AHEAD || i === 0) x += warmRemove(s, txs[k]);
+    if (k >= i + CONFIRM_AHEAD || i === 0) x += touchTx(s.table, txs[k]);
     if (k >= i + CONFIRM_AHEAD) x += o.touchOverwritten(outs, txs[k].outputs.length);
     outs += txs[k].outputs.length;
   }
