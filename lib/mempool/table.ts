@@ -195,6 +195,18 @@ export class TxidTable {
     return true;
   }
 
+  /** The longest run of held slots (a probe reads at most that many): how well homes spread. Linear in the table. */
+  longestRun(): number {
+    let longest = 0;
+    let run = 0;
+    // Twice round, so that a run across the table's end counts whole.
+    for (let k = 0; k < 2 * this.slots; k++) {
+      run = this.e[(k & this.mask) * W + 1] === EMPTY ? 0 : run + 1;
+      longest = Math.max(longest, Math.min(run, this.slots));
+    }
+    return longest;
+  }
+
   private resize(slots: number): void {
     const old = this.e;
     const e = new Int32Array(slots * W);

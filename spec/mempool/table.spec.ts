@@ -72,4 +72,23 @@ describe('TxidTable', () => {
       { numRuns: 40, endOnFailure: true },
     );
   });
+
+  it('spreads a transaction\'s many outputs over many homes: 100,000 spent outpoints and 100,000 recent outputs of one txid leave probes short', () => {
+    const t = new TxidTable(0);
+    // One txid; an output's entries carry its vout as their payload.
+    const keys: Keys = { same: (kind, payload, _aux, _q, _at, vout) => kind === TX || payload === vout };
+    t.txs = keys;
+    t.outputs = keys;
+    const q = new Uint8Array(32);
+    const h = t.hash(q);
+    t.insert(h, TX, 0, 0, 0, q, 0);
+    for (let v = 0; v < 100_000; v++) {
+      t.insert(h, SPENT, v, v, v, q, 0);
+      t.insert(h, CONF, v, v, 0, q, 0);
+    }
+    expect(t.size).toBe(200_001);
+    // At one home, a probe would read 200,000 entries; a group's 17 share one, and the groups' homes spread.
+    expect(t.longestRun()).toBeLessThan(200);
+    expect(t.find(h, SPENT, 99_999, q, 0)).toBeGreaterThanOrEqual(0);
+  });
 });
