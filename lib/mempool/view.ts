@@ -32,6 +32,8 @@ export class MempoolView {
   private knownVsize = 0;
   /** What warm.ts read (kept: the reads are not optimized away). */
   warmed = 0;
+  /** confirm()'s scratch: the slots of the next CONFIRM_AHEAD block transactions (warmBlock). */
+  private readonly found = new Int32Array(CONFIRM_AHEAD);
 
   /** `offset`: which 4 bytes of a txid the indexes hash, drawn per process (as TxidHistory does) unless given. */
   constructor(
@@ -217,9 +219,11 @@ export class MempoolView {
     const left: Left[] = [];
     let x = this.warmed; // the lines of the transactions ahead read first (warm.ts)
     for (let i = 0; i < txs.length; i++) {
-      if (i % CONFIRM_AHEAD === 0) x = (x + warmBlock(s, this.confirmedOutputs, txs, i)) & 0xffff;
+      if (i % CONFIRM_AHEAD === 0) x = (x + warmBlock(s, this.confirmedOutputs, txs, i, this.found)) & 0xffff;
       const tx = txs[i];
-      const e = s.find(tx.txid);
+      // Found by warmBlock; a conflict's descendants may have left since (their slots are not reused before the block is done).
+      let e = this.found[i % CONFIRM_AHEAD];
+      if (e !== NONE && !s.live(e)) e = NONE;
       if (e !== NONE) {
         confirmed.push({ index: i, time: s.time[e] });
         this.remove(e);

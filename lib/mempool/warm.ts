@@ -52,9 +52,9 @@ export function warmAdd(s: TxStore, tx: DecodedTx): number {
  * Before confirm() handles `txs[i..i + CONFIRM_AHEAD)`, in two stages, each in a row so that
  * their misses overlap: the table lines of the next CONFIRM_AHEAD transactions (and of the ring
  * entries their outputs will overwrite), and the packed inputs (what remove() reads) of these,
- * their slots found in lines read one batch before.
+ * their slots found in lines read one batch before (into `found`, for confirm() to use).
  */
-export function warmBlock(s: TxStore, o: ConfirmedOutputs, txs: readonly DecodedTx[], i: number): number {
+export function warmBlock(s: TxStore, o: ConfirmedOutputs, txs: readonly DecodedTx[], i: number, found: Int32Array): number {
   let x = 0;
   const end = Math.min(txs.length, i + 2 * CONFIRM_AHEAD);
   let outs = 0;
@@ -63,6 +63,9 @@ export function warmBlock(s: TxStore, o: ConfirmedOutputs, txs: readonly Decoded
     if (k >= i + CONFIRM_AHEAD) x += o.touchOverwritten(outs, txs[k].outputs.length);
     outs += txs[k].outputs.length;
   }
-  for (let k = i; k < end && k < i + CONFIRM_AHEAD; k++) x += s.touchSlot(s.find(txs[k].txid));
+  for (let k = i; k < end && k < i + CONFIRM_AHEAD; k++) {
+    found[k - i] = s.find(txs[k].txid);
+    x += s.touchSlot(found[k - i]);
+  }
   return x & 0xffff;
 }
