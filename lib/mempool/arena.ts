@@ -150,43 +150,59 @@ export class Arena {
   private compact(ranges: LiveRanges): void {
     const order = this.order;
     for (const id of order) this.chunkLive[id] = 0;
-    let at = 0; // the destination: order[at], at `top` in it
-    let top = 0;
-    // The current run: from (srcId, srcFrom) to (order[at], runAt), runLen bytes.
-    let srcId = -1;
-    let srcFrom = 0;
-    let runAt = 0;
-    let runLen = 0;
-    ranges((offset, len) => {
-      const id = offset >>> SPAN_SHIFT;
-      const from = offset & LOCAL;
-      while (top + len > this.chunks[order[at]].length) {
-        this.copy(srcId, srcFrom, order[at], runAt, runLen);
-        runLen = 0;
-        at++;
-        top = 0;
-      }
-      if (runLen > 0 && (id !== srcId || from !== srcFrom + runLen || runAt + runLen !== top)) {
-        this.copy(srcId, srcFrom, order[at], runAt, runLen);
-        runLen = 0;
-      }
-      if (runLen === 0) {
-        srcId = id;
-        srcFrom = from;
-        runAt = top;
-      }
-      runLen += len;
-      this.chunkLive[order[at]] += len;
-      top += len;
-      return order[at] * ARENA_RANGE_MAX + top - len;
-    });
-    this.copy(srcId, srcFrom, order[at], runAt, runLen);
+    this.cAt = 0;
+    this.cTop = 0;
+    this.cSrcId = -1;
+    this.cSrcFrom = 0;
+    this.cRunAt = 0;
+    this.cRunLen = 0;
+    ranges(this.moveRange);
+    const at = this.cAt;
+    this.copy(this.cSrcId, this.cSrcFrom, order[at], this.cRunAt, this.cRunLen);
     for (const id of order.splice(at + 1)) this.release(id);
     // A chunk a longer range skipped holds nothing now.
     for (let k = at - 1; k >= 0; k--) if (this.chunkLive[order[k]] === 0) this.release(order.splice(k, 1)[0]);
-    this.top = top;
+    this.top = this.cTop;
     this.floor = this.held - this.live;
   }
+
+  /**
+   * A compaction's state, in fields, and its step as one function made once: a closure made per
+   * compaction was a new object each time, and the code optimized around the last one was thrown
+   * away with it (V8's "weak objects" deoptimization), so each walk of 300,000 ranges ran unoptimized.
+   * The destination: order[cAt], at cTop in it; the current run: from (cSrcId, cSrcFrom) to
+   * (order[cAt], cRunAt), cRunLen bytes.
+   */
+  private cAt = 0;
+  private cTop = 0;
+  private cSrcId = -1;
+  private cSrcFrom = 0;
+  private cRunAt = 0;
+  private cRunLen = 0;
+  private readonly moveRange = (offset: number, len: number): number => {
+    const order = this.order;
+    const id = offset >>> SPAN_SHIFT;
+    const from = offset & LOCAL;
+    while (this.cTop + len > this.chunks[order[this.cAt]].length) {
+      this.copy(this.cSrcId, this.cSrcFrom, order[this.cAt], this.cRunAt, this.cRunLen);
+      this.cRunLen = 0;
+      this.cAt++;
+      this.cTop = 0;
+    }
+    if (this.cRunLen > 0 && (id !== this.cSrcId || from !== this.cSrcFrom + this.cRunLen || this.cRunAt + this.cRunLen !== this.cTop)) {
+      this.copy(this.cSrcId, this.cSrcFrom, order[this.cAt], this.cRunAt, this.cRunLen);
+      this.cRunLen = 0;
+    }
+    if (this.cRunLen === 0) {
+      this.cSrcId = id;
+      this.cSrcFrom = from;
+      this.cRunAt = this.cTop;
+    }
+    this.cRunLen += len;
+    this.chunkLive[order[this.cAt]] += len;
+    this.cTop += len;
+    return order[this.cAt] * ARENA_RANGE_MAX + this.cTop - len;
+  };
 
   private copy(srcId: number, from: number, dstId: number, to: number, len: number): void {
     if (len === 0 || (srcId === dstId && from === to)) return;
