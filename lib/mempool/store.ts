@@ -159,9 +159,9 @@ export class TxStore {
     this.flags[slot] = parents ? this.flags[slot] | PARENTS : this.flags[slot] & ~PARENTS;
   }
 
-  /** Looks up output `vout` of the txid at `b[0..32]` at once as a view transaction, a spent outpoint and a recent output (TxidTable.lookup: table.foundTx, foundSpent, foundConf). */
-  lookup(b: Uint8Array, vout: number): void {
-    this.table.lookup(this.table.hash(b), vout, b, 0);
+  /** Looks up output `vout` of the txid at `b[at..at+32]` at once as a view transaction, a spent outpoint and a recent output (TxidTable.lookup: table.foundTx, foundSpent, foundConf). */
+  lookup(b: Uint8Array, at: number, vout: number): void {
+    this.table.lookup(this.table.hash(b, at), vout, b, at);
   }
 
   /** Value of output `i`; undefined past its outputs or where they were not kept. */

@@ -82,15 +82,12 @@ export class MempoolView {
    * -2 - a ring position of the recent blocks' outputs), with its value; undefined if unknown.
    */
   private valueOf(b: Uint8Array, at: number, vout: number): number | undefined {
-    const parent = this.store.find(b, at);
-    if (parent !== NONE) {
-      const v = this.store.outputValue(parent, vout);
-      this.src = parent;
-      if (v !== undefined) return v;
-    }
-    const pos = this.confirmedOutputs.position(b, at, vout);
-    this.src = -2 - pos;
-    return pos < 0 ? undefined : this.confirmedOutputs.value(pos);
+    // Its transaction, its spender, its recent output: one scan of one line (table.ts); add() reads the spender too.
+    this.store.lookup(b, at, vout);
+    const { foundTx: parent, foundConf: pos } = this.store.table;
+    const v = parent === NONE ? undefined : this.store.outputValue(parent, vout);
+    this.src = v !== undefined ? parent : -2 - pos;
+    return v ?? (pos < 0 ? undefined : this.confirmedOutputs.value(pos));
   }
 
   /** The output a valueOf() found, as the lines print it. */
@@ -113,19 +110,13 @@ export class MempoolView {
     for (let i = 0; i < n; i++) {
       const input = tx.inputs[i];
       if (input.sequence <= MAX_BIP125_RBF_SEQUENCE) signals = true;
-      // Its transaction, its spender, its recent output: one scan of one line (table.ts).
-      s.lookup(input.prevTxid, input.prevIndex);
-      const { foundTx: parent, foundSpent: other, foundConf: pos } = s.table;
+      const v = this.valueOf(input.prevTxid, 0, input.prevIndex);
+      const { foundTx: parent, foundSpent: other } = s.table;
       if (parent !== NONE) viewParent = true;
-      if (allKnown) {
-        const v = parent === NONE ? undefined : s.outputValue(parent, input.prevIndex);
-        if (v !== undefined) {
-          inValue += v;
-          this.srcs[i] = parent;
-        } else if (pos >= 0) {
-          inValue += this.confirmedOutputs.value(pos);
-          this.srcs[i] = -2 - pos;
-        } else allKnown = false;
+      if (v === undefined) allKnown = false;
+      else if (allKnown) {
+        inValue += v;
+        this.srcs[i] = this.src;
       }
       if (other !== NONE && !(conflicts ??= []).includes(other)) conflicts.push(other);
     }
