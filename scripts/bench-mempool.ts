@@ -3,7 +3,7 @@
  * sockets), deterministic.
  *
  *   npm run bench:mempool -- (= node --expose-gc --import tsx scripts/bench-mempool.ts)
- *   node --expose-gc --import tsx scripts/bench-mempool.ts [--fill 300000] [--day 500000]
+ *   node --expose-gc --import tsx scripts/bench-mempool.ts [--fill 300000] [--day 500000] [--hot]
  *
  * Traffic: `day` transactions over 24 virtual hours (500,000 ≈ a busy mainnet day), 2 inputs and 2
  * P2WPKH outputs each; 30% spend both outputs of a transaction 51 arrivals earlier (a chain: their
@@ -37,7 +37,7 @@ if (!process.execArgv.includes('--single-threaded-gc')) {
   const r = spawnSync(process.execPath, ['--single-threaded-gc', ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const { values: opts } = parseArgs({ options: { fill: { type: 'string', default: '300000' }, day: { type: 'string', default: '500000' } } });
+const { values: opts } = parseArgs({ options: { fill: { type: 'string', default: '300000' }, day: { type: 'string', default: '500000' }, hot: { type: 'boolean', default: false } } });
 const FILL = Number(opts.fill);
 const DAY = Number(opts.day);
 const STEP_MS = 86_400_000 / DAY;
@@ -90,6 +90,33 @@ function tx(i: number, replacement = false): DecodedTx {
   const txid = new Uint8Array(32);
   idInto(i, replacement ? 3 : 0, txid, 0);
   return { version: 2, inputs, outputs, locktime: 0, raw, segwit: true, txid, wtxid: txid, size: 222, weight: 561, vsize: 141 };
+}
+
+/**
+ * --hot: the view's work with everything in the caches, for comparison with the day above: the
+ * same 64 transactions (unchained) added 8 at a time and confirmed by a block of those 8, 200,000
+ * times, through a view of at most 8 and a ring of 4,096 outputs. Wall ns an add and a confirmed
+ * transaction.
+ */
+if (opts.hot) {
+  const hot = new MempoolView(undefined, 0, 4096);
+  const pool = Array.from({ length: 64 }, (_, i) => tx(i * 10 + 5));
+  const coinbase = tx(1e9);
+  const rounds = 200_000;
+  let adds = 0n;
+  let confirms = 0n;
+  for (let r = 0; r < rounds; r++) {
+    const k = (r % 8) * 8;
+    let t = process.hrtime.bigint();
+    for (let j = 0; j < 8; j++) hot.add(pool[k + j], r);
+    adds += process.hrtime.bigint() - t;
+    const block = [coinbase, ...pool.slice(k, k + 8)];
+    t = process.hrtime.bigint();
+    hot.confirm(block);
+    confirms += process.hrtime.bigint() - t;
+  }
+  console.log(JSON.stringify({ hot: true, ns_per_add: Math.round(Number(adds) / (rounds * 8)), ns_per_confirmed_tx: Math.round(Number(confirms) / (rounds * 8)), view: hot.size }));
+  process.exit(0);
 }
 
 let addNs = 0n;
