@@ -88,11 +88,6 @@ export class ConfirmedOutputs {
     return { value: this.values[pos], script };
   }
 
-  get(txid: Uint8Array, vout: number): Output | undefined {
-    const pos = this.position(txid, 0, vout);
-    return pos < 0 ? undefined : this.output(pos);
-  }
-
   add(txid: Uint8Array, vout: number, value: number, script: Uint8Array): void {
     if (script.length > 0 && script[0] === OP_RETURN) return;
     const pos = this.next;

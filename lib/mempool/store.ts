@@ -68,14 +68,11 @@ export class TxStore {
   readonly table: TxidTable;
 
   /**
-   * `offset`: which 4 bytes of a txid (0..28) are its hash, drawn per process: a peer cannot aim at a bucket.
+   * `offset`: which 4 bytes of a txid (0..28) its table hashes, drawn per process: a peer cannot aim at a home.
    * `capacity`: slots made at once (the view's bound): a slot's pages are touched when it is first used,
    * where growing by 1.5× copied every slot into fresh pages (~3 ns a byte on first touch here, BENCHMARKS.md).
    */
-  constructor(
-    readonly offset: number,
-    capacity = 0,
-  ) {
+  constructor(offset: number, capacity = 0) {
     this.table = new TxidTable(offset);
     this.table.txs = this;
     if (capacity > 0) this.grow(capacity);
@@ -86,7 +83,7 @@ export class TxStore {
     return this.table.count(SPENT);
   }
 
-  /** Bytes the store holds now: slab, arena, indexes (what the bound's estimate stands for). */
+  /** Bytes the store holds now: slab, arena, table (what the bound's estimate stands for). */
   get heldBytes(): number {
     return this.vsize.length * SLOT_FIXED_BYTES + this.arena.size + this.table.bytes;
   }
@@ -228,7 +225,7 @@ export class TxStore {
     return slot;
   }
 
-  /** Lets the transaction in `slot` go: out of the indexes and the arrival order, its slot free. */
+  /** Lets the transaction in `slot` go: out of the table and the arrival order, its slot free. */
   remove(slot: number): void {
     if ((this.flags[slot] & LIVE) === 0) return;
     const off = this.dataOff[slot];

@@ -35,7 +35,7 @@ export class MempoolView {
   /** confirm()'s scratch: the slots of the next CONFIRM_AHEAD block transactions (warmBlock). */
   private readonly found = new Int32Array(CONFIRM_AHEAD);
 
-  /** `offset`: which 4 bytes of a txid the indexes hash, drawn per process (as TxidHistory does) unless given. */
+  /** `offset`: which 4 bytes of a txid its table hashes, drawn per process (as TxidHistory does) unless given. */
   constructor(
     readonly limits: ViewLimits = DEFAULT_VIEW_LIMITS,
     offset: number = randomInt(0, 29),
