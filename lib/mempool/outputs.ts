@@ -18,8 +18,8 @@ export interface Output {
  * than that, which only --rpc resolves.
  */
 export const CONFIRMED_OUTPUTS_MAX = 250_000;
-/** Ring entries touchOverwritten reads ahead for one transaction's outputs (more would evict the first before they are used). */
-const OVERWRITTEN_WARM_MAX = 4;
+/** Ring entries overwrittenHomes() reads ahead for one transaction's outputs (more would evict the first before they are used). */
+export const OVERWRITTEN_WARM_MAX = 4;
 /** Outputs of one transaction kept at most (a larger one is kept without its outputs: its children's fees stay unknown). MAX_STANDARD_TX_WEIGHT / the 9 bytes × 4 of the smallest output. */
 export const OUTPUTS_PER_TX_MAX = Math.floor(400_000 / 36);
 
@@ -67,14 +67,16 @@ export class ConfirmedOutputs {
     return i < 0 ? -1 : this.table.payload(i);
   }
 
-  /** Touches the table lines of the `n` entries (at most OVERWRITTEN_WARM_MAX) add() overwrites `ahead` outputs from now (see TxidTable.touch). */
-  touchOverwritten(ahead: number, n: number): number {
-    let x = 0;
-    for (let k = 0; k < n && k < OVERWRITTEN_WARM_MAX; k++) {
+  /**
+   * Into `idx[n..]`, the table homes (TxidTable.homeIndex) of the entries of the `count` outputs (at
+   * most OVERWRITTEN_WARM_MAX) add() overwrites `ahead` outputs from now; returns the new `n`.
+   */
+  overwrittenHomes(ahead: number, count: number, idx: Int32Array, n: number): number {
+    for (let k = 0; k < count && k < OVERWRITTEN_WARM_MAX; k++) {
       const pos = (this.next + ahead + k) % this.max;
-      if (pos < this.vouts.length && this.vouts[pos] >= 0) x += this.table.touch(this.table.hash(this.txids, pos * 32), this.vouts[pos]);
+      if (pos < this.vouts.length && this.vouts[pos] >= 0) idx[n++] = this.table.homeIndex(this.table.hash(this.txids, pos * 32), this.vouts[pos]);
     }
-    return x;
+    return n;
   }
 
   value(pos: number): number {

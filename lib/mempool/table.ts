@@ -87,12 +87,21 @@ export class TxidTable {
     return Math.imul(key, 0x9e3779b1) >>> this.shift;
   }
 
+  /** Where in the entries a probe for (h, vout) starts: what touchAll() reads (warm.ts). */
+  homeIndex(h: number, vout: number): number {
+    return this.home(this.key(h, vout)) * W;
+  }
+
   /**
-   * A bit of the line where a probe for (h, vout) starts (a small integer: no number is boxed). Read
-   * first, in a row, for all a transaction will probe: the lines' misses then overlap (warm.ts).
+   * Reads the entries at `idx[0..n)` (homeIndex()es), in a loop of a few instructions a read, and
+   * returns a bit of what it read (a small integer: no number is boxed). The reads do not wait on
+   * one another and the loop is short, so all their misses are in flight at once (warm.ts).
    */
-  touch(h: number, vout: number): number {
-    return this.e[this.home(this.key(h, vout)) * W] & 1;
+  touchAll(idx: Int32Array, n: number): number {
+    const e = this.e;
+    let x = 0;
+    for (let k = 0; k < n; k++) x ^= e[idx[k]];
+    return x & 1;
   }
 
   /** The table slot of the entry (kind, vout) for the txid at `q[at..]` (hash `h`); -1 if none. */
