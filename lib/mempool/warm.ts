@@ -10,8 +10,9 @@ import type { TxStore } from './store.js';
  * probe, so that the misses overlap and the probes find their lines cached, in two steps: the
  * homes are computed (reading the transactions, which are cached), then read in one short loop
  * (TxidTable.touchAll). Interleaved, each read came after ~100 instructions of walking the
- * transaction's objects and hashing, and the processor's window held only two or three of them
- * at once (BENCHMARKS.md). A txid's entries for its first 8 outputs share a line (table.ts): one
+ * transaction's objects and hashing, so that only two or three of a block's ~32 could be in the
+ * processor's window at once (inferred, this VM has no counters: a confirmed transaction's
+ * read-ahead cost ~0.75 µs that way, ~0.55 in two steps, BENCHMARKS.md). A txid's entries for its first 8 outputs share a line (table.ts): one
  * read covers a parent lookup, the input's conflict check and its recent-output lookup. Each
  * returns a bit of what it read, which the caller keeps so that the reads are not optimized away.
  */
@@ -21,7 +22,7 @@ export const WARM_MAX = 8;
 /** How many transactions ahead confirm() reads (enough for their misses to be done). */
 export const CONFIRM_AHEAD = 8;
 
-/** Homes one transaction adds at most: its txid's groups and two per input. */
+/** Homes one transaction adds at most: its txid's groups, two per input, and the ring entries its outputs overwrite. */
 const HOMES_PER_TX = WARM_MAX + 2 * WARM_MAX + OVERWRITTEN_WARM_MAX;
 /** The homes to read (one thread: each function fills it and reads it before returning); warmBlock's first call reads two batches. */
 const homes = new Int32Array(2 * CONFIRM_AHEAD * HOMES_PER_TX);
