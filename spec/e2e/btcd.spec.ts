@@ -176,7 +176,8 @@ describe.skipIf(!BTCD)('crawl against a btcd 0.25 regtest node', () => {
     } finally {
       await v1.stop();
     }
-  });
+    // Above the waits: a slow step fails with the crawler's last log lines (waitLine), not vitest's bare timeout.
+  }, 3 * LINE_MS);
 
   it('falls back to v1 with a btcd that has no --v2transport: the v2 attempt fails, a fresh connection speaks v1', async () => {
     const peer = plain!.p2p;
@@ -198,5 +199,5 @@ describe.skipIf(!BTCD)('crawl against a btcd 0.25 regtest node', () => {
     } finally {
       await auto.stop();
     }
-  });
+  }, 3 * LINE_MS);
 });

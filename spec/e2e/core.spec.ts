@@ -176,7 +176,8 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     }
     // Gone before the next tests, which read "our" connection as the only crawler's.
     await until('Core dropping the v1 connection', LINE_MS, async () => ((await crawlerPeers(a)).length === 1 ? true : undefined));
-  });
+    // Above the waits: a slow step fails with the crawler's last log lines (waitLine), not vitest's bare timeout.
+  }, 4 * LINE_MS);
 
   it('counts announcements from both nodes: a transaction both relay shows seen.peers 2, printed once', async () => {
     // Our line counts the announcements that came before the transaction itself, and we fetch
