@@ -18,7 +18,7 @@ import type { TxStore } from './store.js';
  */
 
 /** Inputs and outputs of a transaction whose lines are read (more would evict the first before they are used). */
-export const WARM_MAX = 8;
+const WARM_MAX = 8;
 /** How many transactions ahead confirm() reads (enough for their misses to be done). */
 export const CONFIRM_AHEAD = 8;
 
