@@ -53,7 +53,7 @@ export function v2Transport(magic: number, write: Write): Transport {
         case 'agree':
           // Their key is decoded in the key worker; the session goes on when it is, inside
           // resume's error handling (the rest of the secret's computation included).
-          agree(out.request, (secret) => sink.resume(() => handle(s, s.agreed(secret()), sink)));
+          agree(out.request, (secret) => sink.resume(() => step(s, sink, (outs) => s.agreed(secret(), outs))));
           break;
         case 'send':
           write(out.bytes);
@@ -73,6 +73,15 @@ export function v2Transport(magic: number, write: Write): Transport {
       }
     }
   };
+  /** Runs one of the session's steps and handles its outputs, those made before it threw too (V2Session.receive). */
+  const step = (s: V2Session, sink: FrameSink, run: (outs: V2Output[]) => void): void => {
+    const outs: V2Output[] = [];
+    try {
+      run(outs);
+    } finally {
+      handle(s, outs, sink);
+    }
+  };
   const transport: Transport = {
     kind: 'v2',
     start() {
@@ -81,7 +90,7 @@ export function v2Transport(magic: number, write: Write): Transport {
     receive(chunk, sink) {
       heard = true;
       const s = session ?? begin(takeKey());
-      handle(s, s.receive(chunk), sink);
+      step(s, sink, (outs) => s.receive(chunk, outs));
     },
     send(msg: Message) {
       if (!keyed || session === undefined) {

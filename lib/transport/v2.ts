@@ -95,10 +95,14 @@ export class V2Session {
     return out;
   }
 
-  receive(chunk: Uint8Array): V2Output[] {
+  /**
+   * Appends what `chunk` makes to `out` (returned), in stream order, even when it throws: the
+   * packets authenticated before a failure in the same chunk go on as they would have had the
+   * stream been cut before it.
+   */
+  receive(chunk: Uint8Array, out: V2Output[] = []): V2Output[] {
     if (this.failure) throw this.failure;
     if (!this.started) throw new Error('V2Session.receive() before start()');
-    const out: V2Output[] = [];
     try {
       let at = 0;
       while (at < chunk.length) {
@@ -161,15 +165,15 @@ export class V2Session {
   }
 
   /** agreeOutside: the shared secret of the `agree` output; then what was held meanwhile, as receive() would have taken it. */
-  agreed(secret: Uint8Array): V2Output[] {
+  /** Like receive(): appends to `out`, even when it throws. */
+  agreed(secret: Uint8Array, out: V2Output[] = []): V2Output[] {
     if (this.failure) throw this.failure;
     if (this.state !== 'agree') throw new Error('V2Session.agreed() without an agree output');
-    const out: V2Output[] = [];
     this.keysFrom(secret, out);
     const held = this.held ?? [];
     this.held = undefined;
     this.heldFill = 0;
-    for (const chunk of held) for (const o of this.receive(chunk)) out.push(o);
+    for (const chunk of held) this.receive(chunk, out);
     return out;
   }
 

@@ -14,8 +14,11 @@ import type { Frame } from './messages.js';
  * 4,096 bytes). Every byte is copied at most twice, so a 4 MB message costs O(4 MB) however it
  * is chunked, and a peer that declares 1.8 MB and sends 10 bytes makes us hold 4 kB, not 1.8 MB.
  *
- * A FramingError (bad-magic, bad-command, oversized) means the stream cannot be trusted any more: the framer is dead and every later push throws the same error. Frames
- * completed earlier in the chunk that failed are not returned; the connection is dropped anyway.
+ * A FramingError (bad-magic, bad-command, oversized) means the stream cannot be trusted any more:
+ * the framer is dead and every later push throws the same error. The frames completed before it
+ * in the same chunk are in `out` when it is thrown, so a caller hands on the same frames however
+ * the stream was cut into chunks (a handshake's verack and the garbage after it in one read is
+ * still a handshake, then a drop).
  */
 /** Every empty payload (verack, sendheaders, …): one shared array, not a new one per frame. */
 const NO_PAYLOAD = new Uint8Array(0);
@@ -50,18 +53,18 @@ export class Framer {
     return this.body.held;
   }
 
-  push(chunk: Uint8Array): Frame[] {
+  /** Appends the frames `chunk` completes to `out` (returned), in stream order, even when it throws. */
+  push(chunk: Uint8Array, out: Frame[] = []): Frame[] {
     if (this.failure) throw this.failure;
     try {
-      return this.consume(chunk);
+      return this.consume(chunk, out);
     } catch (err) {
       if (err instanceof FramingError) this.failure = err;
       throw err;
     }
   }
 
-  private consume(chunk: Uint8Array): Frame[] {
-    const frames: Frame[] = [];
+  private consume(chunk: Uint8Array, frames: Frame[]): Frame[] {
     let at = 0;
     for (;;) {
       if (this.current === undefined) {

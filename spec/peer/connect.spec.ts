@@ -1,6 +1,6 @@
 /** One peer over a real TCP socket on 127.0.0.1, against scripted peers. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { firstValueFrom, filter, toArray, take, type Observable } from 'rxjs';
+import { firstValueFrom, filter, tap, toArray, take, type Observable } from 'rxjs';
 import { connectPeer, DEFAULT_CONNECT_TIMEOUT_MS, wrongNetwork, type SessionOptions } from '../../lib/peer/connect.js';
 import { encodeMessage } from '../../lib/wire/registry.js';
 import { FramingError } from '../../lib/wire/errors.js';
@@ -118,6 +118,30 @@ describe('connectPeer on a real socket', () => {
       c.sendRaw(encodeFrame(NETWORKS.mainnet.magic, 'ping', new Uint8Array(8)));
     });
     const err = await peerErrorOf(dial(p));
+    expect(err.reason).toBe('framing');
+  });
+
+  it.each(['v1', 'v2'] as const)('over %s, a handshake and garbage in one write are a handshake, then a drop: however TCP cuts the stream', async (transport) => {
+    const p = await scriptedPeer(
+      async (c) => {
+        await c.next('version');
+        c.socket.cork();
+        c.send(versionOf(70016));
+        c.send({ command: 'verack' });
+        const broken = c.transport.encode({ command: 'ping', nonce: 1n }); // v2: encrypted after the two
+        if (transport === 'v1') broken[0] ^= 0xff; // bad magic
+        else broken[5] ^= 4; // a bad tag
+        c.sendRaw(broken);
+        c.socket.uncork();
+      },
+      '127.0.0.1',
+      REGTEST.magic,
+      transport,
+    );
+    peers.push(p);
+    const events: string[] = [];
+    const err = await peerErrorOf(connectPeer('127.0.0.1', p.port, opts, transport).pipe(tap((e) => events.push(e.type))));
+    expect(events[0]).toBe('ready');
     expect(err.reason).toBe('framing');
   });
 

@@ -87,14 +87,16 @@ export class CrawlProcess {
 
   /** A timeout names the crawler's last log lines: what it was doing is the first thing a failure needs. */
   waitLine(match: (l: JsonLine) => boolean, what: string, ms = 15_000): Promise<JsonLine> {
-    return this.lines.wait(match, ms, what).catch((err: Error) => {
-      if (!err.message.startsWith('timed out')) throw err;
-      throw new Error(`${err.message}; the crawler's last log lines:\n${this.logs.all.slice(-40).join('\n')}`);
-    });
+    return this.lines.wait(match, ms, what).catch((err: Error) => this.withLogs(err));
   }
 
   waitLog(pattern: RegExp, ms = 15_000): Promise<string> {
-    return this.logs.wait((l) => pattern.test(l), ms, `log ${pattern}`);
+    return this.logs.wait((l) => pattern.test(l), ms, `log ${pattern}`).catch((err: Error) => this.withLogs(err));
+  }
+
+  private withLogs(err: Error): never {
+    if (!err.message.startsWith('timed out')) throw err;
+    throw new Error(`${err.message}; the crawler's last log lines:\n${this.logs.all.slice(-40).join('\n')}`);
   }
 
   txLines(): JsonLine[] {

@@ -216,6 +216,22 @@ describe('V2Session with the shared secret computed outside (agreeOutside, as th
     );
   });
 
+  it('hands on what came before a bad packet held meanwhile, then throws, as receive() does', () => {
+    const [outside, r] = [fixed(true, 1, true), fixed(false, 7)];
+    const hello = outside.start();
+    const rHello = r.start();
+    const answer = sent(r.receive(hello));
+    const ping = r.encrypt('ping', bytes(8));
+    const broken = r.encrypt('tx', bytes(300));
+    broken[100] ^= 4;
+    // Their key, garbage, terminator, version packet, a ping and a bad packet: all held until agreed().
+    const [agree] = outside.receive(concat([rHello, answer, ping, broken]));
+    if (agree?.kind !== 'agree') throw new Error(String(agree?.kind));
+    const out: V2Output[] = [];
+    expect(errorOf(V2Error, () => outside.agreed(v2Ecdh(agree.request.privkey, agree.request.theirs, agree.request.ours, agree.request.initiator), out)).reason).toBe('bad-tag');
+    expect(out.map((o) => (o.kind === 'send' ? 'send' : shown([o])[0]))).toEqual(['send', 'ready', `ping:${toHex(bytes(8))}`]);
+  });
+
   it('holds at most MAX_HELD_BEFORE_AGREED bytes meanwhile (garbage-too-long past it), and agreed() without an agree output is a caller bug', () => {
     const s = fixed(true, 1, true);
     s.start();
@@ -314,6 +330,32 @@ describe('V2Session against hostile peers', () => {
     const bad = errorOf(V2Error, () => d.receive(packet));
     expect(bad.reason).toBe('bad-tag');
     expect(errorOf(V2Error, () => d.receive(c.encrypt('ping', bytes(8))))).toBe(bad);
+  });
+
+  it('hands on the packets before a bad one, however the bytes are cut', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('verack', 'ping', 'tx'), { maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 8 }), (commands, sizes) => {
+        const [c, d] = connected();
+        const good = commands.map((cmd) => c.encrypt(cmd, bytes(8)));
+        const packet = c.encrypt('tx', bytes(300));
+        packet[100] ^= 4;
+        const stream = concat([...good, packet]);
+        const out: V2Output[] = [];
+        let failure: unknown;
+        for (let at = 0, i = 0; at < stream.length && failure === undefined; i++) {
+          const n = sizes[i % sizes.length];
+          try {
+            d.receive(stream.subarray(at, at + n), out);
+          } catch (err) {
+            failure = err;
+          }
+          at += n;
+        }
+        expect(failure).toBeInstanceOf(V2Error);
+        expect(shown(out)).toEqual(commands.map((cmd) => `${cmd}:${toHex(bytes(8))}`));
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('refuses a flipped bit in the version packet', () => {

@@ -170,11 +170,45 @@ describe('Framer on hostile streams', () => {
     expect(errorOf(FramingError, () => framer.push(new Uint8Array(0)))).toBe(first);
   });
 
-  it('finds a broken frame after good ones in the same chunk', () => {
+  it('finds a broken frame after good ones in the same chunk, and hands on the good ones first', () => {
     const bad = frameBytes(ping);
     bad[0] ^= 0xff;
     const framer = new Framer(MAGIC, limits);
-    expect(errorOf(FramingError, () => framer.push(concat([frameBytes(verack), bad]))).reason).toBe('bad-magic');
+    const out: Frame[] = [];
+    expect(errorOf(FramingError, () => framer.push(concat([frameBytes(verack), frameBytes(tx), bad]), out)).reason).toBe('bad-magic');
+    expect(out).toEqual([verack, tx]);
+  });
+
+  it('hands on the same frames before a framing error however the stream is cut (property)', () => {
+    // A verack and then garbage in one read is a handshake and then a drop, as it is in two reads.
+    const frameArb = fc.constantFrom(verack, ping, tx);
+    const brokenArb = fc.constantFrom(
+      (b: Uint8Array) => (b[0] ^= 0xff), // bad-magic
+      (b: Uint8Array) => (b[5] = 0x01), // bad-command
+      (b: Uint8Array) => (b[16] = 0xff), // oversized (a ping of 255 bytes)
+    );
+    fc.assert(
+      fc.property(fc.array(frameArb, { maxLength: 8 }), brokenArb, fc.array(fc.nat(), { maxLength: 20 }), (frames, breakIt, rawCuts) => {
+        const bad = frameBytes(ping);
+        breakIt(bad);
+        const bytes = concat([...frames.map(frameBytes), bad]);
+        const points = [0, ...[...new Set(rawCuts.map((c) => c % bytes.length))].filter((c) => c > 0).sort((a, b) => a - b), bytes.length];
+        const framer = new Framer(MAGIC, limits);
+        const out: Frame[] = [];
+        let failed = false;
+        for (let i = 1; i < points.length && !failed; i++) {
+          try {
+            framer.push(bytes.subarray(points[i - 1], points[i]), out);
+          } catch (err) {
+            expect(err).toBeInstanceOf(FramingError);
+            failed = true;
+          }
+        }
+        expect(failed).toBe(true);
+        expect(out).toEqual(frames);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
