@@ -25,6 +25,12 @@ export const OUTPUTS_PER_TX_MAX = Math.floor(400_000 / 36);
 
 /** Script bytes kept inline (P2TR and P2WSH are 34, P2PKH 25); a longer script is kept aside. */
 const INLINE_SCRIPT = 34;
+/**
+ * Bytes of the scripts kept aside at most (non-standard ones up to 10,000 bytes, MAX_SCRIPT_SIZE):
+ * four blocks of nothing but outputs (a block holds 1 MB of them: 4,000,000 weight units, 4 a
+ * byte). Past it, an output with a long script is not kept: a child's fee stays unknown.
+ */
+export const LONG_SCRIPT_BYTES_MAX = 4_000_000;
 const SCRIPT_SLOT = INLINE_SCRIPT + 1;
 const LONG = 255;
 /** OP_RETURN: an output no transaction can spend, so never kept. */
@@ -38,6 +44,7 @@ export class ConfirmedOutputs {
   /** Per position: the script's length, then its bytes (LONG: in `long`). */
   private scripts = new Uint8Array(0);
   private readonly long = new Map<number, Uint8Array>();
+  private longBytes = 0;
   private next = 0;
 
   /** `table`: the view's (table.ts), where the outputs are indexed as CONF entries. */
@@ -95,6 +102,7 @@ export class ConfirmedOutputs {
     const pos = this.next;
     if (pos === this.vouts.length) this.grow();
     if (this.vouts[pos] >= 0) this.drop(pos);
+    if (script.length > INLINE_SCRIPT && this.longBytes + script.length > LONG_SCRIPT_BYTES_MAX) return;
     copyBytes(txid, this.txids, pos * 32);
     this.vouts[pos] = vout;
     // Already held (a block seen twice): the new position stays free.
@@ -111,6 +119,7 @@ export class ConfirmedOutputs {
     } else {
       this.scripts[o] = LONG;
       this.long.set(pos, script.slice());
+      this.longBytes += script.length;
     }
   }
 
@@ -138,6 +147,9 @@ export class ConfirmedOutputs {
   private drop(pos: number): void {
     this.table.remove(this.table.hash(this.txids, pos * 32), CONF, this.vouts[pos], pos);
     this.vouts[pos] = -1;
-    if (this.scripts[pos * SCRIPT_SLOT] === LONG) this.long.delete(pos);
+    if (this.scripts[pos * SCRIPT_SLOT] === LONG) {
+      this.longBytes -= this.long.get(pos)?.length ?? 0;
+      this.long.delete(pos);
+    }
   }
 }

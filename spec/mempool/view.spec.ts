@@ -296,3 +296,27 @@ describe('MempoolView, storage in chunks', () => {
     expect(v.store.heldBytes).toBeLessThan(40e6);
   });
 });
+
+describe('MempoolView, recent outputs of transactions it never saw', () => {
+  it('keeps at most LONG_SCRIPT_BYTES_MAX of long scripts: past it an output is not kept, and room comes back as they are spent', () => {
+    const v = new MempoolView(limits, 6);
+    const long = (n: number): DecodedTx => {
+      const t = mkTx({ ins: [[fundingTxid(70_000 + n), 0]], outs: [40_000 + n], tag: n % 256 });
+      const script = new Uint8Array(10_000).fill(n % 251);
+      script[0] = 0x51;
+      return { ...t, outputs: [{ value: t.outputs[0].value, script }] };
+    };
+    const fee = (p: DecodedTx, tag: number): number | undefined => v.add(mkTx({ ins: [[p, 0]], outs: [1_000], tag }), 1)?.known?.fee;
+    // 450 of 10,000 bytes: 400 fit in 4,000,000.
+    const first = Array.from({ length: 450 }, (_, n) => long(n));
+    v.confirm([mkCoinbase(1), ...first]);
+    expect(fee(first[399], 1)).toBe(40_399 - 1_000);
+    expect(fee(first[400], 2)).toBeUndefined();
+    // A block spends 100 of them: room for 100 more.
+    v.confirm([mkCoinbase(2), ...first.slice(0, 100).map((p, n) => mkTx({ ins: [[p, 0]], outs: [1], tag: 100 + n }))]);
+    const more = Array.from({ length: 101 }, (_, n) => long(1_000 + n));
+    v.confirm([mkCoinbase(3), ...more]);
+    expect(fee(more[99], 3)).toBe(41_099 - 1_000);
+    expect(fee(more[100], 4)).toBeUndefined();
+  });
+});
