@@ -20,9 +20,10 @@
  * threads would otherwise sweep inside a timed part what the script's collections found dead.
  * A GC inside a timed part is then one the view's own allocations caused: reported
  * (gcs_timed, gc_ns_per_tx_timed). Reported: CPU and wall ns per transaction (adds and blocks
- * together, divided by transactions; the CPU also split into the fill and the day), ns per add, ms
- * per block; what the view holds (JS heap + typed arrays) at `fill` transactions after a full GC
- * (its own estimate beside it), and at the end (with the confirmed-outputs cache).
+ * together, divided by transactions; the CPU also split into the fill and the day, and its system
+ * part with the page faults behind it), ns per add, ms per block; what the view holds (JS heap +
+ * typed arrays) at `fill` transactions after a full GC (its own estimate beside it), and at the
+ * end (with the recent blocks' outputs: kept transactions' and the ring's).
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -128,7 +129,12 @@ let blockCpuUs = 0;
 /** Of it, system time (µs): mostly page faults, a fresh page's first touch. */
 let sysUs = 0;
 let fillSysUs = 0;
+/** Page faults in the timed parts (a fresh page's first touch each), and at the end of the fill. */
+let faults = 0;
+let fillFaults = 0;
+let faultsAt = 0;
 const cpuUs = (since: NodeJS.CpuUsage): number => {
+  faults += process.resourceUsage().minorPageFault - faultsAt;
   const d = process.cpuUsage(since);
   sysUs += d.system;
   return d.user + d.system;
@@ -179,6 +185,7 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
     }
   }
   collect(start);
+  faultsAt = process.resourceUsage().minorPageFault;
   let t = process.hrtime.bigint();
   let c = process.cpuUsage();
   let w = performance.now();
@@ -192,6 +199,7 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
     batch.length = 0;
     fillCpuUs = addCpuUs;
     fillSysUs = sysUs;
+    fillFaults = faults;
     fillHeapMb = heapMb() - baseMb;
     fillEstimateMb = view.bytes / 1e6;
     console.log(`at ${view.size} transactions: heap ${fillHeapMb.toFixed(1)} MB (${((fillHeapMb * 1e6) / view.size).toFixed(0)} B each), estimate ${fillEstimateMb.toFixed(1)} MB`);
@@ -204,6 +212,7 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
       if (!replaced(i)) txs.push(tx(i));
     }
     collect(start);
+    faultsAt = process.resourceUsage().minorPageFault;
     t = process.hrtime.bigint();
     c = process.cpuUsage();
     w = performance.now();
@@ -239,6 +248,8 @@ console.log(
     cpu_ns_per_tx_day: Math.round(((addCpuUs + blockCpuUs - fillCpuUs) * 1000) / (arrivals - FILL)),
     sys_ns_per_tx_fill: Math.round((fillSysUs * 1000) / FILL),
     sys_ns_per_tx_day: Math.round(((sysUs - fillSysUs) * 1000) / (arrivals - FILL)),
+    faults_fill: fillFaults,
+    faults_day: faults - fillFaults,
     add_cpu_ns_per_tx_day: Math.round(((addCpuUs - fillCpuUs) * 1000) / (arrivals - FILL)),
     gcs: gcs.length / 2,
     gcs_timed: gcTimed,
@@ -248,7 +259,8 @@ console.log(
     heap_mb_at_fill: +fillHeapMb.toFixed(1),
     estimate_mb_at_fill: +fillEstimateMb.toFixed(1),
     heap_mb_end: +endMb.toFixed(1),
-    confirmed_outputs: view.confirmedOutputs.size,
+    // Recent blocks' outputs the view knows: those of transactions it held (kept in their slots) and the others' (copied).
+    confirmed_outputs: view.confirmedOutputs.size + view.store.keptOutputs,
     known_fee: view.known.count,
   }),
 );

@@ -66,6 +66,8 @@ export class Arena {
   private readonly spare: Uint8Array[] = [];
   private top = 0;
   private live = 0;
+  /** Compactions so far. */
+  compactions = 0;
   private held = 0;
   /** The garbage the last compaction left (chunks' tails a range did not fit in): the next waits for a quarter of the live bytes more. */
   private floor = 0;
@@ -148,6 +150,7 @@ export class Arena {
    * moved; runs of adjacent ranges move as one copy. The chunks after the last one used are let go.
    */
   private compact(ranges: LiveRanges): void {
+    this.compactions++;
     const order = this.order;
     for (const id of order) this.chunkLive[id] = 0;
     this.cAt = 0;

@@ -3,7 +3,8 @@ import { hexAt, reversedHexAt } from '../wire/hex.js';
 import { Arena, copyBytes, local, type LiveRanges } from './arena.js';
 import { pack, packedLength } from './pack.js';
 import { TxidTable, TX, SPENT } from './table.js';
-import { OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
+import { CONFIRMED_OUTPUTS_MAX, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
+import { KeptQueue } from './kept.js';
 
 /** No slot. */
 export const NONE = -1;
@@ -13,6 +14,8 @@ const SIGNALS = 2;
 const OUTPUTS = 4;
 /** An input's transaction may be in the view (set when one was or arrived after; cleared by a walk that found none). */
 const PARENTS = 8;
+/** Confirmed, kept for its outputs (not LIVE: not in the view). */
+const KEPT = 16;
 const MIN_SLOTS = 1024;
 
 /**
@@ -38,6 +41,12 @@ function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a
  * table (table.ts): txid → slot (TX) and spent outpoint → (spender slot, input) (SPENT). What
  * varies in length is packed (pack.ts) in a byte arena (arena.ts), a range a slot. No object,
  * string or hex per transaction: nothing for the GC to trace.
+ *
+ * A confirmed transaction stays where it is, KEPT (keep()), for its outputs' sake: its TX entry
+ * finds them for a child's fee as a recent block's outputs would be (outputs.ts, where it was a
+ * copy), a spent one marked NaN (spend()). Kept ones go first in first out past their bounds
+ * (kept.ts), and first when a slot is wanted; they stay in the arrival order (the arena's
+ * compactions walk it), where the view skips them.
  */
 export class TxStore {
   txid = new Uint8Array(0);
@@ -61,7 +70,10 @@ export class TxStore {
   };
   head = NONE;
   tail = NONE;
+  /** Transactions in the view (LIVE; KEPT ones are not). */
   count = 0;
+  /** Kept slots, in the order they were kept. */
+  private readonly keptQueue: KeptQueue;
   private freeHead = NONE;
   private top = 0;
   /** The view's one table: this store's TX and SPENT entries, and the recent outputs' CONF entries (outputs.ts). */
@@ -72,7 +84,13 @@ export class TxStore {
    * `capacity`: slots made at once (the view's bound): a slot's pages are touched when it is first used,
    * where growing by 1.5× copied every slot into fresh pages (~3 ns a byte on first touch here, BENCHMARKS.md).
    */
-  constructor(offset: number, capacity = 0) {
+  constructor(
+    offset: number,
+    capacity = 0,
+    /** Outputs of kept transactions at most. */
+    keptMax = CONFIRMED_OUTPUTS_MAX,
+  ) {
+    this.keptQueue = new KeptQueue(keptMax);
     this.table = new TxidTable(offset);
     this.table.txs = this;
     if (capacity > 0) this.grow(capacity);
@@ -81,6 +99,22 @@ export class TxStore {
   /** Outpoints the view's transactions spend. */
   get spentCount(): number {
     return this.table.count(SPENT);
+  }
+
+  /** Kept transactions, their outputs and their packed bytes. */
+  get kept(): number {
+    return this.keptQueue.count;
+  }
+  get keptOutputs(): number {
+    return this.keptQueue.outputs;
+  }
+  get keptBytes(): number {
+    return this.keptQueue.bytes;
+  }
+
+  /** The arena's compactions so far. */
+  get compactions(): number {
+    return this.arena.compactions;
   }
 
   /** Bytes the store holds now: slab, arena, table (what the bound's estimate stands for). */
@@ -124,10 +158,11 @@ export class TxStore {
     return this.spender(this.txid, slot * 32, vout);
   }
 
-  /** The view slot of the transaction input `i` spends; NONE if not held. */
+  /** The view slot of the transaction input `i` spends; NONE if not in the view (not held, or kept). */
   parentOf(slot: number, i: number): number {
     const at = this.dataOff[slot] + i * 36;
-    return this.find(this.arena.buf(at), local(at));
+    const p = this.find(this.arena.buf(at), local(at));
+    return p !== NONE && (this.flags[p] & LIVE) !== 0 ? p : NONE;
   }
 
   /** The output index input `i` spends. */
@@ -161,11 +196,57 @@ export class TxStore {
     this.table.lookup(this.table.hash(b, at), vout, b, at);
   }
 
-  /** Value of output `i`; undefined past its outputs or where they were not kept. */
+  /** Value of output `i`; undefined past its outputs, where they were not kept, or once spent (kept ones). */
   outputValue(slot: number, i: number): number | undefined {
     if ((this.flags[slot] & OUTPUTS) === 0 || i >= this.nOut[slot]) return undefined;
     const at = this.dataOff[slot];
-    return this.arena.view(at).getFloat64(local(at) + this.nIn[slot] * 36 + i * 8, true);
+    const v = this.arena.view(at).getFloat64(local(at) + this.nIn[slot] * 36 + i * 8, true);
+    return Number.isNaN(v) ? undefined : v;
+  }
+
+  /** Whether the transaction's outputs are kept (not for one of more than OUTPUTS_PER_TX_MAX). */
+  keepsOutputs(slot: number): boolean {
+    return (this.flags[slot] & OUTPUTS) !== 0;
+  }
+
+  isKept(slot: number): boolean {
+    return slot >= 0 && (this.flags[slot] & KEPT) !== 0;
+  }
+
+  /**
+   * The view's transaction in `slot` was confirmed: it leaves the view (its spent outpoints'
+   * entries go) and stays for its outputs (the caller knows keepsOutputs). The oldest kept go
+   * past the bounds.
+   */
+  keep(slot: number): void {
+    this.unspend(slot);
+    this.flags[slot] = KEPT | OUTPUTS;
+    this.count--;
+    const q = this.keptQueue;
+    if (q.full) this.dropOldestKept();
+    q.push(slot, this.nOut[slot], this.dataLen[slot]);
+    while (q.over && this.dropOldestKept());
+  }
+
+  /** A block spent output `vout` of the kept transaction in `slot`: marked (a NaN value). */
+  spend(slot: number, vout: number): void {
+    if ((this.flags[slot] & KEPT) === 0 || vout >= this.nOut[slot]) return;
+    const at = this.dataOff[slot];
+    this.arena.view(at).setFloat64(local(at) + this.nIn[slot] * 36 + vout * 8, NaN, true);
+  }
+
+  /**
+   * The oldest kept transaction goes; false if there is none. An entry of the queue whose slot left
+   * meanwhile is skipped; one whose slot left and was kept again since takes it early (a cache's
+   * loss, no more).
+   */
+  private dropOldestKept(): boolean {
+    for (let slot = this.keptQueue.shift(); slot >= 0; slot = this.keptQueue.shift()) {
+      if ((this.flags[slot] & KEPT) === 0) continue;
+      this.remove(slot);
+      return true;
+    }
+    return false;
   }
 
   /** Output `i` as the lines print it (the caller knows outputValue is defined). */
@@ -225,14 +306,24 @@ export class TxStore {
     return slot;
   }
 
-  /** Lets the transaction in `slot` go: out of the table and the arrival order, its slot free. */
-  remove(slot: number): void {
-    if ((this.flags[slot] & LIVE) === 0) return;
+  /** Its spent outpoints' entries go. */
+  private unspend(slot: number): void {
     const off = this.dataOff[slot];
     const a = this.arena.buf(off);
     const dv = this.arena.view(off);
     const t = this.table;
     for (let i = 0, o = local(off); i < this.nIn[slot]; i++, o += 36) t.remove(t.hash(a, o), SPENT, dv.getUint32(o + 32, true), slot, i);
+  }
+
+  /** Lets the transaction in `slot` (in the view, or kept) go: out of the table and the arrival order, its slot free. */
+  remove(slot: number): void {
+    const f = this.flags[slot];
+    if ((f & LIVE) !== 0) {
+      this.unspend(slot);
+      this.count--;
+    } else if ((f & KEPT) !== 0) this.keptQueue.left(this.nOut[slot], this.dataLen[slot]);
+    else return;
+    const t = this.table;
     t.remove(t.hash(this.txid, slot * 32), TX, 0, slot);
     const p = this.prev[slot];
     const n = this.next[slot];
@@ -241,10 +332,9 @@ export class TxStore {
     if (n === NONE) this.tail = p;
     else this.prev[n] = p;
     this.flags[slot] = 0;
-    this.arena.free(off, this.dataLen[slot]);
+    this.arena.free(this.dataOff[slot], this.dataLen[slot]);
     this.next[slot] = this.freeHead;
     this.freeHead = slot;
-    this.count--;
   }
 
   live(slot: number): boolean {
@@ -252,6 +342,8 @@ export class TxStore {
   }
 
   private alloc(): number {
+    // Kept transactions take the slots the view does not need: the oldest goes before the slots grow.
+    if (this.freeHead === NONE && this.top === this.vsize.length && this.keptQueue.count > 0) this.dropOldestKept();
     if (this.freeHead !== NONE) {
       const s = this.freeHead;
       this.freeHead = this.next[s];

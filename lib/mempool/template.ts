@@ -27,6 +27,7 @@ export function feerateHistogram(s: TxStore): Histogram {
   const count = new Array<number>(FEE_LEVELS.length).fill(0);
   const vsize = new Array<number>(FEE_LEVELS.length).fill(0);
   for (let e = s.head; e !== NONE; e = s.next[e]) {
+    if (!s.live(e)) continue; // a confirmed one kept for its outputs (TxStore.keep)
     const fee = s.fee[e];
     if (Number.isNaN(fee)) continue;
     const rate = fee / s.vsize[e];
@@ -107,6 +108,7 @@ export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT): nu
   const weight: number[] = [];
   const indexOf = new Map<number, number>();
   for (let e = s.head; e !== NONE; e = s.next[e]) {
+    if (!s.live(e)) continue; // a confirmed one kept for its outputs (TxStore.keep)
     if (Number.isNaN(s.fee[e])) continue;
     const anc = s.nIn[e] > 0 ? ancestorsOf(s, e) : [];
     if (anc === undefined || anc.some((a) => Number.isNaN(s.fee[a]))) continue;

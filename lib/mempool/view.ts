@@ -42,7 +42,7 @@ export class MempoolView {
     confirmedMax?: number,
   ) {
     // The slots for the bound at once (limits.maxTxs, and one more: add() evicts once past it).
-    this.store = new TxStore(offset, Math.min(limits.maxTxs, VIEW_MAX_TXS) + 1);
+    this.store = new TxStore(offset, Math.min(limits.maxTxs, VIEW_MAX_TXS) + 1, confirmedMax);
     this.confirmedOutputs = new ConfirmedOutputs(this.store.table, confirmedMax);
   }
 
@@ -63,7 +63,7 @@ export class MempoolView {
 
   /** The held transactions, oldest first. */
   *entries(): Generator<EntryInfo> {
-    for (let e = this.store.head; e !== NONE; e = this.store.next[e]) yield this.info(e);
+    for (let e = this.store.head; e !== NONE; e = this.store.next[e]) if (this.store.live(e)) yield this.info(e);
   }
 
   info(slot: number): EntryInfo {
@@ -74,7 +74,7 @@ export class MempoolView {
 
   get(txid: Uint8Array): EntryInfo | undefined {
     const slot = this.store.find(txid);
-    return slot === NONE ? undefined : this.info(slot);
+    return this.store.live(slot) ? this.info(slot) : undefined;
   }
 
   /**
@@ -95,7 +95,7 @@ export class MempoolView {
     return src >= 0 ? this.store.output(src, vout) : this.confirmedOutputs.output(-2 - src);
   }
 
-  /** A relayed transaction; undefined if the view holds it already. */
+  /** A relayed transaction; undefined if the view holds it already, or a recent block confirmed it (it is kept: TxStore.keep). */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
     this.warmed = (this.warmed + warmAdd(s, tx)) & 0xffff;
@@ -112,7 +112,7 @@ export class MempoolView {
       if (input.sequence <= MAX_BIP125_RBF_SEQUENCE) signals = true;
       const v = this.valueOf(input.prevTxid, 0, input.prevIndex);
       const { foundTx: parent, foundSpent: other } = s.table;
-      if (parent !== NONE) viewParent = true;
+      if (s.live(parent)) viewParent = true;
       if (v === undefined) allKnown = false;
       else if (allKnown) {
         inValue += v;
@@ -152,7 +152,11 @@ export class MempoolView {
       s.setParents(child, true);
       if (Number.isNaN(s.fee[child])) this.resolve(child);
     }
-    while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) (left ??= []).push(...this.removeTree(s.head, 'size'));
+    // The oldest first; a kept one (confirmed, for its outputs) ahead of it simply goes.
+    while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) {
+      if (s.isKept(s.head)) s.remove(s.head);
+      else (left ??= []).push(...this.removeTree(s.head, 'size'));
+    }
     if (fee === undefined || !s.live(slot)) return left === undefined ? NOTHING_ADDED : { left };
     // Replaced or evicted transactions' slots may have been reused: then the prevouts are looked up again.
     const known = this.known_(tx, slot, fee, left === undefined, viewParent);
@@ -163,7 +167,7 @@ export class MempoolView {
   /** The fee of a held `tx` from what the view knows now (recording it); undefined while an input is unknown. */
   knownFee(tx: DecodedTx): KnownFee | undefined {
     const slot = this.store.find(tx.txid);
-    if (slot === NONE) return undefined;
+    if (!this.store.live(slot)) return undefined;
     if (Number.isNaN(this.store.fee[slot])) this.resolve(slot);
     const fee = this.store.fee[slot];
     return Number.isNaN(fee) ? undefined : this.known_(tx, slot, fee, false, true);
@@ -199,9 +203,10 @@ export class MempoolView {
   /**
    * A block's transactions, coinbase first: what it confirmed, what conflicted, what we never saw.
    * One pass in block order (a parent before its child): a transaction the view held leaves it; one
-   * it did not evicts the view's spenders of its outpoints; then its inputs' recent outputs go and
-   * its own come. (A valid block spends an outpoint once, so whether a conflict is found before or
-   * after the held transactions further on leave changes nothing.)
+   * it did not evicts the view's spenders of its outpoints; then its inputs' recent outputs are
+   * spent and its own come: one the view held stays in its slot, kept (TxStore.keep), the others
+   * are copied (outputs.ts). (A valid block spends an outpoint once, so whether a conflict is found
+   * before or after the held transactions further on leave changes nothing.)
    */
   confirm(txs: readonly DecodedTx[]): Confirmed {
     const s = this.store;
@@ -215,39 +220,59 @@ export class MempoolView {
       // Found by warmBlock; a conflict's descendants may have left since (their slots are not reused before the block is done).
       let e = this.found[i % CONFIRM_AHEAD];
       if (e !== NONE && !s.live(e)) e = NONE;
-      if (e !== NONE) {
-        confirmed.push({ index: i, time: s.time[e] });
-        this.remove(e);
-      } else if (i > 0) unseen.push(i);
-      if (i === 0) continue;
+      if (e !== NONE) confirmed.push({ index: i, time: s.time[e] });
+      else if (i > 0) unseen.push(i);
+      if (i === 0) {
+        if (e !== NONE) this.remove(e);
+        continue;
+      }
       let by: string | undefined;
       for (let k = 0; k < tx.inputs.length; k++) {
         const input = tx.inputs[k];
-        this.confirmedOutputs.spent(input.prevTxid, input.prevIndex);
-        // The view held it: it was its outpoints' one spender (add() removes conflicts first), and it has left.
+        this.spend(input.prevTxid, input.prevIndex);
+        // The view held it: it was its outpoints' one spender (add() removes conflicts first).
         if (e !== NONE) continue;
         const other = s.spender(input.prevTxid, 0, input.prevIndex);
         if (other === NONE) continue;
         by ??= toReversedHex(tx.txid);
         left.push(...this.removeTree(other, 'conflict', by));
       }
+      if (e !== NONE && s.keepsOutputs(e) && s.nOut[e] > 0) {
+        this.leave(e);
+        s.keep(e);
+        continue;
+      }
+      if (e !== NONE) this.remove(e);
       for (let j = 0; j < tx.outputs.length; j++) this.confirmedOutputs.add(tx.txid, j, Number(tx.outputs[j].value), tx.outputs[j].script);
     }
     this.warmed = x;
     return { confirmed, unseen, left };
   }
 
-  /** Removes what is older than the age limit, with its descendants (Core's CTxMemPool::Expire). */
+  /** A block spent output `vout` of the txid: a kept transaction's is marked, a recent output goes (two probes of one line, each checking only its kind's entries). */
+  private spend(txid: Uint8Array, vout: number): void {
+    const kept = this.store.find(txid);
+    if (this.store.isKept(kept)) this.store.spend(kept, vout);
+    this.confirmedOutputs.spent(txid, vout);
+  }
+
+  /** Removes what is older than the age limit, with its descendants (Core's CTxMemPool::Expire); kept ones that old go too. */
   expire(now: number): Left[] {
+    const s = this.store;
     const left: Left[] = [];
-    while (this.store.head !== NONE && now - this.store.time[this.store.head] >= this.limits.maxAgeMs) left.push(...this.removeTree(this.store.head, 'expiry'));
+    while (s.head !== NONE && now - s.time[s.head] >= this.limits.maxAgeMs) {
+      if (s.isKept(s.head)) s.remove(s.head);
+      else left.push(...this.removeTree(s.head, 'expiry'));
+    }
     return left;
   }
 
-  /** Seconds since the oldest entry was seen; 0 when empty. */
+  /** Seconds since the oldest entry was seen; 0 when empty. Past the kept ones at the front (linear in them: a stats line's). */
   oldestAge(now: number): number {
-    const h = this.store.head;
-    return h === NONE ? 0 : Math.max(0, Math.round((now - this.store.time[h]) / 1000));
+    const s = this.store;
+    let h = s.head;
+    while (h !== NONE && !s.live(h)) h = s.next[h];
+    return h === NONE ? 0 : Math.max(0, Math.round((now - s.time[h]) / 1000));
   }
 
   private removeTree(root: number, reason: LeftReason, by?: string): Left[] {
@@ -263,15 +288,20 @@ export class MempoolView {
   }
 
   private remove(e: number): void {
+    if (!this.store.live(e)) return;
+    this.leave(e);
+    this.store.remove(e);
+  }
+
+  /** The view's totals without the transaction in `e`. */
+  private leave(e: number): void {
     const s = this.store;
-    if (!s.live(e)) return;
     this.vsizeTotal -= s.vsize[e];
     this.bytesTotal -= s.bytes(e);
     if (!Number.isNaN(s.fee[e])) {
       this.knownCount--;
       this.knownVsize -= s.vsize[e];
     }
-    s.remove(e);
   }
 
   /** A held entry's fee, once every output it spends is known. */

@@ -207,6 +207,8 @@ describe('MempoolView, properties', () => {
         const oldest = order.find((t) => id(t) === held[0]?.txid);
         if (oldest) v.confirm([mkCoinbase(1), oldest]);
         ancestorsAsHeld();
+        // The confirmed one's output is known, kept with it: a spender's fee is exact (replacing a held spender of it or not).
+        if (oldest) expect(v.add(mkTx({ ins: [[oldest, 0]], outs: [1], tag: 999 }), 1)?.known?.fee).toBe(Number(oldest.outputs[0].value) - 1);
       }),
       { numRuns: 300 },
     );
@@ -234,9 +236,13 @@ describe('MempoolView, storage', () => {
       expect(known?.fee, `child of parent ${i}`).toBe(10_000 + i + 20_000 + i - 1_000);
       expect(known?.prevouts.map((o) => o.script)).toEqual(p.outputs.map((o) => Buffer.from(o.script).toString('hex')));
     });
-    // And of the confirmed ones: their outputs are the recent blocks' now.
-    const c = v.add(mkTx({ ins: [[parents[0], 1]], outs: [5_000], tag: 1 }), 3);
-    expect(c?.known?.fee).toBe(20_000 - 5_000);
+    // And of the confirmed ones: kept in their slots, their ranges moved by the compactions too.
+    parents.forEach((p, i) => {
+      if (i % 2 !== 0) return;
+      const known = v.add(mkTx({ ins: [[p, 1]], outs: [5_000], tag: (i + 1) % 256 }), 3)?.known;
+      expect(known?.fee, `child of confirmed parent ${i}`).toBe(20_000 + i - 5_000);
+      expect(known?.prevouts[0].script).toBe(Buffer.from(p.outputs[1].script).toString('hex'));
+    });
   });
 });
 
@@ -293,7 +299,122 @@ describe('MempoolView, storage in chunks', () => {
       expect(known?.fee, `child of ${i}`).toBe(Number(p.outputs[0].value) - 1_000);
       expect(known?.prevouts[0].script).toBe(Buffer.from(p.outputs[0].script).toString('hex'));
     });
-    expect(v.store.heldBytes).toBeLessThan(40e6);
+    // The confirmed ones are kept for their outputs (~32 MB of scripts, within KEPT_BYTES_MAX): beside them, chunks were let go.
+    expect(v.store.keptBytes).toBeGreaterThan(30e6);
+    expect(v.store.heldBytes - v.store.keptBytes).toBeLessThan(40e6);
+  });
+});
+
+describe('MempoolView, confirmed transactions kept for their outputs', () => {
+  const script = (t: DecodedTx, i: number): string => Buffer.from(t.outputs[i].script).toString('hex');
+
+  it('keeps a transaction it held once a block confirms it: a child seen after has its fee from it; the kept one is out of the view, and not taken again when relayed', () => {
+    const v = new MempoolView(limits, 1);
+    const parent = mkTx({ ins: [[fundingTxid(1), 0]], outs: [10_000, 20_000] });
+    v.add(parent, 1);
+    expect(v.confirm([mkCoinbase(1), parent]).confirmed).toEqual([{ index: 1, time: 1 }]);
+    expect([v.size, v.vsize, v.get(parent.txid), [...v.entries()]]).toEqual([0, 0, undefined, []]);
+    expect(v.store.kept).toBe(1);
+    const child = mkTx({ ins: [[parent, 0], [parent, 1]], outs: [29_000] });
+    const known = v.add(child, 2)?.known;
+    expect(known?.fee).toBe(1_000);
+    expect(known?.prevouts).toEqual([{ value: 10_000, script: script(parent, 0) }, { value: 20_000, script: script(parent, 1) }]);
+    // Confirmed: no ancestor in the view, so no package feerate.
+    expect(known?.effectiveFeerate).toBeUndefined();
+    expect(v.add(parent, 3)).toBeUndefined();
+    expect([v.size, v.vsize]).toEqual([1, child.vsize]);
+    expect(v.oldestAge(2_001)).toBe(2);
+  });
+
+  it('marks the outputs a later block spends: a transaction spending one then has no fee, the other output still gives one', () => {
+    const v = new MempoolView(limits, 2);
+    const parent = mkTx({ ins: [[fundingTxid(1), 0]], outs: [10_000, 20_000] });
+    v.add(parent, 1);
+    v.confirm([mkCoinbase(1), parent]);
+    // A block with a spender of output 0 the view never saw.
+    v.confirm([mkCoinbase(2), mkTx({ ins: [[parent, 0]], outs: [9_000] })]);
+    expect(v.add(mkTx({ ins: [[parent, 0]], outs: [8_000], tag: 1 }), 2)?.known).toBeUndefined();
+    expect(v.add(mkTx({ ins: [[parent, 1]], outs: [19_000], tag: 2 }), 3)?.known?.fee).toBe(1_000);
+    // A block spending a kept parent and its child together, the child after it: both marked.
+    const a = mkTx({ ins: [[fundingTxid(2), 0]], outs: [5_000] });
+    const b = mkTx({ ins: [[a, 0]], outs: [4_000] });
+    v.add(a, 4);
+    v.add(b, 5);
+    v.confirm([mkCoinbase(3), a, b]);
+    expect(v.add(mkTx({ ins: [[a, 0]], outs: [1], tag: 3 }), 6)?.known).toBeUndefined();
+    expect(v.add(mkTx({ ins: [[b, 0]], outs: [3_000], tag: 4 }), 7)?.known?.fee).toBe(1_000);
+  });
+
+  it('keeps at most `confirmedMax` outputs of them, the oldest going first, and gives their slots to the view first', () => {
+    // 11 slots (maxTxs + 1); outputs of confirmed transactions kept: 6.
+    const v = new MempoolView({ ...limits, maxTxs: 10 }, 3, 6);
+    const parents = Array.from({ length: 5 }, (_, i) => mkTx({ ins: [[fundingTxid(10 + i), 0]], outs: [10_000, 20_000] }));
+    parents.forEach((p, i) => v.add(p, i));
+    v.confirm([mkCoinbase(1), ...parents]);
+    expect([v.store.kept, v.store.keptOutputs]).toEqual([3, 6]);
+    const childOf = (p: DecodedTx, tag: number): DecodedTx => mkTx({ ins: [[p, 0]], outs: [9_000], tag });
+    expect(v.add(childOf(parents[0], 1), 10)?.known).toBeUndefined();
+    expect(v.add(childOf(parents[1], 2), 11)?.known).toBeUndefined();
+    for (const [k, p] of parents.slice(2).entries()) expect(v.add(childOf(p, 3 + k), 12)?.known?.fee, `parent ${2 + k}`).toBe(1_000);
+    expect(v.size).toBe(5);
+    // Five more fill the view's ten: each slot past the 11 made is a kept one's, the oldest first, and nothing leaves the view.
+    const left: Left[] = [];
+    for (let i = 0; i < 5; i++) left.push(...(v.add(mkTx({ ins: [[fundingTxid(100 + i), 0]], outs: [1] }), 20)?.left ?? []));
+    expect([v.size, left]).toEqual([10, []]);
+    expect(v.store.kept).toBeLessThan(3);
+    expect(v.store.kept).toBeGreaterThan(0);
+    // One more: the view's oldest goes for size, the kept ones silently.
+    const over = v.add(mkTx({ ins: [[fundingTxid(200), 0]], outs: [1] }), 21);
+    expect(over?.left.map((l) => [l.entry.txid, l.reason])).toEqual([[id(childOf(parents[0], 1)), 'size']]);
+    expect([v.size, v.store.kept]).toEqual([10, 0]);
+  });
+
+  it('keeps their outputs exact through the arena\'s compactions, within their bound in bytes', () => {
+    // 10,000-byte scripts: 400 fill a 4 MB chunk. Kept: 20,000 outputs' worth of bytes (2.56 MB), ~250 such transactions.
+    const v = new MempoolView({ ...limits, maxTxs: 100_000 }, 5, 20_000);
+    const big = (i: number): DecodedTx => {
+      const t = mkTx({ ins: [[fundingTxid(50_000 + i), 0]], outs: [50_000 + i], tag: i % 256 });
+      const script = new Uint8Array(10_000).fill(i % 251);
+      script[0] = 0x51;
+      return { ...t, outputs: [{ value: t.outputs[0].value, script }] };
+    };
+    const confirmed: DecodedTx[] = [];
+    let movedWhileKept = 0;
+    for (let round = 0; round < 4; round++) {
+      const txs = Array.from({ length: 1_200 }, (_, i) => big(round * 1_200 + i));
+      const before = v.store.compactions;
+      for (const t of txs) v.add(t, round);
+      if (v.store.kept > 0) movedWhileKept += v.store.compactions - before;
+      // The last kept ones (the previous block's last), through this round's compactions: each child's fee exact.
+      const kept = confirmed.slice(confirmed.length - v.store.kept);
+      kept.forEach((p, k) => {
+        const known = v.add(mkTx({ ins: [[p, 0]], outs: [1_000], tag: k % 256 }), round)?.known;
+        expect(known?.fee, `round ${round}, kept ${k}`).toBe(Number(p.outputs[0].value) - 1_000);
+        expect(known?.prevouts[0].script).toBe(Buffer.from(p.outputs[0].script).toString('hex'));
+      });
+      // Nine in ten confirmed, the tenth stays.
+      const block = txs.filter((_, i) => i % 10 !== 0);
+      v.confirm([mkCoinbase(round), ...block]);
+      confirmed.push(...block);
+      expect(v.store.keptBytes).toBeLessThanOrEqual(20_000 * 128);
+      expect(v.store.kept).toBeGreaterThan(200);
+    }
+    expect(movedWhileKept).toBeGreaterThan(0);
+    // The oldest confirmed went first.
+    expect(v.add(mkTx({ ins: [[confirmed[0], 0]], outs: [1_000] }), 9)?.known).toBeUndefined();
+  });
+
+  it('lets kept ones expire silently, and reads the oldest age past them', () => {
+    const v = new MempoolView({ ...limits, maxAgeMs: 100_000 }, 4);
+    const a = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1_000] });
+    const b = mkTx({ ins: [[fundingTxid(2), 0]], outs: [1_000] });
+    v.add(a, 0);
+    v.add(b, 50_000);
+    v.confirm([mkCoinbase(1), a]);
+    expect(v.oldestAge(60_000)).toBe(10);
+    expect(v.expire(100_000)).toEqual([]);
+    expect([v.size, v.store.kept]).toEqual([1, 0]);
+    expect(v.add(mkTx({ ins: [[a, 0]], outs: [1] }), 100_001)?.known).toBeUndefined();
   });
 });
 
