@@ -260,7 +260,7 @@ console.log(
     estimate_mb_at_fill: +fillEstimateMb.toFixed(1),
     heap_mb_end: +endMb.toFixed(1),
     // Recent blocks' outputs the view knows: those of transactions it held (kept in their slots) and the others' (copied).
-    confirmed_outputs: view.confirmedOutputs.size + view.store.keptOutputs,
+    confirmed_outputs: view.prevouts.ring.size + view.store.kept.outputs,
     known_fee: view.known.count,
   }),
 );

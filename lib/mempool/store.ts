@@ -5,9 +5,9 @@ import { pack, packedLength } from './pack.js';
 import { TxidTable, TX, SPENT } from './table.js';
 import { CONFIRMED_OUTPUTS_MAX, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 import { KeptQueue } from './kept.js';
+import { NONE, SLOT_FIXED_BYTES, Slab } from './slab.js';
 
-/** No slot. */
-export const NONE = -1;
+export { NONE } from './slab.js';
 
 const LIVE = 1;
 const SIGNALS = 2;
@@ -16,7 +16,6 @@ const OUTPUTS = 4;
 const PARENTS = 8;
 /** Confirmed, kept for its outputs (not LIVE: not in the view). */
 const KEPT = 16;
-const MIN_SLOTS = 1024;
 
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
@@ -27,17 +26,10 @@ const MIN_SLOTS = 1024;
  */
 const ENTRY_BYTES = 200;
 const INPUT_BYTES = 36;
-const SLOT_FIXED_BYTES = 32 + 4 * 4 + 8 * 3 + 4 * 4 + 1;
-
-function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, n: number): T {
-  const b = make(n);
-  b.set(a);
-  return b;
-}
 
 /**
- * The view's transactions in typed arrays, a slot each (struct of arrays, slots reused through a
- * free list), in arrival order (a doubly linked list through the slots), indexed in the view's
+ * The view's transactions in typed arrays, a slot each (slab.ts: struct of arrays, slots reused
+ * through a free list, in arrival order), indexed in the view's
  * table (table.ts): txid → slot (TX) and spent outpoint → (spender slot, input) (SPENT). What
  * varies in length is packed (pack.ts) in a byte arena (arena.ts), a range a slot. No object,
  * string or hex per transaction: nothing for the GC to trace.
@@ -48,41 +40,22 @@ function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a
  * (kept.ts), and first when a slot is wanted; they stay in the arrival order (the arena's
  * compactions walk it), where the view skips them.
  */
-export class TxStore {
-  txid = new Uint8Array(0);
-  vsize = new Uint32Array(0);
-  weight = new Uint32Array(0);
-  time = new Float64Array(0);
-  /** Satoshis; NaN while unknown. */
-  fee = new Float64Array(0);
-  outValue = new Float64Array(0);
-  nIn = new Uint32Array(0);
-  nOut = new Uint32Array(0);
-  flags = new Uint8Array(0);
-  prev = new Int32Array(0);
-  next = new Int32Array(0);
-  private dataOff = new Int32Array(0);
-  private dataLen = new Int32Array(0);
+export class TxStore extends Slab {
   private readonly arena = new Arena();
   /** The arena's live ranges in arrival order (= arena order), for its compactions. */
   private readonly ranges: LiveRanges = (move) => {
     for (let e = this.head; e !== NONE; e = this.next[e]) this.dataOff[e] = move(this.dataOff[e], this.dataLen[e]);
   };
-  head = NONE;
-  tail = NONE;
   /** Transactions in the view (LIVE; KEPT ones are not). */
   count = 0;
-  /** Kept slots, in the order they were kept. */
-  private readonly keptQueue: KeptQueue;
-  private freeHead = NONE;
-  private top = 0;
+  /** Kept transactions, in the order they were kept, and their totals. */
+  readonly kept: KeptQueue;
   /** The view's one table: this store's TX and SPENT entries, and the recent outputs' CONF entries (outputs.ts). */
   readonly table: TxidTable;
 
   /**
    * `offset`: which 4 bytes of a txid (0..28) its table hashes, drawn per process: a peer cannot aim at a home.
-   * `capacity`: slots made at once (the view's bound): a slot's pages are touched when it is first used,
-   * where growing by 1.5× copied every slot into fresh pages (~3 ns a byte on first touch here, BENCHMARKS.md).
+   * `capacity`: slots made at once (the view's bound, Slab).
    */
   constructor(
     offset: number,
@@ -90,26 +63,15 @@ export class TxStore {
     /** Outputs of kept transactions at most. */
     keptMax = CONFIRMED_OUTPUTS_MAX,
   ) {
-    this.keptQueue = new KeptQueue(keptMax);
+    super(capacity);
+    this.kept = new KeptQueue(keptMax);
     this.table = new TxidTable(offset);
     this.table.txs = this;
-    if (capacity > 0) this.grow(capacity);
   }
 
   /** Outpoints the view's transactions spend. */
   get spentCount(): number {
     return this.table.count(SPENT);
-  }
-
-  /** Kept transactions, their outputs and their packed bytes. */
-  get kept(): number {
-    return this.keptQueue.count;
-  }
-  get keptOutputs(): number {
-    return this.keptQueue.outputs;
-  }
-  get keptBytes(): number {
-    return this.keptQueue.bytes;
   }
 
   /** The arena's compactions so far. */
@@ -222,7 +184,7 @@ export class TxStore {
     this.unspend(slot);
     this.flags[slot] = KEPT | OUTPUTS;
     this.count--;
-    const q = this.keptQueue;
+    const q = this.kept;
     if (q.full) this.dropOldestKept();
     q.push(slot, this.nOut[slot], this.dataLen[slot]);
     while (q.over && this.dropOldestKept());
@@ -241,7 +203,7 @@ export class TxStore {
    * loss, no more).
    */
   private dropOldestKept(): boolean {
-    for (let slot = this.keptQueue.shift(); slot >= 0; slot = this.keptQueue.shift()) {
+    for (let slot = this.kept.shift(); slot >= 0; slot = this.kept.shift()) {
       if ((this.flags[slot] & KEPT) === 0) continue;
       this.remove(slot);
       return true;
@@ -272,11 +234,13 @@ export class TxStore {
 
   /** Holds `tx` (the caller knows it is not held), at the end of the arrival order; its fee unknown. `parents`: an input's transaction is in the view. */
   add(tx: DecodedTx, time: number, signals: boolean, outValue: number, parents: boolean): number {
-    const slot = this.alloc();
+    // Kept transactions take the slots the view does not need: the oldest goes before the slots grow.
+    if (this.full && this.kept.count > 0) this.dropOldestKept();
     const nIn = tx.inputs.length;
     const nOut = tx.outputs.length;
     const keep = nOut <= OUTPUTS_PER_TX_MAX;
     const len = packedLength(tx, keep);
+    const slot = this.alloc();
     const off = this.arena.take(len, this.ranges);
     this.dataOff[slot] = off;
     this.dataLen[slot] = len;
@@ -290,11 +254,8 @@ export class TxStore {
     this.nIn[slot] = nIn;
     this.nOut[slot] = nOut;
     this.flags[slot] = LIVE | (signals ? SIGNALS : 0) | (keep ? OUTPUTS : 0) | (parents ? PARENTS : 0);
-    this.prev[slot] = this.tail;
-    this.next[slot] = NONE;
-    if (this.tail === NONE) this.head = slot;
-    else this.next[this.tail] = slot;
-    this.tail = slot;
+    // In the arrival order (which a compaction in take() above walks) once its range is set.
+    this.append(slot);
     this.count++;
     const t = this.table;
     t.insert(t.hash(tx.txid), TX, 0, slot, 0, tx.txid, 0);
@@ -321,51 +282,15 @@ export class TxStore {
     if ((f & LIVE) !== 0) {
       this.unspend(slot);
       this.count--;
-    } else if ((f & KEPT) !== 0) this.keptQueue.left(this.nOut[slot], this.dataLen[slot]);
+    } else if ((f & KEPT) !== 0) this.kept.left(this.nOut[slot], this.dataLen[slot]);
     else return;
     const t = this.table;
     t.remove(t.hash(this.txid, slot * 32), TX, 0, slot);
-    const p = this.prev[slot];
-    const n = this.next[slot];
-    if (p === NONE) this.head = n;
-    else this.next[p] = n;
-    if (n === NONE) this.tail = p;
-    else this.prev[n] = p;
-    this.flags[slot] = 0;
     this.arena.free(this.dataOff[slot], this.dataLen[slot]);
-    this.next[slot] = this.freeHead;
-    this.freeHead = slot;
+    this.release(slot);
   }
 
   live(slot: number): boolean {
     return slot >= 0 && (this.flags[slot] & LIVE) !== 0;
-  }
-
-  private alloc(): number {
-    // Kept transactions take the slots the view does not need: the oldest goes before the slots grow.
-    if (this.freeHead === NONE && this.top === this.vsize.length && this.keptQueue.count > 0) this.dropOldestKept();
-    if (this.freeHead !== NONE) {
-      const s = this.freeHead;
-      this.freeHead = this.next[s];
-      return s;
-    }
-    if (this.top === this.vsize.length) this.grow(Math.max(MIN_SLOTS, Math.ceil(this.vsize.length * 1.5)));
-    return this.top++;
-  }
-
-  private grow(n: number): void {
-    this.txid = grown(this.txid, (m) => new Uint8Array(m), n * 32);
-    this.vsize = grown(this.vsize, (m) => new Uint32Array(m), n);
-    this.weight = grown(this.weight, (m) => new Uint32Array(m), n);
-    this.time = grown(this.time, (m) => new Float64Array(m), n);
-    this.fee = grown(this.fee, (m) => new Float64Array(m), n);
-    this.outValue = grown(this.outValue, (m) => new Float64Array(m), n);
-    this.nIn = grown(this.nIn, (m) => new Uint32Array(m), n);
-    this.nOut = grown(this.nOut, (m) => new Uint32Array(m), n);
-    this.flags = grown(this.flags, (m) => new Uint8Array(m), n);
-    this.prev = grown(this.prev, (m) => new Int32Array(m), n);
-    this.next = grown(this.next, (m) => new Int32Array(m), n);
-    this.dataOff = grown(this.dataOff, (m) => new Int32Array(m), n);
-    this.dataLen = grown(this.dataLen, (m) => new Int32Array(m), n);
   }
 }

@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { DecodedTx } from '../wire/model.js';
 import { toReversedHex } from '../wire/hex.js';
-import { ConfirmedOutputs, type Output } from './outputs.js';
+import type { Output } from './outputs.js';
+import { Prevouts } from './prevouts.js';
 import { DEFAULT_VIEW_LIMITS, VIEW_MAX_TXS, NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE, TxStore } from './store.js';
@@ -22,10 +23,9 @@ const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
  */
 export class MempoolView {
   readonly store: TxStore;
-  /** Set by valueOf(); add() keeps one per input in `srcs`. */
-  private src = NONE;
+  /** Where inputs' outputs are known; add() keeps where each input's is (Prevouts.src) in `srcs`. */
+  readonly prevouts: Prevouts;
   private srcs = new Int32Array(16);
-  readonly confirmedOutputs: ConfirmedOutputs;
   private vsizeTotal = 0;
   private bytesTotal = 0;
   private knownCount = 0;
@@ -43,7 +43,7 @@ export class MempoolView {
   ) {
     // The slots for the bound at once (limits.maxTxs, and one more: add() evicts once past it).
     this.store = new TxStore(offset, Math.min(limits.maxTxs, VIEW_MAX_TXS) + 1, confirmedMax);
-    this.confirmedOutputs = new ConfirmedOutputs(this.store.table, confirmedMax);
+    this.prevouts = new Prevouts(this.store, confirmedMax);
   }
 
   get size(): number {
@@ -77,24 +77,6 @@ export class MempoolView {
     return this.store.live(slot) ? this.info(slot) : undefined;
   }
 
-  /**
-   * Where the output `vout` of `txid` (at `b[at..]`) is known, into `this.src` (a view slot, or
-   * -2 - a ring position of the recent blocks' outputs), with its value; undefined if unknown.
-   */
-  private valueOf(b: Uint8Array, at: number, vout: number): number | undefined {
-    // Its transaction, its spender, its recent output: one scan of one line (table.ts); add() reads the spender too.
-    this.store.lookup(b, at, vout);
-    const { foundTx: parent, foundConf: pos } = this.store.table;
-    const v = parent === NONE ? undefined : this.store.outputValue(parent, vout);
-    this.src = v !== undefined ? parent : -2 - pos;
-    return v ?? (pos < 0 ? undefined : this.confirmedOutputs.value(pos));
-  }
-
-  /** The output a valueOf() found, as the lines print it. */
-  private outputAt(src: number, vout: number): Output {
-    return src >= 0 ? this.store.output(src, vout) : this.confirmedOutputs.output(-2 - src);
-  }
-
   /** A relayed transaction; undefined if the view holds it already, or a recent block confirmed it (it is kept: TxStore.keep). */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
@@ -110,13 +92,13 @@ export class MempoolView {
     for (let i = 0; i < n; i++) {
       const input = tx.inputs[i];
       if (input.sequence <= MAX_BIP125_RBF_SEQUENCE) signals = true;
-      const v = this.valueOf(input.prevTxid, 0, input.prevIndex);
+      const v = this.prevouts.valueOf(input.prevTxid, 0, input.prevIndex);
       const { foundTx: parent, foundSpent: other } = s.table;
       if (s.live(parent)) viewParent = true;
       if (v === undefined) allKnown = false;
       else if (allKnown) {
         inValue += v;
-        this.srcs[i] = this.src;
+        this.srcs[i] = this.prevouts.src;
       }
       if (other !== NONE && !(conflicts ??= []).includes(other)) conflicts.push(other);
     }
@@ -175,29 +157,22 @@ export class MempoolView {
 
   /** `srcsValid`: this.srcs holds where each input's output is (add() found them all and nothing left since). */
   private known_(tx: DecodedTx, slot: number, fee: number, srcsValid: boolean, viewParent: boolean): KnownFee | undefined {
-    const s = this.store;
-    const prevouts: Output[] = [];
-    for (let i = 0; i < tx.inputs.length; i++) {
-      const input = tx.inputs[i];
-      if (srcsValid) prevouts.push(this.outputAt(this.srcs[i], input.prevIndex));
-      else if (this.valueOf(input.prevTxid, 0, input.prevIndex) !== undefined) prevouts.push(this.outputAt(this.src, input.prevIndex));
-      else return undefined; // a parent it replaced along with its own conflict: Core would refuse it
-    }
+    const prevouts = this.prevouts.of(tx, srcsValid ? this.srcs : undefined);
+    // Unknown: a parent it replaced along with its own conflict (Core would refuse it).
+    if (prevouts === undefined) return undefined;
     if (!viewParent) return { fee, prevouts };
-    const effectiveFeerate = packageFeerate(s, slot, fee);
+    const effectiveFeerate = packageFeerate(this.store, slot, fee);
     return effectiveFeerate === undefined ? { fee, prevouts } : { fee, prevouts, effectiveFeerate };
   }
 
   /** The inputs of `tx` whose spent output the view does not know (not a view transaction's, not a recent block's). */
   missingInputs(tx: DecodedTx): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < tx.inputs.length; i++) if (this.valueOf(tx.inputs[i].prevTxid, 0, tx.inputs[i].prevIndex) === undefined) out.push(i);
-    return out;
+    return this.prevouts.missing(tx);
   }
 
   /** An output learned elsewhere (Core's RPC): kept with the recent blocks' outputs. */
   learnOutput(prevTxid: Uint8Array, index: number, output: Output): void {
-    this.confirmedOutputs.add(prevTxid, index, output.value, Buffer.from(output.script, 'hex'));
+    this.prevouts.learn(prevTxid, index, output);
   }
 
   /**
@@ -215,7 +190,7 @@ export class MempoolView {
     const left: Left[] = [];
     let x = this.warmed; // the lines of the transactions ahead read first (warm.ts)
     for (let i = 0; i < txs.length; i++) {
-      if (i % CONFIRM_AHEAD === 0) x = (x + warmBlock(s, this.confirmedOutputs, txs, i, this.found)) & 0xffff;
+      if (i % CONFIRM_AHEAD === 0) x = (x + warmBlock(s, this.prevouts.ring, txs, i, this.found)) & 0xffff;
       const tx = txs[i];
       // Found by warmBlock; a conflict's descendants may have left since (their slots are not reused before the block is done).
       let e = this.found[i % CONFIRM_AHEAD];
@@ -229,7 +204,7 @@ export class MempoolView {
       let by: string | undefined;
       for (let k = 0; k < tx.inputs.length; k++) {
         const input = tx.inputs[k];
-        this.spend(input.prevTxid, input.prevIndex);
+        this.prevouts.spend(input.prevTxid, input.prevIndex);
         // The view held it: it was its outpoints' one spender (add() removes conflicts first).
         if (e !== NONE) continue;
         const other = s.spender(input.prevTxid, 0, input.prevIndex);
@@ -243,17 +218,10 @@ export class MempoolView {
         continue;
       }
       if (e !== NONE) this.remove(e);
-      for (let j = 0; j < tx.outputs.length; j++) this.confirmedOutputs.add(tx.txid, j, Number(tx.outputs[j].value), tx.outputs[j].script);
+      this.prevouts.confirmed(tx);
     }
     this.warmed = x;
     return { confirmed, unseen, left };
-  }
-
-  /** A block spent output `vout` of the txid: a kept transaction's is marked, a recent output goes (two probes of one line, each checking only its kind's entries). */
-  private spend(txid: Uint8Array, vout: number): void {
-    const kept = this.store.find(txid);
-    if (this.store.isKept(kept)) this.store.spend(kept, vout);
-    this.confirmedOutputs.spent(txid, vout);
   }
 
   /** Removes what is older than the age limit, with its descendants (Core's CTxMemPool::Expire); kept ones that old go too. */
@@ -311,7 +279,7 @@ export class MempoolView {
     let inValue = 0;
     for (let i = 0; i < n; i++) {
       const [b, at] = s.inputTxidAt(e, i);
-      const v = this.valueOf(b, at, s.inputVout(e, i));
+      const v = this.prevouts.valueOf(b, at, s.inputVout(e, i));
       if (v === undefined) return;
       inValue += v;
     }

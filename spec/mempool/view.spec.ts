@@ -300,8 +300,8 @@ describe('MempoolView, storage in chunks', () => {
       expect(known?.prevouts[0].script).toBe(Buffer.from(p.outputs[0].script).toString('hex'));
     });
     // The confirmed ones are kept for their outputs (~32 MB of scripts, within KEPT_BYTES_MAX): beside them, chunks were let go.
-    expect(v.store.keptBytes).toBeGreaterThan(30e6);
-    expect(v.store.heldBytes - v.store.keptBytes).toBeLessThan(40e6);
+    expect(v.store.kept.bytes).toBeGreaterThan(30e6);
+    expect(v.store.heldBytes - v.store.kept.bytes).toBeLessThan(40e6);
   });
 });
 
@@ -314,7 +314,7 @@ describe('MempoolView, confirmed transactions kept for their outputs', () => {
     v.add(parent, 1);
     expect(v.confirm([mkCoinbase(1), parent]).confirmed).toEqual([{ index: 1, time: 1 }]);
     expect([v.size, v.vsize, v.get(parent.txid), [...v.entries()]]).toEqual([0, 0, undefined, []]);
-    expect(v.store.kept).toBe(1);
+    expect(v.store.kept.count).toBe(1);
     const child = mkTx({ ins: [[parent, 0], [parent, 1]], outs: [29_000] });
     const known = v.add(child, 2)?.known;
     expect(known?.fee).toBe(1_000);
@@ -351,7 +351,7 @@ describe('MempoolView, confirmed transactions kept for their outputs', () => {
     const parents = Array.from({ length: 5 }, (_, i) => mkTx({ ins: [[fundingTxid(10 + i), 0]], outs: [10_000, 20_000] }));
     parents.forEach((p, i) => v.add(p, i));
     v.confirm([mkCoinbase(1), ...parents]);
-    expect([v.store.kept, v.store.keptOutputs]).toEqual([3, 6]);
+    expect([v.store.kept.count, v.store.kept.outputs]).toEqual([3, 6]);
     const childOf = (p: DecodedTx, tag: number): DecodedTx => mkTx({ ins: [[p, 0]], outs: [9_000], tag });
     expect(v.add(childOf(parents[0], 1), 10)?.known).toBeUndefined();
     expect(v.add(childOf(parents[1], 2), 11)?.known).toBeUndefined();
@@ -361,12 +361,12 @@ describe('MempoolView, confirmed transactions kept for their outputs', () => {
     const left: Left[] = [];
     for (let i = 0; i < 5; i++) left.push(...(v.add(mkTx({ ins: [[fundingTxid(100 + i), 0]], outs: [1] }), 20)?.left ?? []));
     expect([v.size, left]).toEqual([10, []]);
-    expect(v.store.kept).toBeLessThan(3);
-    expect(v.store.kept).toBeGreaterThan(0);
+    expect(v.store.kept.count).toBeLessThan(3);
+    expect(v.store.kept.count).toBeGreaterThan(0);
     // One more: the view's oldest goes for size, the kept ones silently.
     const over = v.add(mkTx({ ins: [[fundingTxid(200), 0]], outs: [1] }), 21);
     expect(over?.left.map((l) => [l.entry.txid, l.reason])).toEqual([[id(childOf(parents[0], 1)), 'size']]);
-    expect([v.size, v.store.kept]).toEqual([10, 0]);
+    expect([v.size, v.store.kept.count]).toEqual([10, 0]);
   });
 
   it('keeps their outputs exact through the arena\'s compactions, within their bound in bytes', () => {
@@ -384,9 +384,9 @@ describe('MempoolView, confirmed transactions kept for their outputs', () => {
       const txs = Array.from({ length: 1_200 }, (_, i) => big(round * 1_200 + i));
       const before = v.store.compactions;
       for (const t of txs) v.add(t, round);
-      if (v.store.kept > 0) movedWhileKept += v.store.compactions - before;
+      if (v.store.kept.count > 0) movedWhileKept += v.store.compactions - before;
       // The last kept ones (the previous block's last), through this round's compactions: each child's fee exact.
-      const kept = confirmed.slice(confirmed.length - v.store.kept);
+      const kept = confirmed.slice(confirmed.length - v.store.kept.count);
       kept.forEach((p, k) => {
         const known = v.add(mkTx({ ins: [[p, 0]], outs: [1_000], tag: k % 256 }), round)?.known;
         expect(known?.fee, `round ${round}, kept ${k}`).toBe(Number(p.outputs[0].value) - 1_000);
@@ -396,8 +396,8 @@ describe('MempoolView, confirmed transactions kept for their outputs', () => {
       const block = txs.filter((_, i) => i % 10 !== 0);
       v.confirm([mkCoinbase(round), ...block]);
       confirmed.push(...block);
-      expect(v.store.keptBytes).toBeLessThanOrEqual(20_000 * 128);
-      expect(v.store.kept).toBeGreaterThan(200);
+      expect(v.store.kept.bytes).toBeLessThanOrEqual(20_000 * 128);
+      expect(v.store.kept.count).toBeGreaterThan(200);
     }
     expect(movedWhileKept).toBeGreaterThan(0);
     // The oldest confirmed went first.
@@ -413,7 +413,7 @@ describe('MempoolView, confirmed transactions kept for their outputs', () => {
     v.confirm([mkCoinbase(1), a]);
     expect(v.oldestAge(60_000)).toBe(10);
     expect(v.expire(100_000)).toEqual([]);
-    expect([v.size, v.store.kept]).toEqual([1, 0]);
+    expect([v.size, v.store.kept.count]).toEqual([1, 0]);
     expect(v.add(mkTx({ ins: [[a, 0]], outs: [1] }), 100_001)?.known).toBeUndefined();
   });
 });
