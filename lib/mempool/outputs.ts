@@ -10,12 +10,13 @@ export interface Output {
 }
 
 /**
- * Outputs of confirmed transactions, from the blocks received since start (and what --rpc told),
- * kept so that the fee of a transaction spending them is known: a ring of the CONFIRMED_OUTPUTS_MAX
- * most recent (the oldest overwritten), and an output a block spent goes at once (it cannot be
- * spent again). 250,000 outputs at ~100 bytes each (~25 MB, measured in BENCHMARKS.md) is ~30
- * mainnet blocks (~7,500 outputs each), about five hours: most transactions spend outputs older
- * than that, which only --rpc resolves.
+ * Outputs of confirmed transactions the view did not hold, from the blocks received since start
+ * (and what --rpc told), kept so that the fee of a transaction spending them is known: a ring of
+ * the CONFIRMED_OUTPUTS_MAX most recent (the oldest overwritten), and an output a block spent goes
+ * at once (it cannot be spent again). Those of transactions the view held stay in their slots
+ * (store.ts keep(), within as many outputs). 250,000 outputs is ~30 mainnet blocks (~7,500
+ * outputs each), about five hours: most transactions spend outputs older than that, which only
+ * --rpc resolves.
  */
 export const CONFIRMED_OUTPUTS_MAX = 250_000;
 /** Ring entries overwrittenHomes() reads ahead for one transaction's outputs (more would evict the first before they are used). */
