@@ -97,8 +97,8 @@ export class V2Session {
 
   /**
    * Appends what `chunk` makes to `out` (returned), in stream order, even when it throws: the
-   * packets authenticated before a failure in the same chunk go on as they would have had the
-   * stream been cut before it.
+   * packets authenticated before a failure in the same chunk go on, as they would had the stream
+   * been cut just before it.
    */
   receive(chunk: Uint8Array, out: V2Output[] = []): V2Output[] {
     if (this.failure) throw this.failure;
@@ -164,8 +164,10 @@ export class V2Session {
     return at + take;
   }
 
-  /** agreeOutside: the shared secret of the `agree` output; then what was held meanwhile, as receive() would have taken it. */
-  /** Like receive(): appends to `out`, even when it throws. */
+  /**
+   * agreeOutside: the shared secret of the `agree` output; then what was held meanwhile, as
+   * receive() would have taken it, appended to `out` as receive() does (even when it throws).
+   */
   agreed(secret: Uint8Array, out: V2Output[] = []): V2Output[] {
     if (this.failure) throw this.failure;
     if (this.state !== 'agree') throw new Error('V2Session.agreed() without an agree output');
