@@ -26,13 +26,16 @@ export function descendantsOf(s: TxStore, root: number): number[] {
  */
 export const ANCESTORS_MAX = 64;
 
-/** Every view transaction `e` descends from (not `e`), each once; undefined past `limit` of them. */
+/**
+ * Every view transaction `e` descends from (not `e`), each once, in the order found (breadth
+ * first); undefined past `limit` of them. The result is also the walk's queue, and whether a
+ * parent was found already is a scan of it: at most `limit` (64) entries, so a walk is bounded
+ * whatever the view holds, and a chain's short walk allocates one array, not a Set besides.
+ */
 export function ancestorsOf(s: TxStore, e: number, limit = ANCESTORS_MAX): number[] | undefined {
   const out: number[] = [];
-  let seen: Set<number> | undefined;
-  const queue: number[] = [e];
-  for (let at = 0; at < queue.length; at++) {
-    const q = queue[at];
+  for (let at = -1; at < out.length; at++) {
+    const q = at < 0 ? e : out[at];
     // Most transactions spend confirmed outputs only: their inputs' lookups (each a cache miss) are skipped.
     if (!s.mayHaveParents(q)) continue;
     const n = s.nIn[q];
@@ -41,11 +44,8 @@ export function ancestorsOf(s: TxStore, e: number, limit = ANCESTORS_MAX): numbe
       const parent = s.parentOf(q, i);
       if (parent === NONE) continue;
       found = true;
-      seen ??= new Set<number>([e]);
-      if (seen.has(parent)) continue;
-      seen.add(parent);
+      if (parent === e || out.includes(parent)) continue;
       if (out.push(parent) > limit) return undefined;
-      queue.push(parent);
     }
     if (!found) s.setParents(q, false);
   }
