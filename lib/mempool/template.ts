@@ -1,5 +1,6 @@
-import { ancestorsOf } from './graph.js';
+import { ANCESTORS_MAX, ancestorsOf } from './graph.js';
 import { NONE, type TxStore } from './store.js';
+import { ScoreHeap } from './heap.js';
 
 /**
  * Feerate levels (sat/vB) of Jochen Hoenicke's mempool charts (https://jochen-hoenicke.de/queue/),
@@ -44,49 +45,113 @@ export function feerateHistogram(s: TxStore): Histogram {
   return { count, vsize };
 }
 
-/** A max-heap of (score, candidate) pairs; stale pairs are skipped by the reader. */
-class ScoreHeap {
-  private readonly score: number[] = [];
-  private readonly item: number[] = [];
-  get size(): number {
-    return this.item.length;
-  }
-  push(score: number, item: number): void {
-    let i = this.item.length;
-    this.score.push(score);
-    this.item.push(item);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.score[p] >= score) break;
-      this.score[i] = this.score[p];
-      this.item[i] = this.item[p];
-      i = p;
-    }
-    this.score[i] = score;
-    this.item[i] = item;
-  }
-  /** The top pair's item and score, removed. */
-  pop(): [number, number] {
-    const top: [number, number] = [this.item[0], this.score[0]];
-    const lastS = this.score.pop() as number;
-    const lastI = this.item.pop() as number;
-    const n = this.item.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        let c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && this.score[c + 1] > this.score[c]) c++;
-        if (this.score[c] <= lastS) break;
-        this.score[i] = this.score[c];
-        this.item[i] = this.item[c];
-        i = c;
+/** Whether the txid at `t[a..a+32]` is below the one at `t[b..]`, as Core's uint256 compares (memcmp of the internal bytes). */
+export function txidBefore(t: Uint8Array, a: number, b: number): boolean {
+  for (let k = 0; k < 32; k++) if (t[a + k] !== t[b + k]) return t[a + k] < t[b + k];
+  return false;
+}
+
+/**
+ * What a template chooses from: candidate c (in arrival order) is the transaction in slot[c], with
+ * its package's sums (it and its in-view ancestors) and its ancestors' slots at
+ * anc[ancAt[c]..ancAt[c + 1]); candOf[slot] is its candidate + 1 (0: not walked yet, -1: left out).
+ */
+interface Candidates {
+  n: number;
+  slot: Int32Array;
+  fee: Float64Array;
+  vsize: Float64Array;
+  weight: Float64Array;
+  ancAt: Int32Array;
+  anc: Int32Array;
+  candOf: Int32Array;
+}
+
+/**
+ * The transactions with a known fee whose ancestors' fees are all known, at most ANCESTORS_MAX
+ * ancestors, in one walk of the view. A transaction's ancestors are its parents' (candidates
+ * already: they mostly arrived before it) with the parents: one look-up an input, not one an
+ * ancestor's input (a chain of 25 costs 25 walks of one step, not 300). A parent that arrived after
+ * its child is not walked yet: then the child's ancestors are walked from it (graph.ts).
+ */
+function candidates(s: TxStore): Candidates {
+  const n0 = s.count;
+  const c: Candidates = { n: 0, slot: new Int32Array(n0), fee: new Float64Array(n0), vsize: new Float64Array(n0), weight: new Float64Array(n0), ancAt: new Int32Array(n0 + 1), anc: new Int32Array(1024), candOf: new Int32Array(s.vsize.length) };
+  const { candOf } = c;
+  // Per slot: the last walk (its stamp) that counted it among a transaction's ancestors.
+  const seen = new Int32Array(s.vsize.length);
+  let stamp = 0;
+  // This transaction's ancestors so far: at most ANCESTORS_MAX before a parent's are added, one and ANCESTORS_MAX more after.
+  const found = new Int32Array(2 * ANCESTORS_MAX + 1);
+  let ancs = 0;
+  for (let e = s.head; e !== NONE; e = s.next[e]) {
+    if (!s.live(e)) continue; // a confirmed one kept for its outputs (TxStore.keep)
+    let f = s.fee[e];
+    let ok = !Number.isNaN(f);
+    let count = 0;
+    if (ok && s.nIn[e] > 0 && s.mayHaveParents(e)) {
+      stamp++;
+      let parents = false;
+      let later = false;
+      for (let i = 0; i < s.nIn[e] && ok && !later; i++) {
+        const p = s.parentOf(e, i);
+        if (p === NONE) continue;
+        parents = true;
+        if (seen[p] === stamp) continue;
+        const cp = candOf[p];
+        if (cp < 0) ok = false;
+        else if (cp === 0) later = true;
+        else {
+          seen[p] = stamp;
+          found[count++] = p;
+          for (let k = c.ancAt[cp - 1]; k < c.ancAt[cp]; k++) {
+            const a = c.anc[k];
+            if (seen[a] !== stamp) {
+              seen[a] = stamp;
+              found[count++] = a;
+            }
+          }
+          ok = count <= ANCESTORS_MAX;
+        }
       }
-      this.score[i] = lastS;
-      this.item[i] = lastI;
+      if (!parents) s.setParents(e, false);
+      if (ok && later) {
+        const all = ancestorsOf(s, e);
+        if (all === undefined) ok = false;
+        else {
+          found.set(all);
+          count = all.length;
+        }
+      }
     }
-    return top;
+    let v = s.vsize[e];
+    let w = s.weight[e];
+    for (let k = 0; k < count; k++) {
+      const a = found[k];
+      f += s.fee[a];
+      v += s.vsize[a];
+      w += s.weight[a];
+    }
+    // An unknown fee is NaN: so is the sum.
+    if (!ok || Number.isNaN(f)) {
+      candOf[e] = -1;
+      continue;
+    }
+    if (ancs + count > c.anc.length) {
+      const grown = new Int32Array(Math.max(c.anc.length * 2, ancs + count));
+      grown.set(c.anc);
+      c.anc = grown;
+    }
+    for (let k = 0; k < count; k++) c.anc[ancs++] = found[k];
+    const k = c.n++;
+    c.slot[k] = e;
+    c.fee[k] = f;
+    c.vsize[k] = v;
+    c.weight[k] = w;
+    candOf[e] = c.n;
+    c.ancAt[c.n] = ancs;
   }
+  return c;
 }
 
 /**
@@ -95,48 +160,48 @@ class ScoreHeap {
  * addPackageTxs) builds a block: the package (a transaction with its not yet included ancestors)
  * of highest ancestor feerate first, until TEMPLATE_WEIGHT; once a package is in, each of its
  * transactions' descendants is scored again without it (Core's mapModifiedTx, filled by
- * UpdatePackagesForAdded), so a child whose parent went in competes with its own feerate. Work:
- * each candidate has at most ANCESTORS_MAX ancestors, so at most 64 re-scorings a candidate.
- * Undefined when nothing is included. `maxWeight`: the block's room (tests make it small).
+ * UpdatePackagesForAdded), so a child whose parent went in competes with its own feerate. Of equal
+ * scores the smaller txid goes first (txmempool.h CompareTxMemPoolEntryByAncestorFee: `GetHash() <`,
+ * the bytes in their internal order). Undefined when nothing is included. `maxWeight`: the block's
+ * room (tests make it small).
+ *
+ * It runs for every `--mempool-stats` line, while the crawler waits: one walk of the view
+ * (candidates()); candidates, their ancestors and descendants in typed arrays (no Map, Set or
+ * array per candidate); the heap ordered at once, then popped only until the block is full (a
+ * re-scoring pushes a pair: at most one per candidate and ancestor). Linear in the candidates'
+ * ancestors. `npm run bench:template` (300,000 transactions, every fee known, 30% in chains):
+ * 650–750 ms before, 54–83 now (BENCHMARKS.md, "The next block's feerate").
  */
 export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT): number | undefined {
-  // Candidate c: its slot, its not yet included ancestors (with their sums), its descendant candidates.
-  const slots: number[] = [];
-  const ancs: number[][] = [];
-  const fee: number[] = [];
-  const vsize: number[] = [];
-  const weight: number[] = [];
-  const indexOf = new Map<number, number>();
-  for (let e = s.head; e !== NONE; e = s.next[e]) {
-    if (!s.live(e)) continue; // a confirmed one kept for its outputs (TxStore.keep)
-    if (Number.isNaN(s.fee[e])) continue;
-    const anc = s.nIn[e] > 0 ? ancestorsOf(s, e) : [];
-    if (anc === undefined || anc.some((a) => Number.isNaN(s.fee[a]))) continue;
-    indexOf.set(e, slots.length);
-    slots.push(e);
-    ancs.push(anc);
-    fee.push(anc.reduce((t, a) => t + s.fee[a], s.fee[e]));
-    vsize.push(anc.reduce((t, a) => t + s.vsize[a], s.vsize[e]));
-    weight.push(anc.reduce((t, a) => t + s.weight[a], s.weight[e]));
+  const { n, slot, fee, vsize, weight, ancAt, anc, candOf } = candidates(s);
+  const ancs = ancAt[n];
+  // Descendants: candidate a's at desc[descAt[a]..descAt[a + 1]), in arrival order (every ancestor
+  // of a candidate is one: its own ancestors are among the candidate's). Counted, summed to each
+  // range's end, then filled from the ends down (which leaves each at its range's start).
+  const descAt = new Int32Array(n + 1);
+  for (let k = 0; k < ancs; k++) descAt[candOf[anc[k]] - 1]++;
+  for (let a = 1; a <= n; a++) descAt[a] += descAt[a - 1];
+  const desc = new Int32Array(ancs);
+  for (let c = n - 1; c >= 0; c--) for (let k = ancAt[c]; k < ancAt[c + 1]; k++) desc[--descAt[candOf[anc[k]] - 1]] = c;
+  const txid = s.txid;
+  // A txid's first 4 bytes, the first compared (memcmp's order), as one number.
+  const key = new Uint32Array(n);
+  for (let c = 0; c < n; c++) {
+    const at = slot[c] * 32;
+    key[c] = ((txid[at] << 24) | (txid[at + 1] << 16) | (txid[at + 2] << 8) | txid[at + 3]) >>> 0;
   }
-  const descendants = new Map<number, number[]>();
-  const heap = new ScoreHeap();
-  slots.forEach((_slot, c) => {
-    for (const a of ancs[c]) {
-      const d = descendants.get(a);
-      if (d === undefined) descendants.set(a, [c]);
-      else d.push(c);
-    }
-    heap.push(fee[c] / vsize[c], c);
-  });
-  const included = new Set<number>();
+  const heap = new ScoreHeap(n + ancs, key, (a, b) => txidBefore(txid, slot[a] * 32, slot[b] * 32));
+  for (let c = 0; c < n; c++) heap.append(fee[c] / vsize[c], c);
+  heap.order();
+  const included = new Uint8Array(n);
   let blockWeight = 0;
   let failures = 0;
   let lowest: number | undefined;
   while (heap.size > 0) {
-    const [c, score] = heap.pop();
+    const score = heap.topScore();
+    const c = heap.pop();
     // Stale: already in, or scored again since this pair was pushed.
-    if (included.has(slots[c]) || score !== fee[c] / vsize[c]) continue;
+    if (included[c] === 1 || score !== fee[c] / vsize[c]) continue;
     if (blockWeight + weight[c] > maxWeight) {
       if (++failures > MAX_CONSECUTIVE_FAILURES && blockWeight > maxWeight - BLOCK_FULL_ENOUGH_WEIGHT_DELTA) break;
       continue;
@@ -144,15 +209,19 @@ export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT): nu
     failures = 0;
     blockWeight += weight[c];
     lowest = lowest === undefined ? score : Math.min(lowest, score);
-    for (const p of [slots[c], ...ancs[c]]) {
-      if (included.has(p)) continue;
-      included.add(p);
+    for (let k = ancAt[c] - 1; k < ancAt[c + 1]; k++) {
+      // The package: c itself (k = ancAt[c] - 1), then its ancestors.
+      const p = k < ancAt[c] ? c : candOf[anc[k]] - 1;
+      if (included[p] === 1) continue;
+      included[p] = 1;
       // UpdatePackagesForAdded: p's descendants lose it from their packages.
-      for (const d of descendants.get(p) ?? []) {
-        if (included.has(slots[d])) continue;
-        fee[d] -= s.fee[p];
-        vsize[d] -= s.vsize[p];
-        weight[d] -= s.weight[p];
+      const e = slot[p];
+      for (let j = descAt[p]; j < descAt[p + 1]; j++) {
+        const d = desc[j];
+        if (included[d] === 1) continue;
+        fee[d] -= s.fee[e];
+        vsize[d] -= s.vsize[e];
+        weight[d] -= s.weight[e];
         heap.push(fee[d] / vsize[d], d);
       }
     }

@@ -1,8 +1,11 @@
 /** The next-block template as Core's BlockAssembler builds one (node/miner.cpp addPackageTxs), without sockets. */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { MempoolView } from '../../lib/mempool/view.js';
-import { feerateHistogram, FEE_LEVELS, nextBlockMinFeerate } from '../../lib/mempool/template.js';
-import { fundingTxid, mkCoinbase, mkTx } from '../support/mempool-txs.js';
+import { feerateHistogram, FEE_LEVELS, nextBlockMinFeerate, TEMPLATE_WEIGHT } from '../../lib/mempool/template.js';
+import type { DecodedTx } from '../../lib/wire/model.js';
+import { fundingTxid, mkCoinbase, mkTx, type Parent } from '../support/mempool-txs.js';
+import { plainNextBlockMinFeerate } from '../support/template-model.js';
 
 const limits = { maxTxs: 1000, maxBytes: 1e9, maxAgeMs: 1_000_000 };
 
@@ -37,6 +40,73 @@ describe('nextBlockMinFeerate', () => {
     expect(nextBlockMinFeerate(v.store, room + m.weight)).toBeCloseTo(fm / m.vsize, 9);
     // With room for P and C only, their package's.
     expect(nextBlockMinFeerate(v.store, p.weight + c.weight)).toBeCloseTo((fp + fc) / (p.vsize + c.vsize), 9);
+  });
+
+  it('takes what the plain greedy selection takes, for any view: chains, diamonds, unknown fees, replacements, ties, any arrival order and room', () => {
+    // Parent j < 4: output j of a confirmed funding transaction (known); 4 or 5: a confirmed output
+    // the view never learned (the spender's fee unknown); j ≥ 6: an output of the (j - 6)th made
+    // transaction, if made (else a funding one). Fees from a few values, so that scores tie.
+    const spec = fc.record({ parents: fc.uniqueArray(fc.nat(30), { minLength: 1, maxLength: 3 }), fee: fc.constantFrom(0, 100, 141, 282, 1000, 5000), outs: fc.integer({ min: 1, max: 2 }) });
+    fc.assert(
+      fc.property(fc.array(spec, { minLength: 1, maxLength: 30 }), fc.nat(), fc.double({ min: 0, max: 1.2, noNaN: true }), (specs, seed, roomShare) => {
+        const v = new MempoolView(limits);
+        const funding = mkTx({ ins: [[fundingTxid(1), 0]], outs: [100_000, 100_000, 100_000, 100_000] });
+        v.confirm([mkCoinbase(1), funding]);
+        const made: { tx: DecodedTx; values: number[] }[] = [];
+        for (const [i, t] of specs.entries()) {
+          let inValue = 0;
+          const ins = t.parents.map((j): [Parent, number] => {
+            if (j >= 6 && j - 6 < made.length) {
+              const m = made[j - 6];
+              const vout = j % m.values.length;
+              inValue += m.values[vout];
+              return [m.tx, vout];
+            }
+            if (j === 4 || j === 5) return [fundingTxid(100 + j), 0];
+            inValue += 100_000;
+            return [funding, j % 4];
+          });
+          const total = Math.max(0, inValue - t.fee);
+          const values = t.outs === 1 ? [total] : [Math.floor(total / 2), total - Math.floor(total / 2)];
+          made.push({ tx: mkTx({ ins, outs: values, tag: i }), values });
+        }
+        const order = made.map((m) => m.tx);
+        for (let i = order.length - 1, r = seed; i > 0; i--, r = (r * 1103515245 + 12345) >>> 0) {
+          const j = r % (i + 1);
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        for (const t of order) v.add(t, 0);
+        const weight = order.filter((t) => v.store.live(v.store.find(t.txid))).reduce((w, t) => w + t.weight, 0);
+        for (const room of [Math.floor(weight * roomShare), TEMPLATE_WEIGHT]) expect(nextBlockMinFeerate(v.store, room)).toBe(plainNextBlockMinFeerate(v.store, room));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('of equal scores takes the smaller txid first (Core\'s CompareTxMemPoolEntryByAncestorFee), whatever the arrival order: a heavier one can crowd out a pair', () => {
+    // A (2 inputs) and B (1 input) at 10 sat/vB exactly, C (1 input) at 5; room for B and C, or A alone.
+    const outcomes = new Set<number>();
+    for (let tag = 0; tag < 8; tag++) {
+      const v = new MempoolView(limits);
+      const funding = mkTx({ ins: [[fundingTxid(1), 0]], outs: [100_000, 100_000, 100_000, 100_000] });
+      v.confirm([mkCoinbase(1), funding]);
+      const shape = (ins: number[], fee: number) => mkTx({ ins: ins.map((j): [Parent, number] => [funding, j]), outs: [ins.length * 100_000 - fee], tag });
+      const vsizeOf = (ins: number[]) => shape(ins, 0).vsize;
+      const a = shape([0, 1], 10 * vsizeOf([0, 1]));
+      const b = shape([2], 10 * vsizeOf([2]));
+      const c = shape([3], 5 * vsizeOf([3]));
+      for (const t of tag % 2 === 0 ? [a, b, c] : [b, a, c]) v.add(t, 0);
+      const room = b.weight + c.weight;
+      expect(a.weight).toBeLessThanOrEqual(room);
+      expect(a.weight).toBeGreaterThan(Math.max(b.weight, c.weight));
+      // A first: A in, then neither B nor C fits (10). B first: B and C (5).
+      const want = Buffer.compare(a.txid, b.txid) < 0 ? 10 : 5;
+      expect(nextBlockMinFeerate(v.store, room)).toBe(want);
+      expect(plainNextBlockMinFeerate(v.store, room)).toBe(want);
+      outcomes.add(want);
+    }
+    // The tags gave both orders of the txids.
+    expect(outcomes).toEqual(new Set([5, 10]));
   });
 
   it('leaves out what has an ancestor of unknown fee, and is undefined when nothing is known', () => {
