@@ -109,6 +109,28 @@ describe('nextBlockMinFeerate', () => {
     expect(outcomes).toEqual(new Set([5, 10]));
   });
 
+  it('leaves out a transaction with more than 64 ancestors (Core 31\'s cluster limit), as the plain selection does, whichever end of a chain of 70 arrives first', () => {
+    for (const reversed of [false, true]) {
+      const v = new MempoolView(limits);
+      const funding = mkTx({ ins: [[fundingTxid(1), 0]], outs: [10_000_000] });
+      v.confirm([mkCoinbase(1), funding]);
+      const chain: DecodedTx[] = [];
+      // Each pays less the further down the chain, so that a long package would score lower than its top.
+      for (let i = 0, parent: Parent = funding, value = 10_000_000; i < 70; i++) {
+        value -= 2_000 - 20 * i;
+        const t = mkTx({ ins: [[parent, 0]], outs: [value] });
+        chain.push(t);
+        parent = t;
+      }
+      for (const t of reversed ? [...chain].reverse() : chain) v.add(t, 0);
+      expect(v.known.count).toBe(70);
+      const total = chain.reduce((w, t) => w + t.weight, 0);
+      for (const room of [total, Math.floor(total / 3), TEMPLATE_WEIGHT]) expect(nextBlockMinFeerate(v.store, room)).toBe(plainNextBlockMinFeerate(v.store, room));
+      // With room for all, the lowest is that of the 65th (64 ancestors), the last one taken.
+      expect(nextBlockMinFeerate(v.store, total)).toBe((2_000 - 20 * 64) / chain[64].vsize);
+    }
+  });
+
   it('leaves out what has an ancestor of unknown fee, and is undefined when nothing is known', () => {
     const v = new MempoolView(limits);
     const orphan = mkTx({ ins: [[fundingTxid(5), 0]], outs: [1_000] });
