@@ -2,8 +2,8 @@
  * What memory costs on this machine, for reading the mempool view's figures (BENCHMARKS.md,
  * "Mempool view"): random reads of a typed array of 1 to 64 MB, one waiting for the other (a
  * probe that needs the line before) and free to overlap (reads ahead); a fresh array's first
- * touch per byte (a page fault per 4 KB) and a fault's user and system time; copying small ranges by a byte loop and by
- * TypedArray.prototype.set.
+ * touch per byte (a page fault per 4 KB) and a fault's user and system time; copying small ranges
+ * by a byte loop and by TypedArray.prototype.set.
  *
  *   npm run bench:machine   (= node --import tsx scripts/bench-machine.ts)
  *

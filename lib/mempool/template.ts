@@ -170,7 +170,7 @@ function candidates(s: TxStore): Candidates {
  * array per candidate); the heap ordered at once, then popped only until the block is full (a
  * re-scoring pushes a pair: at most one per candidate and ancestor). Linear in the candidates'
  * ancestors. `npm run bench:template` (300,000 transactions, every fee known, 30% in chains):
- * 650–750 ms before, 54–83 now (BENCHMARKS.md, "The next block's feerate").
+ * ~600 ms before, ~52 now (BENCHMARKS.md, "The next block's feerate").
  */
 export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT): number | undefined {
   const { n, slot, fee, vsize, weight, ancAt, anc, candOf } = candidates(s);
