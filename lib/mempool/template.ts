@@ -14,6 +14,15 @@ export const FEE_LEVELS: readonly number[] = [
 
 /** MAX_BLOCK_WEIGHT (consensus/consensus.h) less DEFAULT_BLOCK_RESERVED_WEIGHT (policy/policy.h, Core 29+: 8,000 for header, tx count and coinbase). */
 export const TEMPLATE_WEIGHT = 4_000_000 - 8_000;
+/**
+ * Ancestor entries a template holds at most (each candidate's in-view ancestors, summed): its
+ * arrays take ~20 bytes an entry (the ancestors, the descendants, the heap's re-scorings), so
+ * ~40 MB at this bound. A mainnet mempool's chains are short (most transactions have none: 90,000
+ * entries for 300,000 transactions with 30% in chains of up to three); a view a peer filled with
+ * long chains could hold up to 64 a transaction (32 million at the view's bound). Past it there is
+ * no template (the stats line leaves `next_block_feerate` out), rather than ~650 MB held for one.
+ */
+export const TEMPLATE_ANCESTRY_MAX = 2_000_000;
 /** node/miner.cpp addPackageTxs: give up after this many packages in a row that do not fit, once the block is within BLOCK_FULL_ENOUGH_WEIGHT_DELTA of full. */
 const MAX_CONSECUTIVE_FAILURES = 1000;
 const BLOCK_FULL_ENOUGH_WEIGHT_DELTA = 4000;
@@ -73,8 +82,9 @@ interface Candidates {
  * already: they mostly arrived before it) with the parents: one look-up an input, not one an
  * ancestor's input (a chain of 25 costs 25 walks of one step, not 300). A parent that arrived after
  * its child is not walked yet: then the child's ancestors are walked from it (graph.ts).
+ * Undefined past `ancestryMax` ancestor entries.
  */
-function candidates(s: TxStore): Candidates {
+function candidates(s: TxStore, ancestryMax: number): Candidates | undefined {
   const n0 = s.count;
   const c: Candidates = { n: 0, slot: new Int32Array(n0), fee: new Float64Array(n0), vsize: new Float64Array(n0), weight: new Float64Array(n0), ancAt: new Int32Array(n0 + 1), anc: new Int32Array(1024), candOf: new Int32Array(s.vsize.length) };
   const { candOf } = c;
@@ -137,6 +147,7 @@ function candidates(s: TxStore): Candidates {
       candOf[e] = -1;
       continue;
     }
+    if (ancs + count > ancestryMax) return undefined;
     if (ancs + count > c.anc.length) {
       const grown = new Int32Array(Math.max(c.anc.length * 2, ancs + count));
       grown.set(c.anc);
@@ -162,8 +173,8 @@ function candidates(s: TxStore): Candidates {
  * transactions' descendants is scored again without it (Core's mapModifiedTx, filled by
  * UpdatePackagesForAdded), so a child whose parent went in competes with its own feerate. Of equal
  * scores the smaller txid goes first (txmempool.h CompareTxMemPoolEntryByAncestorFee: `GetHash() <`,
- * the bytes in their internal order). Undefined when nothing is included. `maxWeight`: the block's
- * room (tests make it small).
+ * the bytes in their internal order). Undefined when nothing is included, or past `ancestryMax`
+ * ancestor entries. `maxWeight`: the block's room (tests make both small).
  *
  * It runs for every `--mempool-stats` line, while the crawler waits: one walk of the view
  * (candidates()); candidates, their ancestors and descendants in typed arrays (no Map, Set or
@@ -172,8 +183,10 @@ function candidates(s: TxStore): Candidates {
  * ancestors. `npm run bench:template` (300,000 transactions, every fee known, 30% in chains):
  * ~600 ms before, ~52 now (BENCHMARKS.md, "The next block's feerate").
  */
-export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT): number | undefined {
-  const { n, slot, fee, vsize, weight, ancAt, anc, candOf } = candidates(s);
+export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT, ancestryMax = TEMPLATE_ANCESTRY_MAX): number | undefined {
+  const found = candidates(s, ancestryMax);
+  if (found === undefined) return undefined;
+  const { n, slot, fee, vsize, weight, ancAt, anc, candOf } = found;
   const ancs = ancAt[n];
   // Descendants: candidate a's at desc[descAt[a]..descAt[a + 1]), in arrival order (every ancestor
   // of a candidate is one: its own ancestors are among the candidate's). Counted, summed to each

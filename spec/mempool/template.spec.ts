@@ -109,7 +109,7 @@ describe('nextBlockMinFeerate', () => {
     expect(outcomes).toEqual(new Set([5, 10]));
   });
 
-  it('leaves out a transaction with more than 64 ancestors (Core 31\'s cluster limit), as the plain selection does, whichever end of a chain of 70 arrives first', () => {
+  it('leaves out a transaction with more than 64 ancestors (Core 31\'s cluster limit), as the plain selection does, whichever end of a chain of 70 arrives first; none past its bound in ancestor entries', () => {
     for (const reversed of [false, true]) {
       const v = new MempoolView(limits);
       const funding = mkTx({ ins: [[fundingTxid(1), 0]], outs: [10_000_000] });
@@ -128,6 +128,9 @@ describe('nextBlockMinFeerate', () => {
       for (const room of [total, Math.floor(total / 3), TEMPLATE_WEIGHT]) expect(nextBlockMinFeerate(v.store, room)).toBe(plainNextBlockMinFeerate(v.store, room));
       // With room for all, the lowest is that of the 65th (64 ancestors), the last one taken.
       expect(nextBlockMinFeerate(v.store, total)).toBe((2_000 - 20 * 64) / chain[64].vsize);
+      // The 65 candidates hold 0 + 1 + … + 64 = 2,080 ancestor entries: one fewer allowed, no template.
+      expect(nextBlockMinFeerate(v.store, total, 2_080)).toBe((2_000 - 20 * 64) / chain[64].vsize);
+      expect(nextBlockMinFeerate(v.store, total, 2_079)).toBeUndefined();
     }
   });
 
