@@ -24,8 +24,8 @@ export const TEMPLATE_WEIGHT = 4_000_000 - 8_000;
  */
 export const TEMPLATE_ANCESTRY_MAX = 2_000_000;
 /** node/miner.cpp addPackageTxs: give up after this many packages in a row that do not fit, once the block is within BLOCK_FULL_ENOUGH_WEIGHT_DELTA of full. */
-const MAX_CONSECUTIVE_FAILURES = 1000;
-const BLOCK_FULL_ENOUGH_WEIGHT_DELTA = 4000;
+export const MAX_CONSECUTIVE_FAILURES = 1000;
+export const BLOCK_FULL_ENOUGH_WEIGHT_DELTA = 4000;
 
 export interface Histogram {
   /** Per level: transactions, and their vsize. */

@@ -7,9 +7,7 @@
  */
 import { ancestorsOf } from '../../lib/mempool/graph.js';
 import { NONE, type TxStore } from '../../lib/mempool/store.js';
-
-const MAX_CONSECUTIVE_FAILURES = 1000;
-const BLOCK_FULL_ENOUGH_WEIGHT_DELTA = 4000;
+import { BLOCK_FULL_ENOUGH_WEIGHT_DELTA, MAX_CONSECUTIVE_FAILURES } from '../../lib/mempool/template.js';
 
 export function plainNextBlockMinFeerate(s: TxStore, maxWeight: number): number | undefined {
   const cands: { slot: number; anc: number[]; fee: number; vsize: number; weight: number }[] = [];
