@@ -5,6 +5,9 @@ import { decodeHeader, type MessageHeader } from './header.js';
 import { HEADER_BYTES } from './limits.js';
 import type { Frame } from './messages.js';
 
+/** Every empty payload (verack, sendheaders, …): one shared array, not a new one per frame. */
+const NO_PAYLOAD = new Uint8Array(0);
+
 /**
  * Splits a byte stream into frames: pure, no I/O, no timers. Each pushed chunk is consumed at
  * once: header bytes are copied into a fixed 24-byte buffer, payload bytes, once the header
@@ -20,9 +23,6 @@ import type { Frame } from './messages.js';
  * the stream was cut into chunks (a handshake's verack and the garbage after it in one read is
  * still a handshake, then a drop).
  */
-/** Every empty payload (verack, sendheaders, …): one shared array, not a new one per frame. */
-const NO_PAYLOAD = new Uint8Array(0);
-
 export class Framer {
   private readonly header = new Uint8Array(HEADER_BYTES);
   private headerFill = 0;
