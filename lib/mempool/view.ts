@@ -224,6 +224,36 @@ export class MempoolView {
     return { confirmed, unseen, left };
   }
 
+  /**
+   * A block left the best chain (a reorg): its transactions but the coinbase come back, in block
+   * order, as Core's mempool takes a disconnected block's back (validation.cpp
+   * MaybeUpdateMempoolForReorg: earliest block first, so the caller gives the oldest first). One
+   * the view kept for its outputs comes back with its first-seen time and its fee (the block marked
+   * the outputs it spent); any other as seen at `time` (Core's entry time for them all). A conflict
+   * in the view is replaced, as add() does. Returns how many came back, and what left.
+   */
+  unconfirm(txs: readonly DecodedTx[], time: number): { returned: number; left: Left[] } {
+    const s = this.store;
+    const left: Left[] = [];
+    let returned = 0;
+    for (let i = 1; i < txs.length; i++) {
+      const tx = txs[i];
+      const kept = s.find(tx.txid);
+      // Held already: relayed again since it was confirmed (and its kept slot let go).
+      if (s.live(kept)) continue;
+      const fee = s.isKept(kept) ? s.fee[kept] : NaN;
+      const seen = s.isKept(kept) ? s.time[kept] : time;
+      if (s.isKept(kept)) s.remove(kept);
+      const added = this.add(tx, seen);
+      if (added === undefined) continue;
+      returned++;
+      left.push(...added.left);
+      const slot = s.find(tx.txid);
+      if (!Number.isNaN(fee)) this.setFee(slot, fee);
+    }
+    return { returned, left };
+  }
+
   /** Removes what is older than the age limit, with its descendants (Core's CTxMemPool::Expire); kept ones that old go too. */
   expire(now: number): Left[] {
     const s = this.store;
