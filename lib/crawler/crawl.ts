@@ -29,7 +29,7 @@ export type CrawlEvent =
   | { readonly type: 'peer-down'; readonly peer: PeerId; readonly reason: DropReason; readonly message: string; readonly time: number }
   | { readonly type: 'rtt'; readonly peer: PeerId; readonly ms: number }
   | { readonly type: 'tx'; readonly peer: PeerId; readonly tx: DecodedTx; readonly time: number; readonly announcements: Announcements }
-  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number; readonly stale: boolean; readonly arrival?: ArrivalInfo }
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number; readonly stale: boolean; readonly ancestors: readonly string[]; readonly arrival?: ArrivalInfo }
   | { readonly type: 'reorg'; readonly reorg: ReorgSummary }
   | { readonly type: 'addr'; readonly peer: PeerId; readonly address: KnownAddress; readonly time: number }
   | { readonly type: 'propagation'; readonly item: ClosedItem; readonly connected: number };
@@ -152,7 +152,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
           // Core picks high-bandwidth peers among those that delivered a new best block first
           // (net_processing.cpp MaybeSetPeerAsAnnouncingHeaderAndIDs): a stale block does not count.
           if (!a.stale) compact.deliveredFirst(a.peer);
-          subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height, stale: a.stale, arrival: compact.take(a.block.header.hash) });
+          subscriber.next({ type: 'block', peer: a.peer, block: a.block, time: a.time, height: a.height, stale: a.stale, ancestors: a.ancestors, arrival: compact.take(a.block.header.hash) });
         }
       }
     };

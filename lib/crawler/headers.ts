@@ -51,8 +51,13 @@ export type ChainAction =
   | { readonly type: 'getheaders'; readonly peer: PeerId; readonly locator: Uint8Array[] }
   | { readonly type: 'fetch'; readonly peer: PeerId; readonly hashes: Uint8Array[] }
   | { readonly type: 'drop'; readonly peer: PeerId; readonly message: string }
-  /** `stale`: the block is off the best header chain (a competitor that has not won, or has lost). */
-  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number; readonly stale: boolean }
+  /**
+   * `stale`: the block is off the best header chain (a competitor that has not won, or has lost).
+   * `ancestors`: its ancestors' keys (hashKey), parent first, MAX_NEW_BLOCK_DEPTH + 1 at most (as
+   * far as a printed block's branch can fork off, and the fork): where the mempool view finds
+   * which of the blocks it applied left the chain (lib/mempool/applied.ts).
+   */
+  | { readonly type: 'block'; readonly peer: PeerId; readonly block: Block; readonly time: number; readonly height: number; readonly stale: boolean; readonly ancestors: readonly string[] }
   /** The best header tip moved to another branch, on a header `peer` sent at `time`. */
   | { readonly type: 'reorg'; readonly peer: PeerId; readonly reorg: Reorg; readonly time: number }
   | { readonly type: 'ignored'; readonly peer: PeerId; readonly hash: string; readonly why: string };
@@ -216,10 +221,17 @@ export class HeaderSync {
 
   private verdict(p: Parked): ChainAction {
     const node = this.tree.get(p.block.header.hash) as HeaderNode;
-    if (this.isNew(node)) return { type: 'block', peer: p.peer, block: p.block, time: p.time, height: node.height, stale: !this.tree.isOnBestChain(node.header.hash) };
+    if (this.isNew(node)) return { type: 'block', peer: p.peer, block: p.block, time: p.time, height: node.height, stale: !this.tree.isOnBestChain(node.header.hash), ancestors: this.ancestors(node) };
     const depth = this.tree.depth(node.header.hash);
     const why = depth === undefined ? `off the best header chain, forked more than ${MAX_NEW_BLOCK_DEPTH} below its tip` : `${depth} blocks below the best header: a replay`;
     return { type: 'ignored', peer: p.peer, hash: toReversedHex(node.header.hash), why };
+  }
+
+  /** The keys of `node`'s kept ancestors, parent first, MAX_NEW_BLOCK_DEPTH + 1 at most. */
+  private ancestors(node: HeaderNode): string[] {
+    const out: string[] = [];
+    for (let n = this.tree.parent(node); n !== undefined && out.length <= MAX_NEW_BLOCK_DEPTH; n = this.tree.parent(n)) out.push(n.key);
+    return out;
   }
 
   /** Near the best tip: its branch leaves the best chain at most MAX_NEW_BLOCK_DEPTH below it (0 for the tip). */

@@ -222,8 +222,9 @@ export class CrawlSession {
         return;
       case 'block': {
         const view = blockView(ev.block);
-        const held = ev.stale ? this.mempool.staleBlock(ev.block.txs) : this.mempool.block(ev.block.txs, view.hash, view.height, view.time, ev.peer, ev.time);
-        this.sinks.log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen, compact: ev.arrival?.compact, ...(ev.stale ? { stale: true } : {}) });
+        const held = ev.stale ? this.mempool.staleBlock(ev.block, view.hash, view.height, view.time, ev.peer) : this.mempool.block(ev.block, ev.ancestors, view.hash, view.height, view.time, ev.peer, ev.time);
+        const reorg = 'reorg' in held ? held.reorg : undefined;
+        this.sinks.log.info('block', { peer: ev.peer, hash: view.hash, txs: view.tx_count, seen: held.seen, unseen: held.unseen, compact: ev.arrival?.compact, ...(ev.stale ? { stale: true } : {}), ...(reorg ? { mempool_reorg: reorg } : {}) });
         return this.line({ type: 'block', peer: ev.peer, view, time: ev.time, seen: held.seen, unseen: held.unseen, stale: ev.stale, arrival: ev.arrival });
       }
       case 'reorg':
