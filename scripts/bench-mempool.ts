@@ -23,7 +23,9 @@
  * together, divided by transactions; the CPU also split into the fill and the day, and its system
  * part with the page faults behind it), ns per add, ms per block; what the view holds (JS heap +
  * typed arrays) at `fill` transactions after a full GC (its own estimate beside it), and at the
- * end (with the recent blocks' outputs: kept transactions' and the ring's).
+ * end (with the recent blocks' outputs: kept transactions' and the ring's). Then, apart from those
+ * figures, a reorg of the last block: its transactions given back (MempoolView.unconfirm) and
+ * confirmed again, in ms.
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -127,6 +129,8 @@ if (opts.hot) {
 
 let addNs = 0n;
 let blockNs = 0n;
+/** The last block's transactions (a reorg of it is timed at the end). */
+let lastBlock: DecodedTx[] = [];
 let blocks = 0;
 /** CPU time (user + system, µs) beside the wall time: on a loaded machine the wall time counts other processes' turns. */
 let addCpuUs = 0;
@@ -222,6 +226,7 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
     c = process.cpuUsage();
     w = performance.now();
     view.confirm(txs);
+    lastBlock = txs;
     blockNs += process.hrtime.bigint() - t;
     blockCpuUs += cpuUs(c);
     timed.push(w, performance.now());
@@ -229,6 +234,15 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
   }
 }
 const endMb = heapMb() - baseMb;
+// A reorg of the last block, not in the figures above: its transactions given back (unconfirm), then confirmed again.
+gc();
+let t = process.hrtime.bigint();
+const back = view.unconfirm(lastBlock, (FILL + DAY) * STEP_MS);
+const unconfirmMs = Number(process.hrtime.bigint() - t) / 1e6;
+t = process.hrtime.bigint();
+view.confirm(lastBlock);
+const reconfirmMs = Number(process.hrtime.bigint() - t) / 1e6;
+if (back.returned !== lastBlock.length - 1) throw new Error(`unconfirm gave back ${back.returned} of ${lastBlock.length - 1}`);
 await new Promise((r) => setTimeout(r, 100));
 gcObserver.disconnect();
 let gcMs = 0;
@@ -267,5 +281,9 @@ console.log(
     // Recent blocks' outputs the view knows: those of transactions it held (kept in their slots) and the others' (copied).
     confirmed_outputs: view.prevouts.ring.size + view.store.kept.outputs,
     known_fee: view.known.count,
+    // The last block left the chain and came again: ms to give its transactions back, to confirm them again.
+    reorg_txs: lastBlock.length - 1,
+    ms_unconfirm: +unconfirmMs.toFixed(2),
+    ms_reconfirm: +reconfirmMs.toFixed(2),
   }),
 );
