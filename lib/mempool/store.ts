@@ -16,6 +16,10 @@ const OUTPUTS = 4;
 const PARENTS = 8;
 /** Confirmed, kept for its outputs (not LIVE: not in the view). */
 const KEPT = 16;
+/** Version 3: TRUC (BIP 431), at most one unconfirmed child. */
+const TRUC = 32;
+/** BIP 431 (policy/truc_policy.h TRUC_VERSION). */
+export const TRUC_VERSION = 3;
 
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
@@ -139,6 +143,11 @@ export class TxStore extends Slab {
     return [this.arena.buf(at), local(at)];
   }
 
+  /** A view transaction of version 3 (TRUC). */
+  isTruc(slot: number): boolean {
+    return slot >= 0 && (this.flags[slot] & (LIVE | TRUC)) === (LIVE | TRUC);
+  }
+
   signals(slot: number): boolean {
     return (this.flags[slot] & SIGNALS) !== 0;
   }
@@ -253,7 +262,7 @@ export class TxStore extends Slab {
     this.outValue[slot] = outValue;
     this.nIn[slot] = nIn;
     this.nOut[slot] = nOut;
-    this.flags[slot] = LIVE | (signals ? SIGNALS : 0) | (keep ? OUTPUTS : 0) | (parents ? PARENTS : 0);
+    this.flags[slot] = LIVE | (signals ? SIGNALS : 0) | (keep ? OUTPUTS : 0) | (parents ? PARENTS : 0) | (tx.version === TRUC_VERSION ? TRUC : 0);
     // In the arrival order (which a compaction in take() above walks) once its range is set.
     this.append(slot);
     this.count++;

@@ -5,7 +5,7 @@ import type { Output } from './outputs.js';
 import { Prevouts } from './prevouts.js';
 import { DEFAULT_VIEW_LIMITS, VIEW_MAX_TXS, NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
-import { NONE, TxStore } from './store.js';
+import { NONE, TRUC_VERSION, TxStore } from './store.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
 
 export * from './types.js';
@@ -88,6 +88,7 @@ export class MempoolView {
     let signals = false;
     let conflicts: number[] | undefined;
     let viewParent = false;
+    let trucParent = NONE;
     if (this.srcs.length < n) this.srcs = new Int32Array(n * 2);
     for (let i = 0; i < n; i++) {
       const input = tx.inputs[i];
@@ -95,6 +96,7 @@ export class MempoolView {
       const v = this.prevouts.valueOf(input.prevTxid, 0, input.prevIndex);
       const { foundTx: parent, foundSpent: other } = s.table;
       if (s.live(parent)) viewParent = true;
+      if (tx.version === TRUC_VERSION && s.isTruc(parent)) trucParent = parent;
       if (v === undefined) allKnown = false;
       else if (allKnown) {
         inValue += v;
@@ -102,6 +104,9 @@ export class MempoolView {
       }
       if (other !== NONE && !(conflicts ??= []).includes(other)) conflicts.push(other);
     }
+    // TRUC (BIP 431): a version 3 parent in the view has one child at most; another evicts it, a
+    // replacement (sibling eviction: policy/truc_policy.cpp SingleTRUCChecks, MemPoolAccept::PreChecks).
+    if (trucParent !== NONE) conflicts = this.siblings(trucParent, conflicts);
     let outValue = 0;
     for (const o of tx.outputs) outValue += Number(o.value);
     const fee = allKnown && inValue >= outValue ? inValue - outValue : undefined;
@@ -144,6 +149,16 @@ export class MempoolView {
     const known = this.known_(tx, slot, fee, left === undefined, viewParent);
     if (known === undefined) return left === undefined ? NOTHING_ADDED : { left };
     return { left: left ?? NOTHING_LEFT, known };
+  }
+
+  /** `conflicts` and the view children of the TRUC transaction in `parent` (its outputs' spenders), each once. */
+  private siblings(parent: number, conflicts: number[] | undefined): number[] | undefined {
+    const s = this.store;
+    for (let v = 0; v < s.nOut[parent]; v++) {
+      const child = s.childAt(parent, v);
+      if (s.live(child) && !(conflicts ??= []).includes(child)) conflicts.push(child);
+    }
+    return conflicts;
   }
 
   /** The fee of a held `tx` from what the view knows now (recording it); undefined while an input is unknown. */

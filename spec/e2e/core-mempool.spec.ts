@@ -1,9 +1,9 @@
 /**
  * The mempool monitor against Bitcoin Core 31.1 regtest nodes: a wallet sending every output
  * type, bumpfee twice, a full-RBF replacement of a transaction that did not signal, a CPFP child,
- * and a double spend of a view transaction mined with `generateblock`. After each step the view's
- * count and vsize equal Core's getmempoolinfo; every printed fee equals getmempoolentry's
- * fees.base. Runs when BITCOIND names a bitcoind binary.
+ * a TRUC sibling eviction, and a double spend of a view transaction mined with `generateblock`.
+ * After each step the view's count and vsize equal Core's getmempoolinfo; every printed fee
+ * equals getmempoolentry's fees.base. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWalletPair, type CoreNode, type CoreTx } from '../support/core.js';
@@ -165,6 +165,28 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
     expect(line.fee).toBe(sats(entry.fees.base));
     expect(line.effective_feerate).toBeCloseTo(sats(entry.fees.ancestor) / entry.ancestorsize, 2);
     await sameAsCore('after the CPFP child');
+  }, 300_000);
+
+  it('TRUC (BIP 431): a second child of a version 3 parent evicts the first, as Core\'s sibling eviction does', async () => {
+    const c = coin();
+    const v3 = async (inputs: { txid: string; vout: number }[], outputs: Record<string, number>[]): Promise<string> => {
+      const raw = await a.rpc<string>('createrawtransaction', [inputs, outputs, 0, false, 3]);
+      return a.rpc<string>('sendrawtransaction', [(await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw])).hex]);
+    };
+    const parent = await v3([c], [{ [mineTo]: 0.2 }, { [await wallet<string>('getnewaddress')]: 0.2 }, { [await wallet<string>('getnewaddress')]: +(c.amount - 0.4 - 0.0001).toFixed(8) }]);
+    parentsSeen.add(parent);
+    await seen(parent);
+    const first = await v3([{ txid: parent, vout: 0 }], [{ [mineTo]: 0.1999 }]);
+    parentsSeen.add(first);
+    await seen(first);
+    // Not a conflict (another output of the parent), yet Core evicts the first child: TRUC allows one.
+    const second = await v3([{ txid: parent, vout: 1 }], [{ [mineTo]: 0.199 }]);
+    parentsSeen.add(second);
+    await seen(second);
+    const r = await crawler.waitLine((l) => l.event === 'replaced' && l.txid === first, 'the first child replaced', LINE_MS);
+    expect(r).toMatchObject({ by: second, fee: coreFees.get(first), by_fee: coreFees.get(second) });
+    expect(await a.rpc<string[]>('getrawmempool')).not.toContain(first);
+    await sameAsCore('after the sibling eviction');
   }, 300_000);
 
   it('evicts a view transaction and its child when a block confirms a double spend of it (generateblock)', async () => {

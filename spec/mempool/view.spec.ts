@@ -36,6 +36,33 @@ describe('MempoolView', () => {
     expect(v.size).toBe(1);
   });
 
+  it('TRUC (BIP 431): a second child of a version 3 parent evicts the first (sibling eviction), with its descendants; not for other versions', () => {
+    const v = new MempoolView(limits, 2);
+    const p = mkTx({ ins: [[fundingTxid(1), 0]], outs: [5_000, 5_000, 5_000], version: 3 });
+    const c1 = mkTx({ ins: [[p, 0]], outs: [4_000], version: 3 });
+    v.add(p, 1);
+    v.add(c1, 2);
+    const c2 = mkTx({ ins: [[p, 1]], outs: [3_000], version: 3 });
+    expect(summary(v.add(c2, 3)?.left ?? [])).toEqual([{ txid: id(c1), reason: 'replaced', by: id(c2), ancestor: undefined, rbf: false }]);
+    expect([...v.entries()].map((e) => e.txid)).toEqual([id(p), id(c2)]);
+    // A child spending two outputs, one of them the sibling's: one replaced line.
+    const c3 = mkTx({ ins: [[p, 1], [p, 2]], outs: [100], version: 3 });
+    expect(summary(v.add(c3, 4)?.left ?? []).map((l) => l.txid)).toEqual([id(c2)]);
+    // Not TRUC: a version 2 parent's children, or a version 2 child, stay side by side.
+    for (const [pv, cv] of [
+      [2, 3],
+      [2, 2],
+      [3, 2],
+    ]) {
+      const w = new MempoolView(limits, 3);
+      const q = mkTx({ ins: [[fundingTxid(2), 0]], outs: [5_000, 5_000], version: pv });
+      w.add(q, 1);
+      w.add(mkTx({ ins: [[q, 0]], outs: [1], version: cv }), 2);
+      expect(w.add(mkTx({ ins: [[q, 1]], outs: [1], version: cv }), 3)?.left, `${pv}/${cv}`).toEqual([]);
+      expect(w.size).toBe(3);
+    }
+  });
+
   it('replaces every transaction a new one conflicts with, once each', () => {
     const v = new MempoolView(limits, 3);
     const p = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1] });

@@ -14,6 +14,8 @@ export interface TxSpec {
   readonly sequence?: number;
   /** Makes otherwise equal transactions distinct. */
   readonly tag?: number;
+  /** 2 unless given (3: TRUC, BIP 431). */
+  readonly version?: number;
 }
 
 /** A txid no transaction has: the confirmed outputs tests spend. */
@@ -24,7 +26,7 @@ export function fundingTxid(n: number): Uint8Array {
 export function mkTx(spec: TxSpec): DecodedTx {
   return decodeTx(
     encodeTx({
-      version: 2,
+      version: spec.version ?? 2,
       inputs: spec.ins.map(([p, i]) => ({ prevTxid: p instanceof Uint8Array ? p : p.txid, prevIndex: i, scriptSig: new Uint8Array(0), sequence: spec.sequence ?? 0xffffffff, witness: [new Uint8Array(71), new Uint8Array(33)] })),
       outputs: spec.outs.map((v, i) => ({ value: BigInt(v), script: Uint8Array.of(0, 20, ...new Array<number>(19).fill(i), spec.tag ?? 0) })),
       locktime: 0,
