@@ -89,6 +89,7 @@ export class MempoolView {
     let conflicts: number[] | undefined;
     let viewParent = false;
     let trucParent = NONE;
+    const truc = tx.version === TRUC_VERSION;
     if (this.srcs.length < n) this.srcs = new Int32Array(n * 2);
     for (let i = 0; i < n; i++) {
       const input = tx.inputs[i];
@@ -96,7 +97,7 @@ export class MempoolView {
       const v = this.prevouts.valueOf(input.prevTxid, 0, input.prevIndex);
       const { foundTx: parent, foundSpent: other } = s.table;
       if (s.live(parent)) viewParent = true;
-      if (tx.version === TRUC_VERSION && s.isTruc(parent)) trucParent = parent;
+      if (truc && s.isTruc(parent)) trucParent = parent;
       if (v === undefined) allKnown = false;
       else if (allKnown) {
         inValue += v;
