@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { CHAIN_PARAMS } from '../../lib/chain/params.js';
 import { HeaderTree } from '../../lib/chain/tree.js';
 import { HeaderSync, MAX_NEW_BLOCK_DEPTH, MAX_NUM_UNCONNECTING_HEADERS_MSGS, MAX_PARKED_BLOCKS, SENDHEADERS_VERSION, reorgSummary, type ChainAction } from '../../lib/crawler/headers.js';
-import { toReversedHex } from '../../lib/wire/hex.js';
+import { hashKey, toReversedHex } from '../../lib/wire/hex.js';
 import { MAX_HEADERS } from '../../lib/wire/limits.js';
 import type { Block, BlockHeader } from '../../lib/wire/model.js';
 import { mineBlock, mineChain, mineHeader, REGTEST_GENESIS } from '../support/blocks.js';
@@ -171,7 +171,17 @@ describe('HeaderSync, competing blocks', () => {
       fork: { hash: toReversedHex(base[4].header.hash), height: 5 },
       depth: 1,
     });
-    expect(s.block('A', b2, T + 3)).toMatchObject([{ type: 'block', height: 7, stale: false }]);
+    // Its ancestors' keys, parent first, as far as the tree keeps them: where the mempool view finds the fork.
+    const key = (b: Block) => hashKey(b.header.hash);
+    expect(s.block('A', b2, T + 3)).toMatchObject([{ type: 'block', height: 7, stale: false, ancestors: [key(b1), ...base.map(key).reverse(), hashKey(REGTEST_GENESIS.hash)] }]);
+  });
+
+  it('gives a block MAX_NEW_BLOCK_DEPTH + 1 ancestors at most', () => {
+    const base = mineChain(MAX_NEW_BLOCK_DEPTH + 10);
+    const s = onChain(base);
+    const next = child(base.at(-1)!, base.length + 1, 0);
+    const [printed] = s.block('A', next, T) as Extract<ChainAction, { type: 'block' }>[];
+    expect(printed.ancestors).toEqual(base.slice(-(MAX_NEW_BLOCK_DEPTH + 1)).map((b) => hashKey(b.header.hash)).reverse());
   });
 
   it('a reorg found from a block (no headers first) is reported before the block, which is then not stale', () => {
