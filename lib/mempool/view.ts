@@ -7,6 +7,7 @@ import { DEFAULT_VIEW_LIMITS, VIEW_MAX_TXS, NOTHING_ADDED, NOTHING_LEFT, type Ad
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE, TRUC_VERSION, TxStore } from './store.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
+import { GoneTxids } from './gone.js';
 
 export * from './types.js';
 
@@ -30,6 +31,8 @@ export class MempoolView {
   private bytesTotal = 0;
   private knownCount = 0;
   private knownVsize = 0;
+  /** What left the view other than by a block: a late child of one is an orphan (gone.ts). */
+  readonly gone = new GoneTxids();
   /** What warm.ts read (kept: the reads are not optimized away). */
   warmed = 0;
   /** confirm()'s scratch: the slots of the next CONFIRM_AHEAD block transactions (warmBlock). */
@@ -77,7 +80,11 @@ export class MempoolView {
     return this.store.live(slot) ? this.info(slot) : undefined;
   }
 
-  /** A relayed transaction; undefined if the view holds it already, or a recent block confirmed it (it is kept: TxStore.keep). */
+  /**
+   * A relayed transaction; undefined if the view holds it already, if a recent block confirmed it
+   * (it is kept: TxStore.keep), or if it spends a transaction that left the view (an orphan to
+   * Core, gone.ts).
+   */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
     this.warmed = (this.warmed + warmAdd(s, tx)) & 0xffff;
@@ -89,6 +96,7 @@ export class MempoolView {
     let conflicts: number[] | undefined;
     let viewParent = false;
     let trucParent = NONE;
+    let orphan = false;
     const truc = tx.version === TRUC_VERSION;
     if (this.srcs.length < n) this.srcs = new Int32Array(n * 2);
     for (let i = 0; i < n; i++) {
@@ -98,6 +106,7 @@ export class MempoolView {
       const { foundTx: parent, foundSpent: other } = s.table;
       if (s.live(parent)) viewParent = true;
       if (truc && s.isTruc(parent)) trucParent = parent;
+      else if (parent === NONE && this.gone.has(input.prevTxid, 0)) orphan = true;
       if (v === undefined) allKnown = false;
       else if (allKnown) {
         inValue += v;
@@ -105,6 +114,7 @@ export class MempoolView {
       }
       if (other !== NONE && !(conflicts ??= []).includes(other)) conflicts.push(other);
     }
+    if (orphan) return undefined;
     // TRUC (BIP 431): a version 3 parent in the view has one child at most; another evicts it, a
     // replacement (sibling eviction: policy/truc_policy.cpp SingleTRUCChecks, MemPoolAccept::PreChecks).
     if (trucParent !== NONE) conflicts = this.siblings(trucParent, conflicts);
@@ -124,6 +134,7 @@ export class MempoolView {
         const cTxid = s.txidHex(c);
         tree.forEach((e, i) => {
           const entry = this.info(e);
+          this.gone.add(s.txid, e * 32);
           this.remove(e);
           replaced.push({ entry, reason: 'replaced', by, byFee: fee, rbfSignaled: signaled[i], ancestor: i === 0 ? undefined : cTxid });
         });
@@ -295,6 +306,8 @@ export class MempoolView {
     const left: Left[] = [];
     tree.forEach((e, i) => {
       const entry = this.info(e);
+      // Past our own bound, Core may well hold it still: its children are not orphans.
+      if (reason !== 'size') this.gone.add(this.store.txid, e * 32);
       this.remove(e);
       left.push(i === 0 ? { entry, reason, by } : { entry, reason, by, ancestor: rootTxid });
     });

@@ -162,12 +162,18 @@ interface Made {
   readonly parents: readonly number[];
 }
 
-/** What Core's mempool would hold after these arrivals, by brute force: each arrival removes every held one sharing an outpoint, and their descendants. */
+/**
+ * What Core's mempool would hold after these arrivals, by brute force: each arrival removes every
+ * held one sharing an outpoint, and their descendants; one spending an output of a removed one
+ * (not back since) is an orphan, never held.
+ */
 function model(txs: readonly DecodedTx[]): Set<string> {
   const held: DecodedTx[] = [];
+  const removed = new Set<string>();
   const outpoint = (t: DecodedTx, i: number) => `${id({ txid: t.inputs[i].prevTxid } as DecodedTx)}:${t.inputs[i].prevIndex}`;
   for (const t of txs) {
     if (held.some((h) => id(h) === id(t))) continue;
+    if (t.inputs.some((x) => removed.has(toReversedHex(x.prevTxid)) && !held.some((h) => id(h) === toReversedHex(x.prevTxid)))) continue;
     const mine = new Set(t.inputs.map((_, i) => outpoint(t, i)));
     const gone = new Set(held.filter((h) => h.inputs.some((_, i) => mine.has(outpoint(h, i)))).map(id));
     for (let grew = true; grew; ) {
@@ -180,6 +186,7 @@ function model(txs: readonly DecodedTx[]): Set<string> {
       }
     }
     for (let i = held.length - 1; i >= 0; i--) if (gone.has(id(held[i]))) held.splice(i, 1);
+    for (const g of gone) removed.add(g);
     held.push(t);
   }
   return new Set(held.map(id));
