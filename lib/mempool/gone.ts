@@ -55,6 +55,11 @@ export class GoneTxids {
     this.next++;
   }
 
+  /** The txid at `b[at..at+32]` was confirmed after all: its outputs exist, its children are no orphans. */
+  forget(b: Uint8Array, at: number): void {
+    if (this.has(b, at)) this.place.delete(hashKey(b.subarray(at, at + 32)));
+  }
+
   /** Whether the txid at `b[at..at+32]` is among those that left. */
   has(b: Uint8Array, at: number): boolean {
     return this.counts1[first(b, at)] !== 0 && this.counts2[second(b, at)] !== 0 && this.place.has(hashKey(b.subarray(at, at + 32)));

@@ -106,7 +106,7 @@ export class MempoolView {
       const { foundTx: parent, foundSpent: other } = s.table;
       if (s.live(parent)) viewParent = true;
       if (truc && s.isTruc(parent)) trucParent = parent;
-      else if (parent === NONE && this.gone.has(input.prevTxid, 0)) orphan = true;
+      else if (parent === NONE && s.table.foundConf < 0 && this.gone.has(input.prevTxid, 0)) orphan = true;
       if (v === undefined) allKnown = false;
       else if (allKnown) {
         inValue += v;
@@ -245,6 +245,7 @@ export class MempoolView {
         continue;
       }
       if (e !== NONE) this.remove(e);
+      else this.gone.forget(tx.txid, 0);
       this.prevouts.confirmed(tx);
     }
     this.warmed = x;

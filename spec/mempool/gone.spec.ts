@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { GoneTxids } from '../../lib/mempool/gone.js';
 import { MempoolView } from '../../lib/mempool/view.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
-import { fundingTxid, mkTx } from '../support/mempool-txs.js';
+import { fundingTxid, mkCoinbase, mkTx } from '../support/mempool-txs.js';
 
 const limits = { maxTxs: 1000, maxBytes: 1e9, maxAgeMs: 1_000 };
 
@@ -66,6 +66,23 @@ describe('MempoolView: a child of a transaction that left is an orphan', () => {
     w.expire(5_000);
     expect(w.add(c, 5_001)).toBeUndefined();
     expect(w.add(mkTx({ ins: [[fundingTxid(9), 0]], outs: [1] }), 5_002)?.left).toEqual([]);
+  });
+
+  it('takes a child of one that left and was confirmed after all (the original of a replacement, mined)', () => {
+    const v = new MempoolView(limits, 4);
+    const p = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1_000, 2_000] });
+    const p2 = mkTx({ ins: [[fundingTxid(1), 0]], outs: [900], tag: 1 });
+    v.add(p, 1);
+    v.add(p2, 2);
+    // A miner had p, not p2: p2 is evicted, p's outputs are recent ones; and once they are not, p is still no orphan's parent.
+    expect(v.confirm([mkCoinbase(1), p]).left.map((l) => l.entry.txid)).toEqual([toReversedHex(p2.txid)]);
+    expect(v.add(mkTx({ ins: [[p, 0]], outs: [900] }), 3)?.known?.fee).toBe(100);
+    const w = new MempoolView(limits, 5, 1);
+    w.add(p, 1);
+    w.add(p2, 2);
+    w.confirm([mkCoinbase(1), p]);
+    w.confirm([mkCoinbase(2), mkTx({ ins: [[fundingTxid(3), 0]], outs: [5, 6] })]);
+    expect(w.add(mkTx({ ins: [[p, 1]], outs: [1_900] }), 3)).not.toBeUndefined();
   });
 
   it('takes the children of what its own bound evicted (Core may hold it still)', () => {
