@@ -10,7 +10,7 @@ const limits = { maxTxs: 1000, maxBytes: 1e9, maxAgeMs: 1_000 };
 
 describe('GoneTxids', () => {
   it('answers as a list of the last `max` txids added, repeats and filter collisions included', () => {
-    // Txids from a few values, some equal in the filter's bytes (7-8, 9-10) and different elsewhere.
+    // Txids from a few values, some equal in the bitmap's bytes (7-9) and different elsewhere.
     const txid = (n: number): Uint8Array => {
       const b = new Uint8Array(32);
       b[7] = n % 3;
