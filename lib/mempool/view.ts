@@ -1,13 +1,11 @@
-import { randomInt } from 'node:crypto';
 import type { DecodedTx } from '../wire/model.js';
 import { toReversedHex } from '../wire/hex.js';
 import type { Output } from './outputs.js';
-import { Prevouts } from './prevouts.js';
-import { DEFAULT_VIEW_LIMITS, VIEW_MAX_TXS, NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type EntryInfo, type KnownFee, type Left, type LeftReason, type ViewLimits } from './types.js';
+import { NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type KnownFee, type Left } from './types.js';
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
-import { NONE, TRUC_VERSION, TxStore } from './store.js';
+import { NONE, TRUC_VERSION } from './store.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
-import { GoneTxids } from './gone.js';
+import { ViewState } from './view-state.js';
 
 export * from './types.js';
 
@@ -17,68 +15,21 @@ const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
 /**
  * The crawler's mempool: every unconfirmed transaction it saw, kept as Core's mempool keeps them.
  * A transaction spending an outpoint another in the view spends replaces it and its descendants
- * (full RBF, Core 28+'s default: validation.cpp MemPoolAccept::PreChecks, mempoolfullrbf); a block
- * removes the transactions it confirms and those that conflict with them, with their descendants
- * (txmempool.cpp CTxMemPool::removeForBlock, removeConflicts); what is two weeks old expires
- * (CTxMemPool::Expire, DEFAULT_MEMPOOL_EXPIRY_HOURS = 336). Pure: time is passed in.
+ * (full RBF, Core 28+'s default: validation.cpp MemPoolAccept::PreChecks, mempoolfullrbf), and so
+ * does a version 3 parent's second child its first (TRUC sibling eviction); a block removes the
+ * transactions it confirms and those that conflict with them, with their descendants
+ * (txmempool.cpp CTxMemPool::removeForBlock, removeConflicts), and one that leaves the chain gives
+ * them back (unconfirm); what is two weeks old expires (CTxMemPool::Expire,
+ * DEFAULT_MEMPOOL_EXPIRY_HOURS = 336). Here: how transactions and blocks come; view-state.ts: what
+ * is held and how it leaves. Pure: time is passed in.
  */
-export class MempoolView {
-  readonly store: TxStore;
-  /** Where inputs' outputs are known; add() keeps where each input's is (Prevouts.src) in `srcs`. */
-  readonly prevouts: Prevouts;
+export class MempoolView extends ViewState {
+  /** Where each input's output is (Prevouts.src), as add() found them. */
   private srcs = new Int32Array(16);
-  private vsizeTotal = 0;
-  private bytesTotal = 0;
-  private knownCount = 0;
-  private knownVsize = 0;
-  /** What left the view other than by a block: a late child of one is an orphan (gone.ts). */
-  readonly gone = new GoneTxids();
   /** What warm.ts read (kept: the reads are not optimized away). */
   warmed = 0;
   /** confirm()'s scratch: the slots of the next CONFIRM_AHEAD block transactions (warmBlock). */
   private readonly found = new Int32Array(CONFIRM_AHEAD);
-
-  /** `offset`: which 4 bytes of a txid its table hashes, drawn per process (as TxidHistory does) unless given. */
-  constructor(
-    readonly limits: ViewLimits = DEFAULT_VIEW_LIMITS,
-    offset: number = randomInt(0, 29),
-    confirmedMax?: number,
-  ) {
-    // The slots for the bound at once (limits.maxTxs, and one more: add() evicts once past it).
-    this.store = new TxStore(offset, Math.min(limits.maxTxs, VIEW_MAX_TXS) + 1, confirmedMax);
-    this.prevouts = new Prevouts(this.store, confirmedMax);
-  }
-
-  get size(): number {
-    return this.store.count;
-  }
-  get vsize(): number {
-    return this.vsizeTotal;
-  }
-  /** The bound's estimate of what the transactions retain. */
-  get bytes(): number {
-    return this.bytesTotal;
-  }
-  /** Transactions with a known fee, and their vsize. */
-  get known(): { count: number; vsize: number } {
-    return { count: this.knownCount, vsize: this.knownVsize };
-  }
-
-  /** The held transactions, oldest first. */
-  *entries(): Generator<EntryInfo> {
-    for (let e = this.store.head; e !== NONE; e = this.store.next[e]) if (this.store.live(e)) yield this.info(e);
-  }
-
-  info(slot: number): EntryInfo {
-    const s = this.store;
-    const fee = s.fee[slot];
-    return { txid: s.txidHex(slot), fee: Number.isNaN(fee) ? undefined : fee, time: s.time[slot], vsize: s.vsize[slot], inputs: s.nIn[slot] };
-  }
-
-  get(txid: Uint8Array): EntryInfo | undefined {
-    const slot = this.store.find(txid);
-    return this.store.live(slot) ? this.info(slot) : undefined;
-  }
 
   /**
    * A relayed transaction; undefined if the view holds it already, if a recent block confirmed it
@@ -282,76 +233,5 @@ export class MempoolView {
     return { returned, left };
   }
 
-  /** Removes what is older than the age limit, with its descendants (Core's CTxMemPool::Expire); kept ones that old go too. */
-  expire(now: number): Left[] {
-    const s = this.store;
-    const left: Left[] = [];
-    while (s.head !== NONE && now - s.time[s.head] >= this.limits.maxAgeMs) {
-      if (s.isKept(s.head)) s.remove(s.head);
-      else left.push(...this.removeTree(s.head, 'expiry'));
-    }
-    return left;
-  }
 
-  /** Seconds since the oldest entry was seen; 0 when empty. Past the kept ones at the front (linear in them: a stats line's). */
-  oldestAge(now: number): number {
-    const s = this.store;
-    let h = s.head;
-    while (h !== NONE && !s.live(h)) h = s.next[h];
-    return h === NONE ? 0 : Math.max(0, Math.round((now - s.time[h]) / 1000));
-  }
-
-  private removeTree(root: number, reason: LeftReason, by?: string): Left[] {
-    const tree = descendantsOf(this.store, root);
-    const rootTxid = this.store.txidHex(root);
-    const left: Left[] = [];
-    tree.forEach((e, i) => {
-      const entry = this.info(e);
-      // Past our own bound, Core may well hold it still: its children are not orphans.
-      if (reason !== 'size') this.gone.add(this.store.txid, e * 32);
-      this.remove(e);
-      left.push(i === 0 ? { entry, reason, by } : { entry, reason, by, ancestor: rootTxid });
-    });
-    return left;
-  }
-
-  private remove(e: number): void {
-    if (!this.store.live(e)) return;
-    this.leave(e);
-    this.store.remove(e);
-  }
-
-  /** The view's totals without the transaction in `e`. */
-  private leave(e: number): void {
-    const s = this.store;
-    this.vsizeTotal -= s.vsize[e];
-    this.bytesTotal -= s.bytes(e);
-    if (!Number.isNaN(s.fee[e])) {
-      this.knownCount--;
-      this.knownVsize -= s.vsize[e];
-    }
-  }
-
-  /** A held entry's fee, once every output it spends is known. */
-  private resolve(e: number): void {
-    const s = this.store;
-    const n = s.nIn[e];
-    let inValue = 0;
-    for (let i = 0; i < n; i++) {
-      const [b, at] = s.inputTxidAt(e, i);
-      const v = this.prevouts.valueOf(b, at, s.inputVout(e, i));
-      if (v === undefined) return;
-      inValue += v;
-    }
-    if (n === 0 || inValue < s.outValue[e]) return;
-    this.setFee(e, inValue - s.outValue[e]);
-  }
-
-  private setFee(e: number, fee: number): void {
-    const s = this.store;
-    if (!Number.isNaN(s.fee[e]) || !s.live(e)) return;
-    s.fee[e] = fee;
-    this.knownCount++;
-    this.knownVsize += s.vsize[e];
-  }
 }
