@@ -144,8 +144,8 @@ export class MempoolMonitor {
       let returned = 0;
       if (followed) {
         this.budget -= moved;
-        for (const gone of [...plan.disconnect].reverse()) {
-          const r = this.view.unconfirm(decodeBlock(gone.raw).txs, time);
+        for (const b of [...plan.disconnect].reverse()) {
+          const r = this.view.unconfirm(decodeBlock(b.raw).txs, time);
           returned += r.returned;
           this.left(r.left, time);
         }

@@ -5,6 +5,7 @@ import { pack, packedLength } from './pack.js';
 import { TxidTable, TX, SPENT } from './table.js';
 import { CONFIRMED_OUTPUTS_MAX, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
 import { KeptQueue } from './kept.js';
+import { TRUC_VERSION } from './types.js';
 import { NONE, SLOT_FIXED_BYTES, Slab } from './slab.js';
 
 export { NONE } from './slab.js';
@@ -16,27 +17,25 @@ const OUTPUTS = 4;
 const PARENTS = 8;
 /** Confirmed, kept for its outputs (not LIVE: not in the view). */
 const KEPT = 16;
-/** Version 3: TRUC (BIP 431), at most one unconfirmed child. */
+/** Of version TRUC_VERSION (BIP 431): one unconfirmed child at most. */
 const TRUC = 32;
-/** BIP 431 (policy/truc_policy.h TRUC_VERSION). */
-export const TRUC_VERSION = 3;
 
 /**
  * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
- * bytes; the slots are made for the bound at once), its TX entry's table slots (12 bytes each, the table between an
- * eighth and three quarters full); per input its SPENT entry's; and its packed bytes with the
- * arena's slack (garbage and spare chunks up to a quarter of the live bytes each). Calibrated by npm run bench:mempool
- * (BENCHMARKS.md): heap and typed arrays measured at 300,000.
+ * bytes; the slots are made for the bound at once), its TX entry's table slots (12 bytes each, the
+ * table between an eighth and three quarters full); per input its SPENT entry's; and its packed
+ * bytes with the arena's slack (garbage and spare chunks up to a quarter of the live bytes each).
+ * Calibrated by npm run bench:mempool (BENCHMARKS.md): heap and typed arrays measured at 300,000.
  */
 const ENTRY_BYTES = 200;
 const INPUT_BYTES = 36;
 
 /**
  * The view's transactions in typed arrays, a slot each (slab.ts: struct of arrays, slots reused
- * through a free list, in arrival order), indexed in the view's
- * table (table.ts): txid → slot (TX) and spent outpoint → (spender slot, input) (SPENT). What
- * varies in length is packed (pack.ts) in a byte arena (arena.ts), a range a slot. No object,
- * string or hex per transaction: nothing for the GC to trace.
+ * through a free list, in arrival order), indexed in the view's table (table.ts): txid → slot (TX)
+ * and spent outpoint → (spender slot, input) (SPENT). What varies in length is packed (pack.ts) in
+ * a byte arena (arena.ts), a range a slot. No object, string or hex per transaction: nothing for
+ * the GC to trace.
  *
  * A confirmed transaction stays where it is, KEPT (keep()), for its outputs' sake: its TX entry
  * finds them for a child's fee as a recent block's outputs would be (outputs.ts, where it was a
@@ -71,11 +70,6 @@ export class TxStore extends Slab {
     this.kept = new KeptQueue(keptMax);
     this.table = new TxidTable(offset);
     this.table.txs = this;
-  }
-
-  /** Outpoints the view's transactions spend. */
-  get spentCount(): number {
-    return this.table.count(SPENT);
   }
 
   /** The arena's compactions so far. */
@@ -185,9 +179,8 @@ export class TxStore extends Slab {
   }
 
   /**
-   * The view's transaction in `slot` was confirmed: it leaves the view (its spent outpoints'
-   * entries go) and stays for its outputs (the caller knows keepsOutputs). The oldest kept go
-   * past the bounds.
+   * The view's transaction in `slot` was confirmed: it leaves the view (its spent outpoints' entries
+   * go) and stays for its outputs (the caller knows keepsOutputs). The oldest kept go past the bounds.
    */
   keep(slot: number): void {
     this.unspend(slot);

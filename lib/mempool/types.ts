@@ -14,6 +14,8 @@ export const VIEW_MAX_TXS = 500_000;
 /** Core's DEFAULT_MAX_MEMPOOL_SIZE_MB is 300 MB of its own (larger) entries; ours are ~400 bytes each for 2-in 2-out transactions (BENCHMARKS.md), so VIEW_MAX_TXS binds first for those. */
 export const VIEW_MAX_BYTES = 256 * 1024 * 1024;
 export const MEMPOOL_EXPIRY_MS = 336 * 3_600_000;
+/** BIP 431 (policy/truc_policy.h TRUC_VERSION): a version 3 transaction's unconfirmed parent or child is one at most. */
+export const TRUC_VERSION = 3;
 export const DEFAULT_VIEW_LIMITS: ViewLimits = { maxTxs: VIEW_MAX_TXS, maxBytes: VIEW_MAX_BYTES, maxAgeMs: MEMPOOL_EXPIRY_MS };
 
 /** What the lines say of a view transaction (made when it leaves, or asked for). */

@@ -1,9 +1,9 @@
 import type { DecodedTx } from '../wire/model.js';
 import { toReversedHex } from '../wire/hex.js';
 import type { Output } from './outputs.js';
-import { NOTHING_ADDED, NOTHING_LEFT, type Added, type Confirmed, type KnownFee, type Left } from './types.js';
+import { NOTHING_ADDED, NOTHING_LEFT, TRUC_VERSION, type Added, type Confirmed, type KnownFee, type Left } from './types.js';
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
-import { NONE, TRUC_VERSION } from './store.js';
+import { NONE } from './store.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
 import { ViewState } from './view-state.js';
 

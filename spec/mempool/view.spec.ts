@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ancestorsOf } from '../../lib/mempool/graph.js';
 import { MempoolView, type Left } from '../../lib/mempool/view.js';
+import { SPENT } from '../../lib/mempool/table.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { fundingTxid, mkCoinbase, mkTx } from '../support/mempool-txs.js';
@@ -219,7 +220,7 @@ describe('MempoolView, properties', () => {
         expect(v.vsize).toBe(held.reduce((s, e) => s + e.vsize, 0));
         expect(v.known.count).toBe(held.filter((e) => e.fee !== undefined).length);
         // No outpoint spent twice, and the index of spends is exactly what is held.
-        expect(v.store.spentCount).toBe(held.reduce((s, e) => s + e.inputs, 0));
+        expect(v.store.table.count(SPENT)).toBe(held.reduce((s, e) => s + e.inputs, 0));
         // Every held one's ancestors in the view, as a walk of the held transactions finds them; again after a block confirmed the oldest.
         const ancestorsAsHeld = (): void => {
           const byId = new Map([...v.entries()].map((e) => [e.txid, order.find((t) => id(t) === e.txid)!]));
@@ -305,7 +306,7 @@ describe('MempoolView, index collisions', () => {
     const ca2 = mkTx({ ins: [[a, 0]], outs: [800], tag: 3 });
     expect(summary(v.add(ca2, 2)?.left ?? []).map((l) => l.txid)).toEqual([id(ca)]);
     expect(v.size).toBe(4);
-    expect(v.store.spentCount).toBe(4);
+    expect(v.store.table.count(SPENT)).toBe(4);
   });
 });
 
