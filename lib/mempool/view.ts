@@ -217,12 +217,13 @@ export class MempoolView extends ViewState {
     let returned = 0;
     for (let i = 1; i < txs.length; i++) {
       const tx = txs[i];
-      const kept = s.find(tx.txid);
+      const e = s.find(tx.txid);
       // Held already: relayed again since it was confirmed (and its kept slot let go).
-      if (s.live(kept)) continue;
-      const fee = s.isKept(kept) ? s.fee[kept] : NaN;
-      const seen = s.isKept(kept) ? s.time[kept] : time;
-      if (s.isKept(kept)) s.remove(kept);
+      if (s.live(e)) continue;
+      const kept = s.isKept(e);
+      const fee = kept ? s.fee[e] : NaN;
+      const seen = kept ? s.time[e] : time;
+      if (kept) s.remove(e);
       const added = this.add(tx, seen);
       if (added === undefined) continue;
       returned++;
