@@ -166,24 +166,39 @@ function candidates(s: TxStore, ancestryMax: number): Candidates | undefined {
 }
 
 /**
- * The lowest package feerate a next block would include, over the transactions with a known fee
- * whose in-view ancestors' fees are all known, as Core's BlockAssembler (node/miner.cpp
- * addPackageTxs) builds a block: the package (a transaction with its not yet included ancestors)
- * of highest ancestor feerate first, until TEMPLATE_WEIGHT; once a package is in, each of its
- * transactions' descendants is scored again without it (Core's mapModifiedTx, filled by
- * UpdatePackagesForAdded), so a child whose parent went in competes with its own feerate. Of equal
- * scores the smaller txid goes first (txmempool.h CompareTxMemPoolEntryByAncestorFee: `GetHash() <`,
- * the bytes in their internal order). Undefined when nothing is included, or past `ancestryMax`
- * ancestor entries. `maxWeight`: the block's room (tests make both small).
+ * What the assembler chose (assemble()): candidate c (candidates()) is the transaction in slot[c];
+ * it went into block[c] (-1: in none) at rate[c], the package feerate its package went in with
+ * (mempool.space's "effective fee rate" of a transaction in a projected block).
+ */
+export interface Assembly {
+  readonly n: number;
+  readonly slot: Int32Array;
+  readonly block: Int32Array;
+  readonly rate: Float64Array;
+}
+
+/**
+ * Blocks built one after another as Core's BlockAssembler (node/miner.cpp addPackageTxs) builds
+ * one, over the transactions with a known fee whose in-view ancestors' fees are all known: the
+ * package (a transaction with its not yet included ancestors) of highest ancestor feerate first,
+ * until `maxWeight`; once a package is in, each of its transactions' descendants is scored again
+ * without it (Core's mapModifiedTx, filled by UpdatePackagesForAdded), so a child whose parent
+ * went in competes with its own feerate. Of equal scores the smaller txid goes first (txmempool.h
+ * CompareTxMemPoolEntryByAncestorFee: `GetHash() <`, the bytes in their internal order). A block
+ * is done when no package is left, or after MAX_CONSECUTIVE_FAILURES packages in a row that did
+ * not fit once it is within BLOCK_FULL_ENOUGH_WEIGHT_DELTA of full (Core's stop); the packages
+ * that did not fit go into the next block's choice, as mempool.space's projected blocks take
+ * them. A block that takes nothing ends them (every package left is heavier than a block).
+ * Undefined past `ancestryMax` ancestor entries.
  *
  * It runs for every `--mempool-stats` line, while the crawler waits: one walk of the view
  * (candidates()); candidates, their ancestors and descendants in typed arrays (no Map, Set or
- * array per candidate); the heap ordered at once, then popped only until the block is full (a
- * re-scoring pushes a pair: at most one per candidate and ancestor). Linear in the candidates'
- * ancestors. `npm run bench:template` (300,000 transactions, every fee known, 30% in chains):
- * ~600 ms before, ~52 now (BENCHMARKS.md, "The next block's feerate").
+ * array per candidate); the heap ordered at once, then popped (a re-scoring pushes a pair: at most
+ * one per candidate and ancestor; a package that did not fit is pushed again for the next block,
+ * once it was popped). Linear in the candidates' ancestors. `npm run bench:template` (BENCHMARKS.md,
+ * "The next block's feerate").
  */
-export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT, ancestryMax = TEMPLATE_ANCESTRY_MAX): number | undefined {
+export function assemble(s: TxStore, blocks: number, maxWeight = TEMPLATE_WEIGHT, ancestryMax = TEMPLATE_ANCESTRY_MAX): Assembly | undefined {
   const found = candidates(s, ancestryMax);
   if (found === undefined) return undefined;
   const { n, slot, fee, vsize, weight, ancAt, anc, candOf } = found;
@@ -203,35 +218,55 @@ export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT, anc
     const at = slot[c] * 32;
     key[c] = ((txid[at] << 24) | (txid[at + 1] << 16) | (txid[at + 2] << 8) | txid[at + 3]) >>> 0;
   }
+  // Every push but the first n follows a pop (a package pushed again) or is a re-scoring (one per ancestor entry).
   const heap = new ScoreHeap(n + ancs, key, (a, b) => txidBefore(txid, slot[a] * 32, slot[b] * 32));
   for (let c = 0; c < n; c++) heap.append(fee[c] / vsize[c], c);
   heap.order();
-  const included = new Uint8Array(n);
+  const block = new Int32Array(n).fill(-1);
+  const rate = new Float64Array(n);
+  // The packages that did not fit in this block (each once: skipped[c] is the block + 1).
+  const skipped = new Int32Array(n);
+  const later = new Int32Array(n);
+  let nLater = 0;
+  let b = 0;
   let blockWeight = 0;
   let failures = 0;
-  let lowest: number | undefined;
-  while (heap.size > 0) {
+  for (;;) {
+    if (heap.size === 0 || (failures > MAX_CONSECUTIVE_FAILURES && blockWeight > maxWeight - BLOCK_FULL_ENOUGH_WEIGHT_DELTA)) {
+      // This block is done: the next one chooses from what is left, those that did not fit among it.
+      if (b === blocks - 1 || (heap.size === 0 && nLater === 0) || blockWeight === 0) break;
+      b++;
+      blockWeight = 0;
+      failures = 0;
+      for (let k = 0; k < nLater; k++) if (block[later[k]] < 0) heap.push(fee[later[k]] / vsize[later[k]], later[k]);
+      nLater = 0;
+      continue;
+    }
     const score = heap.topScore();
     const c = heap.pop();
     // Stale: already in, or scored again since this pair was pushed.
-    if (included[c] === 1 || score !== fee[c] / vsize[c]) continue;
+    if (block[c] >= 0 || score !== fee[c] / vsize[c]) continue;
     if (blockWeight + weight[c] > maxWeight) {
-      if (++failures > MAX_CONSECUTIVE_FAILURES && blockWeight > maxWeight - BLOCK_FULL_ENOUGH_WEIGHT_DELTA) break;
+      failures++;
+      if (skipped[c] !== b + 1) {
+        skipped[c] = b + 1;
+        later[nLater++] = c;
+      }
       continue;
     }
     failures = 0;
     blockWeight += weight[c];
-    lowest = lowest === undefined ? score : Math.min(lowest, score);
     for (let k = ancAt[c] - 1; k < ancAt[c + 1]; k++) {
       // The package: c itself (k = ancAt[c] - 1), then its ancestors.
       const p = k < ancAt[c] ? c : candOf[anc[k]] - 1;
-      if (included[p] === 1) continue;
-      included[p] = 1;
+      if (block[p] >= 0) continue;
+      block[p] = b;
+      rate[p] = score;
       // UpdatePackagesForAdded: p's descendants lose it from their packages.
       const e = slot[p];
       for (let j = descAt[p]; j < descAt[p + 1]; j++) {
         const d = desc[j];
-        if (included[d] === 1) continue;
+        if (block[d] >= 0) continue;
         fee[d] -= s.fee[e];
         vsize[d] -= s.vsize[e];
         weight[d] -= s.weight[e];
@@ -239,5 +274,18 @@ export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT, anc
       }
     }
   }
+  return { n, slot, block, rate };
+}
+
+/**
+ * The lowest package feerate a next block would include (assemble()'s first block, Core's
+ * BlockAssembler); undefined when nothing is included, or past `ancestryMax` ancestor entries.
+ * `maxWeight`: the block's room (tests make both small).
+ */
+export function nextBlockMinFeerate(s: TxStore, maxWeight = TEMPLATE_WEIGHT, ancestryMax = TEMPLATE_ANCESTRY_MAX): number | undefined {
+  const a = assemble(s, 1, maxWeight, ancestryMax);
+  if (a === undefined) return undefined;
+  let lowest: number | undefined;
+  for (let c = 0; c < a.n; c++) if (a.block[c] === 0) lowest = lowest === undefined ? a.rate[c] : Math.min(lowest, a.rate[c]);
   return lowest;
 }

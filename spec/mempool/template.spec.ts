@@ -5,7 +5,7 @@ import { MempoolView } from '../../lib/mempool/view.js';
 import { feerateHistogram, FEE_LEVELS, nextBlockMinFeerate, TEMPLATE_WEIGHT } from '../../lib/mempool/template.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { fundingTxid, mkCoinbase, mkTx, type Parent } from '../support/mempool-txs.js';
-import { plainNextBlockMinFeerate } from '../support/template-model.js';
+import { plainNextBlockMinFeerate, randomView, viewSpec } from '../support/template-model.js';
 
 const limits = { maxTxs: 1000, maxBytes: 1e9, maxAgeMs: 1_000_000 };
 
@@ -43,39 +43,9 @@ describe('nextBlockMinFeerate', () => {
   });
 
   it('takes what the plain greedy selection takes, for any view: chains, diamonds, unknown fees, replacements, ties, any arrival order and room', () => {
-    // Parent j < 4: output j of a confirmed funding transaction (known); 4 or 5: a confirmed output
-    // the view never learned (the spender's fee unknown); j ≥ 6: an output of the (j - 6)th made
-    // transaction, if made (else a funding one). Fees from a few values, so that scores tie.
-    const spec = fc.record({ parents: fc.uniqueArray(fc.nat(30), { minLength: 1, maxLength: 3 }), fee: fc.constantFrom(0, 100, 141, 282, 1000, 5000), outs: fc.integer({ min: 1, max: 2 }) });
     fc.assert(
-      fc.property(fc.array(spec, { minLength: 1, maxLength: 30 }), fc.nat(), fc.double({ min: 0, max: 1.2, noNaN: true }), (specs, seed, roomShare) => {
-        const v = new MempoolView(limits);
-        const funding = mkTx({ ins: [[fundingTxid(1), 0]], outs: [100_000, 100_000, 100_000, 100_000] });
-        v.confirm([mkCoinbase(1), funding]);
-        const made: { tx: DecodedTx; values: number[] }[] = [];
-        for (const [i, t] of specs.entries()) {
-          let inValue = 0;
-          const ins = t.parents.map((j): [Parent, number] => {
-            if (j >= 6 && j - 6 < made.length) {
-              const m = made[j - 6];
-              const vout = j % m.values.length;
-              inValue += m.values[vout];
-              return [m.tx, vout];
-            }
-            if (j === 4 || j === 5) return [fundingTxid(100 + j), 0];
-            inValue += 100_000;
-            return [funding, j % 4];
-          });
-          const total = Math.max(0, inValue - t.fee);
-          const values = t.outs === 1 ? [total] : [Math.floor(total / 2), total - Math.floor(total / 2)];
-          made.push({ tx: mkTx({ ins, outs: values, tag: i }), values });
-        }
-        const order = made.map((m) => m.tx);
-        for (let i = order.length - 1, r = seed; i > 0; i--, r = (r * 1103515245 + 12345) >>> 0) {
-          const j = r % (i + 1);
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-        for (const t of order) v.add(t, 0);
+      fc.property(fc.array(viewSpec, { minLength: 1, maxLength: 30 }), fc.nat(), fc.double({ min: 0, max: 1.2, noNaN: true }), (specs, seed, roomShare) => {
+        const { v, order } = randomView(specs, seed);
         const weight = order.filter((t) => v.store.live(v.store.find(t.txid))).reduce((w, t) => w + t.weight, 0);
         for (const room of [Math.floor(weight * roomShare), TEMPLATE_WEIGHT]) expect(nextBlockMinFeerate(v.store, room)).toBe(plainNextBlockMinFeerate(v.store, room));
       }),
