@@ -11,11 +11,14 @@
  * three, so their packages are what a block takes), the others two confirmed outputs the view was
  * told of (MempoolView.learnOutput, as --rpc's answers are). Feerates 1–101 sat/vB. Reported:
  * median and minimum ms of `rounds` histograms and templates, the candidates (fees known), the
- * lowest feerate the block takes.
+ * lowest feerate the block takes; and the projected blocks (projected.ts: 8 blocks one after
+ * another, the last the rest), what a stats line computes: their time, and per block
+ * [transactions, kvB, median feerate].
  */
 import { parseArgs } from 'node:util';
 import { MempoolView } from '../lib/mempool/view.js';
 import { feerateHistogram, nextBlockMinFeerate } from '../lib/mempool/template.js';
+import { projectedBlocks } from '../lib/mempool/projected.js';
 import type { DecodedTx } from '../lib/wire/model.js';
 
 const { values: opts } = parseArgs({ options: { txs: { type: 'string', default: '300000' }, chained: { type: 'string', default: '30' }, rounds: { type: 'string', default: '5' } } });
@@ -78,7 +81,9 @@ for (let i = 0; i < TXS; i++) {
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
 const histogramMs: number[] = [];
 const templateMs: number[] = [];
+const projectedMs: number[] = [];
 let lowest: number | undefined;
+let projected: ReturnType<typeof projectedBlocks>;
 for (let r = 0; r < ROUNDS; r++) {
   let t = performance.now();
   feerateHistogram(view.store);
@@ -86,7 +91,12 @@ for (let r = 0; r < ROUNDS; r++) {
   t = performance.now();
   lowest = nextBlockMinFeerate(view.store);
   templateMs.push(performance.now() - t);
+  t = performance.now();
+  projected = projectedBlocks(view.store);
+  projectedMs.push(performance.now() - t);
 }
+// What a stats line computes: the histogram and the projected blocks (the first is the next block).
+if (projected?.[0]?.feerateRange[0] !== lowest) throw new Error('the first projected block is not the next block');
 console.log(
   JSON.stringify({
     view: view.size,
@@ -95,6 +105,9 @@ console.log(
     histogram_ms_min: +Math.min(...histogramMs).toFixed(1),
     template_ms: +median(templateMs).toFixed(1),
     template_ms_min: +Math.min(...templateMs).toFixed(1),
+    projected_ms: +median(projectedMs).toFixed(1),
+    projected_ms_min: +Math.min(...projectedMs).toFixed(1),
     next_block_feerate: lowest === undefined ? undefined : +lowest.toFixed(3),
+    projected_blocks: projected?.map((b) => [b.count, Math.round(b.vsize / 1000), b.medianFeerate === undefined ? null : +b.medianFeerate.toFixed(1)]),
   }),
 );

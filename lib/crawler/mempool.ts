@@ -6,7 +6,8 @@ import { hashKey, toReversedHex } from '../wire/hex.js';
 import type { RpcOutputs } from './fee-rpc.js';
 import { MempoolView, type Left } from '../mempool/view.js';
 import { AppliedChain, RECENT_BLOCK_BYTES_MAX } from '../mempool/applied.js';
-import { feerateHistogram, nextBlockMinFeerate } from '../mempool/template.js';
+import { feerateHistogram } from '../mempool/template.js';
+import { projectedBlocks } from '../mempool/projected.js';
 import { confirmedLine, leftLine, mempoolLine } from '../output/mempool-lines.js';
 import { unixSeconds } from '../output/lines.js';
 import type { EmitKind } from './options.js';
@@ -206,7 +207,7 @@ export class MempoolMonitor {
         oldestAge: this.view.oldestAge(now),
         known: this.view.known,
         histogram: feerateHistogram(this.view.store),
-        nextBlockFeerate: nextBlockMinFeerate(this.view.store),
+        projected: projectedBlocks(this.view.store),
       },
       now,
     );

@@ -1,5 +1,6 @@
 import type { Left } from '../mempool/view.js';
 import { FEE_LEVELS, type Histogram } from '../mempool/template.js';
+import type { ProjectedBlock } from '../mempool/projected.js';
 import { unixSeconds } from './lines.js';
 
 /**
@@ -55,8 +56,22 @@ export interface MempoolLineStats {
   /** Transactions with a known fee, and their vsize. */
   readonly known: { readonly count: number; readonly vsize: number };
   readonly histogram: Histogram;
-  /** sat/vB; undefined when no transaction's fee is known. */
-  readonly nextBlockFeerate: number | undefined;
+  /** The projected blocks (projected.ts): the first is the next block; undefined past the template's bound. */
+  readonly projected: readonly ProjectedBlock[] | undefined;
+}
+
+/** sat/vB to 3 decimals. */
+const rate = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** A projected block as mempool.space's /api/v1/fees/mempool-blocks gives one (nTx, blockVSize, totalFees, medianFee, feeRange), in this project's snake case. */
+function projectedJson(b: ProjectedBlock): object {
+  return {
+    n_tx: b.count,
+    vsize: b.vsize,
+    total_fee: b.fee,
+    median_feerate: rate(b.medianFeerate),
+    feerate_range: b.feerateRange.map(rate),
+  };
 }
 
 export function mempoolLine(s: MempoolLineStats, timeMs: number): string {
@@ -71,6 +86,8 @@ export function mempoolLine(s: MempoolLineStats, timeMs: number): string {
     known_fee_count: s.known.count,
     known_fee_vsize: s.known.vsize,
     fee_histogram: hist,
-    ...(s.nextBlockFeerate === undefined ? {} : { next_block_feerate: Math.round(s.nextBlockFeerate * 1000) / 1000 }),
+    // The next block's lowest feerate: its first projected block's.
+    ...(s.projected?.[0]?.feerateRange[0] === undefined ? {} : { next_block_feerate: rate(s.projected[0].feerateRange[0]) }),
+    ...(s.projected === undefined ? {} : { projected_blocks: s.projected.map(projectedJson) }),
   });
 }

@@ -236,8 +236,8 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
     for (const txid of parentsSeen) expect(crawler.txLines().find((l) => l.txid === txid)?.fee, `fee of ${txid}`).toBe(coreFees.get(txid));
   }, 300_000);
 
-  it('with --rpc to a node, every wallet transaction has its fee, also those spending coinbases it never saw', async () => {
-    const withRpc = new CrawlProcess(['--network', 'regtest', '--peers', a.p2p, '--emit', 'tx,peer', '--rpc', `http://u:p@127.0.0.1:${a.rpcPort}/`]);
+  it('with --rpc to a node, every wallet transaction has its fee, also those spending coinbases it never saw; the next projected block is Core\'s getblocktemplate', async () => {
+    const withRpc = new CrawlProcess(['--network', 'regtest', '--peers', a.p2p, '--emit', 'tx,peer', '--mempool-stats', '0.3', '--rpc', `http://u:p@127.0.0.1:${a.rpcPort}/`]);
     try {
       await withRpc.waitLog(/--rpc: Core answers/, 30_000);
       // Core announces only what reaches its mempool after the handshake.
@@ -259,6 +259,20 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1 regtes
         );
         expect(prevouts.map((p) => p && { value: p.value, scriptpubkey: p.scriptpubkey })).toEqual(spent);
       }
+      // Every fee known: the next projected block is Core's own block template (all fits in one).
+      const template = await a.rpc<{ transactions: { txid: string; fee: number; weight: number; depends: number[] }[] }>('getblocktemplate', [{ rules: ['segwit'] }]);
+      expect(template.transactions.map((t) => t.txid).sort()).toEqual([...txids].sort());
+      const from = withRpc.lines.all.length;
+      const stats = await withRpc.lines.wait((l) => l.event === 'mempool', LINE_MS, 'mempool line with --rpc', from);
+      const blocks = stats.projected_blocks as { n_tx: number; vsize: number; total_fee: number; feerate_range: number[] }[];
+      const vsizes = template.transactions.map((t) => Math.ceil(t.weight / 4));
+      expect(blocks).toHaveLength(1);
+      expect(blocks[0]).toMatchObject({ n_tx: txids.length, vsize: vsizes.reduce((x, y) => x + y, 0), total_fee: template.transactions.reduce((x, t) => x + t.fee, 0) });
+      // None depends on another (the wallet spends confirmed coins): each one's feerate is its own.
+      expect(template.transactions.every((t) => t.depends.length === 0)).toBe(true);
+      const rates = template.transactions.map((t, i) => Math.round((t.fee / vsizes[i]) * 1000) / 1000);
+      expect(stats.next_block_feerate).toBe(Math.min(...rates));
+      expect(blocks[0].feerate_range[6]).toBe(Math.max(...rates));
     } finally {
       await withRpc.stop();
     }
