@@ -13,6 +13,7 @@ export function mempoolFacts(m: MempoolAggregate): string[] {
   const last = rows.length > 0 ? rows[rows.length - 1][1] : undefined;
   return [
     ...(last === undefined ? [] : [`last mempool line: ${last.count} transactions, ${last.vsize} vB`]),
+    ...(last?.medians === undefined || last.medians.length === 0 ? [] : [`next blocks' median feerates, in the last line: ${last.medians.join(', ')} sat/vB`]),
     ...(m.replaced === 0 ? [] : [`${m.replaced} replaced (${m.rbfSignaled} had signalled BIP 125)`]),
     ...(m.evictReasons.total === 0 ? [] : [`${m.evictReasons.total} evicted (${m.evictReasons.top(8).map(([r, n]) => `${r} ${n}`).join(', ')})`]),
     ...(m.toConfirm.total === 0 ? [] : [`${m.toConfirm.total} confirmed: median ≤ ${m.toConfirm.quantile(0.5)} s, p90 ≤ ${m.toConfirm.quantile(0.9)} s in the mempool`]),
@@ -43,6 +44,11 @@ export function mempoolCharts(m: MempoolAggregate): Chart[] {
         }),
       );
     }
+  }
+  const medians: Point[] = samples.flatMap(([, s]) => (s.medians ?? []).map((y, i) => ({ x: Math.round(s.time * 1000), y, series: `block ${i + 1}` })));
+  if (medians.length > 0) {
+    const order = [...new Set(medians.map((p) => p.series))].sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
+    charts.push(lineChart("Next blocks' feerate", "The median feerate of each projected block (the next block first, built as Core's BlockAssembler would, over the transactions with a known fee), the last line per bucket.", 'time (UTC)', 'median feerate (sat/vB)', 'projected block', medians, { time: true, order }));
   }
   const hours = m.perHour.rows();
   if (hours.length > 0) {

@@ -1,6 +1,6 @@
 /**
  * The mempool section's aggregates: `mempool` lines (count, vsize and, when present, a feerate
- * histogram), `replaced`, `evicted` and `confirmed` lines. Pure.
+ * histogram and the projected blocks' medians), `replaced`, `evicted` and `confirmed` lines. Pure.
  */
 import { Counter, Histogram, TimeSeries } from './bounded.js';
 import { MAX_NAME_CHARS, nonNeg, num, str, type Json } from './fields.js';
@@ -14,6 +14,8 @@ export const FEERATE_BANDS: readonly number[] = [
   0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 40, 50, 60, 70, 80, 90, 100, 125, 150, 175, 200, 250, 300, 350, 400, 500, 600, 700, 800, 1000, 1200, 1400, 1700,
   2000,
 ];
+/** Projected blocks of a line read at most (a longer list is cut there): the crawler prints 8 (lib/mempool/projected.ts). */
+export const MAX_PROJECTED = 8;
 /** Entries of a line's feerate histogram read at most (a longer one is cut there). */
 export const MAX_HISTOGRAM_ENTRIES = 1_000;
 /** Replacements and evictions are counted per hour (merged into wider buckets past MAX_TIME_BUCKETS). */
@@ -34,6 +36,8 @@ export interface MempoolSample {
   vsize: number;
   /** vB per feerate band, when the line had a histogram. */
   bands?: number[];
+  /** The projected blocks' median feerates (sat/vB), next block first, when the line had them. */
+  medians?: number[];
 }
 
 export interface HourCounts {
@@ -53,6 +57,18 @@ function bandsOf(v: unknown): number[] | undefined {
     bands[bandOf(feerate)] += vsize;
   }
   return bands;
+}
+
+/** `[{median_feerate}, …]` → the medians (up to MAX_PROJECTED); undefined when not such a list. */
+function mediansOf(v: unknown): number[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const medians: number[] = [];
+  for (const b of v.slice(0, MAX_PROJECTED) as unknown[]) {
+    const m = typeof b === 'object' && b !== null ? nonNeg((b as Json).median_feerate) : undefined;
+    if (m === undefined) return undefined;
+    medians.push(m);
+  }
+  return medians;
 }
 
 export class MempoolAggregate {
@@ -108,6 +124,7 @@ export class MempoolAggregate {
     const vsize = nonNeg(o.vsize);
     if (count === undefined || vsize === undefined) return undefined;
     const bands = bandsOf(o.feerate_histogram ?? o.fee_histogram);
+    const medians = mediansOf(o.projected_blocks);
     const s = this.samples.at(time);
     if (time >= s.time) {
       s.time = time;
@@ -115,6 +132,8 @@ export class MempoolAggregate {
       s.vsize = vsize;
       if (bands === undefined) delete s.bands;
       else s.bands = bands;
+      if (medians === undefined) delete s.medians;
+      else s.medians = medians;
     }
     if (bands !== undefined) this.withHistogram++;
     return time;

@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { Report } from '../../lib/report/aggregate.js';
 import { Counter, Histogram, LOG_BOUNDS, OTHER, TimeSeries } from '../../lib/report/bounded.js';
 import { MAX_USER_AGENTS } from '../../lib/report/census.js';
-import { bandOf, FEERATE_BANDS } from '../../lib/report/mempool.js';
+import { bandOf, FEERATE_BANDS, MAX_PROJECTED } from '../../lib/report/mempool.js';
 import { renderPage } from '../../lib/report/page.js';
-import { MAX_TIME_BUCKETS } from '../../lib/report/propagation.js';
+import { MAX_TIME_BUCKETS, TIME_BUCKET_S } from '../../lib/report/propagation.js';
 import { LineSplitter } from '../../lib/output/line-splitter.js';
 
 function split(chunks: readonly string[], max: number): Array<string | number> {
@@ -97,6 +97,19 @@ describe('reading lines', () => {
     expect(r.propagation.kinds.block.measures.get('p90')?.quantile(0.5)).toBe(100);
     expect(tx.overTime.get('vantages')?.size).toBeLessThanOrEqual(MAX_TIME_BUCKETS);
     expect(r.vantages.top(5)).toEqual([['a', 2_000], ['b', 2_000]]);
+  });
+
+  it('reads the projected blocks\' medians of a mempool line, at most MAX_PROJECTED, none from a list of another shape', () => {
+    const r = new Report();
+    const blocks = (medians: unknown[]) => medians.map((m) => ({ n_tx: 1, vsize: 100, total_fee: 100, median_feerate: m, feerate_range: [1, 1, 1, 1, 1, 1, 1] }));
+    const line = (t: number, projected: unknown) => JSON.stringify({ event: 'mempool', time: t, count: 1, vsize: 100, projected_blocks: projected });
+    r.line(line(0, blocks(Array.from({ length: 12 }, (_, i) => 20 - i))), 'f', 1);
+    r.line(line(TIME_BUCKET_S, blocks([3, 'x'])), 'f', 2);
+    r.line(line(2 * TIME_BUCKET_S, { median_feerate: 3 }), 'f', 3);
+    r.line(line(3 * TIME_BUCKET_S, [null]), 'f', 4);
+    expect(r.mempool.samples.rows().map(([, s]) => s.medians)).toEqual([Array.from({ length: MAX_PROJECTED }, (_, i) => 20 - i), undefined, undefined, undefined]);
+    // The lines count all the same: the medians are optional.
+    expect(r.skipped.size).toBe(0);
   });
 
   it('puts a feerate in the band whose lower bound is the last at or below it', () => {

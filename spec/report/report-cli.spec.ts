@@ -61,7 +61,8 @@ const HASH = (i: number): string => i.toString(16).padStart(64, '0');
 /** Mempool-monitor lines and per-item propagation lines, as their producers (being built) will print them. */
 function syntheticLines(): string {
   const lines: object[] = [];
-  for (let i = 0; i < 5; i++) lines.push({ event: 'mempool', time: T0 + i * 60, count: 100 + i, vsize: 1000 * (i + 1), oldest_age: i * 60, feerate_histogram: [[1, 500], [2.5, 300], [12, 200 + i]] });
+  const projected = (i: number) => [30 + i, 12, 4].map((m) => ({ n_tx: 10, vsize: 1000, total_fee: 10 * m * 100, median_feerate: m, feerate_range: [m - 1, m - 1, m, m, m, m + 1, m + 2] }));
+  for (let i = 0; i < 5; i++) lines.push({ event: 'mempool', time: T0 + i * 60, count: 100 + i, vsize: 1000 * (i + 1), oldest_age: i * 60, feerate_histogram: [[1, 500], [2.5, 300], [12, 200 + i]], next_block_feerate: 29 + i, projected_blocks: projected(i) });
   for (let i = 0; i < 3; i++) lines.push({ event: 'replaced', txid: HASH(i), by: HASH(i + 100), time: T0 + i * 1000, rbf_signaled: i < 2, fee: 200, by_fee: 400 });
   lines.push({ event: 'evicted', txid: HASH(7), reason: 'conflict', by: HASH(8), time: T0 + 10 }, { event: 'evicted', txid: HASH(9), reason: 'expiry', time: T0 + 4000 });
   for (const [i, s] of [10, 20, 30, 600].entries()) lines.push({ event: 'confirmed', txid: HASH(20 + i), block: HASH(99), height: 101, time: T0 + 700 + i, mempool_s: s });
@@ -172,7 +173,7 @@ describe('crawl report', () => {
     afterAll(() => b?.close());
 
     it('no console error, every section, every chart drawn with its numbers; screenshots saved', async () => {
-      const page = await b.evaluate<{ sections: string[]; charts: Array<{ title: string; marks: number; rows: number }>; header: string; networks: string[][] }>(`({
+      const page = await b.evaluate<{ sections: string[]; charts: Array<{ title: string; marks: number; rows: number }>; header: string; mempool: string; networks: string[][] }>(`({
         sections: [...document.querySelectorAll('header[id], section[id]')].map((s) => s.id),
         charts: [...document.querySelectorAll('figure.chart')].map((f) => ({
           title: f.querySelector('figcaption strong').textContent,
@@ -180,6 +181,7 @@ describe('crawl report', () => {
           rows: f.querySelectorAll('table tr').length - 1,
         })),
         header: document.querySelector('header').innerText,
+        mempool: document.querySelector('#mempool').innerText,
         networks: [...document.querySelectorAll('#census-1 table tr')].slice(1).map((tr) => [...tr.cells].map((c) => c.textContent)),
       })`);
       writeFileSync(join(ARTEFACTS, 'report.png'), await b.screenshot());
@@ -202,6 +204,7 @@ describe('crawl report', () => {
         'Mempool transactions',
         'Mempool size',
         'Mempool by feerate',
+        "Next blocks' feerate",
         'Replacements and evictions',
         'Time to confirmation',
       ]);
@@ -210,6 +213,8 @@ describe('crawl report', () => {
         expect(c.rows, c.title).toBeGreaterThan(0);
       }
       expect(page.networks).toEqual([['ipv4', '3']]);
+      // The last line's projected blocks (its medians 34, 12, 4), next block first.
+      expect(page.mempool).toContain("next blocks' median feerates, in the last line: 34, 12, 4 sat/vB");
       expect(page.header).toMatch(/Lines skipped\s+5: not JSON 1, unknown kind 1, bad shape 1, overlong 1, truncated 1/);
       expect(page.header).toMatch(/Vantages\s+east, west/);
     });
