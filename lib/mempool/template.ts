@@ -195,8 +195,11 @@ export interface Assembly {
  * (candidates()); candidates, their ancestors and descendants in typed arrays (no Map, Set or
  * array per candidate); the heap ordered at once, then popped (a re-scoring pushes a pair: at most
  * one per candidate and ancestor; a package that did not fit is pushed again for the next block,
- * once it was popped). Linear in the candidates' ancestors. `npm run bench:template` (BENCHMARKS.md,
- * "The next block's feerate").
+ * once it was popped). At most `blocks` pops a candidate and one an ancestor entry: linear in the
+ * candidates' ancestors. Most blocks end at Core's stop, a few pops past full; one whose room left
+ * is above BLOCK_FULL_ENOUGH_WEIGHT_DELTA while every package left is heavier pops them all (a view
+ * of large transactions only, and so of few). `npm run bench:template` (BENCHMARKS.md, "The next
+ * block's feerate", "The next 8 blocks").
  */
 export function assemble(s: TxStore, blocks: number, maxWeight = TEMPLATE_WEIGHT, ancestryMax = TEMPLATE_ANCESTRY_MAX): Assembly | undefined {
   const found = candidates(s, ancestryMax);
