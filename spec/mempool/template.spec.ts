@@ -6,6 +6,7 @@ import { feerateHistogram, FEE_LEVELS, nextBlockMinFeerate, TEMPLATE_WEIGHT } fr
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { fundingTxid, mkCoinbase, mkTx, type Parent } from '../support/mempool-txs.js';
 import { plainNextBlockMinFeerate, randomView, viewSpec } from '../support/template-model.js';
+import { projectedBlocks } from '../../lib/mempool/projected.js';
 
 const limits = { maxTxs: 1000, maxBytes: 1e9, maxAgeMs: 1_000_000 };
 
@@ -101,6 +102,9 @@ describe('nextBlockMinFeerate', () => {
       // The 65 candidates hold 0 + 1 + … + 64 = 2,080 ancestor entries: one fewer allowed, no template.
       expect(nextBlockMinFeerate(v.store, total, 2_080)).toBe((2_000 - 20 * 64) / chain[64].vsize);
       expect(nextBlockMinFeerate(v.store, total, 2_079)).toBeUndefined();
+      // The projected blocks too (a stats line prints neither then).
+      expect(projectedBlocks(v.store, 8, total, 2_079)).toBeUndefined();
+      expect(projectedBlocks(v.store, 8, total, 2_080)?.[0].count).toBe(65);
     }
   });
 
