@@ -1,7 +1,9 @@
 /**
  * `npm run demo`: a regtest node (bcoin), a wallet transaction every second or so (legacy and
- * segwit in turn, a block every ten), and `crawl` printing what it sees, pretty. Ctrl-C stops
- * everything cleanly.
+ * segwit in turn, a block every ten), and `crawl` printing what it sees, pretty: transactions,
+ * blocks, the peer, the transactions each block confirmed, and every 10 s the mempool monitor's
+ * line (its feerate histogram cut to the levels that hold something). Ctrl-C stops everything
+ * cleanly.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -9,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startRegtest } from '../spec/support/regtest.js';
 
 const CRAWL_BIN = fileURLToPath(new URL('../dist/bin/crawl.js', import.meta.url));
+const ARGS = ['--emit', 'tx,block,peer,confirmed', '--mempool-stats', '10'];
 const SEND_EVERY_MS = 1_200;
 const BLOCK_EVERY = 10;
 
@@ -20,15 +23,17 @@ console.error(bold('Starting a bcoin regtest node and funding its wallets (a few
 const node = await startRegtest();
 await node.fund();
 const peer = `127.0.0.1:${node.p2pPort}`;
-console.error(bold(`Node ready at ${peer}. Running: crawl --network regtest --peers ${peer} --emit tx,block,peer`));
+console.error(bold(`Node ready at ${peer}. Running: crawl --network regtest --peers ${peer} ${ARGS.join(' ')}`));
 console.error(dim('Press Ctrl-C to stop.\n'));
 
-const crawl = spawn(process.execPath, [CRAWL_BIN, '--network', 'regtest', '--peers', peer, '--emit', 'tx,block,peer'], {
+const crawl = spawn(process.execPath, [CRAWL_BIN, '--network', 'regtest', '--peers', peer, ...ARGS], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 createInterface({ input: crawl.stdout }).on('line', (line) => {
-  const obj = JSON.parse(line) as { event: string };
-  console.log(`${bold(`── ${obj.event} ──`)}\n${JSON.stringify(obj, null, 2)}`);
+  const obj = JSON.parse(line) as { event: string; fee_histogram?: [number, number, number][] };
+  // A mempool line's histogram has a level per feerate band: only those that hold something.
+  if (obj.fee_histogram) obj.fee_histogram = obj.fee_histogram.filter(([, vsize]) => vsize > 0);
+  console.log(`${bold(`── ${obj.event} ──`)}\n${JSON.stringify(obj, null, obj.event === 'confirmed' ? undefined : 2)}`);
 });
 
 let sent = 0;
