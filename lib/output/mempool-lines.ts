@@ -2,6 +2,7 @@ import type { Left } from '../mempool/view.js';
 import { FEE_LEVELS, type Histogram } from '../mempool/template.js';
 import type { ProjectedBlock } from '../mempool/projected.js';
 import { unixSeconds } from './lines.js';
+import { rate3 } from '../tx/view.js';
 
 /**
  * The mempool monitor's lines (`--emit replaced,confirmed,evicted,mempool`). Fees are satoshis and
@@ -60,17 +61,14 @@ export interface MempoolLineStats {
   readonly projected: readonly ProjectedBlock[] | undefined;
 }
 
-/** sat/vB to 3 decimals. */
-const rate = (x: number): number => Math.round(x * 1000) / 1000;
-
 /** A projected block as mempool.space's /api/v1/fees/mempool-blocks gives one (nTx, blockVSize, totalFees, medianFee, feeRange), in this project's snake case. */
 function projectedJson(b: ProjectedBlock): object {
   return {
     n_tx: b.count,
     vsize: b.vsize,
     total_fee: b.fee,
-    median_feerate: rate(b.medianFeerate),
-    feerate_range: b.feerateRange.map(rate),
+    median_feerate: rate3(b.medianFeerate),
+    feerate_range: b.feerateRange.map(rate3),
   };
 }
 
@@ -87,7 +85,7 @@ export function mempoolLine(s: MempoolLineStats, timeMs: number): string {
     known_fee_vsize: s.known.vsize,
     fee_histogram: hist,
     // The next block's lowest feerate: its first projected block's.
-    ...(s.projected?.[0]?.feerateRange[0] === undefined ? {} : { next_block_feerate: rate(s.projected[0].feerateRange[0]) }),
+    ...(s.projected?.[0]?.feerateRange[0] === undefined ? {} : { next_block_feerate: rate3(s.projected[0].feerateRange[0]) }),
     ...(s.projected === undefined ? {} : { projected_blocks: s.projected.map(projectedJson) }),
   });
 }

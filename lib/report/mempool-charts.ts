@@ -45,9 +45,10 @@ export function mempoolCharts(m: MempoolAggregate): Chart[] {
       );
     }
   }
-  const medians: Point[] = samples.flatMap(([, s]) => (s.medians ?? []).map((y, i) => ({ x: Math.round(s.time * 1000), y, series: `block ${i + 1}` })));
+  const blockName = (i: number): string => `block ${i + 1}`;
+  const medians: Point[] = samples.flatMap(([, s]) => (s.medians ?? []).map((y, i) => ({ x: Math.round(s.time * 1000), y, series: blockName(i) })));
   if (medians.length > 0) {
-    const order = [...new Set(medians.map((p) => p.series))].sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
+    const order = Array.from({ length: Math.max(...samples.map(([, s]) => s.medians?.length ?? 0)) }, (_, i) => blockName(i));
     charts.push(lineChart("Next blocks' feerate", "The median feerate of each projected block (the next block first, built as Core's BlockAssembler would, over the transactions with a known fee), the last line per bucket.", 'time (UTC)', 'median feerate (sat/vB)', 'projected block', medians, { time: true, order }));
   }
   const hours = m.perHour.rows();

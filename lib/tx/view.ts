@@ -157,7 +157,7 @@ function voutView(script: Uint8Array, scriptpubkey: string, value: number, net: 
 }
 
 /** sat/vB to 3 decimals. */
-const rate3 = (x: number): number => Math.round(x * 1000) / 1000;
+export const rate3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 export function txView(tx: DecodedTx, net: NetworkParams, extra: TxViewExtra = {}): TxView {
   const budget = new AsmBudget();

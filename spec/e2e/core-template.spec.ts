@@ -6,7 +6,7 @@
  * transactions, the same vsize, the same fees. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCore, type CoreNode } from '../support/core.js';
+import { startCore, type CoreNode, type CoreUnspent } from '../support/core.js';
 import type { Rpc } from '../support/rpc-node.js';
 import { CrawlProcess } from '../support/crawl-process.js';
 
@@ -22,11 +22,6 @@ const OUTPUTS = 300;
 
 interface Template {
   readonly transactions: readonly { readonly txid: string; readonly fee: number; readonly weight: number }[];
-}
-interface Unspent {
-  readonly txid: string;
-  readonly vout: number;
-  readonly amount: number;
 }
 
 describe.skipIf(!BITCOIND)('the next projected block against Bitcoin Core 31.1\'s getblocktemplate', () => {
@@ -56,7 +51,7 @@ describe.skipIf(!BITCOIND)('the next projected block against Bitcoin Core 31.1\'
     const funding = (await wallet<{ txid: string }>('send', { outputs: fund })).txid;
     const [hash] = await node.rpc<string[]>('generatetoaddress', [1, await wallet<string>('getnewaddress')]);
     await crawler.waitLine((l) => l.event === 'block' && l.hash === hash, 'the funding block', LINE_MS);
-    const coins = (await wallet<Unspent[]>('listunspent', [1, 1])).filter((u) => u.txid === funding);
+    const coins = (await wallet<CoreUnspent[]>('listunspent', [1, 1])).filter((u) => u.txid === funding);
     const large = coins.filter((c) => c.amount === 1);
     const small = coins.filter((c) => c.amount === 0.01);
     expect([large.length, small.length]).toEqual([LARGE, SMALL]);
