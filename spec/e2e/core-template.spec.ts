@@ -1,7 +1,8 @@
 /**
  * The next projected block against Bitcoin Core 31.1's own block template: a regtest mempool of
  * more than a block (large transactions at distinct feerates, small ones below them to fill the
- * tail), every fee known to the crawler (it saw the block that created every coin spent). The
+ * tail, children paying for their parents), every fee known to the crawler (it saw the block that
+ * created every coin spent). The
  * first of the mempool line's `projected_blocks` must hold what `getblocktemplate` holds: as many
  * transactions, the same vsize, the same fees. Runs when BITCOIND names a bitcoind binary.
  */
@@ -19,6 +20,8 @@ const LINE_MS = 120_000;
 const LARGE = 140;
 const SMALL = 80;
 const OUTPUTS = 300;
+/** Of the small coins, those spent by a parent a child pays for. */
+const CPFP = 5;
 
 interface Template {
   readonly transactions: readonly { readonly txid: string; readonly fee: number; readonly weight: number }[];
@@ -61,16 +64,25 @@ describe.skipIf(!BITCOIND)('the next projected block against Bitcoin Core 31.1\'
     for (const [i, c] of large.entries()) {
       await wallet('send', { outputs: payees.map((p) => ({ [p]: 0.003 })), options: { inputs: [{ txid: c.txid, vout: c.vout }], add_inputs: false, fee_rate: +(10 + i * 0.731).toFixed(3) } });
     }
-    for (const [i, c] of small.entries()) {
+    for (const [i, c] of small.slice(CPFP).entries()) {
       await wallet('send', { outputs: [{ [payees[i]]: 0.005 }], options: { inputs: [{ txid: c.txid, vout: c.vout }], add_inputs: false, fee_rate: +(2 + i * 0.097).toFixed(3) } });
     }
+    // Children paying for their parents: a parent at 1 sat/vB (below anything a block takes alone), its one output spent at 150 (their package ~85, well inside the first block).
+    const children: string[] = [];
+    for (const [i, c] of small.slice(0, CPFP).entries()) {
+      const pay = { add_inputs: false, subtract_fee_from_outputs: [0] };
+      const parent = (await wallet<{ txid: string }>('send', { outputs: [{ [payees[100 + i]]: 0.01 }], options: { ...pay, inputs: [{ txid: c.txid, vout: c.vout }], fee_rate: 1 } })).txid;
+      children.push((await wallet<{ txid: string }>('send', { outputs: [{ [payees[200 + i]]: 0.0099 }], options: { ...pay, inputs: [{ txid: parent, vout: 0 }], fee_rate: 150 } })).txid);
+    }
     const held = (await node.rpc<string[]>('getrawmempool')).length;
-    expect(held).toBe(LARGE + SMALL);
+    expect(held).toBe(LARGE + SMALL + CPFP);
     const line = await crawler.waitLine((l) => l.event === 'mempool' && l.count === held && l.known_fee_count === held, 'a mempool line with every transaction, every fee known', LINE_MS);
     const template = await node.rpc<Template>('getblocktemplate', [{ rules: ['segwit'] }]);
     const vsizes = template.transactions.map((t) => Math.ceil(t.weight / 4));
-    // More than a block: Core left some out.
+    // More than a block: Core left some out; it took the children with their parents.
     expect(template.transactions.length).toBeLessThan(held);
+    const taken = template.transactions.map((t) => t.txid);
+    for (const child of children) expect(taken).toContain(child);
     expect(template.transactions.length).toBeGreaterThan(LARGE / 2);
     const first = (line.projected_blocks as { n_tx: number; vsize: number; total_fee: number }[])[0];
     expect(first).toEqual(expect.objectContaining({ n_tx: template.transactions.length, vsize: vsizes.reduce((x, y) => x + y, 0), total_fee: template.transactions.reduce((x, t) => x + t.fee, 0) }));
