@@ -189,7 +189,9 @@ export interface Assembly {
  * not fit once it is within BLOCK_FULL_ENOUGH_WEIGHT_DELTA of full (Core's stop); the packages
  * that did not fit go into the next block's choice, as mempool.space's projected blocks take
  * them. A block that takes nothing ends them (every package left is heavier than a block).
- * Undefined past `ancestryMax` ancestor entries.
+ * Undefined past `ancestryMax` ancestor entries. Core 31 takes the chunks of its cluster
+ * linearizations instead of ancestor packages: it differs where children together pay for a
+ * parent none of them pays for alone (README, the `mempool` line).
  *
  * It runs for every `--mempool-stats` line, while the crawler waits: one walk of the view
  * (candidates()); candidates, their ancestors and descendants in typed arrays (no Map, Set or
