@@ -11,9 +11,9 @@
  * three, so their packages are what a block takes), the others two confirmed outputs the view was
  * told of (MempoolView.learnOutput, as --rpc's answers are). Feerates 1–101 sat/vB. Reported:
  * median and minimum ms of `rounds` histograms and templates, the candidates (fees known), the
- * lowest feerate the block takes; and the projected blocks (projected.ts: 8 blocks one after
- * another, the last the rest), what a stats line computes: their time, and per block
- * [transactions, kvB, median feerate].
+ * lowest feerate the block takes; and the projected blocks (projected.ts: the next 8 blocks, one
+ * after another), what a stats line computes: their time, and per block [transactions, kvB,
+ * median feerate].
  */
 import { parseArgs } from 'node:util';
 import { MempoolView } from '../lib/mempool/view.js';
@@ -108,6 +108,6 @@ console.log(
     projected_ms: +median(projectedMs).toFixed(1),
     projected_ms_min: +Math.min(...projectedMs).toFixed(1),
     next_block_feerate: lowest === undefined ? undefined : +lowest.toFixed(3),
-    projected_blocks: projected?.map((b) => [b.count, Math.round(b.vsize / 1000), b.medianFeerate === undefined ? null : +b.medianFeerate.toFixed(1)]),
+    projected_blocks: projected?.map((b) => [b.count, Math.round(b.vsize / 1000), +b.medianFeerate.toFixed(1)]),
   }),
 );

@@ -2,9 +2,9 @@
  * The next projected block against Bitcoin Core 31.1's own block template: a regtest mempool of
  * more than a block (large transactions at distinct feerates, small ones below them to fill the
  * tail, children paying for their parents), every fee known to the crawler (it saw the block that
- * created every coin spent). The
- * first of the mempool line's `projected_blocks` must hold what `getblocktemplate` holds: as many
- * transactions, the same vsize, the same fees. Runs when BITCOIND names a bitcoind binary.
+ * created every coin spent). The first of the mempool line's `projected_blocks` must hold what
+ * `getblocktemplate` holds: as many transactions, the same vsize, the same fees. Runs when
+ * BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCore, type CoreNode, type CoreUnspent } from '../support/core.js';
