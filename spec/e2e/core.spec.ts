@@ -332,7 +332,8 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     } finally {
       await only.stop();
     }
-  });
+    // Its waits allow more than the default 30 s: on a loaded machine (CI runs specs side by side) they may need it.
+  }, 120_000);
 
   it('printed no transaction twice, whoever announced it', () => {
     const txids = crawler.txLines().map((l) => l.txid);
