@@ -31,10 +31,18 @@ export const ANCESTORS_MAX = 64;
  * first); undefined past `limit` of them. The result is also the walk's queue, and whether a
  * parent was found already is a scan of it: at most `limit` (64) entries, so a walk is bounded
  * whatever the view holds, and a chain's short walk allocates one array, not a Set besides.
+ * `parents[0..nParents)`, if given: `e`'s view parents, one per input that has one, in input
+ * order (what add() found for its inputs: not looked up again).
  */
-export function ancestorsOf(s: TxStore, e: number, limit = ANCESTORS_MAX): number[] | undefined {
+export function ancestorsOf(s: TxStore, e: number, limit = ANCESTORS_MAX, parents?: Int32Array, nParents = 0): number[] | undefined {
   const out: number[] = [];
-  for (let at = -1; at < out.length; at++) {
+  let at = -1;
+  if (parents !== undefined) {
+    // `e`'s parents, as its inputs' look-ups found them (in input order, the walk's own order).
+    for (let i = 0; i < nParents; i++) if (!out.includes(parents[i]) && out.push(parents[i]) > limit) return undefined;
+    at = 0;
+  }
+  for (; at < out.length; at++) {
     const q = at < 0 ? e : out[at];
     // Most transactions spend confirmed outputs only: their inputs' lookups (each a cache miss) are skipped.
     if (!s.mayHaveParents(q)) continue;
@@ -57,9 +65,9 @@ export function signalsInView(s: TxStore, e: number): boolean {
   return s.signals(e) || (ancestorsOf(s, e) ?? []).some((a) => s.signals(a));
 }
 
-/** Fee over vsize of `e` (whose fee is `fee`) with its view ancestors; undefined with none, past the walk's limit, or with an ancestor's fee unknown. */
-export function packageFeerate(s: TxStore, e: number, fee: number): number | undefined {
-  const anc = ancestorsOf(s, e);
+/** Fee over vsize of `e` (whose fee is `fee`) with its view ancestors; undefined with none, past the walk's limit, or with an ancestor's fee unknown. `parents`: `e`'s view parents if known (ancestorsOf). */
+export function packageFeerate(s: TxStore, e: number, fee: number, parents?: Int32Array, nParents = 0): number | undefined {
+  const anc = ancestorsOf(s, e, ANCESTORS_MAX, parents, nParents);
   if (anc === undefined || anc.length === 0) return undefined;
   let fees = fee;
   let vsize = s.vsize[e];

@@ -60,6 +60,8 @@ export class TxidTable {
   foundTx = -1;
   foundSpent = -1;
   foundConf = -1;
+  /** What findTx() saw: an entry spending one of the txid's first 8 outputs. */
+  spenders = false;
 
   /** `offset`: which 4 bytes of a txid (0..28) are its hash. */
   constructor(readonly offset: number) {}
@@ -151,6 +153,25 @@ export class TxidTable {
     }
   }
 
+  /**
+   * The payload of the TX entry of the txid at `q[at..]` (hashed `h`), -1 if none; `spenders` is set
+   * if an entry in its home spends one of its first 8 outputs (a hint: its txid is not compared).
+   */
+  findTx(h: number, q: Uint8Array, at: number): number {
+    const e = this.e;
+    const txTag = TX << 3;
+    let found = -1;
+    this.spenders = false;
+    for (let i = this.home(h); ; i = (i + 1) & this.mask) {
+      const t = e[i * W + 1];
+      if (t === EMPTY) return found;
+      if (e[i * W] !== h) continue;
+      const tag = t >>> TAG_SHIFT;
+      if (tag >>> 3 === SPENT) this.spenders = true;
+      else if (tag === txTag && found < 0 && this.txs.same(TX, e[i * W + 2], 0, q, at, 0)) found = e[i * W + 2];
+    }
+  }
+
   /** The payload of the entry in table slot `i`. */
   payload(i: number): number {
     return this.e[i * W + 2];
@@ -162,8 +183,14 @@ export class TxidTable {
 
   /** Adds an entry unless one (kind, vout) for this txid is held; false then (nothing added). */
   insert(h: number, kind: number, vout: number, payload: number, aux: number, q: Uint8Array, at: number): boolean {
-    if ((this.size + 1) * 4 > this.slots * 3) this.resize(this.slots * 2);
     if (this.find(h, kind, vout, q, at) >= 0) return false;
+    this.add(h, kind, vout, payload, aux);
+    return true;
+  }
+
+  /** Adds an entry the caller knows is not held (or may be held twice: a spent outpoint's, for two inputs of one invalid transaction, each removed apart). */
+  add(h: number, kind: number, vout: number, payload: number, aux: number): void {
+    if ((this.size + 1) * 4 > this.slots * 3) this.resize(this.slots * 2);
     const e = this.e;
     const key = this.key(h, vout);
     let i = this.home(key);
@@ -173,7 +200,6 @@ export class TxidTable {
     e[i * W + 2] = payload;
     this.size++;
     this.counts[kind]++;
-    return true;
   }
 
   /** Removes the entry (kind, vout) with this hash and payload (and aux); false if there is none. */

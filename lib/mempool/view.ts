@@ -4,6 +4,7 @@ import type { Output } from './outputs.js';
 import { NOTHING_ADDED, NOTHING_LEFT, TRUC_VERSION, type Added, type Confirmed, type KnownFee, type Left } from './types.js';
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE } from './store.js';
+import { GROUP_BITS } from './table.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
 import { ViewState } from './view-state.js';
 
@@ -26,6 +27,9 @@ const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
 export class MempoolView extends ViewState {
   /** Where each input's output is (Prevouts.src), as add() found them. */
   private srcs = new Int32Array(16);
+  /** The view parents add() found, one per input that has one, in input order; how many. */
+  private parents = new Int32Array(16);
+  private nParents = 0;
   /** What warm.ts read (kept: the reads are not optimized away). */
   warmed = 0;
   /** confirm()'s scratch: the slots of the next CONFIRM_AHEAD block transactions (warmBlock). */
@@ -39,7 +43,9 @@ export class MempoolView extends ViewState {
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
     this.warmed = (this.warmed + warmAdd(s, tx)) & 0xffff;
-    if (s.find(tx.txid) !== NONE) return undefined;
+    if (s.findWithSpenders(tx.txid) !== NONE) return undefined;
+    // A child seen before it (its outputs' spenders, looked up below) only if its home holds one, or past its first 8 outputs.
+    const children = s.table.spenders || tx.outputs.length > 1 << GROUP_BITS;
     const n = tx.inputs.length;
     let inValue = 0;
     let allKnown = n > 0;
@@ -49,13 +55,20 @@ export class MempoolView extends ViewState {
     let trucParent = NONE;
     let orphan = false;
     const truc = tx.version === TRUC_VERSION;
-    if (this.srcs.length < n) this.srcs = new Int32Array(n * 2);
+    if (this.srcs.length < n) {
+      this.srcs = new Int32Array(n * 2);
+      this.parents = new Int32Array(n * 2);
+    }
+    this.nParents = 0;
     for (let i = 0; i < n; i++) {
       const input = tx.inputs[i];
       if (input.sequence <= MAX_BIP125_RBF_SEQUENCE) signals = true;
       const v = this.prevouts.valueOf(input.prevTxid, 0, input.prevIndex);
       const { foundTx: parent, foundSpent: other } = s.table;
-      if (s.live(parent)) viewParent = true;
+      if (s.live(parent)) {
+        viewParent = true;
+        this.parents[this.nParents++] = parent;
+      }
       if (truc && s.isTruc(parent)) trucParent = parent;
       else if (parent === NONE && s.table.foundConf < 0 && this.gone.has(input.prevTxid, 0)) orphan = true;
       if (v === undefined) allKnown = false;
@@ -96,7 +109,7 @@ export class MempoolView extends ViewState {
     this.bytesTotal += s.bytes(slot);
     if (fee !== undefined) this.setFee(slot, fee);
     // A child seen before this parent: its fee is known now (its line went out without it).
-    for (let i = 0; i < s.nOut[slot]; i++) {
+    for (let i = 0; children && i < s.nOut[slot]; i++) {
       const child = s.childAt(slot, i);
       if (child === NONE) continue;
       s.setParents(child, true);
@@ -133,13 +146,13 @@ export class MempoolView extends ViewState {
     return Number.isNaN(fee) ? undefined : this.known_(tx, slot, fee, false, true);
   }
 
-  /** `srcsValid`: this.srcs holds where each input's output is (add() found them all and nothing left since). */
+  /** `srcsValid`: this.srcs holds where each input's output is, and this.parents the view parents (add() found them all and nothing left since). */
   private known_(tx: DecodedTx, slot: number, fee: number, srcsValid: boolean, viewParent: boolean): KnownFee | undefined {
     const prevouts = this.prevouts.of(tx, srcsValid ? this.srcs : undefined);
     // Unknown: a parent it replaced along with its own conflict (Core would refuse it).
     if (prevouts === undefined) return undefined;
     if (!viewParent) return { fee, prevouts };
-    const effectiveFeerate = packageFeerate(this.store, slot, fee);
+    const effectiveFeerate = srcsValid ? packageFeerate(this.store, slot, fee, this.parents, this.nParents) : packageFeerate(this.store, slot, fee);
     return effectiveFeerate === undefined ? { fee, prevouts } : { fee, prevouts, effectiveFeerate };
   }
 

@@ -76,6 +76,27 @@ describe('MempoolView', () => {
     expect(v.size).toBe(1);
   });
 
+  it('holds a transaction spending one outpoint twice (invalid, bad-txns-inputs-duplicate: a hostile peer\'s) as any other: replaced once, its index entries all gone after', () => {
+    const v = new MempoolView(limits, 4);
+    const twice = mkTx({ ins: [[fundingTxid(1), 0], [fundingTxid(1), 0]], outs: [1] });
+    expect(v.add(twice, 0)?.left).toEqual([]);
+    expect(v.store.table.count(SPENT)).toBe(2);
+    const child = mkTx({ ins: [[twice, 0]], outs: [1] });
+    v.add(child, 0);
+    const other = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1], tag: 1 });
+    expect(summary(v.add(other, 1)?.left ?? [])).toEqual([
+      { txid: id(twice), reason: 'replaced', by: id(other), ancestor: undefined, rbf: false },
+      { txid: id(child), reason: 'replaced', by: id(other), ancestor: id(twice), rbf: false },
+    ]);
+    expect(v.store.table.count(SPENT)).toBe(1);
+    // Again, then confirmed: every entry of its inputs leaves with it.
+    const v2 = new MempoolView(limits, 4);
+    v2.add(twice, 0);
+    expect(v2.confirm([mkCoinbase(1), twice]).confirmed.map((c) => c.index)).toEqual([1]);
+    expect(v2.store.table.count(SPENT)).toBe(0);
+    expect(v2.size).toBe(0);
+  });
+
   it('confirms what a block holds, evicts what conflicts with it (with descendants), counts the unseen', () => {
     const v = new MempoolView(limits, 5);
     const a = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1000] });
