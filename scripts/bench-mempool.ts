@@ -3,7 +3,7 @@
  * sockets), deterministic.
  *
  *   npm run bench:mempool -- (= node --expose-gc --import tsx scripts/bench-mempool.ts)
- *   node --expose-gc --import tsx scripts/bench-mempool.ts [--fill 300000] [--day 500000] [--hot]
+ *   node --expose-gc --import tsx scripts/bench-mempool.ts [--fill 300000] [--day 500000] [--hot] [--control]
  *
  * Traffic: `day` transactions over 24 virtual hours (500,000 ≈ a busy mainnet day), 2 inputs and 2
  * P2WPKH outputs each; 30% spend both outputs of a transaction 51 arrivals earlier (a chain: their
@@ -40,7 +40,9 @@ if (!process.execArgv.includes('--single-threaded-gc')) {
   const r = spawnSync(process.execPath, ['--single-threaded-gc', ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const { values: opts } = parseArgs({ options: { fill: { type: 'string', default: '300000' }, day: { type: 'string', default: '500000' }, hot: { type: 'boolean', default: false } } });
+const { values: opts } = parseArgs({ options: { fill: { type: 'string', default: '300000' }, day: { type: 'string', default: '500000' }, hot: { type: 'boolean', default: false }, control: { type: 'boolean', default: false } } });
+/** --control: the same run without the view's work (no add, confirm or reorg): what the traffic and the collections cost, for counts taken of the whole process (valgrind, BENCHMARKS.md). */
+const CONTROL = opts.control;
 const FILL = Number(opts.fill);
 const DAY = Number(opts.day);
 const STEP_MS = 86_400_000 / DAY;
@@ -198,7 +200,7 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
   let t = process.hrtime.bigint();
   let c = process.cpuUsage();
   let w = performance.now();
-  for (let k = 0; k < batch.length; k++) view.add(batch[k], times[k]);
+  if (!CONTROL) for (let k = 0; k < batch.length; k++) view.add(batch[k], times[k]);
   addNs += process.hrtime.bigint() - t;
   addCpuUs += cpuUs(c);
   timed.push(w, performance.now());
@@ -229,7 +231,7 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
     t = process.hrtime.bigint();
     c = process.cpuUsage();
     w = performance.now();
-    view.confirm(txs);
+    if (!CONTROL) view.confirm(txs);
     lastBlock = arrived;
     blockNs += process.hrtime.bigint() - t;
     blockCpuUs += cpuUs(c);
@@ -242,10 +244,10 @@ const endMb = heapMb() - baseMb;
 const reorged = [tx(1e9), ...lastBlock.map((i) => tx(i))];
 gc();
 let t = process.hrtime.bigint();
-const back = view.unconfirm(reorged, (FILL + DAY) * STEP_MS);
+const back = CONTROL ? { returned: lastBlock.length } : view.unconfirm(reorged, (FILL + DAY) * STEP_MS);
 const unconfirmMs = Number(process.hrtime.bigint() - t) / 1e6;
 t = process.hrtime.bigint();
-view.confirm(reorged);
+if (!CONTROL) view.confirm(reorged);
 const reconfirmMs = Number(process.hrtime.bigint() - t) / 1e6;
 if (back.returned !== lastBlock.length) throw new Error(`unconfirm gave back ${back.returned} of ${lastBlock.length}`);
 await new Promise((r) => setTimeout(r, 100));
