@@ -175,6 +175,14 @@ describe('MempoolView', () => {
     // An unknown input: no fee at all, never 0.
     const mixed = mkTx({ ins: [[parent, 0], [fundingTxid(8), 0]], outs: [1], tag: 4 });
     expect(w.add(mixed, 3)?.known).toBeUndefined();
+    // A child of an output past the first 8 (indexed apart from the parent's own entry), first too.
+    const wide = mkTx({ ins: [[funding, 0], [funding, 1]], outs: Array.from({ length: 12 }, () => 2_000), tag: 5 });
+    const late = mkTx({ ins: [[wide, 10]], outs: [1_500] });
+    const x = new MempoolView(limits);
+    x.confirm([mkCoinbase(1), funding]);
+    expect(x.add(late, 1)?.known).toBeUndefined();
+    expect(x.add(wide, 2)?.known?.fee).toBe(6_000);
+    expect(x.get(late.txid)?.fee).toBe(500);
   });
 });
 
