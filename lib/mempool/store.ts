@@ -102,16 +102,10 @@ export class TxStore extends Slab {
     return slot === NONE ? 0 : this.arena.buf(this.dataOff[slot])[local(this.dataOff[slot])] & 1;
   }
 
-  /** find(), and whether a transaction spending one of its first 8 outputs may be held (TxidTable.spenders). */
-  findWithSpenders(b: Uint8Array, at = 0): number {
-    const i = this.table.findTx(this.table.hash(b, at), b, at);
-    return i < 0 ? NONE : i;
-  }
-
-  /** The slot of the txid at `b[at..at+32]`; NONE if not held. */
+  /** The slot of the txid at `b[at..at+32]`; NONE if not held (then table.spenders: whether a transaction spending one of its first 8 outputs may be). */
   find(b: Uint8Array, at = 0): number {
-    const i = this.table.find(this.table.hash(b, at), TX, 0, b, at);
-    return i < 0 ? NONE : this.table.payload(i);
+    const slot = this.table.findTx(this.table.hash(b, at), b, at);
+    return slot < 0 ? NONE : slot;
   }
 
   /** The slot spending output `vout` of the txid at `b[at..at+32]`; NONE if none. */
@@ -267,14 +261,10 @@ export class TxStore extends Slab {
     this.append(slot);
     this.count++;
     const t = this.table;
-    // Not held (the caller knows): no probe for it first.
+    // Neither held (the caller knows): no probe first. Two inputs spending one outpoint (invalid:
+    // bad-txns-inputs-duplicate) are two entries, each removed with its input.
     t.add(t.hash(tx.txid), TX, 0, slot, 0);
-    for (let i = 0; i < nIn; i++) {
-      const p = tx.inputs[i];
-      // Two inputs of one transaction spending one outpoint (invalid: bad-txns-inputs-duplicate) are
-      // two entries, each removed with its input: a lookup finds the transaction either way.
-      t.add(t.hash(p.prevTxid), SPENT, p.prevIndex, slot, i);
-    }
+    for (let i = 0; i < nIn; i++) t.add(t.hash(tx.inputs[i].prevTxid), SPENT, tx.inputs[i].prevIndex, slot, i);
     return slot;
   }
 

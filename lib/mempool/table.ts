@@ -60,7 +60,7 @@ export class TxidTable {
   foundTx = -1;
   foundSpent = -1;
   foundConf = -1;
-  /** What findTx() saw: an entry spending one of the txid's first 8 outputs. */
+  /** What findTx() saw when it found none: an entry spending one of the txid's first 8 outputs. */
   spenders = false;
 
   /** `offset`: which 4 bytes of a txid (0..28) are its hash. */
@@ -154,21 +154,20 @@ export class TxidTable {
   }
 
   /**
-   * The payload of the TX entry of the txid at `q[at..]` (hashed `h`), -1 if none; `spenders` is set
-   * if an entry in its home spends one of its first 8 outputs (a hint: its txid is not compared).
+   * The payload of the TX entry of the txid at `q[at..]` (hashed `h`), -1 if none; then `spenders`
+   * says whether an entry in its home spends one of its first 8 outputs (a hint: no txid compared).
    */
   findTx(h: number, q: Uint8Array, at: number): number {
     const e = this.e;
     const txTag = TX << 3;
-    let found = -1;
     this.spenders = false;
     for (let i = this.home(h); ; i = (i + 1) & this.mask) {
       const t = e[i * W + 1];
-      if (t === EMPTY) return found;
+      if (t === EMPTY) return -1;
       if (e[i * W] !== h) continue;
       const tag = t >>> TAG_SHIFT;
       if (tag >>> 3 === SPENT) this.spenders = true;
-      else if (tag === txTag && found < 0 && this.txs.same(TX, e[i * W + 2], 0, q, at, 0)) found = e[i * W + 2];
+      else if (tag === txTag && this.txs.same(TX, e[i * W + 2], 0, q, at, 0)) return e[i * W + 2];
     }
   }
 

@@ -43,7 +43,7 @@ export class MempoolView extends ViewState {
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
     this.warmed = (this.warmed + warmAdd(s, tx)) & 0xffff;
-    if (s.findWithSpenders(tx.txid) !== NONE) return undefined;
+    if (s.find(tx.txid) !== NONE) return undefined;
     // A child seen before it (its outputs' spenders, looked up below) only if its home holds one, or past its first 8 outputs.
     const children = s.table.spenders || tx.outputs.length > 1 << GROUP_BITS;
     const n = tx.inputs.length;
