@@ -44,7 +44,8 @@ export class MempoolView extends ViewState {
     const s = this.store;
     this.warmed = (this.warmed + warmAdd(s, tx)) & 0xffff;
     if (s.find(tx.txid) !== NONE) return undefined;
-    // A child seen before it (its outputs' spenders, looked up below) only if its home holds one, or past its first 8 outputs.
+    // A child seen before it (its outputs' spenders, looked up below) only if its home holds one,
+    // or past its first 8 outputs (another home).
     const children = s.table.spenders || tx.outputs.length > 1 << GROUP_BITS;
     const n = tx.inputs.length;
     let inValue = 0;
@@ -152,7 +153,7 @@ export class MempoolView extends ViewState {
     // Unknown: a parent it replaced along with its own conflict (Core would refuse it).
     if (prevouts === undefined) return undefined;
     if (!viewParent) return { fee, prevouts };
-    const effectiveFeerate = srcsValid ? packageFeerate(this.store, slot, fee, this.parents, this.nParents) : packageFeerate(this.store, slot, fee);
+    const effectiveFeerate = packageFeerate(this.store, slot, fee, srcsValid ? this.parents : undefined, this.nParents);
     return effectiveFeerate === undefined ? { fee, prevouts } : { fee, prevouts, effectiveFeerate };
   }
 
