@@ -69,7 +69,7 @@ export class ViewState {
     const left: Left[] = [];
     while (s.head !== NONE && now - s.time[s.head] >= this.limits.maxAgeMs) {
       if (s.isKept(s.head)) s.remove(s.head);
-      else left.push(...this.removeTree(s.head, 'expiry'));
+      else this.removeTree(s.head, 'expiry', undefined, left);
     }
     return left;
   }
@@ -82,10 +82,13 @@ export class ViewState {
     return h === NONE ? 0 : Math.max(0, Math.round((now - s.time[h]) / 1000));
   }
 
-  protected removeTree(root: number, reason: LeftReason, by?: string): Left[] {
+  /**
+   * Removes `root` and its descendants, appending a Left each to `left` (one by one: a spread of a
+   * peer's made-up chain of 200,000 into push() would exceed the call stack's arguments).
+   */
+  protected removeTree(root: number, reason: LeftReason, by: string | undefined, left: Left[]): Left[] {
     const tree = descendantsOf(this.store, root);
     const rootTxid = this.store.txidHex(root);
-    const left: Left[] = [];
     tree.forEach((e, i) => {
       const entry = this.info(e);
       // Past our own bound, Core may well hold it still: its children are not orphans.

@@ -5,6 +5,7 @@ import { NOTHING_ADDED, NOTHING_LEFT, TRUC_VERSION, type Added, type Confirmed, 
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE } from './store.js';
 import { GROUP_BITS } from './table.js';
+import { spendsTwice } from './outpoints.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
 import { ViewState } from './view-state.js';
 
@@ -37,13 +38,15 @@ export class MempoolView extends ViewState {
 
   /**
    * A relayed transaction; undefined if the view holds it already, if a recent block confirmed it
-   * (it is kept: TxStore.keep), or if it spends a transaction that left the view (an orphan to
-   * Core, gone.ts).
+   * (it is kept: TxStore.keep), if it spends a transaction that left the view (an orphan to Core,
+   * gone.ts), or if it spends one outpoint twice (invalid: outpoints.ts).
    */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
     this.warmed = (this.warmed + warmAdd(s, tx)) & 0xffff;
     if (s.find(tx.txid) !== NONE) return undefined;
+    // Invalid, never in Core's mempool; held, its entries would pile up in one home of the table.
+    if (spendsTwice(tx.inputs)) return undefined;
     // A child seen before it (its outputs' spenders, looked up below) only if its home holds one,
     // or past its first 8 outputs (another home).
     const children = s.table.spenders || tx.outputs.length > 1 << GROUP_BITS;
@@ -77,7 +80,8 @@ export class MempoolView extends ViewState {
         inValue += v;
         this.srcs[i] = this.prevouts.src;
       }
-      if (other !== NONE && !(conflicts ??= []).includes(other)) conflicts.push(other);
+      // Listed as found (a scan for duplicates here was quadratic in a peer's 100,000 inputs): see the loop below.
+      if (other !== NONE) (conflicts ??= []).push(other);
     }
     if (orphan) return undefined;
     // TRUC (BIP 431): a version 3 parent in the view has one child at most; another evicts it, a
@@ -93,6 +97,7 @@ export class MempoolView extends ViewState {
       left = replaced;
       const by = toReversedHex(tx.txid);
       for (const c of conflicts) {
+        // Listed twice (two inputs spending one's outputs, a TRUC sibling that is a conflict too), or gone with an earlier one's descendants: it has left already.
         if (!s.live(c)) continue;
         const tree = descendantsOf(s, c);
         const signaled = tree.map((e) => signalsInView(s, e));
@@ -119,7 +124,7 @@ export class MempoolView extends ViewState {
     // The oldest first; a kept one (confirmed, for its outputs) ahead of it simply goes.
     while (s.count > this.limits.maxTxs || this.bytesTotal > this.limits.maxBytes) {
       if (s.isKept(s.head)) s.remove(s.head);
-      else (left ??= []).push(...this.removeTree(s.head, 'size'));
+      else this.removeTree(s.head, 'size', undefined, (left ??= []));
     }
     if (fee === undefined || !s.live(slot)) return left === undefined ? NOTHING_ADDED : { left };
     // Replaced or evicted transactions' slots may have been reused: then the prevouts are looked up again.
@@ -128,12 +133,12 @@ export class MempoolView extends ViewState {
     return { left: left ?? NOTHING_LEFT, known };
   }
 
-  /** `conflicts` and the view children of the TRUC transaction in `parent` (its outputs' spenders), each once. */
+  /** `conflicts` and the view children of the TRUC transaction in `parent` (its outputs' spenders). */
   private siblings(parent: number, conflicts: number[] | undefined): number[] | undefined {
     const s = this.store;
     for (let v = 0; v < s.nOut[parent]; v++) {
       const child = s.childAt(parent, v);
-      if (s.live(child) && !(conflicts ??= []).includes(child)) conflicts.push(child);
+      if (s.live(child)) (conflicts ??= []).push(child);
     }
     return conflicts;
   }
@@ -202,7 +207,7 @@ export class MempoolView extends ViewState {
         const other = s.spender(input.prevTxid, 0, input.prevIndex);
         if (other === NONE) continue;
         by ??= toReversedHex(tx.txid);
-        left.push(...this.removeTree(other, 'conflict', by));
+        this.removeTree(other, 'conflict', by, left);
       }
       if (e !== NONE && s.keepsOutputs(e) && s.nOut[e] > 0) {
         this.leave(e);
@@ -241,7 +246,7 @@ export class MempoolView extends ViewState {
       const added = this.add(tx, seen);
       if (added === undefined) continue;
       returned++;
-      left.push(...added.left);
+      for (const l of added.left) left.push(l);
       const slot = s.find(tx.txid);
       if (!Number.isNaN(fee)) this.setFee(slot, fee);
     }

@@ -64,7 +64,7 @@ describe('MempoolView', () => {
     }
   });
 
-  it('replaces every transaction a new one conflicts with, once each', () => {
+  it('replaces every transaction a new one conflicts with, once each, of 2 or 20,000', () => {
     const v = new MempoolView(limits, 3);
     const p = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1] });
     const q = mkTx({ ins: [[fundingTxid(2), 0]], outs: [1] });
@@ -74,27 +74,37 @@ describe('MempoolView', () => {
     expect(summary(v.add(both, 1)?.left ?? []).map((l) => l.txid)).toEqual([id(p), id(q)]);
     expect(v.add(both, 2)).toBeUndefined();
     expect(v.size).toBe(1);
+    // A conflict through two inputs is found twice, and replaced once.
+    const two = mkTx({ ins: [[fundingTxid(3), 0], [fundingTxid(3), 1]], outs: [1] });
+    v.add(two, 3);
+    const over = mkTx({ ins: [[fundingTxid(3), 1], [fundingTxid(3), 0]], outs: [1], tag: 1 });
+    expect(summary(v.add(over, 4)?.left ?? []).map((l) => l.txid)).toEqual([id(two)]);
+    // A peer's transaction conflicting with 20,000 (Core replaces 100 at most: policy/rbf.h MAX_REPLACEMENT_CANDIDATES).
+    const w = new MempoolView({ ...limits, maxTxs: 30_000 });
+    const singles = Array.from({ length: 20_000 }, (_, i) => mkTx({ ins: [[fundingTxid(10 + i), 0]], outs: [1] }));
+    singles.forEach((t, i) => w.add(t, i));
+    const all = mkTx({ ins: singles.map((_, i) => [fundingTxid(10 + i), 0] as const), outs: [1] });
+    expect(summary(w.add(all, 1)?.left ?? []).map((l) => l.txid)).toEqual(singles.map(id));
+    expect(w.size).toBe(1);
   });
 
-  it('holds a transaction spending one outpoint twice (invalid, bad-txns-inputs-duplicate: a hostile peer\'s) as any other: replaced once, its index entries all gone after', () => {
+  it('refuses a transaction spending one outpoint twice (invalid, bad-txns-inputs-duplicate: a hostile peer\'s), of 2 inputs or 100,000', () => {
     const v = new MempoolView(limits, 4);
     const twice = mkTx({ ins: [[fundingTxid(1), 0], [fundingTxid(1), 0]], outs: [1] });
-    expect(v.add(twice, 0)?.left).toEqual([]);
-    expect(v.store.table.count(SPENT)).toBe(2);
-    const child = mkTx({ ins: [[twice, 0]], outs: [1] });
-    v.add(child, 0);
-    const other = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1], tag: 1 });
-    expect(summary(v.add(other, 1)?.left ?? [])).toEqual([
-      { txid: id(twice), reason: 'replaced', by: id(other), ancestor: undefined, rbf: false },
-      { txid: id(child), reason: 'replaced', by: id(other), ancestor: id(twice), rbf: false },
-    ]);
-    expect(v.store.table.count(SPENT)).toBe(1);
-    // Again, then confirmed: every entry of its inputs leaves with it.
-    const v2 = new MempoolView(limits, 4);
-    v2.add(twice, 0);
-    expect(v2.confirm([mkCoinbase(1), twice]).confirmed.map((c) => c.index)).toEqual([1]);
-    expect(v2.store.table.count(SPENT)).toBe(0);
-    expect(v2.size).toBe(0);
+    expect(v.add(twice, 0)).toBeUndefined();
+    // Past the pairwise comparison: 100,000 distinct outpoints are held, one more spending the first again is not.
+    const many = Array.from({ length: 100_000 }, (_, i) => [fundingTxid(2 + (i >> 12)), i & 4095] as const);
+    const distinct = mkTx({ ins: many, outs: [1] });
+    const again = mkTx({ ins: [...many, many[0]], outs: [1] });
+    expect(v.add(again, 1)).toBeUndefined();
+    expect({ size: v.size, spent: v.store.table.count(SPENT) }).toEqual({ size: 0, spent: 0 });
+    expect(v.add(distinct, 1)?.left).toEqual([]);
+    expect({ size: v.size, spent: v.store.table.count(SPENT) }).toEqual({ size: 1, spent: 100_000 });
+    // The same outpoint at another index, or another txid at the same index, is no duplicate.
+    expect(v.add(mkTx({ ins: [[fundingTxid(1), 0], [fundingTxid(1), 1], [fundingTxid(0), 0]], outs: [1] }), 2)?.left).toEqual([]);
+    // Every one of the 100,000 is replaced by a transaction spending one of its outpoints.
+    expect(summary(v.add(mkTx({ ins: [many[99_999]], outs: [1], tag: 1 }), 3)?.left ?? [])).toEqual([{ txid: id(distinct), reason: 'replaced', by: expect.any(String), ancestor: undefined, rbf: false }]);
+    expect(v.store.table.count(SPENT)).toBe(4);
   });
 
   it('confirms what a block holds, evicts what conflicts with it (with descendants), counts the unseen', () => {
@@ -221,6 +231,47 @@ function model(txs: readonly DecodedTx[]): Set<string> {
   }
   return new Set(held.map(id));
 }
+
+describe('MempoolView, a long chain', () => {
+  // A peer's made-up chain, longer than a call's arguments may be (~125,000 here): what leaves with
+  // its root was once spread into push(), and a RangeError took the crawler down.
+  const LONG = 150_000;
+  const chain: DecodedTx[] = [mkTx({ ins: [[fundingTxid(1), 0]], outs: [100_000_000] })];
+  for (let i = 1; i < LONG; i++) chain.push(mkTx({ ins: [[chain[i - 1], 0]], outs: [100_000_000 - i] }));
+  const held = (v: MempoolView): MempoolView => {
+    chain.forEach((t, i) => v.add(t, i));
+    expect(v.size).toBe(LONG);
+    return v;
+  };
+  const whole = (left: readonly Left[], reason: string): void => {
+    expect(left).toHaveLength(LONG);
+    expect(left.every((l, i) => l.entry.txid === id(chain[i]) && l.reason === reason && l.ancestor === (i === 0 ? undefined : id(chain[0])))).toBe(true);
+  };
+
+  it('leaves whole, a line each, when a block confirms a conflict of its root', () => {
+    const v = held(new MempoolView({ ...limits, maxTxs: LONG }));
+    const c = v.confirm([mkCoinbase(1), mkTx({ ins: [[fundingTxid(1), 0]], outs: [5], tag: 9 })]);
+    whole(c.left, 'conflict');
+    expect(v.size).toBe(0);
+  });
+
+  it('leaves whole when its root is the oldest past the bound, or expires', () => {
+    const v = held(new MempoolView({ ...limits, maxTxs: LONG, maxAgeMs: 1e9 }));
+    whole(v.add(mkTx({ ins: [[fundingTxid(2), 0]], outs: [5] }), LONG)?.left ?? [], 'size');
+    expect(v.size).toBe(1);
+    const w = held(new MempoolView({ ...limits, maxTxs: LONG, maxAgeMs: 1 }));
+    whole(w.expire(LONG), 'expiry');
+    expect(w.size).toBe(0);
+  });
+
+  it('leaves whole when a transaction of a block given back replaces its root', () => {
+    const v = held(new MempoolView({ ...limits, maxTxs: LONG }));
+    const back = v.unconfirm([mkCoinbase(1), mkTx({ ins: [[fundingTxid(1), 0]], outs: [5], tag: 9 })], LONG);
+    expect(back.returned).toBe(1);
+    whole(back.left, 'replaced');
+    expect(v.size).toBe(1);
+  });
+});
 
 describe('MempoolView, properties', () => {
   const arb = fc.array(fc.record({ parents: fc.uniqueArray(fc.nat(20), { minLength: 1, maxLength: 3 }), tag: fc.nat(3) }), { minLength: 1, maxLength: 25 });
