@@ -116,7 +116,7 @@ if (opts.hot) {
   for (let r = 0; r < rounds; r++) {
     const k = (r % 8) * 8;
     let t = process.hrtime.bigint();
-    for (let j = 0; j < 8; j++) if (hot.add(pool[k + j], r) !== undefined) taken++;
+    for (let j = 0; j < 8; j++) if (hot.accept(pool[k + j], r) !== undefined) taken++;
     adds += process.hrtime.bigint() - t;
     const block = [coinbase, ...pool.slice(k, k + 8)];
     t = process.hrtime.bigint();
@@ -200,7 +200,7 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
   let t = process.hrtime.bigint();
   let c = process.cpuUsage();
   let w = performance.now();
-  if (!CONTROL) for (let k = 0; k < batch.length; k++) view.add(batch[k], times[k]);
+  if (!CONTROL) for (let k = 0; k < batch.length; k++) view.accept(batch[k], times[k]);
   addNs += process.hrtime.bigint() - t;
   addCpuUs += cpuUs(c);
   timed.push(w, performance.now());

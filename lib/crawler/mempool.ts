@@ -99,7 +99,7 @@ export class MempoolMonitor {
       this.expiredAt = time;
       this.left(this.view.expire(time), time);
     }
-    const added = this.view.add(tx, time);
+    const added = this.view.accept(tx, time);
     if (added !== undefined) this.left(added.left, time);
     if (added?.known !== undefined) return print(added.known);
     const missing = added === undefined || this.rpc === undefined ? [] : this.view.missingInputs(tx);
