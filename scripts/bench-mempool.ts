@@ -13,7 +13,7 @@
  * confirms as many of the oldest as arrived since the last one (a replaced one is left out, so its
  * replacement stays or is confirmed later).
  *
- * Transactions are built before each timed batch (1,000 at a time): the timed part is add() and
+ * Transactions are built before each timed batch (1,000 at a time): the timed part is accept() and
  * confirm() only. Before each timed part the garbage so far (the script's traffic objects) is
  * collected, outside the timer; the GC runs on the main thread only (--single-threaded-gc, the
  * script re-runs itself under it), because process.cpuUsage() counts every thread and V8's helper

@@ -83,10 +83,10 @@ export class ViewState {
   }
 
   /**
-   * Removes `root` and its descendants, appending a Left each to `left` (one by one: a spread of a
-   * peer's made-up chain of 200,000 into push() would exceed the call stack's arguments).
+   * Removes `root` and its descendants, appending a Left each to `left` (one by one: a peer's
+   * made-up chain of 150,000 spread into push() exceeded the call stack's arguments).
    */
-  protected removeTree(root: number, reason: LeftReason, by: string | undefined, left: Left[]): Left[] {
+  protected removeTree(root: number, reason: LeftReason, by: string | undefined, left: Left[]): void {
     const tree = descendantsOf(this.store, root);
     const rootTxid = this.store.txidHex(root);
     tree.forEach((e, i) => {
@@ -96,7 +96,6 @@ export class ViewState {
       this.remove(e);
       left.push(i === 0 ? { entry, reason, by } : { entry, reason, by, ancestor: rootTxid });
     });
-    return left;
   }
 
   protected remove(e: number): void {
