@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWalletPair, type CoreNode, type CoreTx } from '../support/core.js';
 import type { Rpc } from '../support/rpc-node.js';
 import { CrawlProcess, type JsonLine } from '../support/crawl-process.js';
+import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
+import { fromHex, fromReversedHex, toHex, toReversedHex } from '../../lib/wire/hex.js';
 
 const BITCOIND = process.env.BITCOIND;
 if (!BITCOIND) console.log('spec/e2e/core-package.spec.ts skipped: set BITCOIND to the path of a Bitcoin Core 31.1 bitcoind to run it');
@@ -41,25 +43,21 @@ describe.skipIf(!BITCOIND)('package relay against Bitcoin Core 31.1 regtest node
     const line = await crawler.lines.wait((l) => l.event === 'mempool', LINE_MS, `mempool line (${what})`, from);
     expect({ count: line.count, vsize: line.vsize }, what).toEqual({ count: info.size, vsize: info.bytes });
   };
-  /** A signed version 3 transaction: `outputs` as hex scripts and satoshis, inputs the wallet signs (a P2A input needs no signature). */
+  /** A signed version 3 transaction: `outputs` as hex scripts and satoshis; the wallet signs the inputs it can (a P2A input needs no signature). */
   const v3 = async (
     inputs: { txid: string; vout: number }[],
     outputs: { script: string; value: number }[],
     /** Outputs spent that are in neither the chain nor the mempool (the package's parent's): the wallet signs with them given. */
     prevtxs: { txid: string; vout: number; scriptPubKey: string; amount: number }[] = [],
   ): Promise<{ hex: string; txid: string }> => {
-    // createrawtransaction takes addresses: a placeholder output per script, its script replaced below.
-    const placeholder = await wallet<string>('getnewaddress', ['', 'bech32']);
-    const raw = await a.rpc<string>('createrawtransaction', [inputs, [{ [placeholder]: 0.0001 }], 0, false, 3]);
-    const tx = await a.rpc<CoreTx>('decoderawtransaction', [raw]);
-    // Rebuild the outputs: count, then value (8 bytes LE) and script per output.
-    const head = raw.slice(0, raw.length - 8 - (2 + 16 + 2 + tx.vout[0].scriptPubKey.hex.length));
-    const le64 = (v: number): string => Buffer.from(new BigUint64Array([BigInt(v)]).buffer).toString('hex');
-    const varint = (n: number): string => n.toString(16).padStart(2, '0');
-    const outs = varint(outputs.length) + outputs.map((o) => le64(o.value) + varint(o.script.length / 2) + o.script).join('');
-    const rebuilt = head + outs + raw.slice(-8);
-    const signed = await wallet<{ hex: string; complete: boolean }>('signrawtransactionwithwallet', [rebuilt, prevtxs]);
-    return { hex: signed.hex, txid: (await a.rpc<CoreTx>('decoderawtransaction', [signed.hex])).txid };
+    const unsigned = encodeTx({
+      version: 3,
+      inputs: inputs.map((i) => ({ prevTxid: fromReversedHex(i.txid), prevIndex: i.vout, scriptSig: new Uint8Array(0), sequence: 0xffffffff, witness: [] })),
+      outputs: outputs.map((o) => ({ value: BigInt(o.value), script: fromHex(o.script) })),
+      locktime: 0,
+    });
+    const signed = await wallet<{ hex: string }>('signrawtransactionwithwallet', [toHex(unsigned), prevtxs]);
+    return { hex: signed.hex, txid: toReversedHex(decodeTx(fromHex(signed.hex)).txid) };
   };
 
   beforeAll(async () => {
