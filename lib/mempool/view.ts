@@ -5,7 +5,7 @@ import { NOTHING_ADDED, NOTHING_LEFT, TRUC_VERSION, type Added, type Confirmed, 
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE } from './store.js';
 import { GROUP_BITS } from './table.js';
-import { spendsTwice } from './outpoints.js';
+import { checkTransaction } from './check.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
 import { ViewState } from './view-state.js';
 
@@ -37,18 +37,19 @@ export class MempoolView extends ViewState {
   private readonly found = new Int32Array(CONFIRM_AHEAD);
 
   /**
-   * A relayed transaction, as Core's AcceptToMemoryPool takes one: checked (CheckTransaction's
-   * bad-txns-inputs-duplicate, outpoints.ts: invalid, and held, its entries would pile up in one
-   * home of the table), then added (add()). Undefined if refused.
+   * A relayed transaction, as Core's AcceptToMemoryPool takes one: checked first (check.ts: what
+   * Core refuses whatever its context, a peer's made-up transaction; one spending an outpoint
+   * 20,000 times, held, piled its entries into one home of the table), then added (add()).
+   * Undefined if refused.
    */
   accept(tx: DecodedTx, time: number): Added | undefined {
-    return spendsTwice(tx.inputs) ? undefined : this.add(tx, time);
+    return checkTransaction(tx) === undefined ? this.add(tx, time) : undefined;
   }
 
   /**
-   * A transaction that spends each outpoint once (accept() checks: the check written here cost
-   * ~2,500 instructions more an arrival, 12% of the view's, counted as BENCHMARKS.md says, where
-   * the check itself is ~8 ns: TurboFan's inlining of this long function changed, it seems);
+   * A transaction that passes checkTransaction (accept() checks: a check written here cost ~2,500
+   * instructions more an arrival, 12% of the view's, counted as BENCHMARKS.md says, where the
+   * check itself is ~8 ns: TurboFan's inlining of this long function changed, it seems);
    * undefined if the view holds it already, if a recent block confirmed it (it is kept:
    * TxStore.keep), or if it spends a transaction that left the view (an orphan to Core, gone.ts).
    */
@@ -89,7 +90,7 @@ export class MempoolView extends ViewState {
         inValue += v;
         this.srcs[i] = this.prevouts.src;
       }
-      // Listed as found (a scan for duplicates here was quadratic in a peer's 100,000 inputs): see the loop below.
+      // Listed as found (a scan for duplicates here was quadratic in a peer's 20,000 inputs): see the loop below.
       if (other !== NONE) (conflicts ??= []).push(other);
     }
     if (orphan) return undefined;

@@ -62,8 +62,9 @@ describe.skipIf(!BITCOIND)('package relay against Bitcoin Core 31.1 regtest node
 
   beforeAll(async () => {
     ({ a, b, wallet, mineTo } = await startWalletPair(BITCOIND!, 110));
-    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,block,replaced,confirmed,evicted', '--mempool-stats', '0.3']);
-    await crawler.waitLine((l) => l.event === 'mempool', 'first mempool line', 30_000);
+    crawler = new CrawlProcess(['--network', 'regtest', '--peers', `${a.p2p},${b.p2p}`, '--emit', 'tx,block,replaced,confirmed,evicted,peer', '--mempool-stats', '0.3']);
+    // Both handshakes done before the first block: one mined before would be taken as the chain it joined, not announced.
+    for (const p of [a.p2p, b.p2p]) await crawler.waitLine((l) => l.event === 'peer' && l.state === 'up' && l.peer === p, `peer ${p} up`, 60_000);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,0 +1,70 @@
+import type { DecodedTx, TxInput } from '../wire/model.js';
+import { hashKey } from '../wire/hex.js';
+
+/** consensus/amount.h: 21,000,000 BTC in satoshis. */
+export const MAX_MONEY = 2_100_000_000_000_000n;
+const MAX_MONEY_SATS = Number(MAX_MONEY);
+/** consensus/consensus.h MAX_BLOCK_WEIGHT, and WITNESS_SCALE_FACTOR. */
+const MAX_BLOCK_WEIGHT = 4_000_000;
+const WITNESS_SCALE_FACTOR = 4;
+/** A value at or past 2^63 is negative as Core reads it (CAmount, int64). */
+const INT64_NEGATIVE = 1n << 63n;
+/** Inputs compared pairwise up to this many (one comparison for the common two); a Set of their outpoints past it. */
+const PAIRWISE_MAX = 8;
+
+/**
+ * Why Core would refuse `tx` whatever its context, as AcceptToMemoryPool does before anything else:
+ * CheckTransaction (consensus/tx_check.cpp) and, first of MemPoolAccept::PreChecks, a coinbase
+ * (validation.cpp: "coinbase"); undefined if none. A peer's made-up transaction only: Core never
+ * relays one. Linear in the inputs and outputs (~24,000 inputs fit the 1,000,000 bytes without
+ * witness it allows; a 4 MB message holds ~100,000, refused as oversize first).
+ */
+export function checkTransaction(tx: DecodedTx): string | undefined {
+  const { inputs, outputs } = tx;
+  if (inputs.length === 0) return 'bad-txns-vin-empty';
+  if (outputs.length === 0) return 'bad-txns-vout-empty';
+  // Its size without witness: weight = base size × 3 + total size (BIP 141).
+  if (((tx.weight - tx.size) / 3) * WITNESS_SCALE_FACTOR > MAX_BLOCK_WEIGHT) return 'bad-txns-oversize';
+  // As numbers: BigInt compares and sums (an allocation each) cost ~2,500 instructions a
+  // transaction (counted as BENCHMARKS.md says). A value past MAX_MONEY as a number is one as a
+  // BigInt (MAX_MONEY < 2^53: exact); a sum of values up to MAX_MONEY stays below 2^53, exact too.
+  let total = 0;
+  for (const o of outputs) {
+    const v = Number(o.value);
+    if (v > MAX_MONEY_SATS) return o.value >= INT64_NEGATIVE ? 'bad-txns-vout-negative' : 'bad-txns-vout-toolarge';
+    total += v;
+    if (total > MAX_MONEY_SATS) return 'bad-txns-txouttotal-toolarge';
+  }
+  if (spendsTwice(inputs)) return 'bad-txns-inputs-duplicate';
+  if (inputs.length === 1 && isNull(inputs[0])) return 'coinbase';
+  for (const input of inputs) if (isNull(input)) return 'bad-txns-prevout-null';
+  return undefined;
+}
+
+/** COutPoint::IsNull: a coinbase's input (txid zero, index 0xffffffff). */
+function isNull(input: TxInput): boolean {
+  if (input.prevIndex !== 0xffffffff) return false;
+  for (let k = 0; k < 32; k++) if (input.prevTxid[k] !== 0) return false;
+  return true;
+}
+
+/** Whether two of `inputs` spend one outpoint (bad-txns-inputs-duplicate). */
+export function spendsTwice(inputs: readonly TxInput[]): boolean {
+  const n = inputs.length;
+  if (n <= PAIRWISE_MAX) {
+    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (inputs[i].prevIndex === inputs[j].prevIndex && sameTxid(inputs[i].prevTxid, inputs[j].prevTxid)) return true;
+    return false;
+  }
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    const key = `${hashKey(input.prevTxid)}${input.prevIndex}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+  }
+  return false;
+}
+
+function sameTxid(a: Uint8Array, b: Uint8Array): boolean {
+  for (let k = 0; k < 32; k++) if (a[k] !== b[k]) return false;
+  return true;
+}

@@ -1,0 +1,88 @@
+/** What the view refuses before anything else, as Core's AcceptToMemoryPool does: CheckTransaction and a relayed coinbase. */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { checkTransaction, MAX_MONEY } from '../../lib/mempool/check.js';
+import { MempoolView } from '../../lib/mempool/view.js';
+import { decodeBlock } from '../../lib/wire/block.js';
+import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
+import { fromHex } from '../../lib/wire/hex.js';
+import type { DecodedTx, Transaction } from '../../lib/wire/model.js';
+import { readVectors, type BlockVector } from '../support/vectors.js';
+import { fundingTxid, mkCoinbase, mkTx } from '../support/mempool-txs.js';
+
+const tx = (t: Partial<Transaction>): DecodedTx => {
+  const base = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1000] });
+  return decodeTx(encodeTx({ version: 2, inputs: base.inputs, outputs: base.outputs, locktime: 0, ...t }));
+};
+const out = (value: bigint) => ({ value, script: Uint8Array.of(0x51) });
+
+describe('checkTransaction', () => {
+  it('passes every transaction of the real blocks, and names their coinbases', () => {
+    let n = 0;
+    for (const v of readVectors<BlockVector>('blocks.ndjson')) {
+      const { txs } = decodeBlock(fromHex(v.hex));
+      expect(checkTransaction(txs[0]), v.hash).toBe('coinbase');
+      for (const t of txs.slice(1)) expect(checkTransaction(t)).toBeUndefined();
+      n += txs.length - 1;
+    }
+    expect(n).toBeGreaterThan(100);
+  });
+
+  it('gives Core\'s reason for each thing it refuses', () => {
+    const null32 = new Uint8Array(32);
+    const input = (prevTxid: Uint8Array, prevIndex: number) => ({ prevTxid, prevIndex, scriptSig: new Uint8Array(0), sequence: 0xffffffff, witness: [] });
+    const valid = tx({});
+    expect(checkTransaction(valid)).toBeUndefined();
+    expect(checkTransaction({ ...valid, inputs: [] })).toBe('bad-txns-vin-empty');
+    expect(checkTransaction(tx({ outputs: [] }))).toBe('bad-txns-vout-empty');
+    // 1,000,001 bytes without witness: past MAX_BLOCK_WEIGHT / 4. 999,900 is not.
+    expect(checkTransaction(tx({ outputs: [{ value: 1n, script: new Uint8Array(1_000_001) }] }))).toBe('bad-txns-oversize');
+    expect(checkTransaction(tx({ outputs: [{ value: 1n, script: new Uint8Array(999_900) }] }))).toBeUndefined();
+    expect(checkTransaction(tx({ outputs: [out(1n << 63n)] }))).toBe('bad-txns-vout-negative');
+    expect(checkTransaction(tx({ outputs: [out((1n << 64n) - 1n)] }))).toBe('bad-txns-vout-negative');
+    expect(checkTransaction(tx({ outputs: [out(MAX_MONEY + 1n)] }))).toBe('bad-txns-vout-toolarge');
+    expect(checkTransaction(tx({ outputs: [out(MAX_MONEY)] }))).toBeUndefined();
+    expect(checkTransaction(tx({ outputs: [out(MAX_MONEY), out(1n)] }))).toBe('bad-txns-txouttotal-toolarge');
+    expect(checkTransaction(tx({ inputs: [input(fundingTxid(1), 0), input(fundingTxid(1), 0)] }))).toBe('bad-txns-inputs-duplicate');
+    expect(checkTransaction(tx({ inputs: [input(null32, 0xffffffff)] }))).toBe('coinbase');
+    expect(checkTransaction(tx({ inputs: [input(fundingTxid(1), 0), input(null32, 0xffffffff)] }))).toBe('bad-txns-prevout-null');
+    // Half null is no null outpoint.
+    expect(checkTransaction(tx({ inputs: [input(null32, 0)] }))).toBeUndefined();
+    expect(checkTransaction(tx({ inputs: [input(fundingTxid(1), 0xffffffff)] }))).toBeUndefined();
+  });
+
+  it('never throws, and refuses exactly what has a reason, for any well-formed transaction', () => {
+    const arbInput = fc.record({
+      prevTxid: fc.oneof(fc.constant(new Uint8Array(32)), fc.constantFrom(...[1, 2, 3].map(fundingTxid))),
+      prevIndex: fc.constantFrom(0, 1, 0xffffffff),
+      scriptSig: fc.constant(new Uint8Array(0)),
+      sequence: fc.constant(0xffffffff),
+      witness: fc.constant([] as Uint8Array[]),
+    });
+    const arbOutput = fc.record({ value: fc.oneof(fc.bigInt(0n, 10n), fc.bigInt(MAX_MONEY - 1n, MAX_MONEY + 1n), fc.bigInt(0n, (1n << 64n) - 1n)), script: fc.constant(Uint8Array.of(0x51)) });
+    fc.assert(
+      fc.property(fc.array(arbInput, { minLength: 1, maxLength: 12 }), fc.array(arbOutput, { minLength: 1, maxLength: 4 }), (inputs, outputs) => {
+        const t = decodeTx(encodeTx({ version: 2, inputs, outputs, locktime: 0 }));
+        const reason = checkTransaction(t);
+        const keys = inputs.map((i) => `${i.prevTxid.join(',')}:${i.prevIndex}`);
+        const nulls = inputs.filter((i) => i.prevIndex === 0xffffffff && i.prevTxid.every((b) => b === 0)).length;
+        let total = 0n;
+        const badValue = outputs.some((o) => o.value > MAX_MONEY || (total += o.value) > MAX_MONEY);
+        expect(reason !== undefined).toBe(badValue || new Set(keys).size < keys.length || nulls > 0);
+      }),
+    );
+  });
+});
+
+describe('MempoolView.accept', () => {
+  it('holds none of what checkTransaction refuses, and prints it as any other: a relayed coinbase, an output past 21 million BTC', () => {
+    const v = new MempoolView();
+    expect(v.accept(mkCoinbase(1), 0)).toBeUndefined();
+    const big = tx({ outputs: [out(MAX_MONEY + 1n)] });
+    expect(v.accept(big, 0)).toBeUndefined();
+    expect(v.size).toBe(0);
+    // A child of the refused one is held without a fee (its parent unknown): never a fee made of a made-up value.
+    expect(v.accept(mkTx({ ins: [[big, 0]], outs: [1] }), 1)?.known).toBeUndefined();
+    expect(v.accept(tx({}), 1)?.left).toEqual([]);
+  });
+});
