@@ -5,7 +5,7 @@ import { NOTHING_ADDED, NOTHING_LEFT, TRUC_VERSION, type Added, type Confirmed, 
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE } from './store.js';
 import { GROUP_BITS } from './table.js';
-import { checkTransaction } from './check.js';
+import { checkTransaction, isCoinbase } from '../tx/check.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
 import { ViewState } from './view-state.js';
 
@@ -37,13 +37,14 @@ export class MempoolView extends ViewState {
   private readonly found = new Int32Array(CONFIRM_AHEAD);
 
   /**
-   * A relayed transaction, as Core's AcceptToMemoryPool takes one: checked first (check.ts: what
-   * Core refuses whatever its context, a peer's made-up transaction; one spending an outpoint
-   * 20,000 times, held, piled its entries into one home of the table), then added (add()).
-   * Undefined if refused.
+   * A relayed transaction, as Core's AcceptToMemoryPool takes one: checked first
+   * (MemPoolAccept::PreChecks: CheckTransaction, lib/tx/check.ts, then no coinbase; what Core
+   * refuses whatever its context, a peer's made-up transaction: one spending an outpoint 20,000
+   * times, held, piled its entries into one home of the table), then added (add()). Undefined
+   * if refused.
    */
   accept(tx: DecodedTx, time: number): Added | undefined {
-    return checkTransaction(tx) === undefined ? this.add(tx, time) : undefined;
+    return checkTransaction(tx) === undefined && !isCoinbase(tx) ? this.add(tx, time) : undefined;
   }
 
   /**

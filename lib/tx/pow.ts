@@ -11,7 +11,8 @@ import { toReversedHex } from '../wire/hex.js';
 import type { NetworkName } from '../wire/network.js';
 import { computeMerkleRoot, equalBytes, merkleRoot } from './block.js';
 import { hasWitness } from '../wire/transaction.js';
-import type { Block, DecodedTx } from '../wire/model.js';
+import { checkTransaction, isCoinbase, MAX_BLOCK_WEIGHT, WITNESS_SCALE_FACTOR } from './check.js';
+import type { Block } from '../wire/model.js';
 
 // --- Compact targets (nBits) -------------------------------------------------------------------
 
@@ -140,18 +141,7 @@ export function witnessCommitmentOk(block: Pick<Block, 'txs'>, expectWitnessComm
 
 // --- The whole block ---------------------------------------------------------------------------
 
-/** consensus/consensus.h MAX_BLOCK_WEIGHT (BIP 141). */
-export const MAX_BLOCK_WEIGHT = 4_000_000;
-/** consensus/consensus.h WITNESS_SCALE_FACTOR. */
-export const WITNESS_SCALE_FACTOR = 4;
-/** A coinbase input spends output 0xffffffff of the all-zero txid (COutPoint::IsNull). */
-export const NULL_INDEX = 0xffffffff;
-
-/** CTransaction::IsCoinBase. */
-export function isCoinbase(tx: Pick<DecodedTx, 'inputs'>): boolean {
-  const ins = tx.inputs;
-  return ins.length === 1 && ins[0].prevIndex === NULL_INDEX && ins[0].prevTxid.every((b) => b === 0);
-}
+export { MAX_BLOCK_WEIGHT, WITNESS_SCALE_FACTOR, NULL_INDEX, isCoinbase } from './check.js';
 
 export type BlockCheck = { readonly ok: true } | { readonly ok: false; readonly why: string };
 
@@ -162,8 +152,8 @@ export interface BlockCheckOptions {
 
 /**
  * The context-free checks of validation.cpp CheckBlock (header proof of work, merkle root and
- * its mutation, size, coinbase position), then ContextualCheckBlock's witness commitment and
- * weight limit. `why` is Core's reject reason.
+ * its mutation, size, coinbase position, each transaction's CheckTransaction: check.ts), then
+ * ContextualCheckBlock's witness commitment and weight limit. `why` is Core's reject reason.
  */
 export function validateBlock(block: Block, powLimit: bigint, options: BlockCheckOptions = {}): BlockCheck {
   const h = block.header;
@@ -177,6 +167,10 @@ export function validateBlock(block: Block, powLimit: bigint, options: BlockChec
   }
   if (!isCoinbase(block.txs[0])) return { ok: false, why: 'bad-cb-missing' };
   if (block.txs.slice(1).some(isCoinbase)) return { ok: false, why: 'bad-cb-multiple' };
+  for (const tx of block.txs) {
+    const why = checkTransaction(tx);
+    if (why !== undefined) return { ok: false, why };
+  }
   const witness = checkWitnessCommitment(block, options.expectWitnessCommitment ?? true);
   if (witness !== undefined) return { ok: false, why: witness };
   if (block.weight > MAX_BLOCK_WEIGHT) return { ok: false, why: 'bad-blk-weight' };

@@ -108,6 +108,18 @@ describe('MempoolView', () => {
     expect(v.store.table.count(SPENT)).toBe(4);
   });
 
+  it('holds none of what Core refuses whatever the context (CheckTransaction, a relayed coinbase): a coinbase, an output past 21 million BTC', () => {
+    const v = new MempoolView(limits, 4);
+    expect(v.accept(mkCoinbase(1), 0)).toBeUndefined();
+    const big = mkTx({ ins: [[fundingTxid(1), 0]], outs: [2_100_000_000_000_001] });
+    expect(v.accept(big, 0)).toBeUndefined();
+    expect(v.size).toBe(0);
+    // A child of the refused one is held without a fee (its parent unknown): never a fee made of a made-up value.
+    expect(v.accept(mkTx({ ins: [[big, 0]], outs: [1] }), 1)?.known).toBeUndefined();
+    expect(v.accept(mkTx({ ins: [[fundingTxid(1), 0]], outs: [2_100_000_000_000_000] }), 1)?.left).toEqual([]);
+    expect(v.size).toBe(2);
+  });
+
   it('confirms what a block holds, evicts what conflicts with it (with descendants), counts the unseen', () => {
     const v = new MempoolView(limits, 5);
     const a = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1000] });

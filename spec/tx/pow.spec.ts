@@ -355,6 +355,18 @@ describe('validateBlock: the rest of CheckBlock', () => {
     expect(validateBlock(rebuilt(block, [cb, ...rest, { ...cb, txid: new Uint8Array(32).fill(9) }]), limit)).toEqual({ ok: false, why: 'bad-cb-multiple' });
   });
 
+  it('each transaction must pass CheckTransaction: an outpoint spent twice (CVE-2018-17144), a value past 21 million BTC, a coinbase scriptSig of 1 byte', () => {
+    const block = blockOf(v5);
+    const limit = POW_LIMITS[networkOf(v5)];
+    const [cb, t1, ...rest] = block.txs;
+    const twice = { ...t1, inputs: [t1.inputs[0], t1.inputs[0]] };
+    expect(validateBlock(rebuilt(block, [cb, twice, ...rest]), limit)).toEqual({ ok: false, why: 'bad-txns-inputs-duplicate' });
+    const rich = { ...t1, outputs: [{ ...t1.outputs[0], value: 2_100_000_000_000_001n }] };
+    expect(validateBlock(rebuilt(block, [cb, rich, ...rest]), limit)).toEqual({ ok: false, why: 'bad-txns-vout-toolarge' });
+    const short = { ...cb, inputs: [{ ...cb.inputs[0], scriptSig: Uint8Array.of(1) }] };
+    expect(validateBlock(rebuilt(block, [short, t1, ...rest]), limit)).toEqual({ ok: false, why: 'bad-cb-length' });
+  });
+
   it('an empty block and an overweight one are refused', () => {
     const block = blockOf(v5);
     const limit = POW_LIMITS[networkOf(v5)];

@@ -1,22 +1,25 @@
 import type { DecodedTx, TxInput } from '../wire/model.js';
 import { hashKey } from '../wire/hex.js';
 
+/** consensus/consensus.h MAX_BLOCK_WEIGHT (BIP 141). */
+export const MAX_BLOCK_WEIGHT = 4_000_000;
+/** consensus/consensus.h WITNESS_SCALE_FACTOR. */
+export const WITNESS_SCALE_FACTOR = 4;
+/** A coinbase input spends output 0xffffffff of the all-zero txid (COutPoint::IsNull). */
+export const NULL_INDEX = 0xffffffff;
 /** consensus/amount.h: 21,000,000 BTC in satoshis. */
 export const MAX_MONEY = 2_100_000_000_000_000n;
 const MAX_MONEY_SATS = Number(MAX_MONEY);
-/** consensus/consensus.h MAX_BLOCK_WEIGHT, and WITNESS_SCALE_FACTOR. */
-const MAX_BLOCK_WEIGHT = 4_000_000;
-const WITNESS_SCALE_FACTOR = 4;
 /** A value at or past 2^63 is negative as Core reads it (CAmount, int64). */
 const INT64_NEGATIVE = 1n << 63n;
 /** Inputs compared pairwise up to this many (one comparison for the common two); a Set of their outpoints past it. */
 const PAIRWISE_MAX = 8;
 
 /**
- * Why Core would refuse `tx` whatever its context, as AcceptToMemoryPool does before anything else:
- * CheckTransaction (consensus/tx_check.cpp) and, first of MemPoolAccept::PreChecks, a coinbase
- * (validation.cpp: "coinbase"); undefined if none. A peer's made-up transaction only: Core never
- * relays one. Linear in the inputs and outputs (~24,000 inputs fit the 1,000,000 bytes without
+ * Core's CheckTransaction (consensus/tx_check.cpp): what makes a transaction invalid whatever its
+ * context, Core's reject reason, undefined if none. Run on every transaction of a block (CheckBlock)
+ * and on a relayed one before anything else (MemPoolAccept::PreChecks, which then refuses a
+ * coinbase). Linear in the inputs and outputs (~24,000 inputs fit the 1,000,000 bytes without
  * witness it allows; a 4 MB message holds ~100,000, refused as oversize first).
  */
 export function checkTransaction(tx: DecodedTx): string | undefined {
@@ -36,14 +39,22 @@ export function checkTransaction(tx: DecodedTx): string | undefined {
     if (total > MAX_MONEY_SATS) return 'bad-txns-txouttotal-toolarge';
   }
   if (spendsTwice(inputs)) return 'bad-txns-inputs-duplicate';
-  if (inputs.length === 1 && isNull(inputs[0])) return 'coinbase';
+  if (isCoinbase(tx)) {
+    const n = inputs[0].scriptSig.length;
+    return n < 2 || n > 100 ? 'bad-cb-length' : undefined;
+  }
   for (const input of inputs) if (isNull(input)) return 'bad-txns-prevout-null';
   return undefined;
 }
 
-/** COutPoint::IsNull: a coinbase's input (txid zero, index 0xffffffff). */
+/** CTransaction::IsCoinBase. */
+export function isCoinbase(tx: Pick<DecodedTx, 'inputs'>): boolean {
+  return tx.inputs.length === 1 && isNull(tx.inputs[0]);
+}
+
+/** COutPoint::IsNull. */
 function isNull(input: TxInput): boolean {
-  if (input.prevIndex !== 0xffffffff) return false;
+  if (input.prevIndex !== NULL_INDEX) return false;
   for (let k = 0; k < 32; k++) if (input.prevTxid[k] !== 0) return false;
   return true;
 }
