@@ -262,7 +262,7 @@ export class TxStore extends Slab {
     this.count++;
     const t = this.table;
     // Neither held (the caller knows): no probe first. (The view refuses two inputs spending one
-    // outpoint, check.ts: they would be two entries of one key, each removed with its input.)
+    // outpoint, lib/tx/check.ts: they would be two entries of one key, each removed with its input.)
     t.add(t.hash(tx.txid), TX, 0, slot, 0);
     for (let i = 0; i < nIn; i++) t.add(t.hash(tx.inputs[i].prevTxid), SPENT, tx.inputs[i].prevIndex, slot, i);
     return slot;

@@ -60,7 +60,7 @@ function isNull(input: TxInput): boolean {
 }
 
 /** Whether two of `inputs` spend one outpoint (bad-txns-inputs-duplicate). */
-export function spendsTwice(inputs: readonly TxInput[]): boolean {
+function spendsTwice(inputs: readonly TxInput[]): boolean {
   const n = inputs.length;
   if (n <= PAIRWISE_MAX) {
     for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (inputs[i].prevIndex === inputs[j].prevIndex && sameTxid(inputs[i].prevTxid, inputs[j].prevTxid)) return true;

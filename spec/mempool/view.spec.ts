@@ -1,5 +1,5 @@
 /** The mempool view without sockets: replacement chains, descendants, confirmation, conflicts, expiry, fees, arrival order. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ancestorsOf } from '../../lib/mempool/graph.js';
 import { MempoolView, type Left } from '../../lib/mempool/view.js';
@@ -249,8 +249,11 @@ describe('MempoolView, a long chain', () => {
   // A peer's made-up chain, longer than a call's arguments may be (~125,000 here): what leaves with
   // its root was once spread into push(), and a RangeError took the crawler down.
   const LONG = 150_000;
-  const chain: DecodedTx[] = [mkTx({ ins: [[fundingTxid(1), 0]], outs: [100_000_000] })];
-  for (let i = 1; i < LONG; i++) chain.push(mkTx({ ins: [[chain[i - 1], 0]], outs: [100_000_000 - i] }));
+  const chain: DecodedTx[] = [];
+  beforeAll(() => {
+    chain.push(mkTx({ ins: [[fundingTxid(1), 0]], outs: [100_000_000] }));
+    for (let i = 1; i < LONG; i++) chain.push(mkTx({ ins: [[chain[i - 1], 0]], outs: [100_000_000 - i] }));
+  });
   const held = (v: MempoolView): MempoolView => {
     chain.forEach((t, i) => v.add(t, i));
     expect(v.size).toBe(LONG);
