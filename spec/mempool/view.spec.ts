@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ancestorsOf } from '../../lib/mempool/graph.js';
 import { MempoolView, type Left } from '../../lib/mempool/view.js';
-import { SPENT } from '../../lib/mempool/table.js';
+import { SPENT, TX } from '../../lib/mempool/table.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { fundingTxid, mkCoinbase, mkTx } from '../support/mempool-txs.js';
@@ -342,6 +342,49 @@ describe('MempoolView, properties', () => {
         if (oldest) expect(v.add(mkTx({ ins: [[oldest, 0]], outs: [1], tag: 999 }), 1)?.known?.fee).toBe(Number(oldest.outputs[0].value) - 1);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('never throws, and its index is what it holds, whatever peers relay and blocks bring: invalid transactions, blocks spending an outpoint twice or outputs nobody made, reorgs, expiry', () => {
+    // A transaction: inputs from funding outputs or earlier ones' outputs (repeats allowed: invalid), a version, output values (one past 21 million BTC at times).
+    const arbTx = fc.record({
+      ins: fc.array(fc.record({ from: fc.nat(11), vout: fc.nat(2) }), { minLength: 1, maxLength: 4 }),
+      outs: fc.array(fc.constantFrom(1, 500, 1000, 2_100_000_000_000_001), { minLength: 1, maxLength: 3 }),
+      version: fc.constantFrom(2, 3),
+      tag: fc.nat(3),
+    });
+    const arbOp = fc.oneof(
+      fc.record({ op: fc.constant('accept' as const), i: fc.nat(15) }),
+      fc.record({ op: fc.constant('confirm' as const), is: fc.array(fc.nat(15), { maxLength: 4 }) }),
+      fc.record({ op: fc.constant('unconfirm' as const), is: fc.array(fc.nat(15), { maxLength: 4 }) }),
+      fc.record({ op: fc.constant('expire' as const), at: fc.nat(50) }),
+    );
+    fc.assert(
+      fc.property(fc.array(arbTx, { minLength: 1, maxLength: 16 }), fc.array(arbOp, { minLength: 1, maxLength: 30 }), (specs, ops) => {
+        const txs: DecodedTx[] = [];
+        for (const [k, t] of specs.entries()) {
+          const ins = t.ins.map(({ from, vout }): [Uint8Array | DecodedTx, number] => (from < 4 || from - 4 >= txs.length ? [fundingTxid(from % 4), vout] : [txs[from - 4], vout]));
+          txs.push(mkTx({ ins, outs: t.outs, version: t.version, tag: t.tag * 100 + k }));
+        }
+        const pick = (i: number): DecodedTx => txs[i % txs.length];
+        const v = new MempoolView({ ...limits, maxTxs: 8, maxAgeMs: 20 }, 3, 6);
+        let height = 0;
+        for (const [time, o] of ops.entries()) {
+          if (o.op === 'accept') v.accept(pick(o.i), time);
+          else if (o.op === 'confirm') v.confirm([mkCoinbase(++height), ...o.is.map(pick)]);
+          else if (o.op === 'unconfirm') v.unconfirm([mkCoinbase(height), ...o.is.map(pick)], time);
+          else v.expire(o.at);
+          const held = [...v.entries()];
+          expect(held.length).toBe(v.size);
+          expect(v.vsize).toBe(held.reduce((n, e) => n + e.vsize, 0));
+          expect(v.known.count).toBe(held.filter((e) => e.fee !== undefined).length);
+          expect(v.store.table.count(SPENT)).toBe(held.reduce((n, e) => n + e.inputs, 0));
+          expect(v.size).toBeLessThanOrEqual(8);
+          // A TX entry for each held transaction and each one kept for its outputs, no more.
+          expect(v.store.table.count(TX)).toBe(v.size + v.store.kept.count);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });
