@@ -1,9 +1,9 @@
-/** The mempool monitor through reorgs, without sockets: what a reorg may cost, whatever the blocks a peer makes (regtest's proof of work is free). */
+/** The mempool monitor through reorgs and made-up chains, without sockets: what a reorg may cost, whatever the blocks a peer makes (regtest's proof of work is free), and a chain leaving whole. */
 import { describe, expect, it } from 'vitest';
 import { MempoolMonitor, REORG_BUDGET_MAX, type ReorgDone } from '../../lib/crawler/mempool.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { hashKey, toReversedHex } from '../../lib/wire/hex.js';
-import type { Block } from '../../lib/wire/model.js';
+import type { Block, DecodedTx } from '../../lib/wire/model.js';
 import { mineBlock } from '../support/blocks.js';
 import { fundingTxid, mkTx } from '../support/mempool-txs.js';
 import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
@@ -60,5 +60,27 @@ describe('MempoolMonitor through reorgs', () => {
     expect(followed[0]).toMatchObject({ disconnected: 2, returned: 2, lost: 0, joined: 1 });
     // Skipped: nothing came back, nothing joined; the view stays as the last followed one left it.
     expect(reorgs[5]).toMatchObject({ returned: 0, joined: 0, skipped: true });
+  });
+});
+
+describe('MempoolMonitor and a made-up chain', () => {
+  it('prints an evicted line for each of a 150,000-transaction chain when a block double-spends its root, and goes on (a spread of them once threw)', () => {
+    const lines: string[] = [];
+    const m = new MempoolMonitor({ emit: new Set(['evicted']), network: NETWORKS.regtest, raw: false }, (l) => lines.push(l));
+    const chain: DecodedTx[] = [mkTx({ ins: [[fundingTxid(1), 0]], outs: [100_000_000] })];
+    for (let i = 1; i < 150_000; i++) chain.push(mkTx({ ins: [[chain[i - 1], 0]], outs: [100_000_000 - i] }));
+    chain.forEach((t, i) => m.tx(t, i, () => {}));
+    expect(m.size).toBe(150_000);
+    const g = mineBlock([], { prevBlock: new Uint8Array(32).fill(9), time: 1_700_000_000, height: 0 });
+    m.block(g, [], toReversedHex(g.header.hash), 0, g.header.time, 'p', 150_000);
+    const spend = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1], tag: 9 });
+    const b = mineBlock([spend], { prevBlock: g.header.hash, time: 1_700_000_600, height: 1 });
+    const r = m.block(b, [hashKey(g.header.hash)], toReversedHex(b.header.hash), 1, b.header.time, 'p', 150_001);
+    expect(r).toMatchObject({ seen: 0, unseen: 1 });
+    expect(lines).toHaveLength(150_000);
+    expect(lines.every((l) => (JSON.parse(l) as { event: string; reason: string; by: string }).reason === 'conflict')).toBe(true);
+    expect(m.size).toBe(0);
+    m.tx(mkTx({ ins: [[fundingTxid(2), 0]], outs: [1] }), 150_002, () => {});
+    expect(m.size).toBe(1);
   });
 });
