@@ -12,6 +12,9 @@ export const MAX_MONEY = 2_100_000_000_000_000n;
 const MAX_MONEY_SATS = Number(MAX_MONEY);
 /** A value at or past 2^63 is negative as Core reads it (CAmount, int64). */
 const INT64_NEGATIVE = 1n << 63n;
+/** A coinbase's scriptSig: 2 to 100 bytes (CheckTransaction, bad-cb-length). */
+const COINBASE_SCRIPT_MIN = 2;
+const COINBASE_SCRIPT_MAX = 100;
 /** Inputs compared pairwise up to this many (one comparison for the common two); a Set of their outpoints past it. */
 const PAIRWISE_MAX = 8;
 
@@ -41,7 +44,7 @@ export function checkTransaction(tx: DecodedTx): string | undefined {
   if (spendsTwice(inputs)) return 'bad-txns-inputs-duplicate';
   if (isCoinbase(tx)) {
     const n = inputs[0].scriptSig.length;
-    return n < 2 || n > 100 ? 'bad-cb-length' : undefined;
+    return n < COINBASE_SCRIPT_MIN || n > COINBASE_SCRIPT_MAX ? 'bad-cb-length' : undefined;
   }
   for (const input of inputs) if (isNull(input)) return 'bad-txns-prevout-null';
   return undefined;

@@ -65,22 +65,23 @@ describe('MempoolMonitor through reorgs', () => {
 
 describe('MempoolMonitor and a made-up chain', () => {
   it('prints an evicted line for each of a 150,000-transaction chain when a block double-spends its root, and goes on (a spread of them once threw)', () => {
+    const LONG = 150_000;
     const lines: string[] = [];
     const m = new MempoolMonitor({ emit: new Set(['evicted']), network: NETWORKS.regtest, raw: false }, (l) => lines.push(l));
     const chain: DecodedTx[] = [mkTx({ ins: [[fundingTxid(1), 0]], outs: [100_000_000] })];
-    for (let i = 1; i < 150_000; i++) chain.push(mkTx({ ins: [[chain[i - 1], 0]], outs: [100_000_000 - i] }));
+    for (let i = 1; i < LONG; i++) chain.push(mkTx({ ins: [[chain[i - 1], 0]], outs: [100_000_000 - i] }));
     chain.forEach((t, i) => m.tx(t, i, () => {}));
-    expect(m.size).toBe(150_000);
+    expect(m.size).toBe(LONG);
     const g = mineBlock([], { prevBlock: new Uint8Array(32).fill(9), time: 1_700_000_000, height: 0 });
-    m.block(g, [], toReversedHex(g.header.hash), 0, g.header.time, 'p', 150_000);
+    m.block(g, [], toReversedHex(g.header.hash), 0, g.header.time, 'p', LONG);
     const spend = mkTx({ ins: [[fundingTxid(1), 0]], outs: [1], tag: 9 });
     const b = mineBlock([spend], { prevBlock: g.header.hash, time: 1_700_000_600, height: 1 });
-    const r = m.block(b, [hashKey(g.header.hash)], toReversedHex(b.header.hash), 1, b.header.time, 'p', 150_001);
+    const r = m.block(b, [hashKey(g.header.hash)], toReversedHex(b.header.hash), 1, b.header.time, 'p', LONG + 1);
     expect(r).toMatchObject({ seen: 0, unseen: 1 });
-    expect(lines).toHaveLength(150_000);
+    expect(lines).toHaveLength(LONG);
     expect(lines.every((l) => (JSON.parse(l) as { event: string; reason: string; by: string }).reason === 'conflict')).toBe(true);
     expect(m.size).toBe(0);
-    m.tx(mkTx({ ins: [[fundingTxid(2), 0]], outs: [1] }), 150_002, () => {});
+    m.tx(mkTx({ ins: [[fundingTxid(2), 0]], outs: [1] }), LONG + 2, () => {});
     expect(m.size).toBe(1);
   });
 });
