@@ -3,7 +3,8 @@
  * "Mempool view"): random reads of a typed array of 1 to 64 MB, one waiting for the other (a
  * probe that needs the line before) and free to overlap (reads ahead); a fresh array's first
  * touch per byte (a page fault per 4 KB) and a fault's user and system time; copying small ranges
- * by a byte loop and by TypedArray.prototype.set.
+ * by a byte loop and by TypedArray.prototype.set; an output's value (a BigInt, as the decoder
+ * hands it: lib/wire/model.ts) as a number.
  *
  *   npm run bench:machine   (= node --import tsx scripts/bench-machine.ts)
  *
@@ -83,6 +84,31 @@ function copies(len: number): void {
   line({ figure: 'copy', bytes: len, ...out });
 }
 
+/**
+ * `Number(value)` of a BigInt as the decoder makes them (getBigUint64 of 8 bytes), against reading
+ * the same values from a Float64Array: ns a value. The view converts each output's value where it
+ * checks it (lib/tx/check.ts), sums it (view.ts add) and packs it (pack.ts).
+ */
+function bigints(): void {
+  const bytes = new DataView(new ArrayBuffer(8 * 1024));
+  for (let i = 0; i < 1024; i++) bytes.setBigUint64(i * 8, BigInt(Math.floor(Math.random() * 2.1e15)), true);
+  const values = Array.from({ length: 1024 }, (_, i) => bytes.getBigUint64(i * 8, true));
+  const numbers = Float64Array.from(values, Number);
+  const N = 4_000_000;
+  let sum = 0;
+  const out: Record<string, number> = {};
+  for (let round = 0; round < 2; round++) {
+    let t = process.hrtime.bigint();
+    for (let r = 0; r < N; r++) sum += Number(values[r & 1023]);
+    out.number_of_bigint_ns = ns(t, N); // the second round is kept (optimized by then)
+    t = process.hrtime.bigint();
+    for (let r = 0; r < N; r++) sum += numbers[r & 1023];
+    out.float64_read_ns = ns(t, N);
+  }
+  line({ figure: 'bigint', ...out, check: sum > 0 });
+}
+
 for (const mb of [1, 4, 8, 16, 32, 64]) reads(mb);
 freshPages();
 for (const len of [8, 22, 32, 64]) copies(len);
+bigints();
