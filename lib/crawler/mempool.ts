@@ -100,16 +100,21 @@ export class MempoolMonitor {
       this.left(this.view.expire(time), time);
     }
     const added = this.view.accept(tx, time);
-    if (added !== undefined) this.left(added.left, time);
-    if (added?.known !== undefined) return print(added.known);
-    const missing = added === undefined || this.rpc === undefined ? [] : this.view.missingInputs(tx);
-    if (this.rpc === undefined || missing.length === 0) return print(undefined);
+    if (added === undefined) return print(undefined);
+    const missing = added.known !== undefined || this.rpc === undefined ? [] : this.view.missingInputs(tx);
+    if (this.rpc === undefined || missing.length === 0) {
+      this.left(added.left, time);
+      return print(added.known);
+    }
     let done = false;
+    // What it replaced is printed with it, once Core has told its fee: that is their by_fee.
     const flush = (withFee: boolean): void => {
       if (done) return;
       done = true;
       this.held.delete(hold);
-      print(withFee ? this.view.knownFee(tx) : undefined);
+      const known = withFee ? this.view.knownFee(tx) : undefined;
+      this.left(known === undefined ? added.left : added.left.map((l) => (l.reason === 'replaced' ? { ...l, byFee: known.fee } : l)), time);
+      print(known);
     };
     const hold = (): void => flush(false);
     this.held.add(hold);
