@@ -85,9 +85,9 @@ export class CrawlProcess {
     );
   }
 
-  /** A timeout names the crawler's last log lines: what it was doing is the first thing a failure needs. */
-  waitLine(match: (l: JsonLine) => boolean, what: string, ms = 15_000): Promise<JsonLine> {
-    return this.lines.wait(match, ms, what).catch((err: Error) => this.withLogs(err));
+  /** A timeout names the crawler's last log lines: what it was doing is the first thing a failure needs. `from`: the first line index looked at. */
+  waitLine(match: (l: JsonLine) => boolean, what: string, ms = 15_000, from = 0): Promise<JsonLine> {
+    return this.lines.wait(match, ms, what, from).catch((err: Error) => this.withLogs(err));
   }
 
   waitLog(pattern: RegExp, ms = 15_000): Promise<string> {
