@@ -12,8 +12,10 @@ export interface Output {
 /**
  * Outputs of confirmed transactions the view did not hold, from the blocks received since start
  * (and what --rpc told), kept so that the fee of a transaction spending them is known: a ring of
- * the CONFIRMED_OUTPUTS_MAX most recent (the oldest overwritten), and an output a block spent goes
- * at once (it cannot be spent again). Those of transactions the view held stay in their slots
+ * the CONFIRMED_OUTPUTS_MAX most recent (the oldest overwritten). An output a block spent is
+ * marked (spentMark), not let go: if that block leaves the chain, it is unspent again
+ * (restore(), as Core's DisconnectTip restores the coins a block spent from its undo data); one
+ * with a script over INLINE_SCRIPT bytes goes at once, its room with it. Those of transactions the view held stay in their slots
  * (store.ts keep(), within as many outputs). 250,000 outputs is ~30 mainnet blocks (~7,500
  * outputs each), about five hours: most transactions spend outputs older than that, which only
  * --rpc resolves.
@@ -23,6 +25,13 @@ export const CONFIRMED_OUTPUTS_MAX = 250_000;
 export const OVERWRITTEN_WARM_MAX = 4;
 /** Outputs of one transaction kept at most (a larger one is kept without its outputs: its children's fees stay unknown). MAX_STANDARD_TX_WEIGHT / the 9 bytes × 4 of the smallest output. */
 export const OUTPUTS_PER_TX_MAX = Math.floor(400_000 / 36);
+
+/**
+ * A spent output's value, marked: −1 − value (values are whole and non-negative, so a mark is
+ * negative), and back again (the same function): a reorg restores what a block spent. Kept
+ * transactions' outputs (store.ts) are marked so too.
+ */
+export const spentMark = (value: number): number => -1 - value;
 
 /** Script bytes kept inline (P2TR and P2WSH are 34, P2PKH 25); a longer script is kept aside. */
 const INLINE_SCRIPT = 34;
@@ -87,8 +96,10 @@ export class ConfirmedOutputs {
     return n;
   }
 
-  value(pos: number): number {
-    return this.values[pos];
+  /** The value of the output at `pos`; undefined once a block spent it. */
+  value(pos: number): number | undefined {
+    const v = this.values[pos];
+    return v < 0 ? undefined : v;
   }
 
   output(pos: number): Output {
@@ -140,9 +151,18 @@ export class ConfirmedOutputs {
     this.scripts = scripts;
   }
 
+  /** A block spent it: marked (spentMark); one with a long script goes (its bytes count against LONG_SCRIPT_BYTES_MAX: a reorg cannot give it back). */
   spent(txid: Uint8Array, vout: number): void {
     const pos = this.position(txid, 0, vout);
-    if (pos >= 0) this.drop(pos);
+    if (pos < 0) return;
+    if (this.scripts[pos * SCRIPT_SLOT] === LONG) this.drop(pos);
+    else if (this.values[pos] >= 0) this.values[pos] = spentMark(this.values[pos]);
+  }
+
+  /** The block that spent it left the chain: unspent again. */
+  restore(txid: Uint8Array, vout: number): void {
+    const pos = this.position(txid, 0, vout);
+    if (pos >= 0 && this.values[pos] < 0) this.values[pos] = spentMark(this.values[pos]);
   }
 
   private drop(pos: number): void {

@@ -60,11 +60,18 @@ export class Prevouts {
     return src >= 0 ? this.store.output(src, vout) : this.ring.output(-2 - src);
   }
 
-  /** A block spent output `vout` of the txid: a kept transaction's is marked, a recent output goes (two probes of one line, each checking only its kind's entries). */
+  /** A block spent output `vout` of the txid: marked, a kept transaction's or a recent output (two probes of one line, each checking only its kind's entries). */
   spend(txid: Uint8Array, vout: number): void {
     const kept = this.store.find(txid);
     if (this.store.isKept(kept)) this.store.spend(kept, vout);
     this.ring.spent(txid, vout);
+  }
+
+  /** The block that spent output `vout` of the txid left the chain: unspent again, kept or in the ring (if still there). */
+  restore(txid: Uint8Array, vout: number): void {
+    const kept = this.store.find(txid);
+    if (this.store.isKept(kept)) this.store.restore(kept, vout);
+    this.ring.restore(txid, vout);
   }
 
   /** The outputs of a block's transaction the view did not keep, copied into the ring. */

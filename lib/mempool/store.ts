@@ -3,7 +3,7 @@ import { hexAt, reversedHexAt } from '../wire/hex.js';
 import { Arena, copyBytes, local, type LiveRanges } from './arena.js';
 import { pack, packedLength } from './pack.js';
 import { TxidTable, TX, SPENT } from './table.js';
-import { CONFIRMED_OUTPUTS_MAX, OUTPUTS_PER_TX_MAX, type Output } from './outputs.js';
+import { CONFIRMED_OUTPUTS_MAX, OUTPUTS_PER_TX_MAX, spentMark, type Output } from './outputs.js';
 import { KeptQueue } from './kept.js';
 import { TRUC_VERSION } from './types.js';
 import { NONE, SLOT_FIXED_BYTES, Slab } from './slab.js';
@@ -39,9 +39,9 @@ const INPUT_BYTES = 36;
  *
  * A confirmed transaction stays where it is, KEPT (keep()), for its outputs' sake: its TX entry
  * finds them for a child's fee as a recent block's outputs would be (outputs.ts, where it was a
- * copy), a spent one marked NaN (spend()). Kept ones go first in first out past their bounds
- * (kept.ts), and first when a slot is wanted; they stay in the arrival order (the arena's
- * compactions walk it), where the view skips them.
+ * copy), a spent one marked (spend(): its value kept, for a reorg to restore()). Kept ones go
+ * first in first out past their bounds (kept.ts), and first when a slot is wanted; they stay in
+ * the arrival order (the arena's compactions walk it), where the view skips them.
  */
 export class TxStore extends Slab {
   private readonly arena = new Arena();
@@ -167,7 +167,7 @@ export class TxStore extends Slab {
     if ((this.flags[slot] & OUTPUTS) === 0 || i >= this.nOut[slot]) return undefined;
     const at = this.dataOff[slot];
     const v = this.arena.view(at).getFloat64(local(at) + this.nIn[slot] * 36 + i * 8, true);
-    return Number.isNaN(v) ? undefined : v;
+    return v < 0 ? undefined : v;
   }
 
   /** Whether the transaction's outputs are kept (not for one of more than OUTPUTS_PER_TX_MAX). */
@@ -193,11 +193,24 @@ export class TxStore extends Slab {
     while (q.over && this.dropOldestKept());
   }
 
-  /** A block spent output `vout` of the kept transaction in `slot`: marked (a NaN value). */
+  /** A block spent output `vout` of the kept transaction in `slot`: marked (spentMark, outputs.ts: its value kept, for restore()). */
   spend(slot: number, vout: number): void {
+    this.markOutput(slot, vout, true);
+  }
+
+  /** The block that spent output `vout` of the kept transaction in `slot` left the chain: unspent again (Core's DisconnectTip, from its undo data). */
+  restore(slot: number, vout: number): void {
+    this.markOutput(slot, vout, false);
+  }
+
+  private markOutput(slot: number, vout: number, spent: boolean): void {
     if ((this.flags[slot] & KEPT) === 0 || vout >= this.nOut[slot]) return;
     const at = this.dataOff[slot];
-    this.arena.view(at).setFloat64(local(at) + this.nIn[slot] * 36 + vout * 8, NaN, true);
+    const dv = this.arena.view(at);
+    const o = local(at) + this.nIn[slot] * 36 + vout * 8;
+    const v = dv.getFloat64(o, true);
+    if ((v < 0) === spent) return;
+    dv.setFloat64(o, spentMark(v), true);
   }
 
   /**

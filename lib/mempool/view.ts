@@ -207,6 +207,8 @@ export class MempoolView extends ViewState {
       else if (i > 0) unseen.push(i);
       if (i === 0) {
         if (e !== NONE) this.remove(e);
+        // Its outputs too: spendable once mature (100 blocks: past the ring on mainnet, within it on a quiet regtest or signet).
+        this.prevouts.confirmed(tx);
         continue;
       }
       let by: string | undefined;
@@ -236,15 +238,19 @@ export class MempoolView extends ViewState {
   /**
    * A block left the best chain (a reorg): its transactions but the coinbase come back, in block
    * order, as Core's mempool takes a disconnected block's back (validation.cpp
-   * MaybeUpdateMempoolForReorg: earliest block first, so the caller gives the oldest first). One
-   * the view kept for its outputs comes back with its first-seen time and its fee (the block marked
-   * the outputs it spent); any other as seen at `time` (Core's entry time for them all). A conflict
-   * in the view is replaced, as add() does. Returns how many came back, and what left.
+   * MaybeUpdateMempoolForReorg: earliest block first, so the caller gives the oldest first), after
+   * the outputs they spent are unspent again (DisconnectTip). One the view kept for its outputs
+   * comes back with its first-seen time and its fee; any other as seen at `time` (Core's entry time
+   * for them all). A conflict in the view is replaced, as add() does. Returns how many came back,
+   * and what left.
    */
   unconfirm(txs: readonly DecodedTx[], time: number): { returned: number; left: Left[] } {
     const s = this.store;
     const left: Left[] = [];
     let returned = 0;
+    // What the block spent is unspent again (Core's DisconnectTip, from its undo data), so that the
+    // fee of what comes back, or of what spends those outputs next, is known.
+    for (let i = 1; i < txs.length; i++) for (const input of txs[i].inputs) this.prevouts.restore(input.prevTxid, input.prevIndex);
     for (let i = 1; i < txs.length; i++) {
       const tx = txs[i];
       const e = s.find(tx.txid);

@@ -54,6 +54,35 @@ describe('MempoolView.unconfirm', () => {
     expect(v.size).toBe(4);
   });
 
+  it('unspends what the disconnected block spent (Core\'s DisconnectTip): a replacement of a transaction that came back, and one the view never held, have their fees', () => {
+    const v = new MempoolView(limits, 5);
+    // Outputs of a received block: `held`'s the view held (kept in its slot), `ring`'s it did not (the recent outputs).
+    const held = mkTx({ ins: [[fundingTxid(1), 0]], outs: [50_000, 40_000] });
+    v.add(held, 1);
+    const ring = mkTx({ ins: [[fundingTxid(2), 0]], outs: [30_000, 20_000] });
+    v.confirm([mkCoinbase(1), held, ring]);
+    const a = mkTx({ ins: [[held, 0], [ring, 0]], outs: [79_000] });
+    v.add(a, 2);
+    // A1 confirms a, and one the view never saw spending the other two outputs.
+    const unseen = mkTx({ ins: [[held, 1], [ring, 1]], outs: [59_500] });
+    const block = [mkCoinbase(2), a, unseen];
+    v.confirm(block);
+    // Spent: a transaction spending them now has no fee.
+    const early = mkTx({ ins: [[held, 0], [ring, 0]], outs: [70_000], tag: 1 });
+    expect(v.missingInputs(early)).toEqual([0, 1]);
+    expect(v.unconfirm(block, 3).returned).toBe(2);
+    expect(v.get(a.txid)).toMatchObject({ fee: 1_000 });
+    expect(v.get(unseen.txid)).toMatchObject({ fee: 500, time: 3 });
+    // A replacement of a, back in the view, spending the same outputs: its fee is known, and so is the one it replaced.
+    const r = mkTx({ ins: [[held, 0], [ring, 0]], outs: [75_000], tag: 2 });
+    const added = v.add(r, 4);
+    expect(added?.known?.fee).toBe(5_000);
+    expect(added?.left.map((l) => [l.entry.txid, l.reason, l.entry.fee, l.byFee])).toEqual([[id(a), 'replaced', 1_000, 5_000]]);
+    // B1 confirms r: spent again.
+    v.confirm([mkCoinbase(3), r]);
+    expect(v.missingInputs(early)).toEqual([0, 1]);
+  });
+
   it('replaces a view transaction that conflicts with one coming back (full RBF, as add())', () => {
     const v = new MempoolView(limits, 6);
     const t = mkTx({ ins: [[fundingTxid(1), 0]], outs: [900] });
@@ -69,7 +98,7 @@ describe('MempoolView.unconfirm', () => {
     expect(v.get(t.txid)).toMatchObject({ time: 1 });
   });
 
-  it('confirm then unconfirm of any block of held transactions leaves the view as it was, fees and times included', () => {
+  it('confirm then unconfirm of any block of held transactions leaves the view as it was, fees, times and known outputs included', () => {
     const arb = fc.record({
       parents: fc.array(fc.uniqueArray(fc.nat(12), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 20 }),
       pick: fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
@@ -100,11 +129,14 @@ describe('MempoolView.unconfirm', () => {
           if (pick[i] && parentIn) inBlock.add(id(t));
         }
         const block = [mkCoinbase(1), ...made.filter((t) => inBlock.has(id(t)))];
+        // And what each input spends is known, or not, as before (the block's spends unspent again).
+        const missing = made.map((t) => v.missingInputs(t));
         v.confirm(block);
         expect(v.size).toBe(before.size - inBlock.size);
         v.unconfirm(block, 1e6);
         const after = state(v);
         expect({ ...after, entries: [...after.entries].sort((x, y) => x.time - y.time) }).toEqual(before);
+        expect(made.map((t) => v.missingInputs(t))).toEqual(missing);
       }),
       { numRuns: 300 },
     );

@@ -593,6 +593,14 @@ describe('MempoolView, confirmed transactions kept for their outputs', () => {
 });
 
 describe('MempoolView, recent outputs of transactions it never saw', () => {
+  it('knows a received block\'s coinbase outputs: a transaction spending one (mature, on a quiet network) has its fee', () => {
+    const v = new MempoolView(limits, 6);
+    const coinbase = mkCoinbase(1);
+    const paid = { ...coinbase, outputs: [{ value: 5_000_000_000n, script: Uint8Array.of(0x00, 0x14, ...new Uint8Array(20).fill(7)) }, ...coinbase.outputs] };
+    v.confirm([paid]);
+    expect(v.add(mkTx({ ins: [[paid, 0]], outs: [4_999_990_000] }), 1)?.known?.fee).toBe(10_000);
+  });
+
   it('keeps at most LONG_SCRIPT_BYTES_MAX of long scripts: past it an output is not kept, and room comes back as they are spent', () => {
     const v = new MempoolView(limits, 6);
     const long = (n: number): DecodedTx => {
