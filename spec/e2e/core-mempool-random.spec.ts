@@ -7,7 +7,9 @@
  * each step (getrawmempool true), so that whatever the sequence, every transaction Core took gets a
  * tx line with Core's fee, every one that left gets one line saying how (replaced, with its fee
  * and BIP 125 signal as Core had them; confirmed in that block; evicted for a conflict), and then
- * the view's count and vsize are Core's. Runs when BITCOIND names a bitcoind binary.
+ * the view's count and vsize are Core's. Two crawlers watch: one with --rpc (every fee known),
+ * one without (a fee exactly when every input spends a transaction it saw: one in the mempool, or
+ * of a block it received, coinbases included). Runs when BITCOIND names a bitcoind binary.
  *
  * Core trickles announcements to an inbound peer (5 s on average); a peer with the noban
  * permission gets them at once (net_processing.cpp SendMessages: fSendTrickle), so the node
@@ -65,7 +67,9 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
   let other: CoreNode;
   let wallet: Rpc;
   let mineTo: string;
-  let crawler: CrawlProcess;
+  /** With --rpc to core, and without. */
+  let withRpc: CrawlProcess;
+  let plain: CrawlProcess;
   /** What each kind of step did (skipped: nothing to do it to, or Core refused it), for the log. */
   const done: Record<string, number> = {};
 
@@ -78,13 +82,14 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
     // 200 blocks: 100 mature coinbases.
     await core.rpc('generatetoaddress', [200, mineTo]);
     await waitSameTip([core, other]);
-    const rpc = `http://${RPC_USER}:${RPC_PASSWORD}@127.0.0.1:${core.rpcPort}/`;
-    crawler = new CrawlProcess(['--network', 'regtest', '--peers', core.p2p, '--emit', 'tx,block,replaced,confirmed,evicted', '--mempool-stats', '0.2', '--rpc', rpc]);
-    await crawler.waitLine((l) => l.event === 'mempool', 'first mempool line', LINE_MS);
+    const args = ['--network', 'regtest', '--peers', core.p2p, '--emit', 'tx,block,replaced,confirmed,evicted', '--mempool-stats', '0.2'];
+    withRpc = new CrawlProcess([...args, '--rpc', `http://${RPC_USER}:${RPC_PASSWORD}@127.0.0.1:${core.rpcPort}/`]);
+    plain = new CrawlProcess(args);
+    await Promise.all([withRpc, plain].map((c) => c.waitLine((l) => l.event === 'mempool', 'first mempool line', LINE_MS)));
   }, 120_000);
 
   afterAll(async () => {
-    await crawler?.stop();
+    await Promise.all([withRpc?.stop(), plain?.stop()]);
     await Promise.all([core?.stop(), other?.stop()]);
   });
 
@@ -178,10 +183,15 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
     }
   }
 
-  /** After a step from line `from`: the lines say what Core did, and the view is Core's mempool. */
-  async function check(a: Action, before: Mempool, blocks: readonly string[], from: number): Promise<void> {
-    const after = await mempool();
-    const what = JSON.stringify(a);
+  /** The transactions of the blocks `crawler` printed (their outputs it knows without --rpc). */
+  const received = (crawler: CrawlProcess): Set<string> => new Set(crawler.lines.all.flatMap((l) => (l.event === 'block' ? (l.txids as string[]) : [])));
+
+  /**
+   * After a step from line `from` of `crawler`'s: the lines say what Core did, and the view is
+   * Core's mempool. `rpc`: the crawler asks core for outputs (every fee is known).
+   */
+  async function check(crawler: CrawlProcess, rpc: boolean, a: Action, before: Mempool, after: Mempool, blocks: readonly string[], from: number): Promise<void> {
+    const what = `${JSON.stringify(a)} (${rpc ? 'with' : 'without'} --rpc)`;
     const wait = (match: (l: JsonLine) => boolean, w: string): Promise<JsonLine> => crawler.waitLine(match, `${w} after ${what}`, LINE_MS, from);
     let last = from;
     const seen = (l: JsonLine): void => void (last = Math.max(last, crawler.lines.all.indexOf(l)));
@@ -194,24 +204,29 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
     for (const t of added) {
       const l = await wait((l) => l.event === 'tx' && l.txid === t, `tx ${t}`);
       seen(l);
-      expect(l.fee, `fee of ${t} (--rpc: every fee is known)`).toBe(sats(after[t].fees.base));
       const e = after[t];
-      if (e.fees.ancestor !== e.fees.base) expect(l.effective_feerate, `effective feerate of ${t}`).toBeCloseTo(sats(e.fees.ancestor) / e.ancestorsize, 2);
-      else expect(l.effective_feerate, `${t} has no unconfirmed parent`).toBeUndefined();
+      // Without --rpc, known exactly when every input spends a transaction the crawler saw.
+      const parents = (await core.rpc<CoreTx>('getrawtransaction', [t, 1])).vin.map((v) => v.txid ?? '');
+      const known = rpc || parents.every((p) => p in before || p in after || received(crawler).has(p));
+      expect(l.fee, `fee of ${t} after ${what}`).toBe(known ? sats(e.fees.base) : undefined);
+      if (e.fees.ancestor !== e.fees.base && known && (rpc || l.effective_feerate !== undefined)) expect(l.effective_feerate, `effective feerate of ${t} after ${what}`).toBeCloseTo(sats(e.fees.ancestor) / e.ancestorsize, 2);
+      else if (e.fees.ancestor === e.fees.base) expect(l.effective_feerate, `${t} has no unconfirmed parent after ${what}`).toBeUndefined();
     }
     const left = a.kind === 'reorg' ? [] : Object.keys(before).filter((t) => !(t in after));
     for (const t of left) {
       const l = await wait((l) => (l.event === 'replaced' || l.event === 'confirmed' || l.event === 'evicted') && l.txid === t, `the line of ${t} leaving`);
       seen(l);
-      if (mined.has(t)) expect(l, `${t} mined`).toMatchObject({ event: 'confirmed', block: mined.get(t) });
-      else if (blocks.length > 0) expect(l, `${t} conflicting with a block`).toMatchObject({ event: 'evicted', reason: 'conflict', by: expect.toSatisfy((by: string) => mined.has(by)) });
-      else expect(l, `${t} replaced`).toMatchObject({ event: 'replaced', fee: sats(before[t].fees.base), rbf_signaled: before[t]['bip125-replaceable'] });
+      if (mined.has(t)) expect(l, `${t} mined after ${what}`).toMatchObject({ event: 'confirmed', block: mined.get(t) });
+      else if (blocks.length > 0) expect(l, `${t} conflicting with a block after ${what}`).toMatchObject({ event: 'evicted', reason: 'conflict', by: expect.toSatisfy((by: string) => mined.has(by)) });
+      else expect(l, `${t} replaced after ${what}`).toMatchObject({ event: 'replaced', rbf_signaled: before[t]['bip125-replaceable'] });
+      // A replaced or evicted line's fee, when printed, is Core's (with --rpc, always printed; a confirmed line has none).
+      if (l.event !== 'confirmed' && (rpc || l.fee !== undefined)) expect(l.fee, `fee of ${t} leaving after ${what}`).toBe(sats(before[t].fees.base));
       if (l.event === 'replaced') {
-        expect(added, `${t} replaced by a transaction Core took`).toContain(l.by);
-        expect(l.by_fee, `the fee of what replaced ${t}`).toBe(sats(after[l.by as string].fees.base));
+        expect(added, `${t} replaced by a transaction Core took after ${what}`).toContain(l.by);
+        if (rpc || l.by_fee !== undefined) expect(l.by_fee, `the fee of what replaced ${t}`).toBe(sats(after[l.by as string].fees.base));
       }
       // A descendant names the ancestor it left with, which left too.
-      if (l.ancestor !== undefined) expect(left, `${t}'s ancestor`).toContain(l.ancestor);
+      if (l.ancestor !== undefined) expect(left, `${t}'s ancestor after ${what}`).toContain(l.ancestor);
     }
     const info = await core.rpc<{ size: number; bytes: number }>('getmempoolinfo');
     const stats = await crawler.waitLine((l) => l.event === 'mempool', `a mempool line after ${what}`, LINE_MS, last + 1);
@@ -226,11 +241,13 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
       fc.asyncProperty(fc.array(action, { minLength: 3, maxLength: 14 }), async (actions) => {
         for (const a of actions) {
           const before = await mempool();
-          const from = crawler.lines.all.length;
+          const from = [withRpc.lines.all.length, plain.lines.all.length];
           const { blocks, did } = await step(a, before);
           const key = `${a.kind}${did ? '' : ' (skipped)'}`;
           done[key] = (done[key] ?? 0) + 1;
-          await check(a, before, blocks, from);
+          const after = await mempool();
+          await check(withRpc, true, a, before, after, blocks, from[0]);
+          await check(plain, false, a, before, after, blocks, from[1]);
         }
       }),
       { numRuns: 12, endOnFailure: true },
