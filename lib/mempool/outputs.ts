@@ -15,8 +15,9 @@ export interface Output {
  * the CONFIRMED_OUTPUTS_MAX most recent (the oldest overwritten). An output a block spent is
  * marked (spentMark), not let go: if that block leaves the chain, it is unspent again
  * (restore(), as Core's DisconnectTip restores the coins a block spent from its undo data); one
- * with a script over INLINE_SCRIPT bytes goes at once, its room with it. Those of transactions the view held stay in their slots
- * (store.ts keep(), within as many outputs). 250,000 outputs is ~30 mainnet blocks (~7,500
+ * with a script over INLINE_SCRIPT bytes goes at once, its room with it. Those of transactions the
+ * view held stay in their slots (store.ts keep(), within as many outputs). Coinbases' are here
+ * too, though spendable only 100 blocks on. 250,000 outputs is ~30 mainnet blocks (~7,500
  * outputs each), about five hours: most transactions spend outputs older than that, which only
  * --rpc resolves.
  */

@@ -2,14 +2,14 @@
  * The mempool monitor against Bitcoin Core 31.1, driven by fast-check: random sequences of what
  * wallets and miners do (sends of every output type, bumpfee, full-RBF replacements of any
  * transaction, CPFP children, blocks, a double spend mined with generateblock, a reorg as another
- * miner's longer branch arrives). The
- * expected lines are not written per action: they come from Core's own mempool before and after
- * each step (getrawmempool true), so that whatever the sequence, every transaction Core took gets a
- * tx line with Core's fee, every one that left gets one line saying how (replaced, with its fee
- * and BIP 125 signal as Core had them; confirmed in that block; evicted for a conflict), and then
- * the view's count and vsize are Core's. Two crawlers watch: one with --rpc (every fee known),
- * one without (a fee exactly when every input spends a transaction it saw: one in the mempool, or
- * of a block it received, coinbases included). Runs when BITCOIND names a bitcoind binary.
+ * miner's longer branch arrives). The expected lines are not written per action: they come from
+ * Core's own mempool before and after each step (getrawmempool true), so that whatever the
+ * sequence, every transaction Core took gets a tx line, every one that left gets one line saying
+ * how (replaced, with its fee and BIP 125 signal as Core had them; confirmed in that block;
+ * evicted for a conflict), and then the view's count and vsize are Core's. Two crawlers watch:
+ * one with --rpc (every fee Core's), one without (a fee exactly when every input spends a
+ * transaction it saw: one in the mempool, or of a block it received, coinbases included). Runs
+ * when BITCOIND names a bitcoind binary.
  *
  * Core trickles announcements to an inbound peer (5 s on average); a peer with the noban
  * permission gets them at once (net_processing.cpp SendMessages: fSendTrickle), so the node
@@ -223,7 +223,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
       if (l.event !== 'confirmed' && (rpc || l.fee !== undefined)) expect(l.fee, `fee of ${t} leaving after ${what}`).toBe(sats(before[t].fees.base));
       if (l.event === 'replaced') {
         expect(added, `${t} replaced by a transaction Core took after ${what}`).toContain(l.by);
-        if (rpc || l.by_fee !== undefined) expect(l.by_fee, `the fee of what replaced ${t}`).toBe(sats(after[l.by as string].fees.base));
+        if (rpc || l.by_fee !== undefined) expect(l.by_fee, `the fee of what replaced ${t} after ${what}`).toBe(sats(after[l.by as string].fees.base));
       }
       // A descendant names the ancestor it left with, which left too.
       if (l.ancestor !== undefined) expect(left, `${t}'s ancestor after ${what}`).toContain(l.ancestor);
