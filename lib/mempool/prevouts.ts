@@ -63,14 +63,14 @@ export class Prevouts {
   /** A block spent output `vout` of the txid: marked, a kept transaction's or a recent output (two probes of one line, each checking only its kind's entries). */
   spend(txid: Uint8Array, vout: number): void {
     const kept = this.store.find(txid);
-    if (this.store.isKept(kept)) this.store.spend(kept, vout);
+    if (this.store.isKept(kept)) this.store.markSpent(kept, vout, true);
     this.ring.spent(txid, vout);
   }
 
   /** The block that spent output `vout` of the txid left the chain: unspent again, kept or in the ring (if still there). */
   restore(txid: Uint8Array, vout: number): void {
     const kept = this.store.find(txid);
-    if (this.store.isKept(kept)) this.store.restore(kept, vout);
+    if (this.store.isKept(kept)) this.store.markSpent(kept, vout, false);
     this.ring.restore(txid, vout);
   }
 

@@ -5,6 +5,16 @@ const MIN_SLOTS = 1024;
 /** Bytes of a slot's fixed fields (the arrays below). */
 export const SLOT_FIXED_BYTES = 32 + 4 * 4 + 8 * 3 + 4 * 4 + 1;
 
+/**
+ * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
+ * bytes; the slots are made for the bound at once), its TX entry's table slots (12 bytes each, the
+ * table between an eighth and three quarters full); per input its SPENT entry's; and its packed
+ * bytes with the arena's slack (garbage and spare chunks up to a quarter of the live bytes each).
+ * Calibrated by npm run bench:mempool (BENCHMARKS.md): heap and typed arrays measured at 300,000.
+ */
+const ENTRY_BYTES = 200;
+const INPUT_BYTES = 36;
+
 function grown<T extends Uint8Array | Uint32Array | Int32Array | Float64Array>(a: T, make: (n: number) => T, n: number): T {
   const b = make(n);
   b.set(a);
@@ -41,6 +51,11 @@ export class Slab {
   /** `capacity`: slots made at once (growing by 1.5× copies every slot into fresh pages, ~3 ns a byte on first touch here, BENCHMARKS.md). */
   constructor(capacity: number) {
     if (capacity > 0) this.grow(capacity);
+  }
+
+  /** Estimated bytes the transaction in `slot` retains. */
+  bytes(slot: number): number {
+    return ENTRY_BYTES + this.nIn[slot] * INPUT_BYTES + Math.ceil(1.4 * this.dataLen[slot]);
   }
 
   /** Whether a new slot would grow the arrays: none free, every one made in use. */

@@ -21,16 +21,6 @@ const KEPT = 16;
 const TRUC = 32;
 
 /**
- * Estimated bytes a transaction retains besides its packed bytes: its slot's fixed fields (~100
- * bytes; the slots are made for the bound at once), its TX entry's table slots (12 bytes each, the
- * table between an eighth and three quarters full); per input its SPENT entry's; and its packed
- * bytes with the arena's slack (garbage and spare chunks up to a quarter of the live bytes each).
- * Calibrated by npm run bench:mempool (BENCHMARKS.md): heap and typed arrays measured at 300,000.
- */
-const ENTRY_BYTES = 200;
-const INPUT_BYTES = 36;
-
-/**
  * The view's transactions in typed arrays, a slot each (slab.ts: struct of arrays, slots reused
  * through a free list, in arrival order), indexed in the view's table (table.ts): txid → slot (TX)
  * and spent outpoint → (spender slot, input) (SPENT). What varies in length is packed (pack.ts) in
@@ -39,7 +29,7 @@ const INPUT_BYTES = 36;
  *
  * A confirmed transaction stays where it is, KEPT (keep()), for its outputs' sake: its TX entry
  * finds them for a child's fee as a recent block's outputs would be (outputs.ts, where it was a
- * copy), a spent one marked (spend(): its value kept, for a reorg to restore()). Kept ones go
+ * copy), a spent one marked (markSpent(): its value kept, for a reorg to restore). Kept ones go
  * first in first out past their bounds (kept.ts), and first when a slot is wanted; they stay in
  * the arrival order (the arena's compactions walk it), where the view skips them.
  */
@@ -193,24 +183,18 @@ export class TxStore extends Slab {
     while (q.over && this.dropOldestKept());
   }
 
-  /** A block spent output `vout` of the kept transaction in `slot`: marked (spentMark, outputs.ts: its value kept, for restore()). */
-  spend(slot: number, vout: number): void {
-    this.markOutput(slot, vout, true);
-  }
-
-  /** The block that spent output `vout` of the kept transaction in `slot` left the chain: unspent again (Core's DisconnectTip, from its undo data). */
-  restore(slot: number, vout: number): void {
-    this.markOutput(slot, vout, false);
-  }
-
-  private markOutput(slot: number, vout: number, spent: boolean): void {
+  /**
+   * A block spent output `vout` of the kept transaction in `slot` (`spent`: marked, spentMark in
+   * outputs.ts, its value kept), or that block left the chain (unspent again, as Core's
+   * DisconnectTip restores it from its undo data).
+   */
+  markSpent(slot: number, vout: number, spent: boolean): void {
     if ((this.flags[slot] & KEPT) === 0 || vout >= this.nOut[slot]) return;
     const at = this.dataOff[slot];
     const dv = this.arena.view(at);
     const o = local(at) + this.nIn[slot] * 36 + vout * 8;
     const v = dv.getFloat64(o, true);
-    if ((v < 0) === spent) return;
-    dv.setFloat64(o, spentMark(v), true);
+    if ((v < 0) !== spent) dv.setFloat64(o, spentMark(v), true);
   }
 
   /**
@@ -241,11 +225,6 @@ export class TxStore extends Slab {
   /** The txid as the lines print it (byte-reversed hex). */
   txidHex(slot: number): string {
     return reversedHexAt(this.txid, slot * 32, 32);
-  }
-
-  /** Estimated bytes the transaction in `slot` retains. */
-  bytes(slot: number): number {
-    return ENTRY_BYTES + this.nIn[slot] * INPUT_BYTES + Math.ceil(1.4 * this.dataLen[slot]);
   }
 
   /** Holds `tx` (the caller knows it is not held), at the end of the arrival order; its fee unknown. `parents`: an input's transaction is in the view. */

@@ -4,7 +4,7 @@ import type { Output } from './outputs.js';
 export interface ViewLimits {
   /** Transactions held at most: a mainnet peak is ~300,000. */
   readonly maxTxs: number;
-  /** Retained bytes at most, as TxStore.bytes estimates them (BENCHMARKS.md measures the estimate). */
+  /** Retained bytes at most, as the store estimates them (slab.ts bytes(); BENCHMARKS.md measures the estimate). */
   readonly maxBytes: number;
   /** DEFAULT_MEMPOOL_EXPIRY_HOURS (kernel/mempool_options.h): 336 h. */
   readonly maxAgeMs: number;
