@@ -101,6 +101,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
     const input = (await tx(txid)).vin[0];
     if (input.txid === undefined || input.vout === undefined) return undefined;
     const value = sats((await tx(input.txid)).vout[input.vout].value);
+    // (Well above dust: what is left pays a P2WPKH output.)
     if (value - fee < 10_000) return undefined;
     const raw = await core.rpc<string>('createrawtransaction', [[{ txid: input.txid, vout: input.vout, sequence: 0xffffffff }], [{ [mineTo]: btc(value - fee) }]]);
     return (await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw])).hex;
