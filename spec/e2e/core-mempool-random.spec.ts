@@ -1,8 +1,9 @@
 /**
  * The mempool monitor against Bitcoin Core 31.1, driven by fast-check: random sequences of what
  * wallets and miners do (sends of every output type, bumpfee, full-RBF replacements of any
- * transaction, CPFP children, blocks, a double spend mined with generateblock, a reorg as another
- * miner's longer branch arrives). The expected lines are not written per action: they come from
+ * transaction, CPFP children, version 3 (TRUC) parents and children, a second child evicting the
+ * first, blocks, a double spend mined with generateblock, a reorg as another miner's longer
+ * branch arrives). The expected lines are not written per action: they come from
  * Core's own mempool before and after each step (getrawmempool true), so that whatever the
  * sequence, every transaction Core took gets a tx line, every one that left gets one line saying
  * how (replaced, with its fee and BIP 125 signal as Core had them; confirmed in that block;
@@ -49,7 +50,8 @@ type Action =
   | { kind: 'cpfp'; pick: number; feeRate: number }
   | { kind: 'mine' }
   | { kind: 'conflict'; pick: number }
-  | { kind: 'reorg'; share: number; seed: number };
+  | { kind: 'reorg'; share: number; seed: number }
+  | { kind: 'truc'; pick: number; fee: number };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('send' as const), type: fc.constantFrom('bech32', 'legacy', 'p2sh-segwit', 'bech32m'), replaceable: fc.boolean(), feeRate: fc.integer({ min: 1, max: 40 }), cents: fc.integer({ min: 1, max: 200 }) }) },
@@ -59,6 +61,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'mine' as const }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('conflict' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reorg' as const), share: fc.integer({ min: 0, max: 100 }), seed: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('truc' as const), pick: fc.nat(), fee: fc.integer({ min: 500, max: 30_000 }) }) },
 );
 
 describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, random wallet and miner steps', () => {
@@ -72,6 +75,8 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
   let plain: CrawlProcess;
   /** What each kind of step did (skipped: nothing to do it to, or Core refused it), for the log. */
   const done: Record<string, number> = {};
+  /** The version 3 (TRUC, BIP 431) parents made, with two outputs each. */
+  const trucParents = new Set<string>();
 
   beforeAll(async () => {
     [core, other] = await startCores([0, 1].map(() => ({ bitcoind: BITCOIND!, args: ['-whitelist=noban@127.0.0.1'] })));
@@ -145,6 +150,28 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
         if (hex === undefined) return { blocks: [], did: false };
         const { hash } = await core.rpc<{ hash: string }>('generateblock', [mineTo, [hex]]);
         return { blocks: [hash], did: true };
+      }
+      case 'truc': {
+        // A child of a TRUC parent in the mempool, paying `fee` (a second child evicts the first
+        // if it pays enough: Core's sibling eviction; one spending the first child's output
+        // replaces it); with none, a new parent of a confirmed coin.
+        const v3 = async (inputs: { txid: string; vout: number }[], outputs: Record<string, number>[]): Promise<unknown> => {
+          const raw = await core.rpc<string>('createrawtransaction', [inputs, outputs, 0, false, 3]);
+          return refused(core.rpc<string>('sendrawtransaction', [(await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw])).hex]));
+        };
+        const parent = pick(a.pick, txids.filter((t) => trucParents.has(t)));
+        if (parent !== undefined) {
+          const vout = a.fee % 2;
+          const value = sats((await tx(parent)).vout[vout].value);
+          if (value - a.fee < 10_000) return { blocks: [], did: false };
+          return { blocks: [], did: (await v3([{ txid: parent, vout }], [{ [await wallet<string>('getnewaddress')]: btc(value - a.fee) }])) !== undefined };
+        }
+        const coins = await wallet<{ txid: string; vout: number; amount: number }[]>('listunspent', [1]);
+        const c = coins[a.pick % coins.length];
+        const half = btc(Math.floor((sats(c.amount) - a.fee) / 2));
+        const made = await v3([c], [{ [await wallet<string>('getnewaddress')]: half }, { [await wallet<string>('getnewaddress')]: half }]);
+        if (typeof made === 'string') trucParents.add(made);
+        return { blocks: [], did: made !== undefined };
       }
       case 'reorg': {
         // As a P2P observer meets one: core mines a block of its mempool while the other miner
@@ -247,6 +274,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
           const key = `${a.kind}${did ? '' : ' (skipped)'}`;
           done[key] = (done[key] ?? 0) + 1;
           const after = await mempool();
+          if (Object.keys(before).some((t) => !(t in after))) done[`${a.kind}, some left`] = (done[`${a.kind}, some left`] ?? 0) + 1;
           await check(withRpc, true, a, before, after, blocks, from[0]);
           await check(plain, false, a, before, after, blocks, from[1]);
         }
