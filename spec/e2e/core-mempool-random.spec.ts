@@ -167,6 +167,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
           return { blocks: [], did: (await v3([{ txid: parent, vout }], [{ [await wallet<string>('getnewaddress')]: btc(value - a.fee) }])) !== undefined };
         }
         const coins = await wallet<{ txid: string; vout: number; amount: number }[]>('listunspent', [1]);
+        if (coins.length === 0) return { blocks: [], did: false };
         const c = coins[a.pick % coins.length];
         const half = btc(Math.floor((sats(c.amount) - a.fee) / 2));
         const made = await v3([c], [{ [await wallet<string>('getnewaddress')]: half }, { [await wallet<string>('getnewaddress')]: half }]);
