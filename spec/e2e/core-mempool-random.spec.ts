@@ -3,14 +3,14 @@
  * wallets and miners do (sends of every output type, bumpfee, full-RBF replacements of any
  * transaction, CPFP children, version 3 (TRUC) parents and children, a second child evicting the
  * first, blocks, a double spend mined with generateblock, a reorg as another miner's longer
- * branch arrives). The expected lines are not written per action: they come from
- * Core's own mempool before and after each step (getrawmempool true), so that whatever the
- * sequence, every transaction Core took gets a tx line, every one that left gets one line saying
- * how (replaced, with its fee and BIP 125 signal as Core had them; confirmed in that block;
- * evicted for a conflict), and then the view's count and vsize are Core's. Two crawlers watch:
- * one with --rpc (every fee Core's), one without (a fee exactly when every input spends a
- * transaction it saw: one in the mempool, or of a block it received, coinbases included). Runs
- * when BITCOIND names a bitcoind binary.
+ * branch arrives). The expected lines are not written per action: they come from Core's own
+ * mempool before and after each step (getrawmempool true), so that whatever the sequence, every
+ * transaction Core took gets a tx line, every one that left gets one line saying how (replaced,
+ * with its fee and BIP 125 signal as Core had them; confirmed in that block; evicted for a
+ * conflict), and then the view's count and vsize are Core's. Two crawlers watch: one with --rpc
+ * (every fee Core's), one without (a fee exactly when every input spends a transaction it saw:
+ * one in the mempool, or of a block it received, coinbases included). Runs when BITCOIND names a
+ * bitcoind binary.
  *
  * Core trickles announcements to an inbound peer (5 s on average); a peer with the noban
  * permission gets them at once (net_processing.cpp SendMessages: fSendTrickle), so the node
@@ -155,7 +155,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
         // A child of a TRUC parent in the mempool, paying `fee` (a second child evicts the first
         // if it pays enough: Core's sibling eviction; one spending the first child's output
         // replaces it); with none, a new parent of a confirmed coin.
-        const v3 = async (inputs: { txid: string; vout: number }[], outputs: Record<string, number>[]): Promise<unknown> => {
+        const v3 = async (inputs: { txid: string; vout: number }[], outputs: Record<string, number>[]): Promise<string | undefined> => {
           const raw = await core.rpc<string>('createrawtransaction', [inputs, outputs, 0, false, 3]);
           return refused(core.rpc<string>('sendrawtransaction', [(await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw])).hex]));
         };
@@ -171,7 +171,7 @@ describe.skipIf(!BITCOIND)('the mempool monitor against Bitcoin Core 31.1, rando
         const c = coins[a.pick % coins.length];
         const half = btc(Math.floor((sats(c.amount) - a.fee) / 2));
         const made = await v3([c], [{ [await wallet<string>('getnewaddress')]: half }, { [await wallet<string>('getnewaddress')]: half }]);
-        if (typeof made === 'string') trucParents.add(made);
+        if (made !== undefined) trucParents.add(made);
         return { blocks: [], did: made !== undefined };
       }
       case 'reorg': {
