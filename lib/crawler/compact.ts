@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js';
 import { PeerError } from '../peer/errors.js';
 import { validateBlock } from '../tx/pow.js';
 import { hashKey, toReversedHex } from '../wire/hex.js';
-import { InvType, type CmpctBlockMessage } from '../wire/messages.js';
+import type { CmpctBlockMessage } from '../wire/messages.js';
 import type { Block, BlockHeader, DecodedTx } from '../wire/model.js';
 import { evictOldest } from './bounded-set.js';
 import { CompactState, type CompactAction } from './compact-state.js';
@@ -125,7 +125,7 @@ export class CompactRoom {
         }
         case 'fallback':
           log.info('compact block not rebuilt: fetching it whole', { peer: a.peer, hash: toReversedHex(a.hash), why: a.why });
-          fetcher.announce(a.peer, [{ type: InvType.BLOCK, hash: a.hash }], now);
+          fetcher.wholeBlock(a.peer, a.hash, now);
           break;
         case 'misbehaved':
           router.fail(a.peer, new PeerError('invalid-block', a.why));

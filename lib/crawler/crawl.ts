@@ -143,7 +143,7 @@ export function crawl(targets: readonly Endpoint[], opts: CrawlStreamOptions, de
     const act = (actions: readonly ChainAction[], now: number): void => {
       for (const a of actions) {
         if (a.type === 'getheaders') router.send(a.peer, { command: 'getheaders', version: PROTOCOL_VERSION, locator: a.locator, stop: new Uint8Array(32) });
-        else if (a.type === 'fetch') fetcher.announce(a.peer, a.hashes.filter((h) => !compact.state.has(h)).map((hash) => ({ type: InvType.BLOCK, hash })), now);
+        else if (a.type === 'fetch') fetcher.fetchBlocks(a.peer, a.hashes.filter((h) => !compact.state.has(h)), compact.hb.provides(a.peer), now);
         else if (a.type === 'drop') router.fail(a.peer, new PeerError('invalid-header', a.message));
         else if (a.type === 'ignored') deps.log.debug('block not reported', { peer: a.peer, hash: a.hash, why: a.why });
         else if (a.type === 'sendheaders') router.send(a.peer, { command: 'sendheaders' });

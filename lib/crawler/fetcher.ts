@@ -1,5 +1,5 @@
 import type { Block, DecodedTx } from '../wire/model.js';
-import type { InvItem } from '../wire/messages.js';
+import { InvType, type InvItem } from '../wire/messages.js';
 import { toReversedHex } from '../wire/hex.js';
 import type { Logger } from '../log/logger.js';
 import { PeerError } from '../peer/errors.js';
@@ -66,6 +66,23 @@ export class Fetcher {
   /** Announced items (by inv, or by the header sync for blocks worth fetching). */
   announce(peer: PeerId, items: readonly InvItem[], now: number): void {
     this.outbox.add(this.inventory.announce(peer, items, now));
+  }
+
+  /**
+   * Blocks the header sync found worth fetching, announced by `peer`'s headers. As Core's
+   * HeadersDirectFetchBlocks (net_processing.cpp): a lone new block, with no other block in flight,
+   * is asked as a compact block (MSG_CMPCT_BLOCK: its transactions we hold are not sent again) of a
+   * peer that offered compact blocks version 2 (`compact`); any other whole.
+   */
+  fetchBlocks(peer: PeerId, hashes: readonly Uint8Array[], compact: boolean, now: number): void {
+    if (hashes.length === 0) return;
+    const asCompact = compact && hashes.length === 1 && this.inventory.blocksInFlight === 0;
+    this.outbox.add(this.inventory.announce(peer, hashes.map((hash) => ({ type: InvType.BLOCK, hash })), now, asCompact));
+  }
+
+  /** A compact block from `peer` could not be rebuilt: the whole block from it (Inventory.wholeBlock). */
+  wholeBlock(peer: PeerId, hash: Uint8Array, now: number): void {
+    this.outbox.add(this.inventory.wholeBlock(peer, hash, now));
   }
 
   /**

@@ -29,6 +29,11 @@ export class HighBandwidthPeers {
     if (version === CMPCTBLOCKS_VERSION) this.capable.add(peer);
   }
 
+  /** It offered compact blocks version 2 (Core's m_provides_cmpctblocks): a block may be asked of it as one. */
+  provides(peer: PeerId): boolean {
+    return this.capable.has(peer);
+  }
+
   /** `peer` delivered a new valid block first: it becomes (or stays, as the newest) high-bandwidth. */
   delivered(peer: PeerId): SendCmpct[] {
     if (!this.capable.has(peer)) return [];

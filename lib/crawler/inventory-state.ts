@@ -48,6 +48,13 @@ export interface Entry {
   others: Uint32Array | undefined;
   requestedFrom: PeerState | undefined;
   /**
+   * Announcers of a block to ask for it as a compact block (BIP 152 MSG_CMPCT_BLOCK): the header
+   * sync's choice, as Core's HeadersDirectFetchBlocks makes it (fetcher.ts fetchBlocks). A peer
+   * leaves it when the compact block fails (wholeBlock) or does not come in time (expire): it is
+   * then asked for the whole block. Undefined for most entries.
+   */
+  compact: Set<PeerState> | undefined;
+  /**
    * The peers it waits at for a free slot, with its node in each one's queue: taken out of every
    * queue at once when it is asked for, delivered or forgotten, so no queue holds a stale entry.
    * Only while it waits (most items are asked for at once and never wait).

@@ -1,10 +1,11 @@
 import { hashKey, invKey, toHex } from '../wire/hex.js';
-import type { InvItem } from '../wire/messages.js';
+import { InvType, type InvItem } from '../wire/messages.js';
 import { BoundedSet } from './bounded-set.js';
 import { DEFAULT_INVENTORY_LIMITS, type InventoryLimits } from './inventory-limits.js';
 import { announcedCount, Batch, enqueue, hasRoom, kindOf, recruit, requestType, unannounce, unqueue, unqueueAll } from './inventory-state.js';
 import type { Announcements, Delivery, Entry, PeerId, PeerState, Request } from './inventory-state.js';
-import { clearBit, hasBit, popcount, withBit } from './slot-bits.js';
+import { clearBit, hasBit } from './slot-bits.js';
+import { InventoryPeers } from './inventory-peers.js';
 
 export { DEFAULT_INVENTORY_LIMITS, MAX_FALLBACK_ANNOUNCERS, type InventoryLimits } from './inventory-limits.js';
 export type { Announcements, Delivery, PeerId, Request } from './inventory-state.js';
@@ -16,15 +17,13 @@ export type { Announcements, Delivery, PeerId, Request } from './inventory-state
  */
 export class Inventory {
   private readonly entries = new Map<string, Entry>();
-  private readonly peers = new Map<PeerId, PeerState>();
+  /** Its peers (for tests: what waits at each, the announcements held). */
+  readonly peers = new InventoryPeers();
   /** key → deadline; insertion order is deadline order because the timeout is constant. */
   private readonly deadlines = new Map<string, number>();
   private readonly seen: BoundedSet<string>;
-  /** Peers by slot, and the slots free for reuse. */
-  private readonly bySlot: Array<PeerState | undefined> = [];
-  private readonly freeSlots: number[] = [];
-  /** Pending entries that have an `others` bitmap: a dropped peer's bit is cleared in each. */
-  private readonly overflowed = new Set<Entry>();
+  /** Blocks asked of some peer (Core's mapBlocksInFlight). */
+  private blocksRequested = 0;
 
   constructor(readonly limits: InventoryLimits = DEFAULT_INVENTORY_LIMITS) {
     this.seen = new BoundedSet(limits.seenCapacity);
@@ -36,6 +35,11 @@ export class Inventory {
 
   get inFlight(): number {
     return this.deadlines.size;
+  }
+
+  /** Blocks asked of some peer and not delivered yet. */
+  get blocksInFlight(): number {
+    return this.blocksRequested;
   }
 
   inFlightOf(peer: PeerId): number {
@@ -74,8 +78,10 @@ export class Inventory {
   /**
    * At 10,000 peers nearly every item is one already delivered: that path is a key and one Set
    * look-up, and the peer's state is looked up only once some item of the message needs it.
+   * `compact`: its blocks are to be asked of `peer` as compact blocks (the header sync's choice,
+   * fetcher.ts fetchBlocks; a peer's inv never says so).
    */
-  announce(peer: PeerId, items: readonly InvItem[], now: number): Request[] {
+  announce(peer: PeerId, items: readonly InvItem[], now: number, compact = false): Request[] {
     const out = new Batch();
     let state: PeerState | undefined;
     for (const item of items) {
@@ -83,7 +89,7 @@ export class Inventory {
       if (!kind) continue;
       const key = invKey(item);
       if (this.seen.has(key)) continue;
-      state ??= this.peerState(peer);
+      state ??= this.peers.state(peer);
       let entry = this.entries.get(key);
       if (entry !== undefined && (entry.announcers.has(state) || hasBit(entry.others, state.slot))) continue;
       if (announcedCount(state) >= this.limits.maxAnnouncementsPerPeer) continue;
@@ -95,6 +101,7 @@ export class Inventory {
           announcers: new Map(),
           others: undefined,
           requestedFrom: undefined,
+          compact: undefined,
           waits: undefined,
           first: { peer, time: now },
           lastPeer: peer,
@@ -111,11 +118,12 @@ export class Inventory {
       // at most one more than the bound: it leaves when it fails).
       const askNow = entry.requestedFrom === undefined && hasRoom(this.limits, state, entry);
       if (entry.announcers.size >= this.limits.maxFallbackAnnouncers && !askNow) {
-        this.setOther(entry, state.slot);
+        this.peers.setOther(entry, state.slot);
         continue;
       }
       entry.announcers.set(state, kind);
       (state.announced ??= new Set()).add(entry);
+      if (compact && entry.block) (entry.compact ??= new Set()).add(state);
       if (askNow) this.request(entry, state, now, out);
       else if (entry.requestedFrom === undefined) enqueue(state, entry, false);
     }
@@ -165,15 +173,35 @@ export class Inventory {
     for (const [key, deadline] of this.deadlines) this.deadlines.set(key, deadline + ms);
   }
 
-  /** Requests past their deadline go to the next announcer. Call it every second or so. */
+  /**
+   * Requests past their deadline go to the next announcer; a compact block that did not come is
+   * asked of the same peer whole first (a peer may offer BIP 152 and not serve MSG_CMPCT_BLOCK).
+   * Call it every second or so.
+   */
   expire(now: number): Request[] {
     const out = new Batch();
     for (const [key, deadline] of this.deadlines) {
       if (deadline > now) break;
       const entry = this.entries.get(key);
-      if (entry?.requestedFrom !== undefined) this.withdraw(entry, entry.requestedFrom, now, out);
-      else this.deadlines.delete(key);
+      const from = entry?.requestedFrom;
+      if (entry === undefined || from === undefined) this.deadlines.delete(key);
+      else if (entry.compact?.delete(from)) this.askWhole(entry, from, now, out);
+      else this.withdraw(entry, from, now, out);
     }
+    return out.standing(this.entries);
+  }
+
+  /**
+   * The compact block `peer` sent could not be rebuilt (BIP 152's fallback: a short id collision,
+   * a block that did not check out): the whole block from the same peer, as Core asks for it after
+   * READ_STATUS_FAILED (net_processing.cpp, cmpctblock). Announced by `peer` if it was not.
+   */
+  wholeBlock(peer: PeerId, hash: Uint8Array, now: number): Request[] {
+    const entry = this.entries.get(hashKey(hash));
+    const state = this.peers.get(peer);
+    if (entry === undefined || state === undefined || !entry.announcers.has(state)) return this.announce(peer, [{ type: InvType.WITNESS_BLOCK, hash }], now);
+    const out = new Batch();
+    if (entry.compact?.delete(state) && entry.requestedFrom === state) this.askWhole(entry, state, now, out);
     return out.standing(this.entries);
   }
 
@@ -183,54 +211,12 @@ export class Inventory {
     const state = this.peers.get(peer);
     if (!state) return [];
     // Nothing more may be asked of it while its requests are handed on.
-    state.gone = true;
-    this.peers.delete(peer);
-    for (const entry of this.overflowed) clearBit(entry.others, state.slot);
+    this.peers.drop(state);
     // withdraw() deletes each entry from the set being iterated (allowed for a Set), and from
     // this peer's queue: that empties it.
     if (state.announced) for (const entry of state.announced) this.withdraw(entry, state, now, out);
-    this.bySlot[state.slot] = undefined;
-    this.freeSlots.push(state.slot);
+    this.peers.free(state);
     return out.standing(this.entries);
-  }
-
-  /** The items waiting for a free slot at `peer`, in the order they will be asked. O(their number): for tests. */
-  waitingAt(peer: PeerId): Uint8Array[] {
-    return (this.peers.get(peer)?.waiting?.values() ?? []).map((e) => e.hash);
-  }
-
-  /**
-   * (peer, item) announcements held: Map entries in items plus Set entries at peers, and the
-   * `others` bits set. For tests and the benchmark: O(peers + overflowed items).
-   */
-  get announcementsHeld(): { readonly remembered: number; readonly bits: number } {
-    let remembered = 0;
-    for (const p of this.peers.values()) remembered += announcedCount(p);
-    let bits = 0;
-    for (const e of this.overflowed) for (const w of e.others ?? []) bits += popcount(w);
-    return { remembered, bits };
-  }
-
-  private peerState(peer: PeerId): PeerState {
-    let s = this.peers.get(peer);
-    if (!s) {
-      const slot = this.freeSlots.pop() ?? this.bySlot.length;
-      s = { id: peer, slot, txKind: 'txid', gone: false, announced: undefined, txInFlight: 0, blocksInFlight: 0, waiting: undefined };
-      this.peers.set(peer, s);
-      this.bySlot[slot] = s;
-    }
-    return s;
-  }
-
-  /** Sets `slot`'s bit in `entry.others`, sized for every slot in use so it seldom grows. */
-  private setOther(entry: Entry, slot: number): void {
-    if (entry.others === undefined) this.overflowed.add(entry);
-    entry.others = withBit(entry.others, slot, this.bySlot.length);
-  }
-
-  private dropOthers(entry: Entry): void {
-    entry.others = undefined;
-    this.overflowed.delete(entry);
   }
 
   private request(entry: Entry, state: PeerState, now: number, out: Batch): void {
@@ -238,10 +224,19 @@ export class Inventory {
     if (kind === undefined) throw new Error(`inventory: ${state.id} never announced ${toHex(entry.hash)}`);
     entry.requestedFrom = state;
     unqueueAll(entry);
-    if (entry.block) state.blocksInFlight++;
-    else state.txInFlight++;
+    if (entry.block) {
+      state.blocksInFlight++;
+      this.blocksRequested++;
+    } else state.txInFlight++;
     this.deadlines.set(entry.key, now + this.limits.requestTimeoutMs);
-    out.add(state, entry, { type: requestType(kind), hash: entry.hash });
+    out.add(state, entry, { type: entry.compact?.has(state) ? InvType.CMPCT_BLOCK : requestType(kind), hash: entry.hash });
+  }
+
+  /** The block asked of `state` as a compact one, asked again whole, with a deadline of its own (last in the deadlines' order). */
+  private askWhole(entry: Entry, state: PeerState, now: number, out: Batch): void {
+    this.deadlines.delete(entry.key);
+    this.deadlines.set(entry.key, now + this.limits.requestTimeoutMs);
+    out.add(state, entry, { type: requestType('block'), hash: entry.hash });
   }
 
   /** Ends the request in flight for `entry`, if any, and gives the freed slot to waiting items. */
@@ -250,8 +245,10 @@ export class Inventory {
     if (state === undefined) return;
     entry.requestedFrom = undefined;
     this.deadlines.delete(entry.key);
-    if (entry.block) state.blocksInFlight--;
-    else state.txInFlight--;
+    if (entry.block) {
+      state.blocksInFlight--;
+      this.blocksRequested--;
+    } else state.txInFlight--;
     if (!state.gone) this.refill(state, now, out);
   }
 
@@ -266,15 +263,16 @@ export class Inventory {
   /** `state`'s peer cannot deliver `entry` (notfound, timeout, gone): ask the next announcer. */
   private withdraw(entry: Entry, state: PeerState, now: number, out: Batch): void {
     entry.announcers.delete(state);
+    entry.compact?.delete(state);
     unqueue(state, entry);
     clearBit(entry.others, state.slot);
     unannounce(state, entry);
     if (entry.requestedFrom === state) this.release(entry, now, out);
     if (entry.requestedFrom !== undefined) return;
-    if (entry.announcers.size === 0 && recruit(entry, this.bySlot, this.limits)) this.dropOthers(entry);
+    if (entry.announcers.size === 0 && recruit(entry, this.peers.bySlot, this.limits)) this.peers.dropOthers(entry);
     if (entry.announcers.size === 0) {
       this.entries.delete(entry.key);
-      this.dropOthers(entry);
+      this.peers.dropOthers(entry);
       return;
     }
     for (const next of entry.announcers.keys()) {
@@ -289,7 +287,7 @@ export class Inventory {
   /** The item arrived: it is no longer pending anywhere. */
   private forget(entry: Entry, now: number, out: Batch): void {
     this.entries.delete(entry.key);
-    this.dropOthers(entry);
+    this.peers.dropOthers(entry);
     unqueueAll(entry);
     for (const p of entry.announcers.keys()) unannounce(p, entry);
     this.release(entry, now, out);

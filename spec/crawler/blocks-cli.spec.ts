@@ -6,6 +6,7 @@ import { InvType } from '../../lib/wire/messages.js';
 import { encodeTx, decodeTx } from '../../lib/wire/transaction.js';
 import { decodeBlock, encodeBlock } from '../../lib/wire/block.js';
 import { mineBlock, REGTEST_GENESIS, withHeader } from '../support/blocks.js';
+import { blockReply } from '../support/compact.js';
 import { coreHandshake, servingPeer } from '../support/scripted-peer.js';
 import { crawlFixtures } from '../support/fixtures.js';
 import { distinctTxs, typicalTxs } from '../support/txs.js';
@@ -18,7 +19,7 @@ const spends = () => typicalTxs().filter((t) => !isCoinbase(t));
 const { listen, crawl } = crawlFixtures();
 
 describe('blocks and the mempool view', () => {
-  it('fetches a block announced by headers, reports it, and drops its transactions from the mempool view', async () => {
+  it('fetches a block announced by headers as a compact block, rebuilds and reports it, and drops its transactions from the mempool view', async () => {
     const txs = distinctTxs(3, spends());
     // A coinbase, then the three transactions announced first; on genesis, so that its header connects.
     const block = mineBlock(txs, { prevBlock: REGTEST_GENESIS.hash });
@@ -38,7 +39,8 @@ describe('blocks and the mempool view', () => {
         if (m.command !== 'getdata') continue;
         for (const item of m.items) {
           getdataTypes.push(item.type);
-          if (item.type === InvType.WITNESS_BLOCK) c.send({ command: 'block', block });
+          const reply = blockReply(item.type, block, 'coinbase');
+          if (reply) c.send(reply);
           const t = txs.find((x) => toReversedHex(x.wtxid) === toReversedHex(item.hash));
           if (t) c.send({ command: 'tx', tx: t });
           if (t && ++served === 3) void pendingShown.then(() => c.send({ command: 'headers', headers: [block.header] }));
@@ -62,7 +64,11 @@ describe('blocks and the mempool view', () => {
       txids: block.txs.map((t) => toReversedHex(t.txid)),
       seen: { peer: p.address },
     });
-    expect(getdataTypes).toContain(InvType.WITNESS_BLOCK);
+    // A lone new block from a peer that offered compact blocks: asked as one (Core's
+    // HeadersDirectFetchBlocks), rebuilt from the three transactions it holds, never fetched whole.
+    expect(line.compact).toMatchObject({ missing: 0 });
+    expect(getdataTypes).toContain(InvType.CMPCT_BLOCK);
+    expect(getdataTypes).not.toContain(InvType.WITNESS_BLOCK);
     const after = await c.waitLine((l) => l.event === 'mempool' && l.count === 0 && (l.time as number) > (line.seen as { time: number }).time, 'empty mempool');
     expect(after.vsize).toBe(0);
   });

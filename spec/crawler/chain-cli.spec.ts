@@ -16,6 +16,7 @@ import { decodeBlock } from '../../lib/wire/block.js';
 import { fromHex } from '../../lib/wire/hex.js';
 import { NETWORKS } from '../../lib/wire/network.js';
 import { crawlFixtures } from '../support/fixtures.js';
+import { blockReply } from '../support/compact.js';
 import { distinctTxs, typicalTxs } from '../support/txs.js';
 import { isCoinbase } from '../../lib/tx/pow.js';
 
@@ -40,8 +41,9 @@ function chainPeer(chain: readonly Block[], visible: number, blocks: readonly Bl
       if (m.command !== 'getdata') continue;
       for (const item of m.items) {
         const b = byHash.get(hashKey(item.hash));
-        if (b && item.type === InvType.WITNESS_BLOCK) {
-          c.send({ command: 'block', block: b });
+        const reply = b && blockReply(item.type, b);
+        if (b && reply) {
+          c.send(reply);
           served.push(toReversedHex(b.header.hash));
           onServed?.(toReversedHex(b.header.hash));
         }

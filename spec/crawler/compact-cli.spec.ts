@@ -28,6 +28,8 @@ interface NodeScript {
   readonly then: (c: ScriptedConnection) => void;
   readonly getblocktxn?: (m: MessageOf<'getblocktxn'>, c: ScriptedConnection) => void;
   readonly block?: Block;
+  /** Its answer to a getdata for a compact block (MSG_CMPCT_BLOCK), if any. */
+  readonly cmpct?: (c: ScriptedConnection) => void;
   /** Every message the crawler sent after the handshake. */
   readonly seen?: (m: Message) => void;
 }
@@ -49,6 +51,7 @@ function node(s: NodeScript, released: Promise<void>): (c: ScriptedConnection) =
         const t = s.txs.find((x) => toReversedHex(x.wtxid) === toReversedHex(item.hash));
         if (t) c.send({ command: 'tx', tx: t });
         if (item.type === InvType.WITNESS_BLOCK && s.block) c.send({ command: 'block', block: s.block });
+        if (item.type === InvType.CMPCT_BLOCK) s.cmpct?.(c);
       }
     }
   };
@@ -61,6 +64,13 @@ function released(): { promise: Promise<void>; release: () => void } {
 }
 
 const sent = (c: { received: readonly Message[] }[], command: string): Message[] => c.flatMap((x) => x.received.filter((m) => m.command === command));
+
+/** The types of the block items the crawler asked for, in order. */
+const blockRequests = (seen: readonly Message[]): number[] =>
+  seen.flatMap((m) => (m.command === 'getdata' ? m.items.map((i) => i.type).filter((t) => t === InvType.WITNESS_BLOCK || t === InvType.CMPCT_BLOCK) : []));
+
+/** Announces `headers` by headers (BIP 130), as Core announces a new block to a low-bandwidth peer. */
+const announce = (...headers: Block[]) => (c: ScriptedConnection) => c.send({ command: 'headers', headers: headers.map((b) => b.header) });
 
 describe('compact blocks (BIP 152)', () => {
   it('sends sendcmpct(false, 2) after the handshake, rebuilds a cmpctblock from the transactions it was sent without a getdata for the block, then asks that peer for high-bandwidth mode', async () => {
@@ -141,5 +151,89 @@ describe('compact blocks (BIP 152)', () => {
     expect(down.message).toMatch(/blocktxn with 0 transactions for 1 asked/);
     await c.waitLog(/blocktxn for \w+, which we did not ask it for/);
     expect(c.lines.all.filter((l) => l.event === 'peer' && l.state === 'down' && l.peer === honest.address)).toEqual([]);
+  });
+});
+
+describe('compact blocks asked for (BIP 152 low-bandwidth mode, as Core\'s HeadersDirectFetchBlocks)', () => {
+  it('asks a lone new block announced by headers as a compact block, then getblocktxn for what it lacks; never the whole block', async () => {
+    const r = released();
+    const seen: Message[] = [];
+    const asked: number[][] = [];
+    const p = await listen(
+      node(
+        {
+          txs: TXS.slice(0, 2),
+          then: announce(BLOCK),
+          cmpct: (x) => x.send(compactOf(BLOCK)),
+          getblocktxn: (m, x) => {
+            asked.push([...m.indexes]);
+            x.send({ command: 'blocktxn', hash: BLOCK.header.hash, txs: m.indexes.map((i) => BLOCK.txs[i]) });
+          },
+          seen: (m) => seen.push(m),
+        },
+        r.promise,
+      ),
+    );
+    const c = crawl('--peers', p.address, '--emit', 'tx,block');
+    await c.waitLine(() => c.txLines().length >= 2, 'two tx lines');
+    r.release();
+    const line = await c.waitLine((l) => l.event === 'block', 'block line');
+    expect(line).toMatchObject({ hash: toReversedHex(BLOCK.header.hash), compact: { missing: 2 }, merkle_ok: true, seen: { peer: p.address, first: { peer: p.address } } });
+    expect(asked).toEqual([[3, 4]]);
+    expect(blockRequests(seen)).toEqual([InvType.CMPCT_BLOCK]);
+  });
+
+  it('asks the same peer for the whole block when the compact block it sent does not rebuild (a short id collision)', async () => {
+    const r = released();
+    const seen: Message[] = [];
+    const m = compactOf(BLOCK);
+    const collide: Message = { ...m, shortIds: [m.shortIds[0], m.shortIds[0], ...m.shortIds.slice(2)] };
+    const p = await listen(node({ txs: TXS, then: announce(BLOCK), cmpct: (x) => x.send(collide), block: BLOCK, seen: (x) => seen.push(x) }, r.promise));
+    const c = crawl('--peers', p.address, '--emit', 'tx,block');
+    await c.waitLine(() => c.txLines().length >= TXS.length, 'tx lines');
+    r.release();
+    const line = await c.waitLine((l) => l.event === 'block', 'block line');
+    expect(line).toMatchObject({ hash: toReversedHex(BLOCK.header.hash), compact: false, seen: { peer: p.address } });
+    expect(blockRequests(seen)).toEqual([InvType.CMPCT_BLOCK, InvType.WITNESS_BLOCK]);
+  });
+
+  it('asks the whole block of a peer that offered compact blocks and sent none within --request-timeout', async () => {
+    const r = released();
+    const seen: Message[] = [];
+    const p = await listen(node({ txs: TXS, then: announce(BLOCK), block: BLOCK, seen: (x) => seen.push(x) }, r.promise));
+    const c = crawl('--peers', p.address, '--emit', 'tx,block', '--request-timeout', '1');
+    await c.waitLine(() => c.txLines().length >= TXS.length, 'tx lines');
+    r.release();
+    const line = await c.waitLine((l) => l.event === 'block', 'block line');
+    expect(line).toMatchObject({ hash: toReversedHex(BLOCK.header.hash), compact: false, seen: { peer: p.address } });
+    expect(blockRequests(seen)).toEqual([InvType.CMPCT_BLOCK, InvType.WITNESS_BLOCK]);
+  });
+
+  it('asks whole blocks when one headers message announces two (not a lone new block)', async () => {
+    const seen: Message[] = [];
+    const next = mineBlock([UNANNOUNCED], { prevBlock: BLOCK.header.hash, time: BLOCK.header.time + 600 });
+    const byHash = new Map([BLOCK, next].map((b) => [toReversedHex(b.header.hash), b]));
+    const p = await listen(async (c) => {
+      await coreHandshake(c);
+      for (;;) {
+        const m = await c.next();
+        seen.push(m);
+        if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
+        // A node at genesis has no headers to give; then it announces two new blocks at once.
+        if (m.command === 'getheaders') {
+          c.send({ command: 'headers', headers: [] });
+          announce(BLOCK, next)(c);
+        }
+        if (m.command !== 'getdata') continue;
+        for (const item of m.items) {
+          const b = byHash.get(toReversedHex(item.hash));
+          if (b && item.type === InvType.WITNESS_BLOCK) c.send({ command: 'block', block: b });
+        }
+      }
+    });
+    const c = crawl('--peers', p.address, '--emit', 'block');
+    await c.waitLine(() => c.lines.all.filter((l) => l.event === 'block').length === 2, 'two block lines');
+    expect(c.lines.all.filter((l) => l.event === 'block').map((l) => l.compact)).toEqual([false, false]);
+    expect(blockRequests(seen)).toEqual([InvType.WITNESS_BLOCK, InvType.WITNESS_BLOCK]);
   });
 });

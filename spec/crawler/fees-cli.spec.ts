@@ -11,6 +11,7 @@ import { FEE_LEVELS } from '../../lib/mempool/template.js';
 import { mineBlock, REGTEST_GENESIS } from '../support/blocks.js';
 import { coreHandshake } from '../support/scripted-peer.js';
 import { crawlFixtures } from '../support/fixtures.js';
+import { blockReply } from '../support/compact.js';
 import { fundingTxid, mkTx } from '../support/mempool-txs.js';
 
 const { listen, crawl } = crawlFixtures();
@@ -40,7 +41,8 @@ describe('the mempool line\'s fees', () => {
         }
         if (m.command !== 'getdata') continue;
         for (const item of m.items) {
-          if (item.type === InvType.WITNESS_BLOCK) conn.send({ command: 'block', block });
+          const reply = blockReply(item.type, block);
+          if (reply) conn.send(reply);
           const t = txs.find((x) => toReversedHex(x.wtxid) === toReversedHex(item.hash));
           if (t) conn.send({ command: 'tx', tx: t });
         }

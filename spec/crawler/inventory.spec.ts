@@ -146,9 +146,9 @@ describe('Inventory', () => {
       // in a's queue; the timeouts then took them out one shift() at a time (quadratic).
       for (let n = 100; n < 2_100; n++) {
         expect(inv.announce('a', [tx(n)], 1)).toEqual([]);
-        expect(inv.waitingAt('a')).toHaveLength(1);
+        expect(inv.peers.waitingAt('a')).toHaveLength(1);
         expect(inv.delivered([h(n)], 1)).toMatchObject({ wanted: true, requests: [] });
-        expect(inv.waitingAt('a')).toHaveLength(0);
+        expect(inv.peers.waitingAt('a')).toHaveLength(0);
       }
       expect(inv.expire(limits.requestTimeoutMs + 1)).toEqual([]);
       expect(inv.inFlight).toBe(0);
@@ -161,9 +161,9 @@ describe('Inventory', () => {
       for (let round = 0; round < 1_000; round++) {
         const items = [4, 5, 6, 7, 8, 9, 10].map((k) => tx(k + 10 * round));
         expect(inv.announce('a', items, 1)).toEqual([]);
-        expect(inv.waitingAt('a')).toHaveLength(items.length);
+        expect(inv.peers.waitingAt('a')).toHaveLength(items.length);
         expect(inv.notFound('a', items, 1)).toEqual([]);
-        expect(inv.waitingAt('a')).toHaveLength(0);
+        expect(inv.peers.waitingAt('a')).toHaveLength(0);
       }
       expect(inv.pending).toBe(3);
     });
@@ -174,15 +174,15 @@ describe('Inventory', () => {
       inv.announce('b', [4, 5, 6].map(tx), 0);
       inv.announce('a', [tx(9), tx(8)], 1);
       inv.announce('b', [tx(9)], 1);
-      expect(inv.waitingAt('a').map((x) => x[0])).toEqual([9, 8]);
-      expect(inv.waitingAt('b').map((x) => x[0])).toEqual([9]);
+      expect(inv.peers.waitingAt('a').map((x) => x[0])).toEqual([9, 8]);
+      expect(inv.peers.waitingAt('b').map((x) => x[0])).toEqual([9]);
       // b frees a slot first: 9 is asked of b and leaves a's queue too.
       expect(flat(inv.delivered([h(4)], 2).requests)).toEqual([`b:${InvType.WITNESS_TX}:9`]);
-      expect(inv.waitingAt('a').map((x) => x[0])).toEqual([8]);
-      expect(inv.waitingAt('b')).toEqual([]);
+      expect(inv.peers.waitingAt('a').map((x) => x[0])).toEqual([8]);
+      expect(inv.peers.waitingAt('b')).toEqual([]);
       // b fails it while a is still full: it waits at a again, ahead of 8.
       expect(inv.notFound('b', [tx(9)], 3)).toEqual([]);
-      expect(inv.waitingAt('a').map((x) => x[0])).toEqual([9, 8]);
+      expect(inv.peers.waitingAt('a').map((x) => x[0])).toEqual([9, 8]);
       expect(flat(inv.delivered([h(1)], 4).requests)).toEqual([`a:${InvType.WITNESS_TX}:9`]);
     });
   });
@@ -197,11 +197,11 @@ describe('Inventory', () => {
       for (let i = 1; i < n; i++) expect(inv.announce(peer(i), [wtx(1)], i)).toEqual([]);
       // Announcing again, remembered or not, is not a new announcer.
       for (const i of [0, 5, MAX_FALLBACK_ANNOUNCERS + 10, n - 1]) inv.announce(peer(i), [wtx(1)], n + i);
-      const held = inv.announcementsHeld;
+      const held = inv.peers.announcementsHeld;
       expect(held.remembered).toBe(MAX_FALLBACK_ANNOUNCERS);
       expect(held.bits).toBe(n - MAX_FALLBACK_ANNOUNCERS);
       expect(inv.delivered([h(1)], 2 * n).announcements).toEqual({ first: { peer: 'p0', time: 0 }, last: { peer: `p${n - 1}`, time: n - 1 }, peers: n });
-      expect(inv.announcementsHeld).toEqual({ remembered: 0, bits: 0 });
+      expect(inv.peers.announcementsHeld).toEqual({ remembered: 0, bits: 0 });
     });
 
     it('falls back past the bound: to the unremembered announcers, each asked the way it announces', () => {
@@ -209,14 +209,14 @@ describe('Inventory', () => {
       inv.announce('a', [tx(1)], 1);
       // d relays by wtxid (BIP 339): a legacy tx's wtxid is its txid, so the same key.
       for (const p of ['b', 'c', 'd', 'e']) expect(inv.announce(p, [p === 'd' ? wtx(1) : tx(1)], 2)).toEqual([]);
-      expect(inv.announcementsHeld.bits).toBe(3);
+      expect(inv.peers.announcementsHeld.bits).toBe(3);
       expect(flat(inv.notFound('a', [tx(1)], 3))).toEqual([`b:${InvType.WITNESS_TX}:1`]);
       expect(flat(inv.notFound('b', [tx(1)], 4))).toEqual([`c:${InvType.WITNESS_TX}:1`]);
       expect(flat(inv.expire(4 + limits.requestTimeoutMs))).toEqual([`d:${InvType.WTX}:1`]);
       expect(flat(inv.dropPeer('d', 5 + limits.requestTimeoutMs))).toEqual([`e:${InvType.WITNESS_TX}:1`]);
       expect(inv.notFound('e', [tx(1)], 6 + limits.requestTimeoutMs)).toEqual([]);
       expect(inv.isPending(h(1))).toBe(false);
-      expect(inv.announcementsHeld).toEqual({ remembered: 0, bits: 0 });
+      expect(inv.peers.announcementsHeld).toEqual({ remembered: 0, bits: 0 });
     });
 
     it('forgets a dropped peer’s bit, so the peer that reuses its slot counts and can be asked', () => {
@@ -224,7 +224,7 @@ describe('Inventory', () => {
       inv.announce('a', [tx(1)], 0);
       inv.announce('x', [tx(1)], 1); // a bit only
       expect(inv.dropPeer('x', 2)).toEqual([]);
-      expect(inv.announcementsHeld.bits).toBe(0);
+      expect(inv.peers.announcementsHeld.bits).toBe(0);
       inv.announce('y', [tx(1)], 3); // takes x's slot
       expect(flat(inv.notFound('a', [tx(1)], 4))).toEqual([`y:${InvType.WITNESS_TX}:1`]);
       expect(inv.delivered([h(1)], 5).announcements).toEqual({ first: { peer: 'a', time: 0 }, last: { peer: 'y', time: 3 }, peers: 3 });
@@ -241,7 +241,7 @@ describe('Inventory', () => {
       for (let p = 0; p < peers; p++) inv.announce(peer(p), hashes.slice(1).map((hash) => ({ type: InvType.WTX, hash })), 1);
       const perItem = (retainedBytes() - before) / items;
       expect(inv.pending).toBe(items + 1);
-      expect(inv.announcementsHeld.remembered).toBeLessThanOrEqual((items + 1) * (MAX_FALLBACK_ANNOUNCERS + 1));
+      expect(inv.peers.announcementsHeld.remembered).toBeLessThanOrEqual((items + 1) * (MAX_FALLBACK_ANNOUNCERS + 1));
       // Remembering all 5,000 costs ~100 bytes each (≈ 0.5 MB an item); the bound and a bitmap ≈ 10 kB.
       expect(perItem).toBeLessThan(0.05 * MB);
       console.log(`inventory: ${peers} announcers per pending item retain ${(perItem / 1024).toFixed(1)} kB an item`);
@@ -324,7 +324,7 @@ describe('Inventory', () => {
             expect(inv.inFlightOf(p)).toBeLessThanOrEqual(limits.maxTxInFlightPerPeer);
             // Every queued item is live, once, within the per-peer bound, and waits only while
             // the peer is full: so each step of a refill is a request, never a stale entry skipped.
-            const waiting = inv.waitingAt(p).map((x) => x[0]);
+            const waiting = inv.peers.waitingAt(p).map((x) => x[0]);
             expect(new Set(waiting).size).toBe(waiting.length);
             expect(waiting.length).toBeLessThanOrEqual(limits.maxAnnouncementsPerPeer);
             for (const n of waiting) {
@@ -338,5 +338,114 @@ describe('Inventory', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  describe('blocks asked as compact blocks (BIP 152 low-bandwidth mode: the header sync\'s choice)', () => {
+    const cmpct = (n: number): string => `a:${InvType.CMPCT_BLOCK}:${n}`;
+
+    it('asks a block announced with `compact` as MSG_CMPCT_BLOCK, and counts it among the blocks in flight', () => {
+      const inv = new Inventory(limits);
+      expect(inv.blocksInFlight).toBe(0);
+      expect(flat(inv.announce('a', [block(1)], 0, true))).toEqual([cmpct(1)]);
+      expect(inv.blocksInFlight).toBe(1);
+      // Another announcer is asked the way it announced, if it comes to that.
+      expect(inv.announce('b', [block(1)], 1)).toEqual([]);
+      expect(flat(inv.notFound('a', [block(1)], 2))).toEqual([`b:${InvType.WITNESS_BLOCK}:1`]);
+      expect(inv.blocksInFlight).toBe(1);
+      inv.delivered([h(1)], 3);
+      expect(inv.blocksInFlight).toBe(0);
+    });
+
+    it('asks the same peer for the whole block when its compact block fails (wholeBlock), with a deadline of its own', () => {
+      const inv = new Inventory(limits);
+      inv.announce('a', [block(1)], 0, true);
+      inv.announce('b', [block(1)], 0);
+      expect(flat(inv.wholeBlock('a', h(1), 30_000))).toEqual([`a:${InvType.WITNESS_BLOCK}:1`]);
+      expect(inv.blocksInFlight).toBe(1);
+      // The first deadline (60 s) is gone: the new one is 60 s after the fallback.
+      expect(inv.expire(80_000)).toEqual([]);
+      expect(flat(inv.expire(90_000))).toEqual([`b:${InvType.WITNESS_BLOCK}:1`]);
+      // Another fallback from it while b is asked: it is an announcer again, asked only if b fails.
+      expect(inv.wholeBlock('a', h(1), 90_001)).toEqual([]);
+    });
+
+    it('asks the same peer for the whole block once its compact block is overdue, then the next announcer', () => {
+      const inv = new Inventory(limits);
+      inv.announce('a', [block(1)], 0, true);
+      inv.announce('b', [block(1)], 0);
+      expect(flat(inv.expire(60_000))).toEqual([`a:${InvType.WITNESS_BLOCK}:1`]);
+      expect(flat(inv.expire(120_000))).toEqual([`b:${InvType.WITNESS_BLOCK}:1`]);
+    });
+
+    it('asks a peer that was not an announcer (a high-bandwidth peer\'s unsolicited compact block failed) for the whole block', () => {
+      const inv = new Inventory(limits);
+      expect(flat(inv.wholeBlock('a', h(1), 0))).toEqual([`a:${InvType.WITNESS_BLOCK}:1`]);
+      // A peer never says a block is compact by inv.
+      expect(flat(inv.announce('b', [{ type: InvType.CMPCT_BLOCK, hash: h(2) }], 0))).toEqual([]);
+    });
+
+    it('keeps its books straight under any sequence of compact and whole announcements, fallbacks, deliveries and failures (property)', () => {
+      const peers = ['a', 'b', 'c'];
+      const n = fc.integer({ min: 0, max: 5 });
+      const event = fc.oneof(
+        fc.record({ k: fc.constant('announce'), p: fc.constantFrom(...peers), n, compact: fc.boolean() }),
+        fc.record({ k: fc.constant('whole'), p: fc.constantFrom(...peers), n }),
+        fc.record({ k: fc.constant('deliver'), n, obtained: fc.boolean() }),
+        fc.record({ k: fc.constant('notfound'), p: fc.constantFrom(...peers), n }),
+        fc.record({ k: fc.constant('drop'), p: fc.constantFrom(...peers) }),
+        fc.record({ k: fc.constant('tick'), dt: fc.integer({ min: 0, max: 90_000 }) }),
+      );
+      fc.assert(
+        fc.property(fc.array(event, { maxLength: 60 }), (events) => {
+          const inv = new Inventory(limits);
+          let now = 0;
+          const delivered = new Set<number>();
+          const announcedBy = new Map<string, Set<number>>(peers.map((p) => [p, new Set()]));
+          const compactBy = new Map<string, Set<number>>(peers.map((p) => [p, new Set()]));
+          const record = (rs: Request[]): void => {
+            for (const r of rs) {
+              for (const i of r.items) {
+                expect(delivered.has(i.hash[0])).toBe(false);
+                expect(announcedBy.get(r.peer)?.has(i.hash[0])).toBe(true);
+                expect([InvType.WITNESS_BLOCK, InvType.CMPCT_BLOCK]).toContain(i.type);
+                // Compact only of a peer the header sync chose for it.
+                if (i.type === InvType.CMPCT_BLOCK) expect(compactBy.get(r.peer)?.has(i.hash[0])).toBe(true);
+              }
+            }
+          };
+          for (const e of events) {
+            if (e.k === 'announce') {
+              announcedBy.get(e.p)?.add(e.n);
+              if (e.compact) compactBy.get(e.p)?.add(e.n);
+              record(inv.announce(e.p, [block(e.n)], now, e.compact));
+            } else if (e.k === 'whole') {
+              announcedBy.get(e.p)?.add(e.n);
+              record(inv.wholeBlock(e.p, h(e.n), now));
+            } else if (e.k === 'deliver') {
+              const d = inv.delivered([h(e.n)], now, e.obtained);
+              if (d.wanted || e.obtained) delivered.add(e.n);
+              record(d.requests);
+            } else if (e.k === 'drop') {
+              record(inv.dropPeer(e.p, now));
+              announcedBy.get(e.p)?.clear();
+              compactBy.get(e.p)?.clear();
+            } else if (e.k === 'notfound') {
+              announcedBy.get(e.p)?.delete(e.n);
+              record(inv.notFound(e.p, [block(e.n)], now));
+            } else {
+              record(inv.expire((now += e.dt)));
+            }
+            let inFlight = 0;
+            for (const p of peers) {
+              expect(inv.inFlightOf(p)).toBeLessThanOrEqual(limits.maxBlocksInFlightPerPeer);
+              inFlight += inv.inFlightOf(p);
+            }
+            expect(inv.blocksInFlight).toBe(inFlight);
+            expect(inv.inFlight).toBe(inFlight);
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
   });
 });

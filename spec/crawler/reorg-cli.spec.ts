@@ -12,6 +12,7 @@ import { hashKey, toReversedHex } from '../../lib/wire/hex.js';
 import { InvType } from '../../lib/wire/messages.js';
 import { headersAfter, mineBlock, mineChain } from '../support/blocks.js';
 import { coreHandshake, type ScriptedConnection } from '../support/scripted-peer.js';
+import { blockReply } from '../support/compact.js';
 import { crawlFixtures } from '../support/fixtures.js';
 import { distinctTxs, typicalTxs } from '../support/txs.js';
 import { isCoinbase } from '../../lib/tx/pow.js';
@@ -41,7 +42,11 @@ describe('competing blocks announced by headers', () => {
         if (m.command === 'sendheaders') sendheaders();
         if (m.command === 'ping') c.send({ command: 'pong', nonce: m.nonce });
         if (m.command === 'getheaders') c.send({ command: 'headers', headers: headersAfter(base.map((b) => b.header), m.locator) });
-        if (m.command === 'getdata') for (const item of m.items) if (item.type === InvType.WITNESS_BLOCK) c.send({ command: 'block', block: all.get(hashKey(item.hash)) as Block });
+        if (m.command !== 'getdata') continue;
+        for (const item of m.items) {
+          const reply = blockReply(item.type, all.get(hashKey(item.hash)) as Block);
+          if (reply) c.send(reply);
+        }
       }
     });
     const c = crawl('--peers', p.address, '--emit', 'block,reorg');
@@ -105,7 +110,8 @@ describe('the mempool view through reorgs', () => {
         if (m.command === 'getheaders') c.send({ command: 'headers', headers: headersAfter(base.map((b) => b.header), m.locator) });
         if (m.command !== 'getdata') continue;
         for (const item of m.items) {
-          if (item.type === InvType.WITNESS_BLOCK) c.send({ command: 'block', block: all.get(hashKey(item.hash)) as Block });
+          const reply = blockReply(item.type, all.get(hashKey(item.hash)) as Block);
+          if (reply) c.send(reply);
           const t = [t1, t2].find((x) => hashKey(x.wtxid) === hashKey(item.hash));
           if (t) c.send({ command: 'tx', tx: t });
         }

@@ -1,7 +1,9 @@
 /**
  * Compact blocks (BIP 152) against Bitcoin Core 31.1 on regtest: two connected nodes, one crawler
- * dialling both. Once a node has delivered a new block to the crawler first, the crawler asks it
- * for high-bandwidth mode (Core's getpeerinfo: bip152_hb_from); a block then mined with wallet
+ * dialling both. A lone new block announced by headers is asked for as a compact block
+ * (low-bandwidth mode, as Core's HeadersDirectFetchBlocks asks). Once a node has delivered a new
+ * block to the crawler first, the crawler asks it for high-bandwidth mode (Core's getpeerinfo:
+ * bip152_hb_from); a block then mined with wallet
  * transactions the crawler had already printed arrives as cmpctblock and is rebuilt with nothing
  * missing, and Core sends no `block` message for it. Runs when BITCOIND names a bitcoind binary.
  */
@@ -58,13 +60,20 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
     await Promise.all([a?.stop(), b?.stop()]);
   });
 
-  it('asks the node that delivered a new block first for high-bandwidth mode (bip152_hb_from)', async () => {
+  it('asks a lone new block announced by headers as a compact block (low-bandwidth mode), then the node that delivered it first for high-bandwidth mode (bip152_hb_from)', async () => {
     // Before any block: low-bandwidth only.
     expect((await ourPeer(a))?.bip152_hb_from).toBe(false);
     const [hash] = await a.rpc<string[]>('generatetoaddress', [1, mineTo]);
     const line = await crawler.waitLine(isBlock(hash), 'the first block', LINE_MS);
-    // Announced by inv or headers to a low-bandwidth peer, and fetched whole.
-    expect(line).toMatchObject({ height: INITIAL_BLOCKS + 1, compact: false });
+    // Announced by headers to a low-bandwidth peer and asked for by getdata(MSG_CMPCT_BLOCK), as
+    // Core asks (HeadersDirectFetchBlocks): its one transaction, the coinbase, came prefilled.
+    expect(line).toMatchObject({ height: INITIAL_BLOCKS + 1, compact: { missing: 0 } });
+    for (const node of [a, b]) {
+      const info = await ourPeer(node);
+      // Neither node sent a whole block; the one that delivered it sent a cmpctblock.
+      expect(info?.bytessent_per_msg.block ?? 0, node.p2p).toBe(0);
+      if (node.p2p === (line.seen as { peer: string }).peer) expect(info?.bytessent_per_msg.cmpctblock ?? 0).toBeGreaterThan(0);
+    }
     const from = line.seen as { peer: string };
     const deliverer = from.peer === a.p2p ? a : b;
     await until('Core listing the crawler as asking for high-bandwidth compact blocks', LINE_MS, async () => ((await ourPeer(deliverer))?.bip152_hb_from ? true : undefined));
@@ -90,4 +99,19 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
     expect(after?.bytessent_per_msg.block ?? 0).toBe(before?.bytessent_per_msg.block ?? 0);
     expect(after?.bytesrecv_per_msg.getdata ?? 0).toBe(before?.bytesrecv_per_msg.getdata ?? 0);
   }, 6 * LINE_MS);
+
+  it('asks getblocktxn for a transaction it never saw (mined by generateblock, never relayed), and prints the block with compact.missing 1', async () => {
+    const [coin] = await wallet<{ txid: string; vout: number; amount: number }[]>('listunspent');
+    const raw = await wallet<string>('createrawtransaction', [[{ txid: coin.txid, vout: coin.vout }], { [mineTo]: Number((coin.amount - 0.0001).toFixed(8)) }]);
+    const { hex } = await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw]);
+    const { txid } = await hb.rpc<{ txid: string }>('decoderawtransaction', [hex]);
+    const before = await ourPeer(hb);
+    const { hash } = await hb.rpc<{ hash: string }>('generateblock', [mineTo, [hex]]);
+    const line = await crawler.waitLine(isBlock(hash), 'the block of an unseen transaction', LINE_MS);
+    expect(line).toMatchObject({ tx_count: 2, merkle_ok: true, compact: { missing: 1 }, seen: { peer: hb.p2p } });
+    expect(line.txids).toContain(txid);
+    const after = await ourPeer(hb);
+    expect(after?.bytessent_per_msg.blocktxn ?? 0).toBeGreaterThan(before?.bytessent_per_msg.blocktxn ?? 0);
+    expect(after?.bytessent_per_msg.block ?? 0).toBe(before?.bytessent_per_msg.block ?? 0);
+  }, 2 * LINE_MS);
 });
