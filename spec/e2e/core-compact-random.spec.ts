@@ -25,11 +25,6 @@ const LINE_MS = 30_000;
 /** More nodes than high-bandwidth peers (3): a block's miner is often a low-bandwidth peer of the crawler. */
 const NODES = 4;
 
-interface Bip152PeerInfo extends CorePeerInfo {
-  /** We asked it to announce new blocks by cmpctblock (sendcmpct(1)). */
-  readonly bip152_hb_from: boolean;
-}
-
 type Step = { kind: 'send'; n: number } | { kind: 'hide'; n: number } | { kind: 'mine'; node: number; share: number; seed: number; alone: boolean };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -68,8 +63,8 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1, random sen
     console.log(`core-compact-random: steps ${JSON.stringify(done)}`);
   });
 
-  async function ours(node: CoreNode): Promise<Bip152PeerInfo | undefined> {
-    return (await node.rpc<Bip152PeerInfo[]>('getpeerinfo')).find((p) => p.subver.startsWith('/bitcrawl:'));
+  async function ours(node: CoreNode): Promise<CorePeerInfo | undefined> {
+    return (await node.rpc<CorePeerInfo[]>('getpeerinfo')).find((p) => p.subver.startsWith('/bitcrawl:'));
   }
 
   /** Signed, never relayed: hex and txid. */

@@ -39,6 +39,10 @@ export interface CorePeerInfo {
   readonly inv_to_send: number;
   readonly bytessent_per_msg: Readonly<Record<string, number>>;
   readonly bytesrecv_per_msg: Readonly<Record<string, number>>;
+  /** BIP 152 high-bandwidth mode: the node asked this peer to push new blocks by cmpctblock. */
+  readonly bip152_hb_to: boolean;
+  /** ... this peer asked the node to (for a crawler's connection: the crawler sent sendcmpct(1)). */
+  readonly bip152_hb_from: boolean;
 }
 
 export interface CoreVin {
