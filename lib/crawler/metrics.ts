@@ -41,6 +41,23 @@ export class Metrics {
   });
   private readonly txs = new Counter({ name: 'bitcrawl_transactions_total', help: 'Transactions received and printed (each once)', registers: [this.registry] });
   private readonly blocks = new Counter({ name: 'bitcrawl_blocks_total', help: 'New blocks received', registers: [this.registry] });
+  private readonly rebuilt = new Counter({
+    name: 'bitcrawl_blocks_rebuilt_total',
+    help: 'New blocks rebuilt from a compact block (BIP 152); the rest of bitcrawl_blocks_total came whole',
+    registers: [this.registry],
+  });
+  private readonly missing = new Histogram({
+    name: 'bitcrawl_compact_block_missing_transactions',
+    help: 'Transactions a rebuilt block lacked and asked for with getblocktxn',
+    buckets: [0, 1, 5, 20, 100, 500, 2000],
+    registers: [this.registry],
+  });
+  private readonly rebuildTime = new Histogram({
+    name: 'bitcrawl_compact_block_seconds',
+    help: 'From a cmpctblock to its block rebuilt (a getblocktxn round trip when transactions were missing)',
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   private readonly addresses = new Counter({ name: 'bitcrawl_addresses_total', help: 'Peer addresses learned', registers: [this.registry] });
   private readonly bad = new Counter({
     name: 'bitcrawl_bad_messages_total',
@@ -136,9 +153,16 @@ export class Metrics {
       case 'tx':
         this.txs.inc();
         return;
-      case 'block':
+      case 'block': {
         this.blocks.inc();
+        const compact = ev.arrival?.compact;
+        if (compact) {
+          this.rebuilt.inc();
+          this.missing.observe(compact.missing);
+          this.rebuildTime.observe(compact.ms / 1000);
+        }
         return;
+      }
       case 'addr':
         this.addresses.inc();
         return;

@@ -174,13 +174,25 @@ describe('compact blocks asked for (BIP 152 low-bandwidth mode, as Core\'s Heade
         r.promise,
       ),
     );
-    const c = crawl('--peers', p.address, '--emit', 'tx,block');
+    const c = crawl('--peers', p.address, '--emit', 'tx,block', '--metrics-port', '0');
+    const url = (await c.waitLog(/metrics url=/)).match(/url=(\S+)/)![1];
     await c.waitLine(() => c.txLines().length >= 2, 'two tx lines');
     r.release();
     const line = await c.waitLine((l) => l.event === 'block', 'block line');
     expect(line).toMatchObject({ hash: toReversedHex(BLOCK.header.hash), compact: { missing: 2 }, merkle_ok: true, seen: { peer: p.address, first: { peer: p.address } } });
     expect(asked).toEqual([[3, 4]]);
     expect(blockRequests(seen)).toEqual([InvType.CMPCT_BLOCK]);
+    // And in the metrics: one block, rebuilt, two transactions asked for.
+    const text = await (await fetch(url)).text();
+    const series = (name: string): number | undefined => {
+      const l = text.split('\n').find((x) => x.startsWith(`${name} `));
+      return l === undefined ? undefined : Number(l.slice(name.length + 1));
+    };
+    expect(series('bitcrawl_blocks_total')).toBe(1);
+    expect(series('bitcrawl_blocks_rebuilt_total')).toBe(1);
+    expect(series('bitcrawl_compact_block_missing_transactions_sum')).toBe(2);
+    expect(series('bitcrawl_compact_block_missing_transactions_bucket{le="1"}')).toBe(0);
+    expect(series('bitcrawl_compact_block_seconds_count')).toBe(1);
   });
 
   it('asks the same peer for the whole block when the compact block it sent does not rebuild (a short id collision)', async () => {
