@@ -3,6 +3,7 @@
  * and memory is the aggregates' (each bounded), never the lines'.
  */
 import { Counter } from './bounded.js';
+import { BlocksAggregate } from './blocks.js';
 import { CensusAggregate, MAX_SMALL_KEYS } from './census.js';
 import { isRecord, MAX_NAME_CHARS, num, type Json } from './fields.js';
 import { MempoolAggregate } from './mempool.js';
@@ -13,7 +14,7 @@ export type SkipReason = 'not JSON' | 'unknown kind' | 'bad shape' | 'overlong' 
 export const SKIP_REASONS: readonly SkipReason[] = ['not JSON', 'unknown kind', 'bad shape', 'overlong', 'truncated'];
 
 /** The line kinds a report reads: the `event` field. */
-export const KINDS = ['peer', 'tx', 'block', 'addr', 'propagation', 'mempool', 'replaced', 'confirmed', 'evicted'] as const;
+export const KINDS = ['peer', 'tx', 'block', 'addr', 'propagation', 'mempool', 'replaced', 'confirmed', 'evicted', 'reorg'] as const;
 export type LineKind = (typeof KINDS)[number];
 
 /** Where a line came from: the file it was read from and its line number there. */
@@ -39,6 +40,7 @@ export class Report {
   readonly census = new CensusAggregate();
   readonly propagation = new PropagationAggregate();
   readonly mempool = new MempoolAggregate();
+  readonly blocks = new BlocksAggregate();
   /** Unknown `event` values seen (named in the header). */
   readonly unknownKinds = new Counter(MAX_SMALL_KEYS);
 
@@ -101,6 +103,8 @@ export class Report {
       case 'tx':
         return this.propagation.addTx(o);
       case 'block':
+      case 'reorg':
+        return this.blocks.add(o);
       case 'addr':
         return isRecord(o.seen) ? num(o.seen.time) : undefined;
       case 'propagation': {

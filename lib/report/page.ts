@@ -1,6 +1,7 @@
 /** The report as one self-contained HTML page: inline CSS and SVG only, no script, no font, no request. */
 import type { Report, SkipReason } from './aggregate.js';
 import { SKIP_REASONS } from './aggregate.js';
+import { blockCharts, blockFacts } from './block-charts.js';
 import { censusCharts, censusFacts } from './census-charts.js';
 import type { Cell, Chart } from './chart.js';
 import { mempoolCharts, mempoolFacts } from './mempool-charts.js';
@@ -86,8 +87,9 @@ export async function renderPage(r: Report): Promise<string> {
   if (r.count('peer') > 0) sections.push(await section('census', 'Census', censusFacts(r.census), censusCharts(r.census)));
   if (r.propagation.items > 0) sections.push(await section('propagation', 'Propagation', propagationFacts(r.propagation), propagationCharts(r.propagation)));
   if (r.count('mempool', 'replaced', 'confirmed', 'evicted') > 0) sections.push(await section('mempool', 'Mempool', mempoolFacts(r.mempool), mempoolCharts(r.mempool)));
+  if (r.count('block', 'reorg') > 0) sections.push(await section('blocks', 'Blocks', blockFacts(r.blocks), blockCharts(r.blocks)));
   if (sections.length === 0) {
-    const why = r.lines === 0 ? 'The input was empty: no lines to report on.' : 'No census, propagation or mempool lines were found in the input.';
+    const why = r.lines === 0 ? 'The input was empty: no lines to report on.' : 'No census, propagation, mempool or block lines were found in the input.';
     sections.push(`<p class="empty" id="empty">${why}</p>`);
   }
   return [

@@ -117,6 +117,62 @@ describe('reading lines', () => {
   });
 });
 
+describe('block and reorg lines', () => {
+  const block = (time: number, extra: object): string => JSON.stringify({ event: 'block', hash: 'ab'.repeat(32), height: 7, tx_count: 11, seen_txs: 8, seen: { peer: 'p', time }, ...extra });
+
+  it('counts how each block came, what a rebuilt one lacked and how long it took, the share never announced, and reorg depths', async () => {
+    const r = new Report();
+    r.files.push('f');
+    const lines = [
+      block(1, { compact: { missing: 0, ms: 3 }, unseen_txs: 0 }),
+      block(2, { compact: { missing: 4, ms: 120 }, unseen_txs: 4 }),
+      block(3, { compact: false, unseen_txs: 10, stale: true }),
+      // From before `compact` and `unseen_txs` existed: a block all the same.
+      block(4, {}),
+      JSON.stringify({ event: 'reorg', old_tip: 'a', new_tip: 'b', depth: 2, seen: { peer: 'p', time: 5 } }),
+      // Bad shapes: no time, a reorg without its depth; a compact field of another shape counts the block only.
+      JSON.stringify({ event: 'block', compact: false }),
+      JSON.stringify({ event: 'reorg', seen: { peer: 'p', time: 6 } }),
+      block(7, { compact: { missing: 'x' } }),
+    ];
+    lines.forEach((l, i) => r.line(l, 'f', i + 1));
+    const b = r.blocks;
+    expect([b.blocks, b.missing.total, b.whole, b.stale, b.reorgs]).toEqual([5, 2, 1, 1, 1]);
+    expect(b.missing.rows()).toEqual([
+      [0, 1],
+      [5, 1],
+    ]);
+    expect([b.rebuildMs.quantile(0.5), b.rebuildMs.quantile(1)]).toEqual([3.15, 125]);
+    // 0 of 10, 4 of 10, 10 of 10.
+    expect(b.unseenPercent.rows()).toEqual([
+      [0, 1],
+      [50, 1],
+      [100, 1],
+    ]);
+    expect(b.reorgDepths.rows()).toEqual([[2, 1]]);
+    expect(Object.fromEntries(r.skipped)).toEqual({ 'bad shape': 2 });
+    const html = await renderPage(r);
+    expect(html).toContain('blocks: 5; rebuilt from a compact block: 2 (1 with transactions asked for); downloaded whole: 1; stale: 1');
+    expect(html).toContain('reorgs: 1, the deepest ≤ 2 blocks');
+  });
+
+  it('crashes on no block or reorg line, whatever its fields hold, and counts each as a block, a reorg or a bad shape (property)', () => {
+    const field = fc.oneof(fc.anything(), fc.constant(false), fc.record({ missing: fc.anything(), ms: fc.anything() }), fc.double(), fc.integer());
+    const line = fc.record({ event: fc.constantFrom('block', 'reorg'), seen: fc.oneof(fc.anything(), fc.record({ time: fc.oneof(fc.double(), fc.anything()) })), compact: field, tx_count: field, unseen_txs: field, depth: field, stale: field }, { requiredKeys: ['event'] });
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 30 }), (ls) => {
+        const r = new Report();
+        ls.forEach((l, i) => r.line(JSON.stringify(l), 'f', i + 1));
+        const b = r.blocks;
+        expect(b.blocks + b.reorgs + (r.skipped.get('bad shape') ?? 0) + (r.skipped.get('not JSON') ?? 0)).toBe(r.lines);
+        expect(b.missing.total + b.whole).toBeLessThanOrEqual(b.blocks);
+        expect(b.unseenPercent.total).toBeLessThanOrEqual(b.blocks);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe('the page', () => {
   it('escapes what peers wrote (a user agent is hostile input)', async () => {
     const r = new Report();

@@ -69,6 +69,11 @@ function syntheticLines(): string {
   for (const [i, [p50, p90]] of [[5, 50], [12, 120], [40, 400]].entries()) {
     lines.push({ event: 'propagation', kind: 'block', hash: HASH(50 + i), first: { peer: '127.0.0.2:18444', time: T0 + i * 600 }, announcers: 8, connected: 10, delay_ms: { p10: 1, p25: 2, p50, p75: p90 - 1, p90, max: p90 * 2 }, by_network: { ipv4: 8 } });
   }
+  // Blocks: rebuilt with nothing missing, rebuilt after asking for 3, downloaded whole (stale); a reorg.
+  for (const [i, compact] of [{ missing: 0, ms: 4 }, { missing: 3, ms: 180 }, false].entries()) {
+    lines.push({ event: 'block', hash: HASH(60 + i), height: 101 + i, tx_count: 21, seen_txs: 20 - 5 * i, unseen_txs: 5 * i, compact, ...(i === 2 ? { stale: true } : {}), seen: { peer: '127.0.0.2:18444', time: T0 + 600 * i } });
+  }
+  lines.push({ event: 'reorg', old_tip: HASH(62), old_height: 103, new_tip: HASH(63), new_height: 103, fork: HASH(61), fork_height: 102, depth: 1, seen: { peer: '127.0.0.2:18444', time: T0 + 1900 } });
   return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
 }
 
@@ -129,7 +134,7 @@ describe('crawl report', () => {
 
   it('reads every line, counts the bad ones, and its aggregates are exact', async () => {
     expect(merged).toHaveLength(6);
-    expect(run.stderr).toBe(`crawl: report: ${census.length + 6 + 6 + 17 + 5} lines read, 5 skipped; written to ${htmlPath}\n`);
+    expect(run.stderr).toBe(`crawl: report: ${census.length + 6 + 6 + 21 + 5} lines read, 5 skipped; written to ${htmlPath}\n`);
     expect(run.code).toBe(0);
 
     // The aggregates, against the lines themselves.
@@ -159,6 +164,16 @@ describe('crawl report', () => {
     const block = report.propagation.kinds.block;
     expect([block.measures.get('p50')?.quantile(0.5), block.measures.get('p90')?.quantile(0.9)]).toEqual([12.5, 400]);
     expect([report.mempool.replaced, report.mempool.rbfSignaled, report.mempool.evictReasons.total]).toEqual([3, 2, 2]);
+    expect([report.blocks.blocks, report.blocks.missing.total, report.blocks.whole, report.blocks.stale, report.blocks.reorgs]).toEqual([3, 2, 1, 1, 1]);
+    expect(report.blocks.missing.rows()).toEqual([
+      [0, 1],
+      [5, 1],
+    ]);
+    // 0, 5 and 10 of 20 never announced.
+    expect(report.blocks.unseenPercent.rows()).toEqual([
+      [0, 1],
+      [50, 2],
+    ]);
     expect([report.mempool.toConfirm.quantile(0.5), report.mempool.toConfirm.quantile(0.9)]).toEqual([20, 630]);
     expect(Object.fromEntries(report.skipped)).toEqual({ 'not JSON': 1, 'unknown kind': 1, 'bad shape': 1, overlong: 1, truncated: 1 });
     expect(report.vantages.top(10).map(([k]) => k).sort()).toEqual(['east', 'west']);
@@ -185,9 +200,9 @@ describe('crawl report', () => {
         networks: [...document.querySelectorAll('#census-1 table tr')].slice(1).map((tr) => [...tr.cells].map((c) => c.textContent)),
       })`);
       writeFileSync(join(ARTEFACTS, 'report.png'), await b.screenshot());
-      for (const s of ['census', 'propagation', 'mempool']) writeFileSync(join(ARTEFACTS, `${s}.png`), await b.screenshot(`#${s}`, 0.5));
+      for (const s of ['census', 'propagation', 'mempool', 'blocks']) writeFileSync(join(ARTEFACTS, `${s}.png`), await b.screenshot(`#${s}`, 0.5));
       expect(b.errors).toEqual([]);
-      expect(page.sections).toEqual(['header', 'census', 'propagation', 'mempool']);
+      expect(page.sections).toEqual(['header', 'census', 'propagation', 'mempool', 'blocks']);
       expect(page.charts.map((c) => c.title)).toEqual([
         'Reachable nodes by network',
         'Protocol versions',
@@ -207,6 +222,11 @@ describe('crawl report', () => {
         "Next blocks' feerate",
         'Replacements and evictions',
         'Time to confirmation',
+        'How blocks came',
+        'Transactions a compact block lacked',
+        'Compact block to block',
+        'Never announced before their block',
+        'Reorg depth',
       ]);
       for (const c of page.charts) {
         expect(c.marks, c.title).toBeGreaterThan(0);
