@@ -5,7 +5,7 @@ import type { BlocksAggregate } from './blocks.js';
 
 export function blockFacts(b: BlocksAggregate): string[] {
   const rebuilt = b.missing.total;
-  const asked = rebuilt - (b.missing.counts[0] ?? 0);
+  const asked = rebuilt - (b.missing.counts[0]);
   const out: string[] = [];
   if (b.blocks > 0) {
     const how = rebuilt + b.whole > 0 ? `; rebuilt from a compact block: ${rebuilt} (${asked} with transactions asked for); downloaded whole: ${b.whole}` : '';
@@ -21,7 +21,7 @@ export function blockCharts(b: BlocksAggregate): Chart[] {
   const charts: Chart[] = [];
   const rebuilt = b.missing.total;
   if (rebuilt + b.whole > 0) {
-    const complete = b.missing.counts[0] ?? 0;
+    const complete = b.missing.counts[0];
     charts.push(
       barChart('How blocks came', 'Blocks rebuilt from a compact block (BIP 152) with nothing to ask for, rebuilt after asking for the transactions they lacked (getblocktxn), or downloaded whole.', 'arrival', 'blocks', [
         ['rebuilt, nothing missing', complete],

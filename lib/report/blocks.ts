@@ -4,10 +4,8 @@
  * never announced to the crawler, mempool.space's "unseen"; stale ones) and `reorg` lines (their
  * depth). Pure; every part bounded whatever the input.
  */
-import { Histogram, TimeSeries } from './bounded.js';
+import { Histogram } from './bounded.js';
 import { isRecord, nonNeg, num, type Json } from './fields.js';
-import { HOUR_S } from './mempool.js';
-import { MAX_TIME_BUCKETS } from './propagation.js';
 
 /** Buckets of a rebuilt block's missing transactions (what getblocktxn asked for): 0 is its own. */
 export const MISSING_BOUNDS: readonly number[] = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
@@ -16,26 +14,12 @@ export const UNSEEN_PERCENT_BOUNDS: readonly number[] = [0, 1, 2, 5, 10, 20, 50,
 /** Buckets of a reorg's depth (headers that left the best chain). */
 export const DEPTH_BOUNDS: readonly number[] = [1, 2, 3, 5, 10, 20, 100];
 
-/** Blocks per time bucket, by how they came. */
-export interface BlockCounts {
-  /** Rebuilt with nothing to ask for. */
-  complete: number;
-  /** Rebuilt, some transactions asked for (getblocktxn). */
-  missing: number;
-  whole: number;
-}
-
 export class BlocksAggregate {
   blocks = 0;
   stale = 0;
   /** Downloaded whole (`compact: false`); those rebuilt are `missing.total` (a line from before `compact` existed counts in neither). */
   whole = 0;
   reorgs = 0;
-  readonly perHour = new TimeSeries<BlockCounts>(HOUR_S, MAX_TIME_BUCKETS, () => ({ complete: 0, missing: 0, whole: 0 }), (a, b) => {
-    a.complete += b.complete;
-    a.missing += b.missing;
-    a.whole += b.whole;
-  });
   /** Of rebuilt blocks: the transactions asked for, and milliseconds from cmpctblock to block. */
   readonly missing = new Histogram(MISSING_BOUNDS);
   readonly rebuildMs = new Histogram();
@@ -59,17 +43,13 @@ export class BlocksAggregate {
     const unseen = nonNeg(o.unseen_txs);
     if (txs !== undefined && txs > 1 && unseen !== undefined) this.unseenPercent.add((100 * Math.min(unseen, txs - 1)) / (txs - 1));
     const c = o.compact;
-    if (c === false) {
-      this.whole++;
-      this.perHour.at(time).whole++;
-    } else if (isRecord(c)) {
+    if (c === false) this.whole++;
+    else if (isRecord(c)) {
       const missing = nonNeg(c.missing);
       const ms = nonNeg(c.ms);
       if (missing === undefined || ms === undefined) return time;
       this.missing.add(missing);
       this.rebuildMs.add(ms);
-      if (missing === 0) this.perHour.at(time).complete++;
-      else this.perHour.at(time).missing++;
     }
     return time;
   }
