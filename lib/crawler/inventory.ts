@@ -158,7 +158,9 @@ export class Inventory {
     if (!state) return [];
     for (const item of items) {
       const entry = this.entries.get(hashKey(item.hash));
-      if (entry) this.withdraw(entry, state, now, out);
+      // A compact block it cannot serve (not Core's way, but a peer's): the whole block, as for expire().
+      if (entry?.requestedFrom === state && entry.compact?.delete(state)) this.askWhole(entry, state, now, out);
+      else if (entry) this.withdraw(entry, state, now, out);
     }
     return out.standing(this.entries);
   }

@@ -348,8 +348,9 @@ describe('Inventory', () => {
       expect(inv.blocksInFlight).toBe(0);
       expect(flat(inv.announce('a', [block(1)], 0, true))).toEqual([cmpct(1)]);
       expect(inv.blocksInFlight).toBe(1);
-      // Another announcer is asked the way it announced, if it comes to that.
+      // Another announcer is asked the way it announced, if it comes to that (a fails twice).
       expect(inv.announce('b', [block(1)], 1)).toEqual([]);
+      inv.notFound('a', [block(1)], 2);
       expect(flat(inv.notFound('a', [block(1)], 2))).toEqual([`b:${InvType.WITNESS_BLOCK}:1`]);
       expect(inv.blocksInFlight).toBe(1);
       inv.delivered([h(1)], 3);
@@ -377,6 +378,14 @@ describe('Inventory', () => {
       expect(flat(inv.expire(120_000))).toEqual([`b:${InvType.WITNESS_BLOCK}:1`]);
     });
 
+    it('asks the same peer for the whole block when it says notfound to the compact block, then the next announcer', () => {
+      const inv = new Inventory(limits);
+      inv.announce('a', [block(1)], 0, true);
+      inv.announce('b', [block(1)], 0);
+      expect(flat(inv.notFound('a', [{ type: InvType.CMPCT_BLOCK, hash: h(1) }], 1))).toEqual([`a:${InvType.WITNESS_BLOCK}:1`]);
+      expect(flat(inv.notFound('a', [block(1)], 2))).toEqual([`b:${InvType.WITNESS_BLOCK}:1`]);
+    });
+
     it('asks a peer that was not an announcer (a high-bandwidth peer\'s unsolicited compact block failed) for the whole block', () => {
       const inv = new Inventory(limits);
       expect(flat(inv.wholeBlock('a', h(1), 0))).toEqual([`a:${InvType.WITNESS_BLOCK}:1`]);
@@ -402,9 +411,12 @@ describe('Inventory', () => {
           const delivered = new Set<number>();
           const announcedBy = new Map<string, Set<number>>(peers.map((p) => [p, new Set()]));
           const compactBy = new Map<string, Set<number>>(peers.map((p) => [p, new Set()]));
+          /** Each block's last request, "peer:type". */
+          const lastAsked = new Map<number, string>();
           const record = (rs: Request[]): void => {
             for (const r of rs) {
               for (const i of r.items) {
+                lastAsked.set(i.hash[0], `${r.peer}:${i.type}`);
                 expect(delivered.has(i.hash[0])).toBe(false);
                 expect(announcedBy.get(r.peer)?.has(i.hash[0])).toBe(true);
                 expect([InvType.WITNESS_BLOCK, InvType.CMPCT_BLOCK]).toContain(i.type);
@@ -430,7 +442,9 @@ describe('Inventory', () => {
               announcedBy.get(e.p)?.clear();
               compactBy.get(e.p)?.clear();
             } else if (e.k === 'notfound') {
-              announcedBy.get(e.p)?.delete(e.n);
+              // A peer asked for the compact block is asked for the whole one next; any other is not asked again.
+              const last = lastAsked.get(e.n);
+              if (last !== `${e.p}:${InvType.CMPCT_BLOCK}`) announcedBy.get(e.p)?.delete(e.n);
               record(inv.notFound(e.p, [block(e.n)], now));
             } else {
               record(inv.expire((now += e.dt)));
