@@ -18,7 +18,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { connectCore, startCores, waitSameTip, type CoreNode, type CorePeerInfo } from '../spec/support/core.js';
+import { connectCore, crawlerPeers, startCores, waitSameTip, type CoreNode, type CorePeerInfo } from '../spec/support/core.js';
 import { until } from '../spec/support/harness.js';
 
 const { values } = parseArgs({ options: { blocks: { type: 'string', default: '12' }, txs: { type: 'string', default: '60' } } });
@@ -54,7 +54,7 @@ try {
   // One crawler at a time, so that each node's new bitcrawl connection is that crawler's.
   for (const [name, bin] of [['before', compare], ['after', THIS_BIN]] as const) {
     const known = new Set<string>();
-    for (const n of nodes) for (const p of await peers(n)) known.add(`${n.p2p}/${p.id}`);
+    for (const n of nodes) for (const p of await crawlerPeers(n)) known.add(`${n.p2p}/${p.id}`);
     const child = spawn(process.execPath, [bin, '--network', 'regtest', '--peers', nodes.map((n) => n.p2p).join(','), '--emit', 'tx,block'], { stdio: 'pipe' });
     const lines: Record<string, unknown>[] = [];
     createInterface({ input: child.stdout }).on('line', (l) => lines.push(JSON.parse(l) as Record<string, unknown>));
@@ -62,7 +62,7 @@ try {
     const ids = new Map<CoreNode, number>();
     await until(`${name} connected to every node`, 60_000, async () => {
       for (const n of nodes) {
-        const mine = (await peers(n)).find((p) => !known.has(`${n.p2p}/${p.id}`) && (p.bytesrecv_per_msg.sendheaders ?? 0) > 0);
+        const mine = (await crawlerPeers(n)).find((p) => !known.has(`${n.p2p}/${p.id}`) && (p.bytesrecv_per_msg.sendheaders ?? 0) > 0);
         if (mine) ids.set(n, mine.id);
       }
       return ids.size === nodes.length ? true : undefined;
@@ -106,10 +106,6 @@ try {
 } finally {
   for (const c of crawlers) c.child.kill();
   await Promise.all(nodes.map((n) => n.stop()));
-}
-
-async function peers(n: CoreNode): Promise<CorePeerInfo[]> {
-  return (await n.rpc<CorePeerInfo[]>('getpeerinfo')).filter((p) => p.subver.startsWith('/bitcrawl:'));
 }
 
 /** The block, cmpctblock and blocktxn bytes every node has sent this crawler. */

@@ -11,6 +11,7 @@ import type { Block, DecodedTx } from '../../lib/wire/model.js';
 import { mineBlock, REGTEST_GENESIS } from '../support/blocks.js';
 import { compactOf } from '../support/compact.js';
 import { crawlFixtures } from '../support/fixtures.js';
+import { series } from '../support/prometheus.js';
 import { coreHandshake, type ScriptedConnection } from '../support/scripted-peer.js';
 import { distinctTxs, typicalTxs } from '../support/txs.js';
 
@@ -184,36 +185,23 @@ describe('compact blocks asked for (BIP 152 low-bandwidth mode, as Core\'s Heade
     expect(blockRequests(seen)).toEqual([InvType.CMPCT_BLOCK]);
     // And in the metrics: one block, rebuilt, two transactions asked for.
     const text = await (await fetch(url)).text();
-    const series = (name: string): number | undefined => {
-      const l = text.split('\n').find((x) => x.startsWith(`${name} `));
-      return l === undefined ? undefined : Number(l.slice(name.length + 1));
-    };
-    expect(series('bitcrawl_blocks_total')).toBe(1);
-    expect(series('bitcrawl_blocks_rebuilt_total')).toBe(1);
-    expect(series('bitcrawl_compact_block_missing_transactions_sum')).toBe(2);
-    expect(series('bitcrawl_compact_block_missing_transactions_bucket{le="1"}')).toBe(0);
-    expect(series('bitcrawl_compact_block_seconds_count')).toBe(1);
+    expect(series(text, 'bitcrawl_blocks_total')).toBe(1);
+    expect(series(text, 'bitcrawl_blocks_rebuilt_total')).toBe(1);
+    expect(series(text, 'bitcrawl_compact_block_missing_transactions_sum')).toBe(2);
+    expect(series(text, 'bitcrawl_compact_block_missing_transactions_bucket{le="1"}')).toBe(0);
+    expect(series(text, 'bitcrawl_compact_block_seconds_count')).toBe(1);
   });
 
-  it('asks the same peer for the whole block when the compact block it sent does not rebuild (a short id collision)', async () => {
+  const m = compactOf(BLOCK);
+  const collide: Message = { ...m, shortIds: [m.shortIds[0], m.shortIds[0], ...m.shortIds.slice(2)] };
+  it.each([
+    ['sent does not rebuild (a short id collision)', (x: ScriptedConnection) => x.send(collide), []],
+    ['was not sent within --request-timeout', undefined, ['--request-timeout', '1']],
+  ])('asks the same peer for the whole block when the compact block it was asked for %s', async (_what, cmpct, args) => {
     const r = released();
     const seen: Message[] = [];
-    const m = compactOf(BLOCK);
-    const collide: Message = { ...m, shortIds: [m.shortIds[0], m.shortIds[0], ...m.shortIds.slice(2)] };
-    const p = await listen(node({ txs: TXS, then: announce(BLOCK), cmpct: (x) => x.send(collide), block: BLOCK, seen: (x) => seen.push(x) }, r.promise));
-    const c = crawl('--peers', p.address, '--emit', 'tx,block');
-    await c.waitLine(() => c.txLines().length >= TXS.length, 'tx lines');
-    r.release();
-    const line = await c.waitLine((l) => l.event === 'block', 'block line');
-    expect(line).toMatchObject({ hash: toReversedHex(BLOCK.header.hash), compact: false, seen: { peer: p.address } });
-    expect(blockRequests(seen)).toEqual([InvType.CMPCT_BLOCK, InvType.WITNESS_BLOCK]);
-  });
-
-  it('asks the whole block of a peer that offered compact blocks and sent none within --request-timeout', async () => {
-    const r = released();
-    const seen: Message[] = [];
-    const p = await listen(node({ txs: TXS, then: announce(BLOCK), block: BLOCK, seen: (x) => seen.push(x) }, r.promise));
-    const c = crawl('--peers', p.address, '--emit', 'tx,block', '--request-timeout', '1');
+    const p = await listen(node({ txs: TXS, then: announce(BLOCK), cmpct, block: BLOCK, seen: (x) => seen.push(x) }, r.promise));
+    const c = crawl('--peers', p.address, '--emit', 'tx,block', ...args);
     await c.waitLine(() => c.txLines().length >= TXS.length, 'tx lines');
     r.release();
     const line = await c.waitLine((l) => l.event === 'block', 'block line');

@@ -3,15 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '../../lib/wire/header.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import { crawlFixtures } from '../support/fixtures.js';
+import { series } from '../support/prometheus.js';
 import { coreHandshake, REGTEST, servingPeer } from '../support/scripted-peer.js';
 import { distinctTxs } from '../support/txs.js';
 
 const { listen, crawl } = crawlFixtures();
-
-function series(text: string, name: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
-}
 
 describe('--metrics-port', () => {
   it('serves peers, messages and bytes by command and direction, transactions, drops by reason and RTT', async () => {

@@ -13,7 +13,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { connectCore, startCores, waitSameTip, type CoreNode, type CorePeerInfo } from '../support/core.js';
+import { connectCore, crawlerPeer, isolate, startCores, waitSameTip, type CoreNode } from '../support/core.js';
 import { until } from '../support/harness.js';
 import type { Rpc } from '../support/rpc-node.js';
 import { CrawlProcess } from '../support/crawl-process.js';
@@ -54,7 +54,7 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1, random sen
     await waitSameTip(nodes);
     crawler = new CrawlProcess(['--network', 'regtest', '--peers', nodes.map((n) => n.p2p).join(','), '--emit', 'tx,block']);
     // Blocks are announced by headers only once the crawler has sent sendheaders (after its headers sync).
-    for (const node of nodes) await until(`${node.p2p} has our sendheaders`, LINE_MS, async () => (((await ours(node))?.bytesrecv_per_msg.sendheaders ?? 0) > 0 ? true : undefined));
+    for (const node of nodes) await until(`${node.p2p} has our sendheaders`, LINE_MS, async () => (((await crawlerPeer(node))?.bytesrecv_per_msg.sendheaders ?? 0) > 0 ? true : undefined));
   }, 120_000);
 
   afterAll(async () => {
@@ -62,10 +62,6 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1, random sen
     await Promise.all((nodes ?? []).map((n) => n.stop()));
     console.log(`core-compact-random: steps ${JSON.stringify(done)}`);
   });
-
-  async function ours(node: CoreNode): Promise<CorePeerInfo | undefined> {
-    return (await node.rpc<CorePeerInfo[]>('getpeerinfo')).find((p) => p.subver.startsWith('/bitcrawl:'));
-  }
 
   /** Signed, never relayed: hex and txid. */
   let hidden: { hex: string; txid: string }[] = [];
@@ -112,13 +108,10 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1, random sen
     hidden = [];
     // Which nodes push us new blocks unasked (we asked them for high-bandwidth mode), for the log.
     const hb = new Set<string>();
-    for (const n of nodes) if ((await ours(n))?.bip152_hb_from === true) hb.add(n.p2p);
+    for (const n of nodes) if ((await crawlerPeer(n))?.bip152_hb_from === true) hb.add(n.p2p);
     // Alone: cut off from the other nodes while it mines, so that the crawler has the block from
     // it first, pushed if it is a high-bandwidth peer, else announced by headers and asked for.
-    if (s.alone) {
-      for (const p of await miner.rpc<CorePeerInfo[]>('getpeerinfo')) if (!p.subver.startsWith('/bitcrawl:')) await miner.rpc('disconnectnode', ['', p.id]);
-      await until('the miner alone', LINE_MS, async () => ((await miner.rpc<CorePeerInfo[]>('getpeerinfo')).every((p) => p.subver.startsWith('/bitcrawl:')) ? true : undefined));
-    }
+    if (s.alone) await isolate(miner);
     const { hash } = await miner.rpc<{ hash: string }>('generateblock', [mineTo, [...taken, ...hid.map((h) => h.hex)]]);
     const line = await crawler.waitLine((l) => l.event === 'block' && l.hash === hash, `block ${hash} (mined by node ${s.node})`, LINE_MS);
     const block = await miner.rpc<{ tx: string[] }>('getblock', [hash, 1]);
@@ -139,6 +132,6 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1, random sen
       }),
       { numRuns: Number(process.env.COMPACT_RANDOM_RUNS ?? 6), endOnFailure: true },
     );
-    for (const node of nodes) expect((await ours(node))?.bytessent_per_msg.block ?? 0, node.p2p).toBe(0);
+    for (const node of nodes) expect((await crawlerPeer(node))?.bytessent_per_msg.block ?? 0, node.p2p).toBe(0);
   }, 600_000);
 });

@@ -8,7 +8,7 @@
  * missing, and Core sends no `block` message for it. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWalletPair, type CoreNode, type CorePeerInfo } from '../support/core.js';
+import { crawlerPeer, startWalletPair, type CoreNode } from '../support/core.js';
 import type { Rpc } from '../support/rpc-node.js';
 import { until } from '../support/harness.js';
 import { CrawlProcess, type JsonLine } from '../support/crawl-process.js';
@@ -24,9 +24,6 @@ const INITIAL_BLOCKS = 110;
 const isUp = (peer: string) => (l: JsonLine) => l.event === 'peer' && l.state === 'up' && l.peer === peer;
 const isBlock = (hash: string) => (l: JsonLine) => l.event === 'block' && l.hash === hash;
 
-async function ourPeer(node: CoreNode): Promise<CorePeerInfo | undefined> {
-  return (await node.rpc<CorePeerInfo[]>('getpeerinfo')).find((p) => p.subver.startsWith('/bitcrawl:'));
-}
 
 describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
   let a: CoreNode;
@@ -46,7 +43,7 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
     // has our sendheaders; we send it after the first headers exchange, as Core's
     // MaybeSendSendHeaders does. Mining before that is a race this test does not mean to run.
     for (const node of [a, b]) {
-      await until(`${node.p2p} has our sendheaders`, 30_000, async () => (((await ourPeer(node))?.bytesrecv_per_msg.sendheaders ?? 0) > 0 ? true : undefined));
+      await until(`${node.p2p} has our sendheaders`, 30_000, async () => (((await crawlerPeer(node))?.bytesrecv_per_msg.sendheaders ?? 0) > 0 ? true : undefined));
     }
   }, 120_000);
 
@@ -57,21 +54,21 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
 
   it('asks a lone new block announced by headers as a compact block (low-bandwidth mode), then the node that delivered it first for high-bandwidth mode (bip152_hb_from)', async () => {
     // Before any block: low-bandwidth only.
-    expect((await ourPeer(a))?.bip152_hb_from).toBe(false);
+    expect((await crawlerPeer(a))?.bip152_hb_from).toBe(false);
     const [hash] = await a.rpc<string[]>('generatetoaddress', [1, mineTo]);
     const line = await crawler.waitLine(isBlock(hash), 'the first block', LINE_MS);
     // Announced by headers to a low-bandwidth peer and asked for by getdata(MSG_CMPCT_BLOCK), as
     // Core asks (HeadersDirectFetchBlocks): its one transaction, the coinbase, came prefilled.
     expect(line).toMatchObject({ height: INITIAL_BLOCKS + 1, compact: { missing: 0 } });
     for (const node of [a, b]) {
-      const info = await ourPeer(node);
+      const info = await crawlerPeer(node);
       // Neither node sent a whole block; the one that delivered it sent a cmpctblock.
       expect(info?.bytessent_per_msg.block ?? 0, node.p2p).toBe(0);
       if (node.p2p === (line.seen as { peer: string }).peer) expect(info?.bytessent_per_msg.cmpctblock ?? 0).toBeGreaterThan(0);
     }
     const from = line.seen as { peer: string };
     const deliverer = from.peer === a.p2p ? a : b;
-    await until('Core listing the crawler as asking for high-bandwidth compact blocks', LINE_MS, async () => ((await ourPeer(deliverer))?.bip152_hb_from ? true : undefined));
+    await until('Core listing the crawler as asking for high-bandwidth compact blocks', LINE_MS, async () => ((await crawlerPeer(deliverer))?.bip152_hb_from ? true : undefined));
     hb = deliverer;
   }, 2 * LINE_MS);
 
@@ -84,12 +81,12 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
       const pool = await hb.rpc<string[]>('getrawmempool');
       return txids.every((t) => pool.includes(t)) ? true : undefined;
     });
-    const before = await ourPeer(hb);
+    const before = await crawlerPeer(hb);
     const [hash] = await hb.rpc<string[]>('generatetoaddress', [1, mineTo]);
     const line = await crawler.waitLine(isBlock(hash), 'the block of three transactions', LINE_MS);
     expect(line).toMatchObject({ height: INITIAL_BLOCKS + 2, tx_count: 4, merkle_ok: true, compact: { missing: 0 }, seen: { peer: hb.p2p } });
     expect(line.txids).toEqual(expect.arrayContaining(txids));
-    const after = await ourPeer(hb);
+    const after = await crawlerPeer(hb);
     expect(after?.bytessent_per_msg.cmpctblock ?? 0).toBeGreaterThan(before?.bytessent_per_msg.cmpctblock ?? 0);
     expect(after?.bytessent_per_msg.block ?? 0).toBe(before?.bytessent_per_msg.block ?? 0);
     expect(after?.bytesrecv_per_msg.getdata ?? 0).toBe(before?.bytesrecv_per_msg.getdata ?? 0);
@@ -100,12 +97,12 @@ describe.skipIf(!BITCOIND)('compact blocks against Bitcoin Core 31.1', () => {
     const raw = await wallet<string>('createrawtransaction', [[{ txid: coin.txid, vout: coin.vout }], { [mineTo]: Number((coin.amount - 0.0001).toFixed(8)) }]);
     const { hex } = await wallet<{ hex: string }>('signrawtransactionwithwallet', [raw]);
     const { txid } = await hb.rpc<{ txid: string }>('decoderawtransaction', [hex]);
-    const before = await ourPeer(hb);
+    const before = await crawlerPeer(hb);
     const { hash } = await hb.rpc<{ hash: string }>('generateblock', [mineTo, [hex]]);
     const line = await crawler.waitLine(isBlock(hash), 'the block of an unseen transaction', LINE_MS);
     expect(line).toMatchObject({ tx_count: 2, merkle_ok: true, compact: { missing: 1 }, seen: { peer: hb.p2p } });
     expect(line.txids).toContain(txid);
-    const after = await ourPeer(hb);
+    const after = await crawlerPeer(hb);
     expect(after?.bytessent_per_msg.blocktxn ?? 0).toBeGreaterThan(before?.bytessent_per_msg.blocktxn ?? 0);
     expect(after?.bytessent_per_msg.block ?? 0).toBe(before?.bytessent_per_msg.block ?? 0);
   }, 2 * LINE_MS);

@@ -6,7 +6,7 @@
  * `getchaintips`. Runs when BITCOIND names a bitcoind binary.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectCore, startCores, waitSameTip, type CoreNode, type CorePeerInfo } from '../support/core.js';
+import { connectCore, crawlerPeer, isolate, startCores, waitSameTip, type CoreNode, type CorePeerInfo } from '../support/core.js';
 import { until } from '../support/harness.js';
 import { CrawlProcess, type JsonLine } from '../support/crawl-process.js';
 
@@ -30,9 +30,6 @@ interface ChainTip {
   readonly branchlen: number;
   readonly status: string;
 }
-
-const crawlerPeer = async (node: CoreNode): Promise<CorePeerInfo | undefined> =>
-  (await node.rpc<CorePeerInfo[]>('getpeerinfo')).find((p) => p.subver.startsWith('/bitcrawl:'));
 
 describe.skipIf(!BITCOIND)('competing blocks from two Bitcoin Core 31.1 regtest nodes mining apart', () => {
   let a: CoreNode;
@@ -63,8 +60,7 @@ describe.skipIf(!BITCOIND)('competing blocks from two Bitcoin Core 31.1 regtest 
 
   it('prints both branches’ blocks once each and one reorg line, as getchaintips sees the split', async () => {
     // Split: A drops its connection from B (made with onetry, and -connect=0: nobody redials it).
-    for (const link of (await a.rpc<CorePeerInfo[]>('getpeerinfo')).filter((p) => !p.subver.startsWith('/bitcrawl:'))) await a.rpc('disconnectnode', ['', link.id]);
-    await until('a and b apart', 30_000, async () => ((await a.rpc<CorePeerInfo[]>('getpeerinfo')).every((p) => p.subver.startsWith('/bitcrawl:')) ? true : undefined));
+    await isolate(a);
 
     const before = (await crawlerPeer(a)) as CorePeerInfo;
     const [a1] = await a.rpc<string[]>('generatetoaddress', [1, MINE_TO]);

@@ -8,11 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectCore,
+  crawlerPeer,
+  crawlerPeers,
   startCores,
   waitSameTip,
   type CoreBlock,
   type CoreNode,
-  type CorePeerInfo,
   type CoreTx,
   type CoreVout,
 } from '../support/core.js';
@@ -76,15 +77,6 @@ function expectSameAsCore(line: TxLine, core: CoreTx): void {
 const isTx = (txid: string) => (l: JsonLine) => l.event === 'tx' && l.txid === txid;
 const isUp = (peer: string) => (l: JsonLine) => l.event === 'peer' && l.state === 'up' && l.peer === peer;
 
-/** Every connection of a crawler, as a Core node lists it. */
-async function crawlerPeers(node: CoreNode): Promise<CorePeerInfo[]> {
-  return (await node.rpc<CorePeerInfo[]>('getpeerinfo')).filter((p) => p.subver.startsWith('/bitcrawl:'));
-}
-
-/** Our connection, as a Core node lists it (one crawler at a time dials a and b). */
-async function ourPeer(node: CoreNode): Promise<CorePeerInfo | undefined> {
-  return (await crawlerPeers(node))[0];
-}
 
 /** A BIP 324 session id as Core shows it. */
 const SESSION_ID = /^[0-9a-f]{64}$/;
@@ -185,7 +177,7 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     // our socket when we read the first. Hold the crawler (SIGSTOP) until Core says both nodes
     // have announced it to us (getpeerinfo: nothing left to send us, inv bytes grown), then let go.
     const quiet = async (node: CoreNode): Promise<number | undefined> => {
-      const p = await ourPeer(node);
+      const p = await crawlerPeer(node);
       return p && p.inv_to_send === 0 ? (p.bytessent_per_msg.inv ?? 0) : undefined;
     };
     const invBytes = async (): Promise<[number, number] | undefined> => {
@@ -295,7 +287,7 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     const again = await crawler.lines.wait(isUp(b.p2p), LINE_MS, 'b up again', crawler.lines.all.indexOf(down) + 1);
     // The redial is a new BIP 324 session: v2 again, under a new session id.
     expect(again.transport).toBe('v2');
-    const theirs = await ourPeer(b);
+    const theirs = await crawlerPeer(b);
     expect(theirs?.transport_protocol_type).toBe('v2');
     expect(theirs?.session_id).toMatch(SESSION_ID);
     expect(theirs?.session_id).not.toBe(sessions.get(b));
@@ -320,7 +312,7 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     try {
       const up = await only.waitLine(isUp(c.p2p), 'blocksonly node up', 30_000);
       expect(up).toMatchObject({ relay: false, version: 70016, wtxid_relay: true, transport: 'v2' });
-      expect((await ourPeer(c))?.transport_protocol_type).toBe('v2');
+      expect((await crawlerPeer(c))?.transport_protocol_type).toBe('v2');
       const [hash] = await c.rpc<string[]>('generatetoaddress', [1, mineTo]);
       const block = await only.waitLine((l) => l.event === 'block' && l.hash === hash, 'block from the blocksonly node', LINE_MS);
       expect(block.seen).toMatchObject({ peer: c.p2p });
@@ -345,7 +337,7 @@ describe.skipIf(!BITCOIND)('crawl against Bitcoin Core 31.1 regtest nodes', () =
     // A wrong BIP 324 short id, or a bad 12-byte command, is dropped by Core and its bytes
     // counted under "*other*" (CNode::ReceiveMsgBytes, reject_message).
     for (const node of [a, b]) {
-      const theirs = await ourPeer(node);
+      const theirs = await crawlerPeer(node);
       expect(theirs?.transport_protocol_type).toBe('v2');
       expect(Object.keys(theirs?.bytesrecv_per_msg ?? {})).toEqual(expect.arrayContaining(['version', 'verack', 'ping', 'pong', 'getdata']));
       expect(theirs?.bytesrecv_per_msg).not.toHaveProperty('*other*');

@@ -227,6 +227,25 @@ export async function connectCore(from: CoreNode, to: CoreNode, deadlineMs = 30_
   });
 }
 
+/** Every connection of a crawler (its subversion is bitcrawl's), as a Core node lists it. */
+export async function crawlerPeers(node: CoreNode): Promise<CorePeerInfo[]> {
+  return (await node.rpc<CorePeerInfo[]>('getpeerinfo')).filter((p) => p.subver.startsWith('/bitcrawl:'));
+}
+
+/** A crawler's one connection to `node`, if any. */
+export async function crawlerPeer(node: CoreNode): Promise<CorePeerInfo | undefined> {
+  return (await crawlerPeers(node))[0];
+}
+
+/**
+ * `node` drops every connection but crawlers' (`disconnectnode`); resolves once it lists no other.
+ * Made with `addnode … onetry` (connectCore) and without -connect, nobody redials them.
+ */
+export async function isolate(node: CoreNode, deadlineMs = 30_000): Promise<void> {
+  for (const p of await node.rpc<CorePeerInfo[]>('getpeerinfo')) if (!p.subver.startsWith('/bitcrawl:')) await node.rpc('disconnectnode', ['', p.id]);
+  await until(`${node.p2p} alone with its crawlers`, deadlineMs, async () => ((await node.rpc<CorePeerInfo[]>('getpeerinfo')).every((p) => p.subver.startsWith('/bitcrawl:')) ? true : undefined));
+}
+
 /** Resolves with the common tip once every node has the same best block. */
 export async function waitSameTip(nodes: readonly CoreNode[], deadlineMs = 30_000): Promise<BlockchainInfo> {
   return until('nodes at the same tip', deadlineMs, async () => {
