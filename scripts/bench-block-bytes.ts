@@ -82,9 +82,9 @@ try {
     const [hash] = await miner.rpc<string[]>('generatetoaddress', [1, to]);
     for (const c of crawlers) await until(`${c.name}'s line of block ${k}`, 60_000, async () => (c.lines.some((l) => l.event === 'block' && l.hash === hash) ? true : undefined));
     await waitSameTip(nodes);
+    blockBytes += (await miner.rpc<{ size: number }>('getblock', [hash, 1])).size;
     // The nodes' counters settle once every copy of the block has gone out (a high-bandwidth
-    // peer's cmpctblock may follow the block line): read them when the next round has begun.
-    blockBytes += ((await miner.rpc<{ size: number }>('getblock', [hash, 1])).size);
+    // peer's cmpctblock may follow the block line): read once they stay the same for 200 ms.
     await until('the counters settled', 10_000, async () => {
       const a = await Promise.all(crawlers.map((c) => sentTo(c)));
       await new Promise((r) => setTimeout(r, 200));
