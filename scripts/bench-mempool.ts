@@ -13,7 +13,7 @@
  * confirms as many of the oldest as arrived since the last one (a replaced one is left out, so its
  * replacement stays or is confirmed later).
  *
- * Transactions are built before each timed batch (1,000 at a time): the timed part is accept() and
+ * Transactions are built before each timed batch (1,000 at a time): the timed part is add() and
  * confirm() only. Before each timed part the garbage so far (the script's traffic objects) is
  * collected, outside the timer; the GC runs on the main thread only (--single-threaded-gc, the
  * script re-runs itself under it), because process.cpuUsage() counts every thread and V8's helper
@@ -116,7 +116,7 @@ if (opts.hot) {
   for (let r = 0; r < rounds; r++) {
     const k = (r % 8) * 8;
     let t = process.hrtime.bigint();
-    for (let j = 0; j < 8; j++) if (hot.accept(pool[k + j], r) !== undefined) taken++;
+    for (let j = 0; j < 8; j++) if (hot.add(pool[k + j], r) !== undefined) taken++;
     adds += process.hrtime.bigint() - t;
     const block = [coinbase, ...pool.slice(k, k + 8)];
     t = process.hrtime.bigint();
@@ -200,7 +200,7 @@ for (let start = 0; start < FILL + DAY; start += 1000) {
   let t = process.hrtime.bigint();
   let c = process.cpuUsage();
   let w = performance.now();
-  if (!CONTROL) for (let k = 0; k < batch.length; k++) view.accept(batch[k], times[k]);
+  if (!CONTROL) for (let k = 0; k < batch.length; k++) view.add(batch[k], times[k]);
   addNs += process.hrtime.bigint() - t;
   addCpuUs += cpuUs(c);
   timed.push(w, performance.now());

@@ -99,7 +99,7 @@ export class MempoolMonitor {
       this.expiredAt = time;
       this.left(this.view.expire(time), time);
     }
-    const added = this.view.accept(tx, time);
+    const added = this.view.add(tx, time);
     if (added === undefined) return print(undefined);
     const missing = added.known !== undefined || this.rpc === undefined ? [] : this.view.missingInputs(tx);
     if (this.rpc === undefined || missing.length === 0) {

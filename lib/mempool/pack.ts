@@ -16,7 +16,7 @@ export function packedLength(tx: DecodedTx, keepOutputs: boolean): number {
 }
 
 /** Packs `tx` at `a[o..]` (`dv` a DataView of `a`'s buffer). */
-export function pack(tx: DecodedTx, keepOutputs: boolean, a: Uint8Array, dv: DataView, o: number): void {
+export function pack(tx: DecodedTx, values: Float64Array, keepOutputs: boolean, a: Uint8Array, dv: DataView, o: number): void {
   for (const input of tx.inputs) {
     copyBytes(input.prevTxid, a, o);
     dv.setUint32(o + 32, input.prevIndex >>> 0, true);
@@ -28,7 +28,7 @@ export function pack(tx: DecodedTx, keepOutputs: boolean, a: Uint8Array, dv: Dat
   let at = o + nOut * 12;
   for (let i = 0; i < nOut; i++) {
     const out = tx.outputs[i];
-    dv.setFloat64(o + i * 8, Number(out.value), true);
+    dv.setFloat64(o + i * 8, values[i], true);
     end += out.script.length;
     dv.setUint32(o + nOut * 8 + i * 4, end, true);
     at = copyBytes(out.script, a, at);

@@ -228,7 +228,7 @@ export class TxStore extends Slab {
   }
 
   /** Holds `tx` (the caller knows it is not held), at the end of the arrival order; its fee unknown. `parents`: an input's transaction is in the view. */
-  add(tx: DecodedTx, time: number, signals: boolean, outValue: number, parents: boolean): number {
+  add(tx: DecodedTx, values: Float64Array, time: number, signals: boolean, outValue: number, parents: boolean): number {
     // Kept transactions take the slots the view does not need: the oldest goes before the slots grow.
     if (this.full && this.kept.count > 0) this.dropOldestKept();
     const nIn = tx.inputs.length;
@@ -239,7 +239,7 @@ export class TxStore extends Slab {
     const off = this.arena.take(len, this.ranges);
     this.dataOff[slot] = off;
     this.dataLen[slot] = len;
-    pack(tx, keep, this.arena.buf(off), this.arena.view(off), local(off));
+    pack(tx, values, keep, this.arena.buf(off), this.arena.view(off), local(off));
     copyBytes(tx.txid, this.txid, slot * 32);
     this.vsize[slot] = tx.vsize;
     this.weight[slot] = tx.weight;

@@ -5,7 +5,7 @@ import { NOTHING_ADDED, NOTHING_LEFT, TRUC_VERSION, type Added, type Confirmed, 
 import { descendantsOf, packageFeerate, signalsInView } from './graph.js';
 import { NONE } from './store.js';
 import { GROUP_BITS } from './table.js';
-import { checkTransaction, isCoinbase } from '../tx/check.js';
+import { PAIRWISE_MAX, isNull, shapeProblem, spendsTwice, spentBefore, valueProblem } from '../tx/check.js';
 import { CONFIRM_AHEAD, warmAdd, warmBlock } from './warm.js';
 import { ViewState } from './view-state.js';
 
@@ -31,31 +31,26 @@ export class MempoolView extends ViewState {
   /** The view parents add() found, one per input that has one, in input order; how many. */
   private parents = new Int32Array(16);
   private nParents = 0;
+  /** add()'s scratch: each output's value as a number. */
+  private values = new Float64Array(16);
   /** What warm.ts read (kept: the reads are not optimized away). */
   warmed = 0;
   /** confirm()'s scratch: the slots of the next CONFIRM_AHEAD block transactions (warmBlock). */
   private readonly found = new Int32Array(CONFIRM_AHEAD);
 
   /**
-   * A relayed transaction, as Core's AcceptToMemoryPool takes one: checked first
-   * (MemPoolAccept::PreChecks: CheckTransaction, lib/tx/check.ts, then no coinbase; what Core
-   * refuses whatever its context, a peer's made-up transaction: one spending an outpoint 20,000
-   * times, held, piled its entries into one home of the table), then added (add()). Undefined
-   * if refused.
-   */
-  accept(tx: DecodedTx, time: number): Added | undefined {
-    return checkTransaction(tx) === undefined && !isCoinbase(tx) ? this.add(tx, time) : undefined;
-  }
-
-  /**
-   * A transaction that passes checkTransaction (accept() checks: a check written here cost ~2,500
-   * instructions more an arrival, 12% of the view's, counted as BENCHMARKS.md says, where the
-   * check itself is ~8 ns: TurboFan's inlining of this long function changed, it seems);
-   * undefined if the view holds it already, if a recent block confirmed it (it is kept:
-   * TxStore.keep), or if it spends a transaction that left the view (an orphan to Core, gone.ts).
+   * A relayed transaction, as Core's AcceptToMemoryPool takes one. Undefined if refused:
+   * - what Core refuses whatever its context (MemPoolAccept::PreChecks: CheckTransaction, then no
+   *   coinbase; a peer's made-up transaction spending an outpoint 20,000 times, held, piled its
+   *   entries into one home of the table). Checked in this function's own passes over the inputs
+   *   and outputs, with the parts of lib/tx/check.ts: a pass of its own before them cost ~700
+   *   instructions an arrival more (each value converted twice more), BENCHMARKS.md;
+   * - held already, or confirmed by a recent block (kept: TxStore.keep);
+   * - spending a transaction that left the view (an orphan to Core, gone.ts).
    */
   add(tx: DecodedTx, time: number): Added | undefined {
     const s = this.store;
+    if (shapeProblem(tx) !== undefined) return undefined;
     this.warmed = (this.warmed + warmAdd(s, tx)) & 0xffff;
     if (s.find(tx.txid) !== NONE) return undefined;
     // A child seen before it (its outputs' spenders, looked up below) only if its home holds one,
@@ -75,8 +70,11 @@ export class MempoolView extends ViewState {
       this.parents = new Int32Array(n * 2);
     }
     this.nParents = 0;
+    if (n > PAIRWISE_MAX && spendsTwice(tx.inputs)) return undefined;
     for (let i = 0; i < n; i++) {
       const input = tx.inputs[i];
+      // CheckTransaction's: a null outpoint (a coinbase's: refused as one; bad-txns-prevout-null), an outpoint spent twice.
+      if (isNull(input) || (n <= PAIRWISE_MAX && spentBefore(tx.inputs, i))) return undefined;
       if (input.sequence <= MAX_BIP125_RBF_SEQUENCE) signals = true;
       const v = this.prevouts.valueOf(input.prevTxid, 0, input.prevIndex);
       const { foundTx: parent, foundSpent: other } = s.table;
@@ -98,8 +96,16 @@ export class MempoolView extends ViewState {
     // TRUC (BIP 431): a version 3 parent in the view has one child at most; another evicts it, a
     // replacement (sibling eviction: policy/truc_policy.cpp SingleTRUCChecks, MemPoolAccept::PreChecks).
     if (trucParent !== NONE) conflicts = this.siblings(trucParent, conflicts);
+    const nOut = tx.outputs.length;
+    if (this.values.length < nOut) this.values = new Float64Array(nOut * 2);
     let outValue = 0;
-    for (const o of tx.outputs) outValue += Number(o.value);
+    for (let i = 0; i < nOut; i++) {
+      const o = tx.outputs[i];
+      const v = Number(o.value);
+      outValue += v;
+      if (valueProblem(o.value, v, outValue) !== undefined) return undefined;
+      this.values[i] = v;
+    }
     const fee = allKnown && inValue >= outValue ? inValue - outValue : undefined;
     // Nothing allocated for the common arrival (no conflict, no eviction, fee unknown): NOTHING_LEFT, NOTHING_ADDED.
     let left: Left[] | undefined;
@@ -121,7 +127,7 @@ export class MempoolView extends ViewState {
         });
       }
     }
-    const slot = s.add(tx, time, signals, outValue, viewParent);
+    const slot = s.add(tx, this.values, time, signals, outValue, viewParent);
     this.vsizeTotal += tx.vsize;
     this.bytesTotal += s.bytes(slot);
     if (fee !== undefined) this.setFee(slot, fee);
@@ -260,7 +266,7 @@ export class MempoolView extends ViewState {
       const fee = kept ? s.fee[e] : NaN;
       const seen = kept ? s.time[e] : time;
       if (kept) s.remove(e);
-      const added = this.accept(tx, seen);
+      const added = this.add(tx, seen);
       if (added === undefined) continue;
       returned++;
       for (const l of added.left) left.push(l);

@@ -16,7 +16,7 @@ const INT64_NEGATIVE = 1n << 63n;
 const COINBASE_SCRIPT_MIN = 2;
 const COINBASE_SCRIPT_MAX = 100;
 /** Inputs compared pairwise up to this many (one comparison for the common two); a Set of their outpoints past it. */
-const PAIRWISE_MAX = 8;
+export const PAIRWISE_MAX = 8;
 
 /**
  * Core's CheckTransaction (consensus/tx_check.cpp): what makes a transaction invalid whatever its
@@ -27,21 +27,16 @@ const PAIRWISE_MAX = 8;
  */
 export function checkTransaction(tx: DecodedTx): string | undefined {
   const { inputs, outputs } = tx;
-  if (inputs.length === 0) return 'bad-txns-vin-empty';
-  if (outputs.length === 0) return 'bad-txns-vout-empty';
-  // Its size without witness: weight = base size × 3 + total size (BIP 141).
-  if (((tx.weight - tx.size) / 3) * WITNESS_SCALE_FACTOR > MAX_BLOCK_WEIGHT) return 'bad-txns-oversize';
-  // As numbers: BigInt compares and sums (an allocation each) cost ~2,500 instructions a
-  // transaction (counted as BENCHMARKS.md says). A value past MAX_MONEY as a number is one as a
-  // BigInt (MAX_MONEY < 2^53: exact); a sum of values up to MAX_MONEY stays below 2^53, exact too.
+  const shape = shapeProblem(tx);
+  if (shape !== undefined) return shape;
   let total = 0;
   for (const o of outputs) {
     const v = Number(o.value);
-    if (v > MAX_MONEY_SATS) return o.value >= INT64_NEGATIVE ? 'bad-txns-vout-negative' : 'bad-txns-vout-toolarge';
     total += v;
-    if (total > MAX_MONEY_SATS) return 'bad-txns-txouttotal-toolarge';
+    const why = valueProblem(o.value, v, total);
+    if (why !== undefined) return why;
   }
-  if (spendsTwice(inputs)) return 'bad-txns-inputs-duplicate';
+  if (inputs.length > PAIRWISE_MAX ? spendsTwice(inputs) : inputs.some((_, i) => spentBefore(inputs, i))) return 'bad-txns-inputs-duplicate';
   if (isCoinbase(tx)) {
     const n = inputs[0].scriptSig.length;
     return n < COINBASE_SCRIPT_MIN || n > COINBASE_SCRIPT_MAX ? 'bad-cb-length' : undefined;
@@ -50,25 +45,52 @@ export function checkTransaction(tx: DecodedTx): string | undefined {
   return undefined;
 }
 
+/*
+ * The parts, for a caller that walks the inputs and outputs anyway: the mempool view's add() checks
+ * in its own loops (a pass of their own, each value converted to a number once more, cost it ~700
+ * instructions an arrival, BENCHMARKS.md "Checks in the view's own passes").
+ */
+
+/** What CheckTransaction refuses of the whole: no inputs, no outputs, oversize. */
+export function shapeProblem(tx: DecodedTx): string | undefined {
+  if (tx.inputs.length === 0) return 'bad-txns-vin-empty';
+  if (tx.outputs.length === 0) return 'bad-txns-vout-empty';
+  // Its size without witness: weight = base size × 3 + total size (BIP 141).
+  if (((tx.weight - tx.size) / 3) * WITNESS_SCALE_FACTOR > MAX_BLOCK_WEIGHT) return 'bad-txns-oversize';
+  return undefined;
+}
+
+/**
+ * An output's value (`v`, Number(value)) and the outputs' running total with it: the reason if
+ * refused. As numbers: BigInt compares and sums (an allocation each) cost ~2,500 instructions a
+ * transaction (counted as BENCHMARKS.md says). A value past MAX_MONEY as a number is one as a
+ * BigInt (MAX_MONEY < 2^53: exact); a sum of values up to MAX_MONEY stays below 2^53, exact too.
+ */
+export function valueProblem(value: bigint, v: number, total: number): string | undefined {
+  if (v > MAX_MONEY_SATS) return value >= INT64_NEGATIVE ? 'bad-txns-vout-negative' : 'bad-txns-vout-toolarge';
+  return total > MAX_MONEY_SATS ? 'bad-txns-txouttotal-toolarge' : undefined;
+}
+
+/** Whether input `i` spends what an input before it spends (pairwise: for up to PAIRWISE_MAX inputs; spendsTwice past it). */
+export function spentBefore(inputs: readonly TxInput[], i: number): boolean {
+  for (let j = 0; j < i; j++) if (inputs[i].prevIndex === inputs[j].prevIndex && sameTxid(inputs[i].prevTxid, inputs[j].prevTxid)) return true;
+  return false;
+}
+
 /** CTransaction::IsCoinBase. */
 export function isCoinbase(tx: Pick<DecodedTx, 'inputs'>): boolean {
   return tx.inputs.length === 1 && isNull(tx.inputs[0]);
 }
 
-/** COutPoint::IsNull. */
-function isNull(input: TxInput): boolean {
+/** COutPoint::IsNull: a coinbase's input (in any other transaction, bad-txns-prevout-null). */
+export function isNull(input: TxInput): boolean {
   if (input.prevIndex !== NULL_INDEX) return false;
   for (let k = 0; k < 32; k++) if (input.prevTxid[k] !== 0) return false;
   return true;
 }
 
-/** Whether two of `inputs` spend one outpoint (bad-txns-inputs-duplicate). */
-function spendsTwice(inputs: readonly TxInput[]): boolean {
-  const n = inputs.length;
-  if (n <= PAIRWISE_MAX) {
-    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (inputs[i].prevIndex === inputs[j].prevIndex && sameTxid(inputs[i].prevTxid, inputs[j].prevTxid)) return true;
-    return false;
-  }
+/** Whether two of `inputs` spend one outpoint (bad-txns-inputs-duplicate), for more than PAIRWISE_MAX: a Set of their outpoints. */
+export function spendsTwice(inputs: readonly TxInput[]): boolean {
   const seen = new Set<string>();
   for (const input of inputs) {
     const key = `${hashKey(input.prevTxid)}${input.prevIndex}`;

@@ -7,6 +7,8 @@ import { SPENT, TX } from '../../lib/mempool/table.js';
 import { toReversedHex } from '../../lib/wire/hex.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { fundingTxid, mkCoinbase, mkTx } from '../support/mempool-txs.js';
+import { checkTransaction, isCoinbase, MAX_MONEY } from '../../lib/tx/check.js';
+import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
 
 const id = (t: DecodedTx): string => toReversedHex(t.txid);
 const summary = (l: readonly Left[]) => l.map((x) => ({ txid: x.entry.txid, reason: x.reason, by: x.by, ancestor: x.ancestor, rbf: x.rbfSignaled }));
@@ -91,18 +93,18 @@ describe('MempoolView', () => {
   it('refuses a transaction spending one outpoint twice (invalid, bad-txns-inputs-duplicate: a hostile peer\'s), of 2 inputs or 20,000', () => {
     const v = new MempoolView(limits, 4);
     const twice = mkTx({ ins: [[fundingTxid(1), 0], [fundingTxid(1), 0]], outs: [1] });
-    expect(v.accept(twice, 0)).toBeUndefined();
+    expect(v.add(twice, 0)).toBeUndefined();
     // Past the pairwise comparison: 20,000 distinct outpoints are held (820 kB without witness, within
     // Core's 1 MB), one more spending the first again is not.
     const many = Array.from({ length: 20_000 }, (_, i) => [fundingTxid(2 + (i >> 12)), i & 4095] as const);
     const distinct = mkTx({ ins: many, outs: [1] });
     const again = mkTx({ ins: [...many, many[0]], outs: [1] });
-    expect(v.accept(again, 1)).toBeUndefined();
+    expect(v.add(again, 1)).toBeUndefined();
     expect({ size: v.size, spent: v.store.table.count(SPENT) }).toEqual({ size: 0, spent: 0 });
-    expect(v.accept(distinct, 1)?.left).toEqual([]);
+    expect(v.add(distinct, 1)?.left).toEqual([]);
     expect({ size: v.size, spent: v.store.table.count(SPENT) }).toEqual({ size: 1, spent: 20_000 });
     // The same outpoint at another index, or another txid at the same index, is no duplicate.
-    expect(v.accept(mkTx({ ins: [[fundingTxid(1), 0], [fundingTxid(1), 1], [fundingTxid(0), 0]], outs: [1] }), 2)?.left).toEqual([]);
+    expect(v.add(mkTx({ ins: [[fundingTxid(1), 0], [fundingTxid(1), 1], [fundingTxid(0), 0]], outs: [1] }), 2)?.left).toEqual([]);
     // It is replaced by a transaction spending one of its outpoints.
     expect(summary(v.add(mkTx({ ins: [many[19_999]], outs: [1], tag: 1 }), 3)?.left ?? [])).toEqual([{ txid: id(distinct), reason: 'replaced', by: expect.any(String), ancestor: undefined, rbf: false }]);
     expect(v.store.table.count(SPENT)).toBe(4);
@@ -110,14 +112,38 @@ describe('MempoolView', () => {
 
   it('holds none of what Core refuses whatever the context (CheckTransaction, a relayed coinbase): a coinbase, an output past 21 million BTC', () => {
     const v = new MempoolView(limits, 4);
-    expect(v.accept(mkCoinbase(1), 0)).toBeUndefined();
+    expect(v.add(mkCoinbase(1), 0)).toBeUndefined();
     const big = mkTx({ ins: [[fundingTxid(1), 0]], outs: [2_100_000_000_000_001] });
-    expect(v.accept(big, 0)).toBeUndefined();
+    expect(v.add(big, 0)).toBeUndefined();
     expect(v.size).toBe(0);
     // A child of the refused one is held without a fee (its parent unknown): never a fee made of a made-up value.
-    expect(v.accept(mkTx({ ins: [[big, 0]], outs: [1] }), 1)?.known).toBeUndefined();
-    expect(v.accept(mkTx({ ins: [[fundingTxid(1), 0]], outs: [2_100_000_000_000_000] }), 1)?.left).toEqual([]);
+    expect(v.add(mkTx({ ins: [[big, 0]], outs: [1] }), 1)?.known).toBeUndefined();
+    expect(v.add(mkTx({ ins: [[fundingTxid(1), 0]], outs: [2_100_000_000_000_000] }), 1)?.left).toEqual([]);
     expect(v.size).toBe(2);
+  });
+
+  it('refuses exactly what CheckTransaction refuses and coinbases, its checks made in its own passes (a property: any inputs, outputs and values)', () => {
+    const arbInput = fc.record({
+      prevTxid: fc.oneof(fc.constant(new Uint8Array(32)), fc.constantFrom(...[1, 2, 3].map(fundingTxid))),
+      prevIndex: fc.constantFrom(0, 1, 0xffffffff),
+      scriptSig: fc.constantFrom(new Uint8Array(0), new Uint8Array(2)),
+      sequence: fc.constant(0xffffffff),
+      witness: fc.constant([] as Uint8Array[]),
+    });
+    const arbOutput = fc.record({ value: fc.oneof(fc.bigInt(0n, 10n), fc.bigInt(MAX_MONEY - 1n, MAX_MONEY + 1n), fc.bigInt(0n, (1n << 64n) - 1n)), script: fc.constant(Uint8Array.of(0x51)) });
+    fc.assert(
+      // No inputs does not decode (it reads as BIP 144's marker): below, as an object.
+      fc.property(fc.array(arbInput, { minLength: 1, maxLength: 12 }), fc.array(arbOutput, { minLength: 0, maxLength: 4 }), (inputs, outputs) => {
+        const t = decodeTx(encodeTx({ version: 2, inputs, outputs, locktime: 0 }));
+        const v = new MempoolView(limits, 6);
+        const refused = checkTransaction(t) !== undefined || isCoinbase(t);
+        expect(v.add(t, 0) === undefined).toBe(refused);
+        expect(v.size).toBe(refused ? 0 : 1);
+      }),
+    );
+    const v = new MempoolView(limits, 6);
+    expect(v.add({ ...mkTx({ ins: [[fundingTxid(1), 0]], outs: [1] }), inputs: [] }, 0)).toBeUndefined();
+    expect(v.size).toBe(0);
   });
 
   it('confirms what a block holds, evicts what conflicts with it (with descendants), counts the unseen', () => {
@@ -370,7 +396,7 @@ describe('MempoolView, properties', () => {
         const v = new MempoolView({ ...limits, maxTxs: 8, maxAgeMs: 20 }, 3, 6);
         let height = 0;
         for (const [time, o] of ops.entries()) {
-          if (o.op === 'accept') v.accept(pick(o.i), time);
+          if (o.op === 'accept') v.add(pick(o.i), time);
           else if (o.op === 'confirm') v.confirm([mkCoinbase(++height), ...o.is.map(pick)]);
           else if (o.op === 'unconfirm') v.unconfirm([mkCoinbase(height), ...o.is.map(pick)], time);
           else v.expire(o.at);
