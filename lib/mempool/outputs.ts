@@ -152,10 +152,8 @@ export class ConfirmedOutputs {
     this.scripts = scripts;
   }
 
-  /** A block spent it: marked (spentMark); one with a long script goes (its bytes count against LONG_SCRIPT_BYTES_MAX: a reorg cannot give it back). */
-  spent(txid: Uint8Array, vout: number): void {
-    const pos = this.position(txid, 0, vout);
-    if (pos < 0) return;
+  /** A block spent the output at ring position `pos` (TxStore.settle found it): marked (spentMark); one with a long script goes (its bytes count against LONG_SCRIPT_BYTES_MAX: a reorg cannot give it back). */
+  spentAt(pos: number): void {
     if (this.scripts[pos * SCRIPT_SLOT] === LONG) this.drop(pos);
     else if (this.values[pos] >= 0) this.values[pos] = spentMark(this.values[pos]);
   }

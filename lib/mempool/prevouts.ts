@@ -60,11 +60,11 @@ export class Prevouts {
     return src >= 0 ? this.store.output(src, vout) : this.ring.output(-2 - src);
   }
 
-  /** A block spent output `vout` of the txid: marked, a kept transaction's or a recent output (two probes of one line, each checking only its kind's entries). */
-  spend(txid: Uint8Array, vout: number): void {
-    const kept = this.store.find(txid);
+  /** A block spent output `vout` of what TxStore.settle() found: marked, a kept transaction's or a recent output. */
+  spendSettled(vout: number): void {
+    const { foundTx: kept, foundConf: pos } = this.store.table;
     if (this.store.isKept(kept)) this.store.markSpent(kept, vout, true);
-    this.ring.spent(txid, vout);
+    if (pos >= 0) this.ring.spentAt(pos);
   }
 
   /** The block that spent output `vout` of the txid left the chain: unspent again, kept or in the ring (if still there). */

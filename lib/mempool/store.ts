@@ -98,15 +98,10 @@ export class TxStore extends Slab {
     return slot < 0 ? NONE : slot;
   }
 
-  /** The slot spending output `vout` of the txid at `b[at..at+32]`; NONE if none. */
-  spender(b: Uint8Array, at: number, vout: number): number {
-    const i = this.table.find(this.table.hash(b, at), SPENT, vout, b, at);
-    return i < 0 ? NONE : this.table.payload(i);
-  }
-
-  /** The slot spending output `vout` of the transaction in `slot`. */
+  /** The slot spending output `vout` of the transaction in `slot`; NONE if none. */
   childAt(slot: number, vout: number): number {
-    return this.spender(this.txid, slot * 32, vout);
+    const i = this.table.find(this.table.hash(this.txid, slot * 32), SPENT, vout, this.txid, slot * 32);
+    return i < 0 ? NONE : this.table.payload(i);
   }
 
   /** The view slot of the transaction input `i` spends; NONE if not in the view (not held, or kept). */
@@ -147,6 +142,18 @@ export class TxStore extends Slab {
     this.flags[slot] = parents ? this.flags[slot] | PARENTS : this.flags[slot] & ~PARENTS;
   }
 
+  /**
+   * A block's input, spending output `vout` of the txid at `b[at..at+32]`: its kept transaction
+   * and recent output looked up (table.foundTx, foundConf) in one scan, which lets go the input's
+   * SPENT entry if the view held its transaction (`spender`, input `input`), or finds another
+   * spender (table.foundSpent) if not.
+   */
+  settle(b: Uint8Array, at: number, vout: number, spender: number, input: number): void {
+    const t = this.table;
+    t.settle(t.hash(b, at), vout, b, at, spender, input);
+    if (t.foundSpentAt >= 0) t.removeAt(t.foundSpentAt, SPENT);
+  }
+
   /** Looks up output `vout` of the txid at `b[at..at+32]` at once as a view transaction, a spent outpoint and a recent output (TxidTable.lookup: table.foundTx, foundSpent, foundConf). */
   lookup(b: Uint8Array, at: number, vout: number): void {
     this.table.lookup(this.table.hash(b, at), vout, b, at);
@@ -171,10 +178,11 @@ export class TxStore extends Slab {
 
   /**
    * The view's transaction in `slot` was confirmed: it leaves the view (its spent outpoints' entries
-   * go) and stays for its outputs (the caller knows keepsOutputs). The oldest kept go past the bounds.
+   * go, unless `unspent`: settle() let each go) and stays for its outputs (the caller knows
+   * keepsOutputs). The oldest kept go past the bounds.
    */
-  keep(slot: number): void {
-    this.unspend(slot);
+  keep(slot: number, unspent = false): void {
+    if (!unspent) this.unspend(slot);
     this.flags[slot] = KEPT | OUTPUTS;
     this.count--;
     const q = this.kept;
@@ -269,11 +277,11 @@ export class TxStore extends Slab {
     for (let i = 0, o = local(off); i < this.nIn[slot]; i++, o += 36) t.remove(t.hash(a, o), SPENT, dv.getUint32(o + 32, true), slot, i);
   }
 
-  /** Lets the transaction in `slot` (in the view, or kept) go: out of the table and the arrival order, its slot free. */
-  remove(slot: number): void {
+  /** Lets the transaction in `slot` (in the view, or kept) go: out of the table and the arrival order, its slot free (`unspent`: its SPENT entries have gone, settle()). */
+  remove(slot: number, unspent = false): void {
     const f = this.flags[slot];
     if ((f & LIVE) !== 0) {
-      this.unspend(slot);
+      if (!unspent) this.unspend(slot);
       this.count--;
     } else if ((f & KEPT) !== 0) this.kept.left(this.nOut[slot], this.dataLen[slot]);
     else return;

@@ -60,6 +60,8 @@ export class TxidTable {
   foundTx = -1;
   foundSpent = -1;
   foundConf = -1;
+  /** What settle() found: the table index of the SPENT entry it was asked to find, -1 if none. */
+  foundSpentAt = -1;
   /** What findTx() saw when it found none: an entry spending one of the txid's first 8 outputs. */
   spenders = false;
 
@@ -124,16 +126,27 @@ export class TxidTable {
    * and of the outpoint's SPENT and CONF entries, in foundTx, foundSpent, foundConf (-1 if none).
    */
   lookup(h: number, vout: number, q: Uint8Array, at: number): void {
+    this.settle(h, vout, q, at, -1, 0);
+  }
+
+  /**
+   * lookup(), for an input of a block's transaction: `spender` ≥ 0 if the view held that
+   * transaction (its slot; `input`, the input's index), whose own SPENT entry the scan finds
+   * (foundSpentAt, a table index: told by payload and aux, no txid compared) instead of another
+   * spender.
+   */
+  settle(h: number, vout: number, q: Uint8Array, at: number, spender: number, input: number): void {
     this.foundTx = -1;
     this.foundSpent = -1;
     this.foundConf = -1;
+    this.foundSpentAt = -1;
     const key = this.key(h, vout);
-    this.scan(h, TX << 3, key === h ? vout & 7 : -1, vout, q, at);
-    if (key !== h) this.scan(key, -1, vout & 7, vout, q, at);
+    this.scan(h, TX << 3, key === h ? vout & 7 : -1, vout, q, at, spender, input);
+    if (key !== h) this.scan(key, -1, vout & 7, vout, q, at, spender, input);
   }
 
-  /** The entries with this key: a TX if `txTag` ≥ 0, SPENT and CONF of `vout` if `low` ≥ 0. */
-  private scan(key: number, txTag: number, low: number, vout: number, q: Uint8Array, at: number): void {
+  /** The entries with this key: a TX if `txTag` ≥ 0, SPENT and CONF of `vout` if `low` ≥ 0 (the SPENT one of (`spender`, `input`) if `spender` ≥ 0). */
+  private scan(key: number, txTag: number, low: number, vout: number, q: Uint8Array, at: number, spender: number, input: number): void {
     const e = this.e;
     const spent = low < 0 ? -1 : (SPENT << 3) | low;
     const conf = low < 0 ? -1 : (CONF << 3) | low;
@@ -146,7 +159,9 @@ export class TxidTable {
       if (tag === txTag) {
         if (this.foundTx < 0 && this.txs.same(TX, p, 0, q, at, 0)) this.foundTx = p;
       } else if (tag === spent) {
-        if (this.foundSpent < 0 && this.txs.same(SPENT, p, t & AUX_MASK, q, at, vout)) this.foundSpent = p;
+        if (spender >= 0) {
+          if (p === spender && (t & AUX_MASK) === input) this.foundSpentAt = i;
+        } else if (this.foundSpent < 0 && this.txs.same(SPENT, p, t & AUX_MASK, q, at, vout)) this.foundSpent = p;
       } else if (tag === conf) {
         if (this.foundConf < 0 && this.outputs.same(CONF, p, 0, q, at, vout)) this.foundConf = p;
       }
@@ -212,6 +227,13 @@ export class TxidTable {
       if (t === EMPTY) return false;
       if (t === tag && e[i * W + 2] === payload && e[i * W] === key) break;
     }
+    this.removeAt(i, kind);
+    return true;
+  }
+
+  /** Removes the entry (of `kind`) at table index `i` (settle()'s foundSpentAt). */
+  removeAt(i: number, kind: number): void {
+    const e = this.e;
     // Backward shift: move up each following entry whose home does not lie in (i, j].
     for (let j = (i + 1) & this.mask; e[j * W + 1] !== EMPTY; j = (j + 1) & this.mask) {
       const k = this.home(e[j * W]);
@@ -226,7 +248,6 @@ export class TxidTable {
     this.size--;
     this.counts[kind]--;
     if (this.size * 8 < this.slots && this.slots > MIN_SLOTS) this.resize(this.slots / 2);
-    return true;
   }
 
   /** The longest run of held slots (a probe reads at most that many): how well homes spread. Linear in the table. */

@@ -98,10 +98,11 @@ export class ViewState {
     });
   }
 
-  protected remove(e: number): void {
+  /** `unspent`: its SPENT entries have gone (TxStore.settle). */
+  protected remove(e: number, unspent = false): void {
     if (!this.store.live(e)) return;
     this.leave(e);
-    this.store.remove(e);
+    this.store.remove(e, unspent);
   }
 
   /** The view's totals without the transaction in `e`. */

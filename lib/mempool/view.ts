@@ -220,20 +220,22 @@ export class MempoolView extends ViewState {
       let by: string | undefined;
       for (let k = 0; k < tx.inputs.length; k++) {
         const input = tx.inputs[k];
-        this.prevouts.spend(input.prevTxid, input.prevIndex);
+        // One scan of the outpoint's entries: what it spends, and its own SPENT entry (let go) or another spender.
+        s.settle(input.prevTxid, 0, input.prevIndex, e, k);
+        this.prevouts.spendSettled(input.prevIndex);
         // The view held it: it was its outpoints' one spender (add() removes conflicts first).
         if (e !== NONE) continue;
-        const other = s.spender(input.prevTxid, 0, input.prevIndex);
-        if (other === NONE) continue;
+        const other = s.table.foundSpent;
+        if (other < 0) continue;
         by ??= toReversedHex(tx.txid);
         this.removeTree(other, 'conflict', by, left);
       }
       if (e !== NONE && s.keepsOutputs(e) && s.nOut[e] > 0) {
         this.leave(e);
-        s.keep(e);
+        s.keep(e, true);
         continue;
       }
-      if (e !== NONE) this.remove(e);
+      if (e !== NONE) this.remove(e, true);
       else this.gone.forget(tx.txid, 0);
       this.prevouts.confirmed(tx);
     }

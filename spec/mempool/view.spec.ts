@@ -380,7 +380,7 @@ describe('MempoolView, properties', () => {
       tag: fc.nat(3),
     });
     const arbOp = fc.oneof(
-      fc.record({ op: fc.constant('accept' as const), i: fc.nat(15) }),
+      fc.record({ op: fc.constant('add' as const), i: fc.nat(15) }),
       fc.record({ op: fc.constant('confirm' as const), is: fc.array(fc.nat(15), { maxLength: 4 }) }),
       fc.record({ op: fc.constant('unconfirm' as const), is: fc.array(fc.nat(15), { maxLength: 4 }) }),
       fc.record({ op: fc.constant('expire' as const), at: fc.nat(50) }),
@@ -396,7 +396,7 @@ describe('MempoolView, properties', () => {
         const v = new MempoolView({ ...limits, maxTxs: 8, maxAgeMs: 20 }, 3, 6);
         let height = 0;
         for (const [time, o] of ops.entries()) {
-          if (o.op === 'accept') v.add(pick(o.i), time);
+          if (o.op === 'add') v.add(pick(o.i), time);
           else if (o.op === 'confirm') v.confirm([mkCoinbase(++height), ...o.is.map(pick)]);
           else if (o.op === 'unconfirm') v.unconfirm([mkCoinbase(height), ...o.is.map(pick)], time);
           else v.expire(o.at);
