@@ -2,6 +2,8 @@
 import { decodeTx, encodeTx } from '../../lib/wire/transaction.js';
 import type { DecodedTx } from '../../lib/wire/model.js';
 import { sha256d } from '../../lib/wire/hash.js';
+import { MAX_MONEY } from '../../lib/tx/check.js';
+import fc from 'fast-check';
 
 /** A parent: a transaction, or a 32-byte txid of one the view never saw (a confirmed output). */
 export type Parent = DecodedTx | Uint8Array;
@@ -45,3 +47,23 @@ export function mkCoinbase(height: number, value = 5_000_000_000): DecodedTx {
     }),
   );
 }
+
+/**
+ * Inputs for properties about CheckTransaction (1 to 12): null outpoints and outpoints repeated,
+ * each with one of `scriptSigs` (a coinbase's must be 2 to 100 bytes).
+ */
+export const arbCheckInputs = (scriptSigs: Uint8Array[] = [new Uint8Array(0)]) =>
+  fc.array(
+    fc.record({
+      prevTxid: fc.oneof(fc.constant(new Uint8Array(32)), fc.constantFrom(...[1, 2, 3].map(fundingTxid))),
+      prevIndex: fc.constantFrom(0, 1, 0xffffffff),
+      scriptSig: fc.constantFrom(...scriptSigs),
+      sequence: fc.constant(0xffffffff),
+      witness: fc.constant([] as Uint8Array[]),
+    }),
+    { minLength: 1, maxLength: 12 },
+  );
+
+/** Outputs for the same (`minLength` to 4): values small, around MAX_MONEY, and up to 2^64 − 1 (negative to Core past 2^63). */
+export const arbCheckOutputs = (minLength: number) =>
+  fc.array(fc.record({ value: fc.oneof(fc.bigInt(0n, 10n), fc.bigInt(MAX_MONEY - 1n, MAX_MONEY + 1n), fc.bigInt(0n, (1n << 64n) - 1n)), script: fc.constant(Uint8Array.of(0x51)) }), { minLength, maxLength: 4 });
