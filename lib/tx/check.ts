@@ -47,8 +47,8 @@ export function checkTransaction(tx: DecodedTx): string | undefined {
 
 /*
  * The parts, for a caller that walks the inputs and outputs anyway: the mempool view's add() checks
- * in its own loops (a pass of their own, each value converted to a number once more, cost it ~700
- * instructions an arrival, BENCHMARKS.md "Checks in the view's own passes").
+ * in its own loops (a pass of their own, and each value converted to a number twice more, cost it
+ * ~700 instructions an arrival: BENCHMARKS.md, "Checks and settles in one pass").
  */
 
 /** What CheckTransaction refuses of the whole: no inputs, no outputs, oversize. */
