@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { startRegtest, type RegtestNode, type SentTx } from '../support/regtest.js';
 import { readFileSync } from 'node:fs';
-import { CRAWL_BIN, CrawlProcess, type JsonLine } from '../support/crawl-process.js';
+import { CRAWL_BIN, CrawlProcess, LineStream, type JsonLine } from '../support/crawl-process.js';
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -139,22 +139,22 @@ describe('crawl against a bcoin regtest node', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    const txids: string[] = [];
-    const got = new Promise<void>((resolve) => {
-      createInterface({ input: sh.stdout }).on('line', (l) => {
-        txids.push(JSON.parse(l) as string);
-        resolve();
-      });
-    });
+    const txids = new LineStream<string>();
+    const logs = new LineStream<string>();
+    createInterface({ input: sh.stdout }).on('line', (l) => txids.push(JSON.parse(l) as string));
+    createInterface({ input: sh.stderr }).on('line', (l) => logs.push(l));
+    // A wait that times out names this crawler's last log lines (it failed once in a full run, silently, at the test's own timeout).
+    const withLogs = (err: Error): never => {
+      throw new Error(`${err.message}; this crawler's log:\n${logs.all.slice(-40).join('\n')}`);
+    };
     // Wait until this second crawler is connected: its own log says so on stderr (over v1, after its own v2 attempt).
-    const connected = await new Promise<string>((resolve) => createInterface({ input: sh.stderr }).on('line', (l) => /peer connected/.test(l) && resolve(l)));
+    const connected = await logs.wait((l) => /peer connected/.test(l), 25_000, 'the crawler connected').catch(withLogs);
     expect(connected).toMatch(/ transport=v1$/);
     const sent = await node.sendSegwit(200_000);
-    await got;
+    await txids.wait((t) => t === sent.txid, 25_000, `txid ${sent.txid} from jq`).catch(withLogs);
     process.kill(-sh.pid!, 'SIGTERM');
-    expect(txids).toContain(sent.txid);
     expect(await banned()).toEqual([]);
-  });
+  }, 60_000);
 
   it('logs the drop when the node stops, reconnects when it is back on the same port, and prints new transactions', async () => {
     const mark = crawler.lines.all.length;

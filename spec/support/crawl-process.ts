@@ -11,7 +11,8 @@ export const CRAWL_BIN = fileURLToPath(new URL('../../dist/bin/crawl.js', import
 
 type Waiter<T> = { match: (x: T) => boolean; resolve: (x: T) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
 
-class LineStream<T> {
+/** Lines as they come, and waits for one with a deadline that says what was awaited. */
+export class LineStream<T> {
   readonly all: T[] = [];
   private waiters: Waiter<T>[] = [];
   private done: Error | undefined;
