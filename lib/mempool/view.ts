@@ -43,7 +43,7 @@ export class MempoolView extends ViewState {
    * - what Core refuses whatever its context (MemPoolAccept::PreChecks: CheckTransaction, then no
    *   coinbase; a peer's made-up transaction spending an outpoint 20,000 times, held, piled its
    *   entries into one home of the table). Checked in this function's own passes over the inputs
-   *   and outputs, with the parts of lib/tx/check.ts: a pass of its own before them cost ~700
+   *   and outputs, with the parts of lib/tx/check.ts: a pass of its own before them cost ~650
    *   instructions an arrival more (each value converted twice more; BENCHMARKS.md, "Checks and settles in one pass");
    * - held already, or confirmed by a recent block (kept: TxStore.keep);
    * - spending a transaction that left the view (an orphan to Core, gone.ts).

@@ -48,7 +48,7 @@ export function checkTransaction(tx: DecodedTx): string | undefined {
 /*
  * The parts, for a caller that walks the inputs and outputs anyway: the mempool view's add() checks
  * in its own loops (a pass of their own, and each value converted to a number twice more, cost it
- * ~700 instructions an arrival: BENCHMARKS.md, "Checks and settles in one pass").
+ * ~650 instructions an arrival: BENCHMARKS.md, "Checks and settles in one pass").
  */
 
 /** What CheckTransaction refuses of the whole: no inputs, no outputs, oversize. */
